@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/internal/metrics"
+	"github.com/heraldhq/herald/internal/monitor"
+	"github.com/heraldhq/herald/internal/redisserver"
+	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+)
+
+// demoPost is one post of the demo and what the sandbox will do to it.
+type demoPost struct {
+	name  string
+	in    time.Duration
+	text  string
+	media []publishers.Media
+	fault *sandboxtest.Fault
+	times int // how many calls the fault hits; <0 forever
+	// cancel: the post is canceled right after it is scheduled.
+	cancel bool
+}
+
+func demoPosts(sandboxURL string) []demoPost {
+	return []demoPost{
+		{name: "hello", in: 3 * time.Second, text: "Hello from Herald!"},
+		{name: "photo", in: 6 * time.Second, text: "A picture", media: []publishers.Media{{URL: sandboxURL + "/media/sunset.jpg", Kind: publishers.MediaImage}}},
+		{name: "flaky", in: 9 * time.Second, text: "The platform fails twice, then takes it", fault: &sandboxtest.Fault{Status: 503}, times: 2},
+		{name: "throttled", in: 12 * time.Second, text: "The platform says: slow down for 3s", fault: &sandboxtest.Fault{Status: 429, RetryAfter: 3 * time.Second}, times: 1},
+		{name: "rejected", in: 15 * time.Second, text: "The platform refuses this one for good", fault: &sandboxtest.Fault{Status: 422, Message: "image must be at least 320px wide"}, times: -1},
+		{name: "canceled", in: 20 * time.Second, text: "Canceled before its time", cancel: true},
+	}
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("demo", stderr)
+	runFor := fs.Duration("for", 0, "stop after this long (default: run until Ctrl-C)")
+	untilDone := fs.Bool("until-done", false, "stop once every demo post has reached its end")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	if *runFor > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *runFor)
+		defer cancel()
+	}
+	out := &journal{w: stdout, start: time.Now()}
+
+	// Redis: the configured one, or a private redis-server.
+	rc := cfg.Redis
+	checkLog := slog.New(slog.NewTextHandler(stderr, nil))
+	if !cfg.IsSet("HERALD_REDIS_URL") {
+		srv, err := redisserver.Start(ctx, redisserver.Options{})
+		if err != nil {
+			return fmt.Errorf("demo needs Redis: %w (or point HERALD_REDIS_URL at one)", err)
+		}
+		defer srv.Stop()
+		if rc, err = config.ParseRedisURL(srv.URL(0)); err != nil {
+			return err
+		}
+		out.say("started a private redis-server (%s)", srv.Socket)
+		// It persists nothing on purpose: no need to warn about it.
+		checkLog = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	}
+	rdb := rc.NewClient()
+	defer rdb.Close()
+	if err := checkRedis(ctx, rdb, checkLog); err != nil {
+		return err
+	}
+
+	sb, err := sandboxtest.NewAt("127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("start sandbox platform: %w", err)
+	}
+	defer sb.Close()
+	out.say("sandbox platform at %s", sb.URL())
+
+	// The demo's worker retries within seconds so the journey fits on a
+	// screen; production uses HERALD_RETRY_BASE and HERALD_RETRY_CAP.
+	log := newLogger(stderr, "text", slog.LevelError)
+	reg := publishers.NewRegistry()
+	reg.Register("sandbox", sandbox.New(sb.URL(), nil))
+	wc := workerConfig(cfg, log)
+	wc.Publishers = reg
+	wc.Retry = jobs.RetryPolicy{Base: time.Second, Cap: 4 * time.Second}
+	wc.ShutdownTimeout = 3 * time.Second
+	mreg := metrics.NewRegistry()
+	wc.Observe = metrics.NewPublish(mreg).Observe
+	worker, err := jobs.NewWorker(rdb, wc)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.MonitorAddr)
+	if err != nil {
+		return fmt.Errorf("monitor on %s: %w (set HERALD_MONITOR_ADDR to a free address)", cfg.MonitorAddr, err)
+	}
+	mon := monitor.New(monitor.Options{RedisConnOpt: rc.AsynqOpt(), Redis: rdb, Registry: mreg, PrometheusURL: cfg.PrometheusURL})
+	defer mon.Close()
+	base := "http://" + ln.Addr().String()
+
+	client := jobs.NewClient(rdb, jobs.WithMaxLateness(cfg.PublishMaxLateness), jobs.WithMaxRetry(cfg.RetryMax))
+	from, err := lastEventID(ctx, rdb)
+	if err != nil {
+		return err
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return metrics.ServeListener(gctx, ln, mon) })
+	g.Go(func() error { return worker.Run(gctx) })
+	out.say("worker and monitor running: asynqmon %s%s/  metrics %s/metrics", base, monitor.RootPath, base)
+
+	posts := demoPosts(sb.URL())
+	run := time.Now().Format("150405")
+	names := map[string]string{}
+	for _, d := range posts {
+		p := jobs.Post{
+			ID: "demo-" + run + "-" + d.name, AccountID: "demo-account", Platform: "sandbox",
+			PublishAt: time.Now().Add(d.in),
+			Content:   publishers.Content{Title: "Demo: " + d.name, Text: d.text, Media: d.media},
+		}
+		names[p.ID] = d.name
+		if d.fault != nil {
+			sb.FailRef(p.ID, d.times, *d.fault)
+		}
+		if _, err := client.SchedulePost(ctx, p); err != nil {
+			return fmt.Errorf("schedule %s: %w", d.name, err)
+		}
+		if d.cancel {
+			if _, err := client.CancelPost(ctx, p.ID); err != nil {
+				return fmt.Errorf("cancel %s: %w", d.name, err)
+			}
+		}
+	}
+
+	g.Go(func() error {
+		err := follow(gctx, rdb, from, out, names)
+		if err != nil {
+			return err
+		}
+		if *untilDone {
+			return errDemoDone
+		}
+		out.say("all %d posts have reached their end: browse %s%s/ and the posts' URLs; Ctrl-C to stop", len(posts), base, monitor.RootPath)
+		return nil
+	})
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errDemoDone) {
+		err = nil
+	}
+	out.say("stopped")
+	return err
+}
+
+// errDemoDone ends the demo's goroutines when --until-done is met.
+var errDemoDone = errors.New("demo done")
+
+// journal prints the demo's lines with the time since start.
+type journal struct {
+	w     io.Writer
+	start time.Time
+}
+
+func (j *journal) say(format string, args ...any) {
+	fmt.Fprintf(j.w, "[%6.1fs] %s\n", time.Since(j.start).Seconds(), fmt.Sprintf(format, args...))
+}
+
+// lastEventID is where following the events stream starts.
+func lastEventID(ctx context.Context, rdb redis.UniversalClient) (string, error) {
+	last, err := rdb.XRevRangeN(ctx, jobs.EventsStream, "+", "-", 1).Result()
+	if err != nil {
+		return "", err
+	}
+	if len(last) == 0 {
+		return "0-0", nil
+	}
+	return last[0].ID, nil
+}
+
+// follow prints the demo posts' events until each has reached a final
+// state.
+func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *journal, names map[string]string) error {
+	open := map[string]bool{}
+	for id := range names {
+		open[id] = true
+	}
+	for len(open) > 0 {
+		res, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{jobs.EventsStream, from}, Block: time.Second, Count: 100}).Result()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+		for _, m := range res[0].Messages {
+			from = m.ID
+			v := func(k string) string { s, _ := m.Values[k].(string); return s }
+			name, ok := names[v("post_id")]
+			if !ok {
+				continue
+			}
+			line := fmt.Sprintf("%-10s %s", name, describe(v))
+			out.say("%s", line)
+			if jobs.State(v("state")).Final() && v("type") != jobs.EventRetry {
+				delete(open, v("post_id"))
+			}
+		}
+	}
+	return nil
+}
+
+func describe(v func(string) string) string {
+	switch v("type") {
+	case "post.scheduled":
+		return "scheduled"
+	case "post.publishing":
+		return "publishing, attempt " + v("attempt")
+	case "post.published":
+		return "PUBLISHED " + v("url")
+	case jobs.EventRetry:
+		return fmt.Sprintf("attempt %s failed (%s): %s; will retry", v("attempt"), v("class"), shorten(v("reason")))
+	case "post.failed":
+		return fmt.Sprintf("FAILED (%s): %s", v("class"), shorten(v("reason")))
+	case "post.canceled":
+		return "canceled"
+	}
+	return v("type")
+}
+
+func shorten(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) > 100 {
+		return s[:97] + "..."
+	}
+	return s
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/internal/redistest"
+)
+
+func TestMain(m *testing.M) { redistest.Main(m) }
+
+func herald(t *testing.T, ctx context.Context, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var o, e bytes.Buffer
+	err = run(ctx, args, &o, &e)
+	return o.String(), e.String(), err
+}
+
+func TestUnknownCommandIsAUsageError(t *testing.T) {
+	_, stderr, err := herald(t, context.Background(), "publish-everything")
+	if !errors.Is(err, errUsage) {
+		t.Errorf("err = %v, want usage error", err)
+	}
+	if !strings.Contains(stderr, `unknown command "publish-everything"`) || !strings.Contains(stderr, "worker") {
+		t.Errorf("stderr does not explain: %q", stderr)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, err := herald(t, context.Background(), "version")
+	if err != nil || !strings.HasPrefix(out, "herald ") {
+		t.Errorf("version: %q, %v", out, err)
+	}
+}
+
+func TestDoctorReportsRedisAndConfig(t *testing.T) {
+	db := redistest.New(t)
+	t.Setenv("HERALD_REDIS_URL", db.URL())
+	out, _, err := herald(t, context.Background(), "doctor")
+	if err != nil {
+		t.Fatalf("doctor: %v\n%s", err, out)
+	}
+	for _, want := range []string{"configuration: ok", "HERALD_WORKER_CONCURRENCY", "maxmemory-policy noeviction", "WARNING: no persistence"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestDoctorNamesABadVariable(t *testing.T) {
+	t.Setenv("HERALD_WORKER_CONCURRENCY", "abc")
+	out, _, err := herald(t, context.Background(), "doctor")
+	if err == nil {
+		t.Fatal("doctor passed with a bad variable")
+	}
+	if !strings.Contains(out, "HERALD_WORKER_CONCURRENCY=abc") {
+		t.Errorf("doctor does not name the variable:\n%s", out)
+	}
+}
+
+func TestWorkerRefusesARedisThatEvicts(t *testing.T) {
+	db := redistest.New(t)
+	ctx := context.Background()
+	if err := db.Client.ConfigSet(ctx, "maxmemory-policy", "allkeys-lru").Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Client.ConfigSet(context.Background(), "maxmemory-policy", "noeviction") })
+	t.Setenv("HERALD_REDIS_URL", db.URL())
+	t.Setenv("HERALD_SANDBOX_URL", "http://127.0.0.1:1")
+	t.Setenv("HERALD_WORKER_METRICS_ADDR", "")
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, _, err := herald(t, ctx, "worker")
+	if err == nil || !strings.Contains(err.Error(), "maxmemory-policy is allkeys-lru") {
+		t.Errorf("worker on an evicting Redis: %v, want a refusal naming the policy", err)
+	}
+}
+
+func TestDemoPublishesItsPosts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo takes about 25s")
+	}
+	db := redistest.New(t)
+	t.Setenv("HERALD_REDIS_URL", db.URL())
+	t.Setenv("HERALD_MONITOR_ADDR", "127.0.0.1:0")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	out, stderr, err := herald(t, ctx, "demo", "--until-done")
+	if err != nil {
+		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr)
+	}
+	for _, want := range []string{
+		"hello      PUBLISHED", "photo      PUBLISHED", "flaky      PUBLISHED",
+		"throttled  PUBLISHED", "rejected   FAILED (permanent)", "canceled   canceled",
+		"will retry",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "PUBLISHED") != 4 {
+		t.Errorf("want 4 posts published exactly once:\n%s", out)
+	}
+}

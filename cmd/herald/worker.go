@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/internal/metrics"
+	"github.com/heraldhq/herald/jobs"
+)
+
+func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if err := parseFlags(flags("worker", stderr), args); err != nil {
+		return err
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	rdb := cfg.Redis.NewClient()
+	defer rdb.Close()
+	if err := checkRedis(ctx, rdb, log); err != nil {
+		return err
+	}
+	wc := workerConfig(cfg, log)
+	if len(wc.Publishers.Names()) == 0 {
+		return errors.New("no platform is enabled: set HERALD_SANDBOX_URL (the only platform so far)")
+	}
+	reg := metrics.NewRegistry()
+	wc.Observe = metrics.NewPublish(reg).Observe
+	w, err := jobs.NewWorker(rdb, wc)
+	if err != nil {
+		return err
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	if cfg.WorkerMetricsAddr != "" {
+		health := func(ctx context.Context) error {
+			if err := w.Healthy(); err != nil {
+				return err
+			}
+			return rdb.Ping(ctx).Err()
+		}
+		g.Go(func() error {
+			if err := metrics.Serve(ctx, cfg.WorkerMetricsAddr, metrics.Mux(reg, health)); err != nil {
+				return fmt.Errorf("metrics on %s: %w", cfg.WorkerMetricsAddr, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error { return w.Run(ctx) })
+	log.Info("worker started", "platforms", wc.Publishers.Names(), "concurrency", wc.Concurrency, "metrics", cfg.WorkerMetricsAddr)
+	err = g.Wait()
+	log.Info("worker stopped")
+	return err
+}

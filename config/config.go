@@ -1,0 +1,67 @@
+package config
+
+import (
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting of Herald. The struct tags are the single source
+// of truth: env names the variable, envDefault its default, desc its
+// meaning (for Vars, Markdown and README.md) and secret:"true" keeps its
+// value out of errors and Values.
+type Config struct {
+	Redis     Redis      `env:"HERALD_REDIS_URL" envDefault:"redis://127.0.0.1:6379/0" desc:"Where Redis is: redis://, rediss:// (TLS), unix://, redis-sentinel:// or redis-cluster:// URL; see below."`
+	LogFormat string     `env:"HERALD_LOG_FORMAT" envDefault:"json" desc:"Log format: json or text."`
+	LogLevel  slog.Level `env:"HERALD_LOG_LEVEL" envDefault:"info" desc:"Lowest level logged: debug, info, warn or error."`
+
+	WorkerConcurrency        int           `env:"HERALD_WORKER_CONCURRENCY" envDefault:"50" desc:"Publish jobs a worker process runs at once (1-10000)."`
+	WorkerShutdownTimeout    time.Duration `env:"HERALD_WORKER_SHUTDOWN_TIMEOUT" envDefault:"25s" desc:"How long a stopping worker waits for running jobs before asynq puts them back in the queue."`
+	WorkerMetricsAddr        string        `env:"HERALD_WORKER_METRICS_ADDR" envDefault:"127.0.0.1:9091" emptyOK:"true" desc:"host:port where the worker serves /metrics and /healthz; set but empty disables them."`
+	DelayedTaskCheckInterval time.Duration `env:"HERALD_DELAYED_TASK_CHECK_INTERVAL" envDefault:"1s" desc:"How often due scheduled posts are moved to the queue."`
+
+	RetryMax           int           `env:"HERALD_RETRY_MAX" envDefault:"12" desc:"Most retries of a publish job (0-100)."`
+	RetryBase          time.Duration `env:"HERALD_RETRY_BASE" envDefault:"10s" desc:"Backoff base: retry n waits a random time between 0 and HERALD_RETRY_BASE × 2^n, at most HERALD_RETRY_CAP (full jitter)."`
+	RetryCap           time.Duration `env:"HERALD_RETRY_CAP" envDefault:"1h" desc:"Longest wait before a retry (rate limits wait as long as the platform asks)."`
+	PublishMaxLateness time.Duration `env:"HERALD_PUBLISH_MAX_LATENESS" envDefault:"24h" desc:"A post not published by its publish time plus this fails as too late."`
+
+	MonitorAddr     string `env:"HERALD_MONITOR_ADDR" envDefault:"127.0.0.1:8080" desc:"host:port where the monitor serves asynqmon (/monitoring), /metrics and /healthz."`
+	MonitorReadOnly bool   `env:"HERALD_MONITOR_READONLY" envDefault:"false" desc:"Make asynqmon read-only."`
+	PrometheusURL   string `env:"HERALD_PROMETHEUS_URL" desc:"http(s) URL of a Prometheus that asynqmon queries for its metrics charts; empty hides the charts."`
+
+	SandboxURL string `env:"HERALD_SANDBOX_URL" desc:"Base http(s) URL of the sandbox (local demo) platform; when set the worker registers the sandbox publisher."`
+
+	// set holds the variables given in the environment rather than
+	// defaulted.
+	set map[string]bool
+}
+
+// Load reads the configuration from the process environment. The error
+// lists every problem found, one per line, each naming its variable.
+func Load() (Config, error) {
+	return LoadFrom(env.ToMap(os.Environ()))
+}
+
+// LoadFrom reads the configuration from environ, a map of variable names to
+// values, as Load does from the process environment. Variables missing or
+// empty in environ take their defaults.
+func LoadFrom(environ map[string]string) (Config, error) {
+	if environ == nil {
+		// A nil Environment makes caarlos0/env fall back to os.Environ.
+		environ = map[string]string{}
+	}
+	var c Config
+	l, errs := parse(&c, environ)
+	errs = append(errs, c.validate(l)...)
+	if err := joinInOrder(l.specs, errs); err != nil {
+		return Config{}, err
+	}
+	c.set = l.set
+	return c, nil
+}
+
+// IsSet reports whether the variable name was given in the environment
+// rather than left to its default.
+func (c Config) IsSet(name string) bool { return c.set[name] }

@@ -1,0 +1,285 @@
+package config
+
+import (
+	"errors"
+	"log/slog"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := LoadFrom(map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		LogFormat:                "json",
+		LogLevel:                 slog.LevelInfo,
+		WorkerConcurrency:        50,
+		WorkerShutdownTimeout:    25 * time.Second,
+		WorkerMetricsAddr:        "127.0.0.1:9091",
+		DelayedTaskCheckInterval: time.Second,
+		RetryMax:                 12,
+		RetryBase:                10 * time.Second,
+		RetryCap:                 time.Hour,
+		PublishMaxLateness:       24 * time.Hour,
+		MonitorAddr:              "127.0.0.1:8080",
+	}
+	got := c
+	got.Redis, got.set = Redis{}, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
+	}
+	if s := c.Redis.String(); s != "redis://127.0.0.1:6379/0" {
+		t.Errorf("Redis = %s", s)
+	}
+	for _, v := range Vars() {
+		if c.IsSet(v.Name) {
+			t.Errorf("IsSet(%s) with an empty environment", v.Name)
+		}
+	}
+}
+
+func TestLoadFromNilIgnoresProcessEnvironment(t *testing.T) {
+	t.Setenv("HERALD_WORKER_CONCURRENCY", "7")
+	c, err := LoadFrom(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WorkerConcurrency != 50 {
+		t.Errorf("LoadFrom(nil) read the process environment: concurrency %d", c.WorkerConcurrency)
+	}
+}
+
+func TestLoadReadsProcessEnvironment(t *testing.T) {
+	t.Setenv("HERALD_WORKER_CONCURRENCY", "7")
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WorkerConcurrency != 7 || !c.IsSet("HERALD_WORKER_CONCURRENCY") {
+		t.Errorf("concurrency %d, set %v", c.WorkerConcurrency, c.IsSet("HERALD_WORKER_CONCURRENCY"))
+	}
+}
+
+func TestLoadValues(t *testing.T) {
+	c, err := LoadFrom(map[string]string{
+		"HERALD_REDIS_URL":               "redis-sentinel://:s3cret@s1,s2:26380/mymaster?db=2",
+		"HERALD_LOG_FORMAT":              "text",
+		"HERALD_LOG_LEVEL":               "DEBUG",
+		"HERALD_WORKER_CONCURRENCY":      "10000",
+		"HERALD_WORKER_SHUTDOWN_TIMEOUT": "1m30s",
+		"HERALD_WORKER_METRICS_ADDR":     "",
+		"HERALD_RETRY_MAX":               "0",
+		"HERALD_RETRY_CAP":               "",
+		"HERALD_RETRY_BASE":              "1h",
+		"HERALD_MONITOR_READONLY":        "true",
+		"HERALD_PROMETHEUS_URL":          "http://prometheus:9090",
+		"HERALD_SANDBOX_URL":             "https://sandbox.test/api",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LogFormat != "text" || c.LogLevel != slog.LevelDebug || c.WorkerConcurrency != 10000 ||
+		c.WorkerShutdownTimeout != 90*time.Second || c.RetryMax != 0 || c.RetryBase != time.Hour ||
+		!c.MonitorReadOnly || c.PrometheusURL != "http://prometheus:9090" || c.SandboxURL != "https://sandbox.test/api" {
+		t.Errorf("got %+v", c)
+	}
+	// An empty variable means its default, as if it were not set...
+	if c.RetryCap != time.Hour || c.IsSet("HERALD_RETRY_CAP") {
+		t.Errorf("empty HERALD_RETRY_CAP: %v, set %v", c.RetryCap, c.IsSet("HERALD_RETRY_CAP"))
+	}
+	// ...except where empty turns something off.
+	if c.WorkerMetricsAddr != "" || !c.IsSet("HERALD_WORKER_METRICS_ADDR") {
+		t.Errorf("empty HERALD_WORKER_METRICS_ADDR: %q, set %v", c.WorkerMetricsAddr, c.IsSet("HERALD_WORKER_METRICS_ADDR"))
+	}
+	if c.Redis.Kind() != RedisSentinel || !c.IsSet("HERALD_REDIS_URL") {
+		t.Errorf("redis %v", c.Redis)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name, value string
+		want        string
+	}{
+		{"HERALD_REDIS_URL", "http://x", `HERALD_REDIS_URL: unknown scheme "http"`},
+		{"HERALD_REDIS_URL", "redis://:hunter22@h:99999/0", `HERALD_REDIS_URL: bad port "99999" for host "h"`},
+		{"HERALD_LOG_FORMAT", "xml", "HERALD_LOG_FORMAT=xml: must be json or text"},
+		{"HERALD_LOG_LEVEL", "loud", "HERALD_LOG_LEVEL=loud: must be debug, info, warn or error"},
+		{"HERALD_LOG_LEVEL", "info+2", "HERALD_LOG_LEVEL=info+2: must be debug, info, warn or error"},
+		{"HERALD_WORKER_CONCURRENCY", "abc", "HERALD_WORKER_CONCURRENCY=abc: not a number"},
+		{"HERALD_WORKER_CONCURRENCY", "0", "HERALD_WORKER_CONCURRENCY=0: must be between 1 and 10000"},
+		{"HERALD_WORKER_CONCURRENCY", "10001", "HERALD_WORKER_CONCURRENCY=10001: must be between 1 and 10000"},
+		{"HERALD_WORKER_CONCURRENCY", "99999999999999999999", "HERALD_WORKER_CONCURRENCY=99999999999999999999: number out of range"},
+		{"HERALD_WORKER_SHUTDOWN_TIMEOUT", "soon", "HERALD_WORKER_SHUTDOWN_TIMEOUT=soon: not a duration (e.g. 30s, 5m)"},
+		{"HERALD_WORKER_SHUTDOWN_TIMEOUT", "0s", "HERALD_WORKER_SHUTDOWN_TIMEOUT=0s: must be greater than 0"},
+		{"HERALD_WORKER_METRICS_ADDR", "9091", "HERALD_WORKER_METRICS_ADDR=9091: must be host:port (e.g. 127.0.0.1:8080), or empty to disable"},
+		{"HERALD_DELAYED_TASK_CHECK_INTERVAL", "-1s", "HERALD_DELAYED_TASK_CHECK_INTERVAL=-1s: must be greater than 0"},
+		{"HERALD_RETRY_MAX", "101", "HERALD_RETRY_MAX=101: must be between 0 and 100"},
+		{"HERALD_RETRY_MAX", "-1", "HERALD_RETRY_MAX=-1: must be between 0 and 100"},
+		{"HERALD_RETRY_BASE", "2h", "HERALD_RETRY_BASE=2h: must not exceed HERALD_RETRY_CAP (1h)"},
+		{"HERALD_RETRY_BASE", "0", "HERALD_RETRY_BASE=0: must be greater than 0"},
+		{"HERALD_RETRY_CAP", "1s", "HERALD_RETRY_BASE=10s: must not exceed HERALD_RETRY_CAP (1s)"},
+		{"HERALD_RETRY_CAP", "forever", "HERALD_RETRY_CAP=forever: not a duration (e.g. 30s, 5m)"},
+		{"HERALD_PUBLISH_MAX_LATENESS", "0s", "HERALD_PUBLISH_MAX_LATENESS=0s: must be greater than 0"},
+		{"HERALD_MONITOR_ADDR", "localhost:http", "HERALD_MONITOR_ADDR=localhost:http: port must be a number from 0 to 65535"},
+		{"HERALD_MONITOR_READONLY", "maybe", "HERALD_MONITOR_READONLY=maybe: not a boolean (true or false)"},
+		{"HERALD_PROMETHEUS_URL", "prometheus:9090", "HERALD_PROMETHEUS_URL=prometheus:9090: must be an http:// or https:// URL, or empty"},
+		{"HERALD_PROMETHEUS_URL", "ftp://user:pw1234@p/", "HERALD_PROMETHEUS_URL=ftp://user:xxxxx@p/: must be an http:// or https:// URL, or empty"},
+		{"HERALD_SANDBOX_URL", "https://", "HERALD_SANDBOX_URL=https://: must be an http:// or https:// URL, or empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			_, err := LoadFrom(map[string]string{tt.name: tt.value})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.HasPrefix(err.Error(), tt.want) || strings.Count(err.Error(), "\n") != 0 {
+				t.Errorf("error\n %s\nwant one line starting\n %s", err, tt.want)
+			}
+			var ve *VarError
+			if !errors.As(err, &ve) || !strings.HasPrefix(tt.want, ve.Var) {
+				t.Errorf("no VarError for the variable in %#v", err)
+			}
+			if strings.Contains(err.Error(), "hunter22") || strings.Contains(err.Error(), "pw1234") {
+				t.Errorf("error shows a password: %s", err)
+			}
+		})
+	}
+}
+
+func TestLoadReportsEveryProblem(t *testing.T) {
+	_, err := LoadFrom(map[string]string{
+		"HERALD_SANDBOX_URL":        "sandbox",
+		"HERALD_WORKER_CONCURRENCY": "abc",
+		"HERALD_LOG_FORMAT":         "xml",
+		"HERALD_RETRY_BASE":         "2h",
+		"HERALD_RETRY_MAX":          "many",
+		"HERALD_REDIS_URL":          "redis-cluster://:pa55word@h1,h2/3",
+	})
+	want := strings.Join([]string{
+		`HERALD_REDIS_URL: a cluster has no databases (remove the /"3")`,
+		"HERALD_LOG_FORMAT=xml: must be json or text",
+		"HERALD_WORKER_CONCURRENCY=abc: not a number",
+		"HERALD_RETRY_MAX=many: not a number",
+		"HERALD_RETRY_BASE=2h: must not exceed HERALD_RETRY_CAP (1h)",
+		"HERALD_SANDBOX_URL=sandbox: must be an http:// or https:// URL, or empty",
+	}, "\n")
+	if err == nil || err.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+}
+
+// A secret's value must not reach an error, whatever the problem. Config
+// has no secret yet, so a struct of its own stands in.
+func TestSecretValueNotInErrors(t *testing.T) {
+	var dst struct {
+		Token   string `env:"HERALD_TOKEN" secret:"true"`
+		Retries int    `env:"HERALD_TOKEN_RETRIES" secret:"true"`
+		Name    string `env:"HERALD_NAME"`
+	}
+	l, errs := parse(&dst, map[string]string{"HERALD_TOKEN": "tok-123456", "HERALD_TOKEN_RETRIES": "xyz-secret", "HERALD_NAME": "n"})
+	errs = append(errs, l.problem("HERALD_TOKEN", "too short"), l.problem("HERALD_NAME", "too plain"))
+	got := joinInOrder(l.specs, errs).Error()
+	want := "HERALD_TOKEN: too short\nHERALD_TOKEN_RETRIES: not a number\nHERALD_NAME=n: too plain"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestValues(t *testing.T) {
+	c, err := LoadFrom(map[string]string{
+		"HERALD_REDIS_URL":  "rediss://herald:pa55word@redis.example:6380/1",
+		"HERALD_RETRY_BASE": "90s",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]VarValue{}
+	var names []string
+	for _, v := range c.Values() {
+		got[v.Name] = v
+		names = append(names, v.Name)
+	}
+	var want []string
+	for _, v := range Vars() {
+		want = append(want, v.Name)
+	}
+	if !slices.Equal(names, want) {
+		t.Errorf("Values names %v, want %v", names, want)
+	}
+	for name, want := range map[string]VarValue{
+		"HERALD_REDIS_URL":           {"HERALD_REDIS_URL", "rediss://herald:xxxxx@redis.example:6380/1", false},
+		"HERALD_RETRY_BASE":          {"HERALD_RETRY_BASE", "1m30s", false},
+		"HERALD_RETRY_CAP":           {"HERALD_RETRY_CAP", "1h", true},
+		"HERALD_LOG_LEVEL":           {"HERALD_LOG_LEVEL", "info", true},
+		"HERALD_WORKER_CONCURRENCY":  {"HERALD_WORKER_CONCURRENCY", "50", true},
+		"HERALD_MONITOR_READONLY":    {"HERALD_MONITOR_READONLY", "false", true},
+		"HERALD_SANDBOX_URL":         {"HERALD_SANDBOX_URL", "(none)", true},
+		"HERALD_WORKER_METRICS_ADDR": {"HERALD_WORKER_METRICS_ADDR", "127.0.0.1:9091", true},
+	} {
+		if got[name] != want {
+			t.Errorf("%s: got %+v, want %+v", name, got[name], want)
+		}
+	}
+}
+
+func TestSecretValues(t *testing.T) {
+	var c struct {
+		Token string `env:"HERALD_TOKEN" secret:"true"`
+	}
+	s := specsOf(reflect.TypeOf(c))[0]
+	if got := printable(s, reflect.ValueOf("tok")); got != "set" {
+		t.Errorf("set secret prints %q", got)
+	}
+	if got := printable(s, reflect.ValueOf("")); got != "unset" {
+		t.Errorf("unset secret prints %q", got)
+	}
+}
+
+func TestVars(t *testing.T) {
+	want := []string{
+		"HERALD_REDIS_URL", "HERALD_LOG_FORMAT", "HERALD_LOG_LEVEL",
+		"HERALD_WORKER_CONCURRENCY", "HERALD_WORKER_SHUTDOWN_TIMEOUT", "HERALD_WORKER_METRICS_ADDR",
+		"HERALD_DELAYED_TASK_CHECK_INTERVAL", "HERALD_RETRY_MAX", "HERALD_RETRY_BASE", "HERALD_RETRY_CAP",
+		"HERALD_PUBLISH_MAX_LATENESS", "HERALD_MONITOR_ADDR", "HERALD_MONITOR_READONLY",
+		"HERALD_PROMETHEUS_URL", "HERALD_SANDBOX_URL",
+	}
+	var names []string
+	for _, v := range Vars() {
+		names = append(names, v.Name)
+		if v.Description == "" {
+			t.Errorf("%s has no desc tag", v.Name)
+		}
+	}
+	if !slices.Equal(names, want) {
+		t.Errorf("Vars:\n got %v\nwant %v", names, want)
+	}
+
+	// caarlos0/env sees the same variables, and errors can be mapped back
+	// from Go field names only while those are unique.
+	params, err := env.GetFieldParams(&Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, p := range params {
+		keys = append(keys, p.Key)
+	}
+	if !slices.Equal(keys, want) {
+		t.Errorf("env.GetFieldParams keys %v, want %v", keys, want)
+	}
+	fields := map[string]bool{}
+	for _, s := range specsOf(reflect.TypeFor[Config]()) {
+		if fields[s.Field] {
+			t.Errorf("field name %s used twice: errors could name the wrong variable", s.Field)
+		}
+		fields[s.Field] = true
+	}
+}

@@ -1,0 +1,91 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// validate checks what parsing cannot: ranges, choices and how settings
+// relate. Variables that failed to parse are not checked again.
+func (c *Config) validate(l loaded) []error {
+	var errs []error
+	bad := func(name, problem string) {
+		if !l.failed[name] {
+			errs = append(errs, l.problem(name, problem))
+		}
+	}
+	positive := func(name string, d time.Duration) {
+		if d <= 0 {
+			bad(name, "must be greater than 0")
+		}
+	}
+	between := func(name string, n, lo, hi int) {
+		if n < lo || n > hi {
+			bad(name, fmt.Sprintf("must be between %d and %d", lo, hi))
+		}
+	}
+
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		bad("HERALD_LOG_FORMAT", "must be json or text")
+	}
+	// slog also accepts offsets such as "info+2"; Herald keeps to the four
+	// names.
+	switch strings.ToLower(l.raw["HERALD_LOG_LEVEL"]) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("HERALD_LOG_LEVEL", "must be debug, info, warn or error")
+	}
+
+	between("HERALD_WORKER_CONCURRENCY", c.WorkerConcurrency, 1, 10000)
+	positive("HERALD_WORKER_SHUTDOWN_TIMEOUT", c.WorkerShutdownTimeout)
+	if c.WorkerMetricsAddr != "" {
+		if p := addrProblem(c.WorkerMetricsAddr); p != "" {
+			bad("HERALD_WORKER_METRICS_ADDR", p+", or empty to disable")
+		}
+	}
+	positive("HERALD_DELAYED_TASK_CHECK_INTERVAL", c.DelayedTaskCheckInterval)
+
+	between("HERALD_RETRY_MAX", c.RetryMax, 0, 100)
+	positive("HERALD_RETRY_BASE", c.RetryBase)
+	positive("HERALD_RETRY_CAP", c.RetryCap)
+	if c.RetryBase > 0 && c.RetryCap > 0 && c.RetryBase > c.RetryCap && !l.failed["HERALD_RETRY_CAP"] {
+		bad("HERALD_RETRY_BASE", fmt.Sprintf("must not exceed HERALD_RETRY_CAP (%s)", l.raw["HERALD_RETRY_CAP"]))
+	}
+	positive("HERALD_PUBLISH_MAX_LATENESS", c.PublishMaxLateness)
+
+	if p := addrProblem(c.MonitorAddr); p != "" {
+		bad("HERALD_MONITOR_ADDR", p)
+	}
+	if c.PrometheusURL != "" && !isHTTPURL(c.PrometheusURL) {
+		bad("HERALD_PROMETHEUS_URL", "must be an http:// or https:// URL, or empty")
+	}
+	if c.SandboxURL != "" && !isHTTPURL(c.SandboxURL) {
+		bad("HERALD_SANDBOX_URL", "must be an http:// or https:// URL, or empty")
+	}
+	return errs
+}
+
+// addrProblem says what keeps s from being a host:port to listen on.
+func addrProblem(s string) string {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "must be host:port (e.g. 127.0.0.1:8080)"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "port must be a number from 0 to 65535"
+	}
+	return ""
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// levelName is how Values and Markdown write a level: as it is set.
+func levelName(l slog.Level) string { return strings.ToLower(l.String()) }

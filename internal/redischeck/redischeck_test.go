@@ -1,0 +1,66 @@
+package redischeck_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/heraldhq/herald/internal/redischeck"
+	"github.com/heraldhq/herald/internal/redistest"
+)
+
+func TestMain(m *testing.M) { redistest.Main(m) }
+
+// The tests share one server, so they change its settings one at a time
+// and put them back.
+func TestCheck(t *testing.T) {
+	db := redistest.New(t)
+	ctx := context.Background()
+	set := func(k, v string) {
+		t.Helper()
+		old, err := db.Client.ConfigGet(ctx, k).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Client.ConfigSet(ctx, k, v).Err(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Client.ConfigSet(ctx, k, old[k]) })
+	}
+
+	tests := []struct {
+		name          string
+		policy, aof   string
+		save          string
+		ok            bool
+		problem, warn string
+	}{
+		{"noeviction with AOF", "noeviction", "yes", "", true, "", ""},
+		{"eviction is refused", "allkeys-lru", "yes", "", false, "maxmemory-policy is allkeys-lru", ""},
+		{"no persistence warns", "noeviction", "no", "", true, "", "no persistence"},
+		{"RDB only warns", "noeviction", "no", "3600 1", true, "", "AOF off"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set("maxmemory-policy", tt.policy)
+			set("appendonly", tt.aof)
+			set("save", tt.save)
+			r, err := redischeck.Check(ctx, db.Client)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Version == "" {
+				t.Error("no version reported")
+			}
+			if r.OK() != tt.ok {
+				t.Errorf("OK() = %v, want %v (problems %v)", r.OK(), tt.ok, r.Problems)
+			}
+			if tt.problem != "" && !strings.Contains(strings.Join(r.Problems, "\n"), tt.problem) {
+				t.Errorf("problems %v lack %q", r.Problems, tt.problem)
+			}
+			if tt.warn != "" && !strings.Contains(strings.Join(r.Warnings, "\n"), tt.warn) {
+				t.Errorf("warnings %v lack %q", r.Warnings, tt.warn)
+			}
+		})
+	}
+}

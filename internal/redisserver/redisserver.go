@@ -1,0 +1,112 @@
+// Package redisserver starts a private redis-server: a unix socket in a
+// temp dir, persisting nothing, with noeviction as asynq needs. Tests and
+// `herald demo` use it; production points at a real Redis.
+package redisserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrNotInstalled says redis-server is not in PATH.
+var ErrNotInstalled = errors.New("redis-server not found in PATH: install it (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis)")
+
+// Server is a running private redis-server.
+type Server struct {
+	// Socket is the path of its unix socket.
+	Socket string
+	cmd    *exec.Cmd
+	dir    string
+	exited chan struct{}
+}
+
+// Options tune the server.
+type Options struct {
+	// Databases is how many logical databases it offers (default 16).
+	Databases int
+}
+
+// Start runs redis-server and waits until it answers.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, ErrNotInstalled
+	}
+	if o.Databases <= 0 {
+		o.Databases = 16
+	}
+	dir, err := os.MkdirTemp("", "herald-redis-")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Socket: filepath.Join(dir, "redis.sock"), dir: dir, exited: make(chan struct{})}
+	s.cmd = exec.Command(bin,
+		"--port", "0",
+		"--unixsocket", s.Socket,
+		"--unixsocketperm", "700",
+		"--dir", dir,
+		"--save", "",
+		"--appendonly", "no",
+		"--databases", strconv.Itoa(o.Databases),
+		"--maxmemory-policy", "noeviction",
+		"--logfile", filepath.Join(dir, "redis.log"),
+	)
+	if err := s.cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("start redis-server: %w", err)
+	}
+	go func() { _ = s.cmd.Wait(); close(s.exited) }()
+	if err := s.waitReady(ctx); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) waitReady(ctx context.Context) error {
+	c := redis.NewClient(&redis.Options{Network: "unix", Addr: s.Socket})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := c.Ping(ctx).Err()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-s.exited:
+			log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
+			return fmt.Errorf("redis-server exited at start: %s", log)
+		case <-ctx.Done():
+			return fmt.Errorf("redis-server did not answer within 10s: %w", err)
+		case <-tick.C:
+		}
+	}
+}
+
+// URL returns the HERALD_REDIS_URL of database db.
+func (s *Server) URL(db int) string {
+	return "unix://" + s.Socket + "?db=" + strconv.Itoa(db)
+}
+
+// Options returns go-redis options for database db.
+func (s *Server) Options(db int) *redis.Options {
+	return &redis.Options{Network: "unix", Addr: s.Socket, DB: db}
+}
+
+// Stop kills the server and removes its directory.
+func (s *Server) Stop() {
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+	os.RemoveAll(s.dir)
+}

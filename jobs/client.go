@@ -1,0 +1,284 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// Errors of the Client. Test with errors.Is.
+var (
+	// ErrConflict: a post with this id exists with other content or time.
+	ErrConflict = errors.New("post id already used for a different post")
+	// ErrNotFound: no post has this id.
+	ErrNotFound = errors.New("post not found")
+	// ErrAlreadyPublished: the post went out; it can no longer change.
+	ErrAlreadyPublished = errors.New("post already published")
+	// ErrFinal: the post failed or was canceled; it can no longer change.
+	ErrFinal = errors.New("post already failed or canceled")
+	// ErrPublishing: an attempt is running right now; try again shortly.
+	ErrPublishing = errors.New("post is being published right now")
+)
+
+// Client is the Go API product apps schedule posts through. It is safe for
+// concurrent use.
+type Client struct {
+	q     *asynq.Client
+	insp  *asynq.Inspector
+	store *store
+	opts  clientOptions
+}
+
+type clientOptions struct {
+	now         func() time.Time
+	maxRetry    int
+	maxLateness time.Duration
+}
+
+// ClientOption configures a Client.
+type ClientOption func(*clientOptions)
+
+// WithClock sets the clock the client reads (tests).
+func WithClock(now func() time.Time) ClientOption { return func(o *clientOptions) { o.now = now } }
+
+// WithMaxRetry sets how often a publish task is retried (default 12).
+func WithMaxRetry(n int) ClientOption { return func(o *clientOptions) { o.maxRetry = n } }
+
+// WithMaxLateness refuses posts whose time is further in the past than d
+// (default 24h): they would only fail as too late.
+func WithMaxLateness(d time.Duration) ClientOption {
+	return func(o *clientOptions) { o.maxLateness = d }
+}
+
+// NewClient returns a Client over rdb. Closing the Client does not close
+// rdb.
+func NewClient(rdb redis.UniversalClient, opts ...ClientOption) *Client {
+	o := clientOptions{now: time.Now, maxRetry: 12, maxLateness: 24 * time.Hour}
+	for _, f := range opts {
+		f(&o)
+	}
+	return &Client{
+		q:     asynq.NewClientFromRedisClient(rdb),
+		insp:  asynq.NewInspectorFromRedisClient(rdb),
+		store: &store{rdb: rdb, now: o.now},
+		opts:  o,
+	}
+}
+
+// Close releases the client's resources.
+func (c *Client) Close() error { return nil }
+
+// SchedulePost schedules p for p.PublishAt. Scheduling the same post
+// again (same id, content and time) returns its current status and changes
+// nothing; a different post under a used id returns ErrConflict.
+func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
+	if err := p.Validate(); err != nil {
+		return PostStatus{}, err
+	}
+	if late := c.opts.now().Sub(p.PublishAt); late > c.opts.maxLateness {
+		return PostStatus{}, &FieldError{"publish_at", fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
+	}
+	fp, st, created, err := c.store.create(ctx, p)
+	if err != nil {
+		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, err)
+	}
+	if !created && fp != p.fingerprint() {
+		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, ErrConflict)
+	}
+	if st == StateScheduled {
+		// Enqueue also when the record existed: an earlier call may have
+		// stored the record and failed before enqueueing.
+		if err := c.enqueue(ctx, p); err != nil {
+			return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, err)
+		}
+	}
+	if created {
+		_ = c.store.appendEvent(ctx, event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
+	}
+	return c.PostStatus(ctx, p.ID)
+}
+
+// enqueue adds p's publish task; one that exists already is fine.
+func (c *Client) enqueue(ctx context.Context, p Post) error {
+	payload, err := json.Marshal(publishPayload{V: payloadVersion, Post: p})
+	if err != nil {
+		return err
+	}
+	_, err = c.q.EnqueueContext(ctx, asynq.NewTask(TypePublish, payload),
+		asynq.TaskID(publishTaskID(p.ID)),
+		asynq.Queue(QueuePublish),
+		asynq.ProcessAt(dueAt(p.PublishAt)),
+		asynq.MaxRetry(c.opts.maxRetry),
+		asynq.Timeout(publishTimeout),
+	)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	return nil
+}
+
+// dueAt is when asynq should hand out a post's task. asynq keeps
+// scheduled times in whole seconds and releases a task once the second it
+// falls in has begun, so the time is rounded up: a post never goes out
+// before its time.
+func dueAt(t time.Time) time.Time {
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		return r.Add(time.Second)
+	}
+	return t
+}
+
+// publishTimeout bounds one publish attempt. Large uploads checkpoint their
+// progress, so an attempt cut short resumes rather than restarts.
+const publishTimeout = 30 * time.Minute
+
+// PostStatus returns what Herald knows of post id.
+func (c *Client) PostStatus(ctx context.Context, id string) (PostStatus, error) {
+	if err := checkID("post_id", id); err != nil {
+		return PostStatus{}, err
+	}
+	rec, ok, err := c.store.load(ctx, id)
+	if err != nil {
+		return PostStatus{}, err
+	}
+	if !ok {
+		return PostStatus{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
+	}
+	return rec.PostStatus, nil
+}
+
+// CancelPost stops post id from going out. Canceling a canceled post is a
+// no-op; a published one returns ErrAlreadyPublished, a failed one
+// ErrFinal. A post canceled while an attempt runs is canceled through
+// asynq; if the platform had already accepted it, its status says
+// published.
+func (c *Client) CancelPost(ctx context.Context, id string) (PostStatus, error) {
+	st, err := c.PostStatus(ctx, id)
+	if err != nil {
+		return st, err
+	}
+	r, err := c.store.transition(ctx, id, []State{StateScheduled, StatePublishing}, false, "state", string(StateCanceled))
+	if err != nil {
+		return st, err
+	}
+	if !r.Changed {
+		switch r.Prev {
+		case StateCanceled:
+			return c.PostStatus(ctx, id)
+		case StatePublished:
+			return c.postError(ctx, id, ErrAlreadyPublished)
+		case "":
+			return PostStatus{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
+		default:
+			return c.postError(ctx, id, ErrFinal)
+		}
+	}
+	taskID := publishTaskID(id)
+	if err := c.insp.DeleteTask(QueuePublish, taskID); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+		// Active: ask the worker to stop. The handler rereads the record
+		// and will not publish a canceled post.
+		_ = c.insp.CancelProcessing(taskID)
+	}
+	_ = c.store.appendEvent(ctx, event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: StateCanceled})
+	return c.PostStatus(ctx, id)
+}
+
+func (c *Client) postError(ctx context.Context, id string, err error) (PostStatus, error) {
+	st, _ := c.PostStatus(ctx, id)
+	return st, fmt.Errorf("post %s: %w", id, err)
+}
+
+// ReschedulePost moves post id to publish at at. Only a scheduled post can
+// move (a post waiting for a retry is scheduled too); one being published
+// right now returns ErrPublishing.
+func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (PostStatus, error) {
+	if at.IsZero() {
+		return PostStatus{}, &FieldError{"publish_at", "required (RFC 3339 with a time zone)"}
+	}
+	if late := c.opts.now().Sub(at); late > c.opts.maxLateness {
+		return PostStatus{}, &FieldError{"publish_at", fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
+	}
+	rec, ok, err := c.store.load(ctx, id)
+	if err != nil {
+		return PostStatus{}, err
+	}
+	if !ok {
+		return PostStatus{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
+	}
+	switch rec.State {
+	case StatePublished:
+		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrAlreadyPublished)
+	case StateFailed, StateCanceled:
+		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrFinal)
+	case StatePublishing:
+		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrPublishing)
+	}
+	p := rec.Post
+	if !p.NotAfter.IsZero() && !p.NotAfter.After(at) {
+		return rec.PostStatus, &FieldError{"publish_at", "must be before the post's not_after"}
+	}
+	// Remove the old task first: while it is gone, the record still says
+	// scheduled, and a failed enqueue below is repaired by scheduling
+	// again. A task that became active meanwhile cannot be deleted.
+	if err := c.insp.DeleteTask(QueuePublish, publishTaskID(id)); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
+		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrPublishing)
+	}
+	p.PublishAt = at
+	body, err := json.Marshal(p)
+	if err != nil {
+		return rec.PostStatus, err
+	}
+	r, err := c.store.transition(ctx, id, []State{StateScheduled}, false,
+		"post", body, "fp", p.fingerprint(), "publish_at", unixMilli(at))
+	if err != nil {
+		return rec.PostStatus, err
+	}
+	if !r.Changed {
+		return c.postError(ctx, id, fmt.Errorf("state changed to %s meanwhile: %w", r.Prev, ErrFinal))
+	}
+	if err := c.enqueue(ctx, p); err != nil {
+		return rec.PostStatus, fmt.Errorf("reschedule post %s: %w", id, err)
+	}
+	return c.PostStatus(ctx, id)
+}
+
+// RefreshAnalytics asks for a refresh of account's analytics now. Requests
+// for the same account within a window are coalesced into one task.
+func (c *Client) RefreshAnalytics(ctx context.Context, accountID, platform string) error {
+	if err := checkID("account_id", accountID); err != nil {
+		return err
+	}
+	if !knownPlatform(platform) {
+		return &FieldError{"platform", fmt.Sprintf("unknown platform %q", platform)}
+	}
+	window := c.opts.now().UTC().Truncate(analyticsWindow).Unix()
+	payload, _ := json.Marshal(analyticsPayload{V: payloadVersion, AccountID: accountID, Platform: platform})
+	_, err := c.q.EnqueueContext(ctx, asynq.NewTask(TypeAnalyticsRefresh, payload),
+		asynq.TaskID(fmt.Sprintf("analytics:%s:%d", accountID, window)),
+		asynq.Queue(QueueAnalytics),
+		asynq.MaxRetry(5),
+		asynq.Retention(analyticsWindow),
+	)
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("refresh analytics of %s: %w", accountID, err)
+	}
+	return nil
+}
+
+// analyticsWindow is the granularity at which refresh requests coalesce.
+const analyticsWindow = 5 * time.Minute
+
+// analyticsPayload is an analytics:refresh task's payload.
+type analyticsPayload struct {
+	V         int    `json:"v"`
+	AccountID string `json:"account_id"`
+	Platform  string `json:"platform"`
+}

@@ -1,0 +1,31 @@
+// Package jobs is Herald's queue: the task types and their payloads, the
+// Client product apps schedule posts through, and the Worker that publishes
+// them.
+//
+// Every post has a publication record in Redis, keyed by the caller's post
+// id, that is the truth about the post: scheduled, publishing, published,
+// failed or canceled, with attempts, the platform's id and URL, and the
+// checkpoints a publisher saved on the way. asynq's task is only the
+// alarm clock that says "look at this post now":
+//
+//   - SchedulePost writes the record first, then enqueues a task whose
+//     TaskID derives from the post id, so scheduling twice is a no-op and a
+//     different post under the same id is a Conflict.
+//   - The publish handler reads the record before anything else. A post
+//     that is already published, canceled or failed is never sent to the
+//     platform again, whatever asynq redelivers (asynq forgets TaskIDs of
+//     finished tasks; the record does not).
+//   - The handler saves the record before and after the platform call, and
+//     the publisher saves each step's outcome in between, so a retry after
+//     a crash resumes where the last attempt stopped.
+//
+// Errors from publishers carry a class (see package publishers). RetryPolicy
+// turns the class into asynq behaviour: backoff with full jitter for
+// transient errors, the platform's delay for rate limits (not counted as a
+// failure), archive at once for permanent and reauth errors.
+//
+// Redis keys: a post's record is the hash herald:{post:ID}; the posts of an
+// account are the set herald:{acct:ID}:posts; state changes are appended
+// to the stream herald:events. Hash tags keep every script on one slot, so
+// the same code runs on Redis Cluster.
+package jobs

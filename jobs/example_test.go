@@ -1,0 +1,65 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/publishers"
+)
+
+// A product app schedules a post, learns that scheduling it again is
+// harmless, and that another post cannot take its id.
+func ExampleClient_SchedulePost() {
+	db, err := redistest.Open() // in production: config.Load() then cfg.Redis.NewClient()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer db.Client.Close()
+	client := jobs.NewClient(db.Client)
+	ctx := context.Background()
+
+	post := jobs.Post{
+		ID:        "launch-42",
+		AccountID: "acct-7",
+		Platform:  "youtube",
+		PublishAt: time.Now().Add(time.Hour),
+		Content: publishers.Content{
+			Title: "We launched",
+			Media: []publishers.Media{{URL: "https://cdn.example.com/launch.mp4", Kind: publishers.MediaVideo}},
+		},
+	}
+	st, err := client.SchedulePost(ctx, post)
+	fmt.Println(st.State, err)
+
+	st, err = client.SchedulePost(ctx, post) // a retry of the same request
+	fmt.Println(st.State, err)
+
+	post.Content.Title = "Something else"
+	_, err = client.SchedulePost(ctx, post)
+	fmt.Println(errors.Is(err, jobs.ErrConflict))
+
+	st, err = client.CancelPost(ctx, "launch-42")
+	fmt.Println(st.State, err)
+	// Output:
+	// scheduled <nil>
+	// scheduled <nil>
+	// true
+	// canceled <nil>
+}
+
+// Validation names every wrong field.
+func ExamplePost_Validate() {
+	err := jobs.Post{ID: "bad id", Platform: "myspace"}.Validate()
+	fmt.Println(err)
+	// Output:
+	// post_id: may contain only letters, digits and . _ : -
+	// account_id: required
+	// platform: unknown platform "myspace" (want one of [youtube instagram tiktok linkedin sandbox])
+	// publish_at: required (RFC 3339 with a time zone)
+	// content: empty: give a title, text or media
+}

@@ -1,0 +1,9 @@
+package jobs_test
+
+import (
+	"testing"
+
+	"github.com/heraldhq/herald/internal/redistest"
+)
+
+func TestMain(m *testing.M) { redistest.Main(m) }

@@ -1,0 +1,343 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/publishers"
+)
+
+// State is where a post is in its life.
+type State string
+
+// States of a post. Published, Failed and Canceled are final.
+const (
+	StateScheduled  State = "scheduled"
+	StatePublishing State = "publishing"
+	StatePublished  State = "published"
+	StateFailed     State = "failed"
+	StateCanceled   State = "canceled"
+)
+
+// Final reports whether s can no longer change.
+func (s State) Final() bool {
+	return s == StatePublished || s == StateFailed || s == StateCanceled
+}
+
+// PostStatus is what Herald knows of a post.
+type PostStatus struct {
+	PostID    string    `json:"post_id"`
+	AccountID string    `json:"account_id"`
+	Platform  string    `json:"platform"`
+	State     State     `json:"state"`
+	PublishAt time.Time `json:"publish_at"`
+	// Attempts counts publish attempts so far.
+	Attempts int `json:"attempts"`
+	// RemoteID, URL and PublishedAt are set once published.
+	RemoteID    string    `json:"remote_id,omitempty"`
+	URL         string    `json:"url,omitempty"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	// FailureClass and Reason are set once failed ("too_late" is a
+	// permanent failure of its own class).
+	FailureClass string `json:"failure_class,omitempty"`
+	Reason       string `json:"reason,omitempty"`
+	// LastError is the error of the last failed attempt, kept while the
+	// post is retried.
+	LastError string    `json:"last_error,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// record is a post's publication record, as stored.
+type record struct {
+	PostStatus
+	Post        Post
+	Fingerprint string
+	Checkpoints map[string]string
+}
+
+const recordVersion = "1"
+
+func recordKey(postID string) string        { return "herald:{post:" + postID + "}" }
+func lockKey(postID string) string          { return "herald:{post:" + postID + "}:lock" }
+func accountPostsKey(account string) string { return "herald:{acct:" + account + "}:posts" }
+
+// EventsStream is the Redis stream every post state change is appended to.
+const EventsStream = "herald:events"
+
+// eventsMaxLen caps the stream; consumers that fall further behind lose
+// the oldest events.
+const eventsMaxLen = 100_000
+
+const checkpointPrefix = "cp:"
+
+// store reads and writes publication records.
+type store struct {
+	rdb redis.UniversalClient
+	now func() time.Time
+}
+
+// createScript writes a new record unless one exists; it returns nil when
+// it wrote, else the existing record's fingerprint and state.
+var createScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.call('HMGET', KEYS[1], 'fp', 'state')
+end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return false
+`)
+
+// transitionScript changes a record's fields if its state is one of the
+// allowed ones (none listed: any state). It never creates a record, so an
+// attempt that ends after its post was erased leaves nothing behind.
+// ARGV: n, n allowed states, incr-attempts flag, field/value pairs.
+// Returns {previous state, changed (0/1), attempts}.
+var transitionScript = redis.NewScript(`
+local st = redis.call('HGET', KEYS[1], 'state')
+if not st then return {'', 0, 0} end
+local n = tonumber(ARGV[1])
+local ok = (n == 0)
+for i = 2, n + 1 do
+  if ARGV[i] == st then ok = true end
+end
+if not ok then return {st, 0, tonumber(redis.call('HGET', KEYS[1], 'attempts') or 0)} end
+local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or 0)
+if ARGV[n + 2] == '1' then
+  attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+end
+if #ARGV > n + 2 then
+  redis.call('HSET', KEYS[1], unpack(ARGV, n + 3))
+end
+return {st, 1, attempts}
+`)
+
+func unixMilli(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(t.UnixMilli(), 10)
+}
+
+func parseMilli(s string) time.Time {
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || s == "" {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// create stores a new scheduled record for p. When a record exists it
+// returns its fingerprint and state and created=false.
+func (s *store) create(ctx context.Context, p Post) (fp string, st State, created bool, err error) {
+	// Index first: an index entry without a record is harmless, a record
+	// missing from its account's index would escape erasure.
+	if err := s.rdb.SAdd(ctx, accountPostsKey(p.AccountID), p.ID).Err(); err != nil {
+		return "", "", false, fmt.Errorf("index post: %w", err)
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return "", "", false, err
+	}
+	now := unixMilli(s.now())
+	fp = p.fingerprint()
+	res, err := createScript.Run(ctx, s.rdb, []string{recordKey(p.ID)},
+		"v", recordVersion, "post", body, "fp", fp,
+		"account", p.AccountID, "platform", p.Platform,
+		"state", string(StateScheduled), "publish_at", unixMilli(p.PublishAt),
+		"attempts", 0, "created_at", now, "updated_at", now,
+	).Result()
+	if errors.Is(err, redis.Nil) {
+		return fp, StateScheduled, true, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("create record: %w", err)
+	}
+	vals, _ := res.([]any)
+	if len(vals) != 2 {
+		return "", "", false, fmt.Errorf("create record: unexpected reply %v", res)
+	}
+	f, _ := vals[0].(string)
+	state, _ := vals[1].(string)
+	return f, State(state), false, nil
+}
+
+// transitionResult is what transition saw.
+type transitionResult struct {
+	Prev     State // "" when there is no record
+	Changed  bool
+	Attempts int
+}
+
+// transition sets fields on postID's record if its state is in from (any
+// state when from is empty), counting an attempt when incr is set.
+func (s *store) transition(ctx context.Context, postID string, from []State, incr bool, fields ...any) (transitionResult, error) {
+	args := make([]any, 0, 2+len(from)+len(fields)+2)
+	args = append(args, len(from))
+	for _, f := range from {
+		args = append(args, string(f))
+	}
+	if incr {
+		args = append(args, "1")
+	} else {
+		args = append(args, "0")
+	}
+	if len(fields) > 0 {
+		args = append(args, fields...)
+		args = append(args, "updated_at", unixMilli(s.now()))
+	}
+	res, err := transitionScript.Run(ctx, s.rdb, []string{recordKey(postID)}, args...).Slice()
+	if err != nil {
+		return transitionResult{}, fmt.Errorf("update record: %w", err)
+	}
+	prev, _ := res[0].(string)
+	changed, _ := res[1].(int64)
+	attempts, _ := res[2].(int64)
+	return transitionResult{Prev: State(prev), Changed: changed == 1, Attempts: int(attempts)}, nil
+}
+
+// load reads postID's record; ok is false when there is none.
+func (s *store) load(ctx context.Context, postID string) (rec record, ok bool, err error) {
+	h, err := s.rdb.HGetAll(ctx, recordKey(postID)).Result()
+	if err != nil {
+		return record{}, false, fmt.Errorf("read record: %w", err)
+	}
+	if len(h) == 0 {
+		return record{}, false, nil
+	}
+	rec, err = decodeRecord(postID, h)
+	return rec, err == nil, err
+}
+
+func decodeRecord(postID string, h map[string]string) (record, error) {
+	var rec record
+	if err := json.Unmarshal([]byte(h["post"]), &rec.Post); err != nil {
+		return record{}, fmt.Errorf("record of post %s: bad post: %w", postID, err)
+	}
+	attempts, _ := strconv.Atoi(h["attempts"])
+	rec.PostStatus = PostStatus{
+		PostID:       postID,
+		AccountID:    h["account"],
+		Platform:     h["platform"],
+		State:        State(h["state"]),
+		PublishAt:    parseMilli(h["publish_at"]),
+		Attempts:     attempts,
+		RemoteID:     h["remote_id"],
+		URL:          h["url"],
+		PublishedAt:  parseMilli(h["published_at"]),
+		FailureClass: h["class"],
+		Reason:       h["reason"],
+		LastError:    h["last_error"],
+		UpdatedAt:    parseMilli(h["updated_at"]),
+	}
+	rec.Fingerprint = h["fp"]
+	rec.Checkpoints = map[string]string{}
+	for k, v := range h {
+		if name, ok := strings.CutPrefix(k, checkpointPrefix); ok {
+			rec.Checkpoints[name] = v
+		}
+	}
+	return rec, nil
+}
+
+// checkpoints is a record's publishers.Checkpoints.
+type checkpoints struct {
+	s      *store
+	postID string
+	saved  map[string]string
+}
+
+var _ publishers.Checkpoints = (*checkpoints)(nil)
+
+func (c *checkpoints) Get(name string) string { return c.saved[name] }
+
+func (c *checkpoints) Save(ctx context.Context, name, value string) error {
+	r, err := c.s.transition(ctx, c.postID, nil, false, checkpointPrefix+name, value)
+	if err != nil {
+		return fmt.Errorf("save checkpoint %s: %w", name, err)
+	}
+	if r.Prev == "" {
+		return publishers.Permanent(errors.New("post was erased while publishing"))
+	}
+	c.saved[name] = value
+	return nil
+}
+
+// lockTTL bounds how long a crashed worker's lock on a post outlives it.
+const lockTTL = 30 * time.Second
+
+var unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
+var renewScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`)
+
+// lock makes sure one attempt at a time works on a post, even when asynq
+// hands a task to a second worker while the first still runs (a requeue
+// at shutdown, an expired lease). The lock renews itself until release.
+func (s *store) lock(ctx context.Context, postID, owner string) (release func(), ok bool, err error) {
+	key := lockKey(postID)
+	ok, err = s.rdb.SetNX(ctx, key, owner, lockTTL).Result()
+	if err != nil || !ok {
+		return nil, ok, err
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(lockTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = renewScript.Run(context.Background(), s.rdb, []string{key}, owner, lockTTL.Milliseconds()).Err()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+		_ = unlockScript.Run(context.Background(), s.rdb, []string{key}, owner).Err()
+	}, true, nil
+}
+
+// event is one state change, as appended to EventsStream.
+type event struct {
+	Type                        string // default "post." + State
+	PostID, AccountID, Platform string
+	State                       State
+	Attempt                     int
+	Class, Reason, RemoteID     string
+	URL                         string
+}
+
+func (s *store) appendEvent(ctx context.Context, e event) error {
+	if e.Type == "" {
+		e.Type = "post." + string(e.State)
+	}
+	values := []any{
+		"type", e.Type,
+		"post_id", e.PostID, "account_id", e.AccountID, "platform", e.Platform,
+		"state", string(e.State), "attempt", e.Attempt,
+		"at", s.now().UTC().Format(time.RFC3339Nano),
+	}
+	for _, kv := range [][2]string{{"class", e.Class}, {"reason", e.Reason}, {"remote_id", e.RemoteID}, {"url", e.URL}} {
+		if kv[1] != "" {
+			values = append(values, kv[0], kv[1])
+		}
+	}
+	return s.rdb.XAdd(ctx, &redis.XAddArgs{
+		Stream: EventsStream, MaxLen: eventsMaxLen, Approx: true, Values: values,
+	}).Err()
+}

@@ -1,0 +1,120 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/tokens"
+)
+
+// WorkerConfig is what a Worker needs. Publishers and Tokens are required.
+type WorkerConfig struct {
+	// Concurrency is how many tasks run at once (default 50: publishing
+	// mostly waits on platforms).
+	Concurrency int
+	// ShutdownTimeout is how long Run waits for running tasks after its
+	// context ends; asynq then puts the rest back in their queues, and
+	// their checkpoints let the next attempt resume (default 25s).
+	ShutdownTimeout time.Duration
+	// DelayedTaskCheckInterval is how often due posts move to the queue
+	// (default 1s; asynq's own default of 5s makes posts late).
+	DelayedTaskCheckInterval time.Duration
+	// Retry is the backoff of transient errors (default DefaultRetryPolicy).
+	Retry RetryPolicy
+	// MaxLateness is how late past its time a post may still go out when
+	// it sets no not_after (default 24h).
+	MaxLateness time.Duration
+	Publishers  *publishers.Registry
+	Tokens      tokens.Source
+	Logger      *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Observe, if set, hears the outcome of every publish attempt.
+	Observe func(Outcome)
+}
+
+// Worker runs Herald's tasks from Redis.
+type Worker struct {
+	srv    *asynq.Server
+	mux    *asynq.ServeMux
+	health atomic.Pointer[error]
+}
+
+// NewWorker returns a worker over rdb. Run starts it.
+func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
+	if cfg.Publishers == nil || cfg.Tokens == nil {
+		return nil, errors.New("jobs: WorkerConfig needs Publishers and Tokens")
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 50
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 25 * time.Second
+	}
+	if cfg.DelayedTaskCheckInterval <= 0 {
+		cfg.DelayedTaskCheckInterval = time.Second
+	}
+	if cfg.Retry.Cap <= 0 {
+		cfg.Retry = DefaultRetryPolicy
+	}
+	if cfg.MaxLateness <= 0 {
+		cfg.MaxLateness = 24 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	w := &Worker{}
+	st := &store{rdb: rdb, now: cfg.Now}
+	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency:              cfg.Concurrency,
+		Queues:                   Queues(),
+		RetryDelayFunc:           cfg.Retry.Delay,
+		IsFailure:                IsFailure,
+		ShutdownTimeout:          cfg.ShutdownTimeout,
+		DelayedTaskCheckInterval: cfg.DelayedTaskCheckInterval,
+		Logger:                   asynqLogger{cfg.Logger.With("component", "asynq")},
+		LogLevel:                 asynq.WarnLevel,
+		HealthCheckFunc: func(err error) {
+			w.health.Store(&err)
+		},
+	})
+	w.mux = asynq.NewServeMux()
+	w.mux.Use(recoverPanics, logTasks(cfg.Logger))
+	w.mux.Handle(TypePublish, &publishHandler{
+		store: st, publishers: cfg.Publishers, tokens: cfg.Tokens,
+		maxLateness: cfg.MaxLateness, log: cfg.Logger, observe: cfg.Observe,
+	})
+	w.mux.Handle(TypeAnalyticsRefresh, &analyticsHandler{store: st, publishers: cfg.Publishers, tokens: cfg.Tokens})
+	return w, nil
+}
+
+// Run processes tasks until ctx ends, then shuts down gracefully: it stops
+// taking tasks and waits up to ShutdownTimeout for running ones.
+func (w *Worker) Run(ctx context.Context) error {
+	if err := w.srv.Start(w.mux); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	<-ctx.Done()
+	w.srv.Shutdown()
+	return nil
+}
+
+// Healthy returns the last Redis health check's error: nil while the
+// worker reaches Redis.
+func (w *Worker) Healthy() error {
+	if p := w.health.Load(); p != nil {
+		return *p
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package publishers
+
+import (
+	"context"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Publisher is one platform, as the worker sees it.
+type Publisher interface {
+	// Publish makes req.Content a post of req.AccountID's. It returns the
+	// platform's id and URL of the post, or a classified error. It must
+	// be safe to call again after any failure or crash: progress saved in
+	// req.Checkpoints is how a second call finds the first one's work.
+	Publish(ctx context.Context, req Request) (Result, error)
+	// Analytics reads the account's statistics and those of the given
+	// posts.
+	Analytics(ctx context.Context, req AnalyticsRequest) (Analytics, error)
+}
+
+// Content is what a post says, as the product app wrote it.
+type Content struct {
+	Title string  `json:"title,omitempty"`
+	Text  string  `json:"text,omitempty"`
+	Media []Media `json:"media,omitempty"`
+	// Options are platform-specific settings (privacy, tags, ...), read
+	// by the platform's publisher.
+	Options map[string]string `json:"options,omitempty"`
+}
+
+// Media is one attachment, fetched by the publisher from URL.
+type Media struct {
+	URL  string `json:"url"`
+	Kind string `json:"kind"` // image or video
+}
+
+// Media kinds.
+const (
+	MediaImage = "image"
+	MediaVideo = "video"
+)
+
+// Request is one publish attempt.
+type Request struct {
+	PostID    string
+	AccountID string
+	// PublishAt is when the post was scheduled for, for platforms that can
+	// schedule on their side.
+	PublishAt time.Time
+	Content   Content
+	// Token is the account's access token, fresh. Never log it.
+	Token *oauth2.Token
+	// Checkpoints holds what earlier attempts of this post saved.
+	Checkpoints Checkpoints
+	// Attempt counts attempts of this post, from 1.
+	Attempt int
+}
+
+// Result is a published post.
+type Result struct {
+	RemoteID string
+	URL      string
+}
+
+// Checkpoints is a publisher's memory across attempts of one post: each
+// step's outcome (an upload session, a container id) is saved before the
+// next step starts.
+type Checkpoints interface {
+	// Get returns the saved value of name, or "".
+	Get(name string) string
+	// Save records value under name durably before returning.
+	Save(ctx context.Context, name, value string) error
+}
+
+// AnalyticsRequest asks for an account's statistics.
+type AnalyticsRequest struct {
+	AccountID string
+	Token     *oauth2.Token
+	// RemoteIDs are the platform ids of the posts to report on.
+	RemoteIDs []string
+	Since     time.Time
+}
+
+// Analytics is one reading of an account's statistics. Metrics use the
+// common names below; Raw keeps the platform's own.
+type Analytics struct {
+	Account Metrics
+	Posts   map[string]Metrics // by remote id
+}
+
+// Metrics maps a metric name to its value.
+type Metrics map[string]int64
+
+// Common metric names.
+const (
+	MetricViews       = "views"
+	MetricLikes       = "likes"
+	MetricComments    = "comments"
+	MetricShares      = "shares"
+	MetricFollowers   = "followers"
+	MetricImpressions = "impressions"
+	MetricReach       = "reach"
+)

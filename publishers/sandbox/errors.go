@@ -1,0 +1,155 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/heraldhq/herald/publishers"
+)
+
+// APIError is an error answer of the platform. Publisher errors wrap one,
+// inside their class, when the platform answered.
+type APIError struct {
+	Status int
+	// Code is the platform's error code (invalid_post, rate_limited, ...).
+	Code string
+	// Message is the platform's explanation, cleaned up for logs: one
+	// line, at most a few hundred characters, without the access token.
+	Message string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// maxRetryAfter caps the platform's Retry-After: a longer wait is most
+// likely garbage, and a day is long enough for a scheduled post.
+const maxRetryAfter = 24 * time.Hour
+
+// maxMessage bounds, in characters, the platform's message kept in errors.
+const maxMessage = 300
+
+var codePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// responseError turns a non-2xx answer into a classified error naming
+// step. Its input comes from outside: it must not panic, must classify
+// whatever it is given, and must keep secret (the access token) out of the
+// text even if the platform echoes it back. now reads HTTP-date
+// Retry-After values.
+func responseError(step string, status int, header http.Header, body []byte, secret string, now time.Time) error {
+	e := &APIError{Status: status, Code: defaultCode(status)}
+	var answer struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	msg := ""
+	if json.Unmarshal(body, &answer) == nil {
+		if c := answer.Error.Code; codePattern.MatchString(c) && redact(c, secret) == c {
+			e.Code = c
+		}
+		msg = answer.Error.Message
+	} else {
+		// Not the platform's JSON: a proxy's page, say. Its first line
+		// is the best explanation there is.
+		msg, _, _ = strings.Cut(strings.TrimSpace(string(body)), "\n")
+	}
+	e.Message = quote([]byte(msg), secret, maxMessage)
+	if e.Message == "" {
+		e.Message = "no message"
+	}
+	err := fmt.Errorf("sandbox: %s: %w", step, e)
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		// 403 too: a token without the right scopes is fixed by
+		// connecting the account again, not by retrying.
+		return publishers.Reauth(err)
+	case status == http.StatusTooManyRequests:
+		return publishers.RateLimited(retryAfter(header.Get("Retry-After"), now), err)
+	case status == http.StatusRequestTimeout:
+		return publishers.Transient(err)
+	case status >= 400 && status <= 499:
+		return publishers.Permanent(err)
+	default:
+		// 5xx, and statuses a platform should not answer with at all:
+		// worth another try.
+		return publishers.Transient(err)
+	}
+}
+
+func defaultCode(status int) string {
+	switch {
+	case status == http.StatusUnauthorized:
+		return "invalid_token"
+	case status == http.StatusTooManyRequests:
+		return "rate_limited"
+	case status == http.StatusNotFound:
+		return "not_found"
+	case status == http.StatusUnprocessableEntity:
+		return "invalid_post"
+	case status >= 500 && status <= 599:
+		return "unavailable"
+	}
+	return "error"
+}
+
+// retryAfter reads a Retry-After value, seconds or an HTTP-date; anything
+// else, or a time already past, is 0.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	secs, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case err == nil && secs <= 0:
+		return 0
+	case err == nil && secs < int64(maxRetryAfter/time.Second):
+		d = time.Duration(secs) * time.Second
+	case err == nil, errors.Is(err, strconv.ErrRange) && secs > 0:
+		return maxRetryAfter
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now).Round(time.Second)
+	}
+	return min(max(d, 0), maxRetryAfter)
+}
+
+// quote makes b, text from outside, fit for an error message: valid UTF-8
+// on one line, at most n characters, and without secret.
+func quote(b []byte, secret string, n int) string {
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || !unicode.IsPrint(r)
+	}), " ")
+	s = redact(s, secret)
+	if r := []rune(s); len(r) > n {
+		s = strings.TrimSpace(string(r[:n])) + "…"
+	}
+	return s
+}
+
+const redacted = "[redacted]"
+
+// redact replaces secret in s with a marker. Should the secret survive
+// that (a secret such as "acted]" overlaps the marker), nothing of s is
+// kept.
+func redact(s, secret string) string {
+	if secret == "" || !strings.Contains(s, secret) {
+		return s
+	}
+	s = strings.ReplaceAll(s, secret, redacted)
+	if strings.Contains(s, secret) {
+		return ""
+	}
+	return s
+}

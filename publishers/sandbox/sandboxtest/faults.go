@@ -1,0 +1,124 @@
+package sandboxtest
+
+import (
+	"net/http"
+	"time"
+)
+
+// Fault is how an API call fails.
+type Fault struct {
+	// Status is the HTTP status; zero means 503.
+	Status int
+	// RetryAfter, when positive, is sent as a Retry-After header in
+	// seconds.
+	RetryAfter time.Duration
+	// Code and Message are the error body's; empty means a default for
+	// Status (rate_limited for 429, unavailable for 5xx, invalid_post for
+	// 422, invalid_token for 401).
+	Code, Message string
+}
+
+func (f Fault) reply() reply {
+	status := f.Status
+	if status == 0 {
+		status = http.StatusServiceUnavailable
+	}
+	code, msg := f.Code, f.Message
+	if code == "" {
+		code = defaultCode(status)
+	}
+	if msg == "" {
+		msg = http.StatusText(status)
+		if msg == "" {
+			msg = "injected fault"
+		}
+	}
+	rep := fail(status, code, msg)
+	rep.retryAfter = f.RetryAfter
+	return rep
+}
+
+func defaultCode(status int) string {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return "rate_limited"
+	case status == http.StatusUnprocessableEntity:
+		return "invalid_post"
+	case status == http.StatusUnauthorized:
+		return "invalid_token"
+	case status == http.StatusNotFound:
+		return "not_found"
+	case status == http.StatusBadRequest:
+		return "bad_request"
+	case status >= 500:
+		return "unavailable"
+	}
+	return "error"
+}
+
+// faultRule fails n calls (forever when n < 0) whose ref is ref, or any
+// call when ref is "".
+type faultRule struct {
+	ref   string
+	n     int
+	fault Fault
+}
+
+// FailNext makes the next n API calls fail with f; n < 0 fails every call
+// until FailNext(0, ...) clears it.
+func (s *Server) FailNext(n int, f Fault) { s.addFault("", n, f) }
+
+// FailRef makes the next n API calls about ref fail with f: draft
+// creations whose body carries ref, publications and stats of its drafts
+// and posts. n < 0 fails them for ever; FailRef(ref, 0, ...) clears them.
+// Rules apply in the order they were added, at most one per call.
+func (s *Server) FailRef(ref string, n int, f Fault) {
+	if ref == "" {
+		return
+	}
+	s.addFault(ref, n, f)
+}
+
+func (s *Server) addFault(ref string, n int, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n == 0 {
+		kept := s.faults[:0]
+		for _, r := range s.faults {
+			if r.ref != ref {
+				kept = append(kept, r)
+			}
+		}
+		s.faults = kept
+		return
+	}
+	s.faults = append(s.faults, &faultRule{ref: ref, n: n, fault: f})
+}
+
+// fault takes the fault a call about ref runs into, if any.
+func (s *Server) fault(ref string) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.faults {
+		if r.ref != "" && r.ref != ref {
+			continue
+		}
+		if r.n > 0 {
+			r.n--
+			if r.n == 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
+		}
+		return r.fault, true
+	}
+	return Fault{}, false
+}
+
+// SetLatency delays every API call by d, or by nothing when d <= 0. A call
+// whose caller gives up while it waits does nothing and is recorded with
+// status 499.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	s.latency = d
+	s.mu.Unlock()
+}
