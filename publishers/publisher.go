@@ -51,6 +51,10 @@ type Request struct {
 	Content   Content
 	// Token is the account's access token, fresh. Never log it.
 	Token *oauth2.Token
+	// ForceRefresh, if set, gets a new token from the platform although
+	// Token has not expired: for a platform that rejected Token (a 401)
+	// before the publisher gives up with Reauth. At most once per attempt.
+	ForceRefresh func(ctx context.Context) (*oauth2.Token, error)
 	// Checkpoints holds what earlier attempts of this post saved.
 	Checkpoints Checkpoints
 	// Attempt counts attempts of this post, from 1.
@@ -77,6 +81,8 @@ type Checkpoints interface {
 type AnalyticsRequest struct {
 	AccountID string
 	Token     *oauth2.Token
+	// ForceRefresh is as in Request.
+	ForceRefresh func(ctx context.Context) (*oauth2.Token, error)
 	// RemoteIDs are the platform ids of the posts to report on.
 	RemoteIDs []string
 	Since     time.Time
