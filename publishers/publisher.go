@@ -45,6 +45,9 @@ const (
 type Request struct {
 	PostID    string
 	AccountID string
+	// PlatformUserID is the account's id at the platform (the ig-user-id,
+	// a LinkedIn person or organization URN, ...), as stored at connect.
+	PlatformUserID string
 	// PublishAt is when the post was scheduled for, for platforms that can
 	// schedule on their side.
 	PublishAt time.Time
@@ -80,7 +83,9 @@ type Checkpoints interface {
 // AnalyticsRequest asks for an account's statistics.
 type AnalyticsRequest struct {
 	AccountID string
-	Token     *oauth2.Token
+	// PlatformUserID is as in Request.
+	PlatformUserID string
+	Token          *oauth2.Token
 	// ForceRefresh is as in Request.
 	ForceRefresh func(ctx context.Context) (*oauth2.Token, error)
 	// RemoteIDs are the platform ids of the posts to report on.
