@@ -1,7 +1,40 @@
-// Package tokens gives the worker a usable OAuth token for an account.
+// Package tokens keeps accounts' OAuth tokens: encrypted at rest, fresh
+// when used, gone when the account is disconnected or erased.
 //
 // The worker asks a Source for a token right before each platform call; it
-// never stores or logs one. The encrypted Vault (refresh under a lock,
-// disconnect, erase) implements Source; Static serves the sandbox platform
-// and tests, where no real token exists.
+// never stores or logs one. The Vault is Herald's Source:
+//
+//   - Connect stores a token sealed with AES-256-GCM under the keyring's
+//     first key (HERALD_TOKEN_KEYS), with the record format, account id and
+//     platform as additional data, so a ciphertext copied to another
+//     account does not open. Only the sealed part holds secrets; platform,
+//     scopes, expiry and status are in clear for operators.
+//   - Token returns the stored token while it is valid beyond the skew,
+//     else refreshes it. Refreshes of one account are coalesced: callers in
+//     a process share one attempt (singleflight), processes share a Redis
+//     lock and the others wait for the record to change. The refreshed
+//     token is written only if the record is still the one the refresh
+//     started from (compare-and-set on a random revision), so a refresh
+//     that ends after a disconnect cannot write a token back.
+//   - invalid_grant marks the account reauth_required: Token then fails
+//     with ErrReauthRequired at once, without calling the platform again,
+//     until the app connects the account anew.
+//   - Disconnect turns the record into a tombstone in one script: the
+//     token is unreadable from that moment; the sealed token is kept apart
+//     for Revoke (the account:revoke job), which revokes it at the platform
+//     and deletes it, or deletes it anyway on its last attempt.
+//   - Erase disconnects, revokes at once, deletes every key of the account
+//     and, through Options.OnErase, what jobs keeps; it returns a Receipt.
+//   - Rotate re-seals every record with the first key; it is resumable and
+//     safe beside live workers.
+//
+// Secret is the type for token values held in memory by code that is not
+// handing them to a platform: it never prints.
+//
+// Keys: herald:{acct:ID}:token (record), herald:{acct:ID}:revoke (token
+// awaiting revocation), herald:{acct:ID}:refresh-lock, and the index
+// herald:accounts. Residual risks: a refreshed token whose write to Redis
+// fails five times in ten seconds is lost, and with a platform that
+// rotates refresh tokens the account then needs reauthorization; tokens
+// awaiting revocation are not re-sealed by Rotate (they live minutes).
 package tokens

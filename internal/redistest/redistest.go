@@ -30,10 +30,14 @@ var (
 	nextDB = 1
 )
 
+// Runner runs a package's tests: *testing.M, or a wrapper that checks
+// something after them.
+type Runner interface{ Run() int }
+
 // Main starts the package's Redis, runs its tests and exits with their
 // status. A missing redis-server fails the run with a message saying how
 // to install it.
-func Main(m *testing.M) {
+func Main(m Runner) {
 	code, err := run(m)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "redistest:", err)
@@ -42,7 +46,7 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-func run(m *testing.M) (int, error) {
+func run(m Runner) (int, error) {
 	if u := os.Getenv(EnvURL); u != "" {
 		opt, err := redis.ParseURL(u)
 		if err != nil {

@@ -1,0 +1,168 @@
+package tokens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// tombstoneTTL is how long a disconnected account's tombstone (status,
+// platform, no secret) stays, so the app can still see that it was
+// disconnected.
+const tombstoneTTL = 30 * 24 * time.Hour
+
+// disconnectScript makes the token unreadable in one step: the sealed
+// token moves to the revoke key, readable only by Revoke, and the record
+// becomes a tombstone with a new rev, which defeats every refresh that
+// started before. Returns the platform, or false when there is no record.
+var disconnectScript = redis.NewScript(`
+local h = redis.call('HGETALL', KEYS[1])
+if #h == 0 then return false end
+local r = {}
+for i = 1, #h, 2 do r[h[i]] = h[i+1] end
+if r['sealed'] and r['sealed'] ~= '' then
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[2], 'v', r['v'], 'platform', r['platform'], 'kid', r['kid'], 'sealed', r['sealed'], 'expiry', r['expiry'] or '', 'at', ARGV[2])
+end
+redis.call('DEL', KEYS[1])
+local status = 'disconnected'
+if redis.call('EXISTS', KEYS[2]) == 1 then status = 'revoking' end
+redis.call('HSET', KEYS[1], 'v', r['v'], 'platform', r['platform'], 'platform_user_id', r['platform_user_id'] or '',
+  'status', status, 'rev', ARGV[1], 'updated_at', ARGV[2], 'version', tonumber(r['version'] or '0') + 1)
+return r['platform']
+`)
+
+// Disconnect makes account's token unreadable at once and for good: Token
+// fails from the moment Disconnect returns, and a refresh in flight cannot
+// write a token back. The sealed token is kept apart only until Revoke
+// has revoked it at the platform. Options.OnDisconnect then runs (jobs:
+// enqueue the revoke job, cancel the account's posts). Disconnecting an
+// unknown account is not an error.
+func (v *Vault) Disconnect(ctx context.Context, account string) error {
+	if !accountIDPattern.MatchString(account) {
+		return &FieldError{"account_id", "1 to 128 of [A-Za-z0-9._:-]"}
+	}
+	platform, err := disconnectScript.Run(ctx, v.rdb, []string{tokenKey(account), revokeKey(account)}, newRev(), msOrEmpty(v.o.Now())).Text()
+	if errors.Is(err, redis.Nil) {
+		platform, err = "", nil
+	}
+	if err != nil {
+		return fmt.Errorf("disconnect %s: %w", account, err)
+	}
+	if v.o.OnDisconnect != nil {
+		if err := v.o.OnDisconnect(ctx, account, platform); err != nil {
+			return fmt.Errorf("disconnect %s: %w", account, err)
+		}
+	}
+	return nil
+}
+
+// finishRevokeScript ends a revocation: drops the kept token and turns a
+// revoking tombstone into a disconnected one that expires.
+var finishRevokeScript = redis.NewScript(`
+redis.call('DEL', KEYS[2])
+if redis.call('HGET', KEYS[1], 'status') == 'revoking' then
+  redis.call('HSET', KEYS[1], 'status', 'disconnected')
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return 1
+`)
+
+// Revoke revokes the token Disconnect kept aside at its platform, then
+// deletes it. It is what the account:revoke job runs. With force it
+// deletes the token even when the platform call fails (the job's last
+// attempt): the promise is that the token is gone, revoked or not.
+func (v *Vault) Revoke(ctx context.Context, account string, force bool) (revoked bool, err error) {
+	h, err := v.rdb.HGetAll(ctx, revokeKey(account)).Result()
+	if err != nil {
+		return false, fmt.Errorf("revoke %s: %w", account, err)
+	}
+	if len(h) == 0 {
+		return false, nil // nothing kept: already revoked, or never had a token
+	}
+	revoked, err = v.revokeAtPlatform(ctx, account, h)
+	if err != nil && !force {
+		return false, err
+	}
+	if err2 := finishRevokeScript.Run(context.WithoutCancel(ctx), v.rdb, []string{tokenKey(account), revokeKey(account)}, tombstoneTTL.Milliseconds()).Err(); err2 != nil {
+		return revoked, fmt.Errorf("revoke %s: delete token: %w", account, err2)
+	}
+	if err != nil {
+		v.o.Logger.Warn("tokens: revocation failed; token deleted anyway", "account_id", account, "err", err)
+	}
+	return revoked, nil
+}
+
+func (v *Vault) revokeAtPlatform(ctx context.Context, account string, h map[string]string) (bool, error) {
+	h["status"] = string(StatusRevoking)
+	r, err := decodeRecord(account, h)
+	if err != nil {
+		return false, err
+	}
+	plat, ok := v.o.Platforms[r.Platform]
+	if !ok || plat.Revoke == nil {
+		return false, nil // the platform offers no revocation
+	}
+	tok, err := r.open(v.keys)
+	if err != nil {
+		return false, err
+	}
+	if err := plat.Revoke(ctx, v.o.HTTPClient, tok); err != nil {
+		return false, fmt.Errorf("revoke %s at %s: %w", account, r.Platform, err)
+	}
+	return true, nil
+}
+
+// Receipt says what Erase deleted.
+type Receipt struct {
+	AccountID string         `json:"account_id"`
+	Revoked   bool           `json:"revoked"`
+	Deleted   map[string]int `json:"deleted"`
+	At        time.Time      `json:"at"`
+}
+
+// Erase forgets account entirely: it disconnects it, revokes its token at
+// the platform right away (a failed revocation does not stop the
+// erasure), deletes every key of the Vault's and, through
+// Options.OnErase, everything else Herald keeps that names the account.
+func (v *Vault) Erase(ctx context.Context, account string) (Receipt, error) {
+	rc := Receipt{AccountID: account, Deleted: map[string]int{}}
+	if err := v.Disconnect(ctx, account); err != nil {
+		return rc, err
+	}
+	rctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	revoked, err := v.Revoke(rctx, account, true)
+	cancel()
+	if err != nil {
+		return rc, fmt.Errorf("erase %s: %w", account, err)
+	}
+	rc.Revoked = revoked
+	n, err := v.rdb.Del(ctx, tokenKey(account), revokeKey(account), lockKey(account)).Result()
+	if err != nil {
+		return rc, fmt.Errorf("erase %s: %w", account, err)
+	}
+	rc.Deleted["token_keys"] = int(n)
+	if err := v.rdb.SRem(ctx, accountsKey, account).Err(); err != nil {
+		return rc, fmt.Errorf("erase %s: %w", account, err)
+	}
+	if v.o.OnErase != nil {
+		more, err := v.o.OnErase(ctx, account)
+		for k, c := range more {
+			rc.Deleted[k] += c
+		}
+		if err != nil {
+			return rc, fmt.Errorf("erase %s: %w", account, err)
+		}
+	}
+	rc.At = v.o.Now().UTC()
+	return rc, nil
+}
+
+// Accounts lists the accounts the Vault holds, a page at a time: start
+// with cursor 0 and stop when the returned cursor is 0.
+func (v *Vault) Accounts(ctx context.Context, cursor uint64, count int64) (ids []string, next uint64, err error) {
+	return v.rdb.SScan(ctx, accountsKey, cursor, "", count).Result()
+}

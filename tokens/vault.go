@@ -1,0 +1,246 @@
+package tokens
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/oauth2"
+	"golang.org/x/sync/singleflight"
+)
+
+// Platform is how the Vault refreshes and revokes one platform's tokens.
+type Platform struct {
+	// OAuth refreshes tokens (client id and secret, token URL with an
+	// explicit AuthStyle). Nil, or Refresh set, means it is not used.
+	OAuth *oauth2.Config
+	// Refresh, if set, replaces the standard refresh_token grant, for
+	// platforms that speak another dialect (TikTok's client_key,
+	// Instagram's ig_refresh_token).
+	Refresh func(ctx context.Context, hc *http.Client, tok *oauth2.Token) (*oauth2.Token, error)
+	// Revoke, if set, revokes a token at the platform. Nil: the platform
+	// offers no revoke endpoint; disconnect only deletes.
+	Revoke func(ctx context.Context, hc *http.Client, tok *oauth2.Token) error
+}
+
+// Options configure a Vault.
+type Options struct {
+	// Platforms by name. An account of a platform missing here can be
+	// stored but not refreshed or revoked.
+	Platforms map[string]Platform
+	// Skew: a token that expires within Skew is refreshed before use
+	// (default 2 minutes).
+	Skew time.Duration
+	// HTTPClient talks to token and revoke endpoints (default: 20s
+	// timeout).
+	HTTPClient *http.Client
+	// Now is the clock (default time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+	// OnReauth, if set, hears of an account whose refresh token the
+	// platform refused.
+	OnReauth func(ctx context.Context, accountID, platform string)
+	// OnDisconnect, if set, runs after Disconnect made the token
+	// unreadable: jobs wires it to enqueue the revoke job and cancel the
+	// account's posts. Its error is returned by Disconnect.
+	OnDisconnect func(ctx context.Context, accountID, platform string) error
+	// OnErase, if set, deletes what other packages keep about the account
+	// (posts, analytics, tasks, events) and says how much.
+	OnErase func(ctx context.Context, accountID string) (map[string]int, error)
+}
+
+// Vault stores accounts' OAuth tokens encrypted in Redis and hands out
+// fresh ones. It is safe for concurrent use, and several processes may
+// share one Redis: refreshes of one account are coalesced across all of
+// them.
+type Vault struct {
+	rdb    redis.UniversalClient
+	keys   *Keyring
+	o      Options
+	flight singleflight.Group
+}
+
+// New returns a Vault over rdb sealing with keys.
+func New(rdb redis.UniversalClient, keys *Keyring, o Options) *Vault {
+	if o.Skew <= 0 {
+		o.Skew = 2 * time.Minute
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 20 * time.Second}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Vault{rdb: rdb, keys: keys, o: o}
+}
+
+// Account is a connected account as the product app hands it over.
+type Account struct {
+	ID       string
+	Platform string
+	// PlatformUserID is the account's id at the platform.
+	PlatformUserID string
+	Scopes         []string
+	Token          *oauth2.Token
+}
+
+// Info is what may be shown about an account: never a token.
+type Info struct {
+	ID             string    `json:"account_id"`
+	Platform       string    `json:"platform"`
+	PlatformUserID string    `json:"platform_user_id,omitempty"`
+	Status         Status    `json:"status"`
+	Scopes         []string  `json:"scopes,omitempty"`
+	Expiry         time.Time `json:"expiry,omitzero"`
+	UpdatedAt      time.Time `json:"updated_at,omitzero"`
+}
+
+// Errors of the Vault. Test with errors.Is.
+var (
+	// ErrReauthRequired: the platform refused the refresh token; the user
+	// must connect the account again. It wraps ErrNotConnected.
+	ErrReauthRequired = fmt.Errorf("reauthorization required: %w", ErrNotConnected)
+	// ErrInvalid: Connect was given a bad account.
+	ErrInvalid = errors.New("invalid account")
+)
+
+var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// FieldError names a bad field of an Account.
+type FieldError struct{ Field, Problem string }
+
+func (e *FieldError) Error() string        { return e.Field + ": " + e.Problem }
+func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
+
+func (a Account) validate(known map[string]Platform, now time.Time) error {
+	var errs []error
+	if !accountIDPattern.MatchString(a.ID) {
+		errs = append(errs, &FieldError{"account_id", "1 to 128 of [A-Za-z0-9._:-]"})
+	}
+	if _, ok := known[a.Platform]; !ok {
+		errs = append(errs, &FieldError{"platform", fmt.Sprintf("%q is not a configured platform", a.Platform)})
+	}
+	if len(a.PlatformUserID) > 256 {
+		errs = append(errs, &FieldError{"platform_user_id", "longer than 256 characters"})
+	}
+	switch {
+	case a.Token == nil || a.Token.AccessToken == "":
+		errs = append(errs, &FieldError{"access_token", "required"})
+	case len(a.Token.AccessToken) > 8192 || len(a.Token.RefreshToken) > 8192:
+		errs = append(errs, &FieldError{"access_token", "token longer than 8192 bytes"})
+	case a.Token.Expiry.IsZero() && a.Token.RefreshToken == "":
+		// A token without expiry is taken as valid until refused; fine.
+	case !a.Token.Expiry.IsZero() && a.Token.Expiry.Before(now.Add(-24*time.Hour)) && a.Token.RefreshToken == "":
+		errs = append(errs, &FieldError{"expiry", "expired, and no refresh token to renew it"})
+	case !a.Token.Expiry.IsZero() && a.Token.Expiry.After(now.AddDate(2, 0, 0)):
+		errs = append(errs, &FieldError{"expiry", "more than two years ahead: not a real expiry"})
+	}
+	return errors.Join(errs...)
+}
+
+func newRev() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Connect stores a's token, replacing any earlier one of the account
+// (also one that was disconnected or needed reauthorization).
+func (v *Vault) Connect(ctx context.Context, a Account) error {
+	if err := a.validate(v.o.Platforms, v.o.Now()); err != nil {
+		return err
+	}
+	r := &record{
+		Account: a.ID, Platform: a.Platform, PlatformUserID: a.PlatformUserID,
+		Scopes: a.Scopes, Rev: newRev(), Status: StatusActive, UpdatedAt: v.o.Now(),
+	}
+	r.seal(v.keys, a.Token)
+	// Index first: an index entry without a record is skipped; a record
+	// missing from the index would escape rotation.
+	if err := v.rdb.SAdd(ctx, accountsKey, a.ID).Err(); err != nil {
+		return fmt.Errorf("connect %s: %w", a.ID, err)
+	}
+	if err := connectScript.Run(ctx, v.rdb, []string{tokenKey(a.ID)}, r.fields()...).Err(); err != nil {
+		return fmt.Errorf("connect %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// connectScript replaces the record whole and bumps its version.
+var connectScript = redis.NewScript(`
+local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0') + 1
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV))
+redis.call('HSET', KEYS[1], 'version', version)
+return version
+`)
+
+// load reads account's record.
+func (v *Vault) load(ctx context.Context, account string) (*record, error) {
+	h, err := v.rdb.HGetAll(ctx, tokenKey(account)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("account %s: %w", account, err)
+	}
+	return decodeRecord(account, h)
+}
+
+// Info returns what may be shown about account.
+func (v *Vault) Info(ctx context.Context, account string) (Info, error) {
+	r, err := v.load(ctx, account)
+	if errors.Is(err, errNoRecord) {
+		return Info{}, fmt.Errorf("account %s: %w", account, ErrNotConnected)
+	}
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{ID: account, Platform: r.Platform, PlatformUserID: r.PlatformUserID, Status: r.Status,
+		Scopes: r.Scopes, Expiry: r.Expiry, UpdatedAt: r.UpdatedAt}, nil
+}
+
+// Token returns a token for account that is valid for at least the skew,
+// refreshing it first if needed. It implements Source; platform, when
+// not empty, must match the account's.
+func (v *Vault) Token(ctx context.Context, account, platform string) (*oauth2.Token, error) {
+	r, err := v.load(ctx, account)
+	if err != nil {
+		if errors.Is(err, errNoRecord) {
+			return nil, fmt.Errorf("account %s: %w", account, ErrNotConnected)
+		}
+		return nil, err
+	}
+	if err := usable(r, platform); err != nil {
+		return nil, err
+	}
+	if v.fresh(r) {
+		return r.open(v.keys)
+	}
+	return v.refresh(ctx, account, platform)
+}
+
+// usable checks that r may serve a publish job.
+func usable(r *record, platform string) error {
+	switch {
+	case r.Status == StatusReauthRequired:
+		return fmt.Errorf("account %s: %w", r.Account, ErrReauthRequired)
+	case r.Status != StatusActive:
+		return fmt.Errorf("account %s (%s): %w", r.Account, r.Status, ErrNotConnected)
+	case platform != "" && platform != r.Platform:
+		return fmt.Errorf("account %s is a %s account, not %s: %w", r.Account, r.Platform, platform, ErrNotConnected)
+	}
+	return nil
+}
+
+// fresh reports whether r's token is valid beyond the skew.
+func (v *Vault) fresh(r *record) bool {
+	return r.Expiry.IsZero() || r.Expiry.After(v.o.Now().Add(v.o.Skew))
+}
