@@ -31,6 +31,13 @@ type Config struct {
 	MonitorReadOnly bool   `env:"HERALD_MONITOR_READONLY" envDefault:"false" desc:"Make asynqmon read-only."`
 	PrometheusURL   string `env:"HERALD_PROMETHEUS_URL" desc:"http(s) URL of a Prometheus that asynqmon queries for its metrics charts; empty hides the charts."`
 
+	TokenKeys          string        `env:"HERALD_TOKEN_KEYS" secret:"true" desc:"Keys that encrypt stored tokens: comma-separated id:base64key pairs of 32-byte keys, the sealing key first; older keys still open records until herald keys rotate. herald keys generate makes one. Required by worker."`
+	TokenRefreshSkew   time.Duration `env:"HERALD_TOKEN_REFRESH_SKEW" envDefault:"2m" desc:"A token expiring within this is refreshed before use."`
+	GoogleClientID     string        `env:"HERALD_GOOGLE_CLIENT_ID" desc:"OAuth client id of the Google project the YouTube accounts consented to (needed to refresh their tokens)."`
+	GoogleClientSecret string        `env:"HERALD_GOOGLE_CLIENT_SECRET" secret:"true" desc:"OAuth client secret of that project."`
+	GoogleTokenURL     string        `env:"HERALD_GOOGLE_TOKEN_URL" envDefault:"https://oauth2.googleapis.com/token" desc:"Google's token endpoint (a fake's in tests)."`
+	GoogleRevokeURL    string        `env:"HERALD_GOOGLE_REVOKE_URL" envDefault:"https://oauth2.googleapis.com/revoke" desc:"Google's revoke endpoint (a fake's in tests)."`
+
 	SandboxURL string `env:"HERALD_SANDBOX_URL" desc:"Base http(s) URL of the sandbox (local demo) platform; when set the worker registers the sandbox publisher."`
 
 	// set holds the variables given in the environment rather than

@@ -29,6 +29,9 @@ func TestLoadDefaults(t *testing.T) {
 		RetryCap:                 time.Hour,
 		PublishMaxLateness:       24 * time.Hour,
 		MonitorAddr:              "127.0.0.1:8080",
+		TokenRefreshSkew:         2 * time.Minute,
+		GoogleTokenURL:           "https://oauth2.googleapis.com/token",
+		GoogleRevokeURL:          "https://oauth2.googleapis.com/revoke",
 	}
 	got := c
 	got.Redis, got.set = Redis{}, nil
@@ -133,6 +136,11 @@ func TestLoadErrors(t *testing.T) {
 		{"HERALD_PROMETHEUS_URL", "prometheus:9090", "HERALD_PROMETHEUS_URL=prometheus:9090: must be an http:// or https:// URL, or empty"},
 		{"HERALD_PROMETHEUS_URL", "ftp://user:pw1234@p/", "HERALD_PROMETHEUS_URL=ftp://user:xxxxx@p/: must be an http:// or https:// URL, or empty"},
 		{"HERALD_SANDBOX_URL", "https://", "HERALD_SANDBOX_URL=https://: must be an http:// or https:// URL, or empty"},
+		{"HERALD_TOKEN_KEYS", "k1:c2VjcmV0LWtleQ==", "HERALD_TOKEN_KEYS: key 1 (k1): 10 bytes, want 32"},
+		{"HERALD_TOKEN_KEYS", "just-a-secret", "HERALD_TOKEN_KEYS: key 1: want id:base64key"},
+		{"HERALD_TOKEN_REFRESH_SKEW", "-1m", "HERALD_TOKEN_REFRESH_SKEW=-1m: must be greater than 0"},
+		{"HERALD_GOOGLE_TOKEN_URL", "oauth2.googleapis.com/token", "HERALD_GOOGLE_TOKEN_URL=oauth2.googleapis.com/token: must be an http:// or https:// URL"},
+		{"HERALD_GOOGLE_CLIENT_ID", "123.apps.googleusercontent.com", "HERALD_GOOGLE_CLIENT_ID=123.apps.googleusercontent.com: set it together with HERALD_GOOGLE_CLIENT_SECRET, or neither"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
@@ -249,7 +257,9 @@ func TestVars(t *testing.T) {
 		"HERALD_WORKER_CONCURRENCY", "HERALD_WORKER_SHUTDOWN_TIMEOUT", "HERALD_WORKER_METRICS_ADDR",
 		"HERALD_DELAYED_TASK_CHECK_INTERVAL", "HERALD_RETRY_MAX", "HERALD_RETRY_BASE", "HERALD_RETRY_CAP",
 		"HERALD_PUBLISH_MAX_LATENESS", "HERALD_MONITOR_ADDR", "HERALD_MONITOR_READONLY",
-		"HERALD_PROMETHEUS_URL", "HERALD_SANDBOX_URL",
+		"HERALD_PROMETHEUS_URL", "HERALD_TOKEN_KEYS", "HERALD_TOKEN_REFRESH_SKEW",
+		"HERALD_GOOGLE_CLIENT_ID", "HERALD_GOOGLE_CLIENT_SECRET", "HERALD_GOOGLE_TOKEN_URL", "HERALD_GOOGLE_REVOKE_URL",
+		"HERALD_SANDBOX_URL",
 	}
 	var names []string
 	for _, v := range Vars() {

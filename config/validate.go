@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/tokens"
 )
 
 // validate checks what parsing cannot: ranges, choices and how settings
@@ -63,6 +65,20 @@ func (c *Config) validate(l loaded) []error {
 	}
 	if c.PrometheusURL != "" && !isHTTPURL(c.PrometheusURL) {
 		bad("HERALD_PROMETHEUS_URL", "must be an http:// or https:// URL, or empty")
+	}
+	if c.TokenKeys != "" {
+		if _, err := tokens.ParseKeyring(c.TokenKeys); err != nil {
+			bad("HERALD_TOKEN_KEYS", err.Error())
+		}
+	}
+	positive("HERALD_TOKEN_REFRESH_SKEW", c.TokenRefreshSkew)
+	for name, u := range map[string]string{"HERALD_GOOGLE_TOKEN_URL": c.GoogleTokenURL, "HERALD_GOOGLE_REVOKE_URL": c.GoogleRevokeURL} {
+		if !isHTTPURL(u) {
+			bad(name, "must be an http:// or https:// URL")
+		}
+	}
+	if (c.GoogleClientID == "") != (c.GoogleClientSecret == "") {
+		bad("HERALD_GOOGLE_CLIENT_ID", "set it together with HERALD_GOOGLE_CLIENT_SECRET, or neither")
 	}
 	if c.SandboxURL != "" && !isHTTPURL(c.SandboxURL) {
 		bad("HERALD_SANDBOX_URL", "must be an http:// or https:// URL, or empty")

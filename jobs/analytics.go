@@ -57,7 +57,13 @@ func (h *analyticsHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	if err != nil {
 		return err
 	}
-	a, err := pub.Analytics(ctx, publishers.AnalyticsRequest{AccountID: p.AccountID, Token: tok, RemoteIDs: remote})
+	req := publishers.AnalyticsRequest{AccountID: p.AccountID, Token: tok, RemoteIDs: remote}
+	if info, ok := h.tokens.(accountInfo); ok {
+		if i, err := info.Info(ctx, p.AccountID); err == nil {
+			req.PlatformUserID = i.PlatformUserID
+		}
+	}
+	a, err := pub.Analytics(ctx, req)
 	if err != nil {
 		if c := publishers.ClassOf(err); c == publishers.ClassPermanent || c == publishers.ClassReauth {
 			return fmt.Errorf("analytics of %s: %w: %w", p.AccountID, err, asynq.SkipRetry)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
@@ -32,6 +33,7 @@ type publishHandler struct {
 	store       *store
 	publishers  *publishers.Registry
 	tokens      tokens.Source
+	sealer      Sealer
 	maxLateness time.Duration
 	log         *slog.Logger
 	observe     func(Outcome)
@@ -141,21 +143,61 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, attempt i
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("platform %q is not enabled on this worker", rec.Platform))
 	}
 	tok, err := h.tokens.Token(ctx, rec.AccountID, rec.Platform)
-	if errors.Is(err, tokens.ErrNotConnected) {
-		return publishers.Result{}, publishers.Reauth(err)
-	}
 	if err != nil {
-		return publishers.Result{}, fmt.Errorf("token: %w", err)
+		return publishers.Result{}, tokenError(err)
 	}
-	return pub.Publish(ctx, publishers.Request{
+	cps, err := openCheckpoints(h.store, h.sealer, rec)
+	if err != nil {
+		return publishers.Result{}, err
+	}
+	req := publishers.Request{
 		PostID:      rec.PostID,
 		AccountID:   rec.AccountID,
 		PublishAt:   rec.PublishAt,
 		Content:     rec.Post.Content,
 		Token:       tok,
-		Checkpoints: &checkpoints{s: h.store, postID: rec.PostID, saved: rec.Checkpoints},
+		Checkpoints: cps,
 		Attempt:     attempt,
-	})
+	}
+	if info, ok := h.tokens.(accountInfo); ok {
+		i, err := info.Info(ctx, rec.AccountID)
+		if err != nil {
+			return publishers.Result{}, tokenError(err)
+		}
+		req.PlatformUserID = i.PlatformUserID
+	}
+	if fr, ok := h.tokens.(forceRefresher); ok {
+		req.ForceRefresh = func(ctx context.Context) (*oauth2.Token, error) {
+			t, err := fr.ForceRefresh(ctx, rec.AccountID, rec.Platform, tok)
+			if err != nil {
+				return nil, tokenError(err)
+			}
+			return t, nil
+		}
+	}
+	return pub.Publish(ctx, req)
+}
+
+// accountInfo is a tokens.Source that also knows the account's id at the
+// platform (tokens.Vault).
+type accountInfo interface {
+	Info(ctx context.Context, accountID string) (tokens.Info, error)
+}
+
+// forceRefresher is a tokens.Source that can replace a token the platform
+// refused (tokens.Vault).
+type forceRefresher interface {
+	ForceRefresh(ctx context.Context, accountID, platform string, stale *oauth2.Token) (*oauth2.Token, error)
+}
+
+// tokenError classes an error of the token source: an account that is not
+// connected (disconnected, needs reauthorization) is Reauth; anything else
+// (Redis, a token endpoint's 5xx) is worth retrying.
+func tokenError(err error) error {
+	if errors.Is(err, tokens.ErrNotConnected) {
+		return publishers.Reauth(err)
+	}
+	return publishers.Transient(fmt.Errorf("token: %w", err))
 }
 
 // attemptFailed records a failed attempt and tells asynq what to do next.

@@ -245,11 +245,38 @@ func decodeRecord(postID string, h map[string]string) (record, error) {
 	return rec, nil
 }
 
+// Sealer encrypts checkpoint values, some of which are capabilities (a
+// resumable upload session URI lets anyone upload to the account).
+// *tokens.Keyring is one.
+type Sealer interface {
+	Seal(context, plaintext string) string
+	Open(context, sealed string) (string, error)
+}
+
 // checkpoints is a record's publishers.Checkpoints.
 type checkpoints struct {
 	s      *store
+	sealer Sealer // nil: values stored as they are
 	postID string
 	saved  map[string]string
+}
+
+func checkpointContext(postID, name string) string { return "checkpoint|" + postID + "|" + name }
+
+// openCheckpoints unseals what earlier attempts of rec saved.
+func openCheckpoints(s *store, sealer Sealer, rec record) (*checkpoints, error) {
+	c := &checkpoints{s: s, sealer: sealer, postID: rec.PostID, saved: map[string]string{}}
+	for name, v := range rec.Checkpoints {
+		if sealer != nil {
+			pt, err := sealer.Open(checkpointContext(rec.PostID, name), v)
+			if err != nil {
+				return nil, publishers.Permanent(fmt.Errorf("checkpoint %s of post %s does not open (was its key removed from HERALD_TOKEN_KEYS?): %w", name, rec.PostID, err))
+			}
+			v = pt
+		}
+		c.saved[name] = v
+	}
+	return c, nil
 }
 
 var _ publishers.Checkpoints = (*checkpoints)(nil)
@@ -257,7 +284,11 @@ var _ publishers.Checkpoints = (*checkpoints)(nil)
 func (c *checkpoints) Get(name string) string { return c.saved[name] }
 
 func (c *checkpoints) Save(ctx context.Context, name, value string) error {
-	r, err := c.s.transition(ctx, c.postID, nil, false, checkpointPrefix+name, value)
+	stored := value
+	if c.sealer != nil {
+		stored = c.sealer.Seal(checkpointContext(c.postID, name), value)
+	}
+	r, err := c.s.transition(ctx, c.postID, nil, false, checkpointPrefix+name, stored)
 	if err != nil {
 		return fmt.Errorf("save checkpoint %s: %w", name, err)
 	}

@@ -34,7 +34,11 @@ type WorkerConfig struct {
 	MaxLateness time.Duration
 	Publishers  *publishers.Registry
 	Tokens      tokens.Source
-	Logger      *slog.Logger
+	// Sealer, if set, encrypts checkpoints at rest (the Vault's keyring).
+	Sealer Sealer
+	// Revoker, if set, serves account:revoke tasks (the Vault).
+	Revoker Revoker
+	Logger  *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Observe, if set, hears the outcome of every publish attempt.
@@ -92,10 +96,13 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	w.mux = asynq.NewServeMux()
 	w.mux.Use(recoverPanics, logTasks(cfg.Logger))
 	w.mux.Handle(TypePublish, &publishHandler{
-		store: st, publishers: cfg.Publishers, tokens: cfg.Tokens,
+		store: st, publishers: cfg.Publishers, tokens: cfg.Tokens, sealer: cfg.Sealer,
 		maxLateness: cfg.MaxLateness, log: cfg.Logger, observe: cfg.Observe,
 	})
 	w.mux.Handle(TypeAnalyticsRefresh, &analyticsHandler{store: st, publishers: cfg.Publishers, tokens: cfg.Tokens})
+	if cfg.Revoker != nil {
+		w.mux.Handle(TypeAccountRevoke, &revokeHandler{revoker: cfg.Revoker})
+	}
 	return w, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/oauth2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/heraldhq/herald/config"
@@ -21,6 +22,7 @@ import (
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/sandbox"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/tokens"
 )
 
 // demoPost is one post of the demo and what the sandbox will do to it.
@@ -63,6 +65,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer cancel()
 	}
 	out := &journal{w: stdout, start: time.Now()}
+	run := time.Now().Format("150405")
 
 	// Redis: the configured one, or a private redis-server.
 	rc := cfg.Redis
@@ -104,10 +107,33 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	wc.ShutdownTimeout = 3 * time.Second
 	mreg := metrics.NewRegistry()
 	wc.Observe = metrics.NewPublish(mreg).Observe
+	client := jobs.NewClient(rdb, jobs.WithMaxLateness(cfg.PublishMaxLateness), jobs.WithMaxRetry(cfg.RetryMax))
+	if cfg.TokenKeys == "" {
+		// A key for this run only: the private Redis dies with it.
+		k, err := tokens.GenerateKey("demo")
+		if err != nil {
+			return err
+		}
+		cfg.TokenKeys = k
+	}
+	vault, keys, err := newVault(cfg, rdb, client, log)
+	if err != nil {
+		return err
+	}
+	wc.Tokens, wc.Sealer, wc.Revoker = vault, keys, vault
 	worker, err := jobs.NewWorker(rdb, wc)
 	if err != nil {
 		return err
 	}
+	// The product app's part: the user connected an account.
+	err = vault.Connect(ctx, tokens.Account{
+		ID: "demo-account", Platform: "sandbox", PlatformUserID: "sandbox-user-1",
+		Token: &oauth2.Token{AccessToken: "demo-" + run, TokenType: "Bearer", Expiry: time.Now().Add(24 * time.Hour)},
+	})
+	if err != nil {
+		return fmt.Errorf("connect the demo account: %w", err)
+	}
+	out.say("connected demo-account (token sealed in the Vault)")
 
 	ln, err := net.Listen("tcp", cfg.MonitorAddr)
 	if err != nil {
@@ -117,7 +143,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer mon.Close()
 	base := "http://" + ln.Addr().String()
 
-	client := jobs.NewClient(rdb, jobs.WithMaxLateness(cfg.PublishMaxLateness), jobs.WithMaxRetry(cfg.RetryMax))
 	from, err := lastEventID(ctx, rdb)
 	if err != nil {
 		return err
@@ -129,7 +154,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	out.say("worker and monitor running: asynqmon %s%s/  metrics %s/metrics", base, monitor.RootPath, base)
 
 	posts := demoPosts(sb.URL())
-	run := time.Now().Format("150405")
 	names := map[string]string{}
 	for _, d := range posts {
 		p := jobs.Post{

@@ -24,6 +24,7 @@ func commands() []command {
 		{"monitor", "serve asynqmon (/monitoring), /metrics and /healthz", runMonitor},
 		{"demo", "run everything locally against the sandbox platform and watch posts publish", runDemo},
 		{"sandbox", "serve the sandbox platform, a local fake social network", runSandbox},
+		{"keys", "generate a token key, or re-seal every token with the first key (rotate)", runKeys},
 		{"doctor", "check Redis and the configuration, and say what is wrong", runDoctor},
 		{"version", "print the version", runVersion},
 	}

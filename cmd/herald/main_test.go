@@ -72,6 +72,7 @@ func TestWorkerRefusesARedisThatEvicts(t *testing.T) {
 	t.Setenv("HERALD_REDIS_URL", db.URL())
 	t.Setenv("HERALD_SANDBOX_URL", "http://127.0.0.1:1")
 	t.Setenv("HERALD_WORKER_METRICS_ADDR", "")
+	t.Setenv("HERALD_TOKEN_KEYS", "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	_, _, err := herald(t, ctx, "worker")
@@ -104,5 +105,30 @@ func TestDemoPublishesItsPosts(t *testing.T) {
 	}
 	if strings.Count(out, "PUBLISHED") != 4 {
 		t.Errorf("want 4 posts published exactly once:\n%s", out)
+	}
+}
+
+func TestKeysGenerateAndRotate(t *testing.T) {
+	out, _, err := herald(t, context.Background(), "keys", "generate", "--id", "new")
+	if err != nil || !strings.HasPrefix(out, "new:") {
+		t.Fatalf("keys generate: %q %v", out, err)
+	}
+	db := redistest.New(t)
+	t.Setenv("HERALD_REDIS_URL", db.URL())
+	t.Setenv("HERALD_TOKEN_KEYS", strings.TrimSpace(out)+",k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	out, _, err = herald(t, context.Background(), "keys", "rotate")
+	if err != nil || !strings.Contains(out, `sealed with key "new"`) {
+		t.Errorf("keys rotate on an empty store: %q %v", out, err)
+	}
+}
+
+func TestWorkerWithoutTokenKeysSaysWhatToDo(t *testing.T) {
+	db := redistest.New(t)
+	t.Setenv("HERALD_REDIS_URL", db.URL())
+	t.Setenv("HERALD_SANDBOX_URL", "http://127.0.0.1:1")
+	t.Setenv("HERALD_TOKEN_KEYS", "")
+	_, _, err := herald(t, context.Background(), "worker")
+	if err == nil || !strings.Contains(err.Error(), "HERALD_TOKEN_KEYS") || !strings.Contains(err.Error(), "herald keys generate") {
+		t.Errorf("worker without keys: %v", err)
 	}
 }

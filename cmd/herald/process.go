@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/internal/redischeck"
@@ -51,11 +53,46 @@ func registry(cfg config.Config) *publishers.Registry {
 	return r
 }
 
-// tokenSource is where the worker gets tokens. Until the Vault lands only
-// the sandbox platform, which checks no real token, is wired.
-func tokenSource() tokens.Source { return tokens.Static{AccessToken: "sandbox"} }
+// tokenPlatforms says how the Vault refreshes and revokes each platform's
+// tokens.
+func tokenPlatforms(cfg config.Config) map[string]tokens.Platform {
+	google := tokens.Platform{Revoke: tokens.GoogleRevoke(cfg.GoogleRevokeURL)}
+	if cfg.GoogleClientID != "" {
+		google.OAuth = &oauth2.Config{
+			ClientID:     cfg.GoogleClientID,
+			ClientSecret: cfg.GoogleClientSecret,
+			Endpoint:     oauth2.Endpoint{TokenURL: cfg.GoogleTokenURL, AuthStyle: oauth2.AuthStyleInParams},
+		}
+	}
+	return map[string]tokens.Platform{
+		"youtube": google,
+		"sandbox": {}, // its tokens never expire and it has nothing to revoke
+	}
+}
 
-// workerConfig maps the configuration to the worker's.
+// newVault opens the token Vault, wired to jobs: a disconnect enqueues
+// the revocation and cancels the account's posts; an erase also deletes
+// what jobs keeps.
+func newVault(cfg config.Config, rdb redis.UniversalClient, client *jobs.Client, log *slog.Logger) (*tokens.Vault, *tokens.Keyring, error) {
+	if cfg.TokenKeys == "" {
+		return nil, nil, errors.New("HERALD_TOKEN_KEYS is not set: tokens are stored encrypted and need a key (make one with `herald keys generate`)")
+	}
+	keys, err := tokens.ParseKeyring(cfg.TokenKeys)
+	if err != nil {
+		return nil, nil, fmt.Errorf("HERALD_TOKEN_KEYS: %w", err)
+	}
+	v := tokens.New(rdb, keys, tokens.Options{
+		Platforms:    tokenPlatforms(cfg),
+		Skew:         cfg.TokenRefreshSkew,
+		Logger:       log,
+		OnDisconnect: client.AccountDisconnected,
+		OnErase:      client.ForgetAccount,
+	})
+	return v, keys, nil
+}
+
+// workerConfig maps the configuration to the worker's. The caller sets
+// Tokens (and Sealer, Revoker) from the Vault.
 func workerConfig(cfg config.Config, log *slog.Logger) jobs.WorkerConfig {
 	return jobs.WorkerConfig{
 		Concurrency:              cfg.WorkerConcurrency,
@@ -64,7 +101,6 @@ func workerConfig(cfg config.Config, log *slog.Logger) jobs.WorkerConfig {
 		Retry:                    jobs.RetryPolicy{Base: cfg.RetryBase, Cap: cfg.RetryCap},
 		MaxLateness:              cfg.PublishMaxLateness,
 		Publishers:               registry(cfg),
-		Tokens:                   tokenSource(),
 		Logger:                   log,
 	}
 }

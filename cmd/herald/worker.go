@@ -31,6 +31,12 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(wc.Publishers.Names()) == 0 {
 		return errors.New("no platform is enabled: set HERALD_SANDBOX_URL (the only platform so far)")
 	}
+	client := jobs.NewClient(rdb, jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness))
+	vault, keys, err := newVault(cfg, rdb, client, log)
+	if err != nil {
+		return err
+	}
+	wc.Tokens, wc.Sealer, wc.Revoker = vault, keys, vault
 	reg := metrics.NewRegistry()
 	wc.Observe = metrics.NewPublish(reg).Observe
 	w, err := jobs.NewWorker(rdb, wc)
