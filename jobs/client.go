@@ -161,25 +161,32 @@ func (c *Client) PostStatus(ctx context.Context, id string) (PostStatus, error) 
 // asynq; if the platform had already accepted it, its status says
 // published.
 func (c *Client) CancelPost(ctx context.Context, id string) (PostStatus, error) {
+	st, _, err := c.cancel(ctx, id)
+	return st, err
+}
+
+// cancel is CancelPost; it also says whether an attempt was running.
+func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublishing bool, err error) {
 	st, err := c.PostStatus(ctx, id)
 	if err != nil {
-		return st, err
+		return st, false, err
 	}
 	r, err := c.store.transition(ctx, id, []State{StateScheduled, StatePublishing}, false, "state", string(StateCanceled))
 	if err != nil {
-		return st, err
+		return st, false, err
 	}
 	if !r.Changed {
 		switch r.Prev {
 		case StateCanceled:
-			return c.PostStatus(ctx, id)
+			st, err = c.PostStatus(ctx, id)
 		case StatePublished:
-			return c.postError(ctx, id, ErrAlreadyPublished)
+			st, err = c.postError(ctx, id, ErrAlreadyPublished)
 		case "":
-			return PostStatus{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
+			st, err = PostStatus{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
 		default:
-			return c.postError(ctx, id, ErrFinal)
+			st, err = c.postError(ctx, id, ErrFinal)
 		}
+		return st, false, err
 	}
 	taskID := publishTaskID(id)
 	if err := c.insp.DeleteTask(QueuePublish, taskID); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
@@ -188,7 +195,8 @@ func (c *Client) CancelPost(ctx context.Context, id string) (PostStatus, error) 
 		_ = c.insp.CancelProcessing(taskID)
 	}
 	_ = c.store.appendEvent(ctx, event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: StateCanceled})
-	return c.PostStatus(ctx, id)
+	st, err = c.PostStatus(ctx, id)
+	return st, r.Prev == StatePublishing, err
 }
 
 func (c *Client) postError(ctx context.Context, id string, err error) (PostStatus, error) {

@@ -35,7 +35,10 @@ func (p RetryPolicy) Delay(n int, err error, _ *asynq.Task) time.Duration {
 		return leaseRecoveryDelay
 	}
 	if after, ok := publishers.RetryAfter(err); ok && after > 0 {
-		return after
+		// asynq files retries by whole seconds and releases them once that
+		// second begins, up to a second early: the extra second makes sure
+		// the platform's delay is honoured.
+		return after + time.Second
 	}
 	ceiling := p.Cap
 	if n < 62 && p.Base > 0 {

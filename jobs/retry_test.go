@@ -26,8 +26,8 @@ func TestRetryDelay(t *testing.T) {
 		{"transient capped", 20, publishers.Transient(oops), 30 * time.Minute},
 		{"huge n capped", 1000, oops, 30 * time.Minute},
 		{"unclassified is transient", 1, oops, 10 * time.Second},
-		{"rate limited waits as told", 5, publishers.RateLimited(42*time.Second, oops), 42 * time.Second},
-		{"rate limited wrapped", 5, fmt.Errorf("post x: %w", publishers.RateLimited(time.Minute, oops)), time.Minute},
+		{"rate limited waits as told, and a second for asynq's rounding", 5, publishers.RateLimited(42*time.Second, oops), 43 * time.Second},
+		{"rate limited wrapped", 5, fmt.Errorf("post x: %w", publishers.RateLimited(time.Minute, oops)), time.Minute + time.Second},
 		{"rate limited without delay backs off", 0, publishers.RateLimited(0, oops), 5 * time.Second},
 		{"dead worker retried soon", 7, asynq.ErrLeaseExpired, time.Second},
 	}

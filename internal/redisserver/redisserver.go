@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -23,6 +24,8 @@ var ErrNotInstalled = errors.New("redis-server not found in PATH: install it (De
 type Server struct {
 	// Socket is the path of its unix socket.
 	Socket string
+	bin    string
+	args   []string
 	cmd    *exec.Cmd
 	dir    string
 	exited chan struct{}
@@ -32,6 +35,9 @@ type Server struct {
 type Options struct {
 	// Databases is how many logical databases it offers (default 16).
 	Databases int
+	// AppendFsync turns on the append-only file with this fsync policy
+	// (everysec or always); empty keeps nothing on disk.
+	AppendFsync string
 }
 
 // Start runs redis-server and waits until it answers.
@@ -47,8 +53,8 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Socket: filepath.Join(dir, "redis.sock"), dir: dir, exited: make(chan struct{})}
-	s.cmd = exec.Command(bin,
+	s := &Server{Socket: filepath.Join(dir, "redis.sock"), dir: dir, bin: bin}
+	s.args = []string{
 		"--port", "0",
 		"--unixsocket", s.Socket,
 		"--unixsocketperm", "700",
@@ -58,18 +64,42 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		"--databases", strconv.Itoa(o.Databases),
 		"--maxmemory-policy", "noeviction",
 		"--logfile", filepath.Join(dir, "redis.log"),
-	)
-	if err := s.cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("start redis-server: %w", err)
 	}
-	go func() { _ = s.cmd.Wait(); close(s.exited) }()
-	if err := s.waitReady(ctx); err != nil {
+	if o.AppendFsync != "" {
+		s.args = append(s.args, "--appendonly", "yes", "--appendfsync", o.AppendFsync)
+	}
+	if err := s.run(ctx); err != nil {
 		s.Stop()
 		return nil, err
 	}
 	return s, nil
 }
+
+func (s *Server) run(ctx context.Context) error {
+	s.exited = make(chan struct{})
+	s.cmd = exec.Command(s.bin, s.args...)
+	if err := s.cmd.Start(); err != nil {
+		close(s.exited)
+		return fmt.Errorf("start redis-server: %w", err)
+	}
+	go func(cmd *exec.Cmd, exited chan struct{}) { _ = cmd.Wait(); close(exited) }(s.cmd, s.exited)
+	return s.waitReady(ctx)
+}
+
+// Crash kills the server with SIGKILL, as a power cut would, and starts
+// it again on the same directory: what its append-only file kept is back.
+func (s *Server) Crash(ctx context.Context) error {
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+	return s.run(ctx)
+}
+
+// Pause stops the server (SIGSTOP) until Resume: clients see a network
+// that went silent.
+func (s *Server) Pause() error { return s.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Resume continues a paused server.
+func (s *Server) Resume() error { return s.cmd.Process.Signal(syscall.SIGCONT) }
 
 func (s *Server) waitReady(ctx context.Context) error {
 	c := redis.NewClient(&redis.Options{Network: "unix", Addr: s.Socket})
@@ -106,7 +136,10 @@ func (s *Server) Options(db int) *redis.Options {
 
 // Stop kills the server and removes its directory.
 func (s *Server) Stop() {
-	_ = s.cmd.Process.Kill()
-	<-s.exited
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGCONT)
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+	}
 	os.RemoveAll(s.dir)
 }

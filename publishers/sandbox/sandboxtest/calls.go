@@ -12,6 +12,10 @@ type Call struct {
 	Status int
 	// Created says this call created a post.
 	Created bool
+	// Lost says the call was served but its answer dropped (Fault.LoseResponse).
+	Lost bool
+	// RetryAfter is the delay the answer asked for (429s).
+	RetryAfter time.Duration
 }
 
 // Post is a published post.

@@ -1,6 +1,7 @@
 package sandboxtest
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"time"
 )
@@ -16,6 +17,10 @@ type Fault struct {
 	// Status (rate_limited for 429, unavailable for 5xx, invalid_post for
 	// 422, invalid_token for 401).
 	Code, Message string
+	// LoseResponse serves the call for real (a draft is created, a post
+	// published) and then drops the connection without answering: the
+	// caller cannot tell whether it happened.
+	LoseResponse bool
 }
 
 func (f Fault) reply() reply {
@@ -95,10 +100,31 @@ func (s *Server) addFault(ref string, n int, f Fault) {
 	s.faults = append(s.faults, &faultRule{ref: ref, n: n, fault: f})
 }
 
+// SetFaultRate makes each API call fail with probability rate, with one of
+// faults picked at random (seeded, for a repeatable run). Rules of
+// FailNext and FailRef come first. A rate of 0 turns it off.
+func (s *Server) SetFaultRate(rate float64, seed uint64, faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rate, s.rateFaults = rate, faults
+	s.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
 // fault takes the fault a call about ref runs into, if any.
 func (s *Server) fault(ref string) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if f, ok := s.ruleFault(ref); ok {
+		return f, true
+	}
+	if s.rate > 0 && len(s.rateFaults) > 0 && s.rng.Float64() < s.rate {
+		return s.rateFaults[s.rng.IntN(len(s.rateFaults))], true
+	}
+	return Fault{}, false
+}
+
+// ruleFault takes the first FailNext/FailRef rule that matches ref.
+func (s *Server) ruleFault(ref string) (Fault, bool) {
 	for i, r := range s.faults {
 		if r.ref != "" && r.ref != ref {
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,12 +25,16 @@ type Server struct {
 	mu      sync.Mutex
 	latency time.Duration
 	faults  []*faultRule
-	calls   []Call
-	drafts  map[string]*draft
-	posts   map[string]*Post
-	order   []string // post ids, oldest first
-	ndraft  int
-	npost   int
+	// random faults (SetFaultRate)
+	rate       float64
+	rateFaults []Fault
+	rng        *rand.Rand
+	calls      []Call
+	drafts     map[string]*draft
+	posts      map[string]*Post
+	order      []string // post ids, oldest first
+	ndraft     int
+	npost      int
 }
 
 // draft is a post waiting to be published.
@@ -159,14 +164,27 @@ func (s *Server) api(refOf func(*http.Request, []byte) string, serve func(*http.
 			return
 		}
 		var rep reply
-		if f, ok := s.fault(ref); ok {
+		f, faulty := s.fault(ref)
+		if faulty && f.LoseResponse {
+			rep = serve(r, body)
+			call.At, call.Status, call.Created, call.Lost = time.Now(), rep.status, rep.created, true
+			s.record(call)
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler) // not hijackable (HTTP/2): abort the stream
+		}
+		if faulty {
 			rep = f.reply()
 		} else if !authorized(r) {
 			rep = fail(http.StatusUnauthorized, "invalid_token", "the access token is missing, invalid or revoked")
 		} else {
 			rep = serve(r, body)
 		}
-		call.At, call.Status, call.Created = time.Now(), rep.status, rep.created
+		call.At, call.Status, call.Created, call.RetryAfter = time.Now(), rep.status, rep.created, rep.retryAfter
 		s.record(call)
 		w.Header().Set("Content-Type", "application/json")
 		if rep.retryAfter > 0 {

@@ -318,3 +318,42 @@ func TestNewAtListensOnAddr(t *testing.T) {
 		t.Error("NewAt on a bad address did not fail")
 	}
 }
+
+func TestLostResponseIsServedButNotAnswered(t *testing.T) {
+	s := sandboxtest.New()
+	defer s.Close()
+	s.FailNext(1, sandboxtest.Fault{LoseResponse: true})
+	body := strings.NewReader(`{"account_id":"a","ref":"r","text":"hi"}`)
+	req, _ := http.NewRequest("POST", s.URL()+"/v1/drafts", body)
+	req.Header.Set("Authorization", "Bearer t")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("a lost response arrived")
+	}
+	calls := s.Calls()
+	if len(calls) != 1 || !calls[0].Lost || calls[0].Status != http.StatusCreated {
+		t.Errorf("calls = %+v, want one served call marked lost", calls)
+	}
+}
+
+func TestFaultRateIsRoughlyTheRate(t *testing.T) {
+	s := sandboxtest.New()
+	defer s.Close()
+	s.SetFaultRate(0.2, 1, sandboxtest.Fault{Status: 503})
+	failed := 0
+	for range 200 {
+		req, _ := http.NewRequest("GET", s.URL()+"/v1/accounts/a/stats", nil)
+		req.Header.Set("Authorization", "Bearer t")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == 503 {
+			failed++
+		}
+	}
+	if failed < 20 || failed > 60 {
+		t.Errorf("%d of 200 calls failed at rate 0.2", failed)
+	}
+}

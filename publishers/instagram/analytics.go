@@ -1,0 +1,208 @@
+package instagram
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald/publishers"
+)
+
+// Instagram's own metric names kept as they are, next to the common ones.
+const (
+	MetricSaved             = "saved"
+	MetricTotalInteractions = "total_interactions"
+	MetricReplies           = "replies"
+	MetricMediaCount        = "media_count"
+)
+
+// mediaBatch is how many media one batched read (GET /?ids=...) names.
+const mediaBatch = 50
+
+// insightsWindow is the longest period account insights cover in one read.
+const insightsWindow = 30 * 24 * time.Hour
+
+// metricNames maps Graph metric and field names to Metrics names.
+var metricNames = map[string]string{
+	"views":              publishers.MetricViews,
+	"reach":              publishers.MetricReach,
+	"likes":              publishers.MetricLikes,
+	"like_count":         publishers.MetricLikes,
+	"comments":           publishers.MetricComments,
+	"comments_count":     publishers.MetricComments,
+	"shares":             publishers.MetricShares,
+	"saved":              MetricSaved,
+	"total_interactions": MetricTotalInteractions,
+	"replies":            MetricReplies,
+	"followers_count":    publishers.MetricFollowers,
+	"media_count":        MetricMediaCount,
+}
+
+// insightMetrics are the media insights asked for, by media_product_type:
+// asking for a metric a type lacks fails the whole read. impressions,
+// plays and video_views are gone from the API.
+var insightMetrics = map[string]string{
+	"FEED":  "views,reach,likes,comments,shares,saved,total_interactions",
+	"REELS": "views,reach,likes,comments,shares,saved,total_interactions",
+	"STORY": "views,reach,shares,replies,total_interactions",
+}
+
+type mediaFields struct {
+	ID           string `json:"id"`
+	ProductType  string `json:"media_product_type"`
+	LikeCount    *int64 `json:"like_count"`
+	CommentCount *int64 `json:"comments_count"`
+}
+
+type insights struct {
+	Data []struct {
+		Name   string `json:"name"`
+		Values []struct {
+			Value int64 `json:"value"`
+		} `json:"values"`
+		TotalValue *struct {
+			Value int64 `json:"value"`
+		} `json:"total_value"`
+	} `json:"data"`
+}
+
+// into adds the metrics in ins to m, the last value of each.
+func (ins insights) into(m publishers.Metrics) {
+	for _, d := range ins.Data {
+		name, ok := metricNames[d.Name]
+		if !ok {
+			continue
+		}
+		switch {
+		case d.TotalValue != nil:
+			m[name] = d.TotalValue.Value
+		case len(d.Values) > 0:
+			m[name] = d.Values[len(d.Values)-1].Value
+		}
+	}
+}
+
+// Analytics reads the account's followers, media count, and reach and
+// views since req.Since (at most 30 days back), and each post's likes,
+// comments and insights for its type. A post Instagram no longer knows is
+// left out; a post without insights (too new, too few viewers, a story
+// older than a day) has its likes and comments only.
+func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsRequest) (publishers.Analytics, error) {
+	s, err := newSession(req.Token, req.ForceRefresh)
+	if err != nil {
+		return publishers.Analytics{}, err
+	}
+	if !igUserID.MatchString(req.PlatformUserID) {
+		return publishers.Analytics{}, publishers.Permanent(fmt.Errorf("instagram: account has no ig-user-id (platform user id %q)", quote([]byte(req.PlatformUserID), s.token, 60)))
+	}
+	user := req.PlatformUserID
+	out := publishers.Analytics{Account: publishers.Metrics{}, Posts: map[string]publishers.Metrics{}}
+
+	var acct map[string]any
+	if err := p.graph(ctx, s, "read account", http.MethodGet, "/"+user, url.Values{"fields": {"followers_count,media_count"}}, &acct); err != nil {
+		return publishers.Analytics{}, err
+	}
+	for _, f := range []string{"followers_count", "media_count"} {
+		if v, ok := acct[f].(float64); ok {
+			out.Account[metricNames[f]] = int64(v)
+		}
+	}
+	now := p.now()
+	since := req.Since
+	if since.IsZero() || now.Sub(since) > insightsWindow {
+		since = now.Add(-insightsWindow + time.Hour)
+	}
+	var ins insights
+	params := url.Values{
+		"metric": {"reach,views"}, "period": {"day"}, "metric_type": {"total_value"},
+		"since": {fmt.Sprint(since.Unix())}, "until": {fmt.Sprint(now.Unix())},
+	}
+	err = p.graph(ctx, s, "read account insights", http.MethodGet, "/"+user+"/insights", params, &ins)
+	if err := fatal(err); err != nil {
+		return publishers.Analytics{}, err
+	}
+	ins.into(out.Account)
+
+	media, err := p.mediaFields(ctx, s, req.RemoteIDs)
+	if err != nil {
+		return publishers.Analytics{}, err
+	}
+	for _, m := range media {
+		metrics := publishers.Metrics{}
+		if m.LikeCount != nil {
+			metrics[publishers.MetricLikes] = *m.LikeCount
+		}
+		if m.CommentCount != nil {
+			metrics[publishers.MetricComments] = *m.CommentCount
+		}
+		names, ok := insightMetrics[m.ProductType]
+		if !ok {
+			names = "reach"
+		}
+		var ins insights
+		err := p.graph(ctx, s, "read insights of media "+m.ID, http.MethodGet, "/"+m.ID+"/insights", url.Values{"metric": {names}}, &ins)
+		if err := fatal(err); err != nil {
+			return publishers.Analytics{}, err
+		}
+		ins.into(metrics)
+		out.Posts[m.ID] = metrics
+	}
+	return out, nil
+}
+
+// fatal is err unless it only says "no insights here": code 10 (too few
+// viewers) or 100 (metric not offered for this media or account).
+func fatal(err error) error {
+	if e := graphError(err); e != nil && (e.Code == codeNotEnoughViewers || e.Code == 100) {
+		return nil
+	}
+	return err
+}
+
+// mediaFields reads the type, likes and comments of ids, 50 a call. A
+// batch naming an unknown id fails whole; its ids are then read one by
+// one, and the unknown ones left out.
+func (p *Publisher) mediaFields(ctx context.Context, s *session, ids []string) ([]mediaFields, error) {
+	var valid []string
+	for _, id := range ids {
+		if igUserID.MatchString(id) {
+			valid = append(valid, id)
+		}
+	}
+	const fields = "id,media_product_type,like_count,comments_count"
+	var out []mediaFields
+	for start := 0; start < len(valid); start += mediaBatch {
+		chunk := valid[start:min(start+mediaBatch, len(valid))]
+		var batch map[string]mediaFields
+		err := p.graph(ctx, s, fmt.Sprintf("read media %d-%d of %d", start+1, start+len(chunk), len(valid)), http.MethodGet, "/",
+			url.Values{"ids": {strings.Join(chunk, ",")}, "fields": {fields}}, &batch)
+		if e := graphError(err); e != nil && e.Code == 100 {
+			for _, id := range chunk {
+				var m mediaFields
+				err := p.graph(ctx, s, "read media "+id, http.MethodGet, "/"+id, url.Values{"fields": {fields}}, &m)
+				if e := graphError(err); e != nil && e.Code == 100 {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				m.ID = id
+				out = append(out, m)
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range chunk {
+			if m, ok := batch[id]; ok {
+				m.ID = id
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
