@@ -5,7 +5,7 @@ PKGS    ?= ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build demo test test-short bench lint tools redis-server
+.PHONY: all build demo test bench chaos lint redis-server
 
 all: build
 
@@ -20,6 +20,10 @@ demo: redis-server
 test: redis-server
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+## chaos: the chaos suite at full size (make test runs a short version)
+chaos: redis-server
+	HERALD_CHAOS=full $(GO) test -count=1 -v -timeout 60m ./internal/chaos/
 
 bench: redis-server
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,10 @@ var ErrNotInstalled = errors.New("redis-server not found in PATH: install it (De
 type Server struct {
 	// Socket is the path of its unix socket.
 	Socket string
+	// Addr is its TCP address, when Options.Port was set.
+	Addr string
+	// Dir is its working directory (removed by Stop).
+	Dir    string
 	bin    string
 	args   []string
 	cmd    *exec.Cmd
@@ -38,6 +43,21 @@ type Options struct {
 	// AppendFsync turns on the append-only file with this fsync policy
 	// (everysec or always); empty keeps nothing on disk.
 	AppendFsync string
+	// Port, if set, also listens on 127.0.0.1:Port (cluster and sentinel
+	// setups announce TCP addresses).
+	Port int
+	// Args are extra redis-server arguments (--cluster-enabled yes, ...).
+	Args []string
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // Start runs redis-server and waits until it answers.
@@ -53,7 +73,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Socket: filepath.Join(dir, "redis.sock"), dir: dir, bin: bin}
+	s := &Server{Socket: filepath.Join(dir, "redis.sock"), dir: dir, Dir: dir, bin: bin}
 	s.args = []string{
 		"--port", "0",
 		"--unixsocket", s.Socket,
@@ -68,6 +88,11 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.AppendFsync != "" {
 		s.args = append(s.args, "--appendonly", "yes", "--appendfsync", o.AppendFsync)
 	}
+	if o.Port != 0 {
+		s.args = append(s.args, "--port", strconv.Itoa(o.Port), "--bind", "127.0.0.1")
+		s.Addr = "127.0.0.1:" + strconv.Itoa(o.Port)
+	}
+	s.args = append(s.args, o.Args...)
 	if err := s.run(ctx); err != nil {
 		s.Stop()
 		return nil, err

@@ -1,0 +1,15 @@
+// Package chaos proves Herald's promises under faults: real worker
+// processes (the built herald binary), a real redis-server with its
+// append-only file, and the sandbox platform, while the tests kill
+// workers, crash and freeze Redis, make the platform fail and disconnect
+// accounts mid-run. Each scenario ends with a check over the platform's
+// call log and Herald's records: every post published exactly once,
+// nothing lost, nothing published for a disconnected account.
+//
+// `make test` runs a short version of each scenario; `make chaos` (or
+// HERALD_CHAOS=full) runs them at full size. The package has only tests.
+//
+// Timing: asynq recovers the tasks of a worker killed with SIGKILL only
+// after their 30 s lease has expired and a recoverer has run (every
+// minute), so scenarios that kill processes take one to three minutes.
+package chaos

@@ -1,0 +1,282 @@
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/oauth2"
+
+	"github.com/heraldhq/herald/internal/redisserver"
+	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/tokens"
+)
+
+// binary is the herald binary under test, built once by TestMain.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "herald-chaos-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	binary = filepath.Join(dir, "herald")
+	build := exec.Command("go", "build", "-o", binary, "github.com/heraldhq/herald/cmd/herald")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "chaos: build herald:", err)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// full reports whether to run scenarios at full size (make chaos).
+func full() bool { return os.Getenv("HERALD_CHAOS") == "full" }
+
+// size picks the short or the full figure.
+func size(short, big int) int {
+	if full() {
+		return big
+	}
+	return short
+}
+
+const testKeys = "chaos:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+// rig is one scenario's world: its own redis-server, sandbox platform,
+// Vault and client, and the worker processes it starts.
+type rig struct {
+	t       *testing.T
+	dir     string
+	redis   *redisserver.Server
+	rdb     *redis.Client
+	sandbox *sandboxtest.Server
+	vault   *tokens.Vault
+	client  *jobs.Client
+
+	mu      sync.Mutex
+	workers map[int]*exec.Cmd
+	exited  map[int]string // workers that stopped without being killed
+	nextID  int
+}
+
+func newRig(t *testing.T, fsync string) *rig {
+	t.Helper()
+	srv, err := redisserver.Start(context.Background(), redisserver.Options{AppendFsync: fsync})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	rdb := redis.NewClient(srv.Options(0))
+	t.Cleanup(func() { rdb.Close() })
+	sb := sandboxtest.New()
+	t.Cleanup(sb.Close)
+	keys, err := tokens.ParseKeyring(testKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := jobs.NewClient(rdb, jobs.WithMaxRetry(25))
+	vault := tokens.New(rdb, keys, tokens.Options{
+		Platforms:    map[string]tokens.Platform{"sandbox": {}},
+		OnDisconnect: client.AccountDisconnected,
+		OnErase:      client.ForgetAccount,
+	})
+	r := &rig{t: t, dir: t.TempDir(), redis: srv, rdb: rdb, sandbox: sb, vault: vault, client: client, workers: map[int]*exec.Cmd{}, exited: map[int]string{}}
+	t.Cleanup(r.stopAll)
+	return r
+}
+
+// startWorker runs a `herald worker` process and returns its number.
+func (r *rig) startWorker() int {
+	r.t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := r.nextID
+	r.nextID++
+	log, err := os.Create(filepath.Join(r.dir, fmt.Sprintf("worker-%d.log", id)))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "worker")
+	cmd.Env = append(os.Environ(),
+		"HERALD_REDIS_URL="+r.redis.URL(0),
+		"HERALD_SANDBOX_URL="+r.sandbox.URL(),
+		"HERALD_TOKEN_KEYS="+testKeys,
+		"HERALD_WORKER_METRICS_ADDR=",
+		"HERALD_WORKER_CONCURRENCY=20",
+		"HERALD_WORKER_SHUTDOWN_TIMEOUT=2s",
+		"HERALD_RETRY_BASE=200ms",
+		"HERALD_RETRY_CAP=2s",
+		"HERALD_LOG_LEVEL=warn",
+	)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	r.workers[id] = cmd
+	go func() {
+		err := cmd.Wait()
+		log.Close()
+		r.mu.Lock()
+		if _, running := r.workers[id]; running {
+			r.exited[id] = fmt.Sprint(err)
+		}
+		r.mu.Unlock()
+	}()
+	return id
+}
+
+// kill sends SIGKILL to worker id: no shutdown, no requeue, a lease left
+// to expire.
+func (r *rig) kill(id int) {
+	r.mu.Lock()
+	cmd := r.workers[id]
+	delete(r.workers, id)
+	r.mu.Unlock()
+	if cmd != nil {
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+	}
+}
+
+// anyWorker returns the number of a running worker, chosen at random.
+func (r *rig) anyWorker(rng *rand.Rand) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids := make([]int, 0, len(r.workers))
+	for id := range r.workers {
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return -1
+	}
+	slices.Sort(ids) // map order is not the seeded order
+	return ids[rng.IntN(len(ids))]
+}
+
+func (r *rig) stopAll() {
+	r.mu.Lock()
+	ws := r.workers
+	r.workers = map[int]*exec.Cmd{}
+	for id, err := range r.exited {
+		r.t.Errorf("worker %d exited on its own: %s", id, err)
+	}
+	r.mu.Unlock()
+	for _, cmd := range ws {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+	}
+	for _, cmd := range ws {
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	}
+}
+
+// connect connects n sandbox accounts acct-0..acct-(n-1).
+func (r *rig) connect(n int) []string {
+	r.t.Helper()
+	var ids []string
+	for i := range n {
+		id := fmt.Sprintf("acct-%d", i)
+		err := r.vault.Connect(context.Background(), tokens.Account{ID: id, Platform: "sandbox",
+			Token: &oauth2.Token{AccessToken: "tok-" + id, Expiry: time.Now().Add(24 * time.Hour)}})
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// schedule schedules n posts over the accounts, due evenly across spread
+// from now. It returns the posts SchedulePost acknowledged.
+func (r *rig) schedule(n int, accounts []string, spread time.Duration) []jobs.Post {
+	r.t.Helper()
+	start := time.Now().Add(time.Second)
+	posts := make([]jobs.Post, 0, n)
+	for i := range n {
+		p := jobs.Post{
+			ID:        fmt.Sprintf("post-%05d", i),
+			AccountID: accounts[i%len(accounts)],
+			Platform:  "sandbox",
+			PublishAt: start.Add(spread * time.Duration(i) / time.Duration(n)),
+			Content:   publishers.Content{Text: fmt.Sprintf("chaos post %d", i)},
+		}
+		if _, err := r.client.SchedulePost(context.Background(), p); err != nil {
+			r.t.Fatalf("SchedulePost(%s): %v", p.ID, err)
+		}
+		posts = append(posts, p)
+	}
+	return posts
+}
+
+// waitFinal waits until every post is in a final state, and returns the
+// states by post id.
+func (r *rig) waitFinal(posts []jobs.Post, within time.Duration) map[string]jobs.PostStatus {
+	r.t.Helper()
+	deadline := time.Now().Add(within)
+	out := map[string]jobs.PostStatus{}
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		pending := 0
+		for _, p := range posts {
+			if st, ok := out[p.ID]; ok && st.State.Final() {
+				continue
+			}
+			st, err := r.client.PostStatus(context.Background(), p.ID)
+			if err != nil || !st.State.Final() {
+				pending++
+				continue
+			}
+			out[p.ID] = st
+		}
+		if pending == 0 {
+			return out
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("after %s, %d of %d posts are not final (worker logs in %s)", within, pending, len(posts), r.dir)
+		}
+		<-tick.C
+	}
+}
+
+// checkExactlyOnce fails the test for any post that is not published, or
+// that the platform holds other than once.
+func (r *rig) checkExactlyOnce(posts []jobs.Post, states map[string]jobs.PostStatus) {
+	r.t.Helper()
+	perRef := map[string]int{}
+	for _, p := range r.sandbox.Posts() {
+		perRef[p.Ref]++
+	}
+	bad := 0
+	for _, p := range posts {
+		st := states[p.ID]
+		if st.State != jobs.StatePublished || perRef[p.ID] != 1 {
+			bad++
+			if bad <= 10 {
+				r.t.Errorf("%s: state %s (%s %s), platform holds %d", p.ID, st.State, st.FailureClass, st.Reason, perRef[p.ID])
+			}
+		}
+	}
+	if bad > 0 {
+		r.t.Errorf("%d of %d posts not published exactly once", bad, len(posts))
+	}
+}
