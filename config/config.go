@@ -38,6 +38,23 @@ type Config struct {
 	GoogleTokenURL     string        `env:"HERALD_GOOGLE_TOKEN_URL" envDefault:"https://oauth2.googleapis.com/token" desc:"Google's token endpoint (a fake's in tests)."`
 	GoogleRevokeURL    string        `env:"HERALD_GOOGLE_REVOKE_URL" envDefault:"https://oauth2.googleapis.com/revoke" desc:"Google's revoke endpoint (a fake's in tests)."`
 
+	MediaMaxBytes     int64 `env:"HERALD_MEDIA_MAX_BYTES" envDefault:"4294967296" desc:"Largest media file a publisher fetches, in bytes (default 4 GiB)."`
+	MediaAllowPrivate bool  `env:"HERALD_MEDIA_ALLOW_PRIVATE" envDefault:"false" desc:"Let publishers fetch media from loopback, private and link-local addresses. Off in production (it would let a post make Herald fetch internal URLs); the demo and tests turn it on."`
+
+	YouTubeAPIURL           string `env:"HERALD_YOUTUBE_API_URL" envDefault:"https://www.googleapis.com/" desc:"Base URL of the YouTube Data API (a fake's in tests)."`
+	YouTubeUploadURL        string `env:"HERALD_YOUTUBE_UPLOAD_URL" desc:"Base URL of YouTube uploads; empty means HERALD_YOUTUBE_API_URL + upload/."`
+	YouTubeProject          string `env:"HERALD_YOUTUBE_PROJECT" envDefault:"default" desc:"Name of the Google project whose daily quota Herald accounts for (one budget per project)."`
+	YouTubeUploadsPerDay    int64  `env:"HERALD_YOUTUBE_UPLOADS_PER_DAY" envDefault:"100" desc:"videos.insert calls the project may make a day (its own quota bucket in current docs)."`
+	YouTubeUnitsPerDay      int64  `env:"HERALD_YOUTUBE_UNITS_PER_DAY" envDefault:"10000" desc:"Quota units a day for every other YouTube call."`
+	YouTubeUploadUnits      int64  `env:"HERALD_YOUTUBE_UPLOAD_UNITS" envDefault:"0" desc:"Units an upload also costs (1600 under the older billing; 0 under the current one)."`
+	YouTubeAnalyticsReserve int64  `env:"HERALD_YOUTUBE_ANALYTICS_RESERVE" envDefault:"1000" desc:"Units analytics leaves unspent each day for scheduled uploads."`
+
+	InstagramGraphURL   string `env:"HERALD_INSTAGRAM_GRAPH_URL" envDefault:"https://graph.facebook.com" desc:"Base URL of the Instagram Graph API (graph.facebook.com for Facebook Login accounts; a fake's in tests)."`
+	InstagramAPIVersion string `env:"HERALD_INSTAGRAM_API_VERSION" envDefault:"v24.0" desc:"Graph API version Herald calls, e.g. v24.0."`
+	InstagramRefreshURL string `env:"HERALD_INSTAGRAM_REFRESH_URL" envDefault:"https://graph.instagram.com" desc:"Where Instagram long-lived tokens are refreshed (ig_refresh_token)."`
+	MetaAppID           string `env:"HERALD_META_APP_ID" desc:"Meta app id; with the secret, Instagram tokens of Facebook Login accounts are refreshed with fb_exchange_token."`
+	MetaAppSecret       string `env:"HERALD_META_APP_SECRET" secret:"true" desc:"Meta app secret."`
+
 	SandboxURL string `env:"HERALD_SANDBOX_URL" desc:"Base http(s) URL of the sandbox (local demo) platform; when set the worker registers the sandbox publisher."`
 
 	// set holds the variables given in the environment rather than

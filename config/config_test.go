@@ -32,6 +32,15 @@ func TestLoadDefaults(t *testing.T) {
 		TokenRefreshSkew:         2 * time.Minute,
 		GoogleTokenURL:           "https://oauth2.googleapis.com/token",
 		GoogleRevokeURL:          "https://oauth2.googleapis.com/revoke",
+		MediaMaxBytes:            4 << 30,
+		YouTubeAPIURL:            "https://www.googleapis.com/",
+		YouTubeProject:           "default",
+		YouTubeUploadsPerDay:     100,
+		YouTubeUnitsPerDay:       10000,
+		YouTubeAnalyticsReserve:  1000,
+		InstagramGraphURL:        "https://graph.facebook.com",
+		InstagramAPIVersion:      "v24.0",
+		InstagramRefreshURL:      "https://graph.instagram.com",
 	}
 	got := c
 	got.Redis, got.set = Redis{}, nil
@@ -138,6 +147,10 @@ func TestLoadErrors(t *testing.T) {
 		{"HERALD_SANDBOX_URL", "https://", "HERALD_SANDBOX_URL=https://: must be an http:// or https:// URL, or empty"},
 		{"HERALD_TOKEN_KEYS", "k1:c2VjcmV0LWtleQ==", "HERALD_TOKEN_KEYS: key 1 (k1): 10 bytes, want 32"},
 		{"HERALD_TOKEN_KEYS", "just-a-secret", "HERALD_TOKEN_KEYS: key 1: want id:base64key"},
+		{"HERALD_MEDIA_MAX_BYTES", "lots", "HERALD_MEDIA_MAX_BYTES=lots: not a number"},
+		{"HERALD_YOUTUBE_UNITS_PER_DAY", "-5", "HERALD_YOUTUBE_UNITS_PER_DAY=-5: must not be negative"},
+		{"HERALD_INSTAGRAM_API_VERSION", "24", "HERALD_INSTAGRAM_API_VERSION=24: must look like v24.0"},
+		{"HERALD_META_APP_SECRET", "shh", "HERALD_META_APP_ID: set it together with HERALD_META_APP_SECRET, or neither"},
 		{"HERALD_TOKEN_REFRESH_SKEW", "-1m", "HERALD_TOKEN_REFRESH_SKEW=-1m: must be greater than 0"},
 		{"HERALD_GOOGLE_TOKEN_URL", "oauth2.googleapis.com/token", "HERALD_GOOGLE_TOKEN_URL=oauth2.googleapis.com/token: must be an http:// or https:// URL"},
 		{"HERALD_GOOGLE_CLIENT_ID", "123.apps.googleusercontent.com", "HERALD_GOOGLE_CLIENT_ID=123.apps.googleusercontent.com: set it together with HERALD_GOOGLE_CLIENT_SECRET, or neither"},
@@ -259,6 +272,11 @@ func TestVars(t *testing.T) {
 		"HERALD_PUBLISH_MAX_LATENESS", "HERALD_MONITOR_ADDR", "HERALD_MONITOR_READONLY",
 		"HERALD_PROMETHEUS_URL", "HERALD_TOKEN_KEYS", "HERALD_TOKEN_REFRESH_SKEW",
 		"HERALD_GOOGLE_CLIENT_ID", "HERALD_GOOGLE_CLIENT_SECRET", "HERALD_GOOGLE_TOKEN_URL", "HERALD_GOOGLE_REVOKE_URL",
+		"HERALD_MEDIA_MAX_BYTES", "HERALD_MEDIA_ALLOW_PRIVATE",
+		"HERALD_YOUTUBE_API_URL", "HERALD_YOUTUBE_UPLOAD_URL", "HERALD_YOUTUBE_PROJECT", "HERALD_YOUTUBE_UPLOADS_PER_DAY",
+		"HERALD_YOUTUBE_UNITS_PER_DAY", "HERALD_YOUTUBE_UPLOAD_UNITS", "HERALD_YOUTUBE_ANALYTICS_RESERVE",
+		"HERALD_INSTAGRAM_GRAPH_URL", "HERALD_INSTAGRAM_API_VERSION", "HERALD_INSTAGRAM_REFRESH_URL",
+		"HERALD_META_APP_ID", "HERALD_META_APP_SECRET",
 		"HERALD_SANDBOX_URL",
 	}
 	var names []string

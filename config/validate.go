@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -72,7 +73,29 @@ func (c *Config) validate(l loaded) []error {
 		}
 	}
 	positive("HERALD_TOKEN_REFRESH_SKEW", c.TokenRefreshSkew)
-	for name, u := range map[string]string{"HERALD_GOOGLE_TOKEN_URL": c.GoogleTokenURL, "HERALD_GOOGLE_REVOKE_URL": c.GoogleRevokeURL} {
+	if c.MediaMaxBytes <= 0 {
+		bad("HERALD_MEDIA_MAX_BYTES", "must be greater than 0")
+	}
+	for name, n := range map[string]int64{"HERALD_YOUTUBE_UPLOADS_PER_DAY": c.YouTubeUploadsPerDay, "HERALD_YOUTUBE_UNITS_PER_DAY": c.YouTubeUnitsPerDay,
+		"HERALD_YOUTUBE_UPLOAD_UNITS": c.YouTubeUploadUnits, "HERALD_YOUTUBE_ANALYTICS_RESERVE": c.YouTubeAnalyticsReserve} {
+		if n < 0 {
+			bad(name, "must not be negative")
+		}
+	}
+	if c.YouTubeUploadURL != "" && !isHTTPURL(c.YouTubeUploadURL) {
+		bad("HERALD_YOUTUBE_UPLOAD_URL", "must be an http:// or https:// URL, or empty")
+	}
+	if !regexp.MustCompile(`^v\d+\.\d+$`).MatchString(c.InstagramAPIVersion) {
+		bad("HERALD_INSTAGRAM_API_VERSION", "must look like v24.0")
+	}
+	if (c.MetaAppID == "") != (c.MetaAppSecret == "") {
+		bad("HERALD_META_APP_ID", "set it together with HERALD_META_APP_SECRET, or neither")
+	}
+	for name, u := range map[string]string{
+		"HERALD_GOOGLE_TOKEN_URL": c.GoogleTokenURL, "HERALD_GOOGLE_REVOKE_URL": c.GoogleRevokeURL,
+		"HERALD_YOUTUBE_API_URL":     c.YouTubeAPIURL,
+		"HERALD_INSTAGRAM_GRAPH_URL": c.InstagramGraphURL, "HERALD_INSTAGRAM_REFRESH_URL": c.InstagramRefreshURL,
+	} {
 		if !isHTTPURL(u) {
 			bad(name, "must be an http:// or https:// URL")
 		}

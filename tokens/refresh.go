@@ -10,6 +10,11 @@ import (
 	"golang.org/x/oauth2"
 )
 
+// ErrInvalidGrant is what a Platform.Refresh returns (wrapped) when the
+// platform refused the refresh token for good; the standard grant's
+// *oauth2.RetrieveError with code invalid_grant means the same.
+var ErrInvalidGrant = errors.New("invalid_grant: the platform refused the refresh token")
+
 // refreshLockTTL bounds how long a crashed refresher blocks others.
 const refreshLockTTL = 30 * time.Second
 
@@ -174,7 +179,7 @@ func (v *Vault) refreshLocked(ctx context.Context, account, staleAT string) (tok
 	nt, err := v.callRefresh(ctx, plat, old)
 	if err != nil {
 		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
+		if errors.Is(err, ErrInvalidGrant) || (errors.As(err, &re) && re.ErrorCode == "invalid_grant") {
 			return nil, false, v.markReauth(ctx, r, "the platform refused the refresh token (invalid_grant)")
 		}
 		return nil, false, fmt.Errorf("account %s: refresh: %s", account, describeRefreshError(err))

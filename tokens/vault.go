@@ -28,6 +28,9 @@ type Platform struct {
 	// Revoke, if set, revokes a token at the platform. Nil: the platform
 	// offers no revoke endpoint; disconnect only deletes.
 	Revoke func(ctx context.Context, hc *http.Client, tok *oauth2.Token) error
+	// Skew, if set, replaces Options.Skew for this platform: long-lived
+	// tokens (Instagram's 60 days) are refreshed weeks ahead.
+	Skew time.Duration
 }
 
 // Options configure a Vault.
@@ -242,5 +245,9 @@ func usable(r *record, platform string) error {
 
 // fresh reports whether r's token is valid beyond the skew.
 func (v *Vault) fresh(r *record) bool {
-	return r.Expiry.IsZero() || r.Expiry.After(v.o.Now().Add(v.o.Skew))
+	skew := v.o.Skew
+	if p, ok := v.o.Platforms[r.Platform]; ok && p.Skew > 0 {
+		skew = p.Skew
+	}
+	return r.Expiry.IsZero() || r.Expiry.After(v.o.Now().Add(skew))
 }

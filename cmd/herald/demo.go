@@ -20,7 +20,6 @@ import (
 	"github.com/heraldhq/herald/internal/redisserver"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
-	"github.com/heraldhq/herald/publishers/sandbox"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
 	"github.com/heraldhq/herald/tokens"
 )
@@ -99,10 +98,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// The demo's worker retries within seconds so the journey fits on a
 	// screen; production uses HERALD_RETRY_BASE and HERALD_RETRY_CAP.
 	log := newLogger(stderr, "text", slog.LevelError)
-	reg := publishers.NewRegistry()
-	reg.Register("sandbox", sandbox.New(sb.URL(), nil))
-	wc := workerConfig(cfg, log)
-	wc.Publishers = reg
+	cfg.MediaAllowPrivate = true // the demo's media live on the local sandbox
+	cfg.SandboxURL = sb.URL()
+	wc, err := workerConfig(cfg, rdb, log)
+	if err != nil {
+		return err
+	}
 	wc.Retry = jobs.RetryPolicy{Base: time.Second, Cap: 4 * time.Second}
 	wc.ShutdownTimeout = 3 * time.Second
 	mreg := metrics.NewRegistry()

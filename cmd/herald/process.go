@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
@@ -14,7 +15,10 @@ import (
 	"github.com/heraldhq/herald/internal/redischeck"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/instagram"
+	"github.com/heraldhq/herald/publishers/media"
 	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -43,14 +47,43 @@ func checkRedis(ctx context.Context, rdb redis.UniversalClient, log *slog.Logger
 	return nil
 }
 
+// instagramPublisher is the Instagram publisher as configured.
+func instagramPublisher(cfg config.Config) *instagram.Publisher {
+	return instagram.New(instagram.Options{
+		BaseURL:        cfg.InstagramGraphURL,
+		Version:        cfg.InstagramAPIVersion,
+		RefreshBaseURL: cfg.InstagramRefreshURL,
+		AppID:          cfg.MetaAppID,
+		AppSecret:      cfg.MetaAppSecret,
+	})
+}
+
 // registry returns the publishers this process can use, from the
-// configuration.
-func registry(cfg config.Config) *publishers.Registry {
+// configuration. Real platforms are always there (an account of theirs
+// needs its tokens in the Vault to be used); the sandbox only when
+// HERALD_SANDBOX_URL points at one.
+func registry(cfg config.Config, rdb redis.UniversalClient) (*publishers.Registry, error) {
+	fetch, err := media.New(media.Options{MaxBytes: cfg.MediaMaxBytes, AllowPrivate: cfg.MediaAllowPrivate})
+	if err != nil {
+		return nil, err
+	}
 	r := publishers.NewRegistry()
+	r.Register("youtube", youtube.New(youtube.Options{
+		Endpoint:         cfg.YouTubeAPIURL,
+		UploadEndpoint:   cfg.YouTubeUploadURL,
+		Media:            fetch,
+		Redis:            rdb,
+		Project:          cfg.YouTubeProject,
+		UploadsPerDay:    cfg.YouTubeUploadsPerDay,
+		UnitsPerDay:      cfg.YouTubeUnitsPerDay,
+		UploadUnits:      cfg.YouTubeUploadUnits,
+		AnalyticsReserve: cfg.YouTubeAnalyticsReserve,
+	}))
+	r.Register("instagram", instagramPublisher(cfg))
 	if cfg.SandboxURL != "" {
 		r.Register("sandbox", sandbox.New(cfg.SandboxURL, nil))
 	}
-	return r
+	return r, nil
 }
 
 // tokenPlatforms says how the Vault refreshes and revokes each platform's
@@ -64,8 +97,21 @@ func tokenPlatforms(cfg config.Config) map[string]tokens.Platform {
 			Endpoint:     oauth2.Endpoint{TokenURL: cfg.GoogleTokenURL, AuthStyle: oauth2.AuthStyleInParams},
 		}
 	}
+	ig := instagramPublisher(cfg)
 	return map[string]tokens.Platform{
 		"youtube": google,
+		// Meta offers no revocation of an Instagram token; disconnect
+		// deletes it. Long-lived tokens are renewed weeks before expiry.
+		"instagram": {
+			Refresh: func(ctx context.Context, _ *http.Client, t *oauth2.Token) (*oauth2.Token, error) {
+				nt, err := ig.RefreshToken(ctx, t)
+				if publishers.ClassOf(err) == publishers.ClassReauth {
+					return nil, fmt.Errorf("%w (%v)", tokens.ErrInvalidGrant, err)
+				}
+				return nt, err
+			},
+			Skew: instagram.RefreshMargin,
+		},
 		"sandbox": {}, // its tokens never expire and it has nothing to revoke
 	}
 }
@@ -93,14 +139,18 @@ func newVault(cfg config.Config, rdb redis.UniversalClient, client *jobs.Client,
 
 // workerConfig maps the configuration to the worker's. The caller sets
 // Tokens (and Sealer, Revoker) from the Vault.
-func workerConfig(cfg config.Config, log *slog.Logger) jobs.WorkerConfig {
+func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger) (jobs.WorkerConfig, error) {
+	reg, err := registry(cfg, rdb)
+	if err != nil {
+		return jobs.WorkerConfig{}, err
+	}
 	return jobs.WorkerConfig{
 		Concurrency:              cfg.WorkerConcurrency,
 		ShutdownTimeout:          cfg.WorkerShutdownTimeout,
 		DelayedTaskCheckInterval: cfg.DelayedTaskCheckInterval,
 		Retry:                    jobs.RetryPolicy{Base: cfg.RetryBase, Cap: cfg.RetryCap},
 		MaxLateness:              cfg.PublishMaxLateness,
-		Publishers:               registry(cfg),
+		Publishers:               reg,
 		Logger:                   log,
-	}
+	}, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -27,9 +26,9 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkRedis(ctx, rdb, log); err != nil {
 		return err
 	}
-	wc := workerConfig(cfg, log)
-	if len(wc.Publishers.Names()) == 0 {
-		return errors.New("no platform is enabled: set HERALD_SANDBOX_URL (the only platform so far)")
+	wc, err := workerConfig(cfg, rdb, log)
+	if err != nil {
+		return err
 	}
 	client := jobs.NewClient(rdb, jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness))
 	vault, keys, err := newVault(cfg, rdb, client, log)

@@ -1,0 +1,80 @@
+package youtube_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
+)
+
+func TestAnalyticsMatchTheFake(t *testing.T) {
+	e := setup(t)
+	var ids []string
+	for i := range 2 {
+		res, err := e.p.Publish(context.Background(), e.request(fmt.Sprint("post-", i), 1000, &memory{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.RemoteID)
+	}
+	e.srv.SetVideoStats(ids[0], youtubetest.VideoStats{Views: 12345678901, Likes: 321, Comments: 7})
+	e.srv.SetVideoStats(ids[1], youtubetest.VideoStats{Views: 5})
+	e.srv.SetChannelStats("acct-1", 4200, 99999)
+	// 100 well-formed ids YouTube does not know, so that the ids take
+	// three calls, and two malformed ones that are never sent.
+	req := publishers.AnalyticsRequest{AccountID: "acct-1", Token: &oauth2.Token{AccessToken: e.tok.AccessToken}}
+	for i := range 100 {
+		req.RemoteIDs = append(req.RemoteIDs, fmt.Sprintf("gone_%06d", i))
+	}
+	req.RemoteIDs = append(req.RemoteIDs, ids[0], "bad,id", "", ids[1])
+
+	a, err := e.p.Analytics(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAccount := publishers.Metrics{publishers.MetricFollowers: 4200, publishers.MetricViews: 99999}
+	if !reflect.DeepEqual(a.Account, wantAccount) {
+		t.Errorf("account %v, want %v", a.Account, wantAccount)
+	}
+	wantPosts := map[string]publishers.Metrics{
+		ids[0]: {publishers.MetricViews: 12345678901, publishers.MetricLikes: 321, publishers.MetricComments: 7},
+		ids[1]: {publishers.MetricViews: 5, publishers.MetricLikes: 0, publishers.MetricComments: 0},
+	}
+	if !reflect.DeepEqual(a.Posts, wantPosts) {
+		t.Errorf("posts %v, want %v", a.Posts, wantPosts)
+	}
+	if n := e.srv.Count(youtubetest.OpVideosList, 200); n != 3 {
+		t.Errorf("%d videos.list calls, want 3 (50 ids each)", n)
+	}
+}
+
+func TestAnalyticsRefreshOnceThenReauth(t *testing.T) {
+	e := setup(t)
+	var calls atomic.Int32
+	req := publishers.AnalyticsRequest{
+		AccountID: "acct-1", Token: &oauth2.Token{AccessToken: e.tok.AccessToken},
+		ForceRefresh: e.refresher(e.tok.RefreshToken, &calls),
+	}
+	e.srv.ExpireAccessToken(e.tok.AccessToken)
+	if _, err := e.p.Analytics(context.Background(), req); err != nil || calls.Load() != 1 {
+		t.Fatalf("err = %v after %d refreshes, want success after 1", err, calls.Load())
+	}
+	calls.Store(0)
+	e.srv.FailNext(youtubetest.OpChannelsList, 2, youtubetest.Fault{Reason: "authError"})
+	_, err := e.p.Analytics(context.Background(), req)
+	if publishers.ClassOf(err) != publishers.ClassReauth || calls.Load() != 1 || !strings.Contains(err.Error(), "read channel statistics") {
+		t.Errorf("err = %v after %d refreshes, want reauth after 1", err, calls.Load())
+	}
+	e.srv.FailNext(youtubetest.OpChannelsList, 1, youtubetest.Fault{Reason: "quotaExceeded"})
+	req.ForceRefresh = nil
+	if _, err = e.p.Analytics(context.Background(), req); publishers.ClassOf(err) != publishers.ClassRateLimited {
+		t.Errorf("quota: err = %v, want rate limited", err)
+	}
+}

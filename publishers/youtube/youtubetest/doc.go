@@ -1,0 +1,77 @@
+// Package youtubetest is a fake YouTube Data API, with Google's OAuth
+// token and revoke endpoints, that runs in-process over HTTP: Herald's
+// YouTube publisher and the official Go client
+// (google.golang.org/api/youtube/v3) run against it unchanged.
+//
+// Like net/http/httptest, New starts a Server on a loopback address and
+// Close stops it. Endpoint is the API base for option.WithEndpoint (and
+// youtube.Options.Endpoint), UploadEndpoint the upload base, TokenURL and
+// RevokeURL the OAuth endpoints (for oauth2.Endpoint and the Vault).
+//
+// # Protocol
+//
+// The wire protocol is Google's, as PLATFORMS.md describes it:
+//
+//   - POST /upload/youtube/v3/videos?uploadType=resumable&part=... with the
+//     Video JSON, X-Upload-Content-Type and optionally
+//     X-Upload-Content-Length: 200 with the session URI in Location.
+//   - PUT or POST to the session with Content-Range "bytes a-b/total" or
+//     "bytes a-b/*": 308 with "Range: bytes=0-n" while incomplete (or 200
+//     with X-Http-Status-Code-Override: 308 when the request says
+//     X-GUploader-No-308: yes, as the Go client does), 200 with the video
+//     once complete. An empty request with "bytes */total" asks for the
+//     status; once all bytes are there it completes the upload (the Go
+//     client's zero-length last chunk). Bytes are kept in whole blocks of
+//     256 KiB (Block) until the last: a chunk cut short keeps what it
+//     brought up to a block boundary. Chunks may start before the
+//     committed offset (the overlap is skipped), never after it.
+//   - POST /upload/youtube/v3/videos?uploadType=multipart: metadata and
+//     media in one multipart/related request (the Go client's way for
+//     media under one chunk).
+//   - thumbnails.set (multipart or media), playlistItems.insert,
+//     videos.list by id (at most 50), channels.list (mine=true or id),
+//     with statistics counts as JSON strings.
+//   - POST /token: grant_type refresh_token or authorization_code, client
+//     credentials (ClientID, ClientSecret) in the form or with HTTP Basic;
+//     400 {"error":"invalid_grant"} for a revoked or unknown refresh token.
+//     POST /revoke?token=...: 200, or 400 for an unknown token; revoking
+//     either token of a grant revokes both.
+//
+// Errors are Google's JSON ({"error":{"code","message","errors":[{reason}]}})
+// with its reasons: invalidTitle, invalidDescription, invalidTags,
+// invalidCategoryId, invalidPublishAt, mediaBodyRequired, videoNotFound,
+// playlistNotFound, forbidden, authError (401 for a bad token).
+// Metadata is validated as YouTube documents it.
+//
+// Uploaded bytes are counted and hashed (SHA-256), never kept, so a test
+// can send gigabytes.
+//
+// # Accounts and tokens
+//
+// AddAccount makes an account with a channel; IssueToken grants it a
+// refresh and an access token (IssueCode an authorization code instead).
+// API calls need a bearer access token the server issued and has not
+// revoked. RevokeRefreshToken revokes a grant, ExpireAccessToken kills one
+// access token (its refresh token still works), TokenCalls counts the
+// token endpoint's calls.
+//
+// # Faults and what the server saw
+//
+// FailNext fails the next calls of an operation with a Fault (a reason
+// such as quotaExceeded, a status, a Retry-After); DropChunk cuts a chunk
+// request after some bytes; LoseFinalResponse completes an upload and
+// closes the connection instead of answering; ExpireSessions makes
+// incomplete sessions answer 404; SetLatency slows every call. Calls logs
+// every call, Uploads the sessions (bytes received, resends included, and
+// committed), Videos the videos with their metadata, size and hash, and
+// BytesReceived the media bytes received in all:
+//
+//	srv := youtubetest.New()
+//	defer srv.Close()
+//	tok := srv.IssueToken("acct-1")
+//	srv.DropChunk(3, 100<<10)
+//	// ... publish with tok.AccessToken against srv.Endpoint() twice ...
+//	if n := len(srv.Videos()); n != 1 {
+//		t.Errorf("%d videos, want 1", n)
+//	}
+package youtubetest

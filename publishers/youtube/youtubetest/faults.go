@@ -1,0 +1,219 @@
+package youtubetest
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Op names an API operation, in the call log and for faults.
+type Op string
+
+// Operations of the fake.
+const (
+	OpVideosInsert        Op = "videos.insert" // starting a session, or a multipart upload
+	OpUploadChunk         Op = "upload.chunk"  // bytes sent to a session
+	OpUploadStatus        Op = "upload.status" // a status query of a session
+	OpThumbnailsSet       Op = "thumbnails.set"
+	OpPlaylistItemsInsert Op = "playlistItems.insert"
+	OpVideosList          Op = "videos.list"
+	OpChannelsList        Op = "channels.list"
+	OpToken               Op = "token"
+	OpRevoke              Op = "revoke"
+)
+
+// Fault is how a call fails.
+type Fault struct {
+	// Status is the HTTP status; zero means 503, or the usual status of
+	// Reason (403 for quotaExceeded, 401 for authError, ...).
+	Status int
+	// Reason is Google's error reason (quotaExceeded, backendError,
+	// invalidTitle, ...); empty means a default for Status. For the
+	// token endpoint it is the OAuth error code (invalid_grant, ...).
+	Reason string
+	// Message is the error's message; empty means the status text.
+	Message string
+	// RetryAfter, when positive, is sent as a Retry-After header.
+	RetryAfter time.Duration
+}
+
+// reasonStatus is the status Google answers each reason with.
+var reasonStatus = map[string]int{
+	"quotaExceeded":         http.StatusForbidden,
+	"dailyLimitExceeded":    http.StatusForbidden,
+	"rateLimitExceeded":     http.StatusForbidden,
+	"userRateLimitExceeded": http.StatusForbidden,
+	"forbidden":             http.StatusForbidden,
+	"uploadLimitExceeded":   http.StatusBadRequest,
+	"authError":             http.StatusUnauthorized,
+	"backendError":          http.StatusServiceUnavailable,
+	"internalError":         http.StatusInternalServerError,
+	"badRequest":            http.StatusBadRequest,
+	"invalidTitle":          http.StatusBadRequest,
+	"invalidDescription":    http.StatusBadRequest,
+	"invalidCategoryId":     http.StatusBadRequest,
+	"invalidTags":           http.StatusBadRequest,
+	"invalidPublishAt":      http.StatusBadRequest,
+	"mediaBodyRequired":     http.StatusBadRequest,
+	"videoNotFound":         http.StatusNotFound,
+	"playlistNotFound":      http.StatusNotFound,
+	"invalid_grant":         http.StatusBadRequest,
+}
+
+func (f Fault) status() int {
+	if f.Status != 0 {
+		return f.Status
+	}
+	if s, ok := reasonStatus[f.Reason]; ok {
+		return s
+	}
+	return http.StatusServiceUnavailable
+}
+
+func (f Fault) reply() reply {
+	status := f.status()
+	reason := f.Reason
+	if reason == "" {
+		switch {
+		case status == http.StatusUnauthorized:
+			reason = "authError"
+		case status == http.StatusForbidden:
+			reason = "forbidden"
+		case status == http.StatusNotFound:
+			reason = "notFound"
+		case status == http.StatusRequestTimeout:
+			reason = "requestTimeout"
+		case status >= 500:
+			reason = "backendError"
+		default:
+			reason = "badRequest"
+		}
+	}
+	rep := apiError(status, reason, f.Message)
+	if f.RetryAfter > 0 {
+		if rep.header == nil {
+			rep.header = http.Header{}
+		}
+		rep.header.Set("Retry-After", strconv.FormatInt(int64((f.RetryAfter+time.Second-1)/time.Second), 10))
+	}
+	return rep
+}
+
+// faultRule fails n calls of op (any op when op is ""), forever when
+// n < 0.
+type faultRule struct {
+	op    Op
+	n     int
+	fault Fault
+}
+
+// FailNext makes the next n calls of op fail with f: op "" means any
+// call, n < 0 every call until FailNext(op, 0, ...) clears op's rules.
+// Rules apply in the order they were added, at most one per call. A
+// failed chunk reads nothing of its body into the upload.
+func (s *Server) FailNext(op Op, n int, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n == 0 {
+		kept := s.faults[:0]
+		for _, r := range s.faults {
+			if r.op != op {
+				kept = append(kept, r)
+			}
+		}
+		s.faults = kept
+		return
+	}
+	s.faults = append(s.faults, &faultRule{op: op, n: n, fault: f})
+}
+
+// fault takes the fault a call of op runs into, if any.
+func (s *Server) fault(op Op) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.faults {
+		if r.op != "" && r.op != op {
+			continue
+		}
+		if r.n > 0 {
+			r.n--
+			if r.n == 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
+		}
+		return r.fault, true
+	}
+	return Fault{}, false
+}
+
+// dropRule cuts the connection of the chunk request numbered chunk after
+// the server read after bytes of its body.
+type dropRule struct {
+	chunk int
+	after int64
+}
+
+// DropChunk makes the k-th chunk request from now (1 is the next one) end
+// with the connection closed after the server has read after bytes of its
+// body. What was read is kept up to the last 256 KiB boundary of the
+// upload, as Google's servers keep whole blocks.
+func (s *Server) DropChunk(k int, after int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drops = append(s.drops, &dropRule{chunk: s.chunks + k, after: after})
+}
+
+// takeDrop numbers a new chunk request and returns how many of its bytes
+// to read before dropping the connection, or -1.
+func (s *Server) takeDrop() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chunks++
+	for i, d := range s.drops {
+		if d.chunk == s.chunks {
+			s.drops = append(s.drops[:i], s.drops[i+1:]...)
+			return d.after
+		}
+	}
+	return -1
+}
+
+// LoseFinalResponse makes the next n uploads that complete create their
+// video and then close the connection instead of answering, as when the
+// answer is lost on the way.
+func (s *Server) LoseFinalResponse(n int) {
+	s.mu.Lock()
+	s.loseFinal += n
+	s.mu.Unlock()
+}
+
+func (s *Server) takeLoseFinal() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loseFinal > 0 {
+		s.loseFinal--
+		return true
+	}
+	return false
+}
+
+// ExpireSessions forgets every upload session not yet complete: requests
+// to them answer 404, as to a session older than about a week.
+func (s *Server) ExpireSessions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.sessions {
+		if u.video == "" {
+			u.expired = true
+		}
+	}
+}
+
+// SetLatency delays every call by d, or by nothing when d <= 0. A call
+// whose caller gives up while it waits does nothing and is recorded with
+// status 499.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	s.latency = d
+	s.mu.Unlock()
+}
