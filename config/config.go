@@ -27,6 +27,11 @@ type Config struct {
 	RetryCap           time.Duration `env:"HERALD_RETRY_CAP" envDefault:"1h" desc:"Longest wait before a retry (rate limits wait as long as the platform asks)."`
 	PublishMaxLateness time.Duration `env:"HERALD_PUBLISH_MAX_LATENESS" envDefault:"24h" desc:"A post not published by its publish time plus this fails as too late."`
 
+	AnalyticsInterval    time.Duration `env:"HERALD_ANALYTICS_INTERVAL" envDefault:"1h" desc:"How often every connected account's analytics are refreshed; each sweep spreads the refreshes across the interval."`
+	AnalyticsWindow      time.Duration `env:"HERALD_ANALYTICS_WINDOW" envDefault:"720h" desc:"Posts published longer ago than this are no longer read for analytics (default 30 days)."`
+	AnalyticsHistoryDays int           `env:"HERALD_ANALYTICS_HISTORY_DAYS" envDefault:"90" desc:"Daily analytics points kept per account (1-3650)."`
+	SchedulerMetricsAddr string        `env:"HERALD_SCHEDULER_METRICS_ADDR" envDefault:"127.0.0.1:9092" emptyOK:"true" desc:"host:port where the scheduler serves /metrics and /healthz; set but empty disables them."`
+
 	MonitorAddr     string `env:"HERALD_MONITOR_ADDR" envDefault:"127.0.0.1:8080" desc:"host:port where the monitor serves asynqmon (/monitoring), /metrics and /healthz."`
 	MonitorReadOnly bool   `env:"HERALD_MONITOR_READONLY" envDefault:"false" desc:"Make asynqmon read-only."`
 	PrometheusURL   string `env:"HERALD_PROMETHEUS_URL" desc:"http(s) URL of a Prometheus that asynqmon queries for its metrics charts; empty hides the charts."`

@@ -61,6 +61,16 @@ func (c *Config) validate(l loaded) []error {
 	}
 	positive("HERALD_PUBLISH_MAX_LATENESS", c.PublishMaxLateness)
 
+	if c.AnalyticsInterval < time.Minute && !l.failed["HERALD_ANALYTICS_INTERVAL"] {
+		bad("HERALD_ANALYTICS_INTERVAL", "must be at least 1m")
+	}
+	positive("HERALD_ANALYTICS_WINDOW", c.AnalyticsWindow)
+	between("HERALD_ANALYTICS_HISTORY_DAYS", c.AnalyticsHistoryDays, 1, 3650)
+	if c.SchedulerMetricsAddr != "" {
+		if p := addrProblem(c.SchedulerMetricsAddr); p != "" {
+			bad("HERALD_SCHEDULER_METRICS_ADDR", p+", or empty to disable")
+		}
+	}
 	if p := addrProblem(c.MonitorAddr); p != "" {
 		bad("HERALD_MONITOR_ADDR", p)
 	}

@@ -102,7 +102,7 @@ func (c *Client) ForgetAccount(ctx context.Context, accountID string) (map[strin
 	if err := c.deleteTasksNaming(QueueAnalytics, accountID, n); err != nil {
 		return n, err
 	}
-	d, err := c.store.rdb.Del(ctx, accountPostsKey(accountID), analyticsKey(accountID)).Result()
+	d, err := c.store.rdb.Del(ctx, accountPostsKey(accountID), analyticsKey(accountID), historyKey(accountID)).Result()
 	if err != nil {
 		return n, err
 	}

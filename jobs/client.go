@@ -270,7 +270,7 @@ func (c *Client) RefreshAnalytics(ctx context.Context, accountID, platform strin
 	window := c.opts.now().UTC().Truncate(analyticsWindow).Unix()
 	payload, _ := json.Marshal(analyticsPayload{V: payloadVersion, AccountID: accountID, Platform: platform})
 	_, err := c.q.EnqueueContext(ctx, asynq.NewTask(TypeAnalyticsRefresh, payload),
-		asynq.TaskID(fmt.Sprintf("analytics:%s:%d", accountID, window)),
+		asynq.TaskID(fmt.Sprintf("analytics-now:%s:%d", accountID, window)),
 		asynq.Queue(QueueAnalytics),
 		asynq.MaxRetry(5),
 		asynq.Retention(analyticsWindow),

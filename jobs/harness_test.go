@@ -23,14 +23,14 @@ import (
 // env is one test's Herald: a private Redis database, the sandbox
 // platform and a client.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	rdb     *redis.Client
 	sandbox *sandboxtest.Server
 	client  *jobs.Client
 	insp    *asynq.Inspector
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	db := redistest.New(t)
 	sb := sandboxtest.New()

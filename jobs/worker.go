@@ -38,7 +38,10 @@ type WorkerConfig struct {
 	Sealer Sealer
 	// Revoker, if set, serves account:revoke tasks (the Vault).
 	Revoker Revoker
-	Logger  *slog.Logger
+	// Accounts, if set, lets the worker run analytics sweeps (the Vault).
+	Accounts  AccountLister
+	Analytics AnalyticsConfig
+	Logger    *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Observe, if set, hears the outcome of every publish attempt.
@@ -99,7 +102,11 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		store: st, publishers: cfg.Publishers, tokens: cfg.Tokens, sealer: cfg.Sealer,
 		maxLateness: cfg.MaxLateness, log: cfg.Logger, observe: cfg.Observe,
 	})
-	w.mux.Handle(TypeAnalyticsRefresh, &analyticsHandler{store: st, publishers: cfg.Publishers, tokens: cfg.Tokens})
+	cfg.Analytics.defaults()
+	w.mux.Handle(TypeAnalyticsRefresh, &analyticsHandler{store: st, publishers: cfg.Publishers, tokens: cfg.Tokens, cfg: cfg.Analytics})
+	if cfg.Accounts != nil {
+		w.mux.Handle(TypeAnalyticsSweep, &sweepHandler{q: asynq.NewClientFromRedisClient(rdb), accounts: cfg.Accounts, cfg: cfg.Analytics, now: cfg.Now})
+	}
 	if cfg.Revoker != nil {
 		w.mux.Handle(TypeAccountRevoke, &revokeHandler{revoker: cfg.Revoker})
 	}

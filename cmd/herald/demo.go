@@ -121,7 +121,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	wc.Tokens, wc.Sealer, wc.Revoker = vault, keys, vault
+	wc.Tokens, wc.Sealer, wc.Revoker, wc.Accounts = vault, keys, vault, vault
 	worker, err := jobs.NewWorker(rdb, wc)
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"worker", "run a worker: publish posts as they fall due", runWorker},
+		{"scheduler", "enqueue periodic work: the analytics sweep of every account", runScheduler},
 		{"monitor", "serve asynqmon (/monitoring), /metrics and /healthz", runMonitor},
 		{"demo", "run everything locally against the sandbox platform and watch posts publish", runDemo},
 		{"sandbox", "serve the sandbox platform, a local fake social network", runSandbox},

@@ -8,7 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
+
+	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/jobs"
 )
 
 func TestMain(m *testing.M) { redistest.Main(m) }
@@ -130,5 +134,31 @@ func TestWorkerWithoutTokenKeysSaysWhatToDo(t *testing.T) {
 	_, _, err := herald(t, context.Background(), "worker")
 	if err == nil || !strings.Contains(err.Error(), "HERALD_TOKEN_KEYS") || !strings.Contains(err.Error(), "herald keys generate") {
 		t.Errorf("worker without keys: %v", err)
+	}
+}
+
+func TestSchedulerEnqueuesOneSweepPerWindow(t *testing.T) {
+	db := redistest.New(t)
+	t.Setenv("HERALD_REDIS_URL", db.URL())
+	t.Setenv("HERALD_SCHEDULER_METRICS_ADDR", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 2)
+	for range 2 {
+		go func() { _, _, err := herald(t, ctx, "scheduler"); done <- err }()
+	}
+	insp := asynq.NewInspectorFromRedisClient(db.Client)
+	eventually.True(t, 10*time.Second, func() bool {
+		tasks, _ := insp.ListPendingTasks(jobs.QueueAnalytics)
+		return len(tasks) == 1
+	}, "one sweep pending")
+	cancel()
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Errorf("scheduler: %v", err)
+		}
+	}
+	tasks, _ := insp.ListPendingTasks(jobs.QueueAnalytics)
+	if len(tasks) != 1 || tasks[0].Type != jobs.TypeAnalyticsSweep {
+		t.Errorf("pending analytics tasks: %d, want the one sweep", len(tasks))
 	}
 }

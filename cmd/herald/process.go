@@ -152,5 +152,10 @@ func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger
 		MaxLateness:              cfg.PublishMaxLateness,
 		Publishers:               reg,
 		Logger:                   log,
+		Analytics: jobs.AnalyticsConfig{
+			Window:      cfg.AnalyticsWindow,
+			HistoryDays: cfg.AnalyticsHistoryDays,
+			Interval:    cfg.AnalyticsInterval,
+		},
 	}, nil
 }

@@ -35,7 +35,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	wc.Tokens, wc.Sealer, wc.Revoker = vault, keys, vault
+	wc.Tokens, wc.Sealer, wc.Revoker, wc.Accounts = vault, keys, vault, vault
 	reg := metrics.NewRegistry()
 	wc.Observe = metrics.NewPublish(reg).Observe
 	w, err := jobs.NewWorker(rdb, wc)

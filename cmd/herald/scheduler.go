@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/internal/metrics"
+	"github.com/heraldhq/herald/jobs"
+)
+
+// runScheduler enqueues the periodic work: one analytics sweep per
+// HERALD_ANALYTICS_INTERVAL. Several schedulers may run for availability:
+// each sweep's TaskID names its window and the task is retained for the
+// window, so asynq accepts one sweep per window however many schedulers
+// offer it (no lease to lose, nothing to elect).
+func runScheduler(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if err := parseFlags(flags("scheduler", stderr), args); err != nil {
+		return err
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	rdb := cfg.Redis.NewClient()
+	defer rdb.Close()
+	if err := checkRedis(ctx, rdb, log); err != nil {
+		return err
+	}
+	client := jobs.NewClient(rdb)
+	g, ctx := errgroup.WithContext(ctx)
+	if cfg.SchedulerMetricsAddr != "" {
+		g.Go(func() error {
+			h := metrics.Mux(metrics.NewRegistry(), func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
+			if err := metrics.Serve(ctx, cfg.SchedulerMetricsAddr, h); err != nil {
+				return fmt.Errorf("metrics on %s: %w", cfg.SchedulerMetricsAddr, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		// Check often enough that a new window's sweep starts promptly.
+		tick := time.NewTicker(min(cfg.AnalyticsInterval/10, 30*time.Second))
+		defer tick.Stop()
+		for {
+			if ok, err := client.EnqueueSweep(ctx, cfg.AnalyticsInterval); err != nil {
+				log.Warn("scheduler: enqueue analytics sweep", "err", err)
+			} else if ok {
+				log.Info("scheduler: analytics sweep enqueued", "interval", cfg.AnalyticsInterval)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-tick.C:
+			}
+		}
+	})
+	log.Info("scheduler started", "analytics_interval", cfg.AnalyticsInterval)
+	return g.Wait()
+}
