@@ -25,8 +25,10 @@ test: redis-server
 chaos: redis-server
 	HERALD_CHAOS=full $(GO) test -count=1 -v -timeout 60m ./internal/chaos/
 
+## bench: Herald against bare asynq on the same Redis, written to BENCHMARKS.md
 bench: redis-server
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	$(GO) run ./bench --out BENCHMARKS.md
+	$(GO) test -run '^$$' -bench . -benchtime 3000x ./jobs/ ./publishers/youtube/
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }

@@ -54,6 +54,12 @@ type Config struct {
 	YouTubeUploadUnits      int64  `env:"HERALD_YOUTUBE_UPLOAD_UNITS" envDefault:"0" desc:"Units an upload also costs (1600 under the older billing; 0 under the current one)."`
 	YouTubeAnalyticsReserve int64  `env:"HERALD_YOUTUBE_ANALYTICS_RESERVE" envDefault:"1000" desc:"Units analytics leaves unspent each day for scheduled uploads."`
 
+	TikTokURL          string `env:"HERALD_TIKTOK_URL" envDefault:"https://open.tiktokapis.com" desc:"Base URL of TikTok's Content Posting API (a fake's in tests)."`
+	TikTokClientKey    string `env:"HERALD_TIKTOK_CLIENT_KEY" desc:"TikTok app client key (needed to refresh and revoke TikTok tokens)."`
+	TikTokClientSecret string `env:"HERALD_TIKTOK_CLIENT_SECRET" secret:"true" desc:"TikTok app client secret."`
+	TikTokPullPrefixes string `env:"HERALD_TIKTOK_PULL_PREFIXES" desc:"Comma-separated URL prefixes verified for the app at TikTok: videos under them are pulled by TikTok (PULL_FROM_URL) instead of uploaded."`
+	TikTokUnaudited    bool   `env:"HERALD_TIKTOK_UNAUDITED" envDefault:"false" desc:"The app is not yet audited by TikTok: posts are private (SELF_ONLY) only, and others are refused with the reason."`
+
 	InstagramGraphURL   string `env:"HERALD_INSTAGRAM_GRAPH_URL" envDefault:"https://graph.facebook.com" desc:"Base URL of the Instagram Graph API (graph.facebook.com for Facebook Login accounts; a fake's in tests)."`
 	InstagramAPIVersion string `env:"HERALD_INSTAGRAM_API_VERSION" envDefault:"v24.0" desc:"Graph API version Herald calls, e.g. v24.0."`
 	InstagramRefreshURL string `env:"HERALD_INSTAGRAM_REFRESH_URL" envDefault:"https://graph.instagram.com" desc:"Where Instagram long-lived tokens are refreshed (ig_refresh_token)."`

@@ -98,12 +98,22 @@ func (c *Config) validate(l loaded) []error {
 	if !regexp.MustCompile(`^v\d+\.\d+$`).MatchString(c.InstagramAPIVersion) {
 		bad("HERALD_INSTAGRAM_API_VERSION", "must look like v24.0")
 	}
+	if (c.TikTokClientKey == "") != (c.TikTokClientSecret == "") {
+		bad("HERALD_TIKTOK_CLIENT_KEY", "set it together with HERALD_TIKTOK_CLIENT_SECRET, or neither")
+	}
+	for _, prefix := range c.TikTokPullPrefixList() {
+		if !strings.HasPrefix(prefix, "https://") {
+			bad("HERALD_TIKTOK_PULL_PREFIXES", fmt.Sprintf("%q: every prefix must be an https:// URL", prefix))
+			break
+		}
+	}
 	if (c.MetaAppID == "") != (c.MetaAppSecret == "") {
 		bad("HERALD_META_APP_ID", "set it together with HERALD_META_APP_SECRET, or neither")
 	}
 	for name, u := range map[string]string{
 		"HERALD_GOOGLE_TOKEN_URL": c.GoogleTokenURL, "HERALD_GOOGLE_REVOKE_URL": c.GoogleRevokeURL,
 		"HERALD_YOUTUBE_API_URL":     c.YouTubeAPIURL,
+		"HERALD_TIKTOK_URL":          c.TikTokURL,
 		"HERALD_INSTAGRAM_GRAPH_URL": c.InstagramGraphURL, "HERALD_INSTAGRAM_REFRESH_URL": c.InstagramRefreshURL,
 	} {
 		if !isHTTPURL(u) {
@@ -117,6 +127,17 @@ func (c *Config) validate(l loaded) []error {
 		bad("HERALD_SANDBOX_URL", "must be an http:// or https:// URL, or empty")
 	}
 	return errs
+}
+
+// TikTokPullPrefixList splits HERALD_TIKTOK_PULL_PREFIXES.
+func (c Config) TikTokPullPrefixList() []string {
+	var out []string
+	for _, p := range strings.Split(c.TikTokPullPrefixes, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // addrProblem says what keeps s from being a host:port to listen on.

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -23,8 +24,20 @@ func recoverPanics(next asynq.Handler) asynq.Handler {
 	})
 }
 
-// logTasks logs each task's end with its type, id, attempt and duration.
-// Payloads are not logged: they hold users' content.
+// taskSubject is what a task is about, read from its payload for logs:
+// ids only, never content.
+type taskSubject struct {
+	Post struct {
+		ID        string `json:"post_id"`
+		AccountID string `json:"account_id"`
+		Platform  string `json:"platform"`
+	} `json:"post"`
+	AccountID string `json:"account_id"`
+	Platform  string `json:"platform"`
+}
+
+// logTasks logs each task's end with its type, id, the post, account and
+// platform it is about, its attempt and duration. Content is not logged.
 func logTasks(log *slog.Logger) asynq.MiddlewareFunc {
 	return func(next asynq.Handler) asynq.Handler {
 		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
@@ -32,7 +45,15 @@ func logTasks(log *slog.Logger) asynq.MiddlewareFunc {
 			id, _ := asynq.GetTaskID(ctx)
 			retried, _ := asynq.GetRetryCount(ctx)
 			err := next.ProcessTask(ctx, t)
-			attrs := []any{"type", t.Type(), "task_id", id, "retried", retried, "duration", time.Since(start).Round(time.Millisecond)}
+			attrs := []any{"type", t.Type(), "task_id", id, "attempt", retried + 1, "duration", time.Since(start).Round(time.Millisecond)}
+			var subj taskSubject
+			if json.Unmarshal(t.Payload(), &subj) == nil {
+				if subj.Post.ID != "" {
+					attrs = append(attrs, "post_id", subj.Post.ID, "account_id", subj.Post.AccountID, "platform", subj.Post.Platform)
+				} else if subj.AccountID != "" {
+					attrs = append(attrs, "account_id", subj.AccountID, "platform", subj.Platform)
+				}
+			}
 			if err != nil {
 				log.Warn("task failed", append(attrs, "err", err)...)
 			} else {

@@ -12,23 +12,22 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/internal/logging"
 	"github.com/heraldhq/herald/internal/redischeck"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/instagram"
 	"github.com/heraldhq/herald/publishers/media"
 	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/publishers/tiktok"
 	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/tokens"
 )
 
-// newLogger builds the process logger from the configuration.
+// newLogger builds the process logger from the configuration, with the
+// guard that redacts anything shaped like a secret.
 func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: level}
-	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
-	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return logging.New(w, format, level)
 }
 
 // checkRedis runs the start-up checks every long-running process shares:
@@ -58,6 +57,19 @@ func instagramPublisher(cfg config.Config) *instagram.Publisher {
 	})
 }
 
+// tiktokPublisher is the TikTok publisher as configured. fetch may be nil
+// where only token refresh and revocation are needed.
+func tiktokPublisher(cfg config.Config, fetch *media.Fetcher) *tiktok.Publisher {
+	return tiktok.New(tiktok.Options{
+		BaseURL:      cfg.TikTokURL,
+		ClientKey:    cfg.TikTokClientKey,
+		ClientSecret: cfg.TikTokClientSecret,
+		PullPrefixes: cfg.TikTokPullPrefixList(),
+		Unaudited:    cfg.TikTokUnaudited,
+		Fetcher:      fetch,
+	})
+}
+
 // registry returns the publishers this process can use, from the
 // configuration. Real platforms are always there (an account of theirs
 // needs its tokens in the Vault to be used); the sandbox only when
@@ -80,6 +92,7 @@ func registry(cfg config.Config, rdb redis.UniversalClient) (*publishers.Registr
 		AnalyticsReserve: cfg.YouTubeAnalyticsReserve,
 	}))
 	r.Register("instagram", instagramPublisher(cfg))
+	r.Register("tiktok", tiktokPublisher(cfg, fetch))
 	if cfg.SandboxURL != "" {
 		r.Register("sandbox", sandbox.New(cfg.SandboxURL, nil))
 	}
@@ -98,7 +111,11 @@ func tokenPlatforms(cfg config.Config) map[string]tokens.Platform {
 		}
 	}
 	ig := instagramPublisher(cfg)
+	tt := tiktokPublisher(cfg, nil)
 	return map[string]tokens.Platform{
+		// TikTok's refresh speaks client_key, not client_id, and rotates
+		// refresh tokens.
+		"tiktok":  {Refresh: tt.RefreshToken, Revoke: tt.Revoke},
 		"youtube": google,
 		// Meta offers no revocation of an Instagram token; disconnect
 		// deletes it. Long-lived tokens are renewed weeks before expiry.

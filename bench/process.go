@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/heraldhq/herald/jobs"
+)
+
+// rateConcurrency is the worker concurrency of figures 2 and 4: Herald's
+// default.
+const rateConcurrency = 50
+
+// drain is one side of a drain run: n due tasks, a server started on
+// them, timed until the last one is handled.
+type drain struct {
+	Tasks   int
+	Elapsed time.Duration
+	GoCPU   time.Duration
+	Redis   time.Duration
+	Ops     map[string]opStat // when traced
+	Failed  int64
+}
+
+func (d drain) rate() float64 { return perSec(d.Tasks, d.Elapsed) }
+
+// dueAt is a publish time already past, on a whole second, so the tasks
+// go straight to the pending list.
+func dueAt() time.Time { return time.Now().Truncate(time.Second).Add(-time.Minute) }
+
+// drainHerald times the full publish pipeline over n due posts: record,
+// lock, token from a Vault, the no-op publisher, outcome and events.
+func drainHerald(ctx context.Context, e *env, n, concurrency int, trace bool) (drain, error) {
+	if err := e.fresh(ctx); err != nil {
+		return drain{}, err
+	}
+	rdb, err := e.client()
+	if err != nil {
+		return drain{}, err
+	}
+	defer rdb.Close()
+	vault := e.newVault(rdb, tokensSandbox())
+	accts := accounts(10)
+	if err := connectFresh(ctx, vault, accts); err != nil {
+		return drain{}, err
+	}
+	at := dueAt()
+	if err := schedule(ctx, jobs.NewClient(rdb), n, func(i int) jobs.Post { return post("p", i, accts[i%len(accts)], at) }); err != nil {
+		return drain{}, fmt.Errorf("schedule: %w", err)
+	}
+	done := newCountdown(n)
+	var failed atomic.Int64
+	cfg := workerConfig(e.log, concurrency, &noop{}, vault, e.keys, func(o jobs.Outcome) {
+		if o.State == jobs.StatePublished {
+			done.hit()
+		} else {
+			failed.Add(1)
+		}
+	})
+	cpu := startCPU(ctx, rdb)
+	if trace {
+		e.tracer.start()
+	}
+	start := time.Now()
+	w, err := startHerald(rdb, cfg)
+	if err != nil {
+		return drain{}, err
+	}
+	werr := done.wait(ctx, 5*time.Minute)
+	elapsed := time.Since(start)
+	var ops map[string]opStat
+	if trace {
+		ops = e.tracer.stop()
+	}
+	goCPU, redisCPU := cpu.stop(ctx)
+	_ = w.stop()
+	if werr != nil {
+		return drain{}, fmt.Errorf("herald drain: %w (%d attempts failed)", werr, failed.Load())
+	}
+	return drain{Tasks: n, Elapsed: elapsed, GoCPU: goCPU, Redis: redisCPU, Ops: ops, Failed: failed.Load()}, nil
+}
+
+// drainBare times a bare asynq server with a no-op handler over n due
+// tasks of the same payload, with the same queues and concurrency.
+func drainBare(ctx context.Context, e *env, n, concurrency int, trace bool) (drain, error) {
+	if err := e.fresh(ctx); err != nil {
+		return drain{}, err
+	}
+	rdb, err := e.client()
+	if err != nil {
+		return drain{}, err
+	}
+	defer rdb.Close()
+	accts := accounts(10)
+	at := dueAt()
+	if err := enqueueBare(ctx, rdb, n, func(i int) jobs.Post { return post("p", i, accts[i%len(accts)], at) }); err != nil {
+		return drain{}, fmt.Errorf("enqueue: %w", err)
+	}
+	done := newCountdown(n)
+	cpu := startCPU(ctx, rdb)
+	if trace {
+		e.tracer.start()
+	}
+	start := time.Now()
+	srv, err := startBare(rdb, concurrency, func(context.Context, *asynq.Task) error {
+		done.hit()
+		return nil
+	})
+	if err != nil {
+		return drain{}, err
+	}
+	werr := done.wait(ctx, 5*time.Minute)
+	elapsed := time.Since(start)
+	var ops map[string]opStat
+	if trace {
+		ops = e.tracer.stop()
+	}
+	goCPU, redisCPU := cpu.stop(ctx)
+	srv.stop()
+	if werr != nil {
+		return drain{}, fmt.Errorf("bare drain: %w", werr)
+	}
+	return drain{Tasks: n, Elapsed: elapsed, GoCPU: goCPU, Redis: redisCPU, Ops: ops}, nil
+}
+
+// figProcess is figure 2: the full pipeline against bare asynq, then the
+// breakdown of the difference at concurrency 1.
+func figProcess(ctx context.Context, e *env) ([]row, *breakdown, error) {
+	n, nb := 20000, 2000
+	if e.quick {
+		n, nb = 2000, 300
+	}
+	h, err := drainHerald(ctx, e, n, rateConcurrency, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := drainBare(ctx, e, n, rateConcurrency, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := row{
+		Figure:   "2. Processing rate",
+		Herald:   rate(h.rate()),
+		Baseline: rate(b.rate()),
+		Ratio:    ratio(h.rate(), b.rate()),
+		Note: fmt.Sprintf("%d due tasks each, concurrency %d, Herald's 4 queues; target ≥ 0.80; CPU per task Herald %s Go + %s Redis, asynq %s + %s",
+			n, rateConcurrency, us(h.GoCPU/time.Duration(n)), us(h.Redis/time.Duration(n)), us(b.GoCPU/time.Duration(n)), us(b.Redis/time.Duration(n))),
+	}
+
+	e.heraldDrainRate, e.bareDrainRate = h.rate(), b.rate()
+
+	// At concurrency 1, times and CPU untraced (the tracer costs CPU of
+	// its own), then the same again traced for the round trips.
+	hs, err := drainHerald(ctx, e, nb, 1, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	bs, err := drainBare(ctx, e, nb, 1, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	ht, err := drainHerald(ctx, e, nb, 1, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	bt, err := drainBare(ctx, e, nb, 1, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	per := func(d time.Duration, n int) time.Duration { return d / time.Duration(n) }
+	bd := &breakdown{
+		Concurrency: 1, Tasks: nb,
+		HeraldPer: per(hs.Elapsed, nb), BarePer: per(bs.Elapsed, nb),
+		HeraldGoCPU: per(hs.GoCPU, nb), BareGoCPU: per(bs.GoCPU, nb),
+		HeraldRedis: per(hs.Redis, nb), BareRedis: per(bs.Redis, nb),
+		HeraldRT: float64(sumCalls(ht.Ops)) / float64(nb), BareRT: float64(sumCalls(bt.Ops)) / float64(nb),
+		Herald: perTask(ht.Ops, nb), Bare: perTask(bt.Ops, nb),
+		RateConcurrency: rateConcurrency,
+		RateHeraldGoCPU: per(h.GoCPU, n), RateBareGoCPU: per(b.GoCPU, n),
+		RateHeraldRedis: per(h.Redis, n), RateBareRedis: per(b.Redis, n),
+	}
+	return []row{r}, bd, nil
+}

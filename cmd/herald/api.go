@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/heraldhq/herald/api"
+	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/internal/metrics"
+	"github.com/heraldhq/herald/jobs"
+)
+
+// apiSettings returns HERALD_API_ADDR and HERALD_API_TOKENS.
+//
+// TODO: read cfg.APIAddr and cfg.APITokens once config has them; config
+// should be the only reader of the environment.
+func apiSettings(config.Config) (addr, tokens string) {
+	addr = os.Getenv("HERALD_API_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:8081"
+	}
+	return addr, os.Getenv("HERALD_API_TOKENS")
+}
+
+// apiShutdownTimeout is how long a stopping API waits for requests in
+// flight; a disconnect may wait ~31s for a running publish attempt.
+const apiShutdownTimeout = 35 * time.Second
+
+func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if err := parseFlags(flags("api", stderr), args); err != nil {
+		return err
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	addr, spec := apiSettings(cfg)
+	if spec == "" {
+		return errors.New("HERALD_API_TOKENS is not set: the API needs at least one key, as name:token pairs separated by commas (a token of 32 random bytes: openssl rand -hex 32)")
+	}
+	keys, err := api.ParseTokens(spec)
+	if err != nil {
+		return fmt.Errorf("HERALD_API_TOKENS: %w", err)
+	}
+	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	rdb := cfg.Redis.NewClient()
+	defer rdb.Close()
+	// The API enqueues jobs: it refuses a Redis that may evict them, as
+	// the worker does.
+	if err := checkRedis(ctx, rdb, log); err != nil {
+		return err
+	}
+	client := jobs.NewClient(rdb, jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness))
+	vault, _, err := newVault(cfg, rdb, client, log)
+	if err != nil {
+		return err
+	}
+	reg := metrics.NewRegistry()
+	h, err := api.New(api.Options{
+		Client:  client,
+		Vault:   vault,
+		Tokens:  keys,
+		Ready:   func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Observe: apiMetrics(reg),
+		Logger:  log,
+	})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("HERALD_API_ADDR %s: %w", addr, err)
+	}
+	names := make([]string, 0, len(keys))
+	for _, name := range keys {
+		names = append(names, name)
+	}
+	log.Info("api started", "url", "http://"+ln.Addr().String()+"/v1/", "keys", names)
+	err = serveAPI(ctx, ln, mux, log)
+	log.Info("api stopped")
+	return err
+}
+
+// serveAPI serves h on ln until ctx ends, with the timeouts a server
+// facing other programs needs.
+func serveAPI(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      90 * time.Second, // above the longest call: erase, disconnect
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	stopped := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), apiShutdownTimeout)
+		defer cancel()
+		stopped <- srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return <-stopped
+}
+
+// apiMetrics counts the API's requests by route and status, and times
+// them by route. Routes are patterns ("GET /v1/posts/{id}"), never ids.
+func apiMetrics(reg prometheus.Registerer) func(string, int, time.Duration) {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "herald_api_requests_total",
+		Help: "API requests by route pattern and status code.",
+	}, []string{"route", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "herald_api_request_duration_seconds",
+		Help:    "Duration of API requests, by route pattern.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 4, 9),
+	}, []string{"route"})
+	reg.MustRegister(requests, duration)
+	return func(route string, status int, d time.Duration) {
+		if route == "" {
+			route = "none"
+		}
+		requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+		duration.WithLabelValues(route).Observe(d.Seconds())
+	}
+}

@@ -1,0 +1,124 @@
+// Package tiktok publishes videos and photo posts to TikTok through the
+// Content Posting API (Direct Post, plain net/http: TikTok offers no Go
+// SDK), refreshes and revokes TikTok tokens for the Vault, and reads
+// post and account counts for analytics.
+//
+// # Publishing
+//
+// A post is checked first (Permanent when wrong: media kinds and count,
+// caption length in UTF-16 units, options), then TikTok is asked in
+// steps:
+//
+//  1. creator_info/query: the creator's privacy levels, interaction
+//     settings and longest video. A post whose privacy level the creator
+//     does not offer, that asks for comments, duets or stitches the
+//     creator turned off, or whose duration_sec exceeds the creator's
+//     maximum fails as Permanent with the reason; settings the post
+//     leaves unset follow the creator's. A creator who may not post now
+//     gets TikTok's error code, classified below.
+//  2. init: /v2/post/publish/video/init/ with FILE_UPLOAD (video_size,
+//     chunk_size, total_chunk_count), or PULL_FROM_URL for a video under
+//     one of Options.PullPrefixes (URL prefixes verified for the app at
+//     TikTok); photo posts go to /v2/post/publish/content/init/, always
+//     PULL_FROM_URL.
+//  3. upload (FILE_UPLOAD): the source video is opened through a
+//     media.Fetcher (public addresses only, unless configured otherwise)
+//     and streamed chunk by chunk with PUT and Content-Range to the
+//     upload_url; nothing is buffered, memory stays flat whatever the
+//     size. Chunks follow TikTok's rules: 5 MiB to 64 MB
+//     (Options.ChunkSize, 10 MiB by default), the last one taking the
+//     trailing bytes, at most 1000, a video under 5 MiB whole.
+//  4. status/fetch until PUBLISH_COMPLETE (the Result is the first
+//     publicaly_available_post_id and its tiktok.com URL; SELF_ONLY
+//     posts have none, and succeed without a RemoteID) or FAILED
+//     (Permanent with TikTok's fail_reason; auth_removed is Reauth).
+//     SEND_TO_USER_INBOX is Permanent too: the post waits in the
+//     creator's inbox, not on the profile.
+//
+// Polling backs off from PollInterval to MaxPollDelay for at most
+// MaxWait; moderation can take hours, so past MaxWait the job is handed
+// back as RateLimited after HandBack: not a failure, and no worker slot
+// held. Sleep and Now are injectable, so tests run on a fake clock.
+//
+// # Exactly once
+//
+// TikTok offers no idempotency key, so exactly-once comes from the
+// checkpoints, each saved before the step that depends on it: the
+// upload state (upload_url, issue time, chunking, chunks acknowledged)
+// and then the publish_id (CheckpointPublishID), the chunk count after
+// every chunk, the post id at the end. An attempt starts from what is
+// saved:
+//
+//   - a post id: done, without a call;
+//   - a publish_id with the upload finished: fetch its status, never
+//     init again;
+//   - a publish_id mid-upload: fetch its status first. Finished or
+//     final: as above. Otherwise resume at the next chunk (or further,
+//     when uploaded_bytes shows chunks whose acknowledgement was lost)
+//     while the upload URL is valid (an hour from init, less a margin);
+//     once it is not, and TikTok never got the whole video (so that
+//     publish can never go out), forget it and start over, at most 3
+//     times;
+//   - nothing: start with creator info.
+//
+// An init whose answer is lost is harmless for FILE_UPLOAD (a publish
+// without bytes never posts: the next attempt inits again) but not for
+// PULL_FROM_URL, where TikTok may already be fetching the video:
+// CheckpointPullSent is saved before such an init, and an attempt that
+// finds it without a publish_id fails the post (Permanent) rather than
+// risk a second post. Decision: a possibly missing post is better than a
+// possibly doubled one; the error says so.
+//
+// # Errors
+//
+// TikTok answers {"data":..., "error":{"code","message","log_id"}}; the
+// code decides the class:
+//
+//	rate_limit_exceeded, HTTP 429                  RateLimited (Retry-After, else 1 minute)
+//	spam_risk_too_many_posts,                      RateLimited (1 hour: the rolling
+//	spam_risk_too_many_pending_share,                window's end is not given)
+//	reached_active_user_cap
+//	access_token_invalid                           Reauth, after one Request.ForceRefresh
+//	scope_not_authorized, scope_permission_missed  Reauth
+//	internal_error, 5xx, 408, no answer            Transient
+//	unaudited_client_can_only_post_...             Permanent: the app is unaudited and may
+//	                                                 post SELF_ONLY only (Options.Unaudited
+//	                                                 refuses other levels before any call)
+//	invalid_params, invalid_file_upload,           Permanent, with TikTok's message
+//	privacy_level_option_mismatch,
+//	url_ownership_unverified, spam_risk_text,
+//	spam_risk_user_banned_from_posting, other 4xx
+//
+// The access token travels in the Authorization header only. Error texts
+// never hold a token, the upload URL (a capability) or the client
+// secret: TikTok's messages are redacted, *url.Error's URL is dropped.
+//
+// # Tokens
+//
+// TikTok's token endpoint wants client_key, not client_id, so x/oauth2
+// cannot refresh its tokens. RefreshToken speaks TikTok's dialect (POST
+// /v2/oauth/token/, grant_type=refresh_token) with the signature of
+// tokens.Platform.Refresh; Revoke (POST /v2/oauth/revoke/) has
+// tokens.Platform.Revoke's. Refresh tokens rotate and the old one dies,
+// so the new one must be stored before anything else refreshes: the
+// Vault stores it atomically under its per-account lock. A refresh token
+// TikTok refuses comes back as *oauth2.RetrieveError with ErrorCode
+// "invalid_grant" (also when TikTok words it as invalid_request about
+// the refresh token), which makes the Vault mark the account for
+// reauthorization.
+//
+// # Analytics
+//
+// Analytics reads follower_count, following_count, likes_count and
+// video_count (/v2/user/info/, scope user.info.stats; skipped without
+// the scope) and per post view, like, comment and share counts
+// (/v2/video/query/, 20 ids a call).
+//
+//	p := tiktok.New(tiktok.Options{
+//		ClientKey: cfg.TikTokClientKey, ClientSecret: cfg.TikTokClientSecret,
+//		PullPrefixes: []string{"https://cdn.example.com/"},
+//		Fetcher:      fetcher, // a media.Fetcher
+//	})
+//	registry.Register("tiktok", p)
+//	platforms["tiktok"] = tokens.Platform{Refresh: p.RefreshToken, Revoke: p.Revoke}
+package tiktok
