@@ -64,11 +64,11 @@ func (c *Client) waitUnlocked(ctx context.Context, id string) error {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	for {
-		n, err := c.store.rdb.Exists(ctx, lockKey(id)).Result()
+		held, err := c.store.locked(ctx, id)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !held {
 			return nil
 		}
 		select {
@@ -91,7 +91,7 @@ func (c *Client) ForgetAccount(ctx context.Context, accountID string) (map[strin
 	}
 	for _, id := range ids {
 		c.deleteTask(QueuePublish, publishTaskID(id), n)
-		d, err := c.store.rdb.Del(ctx, recordKey(id), lockKey(id)).Result()
+		d, err := c.store.rdb.Del(ctx, recordKey(id)).Result()
 		if err != nil {
 			return n, err
 		}

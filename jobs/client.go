@@ -83,7 +83,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 	if late := c.opts.now().Sub(p.PublishAt); late > c.opts.maxLateness {
 		return PostStatus{}, &FieldError{"publish_at", fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
 	}
-	fp, st, created, err := c.store.create(ctx, p)
+	fp, st, created, at, err := c.store.create(ctx, p)
 	if err != nil {
 		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, err)
 	}
@@ -99,6 +99,9 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 	}
 	if created {
 		_ = c.store.appendEvent(ctx, event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
+		// What was just written; no need to read it back.
+		return PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
+			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
 	}
 	return c.PostStatus(ctx, p.ID)
 }

@@ -52,75 +52,57 @@ type Outcome struct {
 }
 
 func (h *publishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	p, err := decodePublishPayload(t.Payload())
+	id, err := publishPayloadPostID(t.Payload())
 	if err != nil {
 		// Junk never becomes valid: archive it with the reason.
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
-	return h.publish(ctx, p.ID)
+	return h.publish(ctx, id)
 }
 
 func (h *publishHandler) publish(ctx context.Context, postID string) error {
 	start := h.store.now()
-	rec, ok, err := h.store.load(ctx, postID)
+	owner := randomID()
+	b, err := h.store.begin(ctx, postID, owner, h.maxLateness)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	switch b.Verdict {
+	case "missing":
 		// Erased, or never stored: nothing to publish, nothing to retry.
 		h.log.Info("publish: no record, dropping task", "post_id", postID)
 		return nil
-	}
-	if rec.State.Final() {
+	case "final":
+		if b.State == StateCanceled {
+			return fmt.Errorf("post %s canceled: %w", postID, asynq.RevokeTask)
+		}
 		// Already done: asynq redelivered (crash after success, or a
 		// TaskID reused after the task was forgotten). Never post twice.
 		return nil
-	}
-
-	if wait := rec.PublishAt.Sub(start); wait > 0 {
+	case "early":
 		// A task older than a reschedule to a later time: wait, without
 		// counting it as a failure.
-		return publishers.RateLimited(wait, fmt.Errorf("post %s not due until %s", postID, rec.PublishAt.UTC().Format(time.RFC3339)))
-	}
-	deadline := rec.Post.NotAfter
-	if deadline.IsZero() {
-		deadline = rec.PublishAt.Add(h.maxLateness)
-	}
-	if start.After(deadline) {
-		reason := fmt.Sprintf("not published by %s (publish_at %s)", deadline.UTC().Format(time.RFC3339), rec.PublishAt.UTC().Format(time.RFC3339))
-		return h.fail(ctx, rec, ClassTooLate, reason, rec.Attempts, start)
-	}
-
-	owner := randomID()
-	release, locked, err := h.store.lock(ctx, postID, owner)
-	if err != nil {
-		return err
-	}
-	if !locked {
+		return publishers.RateLimited(b.At.Sub(start), fmt.Errorf("post %s not due until %s", postID, b.At.UTC().Format(time.RFC3339)))
+	case "busy":
 		return errBusy
+	case "late":
+		rec := b.Record
+		reason := fmt.Sprintf("not published by %s (publish_at %s)", b.At.UTC().Format(time.RFC3339), rec.PublishAt.UTC().Format(time.RFC3339))
+		return h.fail(ctx, rec, "", ClassTooLate, reason, rec.Attempts, start)
+	case "begun":
+	default:
+		return fmt.Errorf("begin attempt: unexpected verdict %q", b.Verdict)
 	}
-	defer release()
-
-	// Count the attempt and say it is underway before touching the
-	// platform. A canceled post stops here.
-	tr, err := h.store.transition(ctx, postID, []State{StateScheduled, StatePublishing}, true, "state", string(StatePublishing))
-	if err != nil {
-		return err
-	}
-	if !tr.Changed {
-		if tr.Prev == StateCanceled {
-			return fmt.Errorf("post %s canceled: %w", postID, asynq.RevokeTask)
-		}
-		return nil
-	}
-	attempt := tr.Attempts
+	rec, attempt := b.Record, b.Attempts
+	stopRenewing := h.store.keepLocked(postID, owner)
+	defer stopRenewing()
 	_ = h.store.appendEvent(ctx, event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: StatePublishing, Attempt: attempt})
 
 	res, err := h.callPlatform(ctx, rec, attempt)
 	if err != nil {
-		return h.attemptFailed(ctx, rec, attempt, err, start)
+		return h.attemptFailed(ctx, rec, owner, attempt, err, start)
 	}
-	tr, err = h.store.transition(ctx, postID, nil, false,
+	tr, err := h.store.finish(ctx, postID, owner, nil,
 		"state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
 		"published_at", unixMilli(h.store.now()), "last_error", "")
 	if err != nil {
@@ -142,7 +124,16 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, attempt i
 	if !ok {
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("platform %q is not enabled on this worker", rec.Platform))
 	}
-	tok, err := h.tokens.Token(ctx, rec.AccountID, rec.Platform)
+	var (
+		tok  *oauth2.Token
+		info tokens.Info
+		err  error
+	)
+	if cs, ok := h.tokens.(credentialSource); ok {
+		tok, info, err = cs.Credentials(ctx, rec.AccountID, rec.Platform)
+	} else {
+		tok, err = h.tokens.Token(ctx, rec.AccountID, rec.Platform)
+	}
 	if err != nil {
 		return publishers.Result{}, tokenError(err)
 	}
@@ -158,13 +149,8 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, attempt i
 		Token:       tok,
 		Checkpoints: cps,
 		Attempt:     attempt,
-	}
-	if info, ok := h.tokens.(accountInfo); ok {
-		i, err := info.Info(ctx, rec.AccountID)
-		if err != nil {
-			return publishers.Result{}, tokenError(err)
-		}
-		req.PlatformUserID = i.PlatformUserID
+		// Empty with a Source that is not a credentialSource (tests).
+		PlatformUserID: info.PlatformUserID,
 	}
 	if fr, ok := h.tokens.(forceRefresher); ok {
 		req.ForceRefresh = func(ctx context.Context) (*oauth2.Token, error) {
@@ -176,6 +162,12 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, attempt i
 		}
 	}
 	return pub.Publish(ctx, req)
+}
+
+// credentialSource is a tokens.Source that also says the account's id at
+// the platform, from the same read (tokens.Vault).
+type credentialSource interface {
+	Credentials(ctx context.Context, accountID, platform string) (*oauth2.Token, tokens.Info, error)
 }
 
 // accountInfo is a tokens.Source that also knows the account's id at the
@@ -200,8 +192,9 @@ func tokenError(err error) error {
 	return publishers.Transient(fmt.Errorf("token: %w", err))
 }
 
-// attemptFailed records a failed attempt and tells asynq what to do next.
-func (h *publishHandler) attemptFailed(ctx context.Context, rec record, attempt int, err error, start time.Time) error {
+// attemptFailed records a failed attempt, releases the post, and tells
+// asynq what to do next.
+func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner string, attempt int, err error, start time.Time) error {
 	class := publishers.ClassOf(err)
 	if ctx.Err() != nil {
 		// Shutdown or timeout: asynq requeues or retries the task.
@@ -209,24 +202,24 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, attempt 
 	}
 	switch class {
 	case publishers.ClassPermanent, publishers.ClassReauth:
-		return h.fail(ctx, rec, class.String(), err.Error(), attempt, start)
+		return h.fail(ctx, rec, owner, class.String(), err.Error(), attempt, start)
 	}
 	// Back to scheduled: the retry resumes from the checkpoints. A write
 	// that fails here only loses the error text.
 	wctx, cancel := detached(ctx)
 	defer cancel()
-	_, _ = h.store.transition(wctx, rec.PostID, []State{StatePublishing}, false,
+	_, _ = h.store.finish(wctx, rec.PostID, owner, []State{StatePublishing},
 		"state", string(StateScheduled), "last_error", err.Error())
 	_ = h.store.appendEvent(wctx, event{Type: EventRetry, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateScheduled, Attempt: attempt, Class: class.String(), Reason: err.Error()})
 	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateScheduled, Class: class.String(), Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: err})
 	return fmt.Errorf("post %s attempt %d: %w", rec.PostID, attempt, err)
 }
 
-// fail marks the post failed for good and archives its task.
-func (h *publishHandler) fail(ctx context.Context, rec record, class, reason string, attempt int, start time.Time) error {
+// fail marks the post failed for good, releases it, and archives its task.
+func (h *publishHandler) fail(ctx context.Context, rec record, owner, class, reason string, attempt int, start time.Time) error {
 	wctx, cancel := detached(ctx)
 	defer cancel()
-	tr, err := h.store.transition(wctx, rec.PostID, []State{StateScheduled, StatePublishing}, false,
+	tr, err := h.store.finish(wctx, rec.PostID, owner, []State{StateScheduled, StatePublishing},
 		"state", string(StateFailed), "class", class, "reason", reason)
 	if err != nil {
 		return err

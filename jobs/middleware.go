@@ -45,6 +45,13 @@ func logTasks(log *slog.Logger) asynq.MiddlewareFunc {
 			id, _ := asynq.GetTaskID(ctx)
 			retried, _ := asynq.GetRetryCount(ctx)
 			err := next.ProcessTask(ctx, t)
+			level := slog.LevelDebug
+			if err != nil {
+				level = slog.LevelWarn
+			}
+			if !log.Enabled(ctx, level) {
+				return err // a successful task at info level: nothing to decode
+			}
 			attrs := []any{"type", t.Type(), "task_id", id, "attempt", retried + 1, "duration", time.Since(start).Round(time.Millisecond)}
 			var subj taskSubject
 			if json.Unmarshal(t.Payload(), &subj) == nil {

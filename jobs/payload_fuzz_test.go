@@ -17,11 +17,15 @@ func FuzzDecodePublishPayload(f *testing.F) {
 	f.Add([]byte(`{junk`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := decodePublishPayload(b)
+		id, err2 := publishPayloadPostID(b)
+		if (err == nil) != (err2 == nil) {
+			t.Fatalf("the full and the quick decoder disagree: %v / %v", err, err2)
+		}
 		if err != nil {
 			return
 		}
-		if checkID("post_id", p.ID) != nil {
-			t.Fatalf("accepted payload with bad post id %q", p.ID)
+		if checkID("post_id", p.ID) != nil || id != p.ID {
+			t.Fatalf("accepted payload with bad post id %q (%q)", p.ID, id)
 		}
 	})
 }

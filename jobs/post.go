@@ -188,6 +188,27 @@ type publishPayload struct {
 	Post Post `json:"post"`
 }
 
+// publishPayloadPostID reads only what the handler needs of a publish
+// payload, the post id: the record holds the post itself.
+func publishPayloadPostID(b []byte) (string, error) {
+	var p struct {
+		V    int `json:"v"`
+		Post struct {
+			ID string `json:"post_id"`
+		} `json:"post"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return "", fmt.Errorf("payload: not a publish payload: %w", err)
+	}
+	if p.V != payloadVersion {
+		return "", &FieldError{"v", fmt.Sprintf("payload version %d, want %d", p.V, payloadVersion)}
+	}
+	if err := checkID("post.post_id", p.Post.ID); err != nil {
+		return "", err
+	}
+	return p.Post.ID, nil
+}
+
 // decodePublishPayload parses a publish task's payload.
 func decodePublishPayload(b []byte) (Post, error) {
 	var p publishPayload

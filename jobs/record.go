@@ -65,7 +65,6 @@ type record struct {
 const recordVersion = "1"
 
 func recordKey(postID string) string        { return "herald:{post:" + postID + "}" }
-func lockKey(postID string) string          { return "herald:{post:" + postID + "}:lock" }
 func accountPostsKey(account string) string { return "herald:{acct:" + account + "}:posts" }
 
 // EventsStream is the Redis stream every post state change is appended to.
@@ -134,37 +133,38 @@ func parseMilli(s string) time.Time {
 
 // create stores a new scheduled record for p. When a record exists it
 // returns its fingerprint and state and created=false.
-func (s *store) create(ctx context.Context, p Post) (fp string, st State, created bool, err error) {
+func (s *store) create(ctx context.Context, p Post) (fp string, st State, created bool, at time.Time, err error) {
 	// Index first: an index entry without a record is harmless, a record
 	// missing from its account's index would escape erasure.
 	if err := s.rdb.SAdd(ctx, accountPostsKey(p.AccountID), p.ID).Err(); err != nil {
-		return "", "", false, fmt.Errorf("index post: %w", err)
+		return "", "", false, at, fmt.Errorf("index post: %w", err)
 	}
 	body, err := json.Marshal(p)
 	if err != nil {
-		return "", "", false, err
+		return "", "", false, at, err
 	}
-	now := unixMilli(s.now())
+	at = s.now().Truncate(time.Millisecond)
+	now := unixMilli(at)
 	fp = p.fingerprint()
 	res, err := createScript.Run(ctx, s.rdb, []string{recordKey(p.ID)},
 		"v", recordVersion, "post", body, "fp", fp,
 		"account", p.AccountID, "platform", p.Platform,
-		"state", string(StateScheduled), "publish_at", unixMilli(p.PublishAt),
+		"state", string(StateScheduled), "publish_at", unixMilli(p.PublishAt), "not_after", unixMilli(p.NotAfter),
 		"attempts", 0, "created_at", now, "updated_at", now,
 	).Result()
 	if errors.Is(err, redis.Nil) {
-		return fp, StateScheduled, true, nil
+		return fp, StateScheduled, true, at, nil
 	}
 	if err != nil {
-		return "", "", false, fmt.Errorf("create record: %w", err)
+		return "", "", false, at, fmt.Errorf("create record: %w", err)
 	}
 	vals, _ := res.([]any)
 	if len(vals) != 2 {
-		return "", "", false, fmt.Errorf("create record: unexpected reply %v", res)
+		return "", "", false, at, fmt.Errorf("create record: unexpected reply %v", res)
 	}
 	f, _ := vals[0].(string)
 	state, _ := vals[1].(string)
-	return f, State(state), false, nil
+	return f, State(state), false, at, nil
 }
 
 // transitionResult is what transition saw.
@@ -297,50 +297,6 @@ func (c *checkpoints) Save(ctx context.Context, name, value string) error {
 	}
 	c.saved[name] = value
 	return nil
-}
-
-// lockTTL bounds how long a crashed worker's lock on a post outlives it.
-const lockTTL = 30 * time.Second
-
-var unlockScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`)
-
-var renewScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`)
-
-// lock makes sure one attempt at a time works on a post, even when asynq
-// hands a task to a second worker while the first still runs (a requeue
-// at shutdown, an expired lease). The lock renews itself until release.
-func (s *store) lock(ctx context.Context, postID, owner string) (release func(), ok bool, err error) {
-	key := lockKey(postID)
-	ok, err = s.rdb.SetNX(ctx, key, owner, lockTTL).Result()
-	if err != nil || !ok {
-		return nil, ok, err
-	}
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(lockTTL / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				_ = renewScript.Run(context.Background(), s.rdb, []string{key}, owner, lockTTL.Milliseconds()).Err()
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-stopped
-		_ = unlockScript.Run(context.Background(), s.rdb, []string{key}, owner).Err()
-	}, true, nil
 }
 
 // event is one state change, as appended to EventsStream.

@@ -206,28 +206,42 @@ func (v *Vault) Info(ctx context.Context, account string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{ID: account, Platform: r.Platform, PlatformUserID: r.PlatformUserID, Status: r.Status,
-		Scopes: r.Scopes, Expiry: r.Expiry, UpdatedAt: r.UpdatedAt}, nil
+	return r.info(), nil
+}
+
+func (r *record) info() Info {
+	return Info{ID: r.Account, Platform: r.Platform, PlatformUserID: r.PlatformUserID, Status: r.Status,
+		Scopes: r.Scopes, Expiry: r.Expiry, UpdatedAt: r.UpdatedAt}
 }
 
 // Token returns a token for account that is valid for at least the skew,
 // refreshing it first if needed. It implements Source; platform, when
 // not empty, must match the account's.
 func (v *Vault) Token(ctx context.Context, account, platform string) (*oauth2.Token, error) {
+	tok, _, err := v.Credentials(ctx, account, platform)
+	return tok, err
+}
+
+// Credentials is Token plus what may be shown of the account (its id at
+// the platform, above all), from the same read of the record.
+func (v *Vault) Credentials(ctx context.Context, account, platform string) (*oauth2.Token, Info, error) {
 	r, err := v.load(ctx, account)
 	if err != nil {
 		if errors.Is(err, errNoRecord) {
-			return nil, fmt.Errorf("account %s: %w", account, ErrNotConnected)
+			return nil, Info{}, fmt.Errorf("account %s: %w", account, ErrNotConnected)
 		}
-		return nil, err
+		return nil, Info{}, err
 	}
 	if err := usable(r, platform); err != nil {
-		return nil, err
+		return nil, Info{}, err
 	}
+	info := r.info()
 	if v.fresh(r) {
-		return r.open(v.keys)
+		tok, err := r.open(v.keys)
+		return tok, info, err
 	}
-	return v.refresh(ctx, account, platform)
+	tok, err := v.refresh(ctx, account, platform)
+	return tok, info, err
 }
 
 // usable checks that r may serve a publish job.

@@ -1,0 +1,179 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// An attempt at a post starts and ends with one script each, so the
+// publish path costs Redis two round trips of its own (plus the token
+// read and the events): begin reads the record, checks it is due and not
+// too late, takes the post's lock and marks it publishing; finish records
+// the outcome and releases the lock. The lock lives in the record
+// (lock_owner, lock_until), renewed while the attempt runs: it keeps a
+// task asynq hands to a second worker (a requeue at shutdown, an expired
+// lease) from publishing beside the first.
+
+// lockTTL bounds how long a crashed worker's lock on a post outlives it.
+const lockTTL = 30 * time.Second
+
+// beginScript: ARGV now_ms, max_lateness_ms, owner, lock_ttl_ms.
+// Replies {'missing'}, {'final', state}, {'early', publish_at_ms},
+// {'busy'}, {'late', deadline_ms, hash...} or {'begun', attempts, hash...}
+// where hash is the record as it was before.
+var beginScript = redis.NewScript(`
+local h = redis.call('HGETALL', KEYS[1])
+if #h == 0 then return {'missing'} end
+local r = {}
+for i = 1, #h, 2 do r[h[i]] = h[i+1] end
+local st = r['state']
+if st == 'published' or st == 'failed' or st == 'canceled' then return {'final', st} end
+local now = tonumber(ARGV[1])
+local at = tonumber(r['publish_at'] or '0') or 0
+if at > now then return {'early', tostring(at)} end
+local deadline = at + tonumber(ARGV[2])
+if r['not_after'] and r['not_after'] ~= '' then deadline = tonumber(r['not_after']) end
+if now > deadline then
+  local out = {'late', tostring(deadline)}
+  for i = 1, #h do out[#out + 1] = h[i] end
+  return out
+end
+if r['lock_owner'] and r['lock_owner'] ~= '' and (tonumber(r['lock_until'] or '0') or 0) > now then
+  return {'busy'}
+end
+local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('HSET', KEYS[1], 'state', 'publishing', 'lock_owner', ARGV[3],
+  'lock_until', tostring(now + tonumber(ARGV[4])), 'updated_at', ARGV[1])
+local out = {'begun', tostring(attempts)}
+for i = 1, #h do out[#out + 1] = h[i] end
+return out
+`)
+
+// finishScript: ARGV owner, allowed states ("" any, else comma-separated
+// with leading and trailing commas), field/value pairs. It writes the
+// fields if the record exists and its state is allowed, and releases the
+// owner's lock in any case. Replies {previous state ("" if none), changed}.
+var finishScript = redis.NewScript(`
+local st = redis.call('HGET', KEYS[1], 'state')
+if not st then return {'', 0} end
+local changed = 0
+if ARGV[2] == '' or string.find(ARGV[2], ',' .. st .. ',', 1, true) then
+  if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
+  changed = 1
+end
+if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'lock_owner') == ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'lock_owner', 'lock_until')
+end
+return {st, changed}
+`)
+
+var renewScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'lock_owner') == ARGV[1] then
+  return redis.call('HSET', KEYS[1], 'lock_until', ARGV[2])
+end
+return -1
+`)
+
+// beginResult is what begin saw.
+type beginResult struct {
+	Verdict  string // missing, final, early, busy, late, begun
+	State    State  // for final
+	At       time.Time
+	Attempts int
+	Record   record // for late and begun
+}
+
+// begin starts an attempt at postID for owner.
+func (s *store) begin(ctx context.Context, postID, owner string, maxLateness time.Duration) (beginResult, error) {
+	now := s.now()
+	res, err := beginScript.Run(ctx, s.rdb, []string{recordKey(postID)},
+		now.UnixMilli(), maxLateness.Milliseconds(), owner, lockTTL.Milliseconds()).Slice()
+	if err != nil {
+		return beginResult{}, fmt.Errorf("begin attempt: %w", err)
+	}
+	str := func(i int) string { v, _ := res[i].(string); return v }
+	r := beginResult{Verdict: str(0)}
+	switch r.Verdict {
+	case "final":
+		r.State = State(str(1))
+	case "early":
+		r.At = parseMilli(str(1))
+	case "late", "begun":
+		h := make(map[string]string, (len(res)-2)/2)
+		for i := 2; i+1 < len(res); i += 2 {
+			h[str(i)] = str(i + 1)
+		}
+		if r.Record, err = decodeRecord(postID, h); err != nil {
+			return r, err
+		}
+		if r.Verdict == "late" {
+			r.At = parseMilli(str(1))
+		} else {
+			r.Attempts, _ = strconv.Atoi(str(1))
+			r.Record.Attempts = r.Attempts
+			r.Record.State = StatePublishing
+		}
+	}
+	return r, nil
+}
+
+// finish writes fields to postID's record if its state is one of from
+// (any when from is empty) and releases owner's lock ("" for none).
+func (s *store) finish(ctx context.Context, postID, owner string, from []State, fields ...any) (transitionResult, error) {
+	allowed := ""
+	if len(from) > 0 {
+		allowed = ","
+		for _, f := range from {
+			allowed += string(f) + ","
+		}
+	}
+	args := append([]any{owner, allowed}, fields...)
+	if len(fields) > 0 {
+		args = append(args, "updated_at", unixMilli(s.now()))
+	}
+	res, err := finishScript.Run(ctx, s.rdb, []string{recordKey(postID)}, args...).Slice()
+	if err != nil {
+		return transitionResult{}, fmt.Errorf("finish attempt: %w", err)
+	}
+	prev, _ := res[0].(string)
+	changed, _ := res[1].(int64)
+	return transitionResult{Prev: State(prev), Changed: changed == 1}, nil
+}
+
+// keepLocked renews owner's lock on postID until the returned stop is
+// called.
+func (s *store) keepLocked(postID, owner string) (stop func()) {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(lockTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				until := s.now().Add(lockTTL).UnixMilli()
+				_ = renewScript.Run(context.Background(), s.rdb, []string{recordKey(postID)}, owner, until).Err()
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
+}
+
+// locked reports whether an attempt holds postID's lock now.
+func (s *store) locked(ctx context.Context, postID string) (bool, error) {
+	v, err := s.rdb.HMGet(ctx, recordKey(postID), "lock_owner", "lock_until").Result()
+	if err != nil {
+		return false, err
+	}
+	owner, _ := v[0].(string)
+	until, _ := v[1].(string)
+	ms, _ := strconv.ParseInt(until, 10, 64)
+	return owner != "" && ms > s.now().UnixMilli(), nil
+}
