@@ -24,8 +24,20 @@
 // transient errors, the platform's delay for rate limits (not counted as a
 // failure), archive at once for permanent and reauth errors.
 //
+// An attempt begins and ends with one script each: begin reads the record,
+// checks the post is due and not too late, takes the post's lock (kept in
+// the record and renewed while the attempt runs, so a task asynq hands to
+// a second worker waits) and marks it publishing; finish records the
+// outcome and releases the lock.
+//
+// Analytics: herald scheduler enqueues one analytics:sweep per window
+// (EnqueueSweep), which enqueues one analytics:refresh per active account
+// of the Vault, unique per account and window; a refresh stores the latest
+// Snapshot and a capped daily history.
+//
 // Redis keys: a post's record is the hash herald:{post:ID}; the posts of an
-// account are the set herald:{acct:ID}:posts; state changes are appended
-// to the stream herald:events. Hash tags keep every script on one slot, so
-// the same code runs on Redis Cluster.
+// account are the set herald:{acct:ID}:posts; its analytics are
+// herald:{acct:ID}:analytics and herald:{acct:ID}:analytics:history; state
+// changes are appended to the stream herald:events. Each script touches
+// keys of one hash tag, so the same code runs on Redis Cluster.
 package jobs
