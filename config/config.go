@@ -32,6 +32,10 @@ type Config struct {
 	AnalyticsHistoryDays int           `env:"HERALD_ANALYTICS_HISTORY_DAYS" envDefault:"90" desc:"Daily analytics points kept per account (1-3650)."`
 	SchedulerMetricsAddr string        `env:"HERALD_SCHEDULER_METRICS_ADDR" envDefault:"127.0.0.1:9092" emptyOK:"true" desc:"host:port where the scheduler serves /metrics and /healthz; set but empty disables them."`
 
+	APIAddr      string `env:"HERALD_API_ADDR" envDefault:"127.0.0.1:8081" desc:"host:port where herald api serves the HTTP API (/v1), /healthz, /readyz and /metrics."`
+	APITokens    string `env:"HERALD_API_TOKENS" secret:"true" desc:"API keys: comma-separated name:token pairs, tokens of at least 24 characters; the name is logged with each request, so keys can be rotated one at a time. Required by api."`
+	APIRateLimit int    `env:"HERALD_API_RATE_LIMIT" envDefault:"600" desc:"Requests each API key may make a minute, across all API processes (0: no limit)."`
+
 	MonitorAddr     string `env:"HERALD_MONITOR_ADDR" envDefault:"127.0.0.1:8080" desc:"host:port where the monitor serves asynqmon (/monitoring), /metrics and /healthz."`
 	MonitorReadOnly bool   `env:"HERALD_MONITOR_READONLY" envDefault:"false" desc:"Make asynqmon read-only."`
 	PrometheusURL   string `env:"HERALD_PROMETHEUS_URL" desc:"http(s) URL of a Prometheus that asynqmon queries for its metrics charts; empty hides the charts."`
@@ -59,6 +63,12 @@ type Config struct {
 	TikTokClientSecret string `env:"HERALD_TIKTOK_CLIENT_SECRET" secret:"true" desc:"TikTok app client secret."`
 	TikTokPullPrefixes string `env:"HERALD_TIKTOK_PULL_PREFIXES" desc:"Comma-separated URL prefixes verified for the app at TikTok: videos under them are pulled by TikTok (PULL_FROM_URL) instead of uploaded."`
 	TikTokUnaudited    bool   `env:"HERALD_TIKTOK_UNAUDITED" envDefault:"false" desc:"The app is not yet audited by TikTok: posts are private (SELF_ONLY) only, and others are refused with the reason."`
+
+	LinkedInURL          string `env:"HERALD_LINKEDIN_URL" envDefault:"https://api.linkedin.com" desc:"Base URL of LinkedIn's REST API (a fake's in tests)."`
+	LinkedInVersion      string `env:"HERALD_LINKEDIN_VERSION" envDefault:"202510" desc:"LinkedIn-Version header (YYYYMM); LinkedIn sunsets versions after about a year."`
+	LinkedInTokenURL     string `env:"HERALD_LINKEDIN_TOKEN_URL" envDefault:"https://www.linkedin.com/oauth/v2/accessToken" desc:"LinkedIn's token endpoint."`
+	LinkedInClientID     string `env:"HERALD_LINKEDIN_CLIENT_ID" desc:"LinkedIn app client id (refresh tokens exist only for approved partner apps)."`
+	LinkedInClientSecret string `env:"HERALD_LINKEDIN_CLIENT_SECRET" secret:"true" desc:"LinkedIn app client secret."`
 
 	InstagramGraphURL   string `env:"HERALD_INSTAGRAM_GRAPH_URL" envDefault:"https://graph.facebook.com" desc:"Base URL of the Instagram Graph API (graph.facebook.com for Facebook Login accounts; a fake's in tests)."`
 	InstagramAPIVersion string `env:"HERALD_INSTAGRAM_API_VERSION" envDefault:"v24.0" desc:"Graph API version Herald calls, e.g. v24.0."`

@@ -71,6 +71,10 @@ func (c *Config) validate(l loaded) []error {
 			bad("HERALD_SCHEDULER_METRICS_ADDR", p+", or empty to disable")
 		}
 	}
+	if p := addrProblem(c.APIAddr); p != "" {
+		bad("HERALD_API_ADDR", p)
+	}
+	between("HERALD_API_RATE_LIMIT", c.APIRateLimit, 0, 1000000)
 	if p := addrProblem(c.MonitorAddr); p != "" {
 		bad("HERALD_MONITOR_ADDR", p)
 	}
@@ -107,6 +111,12 @@ func (c *Config) validate(l loaded) []error {
 			break
 		}
 	}
+	if (c.LinkedInClientID == "") != (c.LinkedInClientSecret == "") {
+		bad("HERALD_LINKEDIN_CLIENT_ID", "set it together with HERALD_LINKEDIN_CLIENT_SECRET, or neither")
+	}
+	if !regexp.MustCompile(`^\d{6}$`).MatchString(c.LinkedInVersion) {
+		bad("HERALD_LINKEDIN_VERSION", "must be YYYYMM, e.g. 202510")
+	}
 	if (c.MetaAppID == "") != (c.MetaAppSecret == "") {
 		bad("HERALD_META_APP_ID", "set it together with HERALD_META_APP_SECRET, or neither")
 	}
@@ -114,6 +124,8 @@ func (c *Config) validate(l loaded) []error {
 		"HERALD_GOOGLE_TOKEN_URL": c.GoogleTokenURL, "HERALD_GOOGLE_REVOKE_URL": c.GoogleRevokeURL,
 		"HERALD_YOUTUBE_API_URL":     c.YouTubeAPIURL,
 		"HERALD_TIKTOK_URL":          c.TikTokURL,
+		"HERALD_LINKEDIN_URL":        c.LinkedInURL,
+		"HERALD_LINKEDIN_TOKEN_URL":  c.LinkedInTokenURL,
 		"HERALD_INSTAGRAM_GRAPH_URL": c.InstagramGraphURL, "HERALD_INSTAGRAM_REFRESH_URL": c.InstagramRefreshURL,
 	} {
 		if !isHTTPURL(u) {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
@@ -21,16 +20,16 @@ import (
 	"github.com/heraldhq/herald/jobs"
 )
 
-// apiSettings returns HERALD_API_ADDR and HERALD_API_TOKENS.
-//
-// TODO: read cfg.APIAddr and cfg.APITokens once config has them; config
-// should be the only reader of the environment.
-func apiSettings(config.Config) (addr, tokens string) {
-	addr = os.Getenv("HERALD_API_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:8081"
-	}
-	return addr, os.Getenv("HERALD_API_TOKENS")
+// apiSettings are the API's settings from the environment.
+type apiSettings struct {
+	Addr      string // HERALD_API_ADDR
+	Tokens    string // HERALD_API_TOKENS (secret)
+	RateLimit int    // HERALD_API_RATE_LIMIT: requests per key per minute; 0 is off
+}
+
+// loadAPISettings picks the API's settings out of the configuration.
+func loadAPISettings(cfg config.Config) (apiSettings, error) {
+	return apiSettings{Addr: cfg.APIAddr, Tokens: cfg.APITokens, RateLimit: cfg.APIRateLimit}, nil
 }
 
 // apiShutdownTimeout is how long a stopping API waits for requests in
@@ -45,11 +44,14 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	addr, spec := apiSettings(cfg)
-	if spec == "" {
+	set, err := loadAPISettings(cfg)
+	if err != nil {
+		return err
+	}
+	if set.Tokens == "" {
 		return errors.New("HERALD_API_TOKENS is not set: the API needs at least one key, as name:token pairs separated by commas (a token of 32 random bytes: openssl rand -hex 32)")
 	}
-	keys, err := api.ParseTokens(spec)
+	keys, err := api.ParseTokens(set.Tokens)
 	if err != nil {
 		return fmt.Errorf("HERALD_API_TOKENS: %w", err)
 	}
@@ -68,12 +70,13 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	reg := metrics.NewRegistry()
 	h, err := api.New(api.Options{
-		Client:  client,
-		Vault:   vault,
-		Tokens:  keys,
-		Ready:   func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		Observe: apiMetrics(reg),
-		Logger:  log,
+		Client:    client,
+		Vault:     vault,
+		Tokens:    keys,
+		Ready:     func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		RateLimit: api.RateLimit{Redis: rdb, PerMinute: set.RateLimit},
+		Observe:   apiMetrics(reg),
+		Logger:    log,
 	})
 	if err != nil {
 		return err
@@ -81,15 +84,15 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	mux := http.NewServeMux()
 	mux.Handle("/", h)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", set.Addr)
 	if err != nil {
-		return fmt.Errorf("HERALD_API_ADDR %s: %w", addr, err)
+		return fmt.Errorf("HERALD_API_ADDR %s: %w", set.Addr, err)
 	}
 	names := make([]string, 0, len(keys))
 	for _, name := range keys {
 		names = append(names, name)
 	}
-	log.Info("api started", "url", "http://"+ln.Addr().String()+"/v1/", "keys", names)
+	log.Info("api started", "url", "http://"+ln.Addr().String()+"/v1/", "keys", names, "rate_limit", set.RateLimit)
 	err = serveAPI(ctx, ln, mux, log)
 	log.Info("api stopped")
 	return err

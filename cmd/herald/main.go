@@ -22,6 +22,7 @@ func commands() []command {
 	return []command{
 		{"worker", "run a worker: publish posts as they fall due", runWorker},
 		{"scheduler", "enqueue periodic work: the analytics sweep of every account", runScheduler},
+		{"api", "serve the HTTP API (/v1) for product apps, /healthz, /readyz and /metrics", runAPI},
 		{"monitor", "serve asynqmon (/monitoring), /metrics and /healthz", runMonitor},
 		{"demo", "run everything locally against the sandbox platform and watch posts publish", runDemo},
 		{"sandbox", "serve the sandbox platform, a local fake social network", runSandbox},

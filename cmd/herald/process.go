@@ -17,6 +17,7 @@ import (
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/instagram"
+	"github.com/heraldhq/herald/publishers/linkedin"
 	"github.com/heraldhq/herald/publishers/media"
 	"github.com/heraldhq/herald/publishers/sandbox"
 	"github.com/heraldhq/herald/publishers/tiktok"
@@ -93,6 +94,11 @@ func registry(cfg config.Config, rdb redis.UniversalClient) (*publishers.Registr
 	}))
 	r.Register("instagram", instagramPublisher(cfg))
 	r.Register("tiktok", tiktokPublisher(cfg, fetch))
+	r.Register("linkedin", linkedin.New(linkedin.Options{
+		BaseURL: cfg.LinkedInURL,
+		Version: cfg.LinkedInVersion,
+		Media:   fetch,
+	}))
 	if cfg.SandboxURL != "" {
 		r.Register("sandbox", sandbox.New(cfg.SandboxURL, nil))
 	}

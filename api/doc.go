@@ -1,0 +1,64 @@
+// Package api is Herald's HTTP API: JSON over HTTP, versioned under /v1,
+// for product apps written in any language. It is a thin layer over the
+// Go API (jobs.Client for posts and analytics, tokens.Vault for accounts):
+// it authenticates, decodes strictly, maps errors to statuses and never
+// shows a token. `herald api` serves it; openapi.json (embedded, served at
+// /v1/openapi.json) documents every route, and a test keeps the two in
+// step.
+//
+//	a, err := api.New(api.Options{Client: client, Vault: vault, Tokens: keys})
+//	http.ListenAndServe(addr, a)
+//
+// The package reads no environment: everything comes in through Options,
+// and ParseTokens reads HERALD_API_TOKENS for the command.
+//
+// # Decisions
+//
+//   - Auth: bearer API keys, several, each with a name that is logged so
+//     keys can be rotated one at a time. Keys are compared in constant
+//     time over their SHA-256, every key every time. Every failure is the
+//     same 401 body; only the log says why (no token, unknown key). An
+//     unknown route answers 401 before 404, so routes cannot be probed
+//     without a key. /healthz, /readyz and /v1/openapi.json are public.
+//   - Rate limit: Options.RateLimit caps each key's requests per calendar
+//     minute with a counter in Redis shared by every API process (429
+//     with Retry-After). A fixed window needs no new dependency and no
+//     clock agreement between processes; it lets a key make up to twice
+//     its limit across a minute boundary. Probes are not counted.
+//   - Errors: one shape everywhere, an RFC 9457 problem document
+//     (application/problem+json: type, title, status, detail) whose
+//     extension member "error" holds a stable code, the message and the
+//     wrong fields, each named by its JSON path:
+//     {"error":{"code":"invalid","message":"...","fields":[{"field":"content.media[0].url","problem":"..."}]}}.
+//     A body that is not the JSON expected (syntax, a wrong type, an
+//     unknown field, data after the object, empty) is 400 and says the
+//     line and column; a well-formed body with wrong values is 422 and
+//     names every wrong field (jobs' and tokens' FieldErrors, all of them,
+//     not just the first). Bodies above Options.MaxBodyBytes are 413,
+//     bodies not sent as JSON 415. Errors that are not the client's are
+//     logged and answered "internal error".
+//   - Times are RFC 3339 with a zone; request structs take them as
+//     strings so a bad one is reported under its field's name.
+//   - Secrets: token fields of requests are tokens.Secret, which never
+//     prints; answers carry tokens.Info, which has no token; logs name
+//     the route pattern and the key's name, never a URL (ids, query
+//     strings) or a body. A test connects an account and scans every
+//     response and log line for its tokens and the API keys.
+//   - POST /v1/posts is idempotent on post_id (jobs' guarantee): 201 when
+//     new, 200 with the current status for the same post again, 409 for a
+//     different post. Whether the post existed is read just before
+//     scheduling, so two concurrent first requests may both answer 201.
+//     A new post must name a connected, active account of its platform
+//     (otherwise it would only fail at its time); a repeated request
+//     skips that check and answers the post's status.
+//   - POST /v1/accounts answers 201 for a new account, 200 when it
+//     replaced one; DELETE /v1/accounts/{id} (erase) runs even for an
+//     account the Vault does not know, since posts may name it.
+//   - Calls that change state run detached from the client's connection,
+//     with their own deadline: a client hanging up mid-disconnect must
+//     not leave the account's posts half canceled.
+//   - Not yet possible, for want of a jobs API: editing a scheduled
+//     post's content or not_after (PATCH answers 422 "unsupported"; only
+//     publish_at moves), and listing an account's posts
+//     (GET /v1/accounts/{id}/posts answers 501). Both are in the document.
+package api

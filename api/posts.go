@@ -1,0 +1,197 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+
+	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/tokens"
+)
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// checkID checks a post or account id from the path, as jobs and tokens
+// would.
+func checkID(field, id string) *problem {
+	if !idPattern.MatchString(id) {
+		return invalid(fieldProblem{field, "must be 1 to 128 of [A-Za-z0-9._:-]"})
+	}
+	return nil
+}
+
+// postRequest is POST /v1/posts' body: jobs.Post, with times as strings
+// so that a bad one is reported under its field's name.
+type postRequest struct {
+	PostID    string             `json:"post_id"`
+	AccountID string             `json:"account_id"`
+	Platform  string             `json:"platform"`
+	PublishAt string             `json:"publish_at"`
+	NotAfter  string             `json:"not_after"`
+	Content   publishers.Content `json:"content"`
+}
+
+// post turns req into a jobs.Post, naming every wrong field: those whose
+// time does not parse, then whatever jobs' validation finds in the rest.
+func (req postRequest) post() (jobs.Post, *problem) {
+	p := jobs.Post{ID: req.PostID, AccountID: req.AccountID, Platform: req.Platform, Content: req.Content}
+	var fields []fieldProblem
+	bad := map[string]bool{}
+	var fp *fieldProblem
+	if p.PublishAt, fp = parseTime("publish_at", req.PublishAt); fp != nil {
+		fields, bad[fp.Field] = append(fields, *fp), true
+	}
+	if p.NotAfter, fp = parseTime("not_after", req.NotAfter); fp != nil {
+		fields, bad[fp.Field] = append(fields, *fp), true
+	}
+	for _, f := range fieldErrors(p.Validate()) {
+		if !bad[f.Field] && !(f.Field == "not_after" && bad["publish_at"]) {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) > 0 {
+		return p, invalid(fields...)
+	}
+	return p, nil
+}
+
+// schedulePost schedules a post: 201 when new, 200 with the existing
+// status when the same post was scheduled before, 409 when the id belongs
+// to a different post.
+func (a *API) schedulePost(w http.ResponseWriter, r *http.Request) error {
+	var req postRequest
+	if p := decodeJSON(w, r, a.o.MaxBodyBytes, &req); p != nil {
+		return p
+	}
+	post, p := req.post()
+	if p != nil {
+		return p
+	}
+	ctx, cancel := detach(r)
+	defer cancel()
+	_, err := a.o.Client.PostStatus(ctx, post.ID)
+	existed := err == nil
+	if err != nil && !errors.Is(err, jobs.ErrNotFound) {
+		return err
+	}
+	if !existed {
+		// A new post must name a connected account of its platform, or
+		// it would only fail at its time. A repeated request skips this:
+		// it answers with the post's status even after a disconnect.
+		if p := a.checkAccount(r, post); p != nil {
+			return p
+		}
+	}
+	st, err := a.o.Client.SchedulePost(ctx, post)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if !existed {
+		status = http.StatusCreated
+		w.Header().Set("Location", "/v1/posts/"+post.ID)
+	}
+	writeJSON(w, status, st)
+	return nil
+}
+
+// checkAccount refuses a post whose account is not connected and active
+// on the post's platform.
+func (a *API) checkAccount(r *http.Request, p jobs.Post) error {
+	info, err := a.o.Vault.Info(r.Context(), p.AccountID)
+	switch {
+	case errors.Is(err, tokens.ErrNotConnected):
+		return invalid(fieldProblem{"account_id", "no such account: connect it with POST /v1/accounts first"})
+	case err != nil:
+		return err
+	case info.Status != tokens.StatusActive:
+		return invalid(fieldProblem{"account_id", fmt.Sprintf("account is %s: connect it again first", info.Status)})
+	case info.Platform != p.Platform:
+		return invalid(fieldProblem{"platform", fmt.Sprintf("account %s is a %s account", p.AccountID, info.Platform)})
+	}
+	return nil
+}
+
+func (a *API) getPost(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if p := checkID("post_id", id); p != nil {
+		return p
+	}
+	st, err := a.o.Client.PostStatus(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// patchRequest is PATCH /v1/posts/{id}'s body. Only publish_at can change
+// for now; content and not_after are accepted so that a client sending
+// them hears why they cannot change, rather than "unknown field".
+type patchRequest struct {
+	PublishAt string          `json:"publish_at"`
+	NotAfter  json.RawMessage `json:"not_after"`
+	Content   json.RawMessage `json:"content"`
+}
+
+// given reports whether a field was sent with a value other than null.
+func given(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
+
+// patchPost reschedules a scheduled post.
+func (a *API) patchPost(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if p := checkID("post_id", id); p != nil {
+		return p
+	}
+	var req patchRequest
+	if p := decodeJSON(w, r, a.o.MaxBodyBytes, &req); p != nil {
+		return p
+	}
+	var unsupported []fieldProblem
+	if given(req.Content) {
+		unsupported = append(unsupported, fieldProblem{"content", "cannot be edited yet: cancel the post and schedule it again under a new post_id"})
+	}
+	if given(req.NotAfter) {
+		unsupported = append(unsupported, fieldProblem{"not_after", "cannot be edited yet: cancel the post and schedule it again under a new post_id"})
+	}
+	if len(unsupported) > 0 {
+		p := invalid(unsupported...)
+		p.code = codeUnsupported
+		return p
+	}
+	if req.PublishAt == "" {
+		return invalid(fieldProblem{"publish_at", "required: it is the one field a PATCH can change"})
+	}
+	at, fp := parseTime("publish_at", req.PublishAt)
+	if fp != nil {
+		return invalid(*fp)
+	}
+	ctx, cancel := detach(r)
+	defer cancel()
+	st, err := a.o.Client.ReschedulePost(ctx, id, at)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// cancelPost cancels a post that has not gone out. Canceling it again
+// answers the same.
+func (a *API) cancelPost(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if p := checkID("post_id", id); p != nil {
+		return p
+	}
+	ctx, cancel := detach(r)
+	defer cancel()
+	st, err := a.o.Client.CancelPost(ctx, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}

@@ -1,0 +1,209 @@
+package linkedin
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/heraldhq/herald/publishers"
+)
+
+// Content.Options keys the publisher reads. Unknown keys fail the post,
+// so a typo does not publish something other than what was meant.
+const (
+	// OptionVisibility is PUBLIC (default), CONNECTIONS (members only)
+	// or LOGGED_IN.
+	OptionVisibility = "visibility"
+	// OptionArticleURL makes the post an article (link) post.
+	OptionArticleURL = "article_url"
+	// OptionArticleTitle is the article's title; Content.Title when
+	// unset.
+	OptionArticleTitle = "article_title"
+	// OptionArticleDescription is the article's description.
+	OptionArticleDescription = "article_description"
+	// OptionDisableReshare, "true", stops others resharing the post.
+	OptionDisableReshare = "disable_reshare"
+)
+
+// Limits checked before any call.
+const (
+	// MaxCommentary is the longest commentary, in UTF-16 code units of
+	// the text before escaping (LinkedIn cuts longer text silently).
+	MaxCommentary = 3000
+	// MaxImages is the most images of a multi-image post.
+	MaxImages = 20
+	maxTitle  = 400
+)
+
+type kind int
+
+const (
+	kindText kind = iota
+	kindArticle
+	kindImage
+	kindMultiImage
+	kindVideo
+)
+
+var kindNames = [...]string{"text", "article", "image", "multi-image", "video"}
+
+func (k kind) String() string { return kindNames[k] }
+
+// plan is what a post will be, checked before any call.
+type plan struct {
+	kind       kind
+	commentary string // escaped little text
+	media      []publishers.Media
+	title      string
+	article    *article
+	visibility string
+	noReshare  bool
+}
+
+type article struct {
+	Source      string `json:"source"`
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// author is the account's URN and what it is.
+type author struct {
+	urn string
+	org bool
+}
+
+var (
+	personURN = regexp.MustCompile(`^urn:li:person:[A-Za-z0-9_-]{1,64}$`)
+	orgURN    = regexp.MustCompile(`^urn:li:organization:[0-9]{1,20}$`)
+)
+
+// parseAuthor reads the account's URN: a member (urn:li:person:...) or
+// an organization (urn:li:organization:...) the member administers.
+func parseAuthor(id string) (author, error) {
+	switch {
+	case personURN.MatchString(id):
+		return author{urn: id}, nil
+	case orgURN.MatchString(id):
+		return author{urn: id, org: true}, nil
+	}
+	return author{}, publishers.Permanent(fmt.Errorf("linkedin: account has no author URN (platform user id %q is not urn:li:person:... or urn:li:organization:...)", quote([]byte(id), nil, 80)))
+}
+
+// writeScope is the scope that lets the account post.
+func (a author) writeScope() string {
+	if a.org {
+		return "w_organization_social"
+	}
+	return "w_member_social"
+}
+
+// readScope is the scope that lets the account list its posts.
+func (a author) readScope() string {
+	if a.org {
+		return "r_organization_social"
+	}
+	return "r_member_social"
+}
+
+func planOf(c publishers.Content, a author) (plan, error) {
+	fail := func(format string, args ...any) (plan, error) {
+		return plan{}, publishers.Permanent(fmt.Errorf("linkedin: "+format, args...))
+	}
+	pl := plan{commentary: EscapeText(c.Text), media: c.Media, title: strings.TrimSpace(c.Title), visibility: "PUBLIC"}
+	if n := len(utf16.Encode([]rune(c.Text))); n > MaxCommentary {
+		return fail("text is %d characters long; LinkedIn takes at most %d", n, MaxCommentary)
+	}
+	if len([]rune(pl.title)) > maxTitle {
+		return fail("title is longer than %d characters", maxTitle)
+	}
+	keys := make([]string, 0, len(c.Options))
+	for k := range c.Options {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := strings.TrimSpace(c.Options[k])
+		switch k {
+		case OptionVisibility:
+			switch v {
+			case "PUBLIC", "LOGGED_IN":
+			case "CONNECTIONS":
+				if a.org {
+					return fail("an organization's post cannot be visible to CONNECTIONS only")
+				}
+			default:
+				return fail("option %s=%q: want PUBLIC, CONNECTIONS or LOGGED_IN", k, quote([]byte(v), nil, 40))
+			}
+			pl.visibility = v
+		case OptionArticleURL:
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				return fail("option %s is not an http(s) URL", k)
+			}
+			if pl.article == nil {
+				pl.article = &article{}
+			}
+			pl.article.Source = v
+		case OptionArticleTitle, OptionArticleDescription:
+			if len([]rune(v)) > maxTitle {
+				return fail("option %s is longer than %d characters", k, maxTitle)
+			}
+		case OptionDisableReshare:
+			switch v {
+			case "true":
+				pl.noReshare = true
+			case "false", "":
+			default:
+				return fail("option %s=%q: want true or false", k, quote([]byte(v), nil, 40))
+			}
+		default:
+			return fail("unknown option %q", quote([]byte(k), nil, 40))
+		}
+	}
+	images, videos := 0, 0
+	for i, m := range c.Media {
+		switch m.Kind {
+		case publishers.MediaImage:
+			images++
+		case publishers.MediaVideo:
+			videos++
+		default:
+			return fail("media %d: kind %q is not image or video", i+1, quote([]byte(m.Kind), nil, 20))
+		}
+	}
+	switch {
+	case pl.article != nil:
+		if len(c.Media) > 0 {
+			return fail("an article post cannot carry media")
+		}
+		pl.kind = kindArticle
+		pl.article.Title = strings.TrimSpace(c.Options[OptionArticleTitle])
+		if pl.article.Title == "" {
+			pl.article.Title = pl.title
+		}
+		pl.article.Description = strings.TrimSpace(c.Options[OptionArticleDescription])
+	case c.Options[OptionArticleTitle] != "" || c.Options[OptionArticleDescription] != "":
+		return fail("article options without %s", OptionArticleURL)
+	case videos > 0:
+		if videos > 1 || images > 0 {
+			return fail("a video post carries exactly one video and nothing else")
+		}
+		pl.kind = kindVideo
+	case images > MaxImages:
+		return fail("%d images; a post carries at most %d", images, MaxImages)
+	case images > 1:
+		pl.kind = kindMultiImage
+	case images == 1:
+		pl.kind = kindImage
+	default:
+		if strings.TrimSpace(c.Text) == "" {
+			return plan{}, publishers.Permanent(errors.New("linkedin: a post without media needs text"))
+		}
+		pl.kind = kindText
+	}
+	return pl, nil
+}

@@ -1,0 +1,138 @@
+// Package linkedin publishes to LinkedIn through its versioned REST API
+// (Posts, Images and Videos; plain net/http, as no Go SDK is worth
+// taking) and reads organization and member post statistics.
+//
+// Every call carries the token in the Authorization header, the
+// LinkedIn-Version header (Options.Version, YYYYMM: LinkedIn sunsets a
+// version about a year after release and answers 426, a Permanent error
+// whose text says to configure a newer one) and X-Restli-Protocol-Version
+// 2.0.0. URNs in paths and queries are percent-encoded as Rest.li 2.0
+// wants.
+//
+// # Posts
+//
+// The author is Request.PlatformUserID: urn:li:person:... (scope
+// w_member_social) or urn:li:organization:... the member administers
+// (w_organization_social); anything else fails the post (Permanent)
+// before any call. Content.Text is the commentary; Content.Media makes
+// the post an image post (1 image), a multi-image post (2-20) or a video
+// post (1 video, titled Content.Title); Options (unknown keys fail the
+// post) add:
+//
+//	article_url          an article (link) post; no media
+//	article_title        the article's title (default Content.Title)
+//	article_description  the article's description
+//	visibility           PUBLIC (default), LOGGED_IN, CONNECTIONS (members only)
+//	disable_reshare      true: others cannot reshare the post
+//
+// Images: POST /rest/images?action=initializeUpload, then PUT the bytes,
+// streamed from the source through the media fetcher, to the upload URL.
+// Videos: POST /rest/videos?action=initializeUpload with the file size
+// returns one upload URL per 4 MiB part; each part is PUT streaming from
+// the source (reopened at the part's first byte with a Range request only
+// when resuming), its ETag kept; finalizeUpload names the ETags in order;
+// then GET /rest/videos/{urn} is polled until AVAILABLE. A transient
+// failure of one part sends that part again (Options.PartRetries times,
+// with backoff), never the parts before it. The token goes along to
+// upload URLs only on LinkedIn's own hosts.
+//
+// Commentary is LinkedIn's little text format, where \ | { } @ [ ] ( ) <
+// > # * _ ~ are reserved: LinkedIn cuts a post at the first one left
+// unescaped. EscapeText escapes them all, except the '#' of a hashtag
+// ("#launch", not "C#"), so hashtags stay hashtags; Herald never writes
+// mentions. Commentary is at most MaxCommentary characters.
+//
+// # Exactly once
+//
+// LinkedIn has no idempotency key. Publish saves each step's outcome in
+// Request.Checkpoints before the next step, and an attempt resumes from
+// them: uploaded image URNs (CheckpointImagePrefix+N), the video upload
+// (CheckpointVideo: URN, upload token, part URLs; capabilities, which the
+// worker seals at rest), each part's ETag (CheckpointVideoPartPrefix+N),
+// finalization and availability (CheckpointVideoFinalized), and the
+// post's URN from x-restli-id (CheckpointPost: once set, Publish returns
+// it without a call). A crash mid-upload resumes at the first part without
+// an ETag; an image initialized but not uploaded is abandoned (LinkedIn
+// drops it) and made again.
+//
+// Creating the post is the one irreversible step. Before it is sent,
+// CheckpointCreating records when; LinkedIn refusing it (a 4xx answer)
+// clears the mark, but a timeout, a lost answer or a 5xx leaves it, and
+// every later attempt first looks for the post among the author's posts
+// created since (GET /rest/posts?q=author, newest first, up to 150), by a
+// marker: the same commentary and the same content. For image and video
+// posts the content is this post's own media URNs, so the match is
+// certain; for text and article posts it is the commentary (and article
+// URL), so two posts of one author with the same text inside that window
+// could be confused: the Result could name the other one, but nothing is
+// posted twice. When the post is not listed the job waits 30 seconds and
+// looks once more (listings lag), then sends the post again; should it
+// have existed after all, LinkedIn refuses the copy with 422
+// DUPLICATE_POST naming the first post's URN, which Publish takes as
+// its own. The residual risks: a listing that lags more than about half
+// a minute on a post LinkedIn's duplicate check also misses, which posts
+// twice; and an account that cannot list its posts (members need
+// r_member_social, which LinkedIn grants few apps): then a lost create
+// answer fails the post as Permanent ("whether it was published is
+// unknown") rather than risk a second post.
+//
+// # Waiting
+//
+// Videos take minutes to process. Publish polls with backoff
+// (Options.PollInterval doubling up to MaxPollDelay) for at most
+// Options.MaxWait, then hands the job back as RateLimited after
+// Options.HandBack: not a failure, and no worker slot held meanwhile.
+// Now and Sleep are injectable, so tests run on a fake clock.
+//
+// # Errors
+//
+// Errors answer {message, serviceErrorCode, code, status} (with
+// errorDetails.inputErrors on validation) and are classified as the
+// table in ../../../shared/PLATFORMS.md says: 429 is RateLimited, after
+// Retry-After when given, else Options.RateLimitWait; a second 429 of the
+// same post on the same UTC day is taken as the daily member or app limit
+// and waits until midnight UTC. 401 (and REVOKED_ACCESS_TOKEN,
+// EXPIRED_ACCESS_TOKEN, INVALID_ACCESS_TOKEN) is Reauth, after one
+// Request.ForceRefresh and a second try; 403 is Reauth with a message
+// naming the scope the call needs; 5xx and 408 are Transient; 400, 404
+// and 422 are Permanent with LinkedIn's message. PROCESSING_FAILED
+// videos are Permanent. Error texts never hold a token or an upload URL:
+// answers are redacted, and *url.Error's URL is dropped.
+//
+// # Tokens
+//
+// Access tokens last 60 days. Refresh tokens (365 days from consent, not
+// extended by refreshing) come only to approved partner apps. OAuth.Refresh
+// is the Vault's refresh for them (grant refresh_token on
+// https://www.linkedin.com/oauth/v2/accessToken, client credentials in
+// the form body). It is written out rather than x/oauth2's TokenSource
+// with AuthStyleInParams, which would work for the happy path, so that a
+// missing refresh token and LinkedIn's wordings of a dead one all come
+// back as *oauth2.RetrieveError "invalid_grant" (the Vault then marks the
+// account reauth_required) and the endpoint's body, which can echo what
+// it was sent, never reaches an error. For apps without refresh tokens,
+// ReconnectDue says when a token is within DefaultReconnectLead of
+// expiry, so the product app can ask the member to reconnect before posts
+// fail. LinkedIn offers most apps no token revocation endpoint: disconnect
+// deletes the token, which stays valid at LinkedIn until it expires or the
+// member removes the app in their settings.
+//
+// # Analytics
+//
+// Organizations: lifetime totals of the organization and of each post
+// (organizationalEntityShareStatistics, 20 posts a call; impressions,
+// reach from unique impressions, clicks, likes, comments, shares) and
+// followers (networkSizes), scope rw_organization_admin. Members:
+// memberCreatorPostAnalytics totals (IMPRESSION, MEMBERS_REACHED,
+// RESHARE, REACTION, COMMENT as impressions, reach, shares, likes,
+// comments), for the member and each post, one call per metric, scope
+// r_member_postAnalytics. Since is not used: totals are lifetime.
+//
+//	p := linkedin.New(linkedin.Options{BaseURL: cfg.LinkedInAPIURL, Version: "202510", Media: fetch})
+//	res, err := p.Publish(ctx, publishers.Request{
+//		PlatformUserID: "urn:li:organization:2414183",
+//		Content:        publishers.Content{Text: "We launched #launch"},
+//		Token:          tok,
+//		Checkpoints:    checkpoints, // saved across attempts of the post
+//	})
+package linkedin

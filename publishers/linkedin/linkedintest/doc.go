@@ -1,0 +1,61 @@
+// Package linkedintest is a fake LinkedIn REST API for tests: posts
+// (create, list by author), image and multi-part video uploads with
+// upload URLs it serves itself, video processing, share and member post
+// statistics and the OAuth token endpoint, over HTTP on a loopback
+// address, with faults on demand and a log of what it saw.
+//
+// Like net/http/httptest, New starts a Server and Close stops it; URL is
+// a linkedin.Publisher's BaseURL and TokenURL a linkedin.OAuth's.
+//
+// # Protocol
+//
+//	POST /rest/posts                          {author, commentary, visibility, distribution,
+//	                                          content{media|multiImage|article}, lifecycleState}
+//	                                          -> 201, x-restli-id urn:li:share:N (urn:li:ugcPost:N for video)
+//	GET  /rest/posts?q=author&author=&count=&start=&sortBy=   (X-RestLi-Method: FINDER)
+//	                                          -> {elements (newest first), paging}
+//	POST /rest/images?action=initializeUpload {initializeUploadRequest{owner}}
+//	                                          -> {value{image, uploadUrl, uploadUrlExpiresAt}}
+//	POST /rest/videos?action=initializeUpload {initializeUploadRequest{owner, fileSizeBytes}}
+//	                                          -> {value{video, uploadToken, uploadInstructions[{uploadUrl,
+//	                                             firstByte, lastByte}], uploadUrlsExpireAt}}
+//	PUT  {uploadUrl}                          bytes; a video part must be exactly its range -> ETag
+//	POST /rest/videos?action=finalizeUpload   {finalizeUploadRequest{video, uploadToken, uploadedPartIds}}
+//	GET  /rest/videos/{urn}                   {status: WAITING_UPLOAD, PROCESSING, AVAILABLE,
+//	                                          PROCESSING_FAILED, processingFailureReason}
+//	GET  /rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=
+//	                                          [&shares=List(..)][&ugcPosts=List(..)]
+//	GET  /rest/networkSizes/{org}?edgeType=COMPANY_FOLLOWED_BY_MEMBER  -> {firstDegreeSize}
+//	GET  /rest/memberCreatorPostAnalytics?q=me|entity&entity=(share:urn)&queryType=&aggregation=TOTAL
+//	POST /oauth/v2/accessToken                grant_type=refresh_token, refresh_token, client_id,
+//	                                          client_secret
+//
+// API calls need LinkedIn-Version (YYYYMM; Sunset makes one answer 426)
+// and X-Restli-Protocol-Version 2.0.0, and a Bearer token: any works
+// except TokenRevoked and TokenExpired (401). Errors are LinkedIn's:
+// {message, status, serviceErrorCode, code}. Commentary must be valid
+// little text (ParseLittle, strict: LinkedIn would cut the post at an
+// unescaped reserved character; the fake answers 422 instead). A post
+// with the same author, commentary and content as an earlier one is
+// refused with 422 DUPLICATE_POST naming the earlier URN, as LinkedIn
+// does.
+//
+// # Time, faults and what the server saw
+//
+// SetClock gives the server the test's fake clock; SetPartSize makes
+// small video parts; SetProcessing decides how finalized videos get
+// ready (after a number of status reads, or PROCESSING_FAILED);
+// SetListLag hides young posts from the finder, as a lagging index.
+// FailNext makes the next calls to an Endpoint fail with any status and
+// LinkedIn error (Retry-After headers, Echo to repeat the token and URL
+// in the message), or, with Fault.Lost, take effect and drop the
+// connection: a lost create answer. Calls is the call log (headers,
+// query, body); Posts, Created(text), Videos and PartUploads tell what
+// each post produced:
+//
+//	srv := linkedintest.New()
+//	defer srv.Close()
+//	srv.FailNext(linkedintest.EndpointCreatePost, 1, linkedintest.Fault{Lost: true})
+//	// ... publish "Hello" through srv.URL(), twice ...
+//	if srv.Created("Hello") != 1 { t.Error("posted twice") }
+package linkedintest

@@ -1,0 +1,113 @@
+package linkedintest
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// Endpoint names a kind of call, for faults and the call log.
+type Endpoint string
+
+// Endpoints.
+const (
+	EndpointCreatePost      Endpoint = "create_post"      // POST /rest/posts
+	EndpointListPosts       Endpoint = "list_posts"       // GET /rest/posts?q=author
+	EndpointImageInit       Endpoint = "image_init"       // POST /rest/images?action=initializeUpload
+	EndpointVideoInit       Endpoint = "video_init"       // POST /rest/videos?action=initializeUpload
+	EndpointUpload          Endpoint = "upload"           // PUT of an upload URL (image or video part)
+	EndpointFinalize        Endpoint = "finalize"         // POST /rest/videos?action=finalizeUpload
+	EndpointVideo           Endpoint = "video"            // GET /rest/videos/{urn}
+	EndpointShareStats      Endpoint = "share_stats"      // GET /rest/organizationalEntityShareStatistics
+	EndpointNetworkSize     Endpoint = "network_size"     // GET /rest/networkSizes/{urn}
+	EndpointMemberAnalytics Endpoint = "member_analytics" // GET /rest/memberCreatorPostAnalytics
+	EndpointToken           Endpoint = "token"            // POST /oauth/v2/accessToken
+)
+
+// Fault is how a call fails: an error answer, or (Lost) no answer at all
+// after the call took effect.
+type Fault struct {
+	// Status is the HTTP status; zero means 500.
+	Status int
+	// Code is LinkedIn's symbolic code (REVOKED_ACCESS_TOKEN,
+	// ACCESS_DENIED, ...), ServiceErrorCode its number.
+	Code             string
+	ServiceErrorCode int
+	// Message is the error message; empty means a made-up one.
+	Message string
+	// Header is sent with the answer (Retry-After).
+	Header http.Header
+	// Lost makes the call take effect and then drops the connection
+	// without an answer.
+	Lost bool
+	// Echo appends the request's URL and Authorization header to the
+	// message, as a careless proxy might: clients must keep both out of
+	// their errors.
+	Echo bool
+}
+
+// RetryAfter is a Retry-After header of d seconds.
+func RetryAfter(seconds int) http.Header {
+	return http.Header{"Retry-After": {strconv.Itoa(seconds)}}
+}
+
+func (f Fault) reply(r *http.Request) reply {
+	status := f.Status
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	msg := f.Message
+	if msg == "" {
+		msg = "injected fault"
+	}
+	if f.Echo {
+		msg += " (" + r.URL.String() + " " + r.Header.Get("Authorization") + ")"
+	}
+	rep := fail(status, f.ServiceErrorCode, f.Code, msg)
+	rep.header = f.Header
+	return rep
+}
+
+// faultRule fails n calls (for ever when n < 0) to ep, or to any
+// endpoint when ep is "".
+type faultRule struct {
+	ep    Endpoint
+	n     int
+	fault Fault
+}
+
+// FailNext makes the next n calls to ep ("" for any) fail with f; n < 0
+// fails them until FailNext(ep, 0, ...) clears the endpoint's rules.
+// Rules apply in the order they were added, at most one per call.
+func (s *Server) FailNext(ep Endpoint, n int, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n == 0 {
+		kept := s.faults[:0]
+		for _, r := range s.faults {
+			if r.ep != ep {
+				kept = append(kept, r)
+			}
+		}
+		s.faults = kept
+		return
+	}
+	s.faults = append(s.faults, &faultRule{ep: ep, n: n, fault: f})
+}
+
+func (s *Server) fault(ep Endpoint) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.faults {
+		if r.ep != "" && r.ep != ep {
+			continue
+		}
+		if r.n > 0 {
+			r.n--
+			if r.n == 0 {
+				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+			}
+		}
+		return r.fault, true
+	}
+	return Fault{}, false
+}

@@ -1,0 +1,502 @@
+package linkedin_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/linkedin"
+	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
+)
+
+func TestPublishOnce(t *testing.T) {
+	tests := []struct {
+		name    string
+		author  string
+		text    string
+		media   func(e env) []publishers.Media
+		options map[string]string
+		polls   int
+		steps   []string
+		kind    string
+		urn     string
+	}{
+		{"text", member, "Hello, LinkedIn", nil, nil, 0,
+			[]string{"create_post"}, "text", "urn:li:share:"},
+		{"organization text", org, "We are hiring (again)!", nil, nil, 0,
+			[]string{"create_post"}, "text", "urn:li:share:"},
+		{"article", member, "Read this", nil, map[string]string{linkedin.OptionArticleURL: "https://example.com/post", linkedin.OptionArticleTitle: "A post"}, 0,
+			[]string{"create_post"}, "article", "urn:li:share:"},
+		{"image", member, "One picture", func(e env) []publishers.Media { return []publishers.Media{e.image("a")} }, nil, 0,
+			[]string{"image_init", "upload", "create_post"}, "image", "urn:li:share:"},
+		{"multi-image", org, "Three pictures", func(e env) []publishers.Media {
+			return []publishers.Media{e.image("a"), e.image("b"), e.image("c")}
+		}, nil, 0,
+			[]string{"image_init", "upload", "image_init", "upload", "image_init", "upload", "create_post"}, "multi-image", "urn:li:share:"},
+		{"video that takes two polls", member, "Watch", func(e env) []publishers.Media { return []publishers.Media{e.video("v")} }, nil, 2,
+			[]string{"video_init", "upload", "upload", "upload", "finalize", "video", "video", "video", "create_post"}, "video", "urn:li:ugcPost:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := start(t)
+			e.srv.SetProcessing(linkedintest.Processing{Polls: tt.polls})
+			cp := &memory{}
+			var media []publishers.Media
+			if tt.media != nil {
+				media = tt.media(e)
+			}
+			req := request(cp, tt.author, tt.text, media...)
+			req.Content.Options = tt.options
+			res, err := e.p.Publish(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := steps(e.srv.Calls()); !slices.Equal(got, tt.steps) {
+				t.Errorf("calls:\n got %s\nwant %s", join(got), join(tt.steps))
+			}
+			posts := e.srv.Posts()
+			if len(posts) != 1 {
+				t.Fatalf("%d posts, want 1", len(posts))
+			}
+			p := posts[0]
+			if res.RemoteID != p.URN || !strings.HasPrefix(p.URN, tt.urn) || res.URL != "https://www.linkedin.com/feed/update/"+p.URN+"/" {
+				t.Errorf("result %+v, platform has %s", res, p.URN)
+			}
+			if p.Kind != tt.kind || p.Text != tt.text || p.Author != tt.author || p.Visibility != "PUBLIC" {
+				t.Errorf("posted %+v", p)
+			}
+			if len(p.MediaIDs) != len(media) {
+				t.Errorf("post carries %d media, want %d", len(p.MediaIDs), len(media))
+			}
+			if cp.Get(linkedin.CheckpointPost) != p.URN {
+				t.Errorf("checkpoints %v", cp.m)
+			}
+			if tt.polls > 0 && e.clk.Slept() == 0 {
+				t.Error("polled without waiting in between")
+			}
+			checkCalls(t, e.srv)
+			// Once more with the same checkpoints: nothing happens.
+			before := len(e.srv.Calls())
+			again, err := e.p.Publish(context.Background(), req)
+			if err != nil || again != res || len(e.srv.Calls()) != before {
+				t.Errorf("second Publish: %+v, %v, %d more calls", again, err, len(e.srv.Calls())-before)
+			}
+		})
+	}
+}
+
+func TestPostBody(t *testing.T) {
+	e := start(t)
+	req := request(&memory{}, org, "Body check", e.image("a"))
+	req.Content.Title = "Alt"
+	req.Content.Options = map[string]string{linkedin.OptionVisibility: "LOGGED_IN", linkedin.OptionDisableReshare: "true"}
+	if _, err := e.p.Publish(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	var create linkedintest.Call
+	for _, c := range e.srv.Calls() {
+		if c.Endpoint == linkedintest.EndpointCreatePost {
+			create = c
+		}
+	}
+	var body struct {
+		Author       string `json:"author"`
+		Visibility   string `json:"visibility"`
+		Distribution struct {
+			FeedDistribution string `json:"feedDistribution"`
+			TargetEntities   []any  `json:"targetEntities"`
+			ThirdParty       []any  `json:"thirdPartyDistributionChannels"`
+		} `json:"distribution"`
+		Content struct {
+			Media struct{ ID, Title string } `json:"media"`
+		} `json:"content"`
+		LifecycleState string `json:"lifecycleState"`
+		NoReshare      bool   `json:"isReshareDisabledByAuthor"`
+	}
+	if err := json.Unmarshal(create.Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Author != org || body.Visibility != "LOGGED_IN" || body.Distribution.FeedDistribution != "MAIN_FEED" ||
+		body.Distribution.TargetEntities == nil || body.Distribution.ThirdParty == nil || body.LifecycleState != "PUBLISHED" ||
+		!body.NoReshare || !strings.HasPrefix(body.Content.Media.ID, "urn:li:image:") || body.Content.Media.Title != "Alt" {
+		t.Errorf("create body %s", create.Body)
+	}
+	var initBody struct {
+		Req struct{ Owner string } `json:"initializeUploadRequest"`
+	}
+	if err := json.Unmarshal(e.srv.Calls()[0].Body, &initBody); err != nil || initBody.Req.Owner != org {
+		t.Errorf("initializeUpload body %s", e.srv.Calls()[0].Body)
+	}
+}
+
+func TestCommentaryRoundTrip(t *testing.T) {
+	e := start(t)
+	text := `Every reserved one: \ | { } @ [ ] ( ) < > # * _ ~, a #hashtag, C# and mail@example.com (see [1]) ~~done~~ *bold* _it_`
+	if _, err := e.p.Publish(context.Background(), request(&memory{}, member, text)); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.srv.Posts()[0].Text; got != text {
+		t.Errorf("LinkedIn shows\n%q\nwant\n%q", got, text)
+	}
+}
+
+func TestLostCreateAnswerFoundByLookup(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		media func(e env) []publishers.Media
+	}{
+		{"text", nil},
+		{"image", func(e env) []publishers.Media { return []publishers.Media{e.image("a")} }},
+		{"video", func(e env) []publishers.Media { return []publishers.Media{e.video("v")} }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := start(t)
+			if tt.media != nil {
+				// The author posted the same text with other media
+				// before: the lookup must not take it for ours.
+				if _, err := e.p.Publish(context.Background(), request(&memory{}, member, "Lost answer", tt.media(e)...)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.srv.FailNext(linkedintest.EndpointCreatePost, 1, linkedintest.Fault{Lost: true})
+			e.clk.Advance(time.Hour)
+			cp := &memory{}
+			var media []publishers.Media
+			if tt.media != nil {
+				media = tt.media(e)
+			}
+			req := request(cp, member, "Lost answer", media...)
+			postsBefore := len(e.srv.Posts())
+			_, err := e.p.Publish(context.Background(), req)
+			if publishers.ClassOf(err) != publishers.ClassTransient || !strings.Contains(err.Error(), "create") {
+				t.Fatalf("first attempt: err = %v, want transient naming the create", err)
+			}
+			if n := len(e.srv.Posts()) - postsBefore; n != 1 {
+				t.Fatalf("the lost call made %d posts, want 1", n)
+			}
+			before := len(e.srv.Calls())
+			res, err := e.p.Publish(context.Background(), req)
+			if err != nil {
+				t.Fatalf("second attempt: %v", err)
+			}
+			if got := steps(e.srv.Calls()[before:]); !slices.Equal(got, []string{"list_posts"}) {
+				t.Errorf("second attempt calls %s, want list_posts only", join(got))
+			}
+			posts := e.srv.Posts()
+			if len(posts)-postsBefore != 1 || res.RemoteID != posts[len(posts)-1].URN {
+				t.Errorf("result %+v; posts %d (want one more than %d), newest %s", res, len(posts), postsBefore, posts[len(posts)-1].URN)
+			}
+		})
+	}
+}
+
+func TestLostCreateAnswerWithListingLag(t *testing.T) {
+	e := start(t)
+	e.srv.SetListLag(24 * time.Hour) // never listed within the test
+	e.srv.FailNext(linkedintest.EndpointCreatePost, 1, linkedintest.Fault{Lost: true})
+	cp := &memory{}
+	req := request(cp, member, "Lagging index")
+	var classes []string
+	var res publishers.Result
+	for attempt := 1; attempt <= 4; attempt++ {
+		r, err := e.p.Publish(context.Background(), req)
+		if err == nil {
+			res = r
+			break
+		}
+		classes = append(classes, publishers.ClassOf(err).String())
+		if d, ok := publishers.RetryAfter(err); ok {
+			e.clk.Advance(d)
+		}
+	}
+	if want := []string{"transient", "rate_limited"}; !slices.Equal(classes, want) {
+		t.Errorf("failed attempts %v, want %v", classes, want)
+	}
+	if n := e.srv.Created("Lagging index"); n != 1 {
+		t.Fatalf("%d posts, want 1", n)
+	}
+	// The third attempt sent the post again; LinkedIn refused it as a
+	// duplicate of the first, which is ours.
+	if res.RemoteID != e.srv.Posts()[0].URN {
+		t.Errorf("result %+v, post %s", res, e.srv.Posts()[0].URN)
+	}
+}
+
+func TestLostCreateAnswerWithoutListingScope(t *testing.T) {
+	e := start(t)
+	e.srv.FailNext(linkedintest.EndpointCreatePost, 1, linkedintest.Fault{Lost: true})
+	e.srv.FailNext(linkedintest.EndpointListPosts, -1, linkedintest.Fault{Status: 403, Code: "ACCESS_DENIED", ServiceErrorCode: 100, Message: "Not enough permissions to access: partnerApiPostsExternal.FINDER-author"})
+	req := request(&memory{}, member, "Cannot look")
+	if _, err := e.p.Publish(context.Background(), req); err == nil {
+		t.Fatal("first attempt succeeded")
+	}
+	_, err := e.p.Publish(context.Background(), req)
+	if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), "r_member_social") {
+		t.Fatalf("err = %v, want permanent naming r_member_social", err)
+	}
+	if n := e.srv.Created("Cannot look"); n != 1 {
+		t.Errorf("%d posts, want 1", n)
+	}
+}
+
+func TestRefusedCreateIsNotLookedUp(t *testing.T) {
+	e := start(t)
+	e.srv.FailNext(linkedintest.EndpointCreatePost, 1, linkedintest.Fault{Status: 429})
+	req := request(&memory{}, member, "Throttled")
+	if _, err := e.p.Publish(context.Background(), req); publishers.ClassOf(err) != publishers.ClassRateLimited {
+		t.Fatalf("first attempt: %v", err)
+	}
+	before := len(e.srv.Calls())
+	if _, err := e.p.Publish(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if got := steps(e.srv.Calls()[before:]); !slices.Equal(got, []string{"create_post"}) {
+		t.Errorf("second attempt calls %s, want create_post only", join(got))
+	}
+}
+
+func TestVideoResumesAfterCrash(t *testing.T) {
+	e := start(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cp := &memory{onSave: func(name, _ string) {
+		if name == linkedin.CheckpointVideoPartPrefix+"2" {
+			cancel() // the worker dies after part 2
+		}
+	}}
+	req := request(cp, member, "Crash test", e.video("v"))
+	if _, err := e.p.Publish(ctx, req); err == nil {
+		t.Fatal("first attempt succeeded")
+	}
+	cp.onSave = nil
+	res, err := e.p.Publish(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	videos := e.srv.Videos()
+	if len(videos) != 1 {
+		t.Fatalf("%d video uploads, want 1", len(videos))
+	}
+	for urn := range videos {
+		for part := 1; part <= 3; part++ {
+			if n := e.srv.PartUploads(urn, part); n != 1 {
+				t.Errorf("part %d sent %d times, want 1", part, n)
+			}
+		}
+	}
+	if n := e.srv.Created("Crash test"); n != 1 || res.RemoteID != e.srv.Posts()[0].URN {
+		t.Errorf("%d posts, result %+v", n, res)
+	}
+}
+
+func TestVideoPartFailureRetriesThatPartOnly(t *testing.T) {
+	e := start(t)
+	cp := &memory{}
+	cp.onSave = func(name, _ string) {
+		if name == linkedin.CheckpointVideoPartPrefix+"1" {
+			e.srv.FailNext(linkedintest.EndpointUpload, 1, linkedintest.Fault{Status: 503})
+		}
+	}
+	if _, err := e.p.Publish(context.Background(), request(cp, member, "Flaky part", e.video("v"))); err != nil {
+		t.Fatal(err)
+	}
+	for urn := range e.srv.Videos() {
+		for part, want := range []int{1, 2, 1} {
+			if n := e.srv.PartUploads(urn, part+1); n != want {
+				t.Errorf("part %d sent %d times, want %d", part+1, n, want)
+			}
+		}
+	}
+	if e.clk.Slept() == 0 {
+		t.Error("part retried without waiting")
+	}
+}
+
+func TestVideoProcessingHandsBack(t *testing.T) {
+	e := start(t, func(o *linkedin.Options) { o.MaxWait = time.Second; o.HandBack = 30 * time.Second })
+	e.srv.SetProcessing(linkedintest.Processing{Polls: 3})
+	req := request(&memory{}, member, "Long video", e.video("v"))
+	handBacks := 0
+	for attempt := 1; attempt <= 10; attempt++ {
+		_, err := e.p.Publish(context.Background(), req)
+		if err == nil {
+			break
+		}
+		if d, ok := publishers.RetryAfter(err); !ok || d != 30*time.Second {
+			t.Fatalf("attempt %d: %v, want a 30s hand back", attempt, err)
+		}
+		handBacks++
+	}
+	if handBacks != 3 {
+		t.Errorf("%d hand backs, want 3", handBacks)
+	}
+	count := map[linkedintest.Endpoint]int{}
+	for _, c := range e.srv.Calls() {
+		count[c.Endpoint]++
+	}
+	if count[linkedintest.EndpointVideoInit] != 1 || count[linkedintest.EndpointFinalize] != 1 || count[linkedintest.EndpointCreatePost] != 1 {
+		t.Errorf("calls %v", count)
+	}
+}
+
+func TestVideoProcessingFailed(t *testing.T) {
+	e := start(t)
+	e.srv.SetProcessing(linkedintest.Processing{Fail: "Unsupported codec"})
+	_, err := e.p.Publish(context.Background(), request(&memory{}, member, "Bad video", e.video("v")))
+	if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), "Unsupported codec") {
+		t.Errorf("err = %v, want permanent with LinkedIn's reason", err)
+	}
+	if len(e.srv.Posts()) != 0 {
+		t.Error("posted a failed video")
+	}
+}
+
+func TestUnauthorizedRefreshesOnce(t *testing.T) {
+	tests := []struct {
+		name       string
+		refreshed  string
+		refreshErr error
+		class      publishers.Class
+	}{
+		{"refresh helps", "fresh-token", nil, -1},
+		{"still refused", linkedintest.TokenRevoked, nil, publishers.ClassReauth},
+		{"refresh refused", "", publishers.Reauth(errors.New("invalid_grant")), publishers.ClassReauth},
+		{"token endpoint down", "", publishers.Transient(errors.New("token endpoint 503")), publishers.ClassTransient},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := start(t)
+			refreshes := 0
+			req := request(&memory{}, member, "Refresh "+tt.name)
+			req.Token = &oauth2.Token{AccessToken: linkedintest.TokenExpired}
+			req.ForceRefresh = func(context.Context) (*oauth2.Token, error) {
+				refreshes++
+				if tt.refreshErr != nil {
+					return nil, tt.refreshErr
+				}
+				return &oauth2.Token{AccessToken: tt.refreshed}, nil
+			}
+			_, err := e.p.Publish(context.Background(), req)
+			if tt.class < 0 && err != nil || tt.class >= 0 && publishers.ClassOf(err) != tt.class {
+				t.Errorf("err = %v (%s), want class %v", err, publishers.ClassOf(err), tt.class)
+			}
+			if refreshes != 1 {
+				t.Errorf("%d refreshes, want 1", refreshes)
+			}
+		})
+	}
+}
+
+func TestInvalidRequests(t *testing.T) {
+	e := start(t)
+	tooLong := strings.Repeat("é", linkedin.MaxCommentary+1)
+	var many []publishers.Media
+	for range linkedin.MaxImages + 1 {
+		many = append(many, e.image("x"))
+	}
+	tests := []struct {
+		name  string
+		req   func() publishers.Request
+		class publishers.Class
+	}{
+		{"no author URN", func() publishers.Request { return request(&memory{}, "8675309", "hi") }, publishers.ClassPermanent},
+		{"company page id", func() publishers.Request { return request(&memory{}, "urn:li:company:1", "hi") }, publishers.ClassPermanent},
+		{"no checkpoints", func() publishers.Request { return request(nil, member, "hi") }, publishers.ClassPermanent},
+		{"no token", func() publishers.Request { r := request(&memory{}, member, "hi"); r.Token = nil; return r }, publishers.ClassReauth},
+		{"text too long", func() publishers.Request { return request(&memory{}, member, tooLong) }, publishers.ClassPermanent},
+		{"nothing to post", func() publishers.Request { return request(&memory{}, member, "  ") }, publishers.ClassPermanent},
+		{"two videos", func() publishers.Request { return request(&memory{}, member, "hi", e.video("a"), e.video("b")) }, publishers.ClassPermanent},
+		{"video and image", func() publishers.Request { return request(&memory{}, member, "hi", e.video("a"), e.image("b")) }, publishers.ClassPermanent},
+		{"too many images", func() publishers.Request { return request(&memory{}, member, "hi", many...) }, publishers.ClassPermanent},
+		{"unknown media kind", func() publishers.Request {
+			return request(&memory{}, member, "hi", publishers.Media{URL: e.files.URL + "/a.gif", Kind: "gif"})
+		}, publishers.ClassPermanent},
+		{"unknown option", func() publishers.Request {
+			r := request(&memory{}, member, "hi")
+			r.Content.Options = map[string]string{"privacy": "x"}
+			return r
+		}, publishers.ClassPermanent},
+		{"article with media", func() publishers.Request {
+			r := request(&memory{}, member, "hi", e.image("a"))
+			r.Content.Options = map[string]string{linkedin.OptionArticleURL: "https://example.com"}
+			return r
+		}, publishers.ClassPermanent},
+		{"article URL not http", func() publishers.Request {
+			r := request(&memory{}, member, "hi")
+			r.Content.Options = map[string]string{linkedin.OptionArticleURL: "javascript:alert(1)"}
+			return r
+		}, publishers.ClassPermanent},
+		{"organization to connections", func() publishers.Request {
+			r := request(&memory{}, org, "hi")
+			r.Content.Options = map[string]string{linkedin.OptionVisibility: "CONNECTIONS"}
+			return r
+		}, publishers.ClassPermanent},
+		{"media not found", func() publishers.Request {
+			return request(&memory{}, member, "hi", publishers.Media{URL: e.files.URL + "/missing.png", Kind: publishers.MediaImage})
+		}, publishers.ClassPermanent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(e.srv.Calls())
+			_, err := e.p.Publish(context.Background(), tt.req())
+			if err == nil || publishers.ClassOf(err) != tt.class {
+				t.Errorf("err = %v, want %s", err, tt.class)
+			}
+			for _, c := range e.srv.Calls()[before:] {
+				if c.Endpoint == linkedintest.EndpointCreatePost {
+					t.Errorf("a post was sent")
+				}
+			}
+		})
+	}
+}
+
+func TestExpiredVideoUploadStartsAgain(t *testing.T) {
+	e := start(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cp := &memory{onSave: func(name, _ string) {
+		if name == linkedin.CheckpointVideoPartPrefix+"1" {
+			cancel()
+		}
+	}}
+	req := request(cp, member, "Stale upload", e.video("v"))
+	if _, err := e.p.Publish(ctx, req); err == nil {
+		t.Fatal("first attempt succeeded")
+	}
+	cp.onSave = nil
+	e.clk.Advance(2 * linkedintest.UploadURLLife)
+	if _, err := e.p.Publish(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.srv.Videos()); n != 2 {
+		t.Errorf("%d video uploads, want a second after the URLs expired", n)
+	}
+	if n := e.srv.Created("Stale upload"); n != 1 {
+		t.Errorf("%d posts", n)
+	}
+}
+
+func TestLostFinalizeAnswer(t *testing.T) {
+	e := start(t)
+	e.srv.FailNext(linkedintest.EndpointFinalize, 1, linkedintest.Fault{Lost: true})
+	req := request(&memory{}, member, "Lost finalize", e.video("v"))
+	if _, err := e.p.Publish(context.Background(), req); publishers.ClassOf(err) != publishers.ClassTransient {
+		t.Fatalf("first attempt: %v", err)
+	}
+	// The second finalize is refused (already done); the video's status
+	// shows it was not needed.
+	if _, err := e.p.Publish(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.srv.Created("Lost finalize"); n != 1 || len(e.srv.Videos()) != 1 {
+		t.Errorf("%d posts, %d videos", n, len(e.srv.Videos()))
+	}
+}
