@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,11 +93,13 @@ func TestDisconnectCancelsTheAccountsPosts(t *testing.T) {
 	}
 }
 
-func TestAccountsPostsListingIsNotImplementedYet(t *testing.T) {
+func TestAccountPostsListingPages(t *testing.T) {
 	f := newFixture(t)
-	r := f.do("GET", "/v1/accounts/acct-1/posts", "")
-	expect(t, r, http.StatusNotImplemented)
-	if r.error(t).Code != codeNotImplemented {
+	r := f.do("GET", "/v1/accounts/acct-1/posts?limit=0", "")
+	expect(t, r, 422)
+	r = f.do("GET", "/v1/accounts/acct-1/posts", "")
+	expect(t, r, 200)
+	if !strings.Contains(string(r.body), `"posts":[`) {
 		t.Errorf("listing: %s", r.body)
 	}
 }

@@ -57,8 +57,9 @@
 //   - Calls that change state run detached from the client's connection,
 //     with their own deadline: a client hanging up mid-disconnect must
 //     not leave the account's posts half canceled.
+//   - GET /v1/accounts/{id}/posts pages by publish time with an opaque
+//     cursor (an offset today; clients must not build one).
 //   - Not yet possible, for want of a jobs API: editing a scheduled
 //     post's content or not_after (PATCH answers 422 "unsupported"; only
-//     publish_at moves), and listing an account's posts
-//     (GET /v1/accounts/{id}/posts answers 501). Both are in the document.
+//     publish_at moves).
 package api

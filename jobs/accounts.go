@@ -31,7 +31,7 @@ func (c *Client) AccountDisconnected(ctx context.Context, accountID, platform st
 	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return fmt.Errorf("enqueue revoke of %s: %w", accountID, err)
 	}
-	ids, err := c.store.rdb.SMembers(ctx, accountPostsKey(accountID)).Result()
+	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(accountID), 0, -1).Result()
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (c *Client) waitUnlocked(ctx context.Context, id string) error {
 // tokens.Vault calls it through Options.OnErase.
 func (c *Client) ForgetAccount(ctx context.Context, accountID string) (map[string]int, error) {
 	n := map[string]int{}
-	ids, err := c.store.rdb.SMembers(ctx, accountPostsKey(accountID)).Result()
+	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(accountID), 0, -1).Result()
 	if err != nil {
 		return n, err
 	}

@@ -143,7 +143,7 @@ func (h *analyticsHandler) save(ctx context.Context, s Snapshot) error {
 // publishedRemoteIDs lists the platform ids of the account's posts
 // published within the window.
 func (h *analyticsHandler) publishedRemoteIDs(ctx context.Context, account string) ([]string, error) {
-	ids, err := h.store.rdb.SMembers(ctx, accountPostsKey(account)).Result()
+	ids, err := h.store.rdb.ZRange(ctx, accountPostsKey(account), 0, -1).Result()
 	if err != nil {
 		return nil, err
 	}

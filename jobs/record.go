@@ -136,7 +136,10 @@ func parseMilli(s string) time.Time {
 func (s *store) create(ctx context.Context, p Post) (fp string, st State, created bool, at time.Time, err error) {
 	// Index first: an index entry without a record is harmless, a record
 	// missing from its account's index would escape erasure.
-	if err := s.rdb.SAdd(ctx, accountPostsKey(p.AccountID), p.ID).Err(); err != nil {
+	// The index orders an account's posts by publish time; NX keeps a
+	// conflicting repeat from moving the original.
+	idx := redis.Z{Score: float64(p.PublishAt.UnixMilli()), Member: p.ID}
+	if err := s.rdb.ZAddNX(ctx, accountPostsKey(p.AccountID), idx).Err(); err != nil {
 		return "", "", false, at, fmt.Errorf("index post: %w", err)
 	}
 	body, err := json.Marshal(p)
