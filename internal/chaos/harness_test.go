@@ -69,7 +69,7 @@ type rig struct {
 	client  *jobs.Client
 
 	mu      sync.Mutex
-	workers map[int]*exec.Cmd
+	workers map[int]*proc
 	exited  map[int]string // workers that stopped without being killed
 	nextID  int
 }
@@ -95,9 +95,16 @@ func newRig(t *testing.T, fsync string) *rig {
 		OnDisconnect: client.AccountDisconnected,
 		OnErase:      client.ForgetAccount,
 	})
-	r := &rig{t: t, dir: t.TempDir(), redis: srv, rdb: rdb, sandbox: sb, vault: vault, client: client, workers: map[int]*exec.Cmd{}, exited: map[int]string{}}
+	r := &rig{t: t, dir: t.TempDir(), redis: srv, rdb: rdb, sandbox: sb, vault: vault, client: client, workers: map[int]*proc{}, exited: map[int]string{}}
 	t.Cleanup(r.stopAll)
 	return r
+}
+
+// proc is a worker process; done closes once it has been waited for (by
+// its own goroutine: Wait may be called once).
+type proc struct {
+	cmd  *exec.Cmd
+	done chan struct{}
 }
 
 // startWorker runs a `herald worker` process and returns its number.
@@ -127,9 +134,11 @@ func (r *rig) startWorker() int {
 	if err := cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
-	r.workers[id] = cmd
+	p := &proc{cmd: cmd, done: make(chan struct{})}
+	r.workers[id] = p
 	go func() {
 		err := cmd.Wait()
+		close(p.done)
 		log.Close()
 		r.mu.Lock()
 		if _, running := r.workers[id]; running {
@@ -144,11 +153,11 @@ func (r *rig) startWorker() int {
 // to expire.
 func (r *rig) kill(id int) {
 	r.mu.Lock()
-	cmd := r.workers[id]
+	p := r.workers[id]
 	delete(r.workers, id)
 	r.mu.Unlock()
-	if cmd != nil {
-		_ = cmd.Process.Signal(syscall.SIGKILL)
+	if p != nil {
+		_ = p.cmd.Process.Signal(syscall.SIGKILL)
 	}
 }
 
@@ -170,21 +179,20 @@ func (r *rig) anyWorker(rng *rand.Rand) int {
 func (r *rig) stopAll() {
 	r.mu.Lock()
 	ws := r.workers
-	r.workers = map[int]*exec.Cmd{}
+	r.workers = map[int]*proc{}
 	for id, err := range r.exited {
 		r.t.Errorf("worker %d exited on its own: %s", id, err)
 	}
 	r.mu.Unlock()
-	for _, cmd := range ws {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
+	for _, p := range ws {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	}
-	for _, cmd := range ws {
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
+	for _, p := range ws {
 		select {
-		case <-done:
+		case <-p.done:
 		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
+			_ = p.cmd.Process.Kill()
+			<-p.done
 		}
 	}
 }
