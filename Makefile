@@ -5,7 +5,7 @@ PKGS    ?= ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build demo test bench chaos lint redis-server
+.PHONY: all build demo test bench chaos lint redis-server promtool
 
 all: build
 
@@ -17,7 +17,7 @@ demo: redis-server
 	$(GO) run ./cmd/herald demo $(DEMO_FLAGS)
 
 ## test: every test, with the race detector, on a private Redis
-test: redis-server
+test: redis-server promtool
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 
@@ -44,4 +44,17 @@ redis-server:
 	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	  else \
 	    echo "redis-server is missing: install Redis 6.2 or newer (macOS: brew install redis)"; exit 1; \
+	  fi; }
+
+# promtool checks /metrics output, alert rules and the Prometheus config in
+# tests; installed with Debian's prometheus package, else those checks skip.
+promtool:
+	@command -v promtool >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing promtool (Debian's prometheus package) with apt-get"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    { $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } \
+	      || echo "could not install promtool: the checks that need it skip"; \
+	  else \
+	    echo "promtool missing: the checks that need it skip"; \
 	  fi; }

@@ -37,6 +37,9 @@ type Config struct {
 	APIRateLimit int    `env:"HERALD_API_RATE_LIMIT" envDefault:"600" desc:"Requests each API key may make a minute, across all API processes (0: no limit)."`
 
 	MonitorAddr     string `env:"HERALD_MONITOR_ADDR" envDefault:"127.0.0.1:8080" desc:"host:port where the monitor serves asynqmon (/monitoring), /metrics and /healthz."`
+	MonitorUser     string `env:"HERALD_MONITOR_USER" desc:"User name of the monitor's basic-auth login (with HERALD_MONITOR_PASSWORD). A login is required when the monitor listens off loopback."`
+	MonitorPassword string `env:"HERALD_MONITOR_PASSWORD" secret:"true" desc:"Password of the monitor's login, at least 12 characters."`
+	MonitorToken    string `env:"HERALD_MONITOR_TOKEN" secret:"true" desc:"Bearer token accepted by the monitor instead of the basic-auth login, at least 12 characters."`
 	MonitorReadOnly bool   `env:"HERALD_MONITOR_READONLY" envDefault:"false" desc:"Make asynqmon read-only."`
 	PrometheusURL   string `env:"HERALD_PROMETHEUS_URL" desc:"http(s) URL of a Prometheus that asynqmon queries for its metrics charts; empty hides the charts."`
 

@@ -45,7 +45,9 @@ func (v *Vault) refreshCoalesced(ctx context.Context, account, platform, staleAT
 	if staleAT != "" {
 		key = "force\x00" + account + "\x00" + staleAT
 	}
+	leader := false
 	ch := v.flight.DoChan(key, func() (any, error) {
+		leader = true
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 		defer cancel()
 		return v.refreshShared(sctx, account, staleAT)
@@ -58,6 +60,9 @@ func (v *Vault) refreshCoalesced(ctx context.Context, account, platform, staleAT
 			return nil, res.Err
 		}
 		tok := res.Val.(*oauth2.Token)
+		if res.Shared && !leader && v.o.OnCoalesced != nil {
+			v.o.OnCoalesced(platform)
+		}
 		// Each caller gets its own copy; the check of platform is per
 		// caller.
 		if platform != "" {
@@ -180,10 +185,13 @@ func (v *Vault) refreshLocked(ctx context.Context, account, staleAT string) (tok
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.Is(err, ErrInvalidGrant) || (errors.As(err, &re) && re.ErrorCode == "invalid_grant") {
+			v.heard(r.Platform, "reauth")
 			return nil, false, v.markReauth(ctx, r, "the platform refused the refresh token (invalid_grant)")
 		}
+		v.heard(r.Platform, "error")
 		return nil, false, fmt.Errorf("account %s: refresh: %s", account, describeRefreshError(err))
 	}
+	v.heard(r.Platform, "ok")
 	if nt.RefreshToken == "" {
 		nt.RefreshToken = old.RefreshToken
 	}
@@ -214,6 +222,12 @@ func (v *Vault) refreshLocked(ctx context.Context, account, staleAT string) (tok
 		return nil, true, nil // disconnected or replaced meanwhile
 	}
 	return nt, false, nil
+}
+
+func (v *Vault) heard(platform, outcome string) {
+	if v.o.OnRefresh != nil {
+		v.o.OnRefresh(platform, outcome)
+	}
 }
 
 func (v *Vault) callRefresh(ctx context.Context, plat Platform, old *oauth2.Token) (*oauth2.Token, error) {

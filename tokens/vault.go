@@ -54,6 +54,12 @@ type Options struct {
 	// unreadable: jobs wires it to enqueue the revoke job and cancel the
 	// account's posts. Its error is returned by Disconnect.
 	OnDisconnect func(ctx context.Context, accountID, platform string) error
+	// OnRefresh, if set, hears every call to a token endpoint and its
+	// outcome: ok, reauth or error (metrics).
+	OnRefresh func(platform, outcome string)
+	// OnCoalesced, if set, hears of a caller that got a token another
+	// caller's refresh fetched (metrics).
+	OnCoalesced func(platform string)
 	// OnErase, if set, deletes what other packages keep about the account
 	// (posts, analytics, tasks, events) and says how much.
 	OnErase func(ctx context.Context, accountID string) (map[string]int, error)

@@ -64,7 +64,7 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	client := jobs.NewClient(rdb, jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness))
-	vault, _, err := newVault(cfg, rdb, client, log)
+	vault, _, err := newVault(cfg, rdb, client, log, nil)
 	if err != nil {
 		return err
 	}

@@ -100,14 +100,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	log := newLogger(stderr, "text", slog.LevelError)
 	cfg.MediaAllowPrivate = true // the demo's media live on the local sandbox
 	cfg.SandboxURL = sb.URL()
-	wc, err := workerConfig(cfg, rdb, log)
+	tel := newTelemetry()
+	wc, err := workerConfig(cfg, rdb, log, tel)
 	if err != nil {
 		return err
 	}
 	wc.Retry = jobs.RetryPolicy{Base: time.Second, Cap: 4 * time.Second}
 	wc.ShutdownTimeout = 3 * time.Second
-	mreg := metrics.NewRegistry()
-	wc.Observe = metrics.NewPublish(mreg).Observe
+	mreg := tel.reg
 	client := jobs.NewClient(rdb, jobs.WithMaxLateness(cfg.PublishMaxLateness), jobs.WithMaxRetry(cfg.RetryMax))
 	if cfg.TokenKeys == "" {
 		// A key for this run only: the private Redis dies with it.
@@ -117,7 +117,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		cfg.TokenKeys = k
 	}
-	vault, keys, err := newVault(cfg, rdb, client, log)
+	vault, keys, err := newVault(cfg, rdb, client, log, tel)
 	if err != nil {
 		return err
 	}

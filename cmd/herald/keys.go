@@ -52,7 +52,7 @@ func rotateKeys(ctx context.Context, stdout io.Writer) error {
 	log := newLogger(io.Discard, cfg.LogFormat, cfg.LogLevel)
 	rdb := cfg.Redis.NewClient()
 	defer rdb.Close()
-	vault, keys, err := newVault(cfg, rdb, jobs.NewClient(rdb), log)
+	vault, keys, err := newVault(cfg, rdb, jobs.NewClient(rdb), log, nil)
 	if err != nil {
 		return err
 	}

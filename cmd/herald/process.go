@@ -7,12 +7,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/internal/logging"
+	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/redischeck"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
@@ -47,9 +50,33 @@ func checkRedis(ctx context.Context, rdb redis.UniversalClient, log *slog.Logger
 	return nil
 }
 
+// telemetry is a process's metrics. A nil *telemetry reports nothing
+// (keys, api: processes without platform calls of their own).
+type telemetry struct {
+	reg      *prometheus.Registry
+	publish  *metrics.Publish
+	tokens   *metrics.Tokens
+	requests *metrics.Requests
+}
+
+func newTelemetry() *telemetry {
+	reg := metrics.NewRegistry()
+	return &telemetry{reg: reg, publish: metrics.NewPublish(reg), tokens: metrics.NewTokens(reg), requests: metrics.NewRequests(reg)}
+}
+
+// client returns an HTTP client for platform whose requests are counted.
+func (t *telemetry) client(platform string, timeout time.Duration) *http.Client {
+	c := &http.Client{Timeout: timeout}
+	if t != nil {
+		c.Transport = t.requests.Transport(platform, nil)
+	}
+	return c
+}
+
 // instagramPublisher is the Instagram publisher as configured.
-func instagramPublisher(cfg config.Config) *instagram.Publisher {
+func instagramPublisher(cfg config.Config, tel *telemetry) *instagram.Publisher {
 	return instagram.New(instagram.Options{
+		Client:         tel.client("instagram", instagram.DefaultTimeout),
 		BaseURL:        cfg.InstagramGraphURL,
 		Version:        cfg.InstagramAPIVersion,
 		RefreshBaseURL: cfg.InstagramRefreshURL,
@@ -60,8 +87,10 @@ func instagramPublisher(cfg config.Config) *instagram.Publisher {
 
 // tiktokPublisher is the TikTok publisher as configured. fetch may be nil
 // where only token refresh and revocation are needed.
-func tiktokPublisher(cfg config.Config, fetch *media.Fetcher) *tiktok.Publisher {
+func tiktokPublisher(cfg config.Config, fetch *media.Fetcher, tel *telemetry) *tiktok.Publisher {
 	return tiktok.New(tiktok.Options{
+		Client:       tel.client("tiktok", tiktok.DefaultTimeout),
+		UploadClient: tel.client("tiktok", 0),
 		BaseURL:      cfg.TikTokURL,
 		ClientKey:    cfg.TikTokClientKey,
 		ClientSecret: cfg.TikTokClientSecret,
@@ -75,7 +104,7 @@ func tiktokPublisher(cfg config.Config, fetch *media.Fetcher) *tiktok.Publisher 
 // configuration. Real platforms are always there (an account of theirs
 // needs its tokens in the Vault to be used); the sandbox only when
 // HERALD_SANDBOX_URL points at one.
-func registry(cfg config.Config, rdb redis.UniversalClient) (*publishers.Registry, error) {
+func registry(cfg config.Config, rdb redis.UniversalClient, tel *telemetry) (*publishers.Registry, error) {
 	fetch, err := media.New(media.Options{MaxBytes: cfg.MediaMaxBytes, AllowPrivate: cfg.MediaAllowPrivate})
 	if err != nil {
 		return nil, err
@@ -83,6 +112,7 @@ func registry(cfg config.Config, rdb redis.UniversalClient) (*publishers.Registr
 	r := publishers.NewRegistry()
 	r.Register("youtube", youtube.New(youtube.Options{
 		Endpoint:         cfg.YouTubeAPIURL,
+		Client:           youtubeClient(tel),
 		UploadEndpoint:   cfg.YouTubeUploadURL,
 		Media:            fetch,
 		Redis:            rdb,
@@ -92,22 +122,34 @@ func registry(cfg config.Config, rdb redis.UniversalClient) (*publishers.Registr
 		UploadUnits:      cfg.YouTubeUploadUnits,
 		AnalyticsReserve: cfg.YouTubeAnalyticsReserve,
 	}))
-	r.Register("instagram", instagramPublisher(cfg))
-	r.Register("tiktok", tiktokPublisher(cfg, fetch))
+	r.Register("instagram", instagramPublisher(cfg, tel))
+	r.Register("tiktok", tiktokPublisher(cfg, fetch, tel))
 	r.Register("linkedin", linkedin.New(linkedin.Options{
+		Client:  tel.client("linkedin", linkedin.DefaultTimeout),
 		BaseURL: cfg.LinkedInURL,
 		Version: cfg.LinkedInVersion,
 		Media:   fetch,
 	}))
 	if cfg.SandboxURL != "" {
-		r.Register("sandbox", sandbox.New(cfg.SandboxURL, nil))
+		r.Register("sandbox", sandbox.New(cfg.SandboxURL, tel.client("sandbox", sandbox.DefaultTimeout)))
 	}
 	return r, nil
 }
 
+// youtubeClient is YouTube's HTTP client: no overall timeout (uploads are
+// long), a bound on waiting for answers instead.
+func youtubeClient(tel *telemetry) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = youtube.DefaultCallTimeout
+	if tel == nil {
+		return &http.Client{Transport: t}
+	}
+	return &http.Client{Transport: tel.requests.Transport("youtube", t)}
+}
+
 // tokenPlatforms says how the Vault refreshes and revokes each platform's
 // tokens.
-func tokenPlatforms(cfg config.Config) map[string]tokens.Platform {
+func tokenPlatforms(cfg config.Config, tel *telemetry) map[string]tokens.Platform {
 	google := tokens.Platform{Revoke: tokens.GoogleRevoke(cfg.GoogleRevokeURL)}
 	if cfg.GoogleClientID != "" {
 		google.OAuth = &oauth2.Config{
@@ -116,8 +158,8 @@ func tokenPlatforms(cfg config.Config) map[string]tokens.Platform {
 			Endpoint:     oauth2.Endpoint{TokenURL: cfg.GoogleTokenURL, AuthStyle: oauth2.AuthStyleInParams},
 		}
 	}
-	ig := instagramPublisher(cfg)
-	tt := tiktokPublisher(cfg, nil)
+	ig := instagramPublisher(cfg, tel)
+	tt := tiktokPublisher(cfg, nil, tel)
 	return map[string]tokens.Platform{
 		// TikTok's refresh speaks client_key, not client_id, and rotates
 		// refresh tokens.
@@ -142,7 +184,7 @@ func tokenPlatforms(cfg config.Config) map[string]tokens.Platform {
 // newVault opens the token Vault, wired to jobs: a disconnect enqueues
 // the revocation and cancels the account's posts; an erase also deletes
 // what jobs keeps.
-func newVault(cfg config.Config, rdb redis.UniversalClient, client *jobs.Client, log *slog.Logger) (*tokens.Vault, *tokens.Keyring, error) {
+func newVault(cfg config.Config, rdb redis.UniversalClient, client *jobs.Client, log *slog.Logger, tel *telemetry) (*tokens.Vault, *tokens.Keyring, error) {
 	if cfg.TokenKeys == "" {
 		return nil, nil, errors.New("HERALD_TOKEN_KEYS is not set: tokens are stored encrypted and need a key (make one with `herald keys generate`)")
 	}
@@ -150,24 +192,33 @@ func newVault(cfg config.Config, rdb redis.UniversalClient, client *jobs.Client,
 	if err != nil {
 		return nil, nil, fmt.Errorf("HERALD_TOKEN_KEYS: %w", err)
 	}
-	v := tokens.New(rdb, keys, tokens.Options{
-		Platforms:    tokenPlatforms(cfg),
+	o := tokens.Options{
+		Platforms:    tokenPlatforms(cfg, tel),
+		HTTPClient:   tel.client("oauth", 20*time.Second),
 		Skew:         cfg.TokenRefreshSkew,
 		Logger:       log,
 		OnDisconnect: client.AccountDisconnected,
 		OnErase:      client.ForgetAccount,
-	})
-	return v, keys, nil
+	}
+	if tel != nil {
+		o.OnRefresh, o.OnCoalesced = tel.tokens.Refreshed, tel.tokens.Coalesced
+	}
+	return tokens.New(rdb, keys, o), keys, nil
 }
 
 // workerConfig maps the configuration to the worker's. The caller sets
 // Tokens (and Sealer, Revoker) from the Vault.
-func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger) (jobs.WorkerConfig, error) {
-	reg, err := registry(cfg, rdb)
+func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger, tel *telemetry) (jobs.WorkerConfig, error) {
+	reg, err := registry(cfg, rdb, tel)
 	if err != nil {
 		return jobs.WorkerConfig{}, err
 	}
+	var observe func(jobs.Outcome)
+	if tel != nil {
+		observe = tel.publish.Observe
+	}
 	return jobs.WorkerConfig{
+		Observe:                  observe,
 		Concurrency:              cfg.WorkerConcurrency,
 		ShutdownTimeout:          cfg.WorkerShutdownTimeout,
 		DelayedTaskCheckInterval: cfg.DelayedTaskCheckInterval,

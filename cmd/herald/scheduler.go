@@ -36,7 +36,7 @@ func runScheduler(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	g, ctx := errgroup.WithContext(ctx)
 	if cfg.SchedulerMetricsAddr != "" {
 		g.Go(func() error {
-			h := metrics.Mux(metrics.NewRegistry(), func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
+			h := metrics.NewMux(metrics.NewRegistry(), metrics.Probes{Ready: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }})
 			if err := metrics.Serve(ctx, cfg.SchedulerMetricsAddr, h); err != nil {
 				return fmt.Errorf("metrics on %s: %w", cfg.SchedulerMetricsAddr, err)
 			}

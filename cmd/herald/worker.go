@@ -26,18 +26,19 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkRedis(ctx, rdb, log); err != nil {
 		return err
 	}
-	wc, err := workerConfig(cfg, rdb, log)
+	tel := newTelemetry()
+	wc, err := workerConfig(cfg, rdb, log, tel)
 	if err != nil {
 		return err
 	}
 	client := jobs.NewClient(rdb, jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness))
-	vault, keys, err := newVault(cfg, rdb, client, log)
+	vault, keys, err := newVault(cfg, rdb, client, log, tel)
 	if err != nil {
 		return err
 	}
 	wc.Tokens, wc.Sealer, wc.Revoker, wc.Accounts = vault, keys, vault, vault
-	reg := metrics.NewRegistry()
-	wc.Observe = metrics.NewPublish(reg).Observe
+	tel.publish.Platforms(wc.Publishers.Names()...)
+	reg := tel.reg
 	w, err := jobs.NewWorker(rdb, wc)
 	if err != nil {
 		return err
@@ -51,7 +52,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return rdb.Ping(ctx).Err()
 		}
 		g.Go(func() error {
-			if err := metrics.Serve(ctx, cfg.WorkerMetricsAddr, metrics.Mux(reg, health)); err != nil {
+			if err := metrics.Serve(ctx, cfg.WorkerMetricsAddr, metrics.NewMux(reg, metrics.Probes{Ready: health})); err != nil {
 				return fmt.Errorf("metrics on %s: %w", cfg.WorkerMetricsAddr, err)
 			}
 			return nil

@@ -29,7 +29,7 @@ func TestChaosWorkersKilled(t *testing.T) {
 	tick := time.NewTicker(spread / time.Duration(kills+1))
 	for range kills {
 		<-tick.C
-		r.kill(r.anyWorker(rng))
+		r.killBusy(rng)
 		r.startWorker()
 	}
 	tick.Stop()

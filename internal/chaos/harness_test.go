@@ -7,12 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
@@ -161,19 +161,37 @@ func (r *rig) kill(id int) {
 	}
 }
 
-// anyWorker returns the number of a running worker, chosen at random.
-func (r *rig) anyWorker(rng *rand.Rand) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	ids := make([]int, 0, len(r.workers))
-	for id := range r.workers {
-		ids = append(ids, id)
+// killBusy kills, with SIGKILL, a worker that is in the middle of
+// publishing (asynq's server list says which process has active tasks),
+// waiting up to 5 s for one. It returns how many attempts it interrupted.
+func (r *rig) killBusy(rng *rand.Rand) int {
+	insp := asynq.NewInspectorFromRedisClient(r.rdb)
+	deadline := time.Now().Add(5 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for time.Now().Before(deadline) {
+		servers, _ := insp.Servers()
+		rng.Shuffle(len(servers), func(i, j int) { servers[i], servers[j] = servers[j], servers[i] })
+		for _, srv := range servers {
+			if len(srv.ActiveWorkers) == 0 {
+				continue
+			}
+			r.mu.Lock()
+			victim := -1
+			for id, p := range r.workers {
+				if p.cmd.Process.Pid == srv.PID {
+					victim = id
+				}
+			}
+			r.mu.Unlock()
+			if victim >= 0 {
+				r.kill(victim)
+				return len(srv.ActiveWorkers)
+			}
+		}
+		<-tick.C
 	}
-	if len(ids) == 0 {
-		return -1
-	}
-	slices.Sort(ids) // map order is not the seeded order
-	return ids[rng.IntN(len(ids))]
+	return 0
 }
 
 func (r *rig) stopAll() {

@@ -1,8 +1,18 @@
 // Package metrics holds Herald's Prometheus metrics and the small HTTP
-// server (/metrics, /healthz) every Herald process runs.
+// server (/metrics, /healthz, /readyz) every Herald process runs.
 //
-// Label values are bounded sets (platform, state, class): never an account
-// or post id, which would leak user data and explode cardinality.
+// Each process builds one registry (NewRegistry) and registers on it the
+// groups of metrics it feeds: Publish in the worker, Tokens wherever a
+// Vault refreshes, Requests around every platform HTTP client, and the
+// collectors (quota, accounts) that read their values when Prometheus
+// scrapes. Packages outside cmd never import this one: they take plain
+// hook funcs, and cmd/herald wires the methods here into them.
+//
+// Label values are bounded sets (platform, outcome, class, endpoint
+// template, status code): never an account or post id, a query string or
+// anything a user chose, which would leak user data and explode
+// cardinality. Free-form values are folded into "other" before they
+// become labels.
 package metrics
 
 import (
@@ -15,8 +25,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/heraldhq/herald/jobs"
 )
 
 // NewRegistry returns a registry with the Go runtime and process
@@ -27,68 +35,50 @@ func NewRegistry() *prometheus.Registry {
 	return reg
 }
 
-// Publish counts publish attempts and times them.
-type Publish struct {
-	attempts *prometheus.CounterVec
-	duration *prometheus.HistogramVec
-	lag      *prometheus.HistogramVec
+// Probes are a process's health checks. Nil means always fine.
+type Probes struct {
+	// Live answers /healthz: the process runs and is not wedged. A
+	// failing liveness probe gets the process restarted, so it should not
+	// depend on Redis.
+	Live func(context.Context) error
+	// Ready answers /readyz: the process can do its work now (Redis
+	// reachable, worker registered). A failing readiness probe takes the
+	// process out of rotation.
+	Ready func(context.Context) error
 }
 
-// NewPublish registers the publish metrics on reg.
-func NewPublish(reg prometheus.Registerer) *Publish {
-	p := &Publish{
-		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "herald_publish_attempts_total",
-			Help: "Publish attempts by platform and outcome (published, retry, failed) and error class.",
-		}, []string{"platform", "outcome", "class"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "herald_publish_duration_seconds",
-			Help:    "Duration of publish attempts, by platform.",
-			Buckets: prometheus.ExponentialBuckets(0.05, 2, 14),
-		}, []string{"platform"}),
-		lag: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "herald_schedule_lag_seconds",
-			Help:    "Start of a publish attempt minus the post's scheduled time.",
-			Buckets: []float64{0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600},
-		}, []string{"platform"}),
-	}
-	reg.MustRegister(p.attempts, p.duration, p.lag)
-	return p
-}
-
-// Observe records one attempt's outcome; it fits jobs.WorkerConfig.Observe.
-func (p *Publish) Observe(o jobs.Outcome) {
-	outcome := "retry"
-	switch o.State {
-	case jobs.StatePublished:
-		outcome = "published"
-	case jobs.StateFailed:
-		outcome = "failed"
-	}
-	p.attempts.WithLabelValues(o.Platform, outcome, o.Class).Inc()
-	p.duration.WithLabelValues(o.Platform).Observe(o.Duration.Seconds())
-	if o.Lag >= 0 {
-		p.lag.WithLabelValues(o.Platform).Observe(o.Lag.Seconds())
-	}
-}
-
-// Mux returns a mux serving /metrics from reg and /healthz from health
-// (nil: always healthy).
+// Mux returns a mux serving /metrics from reg and both /healthz and
+// /readyz from health (nil: always healthy). NewMux separates them.
 func Mux(reg *prometheus.Registry, health func(context.Context) error) *http.ServeMux {
+	return NewMux(reg, Probes{Live: health, Ready: health})
+}
+
+// NewMux returns a mux serving /metrics from reg, /healthz from p.Live
+// and /readyz from p.Ready.
+func NewMux(reg *prometheus.Registry, p Probes) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if health != nil {
-			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	mux.Handle("GET /healthz", probe(p.Live))
+	mux.Handle("GET /readyz", probe(p.Ready))
+	return mux
+}
+
+// probeTimeout bounds one health check, below the usual probe timeouts.
+const probeTimeout = 2 * time.Second
+
+func probe(check func(context.Context) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if check != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), probeTimeout)
 			defer cancel()
-			if err := health(ctx); err != nil {
+			if err := check(ctx); err != nil {
 				http.Error(w, "unhealthy: "+err.Error(), http.StatusServiceUnavailable)
 				return
 			}
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return mux
 }
 
 // Serve runs h on addr until ctx ends. It returns once the listener is

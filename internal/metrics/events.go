@@ -1,0 +1,62 @@
+package metrics
+
+import (
+	"regexp"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Events counts what Herald tells apps: entries appended to the
+// herald:events stream and webhook deliveries. Its methods fit hook
+// funcs; a nil *Events counts nothing.
+type Events struct {
+	appended  *prometheus.CounterVec
+	delivered *prometheus.CounterVec
+}
+
+// Webhook delivery outcomes, the outcome label of
+// herald_webhooks_delivered_total.
+const (
+	WebhookDelivered = "delivered"
+	WebhookRetry     = "retry"
+	WebhookFailed    = "failed"
+)
+
+// NewEvents registers the event metrics on reg.
+func NewEvents(reg prometheus.Registerer) *Events {
+	e := &Events{
+		appended: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_events_appended_total",
+			Help: "Entries appended to the herald:events stream, by event type.",
+		}, []string{"type"}),
+		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_webhooks_delivered_total",
+			Help: "Webhook delivery attempts by outcome (delivered, retry, failed).",
+		}, []string{"outcome"}),
+	}
+	reg.MustRegister(e.appended, e.delivered)
+	return e
+}
+
+// eventType is the shape of Herald's event types ("post.published",
+// "analytics.refreshed").
+var eventType = regexp.MustCompile(`^[a-z][a-z_]{0,23}\.[a-z][a-z_]{0,23}$`)
+
+// Appended counts one entry of type typ appended to the events stream.
+func (e *Events) Appended(typ string) {
+	if e == nil {
+		return
+	}
+	if !eventType.MatchString(typ) {
+		typ = other
+	}
+	e.appended.WithLabelValues(typ).Inc()
+}
+
+// Delivered counts one webhook delivery attempt that ended with outcome.
+func (e *Events) Delivered(outcome string) {
+	if e == nil {
+		return
+	}
+	e.delivered.WithLabelValues(oneOf(outcome, WebhookDelivered, WebhookRetry, WebhookFailed)).Inc()
+}
