@@ -151,8 +151,8 @@ func TestRetryAfter(t *testing.T) {
 		{"soon", 0},
 	}
 	for _, tt := range tests {
-		if got := retryAfter(tt.in, epoch); got != tt.want {
-			t.Errorf("retryAfter(%q) = %s, want %s", tt.in, got, tt.want)
+		if got := publishers.ParseRetryAfter(tt.in, epoch); got != tt.want {
+			t.Errorf("publishers.ParseRetryAfter(%q) = %s, want %s", tt.in, got, tt.want)
 		}
 	}
 }

@@ -143,7 +143,7 @@ func classify(step, scope string, e *APIError, header http.Header, now time.Time
 	err := fmt.Errorf("linkedin: %s: %w", step, e)
 	switch {
 	case e.Status == http.StatusTooManyRequests:
-		d := retryAfter(header.Get("Retry-After"), now)
+		d := publishers.ParseRetryAfter(header.Get("Retry-After"), now)
 		e.hinted = d > 0
 		if d <= 0 {
 			d = rateWait
@@ -174,28 +174,6 @@ func apiError(err error) *APIError {
 		return e
 	}
 	return nil
-}
-
-// retryAfter reads a Retry-After value, seconds or an HTTP-date; anything
-// else, or a time already past, is 0.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-		switch {
-		case secs <= 0:
-			return 0
-		case secs >= int64(maxRetryAfter/time.Second):
-			return maxRetryAfter
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return min(max(t.Sub(now).Round(time.Second), 0), maxRetryAfter)
-	}
-	return 0
 }
 
 // untilMidnightUTC is how long until LinkedIn's daily limits reset, plus

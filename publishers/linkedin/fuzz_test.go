@@ -27,18 +27,6 @@ func FuzzParseError(f *testing.F) {
 	})
 }
 
-func FuzzRetryAfter(f *testing.F) {
-	for _, s := range []string{"", "0", "120", "-5", "99999999999999999999", "Wed, 21 Oct 2015 07:28:00 GMT", "soon"} {
-		f.Add(s)
-	}
-	now := time.Date(2015, 10, 21, 7, 0, 0, 0, time.UTC)
-	f.Fuzz(func(t *testing.T, v string) {
-		if d := retryAfter(v, now); d < 0 || d > maxRetryAfter {
-			t.Fatalf("retryAfter(%q) = %s", v, d)
-		}
-	})
-}
-
 func FuzzParseImageInit(f *testing.F) {
 	f.Add([]byte(`{"value":{"uploadUrlExpiresAt":1650567510704,"uploadUrl":"https://www.linkedin.com/dms-uploads/sp/v2/C4E10AQ/uploadedImage/0?ca=vector_feedshare&m=AQ","image":"urn:li:image:C4E10AQFoyyAjHPMQuQ"}}`))
 	f.Add([]byte(`{"value":{"uploadUrl":"javascript:x","image":"urn:li:image:x"}}`))

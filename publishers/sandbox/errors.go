@@ -2,11 +2,9 @@ package sandbox
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -73,7 +71,7 @@ func responseError(step string, status int, header http.Header, body []byte, sec
 		// connecting the account again, not by retrying.
 		return publishers.Reauth(err)
 	case status == http.StatusTooManyRequests:
-		return publishers.RateLimited(retryAfter(header.Get("Retry-After"), now), err)
+		return publishers.RateLimited(publishers.ParseRetryAfter(header.Get("Retry-After"), now), err)
 	case status == http.StatusRequestTimeout:
 		return publishers.Transient(err)
 	case status >= 400 && status <= 499:
@@ -99,29 +97,6 @@ func defaultCode(status int) string {
 		return "unavailable"
 	}
 	return "error"
-}
-
-// retryAfter reads a Retry-After value, seconds or an HTTP-date; anything
-// else, or a time already past, is 0.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	secs, err := strconv.ParseInt(v, 10, 64)
-	switch {
-	case err == nil && secs <= 0:
-		return 0
-	case err == nil && secs < int64(maxRetryAfter/time.Second):
-		d = time.Duration(secs) * time.Second
-	case err == nil, errors.Is(err, strconv.ErrRange) && secs > 0:
-		return maxRetryAfter
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now).Round(time.Second)
-	}
-	return min(max(d, 0), maxRetryAfter)
 }
 
 // quote makes b, text from outside, fit for an error message: valid UTF-8

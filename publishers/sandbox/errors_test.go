@@ -109,8 +109,8 @@ func TestRetryAfter(t *testing.T) {
 		{"1.5", 0},
 	}
 	for _, tt := range tests {
-		if got := retryAfter(tt.in, epoch); got != tt.want {
-			t.Errorf("retryAfter(%q) = %s, want %s", tt.in, got, tt.want)
+		if got := publishers.ParseRetryAfter(tt.in, epoch); got != tt.want {
+			t.Errorf("publishers.ParseRetryAfter(%q) = %s, want %s", tt.in, got, tt.want)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -201,32 +200,10 @@ func apiError(err error) *APIError {
 }
 
 func rateLimitWait(h http.Header, now time.Time) time.Duration {
-	if d := retryAfter(h.Get("Retry-After"), now); d > 0 {
+	if d := publishers.ParseRetryAfter(h.Get("Retry-After"), now); d > 0 {
 		return d
 	}
 	return DefaultRateLimitWait
-}
-
-// retryAfter reads a Retry-After value, seconds or an HTTP-date; anything
-// else, or a time already past, is 0.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-		switch {
-		case secs <= 0:
-			return 0
-		case secs >= int64(maxRetryAfter/time.Second):
-			return maxRetryAfter
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return min(max(t.Sub(now).Round(time.Second), 0), maxRetryAfter)
-	}
-	return 0
 }
 
 // quote makes b, text from outside, fit for an error message: valid UTF-8

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/heraldhq/herald/internal/eventually"
 	"runtime"
 	"slices"
 	"strings"
@@ -106,6 +107,9 @@ func TestUploadStreamsInBoundedMemory(t *testing.T) {
 	if pb := e.srv.Publishes()[0]; pb.Received != size || len(pb.Chunks) != 8 || e.srv.Published("big") != 1 {
 		t.Errorf("received %d bytes in %d chunks", pb.Received, len(pb.Chunks))
 	}
+	// The source's handler counts after its last write returns, which
+	// may be a moment after the publisher has read everything.
+	eventually.True(t, 5*time.Second, func() bool { return e.src.served.Load() >= size }, "source served the whole video")
 	if served := e.src.served.Load(); served != size {
 		t.Errorf("source served %d bytes, want %d (read once)", served, size)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -99,7 +98,7 @@ func (p *Publisher) classify(step string, e *APIError, header http.Header) error
 		case e.Reason == "uploadLimitExceeded":
 			return publishers.RateLimited(uploadLimitWait, err)
 		}
-		return publishers.RateLimited(retryAfter(header.Get("Retry-After"), now), err)
+		return publishers.RateLimited(publishers.ParseRetryAfter(header.Get("Retry-After"), now), err)
 	case publishers.ClassReauth:
 		return publishers.Reauth(err)
 	case publishers.ClassPermanent:
@@ -225,29 +224,6 @@ func refreshError(step string, err error) error {
 		return publishers.Reauth(fmt.Errorf("youtube: %s: refresh token: %s", step, re.ErrorCode))
 	}
 	return publishers.Transient(fmt.Errorf("youtube: %s: refresh token: %w", step, err))
-}
-
-// retryAfter reads a Retry-After value, seconds or an HTTP date; anything
-// else, or a time already past, is 0.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-		switch {
-		case secs <= 0:
-			return 0
-		case secs >= int64(maxRetryAfter/time.Second):
-			return maxRetryAfter
-		}
-		return time.Duration(secs) * time.Second
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0
-	}
-	return min(max(t.Sub(now).Round(time.Second), 0), maxRetryAfter)
 }
 
 // quote makes s, text from outside, fit for an error message: valid UTF-8

@@ -107,8 +107,8 @@ func TestRetryAfter(t *testing.T) {
 		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
 	}
 	for _, tt := range tests {
-		if got := retryAfter(tt.in, now); got != tt.want {
-			t.Errorf("retryAfter(%q) = %s, want %s", tt.in, got, tt.want)
+		if got := publishers.ParseRetryAfter(tt.in, now); got != tt.want {
+			t.Errorf("publishers.ParseRetryAfter(%q) = %s, want %s", tt.in, got, tt.want)
 		}
 	}
 }
