@@ -57,14 +57,15 @@ func TestSweepEnqueuesOneRefreshPerAccountOnce(t *testing.T) {
 		t.Fatalf("two schedulers enqueued %v: want exactly one sweep", enq)
 	}
 	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) { c.Tokens, c.Accounts = v, v })
+	// Tasks move between states while the lists are read, so a snapshot
+	// can miss one: count every id ever seen.
+	ids := map[string]bool{}
 	count := func() int {
 		page := asynq.PageSize(5000)
 		tasks, _ := e.insp.ListScheduledTasks(jobs.QueueAnalytics, page)
 		pending, _ := e.insp.ListPendingTasks(jobs.QueueAnalytics, page)
 		done, _ := e.insp.ListCompletedTasks(jobs.QueueAnalytics, page)
 		active, _ := e.insp.ListActiveTasks(jobs.QueueAnalytics, page)
-		// A task moving between states may show in two lists: count ids.
-		ids := map[string]bool{}
 		for _, l := range [][]*asynq.TaskInfo{tasks, pending, done, active} {
 			for _, ti := range l {
 				if ti.Type == jobs.TypeAnalyticsRefresh {
