@@ -21,14 +21,18 @@ func TestChaosWorkersKilled(t *testing.T) {
 		r.startWorker()
 	}
 	n := size(300, 2000)
-	spread := time.Duration(size(10, 40)) * time.Second
+	// Wide enough that posts are still falling due when scheduling them
+	// all has finished, even on a loaded machine.
+	spread := time.Duration(size(20, 60)) * time.Second
 	posts := r.schedule(n, accounts, spread)
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	kills := size(4, 12)
 	tick := time.NewTicker(spread / time.Duration(kills+1))
-	for range kills {
-		<-tick.C
+	for i := range kills {
+		if i > 0 {
+			<-tick.C
+		}
 		r.killBusy(rng)
 		r.startWorker()
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -162,15 +163,19 @@ func (r *rig) kill(id int) {
 }
 
 // killBusy kills, with SIGKILL, a worker that is in the middle of
-// publishing (asynq's server list says which process has active tasks),
-// waiting up to 5 s for one. It returns how many attempts it interrupted.
+// publishing (asynq's server list, refreshed by each server's 5 s
+// heartbeat, says which process has active tasks), waiting up to 6 s for
+// one; failing that, it kills one at random.
 func (r *rig) killBusy(rng *rand.Rand) int {
 	insp := asynq.NewInspectorFromRedisClient(r.rdb)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(6 * time.Second)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for time.Now().Before(deadline) {
-		servers, _ := insp.Servers()
+		servers, err := insp.Servers()
+		if err != nil {
+			r.t.Logf("killBusy: list servers: %v", err)
+		}
 		rng.Shuffle(len(servers), func(i, j int) { servers[i], servers[j] = servers[j], servers[i] })
 		for _, srv := range servers {
 			if len(srv.ActiveWorkers) == 0 {
@@ -190,6 +195,16 @@ func (r *rig) killBusy(rng *rand.Rand) int {
 			}
 		}
 		<-tick.C
+	}
+	r.mu.Lock()
+	ids := make([]int, 0, len(r.workers))
+	for id := range r.workers {
+		ids = append(ids, id)
+	}
+	r.mu.Unlock()
+	if len(ids) > 0 {
+		slices.Sort(ids) // map order is not the seeded order
+		r.kill(ids[rng.IntN(len(ids))])
 	}
 	return 0
 }
