@@ -59,7 +59,7 @@
 //     not leave the account's posts half canceled.
 //   - GET /v1/accounts/{id}/posts pages by publish time with an opaque
 //     cursor (an offset today; clients must not build one).
-//   - Not yet possible, for want of a jobs API: editing a scheduled
-//     post's content or not_after (PATCH answers 422 "unsupported"; only
-//     publish_at moves).
+//   - PATCH /v1/posts/{id} edits content and not_after (jobs.EditPost)
+//     and moves publish_at (jobs.ReschedulePost) while the post is
+//     scheduled; content is replaced whole, never merged.
 package api

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"time"
 
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
@@ -132,9 +133,9 @@ func (a *API) getPost(w http.ResponseWriter, r *http.Request) error {
 // for now; content and not_after are accepted so that a client sending
 // them hears why they cannot change, rather than "unknown field".
 type patchRequest struct {
-	PublishAt string          `json:"publish_at"`
-	NotAfter  json.RawMessage `json:"not_after"`
-	Content   json.RawMessage `json:"content"`
+	PublishAt string              `json:"publish_at"`
+	NotAfter  json.RawMessage     `json:"not_after"` // null removes it
+	Content   *publishers.Content `json:"content"`
 }
 
 // given reports whether a field was sent with a value other than null.
@@ -150,30 +151,46 @@ func (a *API) patchPost(w http.ResponseWriter, r *http.Request) error {
 	if p := decodeJSON(w, r, a.o.MaxBodyBytes, &req); p != nil {
 		return p
 	}
-	var unsupported []fieldProblem
-	if given(req.Content) {
-		unsupported = append(unsupported, fieldProblem{"content", "cannot be edited yet: cancel the post and schedule it again under a new post_id"})
+	var edit jobs.Edit
+	edit.Content = req.Content
+	if len(req.NotAfter) > 0 {
+		var na time.Time
+		if given(req.NotAfter) {
+			var raw string
+			if err := json.Unmarshal(req.NotAfter, &raw); err != nil {
+				return invalid(fieldProblem{"not_after", "must be an RFC 3339 time with a zone, or null to remove it"})
+			}
+			t, fp := parseTime("not_after", raw)
+			if fp != nil {
+				return invalid(*fp)
+			}
+			na = t
+		}
+		edit.NotAfter = &na
 	}
-	if given(req.NotAfter) {
-		unsupported = append(unsupported, fieldProblem{"not_after", "cannot be edited yet: cancel the post and schedule it again under a new post_id"})
+	if req.PublishAt == "" && edit.Content == nil && edit.NotAfter == nil {
+		return invalid(fieldProblem{"publish_at", "give publish_at, content or not_after: the fields a PATCH can change"})
 	}
-	if len(unsupported) > 0 {
-		p := invalid(unsupported...)
-		p.code = codeUnsupported
-		return p
-	}
-	if req.PublishAt == "" {
-		return invalid(fieldProblem{"publish_at", "required: it is the one field a PATCH can change"})
-	}
-	at, fp := parseTime("publish_at", req.PublishAt)
-	if fp != nil {
-		return invalid(*fp)
+	var at time.Time
+	if req.PublishAt != "" {
+		var fp *fieldProblem
+		if at, fp = parseTime("publish_at", req.PublishAt); fp != nil {
+			return invalid(*fp)
+		}
 	}
 	ctx, cancel := detach(r)
 	defer cancel()
-	st, err := a.o.Client.ReschedulePost(ctx, id, at)
-	if err != nil {
-		return err
+	var st jobs.PostStatus
+	var err error
+	if edit.Content != nil || edit.NotAfter != nil {
+		if st, err = a.o.Client.EditPost(ctx, id, edit); err != nil {
+			return err
+		}
+	}
+	if !at.IsZero() {
+		if st, err = a.o.Client.ReschedulePost(ctx, id, at); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, st)
 	return nil

@@ -1,0 +1,73 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/heraldhq/herald/publishers"
+)
+
+// Edit changes a scheduled post. Nil fields stay as they are.
+type Edit struct {
+	Content *publishers.Content
+	// NotAfter replaces the latest acceptable publish time; a zero time
+	// removes it.
+	NotAfter *time.Time
+}
+
+// EditPost changes post id's content or not_after while it is scheduled
+// (a post waiting for a retry is scheduled too). A published post returns
+// ErrAlreadyPublished, one being published right now ErrPublishing, a
+// failed or canceled one ErrFinal. The edited post is validated as a new
+// one would be; the record changes only if it is still scheduled when
+// written, so an attempt that began meanwhile publishes the old version
+// whole, never a mix.
+func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, error) {
+	rec, ok, err := c.store.load(ctx, id)
+	if err != nil {
+		return PostStatus{}, err
+	}
+	if !ok {
+		return PostStatus{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
+	}
+	switch rec.State {
+	case StatePublished:
+		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrAlreadyPublished)
+	case StateFailed, StateCanceled:
+		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrFinal)
+	case StatePublishing:
+		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrPublishing)
+	}
+	p := rec.Post
+	if e.Content != nil {
+		p.Content = *e.Content
+	}
+	if e.NotAfter != nil {
+		p.NotAfter = *e.NotAfter
+	}
+	if err := p.Validate(); err != nil {
+		return rec.PostStatus, err
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return rec.PostStatus, err
+	}
+	r, err := c.store.transition(ctx, id, []State{StateScheduled}, false,
+		"post", body, "fp", p.fingerprint(), "not_after", unixMilli(p.NotAfter))
+	if err != nil {
+		return rec.PostStatus, err
+	}
+	if !r.Changed {
+		return c.postError(ctx, id, fmt.Errorf("state changed to %s meanwhile: %w", r.Prev, ErrPublishing))
+	}
+	// The task's payload only shows the post in asynqmon (the handler
+	// publishes the record's copy): keep it current where asynq allows.
+	// Errors (the task is active, or gone) change nothing that matters.
+	if payload, err := json.Marshal(publishPayload{V: payloadVersion, Post: p}); err == nil {
+		_ = c.insp.UpdateTaskPayload(QueuePublish, publishTaskID(id), payload)
+	}
+	_ = c.store.appendEvent(ctx, event{Type: "post.edited", PostID: id, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
+	return c.PostStatus(ctx, id)
+}
