@@ -26,6 +26,9 @@ func commands() []command {
 		{"monitor", "serve asynqmon (/monitoring), /metrics and /healthz", runMonitor},
 		{"demo", "run everything locally against the sandbox platform and watch posts publish", runDemo},
 		{"sandbox", "serve the sandbox platform, a local fake social network", runSandbox},
+		{"post", "schedule a post, or show, cancel or reschedule one", runPost},
+		{"accounts", "connect an account, or show, disconnect or erase one", runAccounts},
+		{"events", "follow the events stream (events tail)", runEvents},
 		{"keys", "generate a token key, or re-seal every token with the first key (rotate)", runKeys},
 		{"doctor", "check Redis and the configuration, and say what is wrong", runDoctor},
 		{"version", "print the version", runVersion},
@@ -72,7 +75,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Herald publishes scheduled social posts, durably and exactly once.")
 	fmt.Fprintln(w, "\nUsage: herald <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nConfiguration comes from HERALD_* environment variables: see README.md.")
 }

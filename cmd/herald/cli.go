@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/oauth2"
+
+	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/tokens"
+)
+
+// The operator's CLI: posts, accounts and the events stream, straight
+// through jobs.Client and tokens.Vault (no API server needed). Output is a
+// table, or JSON with --json. Tokens are read from a file or standard
+// input, never from the command line, where ps and shell history would
+// keep them.
+
+// cliEnv is what a CLI command works with.
+type cliEnv struct {
+	cfg    config.Config
+	rdb    redis.UniversalClient
+	client *jobs.Client
+	vault  *tokens.Vault
+}
+
+func openCLI(stderr io.Writer, needVault bool) (*cliEnv, func(), error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	rdb := cfg.Redis.NewClient()
+	e := &cliEnv{cfg: cfg, rdb: rdb, client: jobs.NewClient(rdb, jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness))}
+	if needVault {
+		if e.vault, _, err = newVault(cfg, rdb, e.client, newLogger(stderr, cfg.LogFormat, cfg.LogLevel), nil); err != nil {
+			rdb.Close()
+			return nil, nil, err
+		}
+	}
+	return e, func() { rdb.Close() }, nil
+}
+
+// readJSONArg decodes the JSON in file ("-" for standard input) into v.
+func readJSONArg(file string, v any) error {
+	var r io.Reader = os.Stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func printStatus(w io.Writer, asJSON bool, st jobs.PostStatus) error {
+	if asJSON {
+		return printJSON(w, st)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "post\t%s\naccount\t%s (%s)\nstate\t%s\npublish at\t%s\nattempts\t%d\n",
+		st.PostID, st.AccountID, st.Platform, st.State, st.PublishAt.Format(time.RFC3339), st.Attempts)
+	if st.URL != "" {
+		fmt.Fprintf(tw, "url\t%s\n", st.URL)
+	}
+	if st.FailureClass != "" {
+		fmt.Fprintf(tw, "failed\t%s: %s\n", st.FailureClass, st.Reason)
+	}
+	if st.LastError != "" {
+		fmt.Fprintf(tw, "last error\t%s\n", st.LastError)
+	}
+	return tw.Flush()
+}
+
+// runPost: herald post schedule|status|cancel|reschedule.
+func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	usage := "usage: herald post schedule --file post.json | status ID | cancel ID | reschedule ID --at RFC3339 [--json]"
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errUsage
+	}
+	fs := flags("post "+args[0], stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	file := fs.String("file", "-", "schedule: the post as JSON (the API's body), - for standard input")
+	at := fs.String("at", "", "reschedule: the new publish time, RFC 3339 with a zone")
+	sub := args[0]
+	rest := args[1:]
+	var id string
+	if sub != "schedule" {
+		if len(rest) == 0 || rest[0] == "" || rest[0][0] == '-' {
+			fmt.Fprintln(stderr, usage)
+			return errUsage
+		}
+		id, rest = rest[0], rest[1:]
+	}
+	if err := parseFlags(fs, rest); err != nil {
+		return err
+	}
+	e, done, err := openCLI(stderr, false)
+	if err != nil {
+		return err
+	}
+	defer done()
+	var st jobs.PostStatus
+	switch sub {
+	case "schedule":
+		var p jobs.Post
+		if err := readJSONArg(*file, &p); err != nil {
+			return err
+		}
+		st, err = e.client.SchedulePost(ctx, p)
+	case "status":
+		st, err = e.client.PostStatus(ctx, id)
+	case "cancel":
+		st, err = e.client.CancelPost(ctx, id)
+	case "reschedule":
+		t, perr := time.Parse(time.RFC3339, *at)
+		if perr != nil {
+			return fmt.Errorf("--at=%q: want an RFC 3339 time with a zone, e.g. 2026-12-01T09:00:00+01:00", *at)
+		}
+		st, err = e.client.ReschedulePost(ctx, id, t)
+	default:
+		fmt.Fprintf(stderr, "herald post: unknown command %q\n%s\n", sub, usage)
+		return errUsage
+	}
+	if err != nil {
+		return err
+	}
+	return printStatus(stdout, *asJSON, st)
+}
+
+// accountFile is what `herald accounts connect` reads: the API's body.
+type accountFile struct {
+	AccountID      string    `json:"account_id"`
+	Platform       string    `json:"platform"`
+	PlatformUserID string    `json:"platform_user_id"`
+	Scopes         []string  `json:"scopes"`
+	AccessToken    string    `json:"access_token"`
+	RefreshToken   string    `json:"refresh_token"`
+	Expiry         time.Time `json:"expiry"`
+}
+
+// runAccounts: herald accounts connect|status|disconnect|erase.
+func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	usage := "usage: herald accounts connect --file account.json | status ID | disconnect ID | erase ID [--json]"
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errUsage
+	}
+	fs := flags("accounts "+args[0], stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	file := fs.String("file", "-", "connect: the account and its tokens as JSON, - for standard input")
+	sub, rest := args[0], args[1:]
+	var id string
+	if sub != "connect" {
+		if len(rest) == 0 || rest[0] == "" || rest[0][0] == '-' {
+			fmt.Fprintln(stderr, usage)
+			return errUsage
+		}
+		id, rest = rest[0], rest[1:]
+	}
+	if err := parseFlags(fs, rest); err != nil {
+		return err
+	}
+	e, done, err := openCLI(stderr, true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	switch sub {
+	case "connect":
+		var a accountFile
+		if err := readJSONArg(*file, &a); err != nil {
+			return err
+		}
+		err := e.vault.Connect(ctx, tokens.Account{ID: a.AccountID, Platform: a.Platform, PlatformUserID: a.PlatformUserID, Scopes: a.Scopes,
+			Token: &oauth2.Token{AccessToken: a.AccessToken, RefreshToken: a.RefreshToken, TokenType: "Bearer", Expiry: a.Expiry}})
+		if err != nil {
+			return err
+		}
+		id = a.AccountID
+	case "status":
+	case "disconnect":
+		if err := e.vault.Disconnect(ctx, id); err != nil {
+			return err
+		}
+	case "erase":
+		rc, err := e.vault.Erase(ctx, id)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(stdout, rc)
+		}
+		fmt.Fprintf(stdout, "erased %s (revoked at the platform: %v); deleted %v\n", id, rc.Revoked, rc.Deleted)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "herald accounts: unknown command %q\n%s\n", sub, usage)
+		return errUsage
+	}
+	info, err := e.vault.Info(ctx, id)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(stdout, info)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "account\t%s\nplatform\t%s\nplatform user\t%s\nstatus\t%s\nscopes\t%v\nexpiry\t%s\n",
+		info.ID, info.Platform, info.PlatformUserID, info.Status, info.Scopes, info.Expiry.Format(time.RFC3339))
+	return tw.Flush()
+}
+
+// runEvents: herald events tail [--from ID] [--count N] [--json].
+func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "tail" {
+		fmt.Fprintln(stderr, "usage: herald events tail [--from ID|0|$] [--count N] [--json]")
+		return errUsage
+	}
+	fs := flags("events tail", stderr)
+	from := fs.String("from", "$", "stream id to start after: $ for new events only, 0 for all kept")
+	count := fs.Int("count", 0, "stop after this many events (0: follow until Ctrl-C)")
+	asJSON := fs.Bool("json", false, "print each event as a JSON line")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	e, done, err := openCLI(stderr, false)
+	if err != nil {
+		return err
+	}
+	defer done()
+	last := *from
+	if last == "$" {
+		// Resolve "$" once, so events appended between reads are not lost.
+		if msgs, err := e.rdb.XRevRangeN(ctx, jobs.EventsStream, "+", "-", 1).Result(); err == nil && len(msgs) > 0 {
+			last = msgs[0].ID
+		} else {
+			last = "0-0"
+		}
+	}
+	seen := 0
+	for *count == 0 || seen < *count {
+		res, err := e.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{jobs.EventsStream, last}, Block: time.Second, Count: 100}).Result()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		for _, m := range res[0].Messages {
+			last = m.ID
+			if *asJSON {
+				line, _ := json.Marshal(map[string]any{"id": m.ID, "fields": m.Values})
+				fmt.Fprintln(stdout, string(line))
+			} else {
+				v := func(k string) string { s, _ := m.Values[k].(string); return s }
+				fmt.Fprintf(stdout, "%s  %-18s %-24s %-10s %s\n", v("at"), v("type"), v("post_id"), v("platform"), describe(v))
+			}
+			if seen++; *count > 0 && seen >= *count {
+				return nil
+			}
+		}
+	}
+	return nil
+}
