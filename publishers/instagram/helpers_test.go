@@ -1,11 +1,10 @@
 package instagram_test
 
 import (
-	"context"
 	"fmt"
+	"github.com/heraldhq/herald/publishers/publisherstest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,68 +22,11 @@ const (
 
 var epoch = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// memory is Checkpoints kept in a map, as one post's attempts share them.
-type memory struct {
-	mu     sync.Mutex
-	m      map[string]string
-	onSave func(name, value string)
-}
-
-func (c *memory) Get(name string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.m[name]
-}
-
-func (c *memory) Save(_ context.Context, name, value string) error {
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = map[string]string{}
-	}
-	c.m[name] = value
-	onSave := c.onSave
-	c.mu.Unlock()
-	if onSave != nil {
-		onSave(name, value)
-	}
-	return nil
-}
-
-// clock is a fake clock: Sleep moves it instead of waiting.
-type clock struct {
-	mu    sync.Mutex
-	t     time.Time
-	slept time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.slept += d
-	c.mu.Unlock()
-	return nil
-}
-
-func (c *clock) Slept() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.slept
-}
+// memory and clock are the shared test doubles.
+type (
+	memory = publisherstest.Checkpoints
+	clock  = publisherstest.Clock
+)
 
 type env struct {
 	srv *instagramtest.Server
@@ -97,7 +39,7 @@ func start(t *testing.T, opts ...func(*instagram.Options)) env {
 	t.Helper()
 	srv := instagramtest.New()
 	t.Cleanup(srv.Close)
-	clk := &clock{t: epoch}
+	clk := publisherstest.NewClock(epoch)
 	srv.SetClock(clk.Now)
 	o := instagram.Options{BaseURL: srv.URL(), RefreshBaseURL: srv.URL(), Now: clk.Now, Sleep: clk.Sleep}
 	for _, f := range opts {

@@ -71,7 +71,7 @@ func TestPublishOnce(t *testing.T) {
 				t.Errorf("published media %v, want %v in order", m.URLs, urls)
 			}
 			if cp.Get(instagram.CheckpointMedia) != m.ID || cp.Get(instagram.CheckpointContainer) != m.ContainerID {
-				t.Errorf("checkpoints %v", cp.m)
+				t.Errorf("checkpoints %v", cp.Saved())
 			}
 			if tt.polls > 0 && e.clk.Slept() == 0 {
 				t.Error("polled without waiting in between")
@@ -176,7 +176,7 @@ func TestWorkerKilledBetweenContainerAndPublish(t *testing.T) {
 		t.Run("after saving "+kill, func(t *testing.T) {
 			e := start(t)
 			ctx, crash := context.WithCancel(context.Background())
-			cp := &memory{onSave: func(name, _ string) {
+			cp := &memory{OnSave: func(name, _ string) {
 				if name == kill {
 					crash()
 				}
@@ -188,7 +188,7 @@ func TestWorkerKilledBetweenContainerAndPublish(t *testing.T) {
 			if cp.Get(kill) == "" {
 				t.Fatal("nothing saved before the crash")
 			}
-			cp.onSave = nil
+			cp.OnSave = nil
 			if _, err := e.p.Publish(context.Background(), req); err != nil {
 				t.Fatalf("second attempt: %v", err)
 			}
@@ -447,7 +447,8 @@ func TestRequestsThatCannotBePublished(t *testing.T) {
 
 func TestUnknownSavedContainerFailsWithoutANewOne(t *testing.T) {
 	e := start(t)
-	cp := &memory{m: map[string]string{instagram.CheckpointContainer: "17900000000099999"}}
+	cp := &memory{}
+	_ = cp.Save(context.Background(), instagram.CheckpointContainer, "17900000000099999")
 	_, err := e.p.Publish(context.Background(), request(cp, "gone", image("a")))
 	if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), "17900000000099999") {
 		t.Errorf("err = %v, want permanent naming the container", err)

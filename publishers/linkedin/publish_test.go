@@ -76,7 +76,7 @@ func TestPublishOnce(t *testing.T) {
 				t.Errorf("post carries %d media, want %d", len(p.MediaIDs), len(media))
 			}
 			if cp.Get(linkedin.CheckpointPost) != p.URN {
-				t.Errorf("checkpoints %v", cp.m)
+				t.Errorf("checkpoints %v", cp.Saved())
 			}
 			if tt.polls > 0 && e.clk.Slept() == 0 {
 				t.Error("polled without waiting in between")
@@ -266,7 +266,7 @@ func TestVideoResumesAfterCrash(t *testing.T) {
 	e := start(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cp := &memory{onSave: func(name, _ string) {
+	cp := &memory{OnSave: func(name, _ string) {
 		if name == linkedin.CheckpointVideoPartPrefix+"2" {
 			cancel() // the worker dies after part 2
 		}
@@ -275,7 +275,7 @@ func TestVideoResumesAfterCrash(t *testing.T) {
 	if _, err := e.p.Publish(ctx, req); err == nil {
 		t.Fatal("first attempt succeeded")
 	}
-	cp.onSave = nil
+	cp.OnSave = nil
 	res, err := e.p.Publish(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +299,7 @@ func TestVideoResumesAfterCrash(t *testing.T) {
 func TestVideoPartFailureRetriesThatPartOnly(t *testing.T) {
 	e := start(t)
 	cp := &memory{}
-	cp.onSave = func(name, _ string) {
+	cp.OnSave = func(name, _ string) {
 		if name == linkedin.CheckpointVideoPartPrefix+"1" {
 			e.srv.FailNext(linkedintest.EndpointUpload, 1, linkedintest.Fault{Status: 503})
 		}
@@ -462,7 +462,7 @@ func TestExpiredVideoUploadStartsAgain(t *testing.T) {
 	e := start(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cp := &memory{onSave: func(name, _ string) {
+	cp := &memory{OnSave: func(name, _ string) {
 		if name == linkedin.CheckpointVideoPartPrefix+"1" {
 			cancel()
 		}
@@ -471,7 +471,7 @@ func TestExpiredVideoUploadStartsAgain(t *testing.T) {
 	if _, err := e.p.Publish(ctx, req); err == nil {
 		t.Fatal("first attempt succeeded")
 	}
-	cp.onSave = nil
+	cp.OnSave = nil
 	e.clk.Advance(2 * linkedintest.UploadURLLife)
 	if _, err := e.p.Publish(context.Background(), req); err != nil {
 		t.Fatal(err)

@@ -70,7 +70,7 @@ func TestVideoPublishesOnce(t *testing.T) {
 				t.Errorf("result %+v, post %+v", res, posts[0])
 			}
 			if cp.Get(tiktok.CheckpointPublishID) != pb.ID || cp.Get(tiktok.CheckpointPost) != posts[0].ID {
-				t.Errorf("checkpoints %v", cp.m)
+				t.Errorf("checkpoints %v", cp.Saved())
 			}
 			if tt.polls > 0 && e.clk.Slept() == 0 {
 				t.Error("polled without waiting in between")
@@ -161,7 +161,7 @@ func TestPhotoPost(t *testing.T) {
 func TestCrashAfterInitPollsInsteadOfInitAgain(t *testing.T) {
 	e := start(t)
 	ctx, crash := context.WithCancel(context.Background())
-	cp := &memory{onSave: func(name, _ string) {
+	cp := &memory{OnSave: func(name, _ string) {
 		if name == tiktok.CheckpointPublishID {
 			crash()
 		}
@@ -171,7 +171,7 @@ func TestCrashAfterInitPollsInsteadOfInitAgain(t *testing.T) {
 		t.Fatalf("first attempt: err = %v, want canceled", err)
 	}
 	before := len(e.srv.Calls())
-	cp.onSave = nil
+	cp.OnSave = nil
 	if _, err := e.p.Publish(context.Background(), req); err != nil {
 		t.Fatalf("second attempt: %v", err)
 	}
@@ -188,7 +188,7 @@ func TestCrashAfterInitPollsInsteadOfInitAgain(t *testing.T) {
 func TestCrashMidUploadResumesAtTheNextChunk(t *testing.T) {
 	e := start(t)
 	ctx, crash := context.WithCancel(context.Background())
-	cp := &memory{onSave: func(name, value string) {
+	cp := &memory{OnSave: func(name, value string) {
 		if name == tiktok.CheckpointChunks && value == "1" {
 			crash()
 		}
@@ -197,7 +197,7 @@ func TestCrashMidUploadResumesAtTheNextChunk(t *testing.T) {
 	if _, err := e.p.Publish(ctx, req); !errors.Is(err, context.Canceled) {
 		t.Fatalf("first attempt: err = %v, want canceled", err)
 	}
-	cp.onSave = nil
+	cp.OnSave = nil
 	e.clk.Advance(10 * time.Minute)
 	if _, err := e.p.Publish(context.Background(), req); err != nil {
 		t.Fatalf("second attempt: %v", err)
@@ -234,14 +234,14 @@ func TestLostChunkAnswerResumesFromUploadedBytes(t *testing.T) {
 func TestExpiredUploadURLStartsOver(t *testing.T) {
 	e := start(t)
 	ctx, crash := context.WithCancel(context.Background())
-	cp := &memory{onSave: func(name, value string) {
+	cp := &memory{OnSave: func(name, value string) {
 		if name == tiktok.CheckpointChunks && value == "1" {
 			crash()
 		}
 	}}
 	req := request(cp, "expired", e.src.video(12*mb))
 	e.p.Publish(ctx, req)
-	cp.onSave = nil
+	cp.OnSave = nil
 	e.clk.Advance(2 * time.Hour)
 	if _, err := e.p.Publish(context.Background(), req); err != nil {
 		t.Fatalf("second attempt: %v", err)
@@ -262,14 +262,14 @@ func TestNoStartOverOnceTheVideoArrived(t *testing.T) {
 	e := start(t)
 	e.srv.SetProcessing(tiktoktest.Processing{Duration: 3 * time.Hour})
 	ctx, crash := context.WithCancel(context.Background())
-	cp := &memory{onSave: func(name, value string) {
+	cp := &memory{OnSave: func(name, value string) {
 		if name == tiktok.CheckpointChunks && value == "2" {
 			crash()
 		}
 	}}
 	req := request(cp, "arrived", e.src.video(12*mb))
 	e.p.Publish(ctx, req)
-	cp.onSave = nil
+	cp.OnSave = nil
 	e.clk.Advance(4 * time.Hour)
 	if _, err := e.p.Publish(context.Background(), req); err != nil {
 		t.Fatalf("second attempt: %v", err)
@@ -530,7 +530,7 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 	e := start(t)
 	var uploadURL string
 	cp := &memory{}
-	cp.onSave = func(name, value string) {
+	cp.OnSave = func(name, value string) {
 		if name == tiktok.CheckpointUploadURL {
 			uploadURL = value
 			// TikTok echoes the capability and the token back.
@@ -549,7 +549,7 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 	// A dead upload server: the transport error names no URL.
 	cp2 := &memory{}
 	req := request(cp2, "dead", e.src.video(mb))
-	cp2.onSave = func(name, value string) {
+	cp2.OnSave = func(name, value string) {
 		if name == tiktok.CheckpointPublishID {
 			e.srv.FailNext(tiktoktest.EndpointUpload, 1, tiktoktest.Fault{Lost: true})
 		}
