@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/heraldhq/herald/publishers"
 )
@@ -241,29 +240,11 @@ func businessUsage(v string) float64 {
 // quote makes b, text from outside, fit for an error message: valid UTF-8
 // on one line, at most n characters, and without secret.
 func quote(b []byte, secret string, n int) string {
-	s := strings.ToValidUTF8(string(b), "\uFFFD")
-	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || !unicode.IsPrint(r)
-	}), " ")
-	s = redact(s, secret)
-	if r := []rune(s); len(r) > n {
-		s = strings.TrimSpace(string(r[:n])) + "…"
-		// Cutting can split the marker but never rebuild the secret.
-	}
-	return s
+	return publishers.Quote(string(b), n, secret)
 }
 
-const redacted = "[redacted]"
+const redacted = publishers.Redacted
 
 // redact replaces secret in s with a marker. Should the secret survive
 // that (a secret overlapping the marker), nothing of s is kept.
-func redact(s, secret string) string {
-	if secret == "" || !strings.Contains(s, secret) {
-		return s
-	}
-	s = strings.ReplaceAll(s, secret, redacted)
-	if strings.Contains(s, secret) {
-		return ""
-	}
-	return s
-}
+func redact(s, secret string) string { return publishers.Redact(s, secret) }

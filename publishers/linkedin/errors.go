@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/heraldhq/herald/publishers"
 )
@@ -187,33 +186,11 @@ func untilMidnightUTC(now time.Time) time.Duration {
 // quote makes b, text from outside, fit for an error message: valid
 // UTF-8 on one line, at most n characters, and without secrets.
 func quote(b []byte, secrets []string, n int) string {
-	s := strings.ToValidUTF8(string(b), "\uFFFD")
-	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || !unicode.IsPrint(r)
-	}), " ")
-	s = redact(s, secrets)
-	if r := []rune(s); len(r) > n {
-		s = strings.TrimSpace(string(r[:n])) + "…"
-		// Cutting can split the marker but never rebuild a secret.
-	}
-	return s
+	return publishers.Quote(string(b), n, secrets...)
 }
 
-const redacted = "[redacted]"
+const redacted = publishers.Redacted
 
 // redact replaces each secret in s with a marker. Should a secret survive
 // that (one overlapping the marker), nothing of s is kept.
-func redact(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret == "" || !strings.Contains(s, secret) {
-			continue
-		}
-		s = strings.ReplaceAll(s, secret, redacted)
-	}
-	for _, secret := range secrets {
-		if secret != "" && strings.Contains(s, secret) {
-			return ""
-		}
-	}
-	return s
-}
+func redact(s string, secrets []string) string { return publishers.Redact(s, secrets...) }

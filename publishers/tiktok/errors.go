@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/heraldhq/herald/publishers"
 )
@@ -209,38 +208,16 @@ func rateLimitWait(h http.Header, now time.Time) time.Duration {
 // quote makes b, text from outside, fit for an error message: valid UTF-8
 // on one line, at most n characters, and without any of secrets.
 func quote(b []byte, n int, secrets ...string) string {
-	s := strings.ToValidUTF8(string(b), "\uFFFD")
-	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || !unicode.IsPrint(r)
-	}), " ")
-	s = redact(s, secrets...)
-	if r := []rune(s); len(r) > n {
-		// Cutting can split the marker but never rebuild a secret.
-		s = strings.TrimSpace(string(r[:n])) + "…"
-	}
-	return s
+	return publishers.Quote(string(b), n, secrets...)
 }
 
-const redacted = "[redacted]"
+const redacted = publishers.Redacted
 
 // redact replaces each secret in s with a marker; should one survive
 // that (a secret overlapping the marker), nothing of s is kept. Secrets
 // are also looked for in their URL-escaped forms, as a server might echo
 // a query back.
-func redact(s string, secrets ...string) string {
-	for _, secret := range secrets {
-		if secret == "" {
-			continue
-		}
-		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
-			s = strings.ReplaceAll(s, form, redacted)
-		}
-		if strings.Contains(s, secret) {
-			return ""
-		}
-	}
-	return s
-}
+func redact(s string, secrets ...string) string { return publishers.Redact(s, secrets...) }
 
 // stripURL drops the URL a *url.Error carries: upload URLs are
 // capabilities, and a misconfigured base URL could hold anything.

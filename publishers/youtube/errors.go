@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
 
 	"golang.org/x/oauth2"
 	"google.golang.org/api/googleapi"
@@ -229,32 +228,11 @@ func refreshError(step string, err error) error {
 // quote makes s, text from outside, fit for an error message: valid UTF-8
 // on one line, at most n characters, without secrets.
 func quote(s string, n int, secrets []string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || !unicode.IsPrint(r)
-	}), " ")
-	s = redact(s, secrets)
-	if r := []rune(s); len(r) > n {
-		s = strings.TrimSpace(string(r[:n])) + "…"
-	}
-	return s
+	return publishers.Quote(s, n, secrets...)
 }
 
-const redacted = "[redacted]"
+const redacted = publishers.Redacted
 
 // redact replaces each secret in s with a marker. Should a secret survive
 // that (one that overlaps the marker), nothing of s is kept.
-func redact(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret == "" || !strings.Contains(s, secret) {
-			continue
-		}
-		s = strings.ReplaceAll(s, secret, redacted)
-	}
-	for _, secret := range secrets {
-		if secret != "" && strings.Contains(s, secret) {
-			return ""
-		}
-	}
-	return s
-}
+func redact(s string, secrets []string) string { return publishers.Redact(s, secrets...) }

@@ -1,0 +1,46 @@
+package publishers
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// Redacted replaces a secret in error texts.
+const Redacted = "[redacted]"
+
+// Quote makes a platform's message fit for an error string: valid UTF-8,
+// one line, every secret (and its URL-escaped forms) replaced by
+// Redacted, at most max runes. Platforms sometimes echo what they were
+// sent; if a secret survives anyway, the whole message is dropped.
+func Quote(msg string, max int, secrets ...string) string {
+	s := strings.ToValidUTF8(msg, "\uFFFD")
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || !unicode.IsPrint(r)
+	}), " ")
+	s = Redact(s, secrets...)
+	if r := []rune(s); len(r) > max {
+		// Cutting can split the marker but never rebuild a secret.
+		s = strings.TrimSpace(string(r[:max])) + "…"
+	}
+	return s
+}
+
+// Redact replaces every secret in s, plain or URL-escaped, by Redacted;
+// it returns "" if one still shows (a secret that overlaps the marker).
+func Redact(s string, secrets ...string) string {
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
+			s = strings.ReplaceAll(s, form, Redacted)
+		}
+	}
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(s, secret) {
+			return ""
+		}
+	}
+	return s
+}
