@@ -3,6 +3,7 @@ package instagramtest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/heraldhq/herald/internal/faultrules"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -36,7 +37,7 @@ type Server struct {
 	byURL      map[string]Processing
 	limit      int
 	appSecret  string
-	faults     []*faultRule
+	faults     faultrules.Rules[Endpoint, Fault]
 	calls      []Call
 	containers map[string]*Container
 	media      map[string]*Media

@@ -67,47 +67,13 @@ func (f Fault) reply(r *http.Request) reply {
 	return rep
 }
 
-// faultRule fails n calls (for ever when n < 0) to ep, or to any
-// endpoint when ep is "".
-type faultRule struct {
-	ep    Endpoint
-	n     int
-	fault Fault
-}
-
 // FailNext makes the next n calls to ep ("" for any) fail with f; n < 0
 // fails them until FailNext(ep, 0, ...) clears the endpoint's rules.
 // Rules apply in the order they were added, at most one per call.
 func (s *Server) FailNext(ep Endpoint, n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n == 0 {
-		kept := s.faults[:0]
-		for _, r := range s.faults {
-			if r.ep != ep {
-				kept = append(kept, r)
-			}
-		}
-		s.faults = kept
-		return
-	}
-	s.faults = append(s.faults, &faultRule{ep: ep, n: n, fault: f})
+	s.faults.Add(ep, n, f)
 }
 
 func (s *Server) fault(ep Endpoint) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, r := range s.faults {
-		if r.ep != "" && r.ep != ep {
-			continue
-		}
-		if r.n > 0 {
-			r.n--
-			if r.n == 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-			}
-		}
-		return r.fault, true
-	}
-	return Fault{}, false
+	return s.faults.Take(ep)
 }

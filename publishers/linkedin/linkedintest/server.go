@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/heraldhq/herald/internal/faultrules"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -32,7 +33,7 @@ type Server struct {
 
 	mu         sync.Mutex
 	now        func() time.Time
-	faults     []*faultRule
+	faults     faultrules.Rules[Endpoint, Fault]
 	calls      []Call
 	posts      []*Post
 	images     map[string]*Image

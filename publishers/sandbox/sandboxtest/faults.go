@@ -61,14 +61,6 @@ func defaultCode(status int) string {
 	return "error"
 }
 
-// faultRule fails n calls (forever when n < 0) whose ref is ref, or any
-// call when ref is "".
-type faultRule struct {
-	ref   string
-	n     int
-	fault Fault
-}
-
 // FailNext makes the next n API calls fail with f; n < 0 fails every call
 // until FailNext(0, ...) clears it.
 func (s *Server) FailNext(n int, f Fault) { s.addFault("", n, f) }
@@ -85,19 +77,7 @@ func (s *Server) FailRef(ref string, n int, f Fault) {
 }
 
 func (s *Server) addFault(ref string, n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n == 0 {
-		kept := s.faults[:0]
-		for _, r := range s.faults {
-			if r.ref != ref {
-				kept = append(kept, r)
-			}
-		}
-		s.faults = kept
-		return
-	}
-	s.faults = append(s.faults, &faultRule{ref: ref, n: n, fault: f})
+	s.faults.Add(ref, n, f)
 }
 
 // SetFaultRate makes each API call fail with probability rate, with one of
@@ -125,19 +105,7 @@ func (s *Server) fault(ref string) (Fault, bool) {
 
 // ruleFault takes the first FailNext/FailRef rule that matches ref.
 func (s *Server) ruleFault(ref string) (Fault, bool) {
-	for i, r := range s.faults {
-		if r.ref != "" && r.ref != ref {
-			continue
-		}
-		if r.n > 0 {
-			r.n--
-			if r.n == 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			}
-		}
-		return r.fault, true
-	}
-	return Fault{}, false
+	return s.faults.Take(ref)
 }
 
 // SetLatency delays every API call by d, or by nothing when d <= 0. A call

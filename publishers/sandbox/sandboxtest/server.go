@@ -3,6 +3,7 @@ package sandboxtest
 import (
 	"context"
 	"encoding/json"
+	"github.com/heraldhq/herald/internal/faultrules"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -24,7 +25,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	latency time.Duration
-	faults  []*faultRule
+	faults  faultrules.Rules[string, Fault]
 	// random faults (SetFaultRate)
 	rate       float64
 	rateFaults []Fault

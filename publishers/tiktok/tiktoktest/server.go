@@ -3,6 +3,7 @@ package tiktoktest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/heraldhq/herald/internal/faultrules"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -65,7 +66,7 @@ type Server struct {
 	unaudited    bool
 	verified     []string
 	processing   Processing
-	faults       []*faultRule
+	faults       faultrules.Rules[Endpoint, Fault]
 	calls        []Call
 	publishes    map[string]*Publish
 	order        []string // publish ids, oldest first

@@ -99,51 +99,17 @@ func (f Fault) reply() reply {
 	return rep
 }
 
-// faultRule fails n calls of op (any op when op is ""), forever when
-// n < 0.
-type faultRule struct {
-	op    Op
-	n     int
-	fault Fault
-}
-
 // FailNext makes the next n calls of op fail with f: op "" means any
 // call, n < 0 every call until FailNext(op, 0, ...) clears op's rules.
 // Rules apply in the order they were added, at most one per call. A
 // failed chunk reads nothing of its body into the upload.
 func (s *Server) FailNext(op Op, n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n == 0 {
-		kept := s.faults[:0]
-		for _, r := range s.faults {
-			if r.op != op {
-				kept = append(kept, r)
-			}
-		}
-		s.faults = kept
-		return
-	}
-	s.faults = append(s.faults, &faultRule{op: op, n: n, fault: f})
+	s.faults.Add(op, n, f)
 }
 
 // fault takes the fault a call of op runs into, if any.
 func (s *Server) fault(op Op) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, r := range s.faults {
-		if r.op != "" && r.op != op {
-			continue
-		}
-		if r.n > 0 {
-			r.n--
-			if r.n == 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			}
-		}
-		return r.fault, true
-	}
-	return Fault{}, false
+	return s.faults.Take(op)
 }
 
 // dropRule cuts the connection of the chunk request numbered chunk after

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/heraldhq/herald/internal/faultrules"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -29,7 +30,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	latency   time.Duration
-	faults    []*faultRule
+	faults    faultrules.Rules[Op, Fault]
 	drops     []*dropRule
 	loseFinal int
 	chunks    int // chunk requests seen, for DropChunk
