@@ -2,7 +2,6 @@ package jobs_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -146,7 +145,7 @@ func TestEraseLeavesNothingNamingTheAccount(t *testing.T) {
 	if !rc.Revoked || rc.Deleted["posts"] != 3 {
 		t.Errorf("receipt %+v", rc)
 	}
-	for k, v := range dumpAll(t, e) {
+	for k, v := range e.db.Dump(t) {
 		if strings.Contains(k, "acct-1") || strings.Contains(v, "acct-1") {
 			t.Errorf("after Erase %s still names the account: %.300s", k, v)
 		}
@@ -157,34 +156,4 @@ func TestEraseLeavesNothingNamingTheAccount(t *testing.T) {
 	if info := e.taskInfo("theirs"); info == nil || info.State != asynq.TaskStateScheduled {
 		t.Error("bystander's task is gone")
 	}
-}
-
-// dumpAll returns every key and value of the test's database.
-func dumpAll(t *testing.T, e *vaultEnv) map[string]string {
-	t.Helper()
-	ctx := context.Background()
-	out := map[string]string{}
-	keys, err := e.rdb.Keys(ctx, "*").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range keys {
-		var v any
-		switch e.rdb.Type(ctx, k).Val() {
-		case "string":
-			v = e.rdb.Get(ctx, k).Val()
-		case "hash":
-			v = e.rdb.HGetAll(ctx, k).Val()
-		case "set":
-			v = e.rdb.SMembers(ctx, k).Val()
-		case "zset":
-			v = e.rdb.ZRange(ctx, k, 0, -1).Val()
-		case "list":
-			v = e.rdb.LRange(ctx, k, 0, -1).Val()
-		case "stream":
-			v = e.rdb.XRange(ctx, k, "-", "+").Val()
-		}
-		out[k] = fmt.Sprint(v)
-	}
-	return out
 }

@@ -24,6 +24,7 @@ import (
 // platform and a client.
 type env struct {
 	t       testing.TB
+	db      *redistest.DB
 	rdb     *redis.Client
 	sandbox *sandboxtest.Server
 	client  *jobs.Client
@@ -37,7 +38,7 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(sb.Close)
 	c := jobs.NewClient(db.Client, jobs.WithMaxRetry(5))
 	insp := asynq.NewInspectorFromRedisClient(db.Client)
-	return &env{t: t, rdb: db.Client, sandbox: sb, client: c, insp: insp}
+	return &env{t: t, db: db, rdb: db.Client, sandbox: sb, client: c, insp: insp}
 }
 
 // registry returns publishers with the sandbox, optionally wrapped.

@@ -134,31 +134,5 @@ func (f *fixture) connect(v *tokens.Vault, id string, expiry time.Time) *oauth2.
 // dump returns every key and value in the test's database as text.
 func (f *fixture) dump() map[string]string {
 	f.t.Helper()
-	ctx := context.Background()
-	c := f.db.Client
-	out := map[string]string{}
-	iter := c.Scan(ctx, 0, "*", 100).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
-		var v string
-		switch c.Type(ctx, k).Val() {
-		case "string":
-			v = c.Get(ctx, k).Val()
-		case "hash":
-			v = fmt.Sprint(c.HGetAll(ctx, k).Val())
-		case "set":
-			v = fmt.Sprint(c.SMembers(ctx, k).Val())
-		case "zset":
-			v = fmt.Sprint(c.ZRangeWithScores(ctx, k, 0, -1).Val())
-		case "list":
-			v = fmt.Sprint(c.LRange(ctx, k, 0, -1).Val())
-		case "stream":
-			v = fmt.Sprint(c.XRange(ctx, k, "-", "+").Val())
-		}
-		out[k] = v
-	}
-	if err := iter.Err(); err != nil {
-		f.t.Fatal(err)
-	}
-	return out
+	return f.db.Dump(f.t)
 }
