@@ -139,24 +139,6 @@ func TestUsageHeaders(t *testing.T) {
 	}
 }
 
-func TestRetryAfter(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0}, {"0", 0}, {"-5", 0}, {"120", 2 * time.Minute},
-		{"99999999999999999999", maxRetryAfter},
-		{epoch.Add(time.Hour).Format(http.TimeFormat), time.Hour},
-		{epoch.Add(-time.Hour).Format(http.TimeFormat), 0},
-		{"soon", 0},
-	}
-	for _, tt := range tests {
-		if got := publishers.ParseRetryAfter(tt.in, epoch); got != tt.want {
-			t.Errorf("publishers.ParseRetryAfter(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func FuzzParseError(f *testing.F) {
 	f.Add(400, []byte(graphBody(190, 460, "")), "IGQVJsecret")
 	f.Add(500, []byte(`{"error":{"message":"IGQVJsecret","code":"2","is_transient":true}}`), "IGQVJsecret")

@@ -90,31 +90,6 @@ func TestResponseErrorShortensLongMessages(t *testing.T) {
 	}
 }
 
-func TestRetryAfter(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0},
-		{"0", 0},
-		{"-5", 0},
-		{"120", 2 * time.Minute},
-		{" 3 ", 3 * time.Second},
-		{"99999999999999999999", maxRetryAfter},
-		{"9223372036854775807", maxRetryAfter},
-		{epoch.Add(time.Hour).Format(http.TimeFormat), time.Hour},
-		{epoch.Add(-time.Hour).Format(http.TimeFormat), 0},
-		{epoch.Add(1000 * time.Hour).Format(http.TimeFormat), maxRetryAfter},
-		{"Mon, 99 Foo 2030", 0},
-		{"1.5", 0},
-	}
-	for _, tt := range tests {
-		if got := publishers.ParseRetryAfter(tt.in, epoch); got != tt.want {
-			t.Errorf("publishers.ParseRetryAfter(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestRedact(t *testing.T) {
 	tests := []struct{ s, secret, want string }{
 		{"no secret here", "tok", "no secret here"},

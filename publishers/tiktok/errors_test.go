@@ -129,24 +129,6 @@ func TestErrorsKeepSecretsOut(t *testing.T) {
 	}
 }
 
-func TestRetryAfter(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0}, {"0", 0}, {"-5", 0}, {"120", 2 * time.Minute},
-		{"99999999999999999999", maxRetryAfter},
-		{epoch.Add(time.Hour).Format(http.TimeFormat), time.Hour},
-		{epoch.Add(-time.Hour).Format(http.TimeFormat), 0},
-		{"soon", 0},
-	}
-	for _, tt := range tests {
-		if got := publishers.ParseRetryAfter(tt.in, epoch); got != tt.want {
-			t.Errorf("publishers.ParseRetryAfter(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func FuzzParseAnswer(f *testing.F) {
 	f.Add(200, []byte(`{"data":{"publish_id":"p"},"error":{"code":"ok"}}`), "act.secret1")
 	f.Add(403, []byte(body("spam_risk_too_many_posts", "act.secret1")), "act.secret1")

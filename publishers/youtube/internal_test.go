@@ -95,24 +95,6 @@ func FuzzParseAnswer(f *testing.F) {
 	})
 }
 
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0}, {"7", 7 * time.Second}, {"-3", 0}, {"soon", 0},
-		{"99999999999999999999", maxRetryAfter},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
-	}
-	for _, tt := range tests {
-		if got := publishers.ParseRetryAfter(tt.in, now); got != tt.want {
-			t.Errorf("publishers.ParseRetryAfter(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestQuotaDay(t *testing.T) {
 	tests := []struct {
 		now   time.Time
