@@ -1,6 +1,7 @@
 package instagram
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strings"
@@ -72,18 +73,18 @@ var _ publishers.Publisher = (*Publisher)(nil)
 // New returns a Publisher configured by o.
 func New(o Options) *Publisher {
 	p := &Publisher{
-		base:         strings.TrimRight(or(o.BaseURL, DefaultBaseURL), "/"),
-		version:      strings.Trim(or(o.Version, DefaultVersion), "/"),
-		refreshBase:  strings.TrimRight(or(o.RefreshBaseURL, DefaultRefreshBaseURL), "/"),
+		base:         strings.TrimRight(cmp.Or(o.BaseURL, DefaultBaseURL), "/"),
+		version:      strings.Trim(cmp.Or(o.Version, DefaultVersion), "/"),
+		refreshBase:  strings.TrimRight(cmp.Or(o.RefreshBaseURL, DefaultRefreshBaseURL), "/"),
 		appID:        o.AppID,
 		appSecret:    o.AppSecret,
 		client:       o.Client,
 		now:          o.Now,
 		sleep:        o.Sleep,
-		pollInterval: positive(o.PollInterval, DefaultPollInterval),
-		maxPollDelay: positive(o.MaxPollDelay, DefaultMaxPollDelay),
-		maxWait:      positive(o.MaxWait, DefaultMaxWait),
-		handBack:     positive(o.HandBack, DefaultHandBack),
+		pollInterval: publishers.Positive(o.PollInterval, DefaultPollInterval),
+		maxPollDelay: publishers.Positive(o.MaxPollDelay, DefaultMaxPollDelay),
+		maxWait:      publishers.Positive(o.MaxWait, DefaultMaxWait),
+		handBack:     publishers.Positive(o.HandBack, DefaultHandBack),
 	}
 	if p.client == nil {
 		p.client = &http.Client{Timeout: DefaultTimeout}
@@ -92,32 +93,7 @@ func New(o Options) *Publisher {
 		p.now = time.Now
 	}
 	if p.sleep == nil {
-		p.sleep = sleep
+		p.sleep = publishers.Sleep
 	}
 	return p
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func positive(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }

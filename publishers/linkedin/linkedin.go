@@ -1,6 +1,7 @@
 package linkedin
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"regexp"
@@ -89,17 +90,17 @@ var versionPattern = regexp.MustCompile(`^[0-9]{6}(\.[0-9]{2})?$`)
 // (or YYYYMM.RR) is replaced by DefaultVersion.
 func New(o Options) *Publisher {
 	p := &Publisher{
-		base:          strings.TrimRight(or(o.BaseURL, DefaultBaseURL), "/"),
+		base:          strings.TrimRight(cmp.Or(o.BaseURL, DefaultBaseURL), "/"),
 		version:       strings.TrimSpace(o.Version),
 		client:        o.Client,
 		media:         o.Media,
 		now:           o.Now,
 		sleep:         o.Sleep,
-		pollInterval:  positive(o.PollInterval, DefaultPollInterval),
-		maxPollDelay:  positive(o.MaxPollDelay, DefaultMaxPollDelay),
-		maxWait:       positive(o.MaxWait, DefaultMaxWait),
-		handBack:      positive(o.HandBack, DefaultHandBack),
-		rateLimitWait: positive(o.RateLimitWait, DefaultRateLimitWait),
+		pollInterval:  publishers.Positive(o.PollInterval, DefaultPollInterval),
+		maxPollDelay:  publishers.Positive(o.MaxPollDelay, DefaultMaxPollDelay),
+		maxWait:       publishers.Positive(o.MaxWait, DefaultMaxWait),
+		handBack:      publishers.Positive(o.HandBack, DefaultHandBack),
+		rateLimitWait: publishers.Positive(o.RateLimitWait, DefaultRateLimitWait),
 		partRetries:   o.PartRetries,
 	}
 	if !versionPattern.MatchString(p.version) {
@@ -121,32 +122,7 @@ func New(o Options) *Publisher {
 		p.now = time.Now
 	}
 	if p.sleep == nil {
-		p.sleep = sleep
+		p.sleep = publishers.Sleep
 	}
 	return p
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func positive(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }

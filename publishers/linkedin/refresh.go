@@ -1,6 +1,7 @@
 package linkedin
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,7 +57,7 @@ func (o OAuth) Refresh(ctx context.Context, hc *http.Client, tok *oauth2.Token) 
 		"client_id":     {o.ClientID},
 		"client_secret": {o.ClientSecret},
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, or(o.TokenURL, DefaultTokenURL), strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cmp.Or(o.TokenURL, DefaultTokenURL), strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, errors.New("linkedin: refresh token: bad token URL")
 	}

@@ -1,6 +1,7 @@
 package tiktok
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -133,7 +134,7 @@ func (p *Publisher) planOf(c publishers.Content) (plan, error) {
 		return bad("a photo post has at most %d images, not %d", MaxPhotos, len(images))
 	}
 	if pl.kind == kindVideo {
-		pl.title = or(c.Text, c.Title)
+		pl.title = cmp.Or(c.Text, c.Title)
 		if n := utf16Len(pl.title); n > MaxVideoTitle {
 			return bad("caption is %d characters (UTF-16), more than TikTok's %d", n, MaxVideoTitle)
 		}

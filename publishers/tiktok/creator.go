@@ -1,6 +1,7 @@
 package tiktok
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -34,7 +35,7 @@ func (p *Publisher) creatorInfo(ctx context.Context, s *session) (CreatorInfo, e
 // and settles the interaction settings the post left to the creator.
 func (pl *plan) check(ci CreatorInfo) error {
 	refuse := func(format string, args ...any) error {
-		return publishers.Permanent(fmt.Errorf("tiktok: creator %s: "+format, append([]any{quote([]byte(or(ci.Username, "(unnamed)")), 60)}, args...)...))
+		return publishers.Permanent(fmt.Errorf("tiktok: creator %s: "+format, append([]any{quote([]byte(cmp.Or(ci.Username, "(unnamed)")), 60)}, args...)...))
 	}
 	if !slices.Contains(ci.PrivacyLevelOptions, pl.privacy) {
 		opts := make([]string, len(ci.PrivacyLevelOptions))

@@ -1,6 +1,7 @@
 package tiktok
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,7 +49,7 @@ func (a tokenAnswer) errorCode() (code, description string) {
 	}
 	if json.Unmarshal(a.Error, &obj) == nil {
 		if c := codeOf(obj.Code); c != codeOK && c != "0" {
-			return c, or(a.ErrorDescription, obj.Message)
+			return c, cmp.Or(a.ErrorDescription, obj.Message)
 		}
 	}
 	return "", ""

@@ -1,6 +1,7 @@
 package tiktok
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -394,7 +395,7 @@ func (pub *publication) finish(ctx context.Context, id string, st statusAnswer) 
 		}
 		return pub.result(post), nil
 	case StatusFailed:
-		why := or(quote([]byte(st.FailReason), maxMessage, pub.s.secrets...), "no fail_reason given")
+		why := cmp.Or(quote([]byte(st.FailReason), maxMessage, pub.s.secrets...), "no fail_reason given")
 		err := fmt.Errorf("tiktok: publish %s failed: %s", id, why)
 		if st.FailReason == "auth_removed" {
 			return publishers.Result{}, publishers.Reauth(err)

@@ -1,6 +1,7 @@
 package tiktok
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strings"
@@ -102,7 +103,7 @@ var _ publishers.Publisher = (*Publisher)(nil)
 // New returns a Publisher configured by o.
 func New(o Options) *Publisher {
 	p := &Publisher{
-		base:         strings.TrimRight(or(o.BaseURL, DefaultBaseURL), "/"),
+		base:         strings.TrimRight(cmp.Or(o.BaseURL, DefaultBaseURL), "/"),
 		clientKey:    o.ClientKey,
 		clientSecret: o.ClientSecret,
 		pullPrefixes: append([]string(nil), o.PullPrefixes...),
@@ -111,14 +112,14 @@ func New(o Options) *Publisher {
 		uploadClient: o.UploadClient,
 		fetcher:      o.Fetcher,
 		chunkSize:    o.ChunkSize,
-		chunkTimeout: positive(o.ChunkTimeout, DefaultChunkTimeout),
-		urlLifetime:  positive(o.UploadURLLifetime, DefaultUploadURLLifetime),
+		chunkTimeout: publishers.Positive(o.ChunkTimeout, DefaultChunkTimeout),
+		urlLifetime:  publishers.Positive(o.UploadURLLifetime, DefaultUploadURLLifetime),
 		now:          o.Now,
 		sleep:        o.Sleep,
-		pollInterval: positive(o.PollInterval, DefaultPollInterval),
-		maxPollDelay: positive(o.MaxPollDelay, DefaultMaxPollDelay),
-		maxWait:      positive(o.MaxWait, DefaultMaxWait),
-		handBack:     positive(o.HandBack, DefaultHandBack),
+		pollInterval: publishers.Positive(o.PollInterval, DefaultPollInterval),
+		maxPollDelay: publishers.Positive(o.MaxPollDelay, DefaultMaxPollDelay),
+		maxWait:      publishers.Positive(o.MaxWait, DefaultMaxWait),
+		handBack:     publishers.Positive(o.HandBack, DefaultHandBack),
 	}
 	if p.chunkSize <= 0 {
 		p.chunkSize = DefaultChunkSize
@@ -139,32 +140,7 @@ func New(o Options) *Publisher {
 		p.now = time.Now
 	}
 	if p.sleep == nil {
-		p.sleep = sleep
+		p.sleep = publishers.Sleep
 	}
 	return p
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func positive(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }

@@ -1,0 +1,29 @@
+package publishers
+
+import (
+	"context"
+	"time"
+)
+
+// Sleep waits d, or until ctx is done. Publishers that poll a platform
+// (a container, a video being processed) wait through it, and tests
+// replace it with a fake clock's.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Positive returns d, or def when d is not positive: the default of an
+// Options duration left unset.
+func Positive(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
