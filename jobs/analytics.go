@@ -148,12 +148,18 @@ func (h *analyticsHandler) publishedRemoteIDs(ctx context.Context, account strin
 		return nil, err
 	}
 	since := h.store.now().Add(-h.cfg.Window)
-	var remote []string
-	for _, id := range ids {
-		v, err := h.store.rdb.HMGet(ctx, recordKey(id), "state", "remote_id", "published_at").Result()
-		if err != nil {
-			return nil, err
+	cmds := make([]*redis.SliceCmd, len(ids))
+	if _, err := h.store.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HMGet(ctx, recordKey(id), "state", "remote_id", "published_at")
 		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var remote []string
+	for _, cmd := range cmds {
+		v := cmd.Val()
 		st, _ := v[0].(string)
 		r, _ := v[1].(string)
 		at, _ := v[2].(string)
