@@ -35,6 +35,12 @@ func TestLoadDefaults(t *testing.T) {
 		AnalyticsWindow:          720 * time.Hour,
 		AnalyticsHistoryDays:     90,
 		SchedulerMetricsAddr:     "127.0.0.1:9092",
+		EventsMaxLen:             100000,
+		WebhookMaxAge:            24 * time.Hour,
+		WebhookTimeout:           10 * time.Second,
+		GoogleRISCJWKSURL:        "https://www.googleapis.com/oauth2/v3/certs",
+		GoogleRISCIssuer:         "https://accounts.google.com/",
+		LinkedInReconnectLead:    168 * time.Hour,
 		TokenRefreshSkew:         2 * time.Minute,
 		GoogleTokenURL:           "https://oauth2.googleapis.com/token",
 		GoogleRevokeURL:          "https://oauth2.googleapis.com/revoke",
@@ -167,6 +173,17 @@ func TestLoadErrors(t *testing.T) {
 		{"HERALD_META_APP_SECRET", "shh", "HERALD_META_APP_ID: set it together with HERALD_META_APP_SECRET, or neither"},
 		{"HERALD_TOKEN_REFRESH_SKEW", "-1m", "HERALD_TOKEN_REFRESH_SKEW=-1m: must be greater than 0"},
 		{"HERALD_GOOGLE_TOKEN_URL", "oauth2.googleapis.com/token", "HERALD_GOOGLE_TOKEN_URL=oauth2.googleapis.com/token: must be an http:// or https:// URL"},
+		{"HERALD_EVENTS_MAX_LEN", "10", "HERALD_EVENTS_MAX_LEN=10: must be at least 1000"},
+		{"HERALD_WEBHOOKS", "app", `HERALD_WEBHOOKS=app: "app": want name=url`},
+		{"HERALD_WEBHOOKS", "App=https://a.example/h", `HERALD_WEBHOOKS=App=https://a.example/h: "App": a name is 1-32 lowercase letters`},
+		{"HERALD_WEBHOOKS", "app=http://a.example/h", "HERALD_WEBHOOKS=app=http://a.example/h: app: must be https (plain http only on loopback)"},
+		{"HERALD_WEBHOOKS", "app=https://127.0.0.1/h,app=https://127.0.0.1/i", `HERALD_WEBHOOKS=app=https://127.0.0.1/h,app=https://127.0.0.1/i: "app" named twice`},
+		{"HERALD_WEBHOOKS", "app=http://127.0.0.1:9/h", "HERALD_WEBHOOK_SECRETS: app has no secret: every endpoint needs one"},
+		{"HERALD_WEBHOOK_SECRETS", "other=0123456789abcdef0123456789", `HERALD_WEBHOOK_SECRETS: "other" is not an endpoint of HERALD_WEBHOOKS`},
+		{"HERALD_WEBHOOK_MAX_AGE", "0s", "HERALD_WEBHOOK_MAX_AGE=0s: must be greater than 0"},
+		{"HERALD_PUBLIC_URL", "herald.example.com", "HERALD_PUBLIC_URL=herald.example.com: not an absolute URL, or empty"},
+		{"HERALD_GOOGLE_RISC_JWKS_URL", "certs", "HERALD_GOOGLE_RISC_JWKS_URL=certs: must be an http:// or https:// URL"},
+		{"HERALD_LINKEDIN_RECONNECT_LEAD", "0s", "HERALD_LINKEDIN_RECONNECT_LEAD=0s: must be greater than 0"},
 		{"HERALD_GOOGLE_CLIENT_ID", "123.apps.googleusercontent.com", "HERALD_GOOGLE_CLIENT_ID=123.apps.googleusercontent.com: set it together with HERALD_GOOGLE_CLIENT_SECRET, or neither"},
 	}
 	for _, tt := range tests {
@@ -278,13 +295,37 @@ func TestSecretValues(t *testing.T) {
 	}
 }
 
+func TestWebhookEndpoints(t *testing.T) {
+	c, err := LoadFrom(map[string]string{
+		"HERALD_WEBHOOKS":        "app=https://app.example/hooks, local=http://127.0.0.1:9000/h",
+		"HERALD_WEBHOOK_SECRETS": "app=0123456789abcdef0123456789, local=abcdefabcdefabcdefabcdefab, app=zyxwvutsrqponmlkjihgfedcba",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []WebhookEndpoint{
+		{Name: "app", URL: "https://app.example/hooks", Secrets: []string{"0123456789abcdef0123456789", "zyxwvutsrqponmlkjihgfedcba"}},
+		{Name: "local", URL: "http://127.0.0.1:9000/h", Secrets: []string{"abcdefabcdefabcdefabcdefab"}},
+	}
+	if got := c.WebhookEndpoints(); !reflect.DeepEqual(got, want) {
+		t.Errorf("endpoints\n got %+v\nwant %+v", got, want)
+	}
+	_, err = LoadFrom(map[string]string{"HERALD_WEBHOOKS": "app=https://a.example/", "HERALD_WEBHOOK_SECRETS": "app=short-secret-value"})
+	if err == nil || strings.Contains(err.Error(), "short-secret-value") || !strings.Contains(err.Error(), "at least 24 characters") {
+		t.Errorf("short secret: %v", err)
+	}
+}
+
 func TestVars(t *testing.T) {
 	want := []string{
 		"HERALD_REDIS_URL", "HERALD_LOG_FORMAT", "HERALD_LOG_LEVEL",
 		"HERALD_WORKER_CONCURRENCY", "HERALD_WORKER_SHUTDOWN_TIMEOUT", "HERALD_WORKER_METRICS_ADDR",
 		"HERALD_DELAYED_TASK_CHECK_INTERVAL", "HERALD_RETRY_MAX", "HERALD_RETRY_BASE", "HERALD_RETRY_CAP",
 		"HERALD_PUBLISH_MAX_LATENESS", "HERALD_ANALYTICS_INTERVAL", "HERALD_ANALYTICS_WINDOW",
-		"HERALD_ANALYTICS_HISTORY_DAYS", "HERALD_SCHEDULER_METRICS_ADDR", "HERALD_API_ADDR", "HERALD_API_TOKENS", "HERALD_API_RATE_LIMIT",
+		"HERALD_ANALYTICS_HISTORY_DAYS", "HERALD_SCHEDULER_METRICS_ADDR",
+		"HERALD_EVENTS_MAX_LEN", "HERALD_WEBHOOKS", "HERALD_WEBHOOK_SECRETS", "HERALD_WEBHOOK_MAX_AGE", "HERALD_WEBHOOK_TIMEOUT",
+		"HERALD_PUBLIC_URL", "HERALD_GOOGLE_RISC_JWKS_URL", "HERALD_GOOGLE_RISC_ISSUER", "HERALD_GOOGLE_RISC_AUDIENCE",
+		"HERALD_LINKEDIN_RECONNECT_LEAD", "HERALD_API_ADDR", "HERALD_API_TOKENS", "HERALD_API_RATE_LIMIT",
 		"HERALD_MONITOR_ADDR", "HERALD_MONITOR_USER", "HERALD_MONITOR_PASSWORD", "HERALD_MONITOR_TOKEN", "HERALD_MONITOR_READONLY",
 		"HERALD_PROMETHEUS_URL", "HERALD_TOKEN_KEYS", "HERALD_TOKEN_REFRESH_SKEW",
 		"HERALD_GOOGLE_CLIENT_ID", "HERALD_GOOGLE_CLIENT_SECRET", "HERALD_GOOGLE_TOKEN_URL", "HERALD_GOOGLE_REVOKE_URL",

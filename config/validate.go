@@ -71,6 +71,26 @@ func (c *Config) validate(l loaded) []error {
 			bad("HERALD_SCHEDULER_METRICS_ADDR", p+", or empty to disable")
 		}
 	}
+	if c.EventsMaxLen < 1000 && !l.failed["HERALD_EVENTS_MAX_LEN"] {
+		bad("HERALD_EVENTS_MAX_LEN", "must be at least 1000")
+	}
+	_, hooks := parseWebhooks(c.Webhooks, c.WebhookSecrets)
+	for _, name := range []string{"HERALD_WEBHOOKS", "HERALD_WEBHOOK_SECRETS"} {
+		if p := hooks[name]; p != "" {
+			bad(name, p)
+		}
+	}
+	positive("HERALD_WEBHOOK_MAX_AGE", c.WebhookMaxAge)
+	positive("HERALD_WEBHOOK_TIMEOUT", c.WebhookTimeout)
+	if c.PublicURL != "" {
+		if p := webhookURLProblem(c.PublicURL); p != "" {
+			bad("HERALD_PUBLIC_URL", p+", or empty")
+		}
+	}
+	if c.GoogleRISCIssuer == "" {
+		bad("HERALD_GOOGLE_RISC_ISSUER", "must not be empty")
+	}
+	positive("HERALD_LINKEDIN_RECONNECT_LEAD", c.LinkedInReconnectLead)
 	if p := addrProblem(c.APIAddr); p != "" {
 		bad("HERALD_API_ADDR", p)
 	}
@@ -122,11 +142,12 @@ func (c *Config) validate(l loaded) []error {
 	}
 	for name, u := range map[string]string{
 		"HERALD_GOOGLE_TOKEN_URL": c.GoogleTokenURL, "HERALD_GOOGLE_REVOKE_URL": c.GoogleRevokeURL,
-		"HERALD_YOUTUBE_API_URL":     c.YouTubeAPIURL,
-		"HERALD_TIKTOK_URL":          c.TikTokURL,
-		"HERALD_LINKEDIN_URL":        c.LinkedInURL,
-		"HERALD_LINKEDIN_TOKEN_URL":  c.LinkedInTokenURL,
-		"HERALD_INSTAGRAM_GRAPH_URL": c.InstagramGraphURL, "HERALD_INSTAGRAM_REFRESH_URL": c.InstagramRefreshURL,
+		"HERALD_YOUTUBE_API_URL":      c.YouTubeAPIURL,
+		"HERALD_TIKTOK_URL":           c.TikTokURL,
+		"HERALD_LINKEDIN_URL":         c.LinkedInURL,
+		"HERALD_LINKEDIN_TOKEN_URL":   c.LinkedInTokenURL,
+		"HERALD_GOOGLE_RISC_JWKS_URL": c.GoogleRISCJWKSURL,
+		"HERALD_INSTAGRAM_GRAPH_URL":  c.InstagramGraphURL, "HERALD_INSTAGRAM_REFRESH_URL": c.InstagramRefreshURL,
 	} {
 		if !isHTTPURL(u) {
 			bad(name, "must be an http:// or https:// URL")

@@ -98,6 +98,11 @@ type AnalyticsRequest struct {
 type Analytics struct {
 	Account Metrics
 	Posts   map[string]Metrics // by remote id
+	// RawAccount and RawPosts keep the platform's own metric names and
+	// values (e.g. YouTube's viewCount, LinkedIn's numLikes) beside the
+	// common ones, for apps that show what the platform shows.
+	RawAccount Metrics
+	RawPosts   map[string]Metrics // by remote id
 }
 
 // Metrics maps a metric name to its value.

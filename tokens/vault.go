@@ -47,6 +47,9 @@ type Options struct {
 	// Now is the clock (default time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
+	// OnConnect, if set, hears of every account Connect stored (jobs
+	// appends the account.connected event).
+	OnConnect func(ctx context.Context, accountID, platform string)
 	// OnReauth, if set, hears of an account whose refresh token the
 	// platform refused.
 	OnReauth func(ctx context.Context, accountID, platform string)
@@ -181,6 +184,9 @@ func (v *Vault) Connect(ctx context.Context, a Account) error {
 	}
 	if err := connectScript.Run(ctx, v.rdb, []string{tokenKey(a.ID)}, r.fields()...).Err(); err != nil {
 		return fmt.Errorf("connect %s: %w", a.ID, err)
+	}
+	if v.o.OnConnect != nil {
+		v.o.OnConnect(ctx, a.ID, a.Platform)
 	}
 	return nil
 }
