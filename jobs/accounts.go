@@ -53,6 +53,7 @@ func (c *Client) AccountDisconnected(ctx context.Context, accountID, platform st
 			return fmt.Errorf("wait for the running attempt at post %s: %w", id, err)
 		}
 	}
+	_ = c.AccountEvent(ctx, EventAccountDisconnected, accountID, platform, "")
 	return nil
 }
 
@@ -99,8 +100,10 @@ func (c *Client) ForgetAccount(ctx context.Context, accountID string) (map[strin
 	}
 	c.deleteTask(QueueCritical, revokeTaskID(accountID), n)
 	// Analytics tasks have one id per window: find them by payload.
-	if err := c.deleteTasksNaming(QueueAnalytics, accountID, n); err != nil {
-		return n, err
+	for _, q := range []string{QueueAnalytics, QueueWebhooks} {
+		if err := c.deleteTasksNaming(q, accountID, n); err != nil {
+			return n, err
+		}
 	}
 	d, err := c.store.rdb.Del(ctx, accountPostsKey(accountID), analyticsKey(accountID), historyKey(accountID)).Result()
 	if err != nil {
@@ -109,7 +112,13 @@ func (c *Client) ForgetAccount(ctx context.Context, accountID string) (map[strin
 	n["indexes"] += int(d)
 	ev, err := c.forgetEvents(ctx, accountID)
 	n["events"] += ev
-	return n, err
+	if err != nil {
+		return n, err
+	}
+	// The one trace left: that the account was erased, for the product
+	// app's own cleanup (it names nothing but the account id).
+	_ = c.AccountEvent(ctx, EventAccountErased, accountID, "", "")
+	return n, nil
 }
 
 // deleteTask removes a task whatever its state; an active one is

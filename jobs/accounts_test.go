@@ -38,6 +38,8 @@ func newVaultEnv(t *testing.T) *vaultEnv {
 			OAuth:  &oauth2.Config{ClientID: "c", ClientSecret: "s", Endpoint: o.Endpoint()},
 			Revoke: tokens.GoogleRevoke(o.RevokeURL()),
 		}},
+		OnConnect:    e.client.AccountConnected,
+		OnReauth:     e.client.AccountNeedsReauth,
 		OnDisconnect: e.client.AccountDisconnected,
 		OnErase:      e.client.ForgetAccount,
 	})

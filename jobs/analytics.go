@@ -103,7 +103,7 @@ func (h *analyticsHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	if err := h.save(ctx, snap); err != nil {
 		return err
 	}
-	return h.store.appendEvent(ctx, event{Type: "analytics.refreshed", AccountID: p.AccountID, Platform: p.Platform})
+	return h.store.appendEvent(ctx, Event{Type: "analytics.refreshed", AccountID: p.AccountID, Platform: p.Platform})
 }
 
 // saveScript stores the latest snapshot and the day's history point: the

@@ -35,9 +35,11 @@ type Client struct {
 }
 
 type clientOptions struct {
-	now         func() time.Time
-	maxRetry    int
-	maxLateness time.Duration
+	now          func() time.Time
+	maxRetry     int
+	maxLateness  time.Duration
+	eventsMaxLen int64
+	observeEvent func(string)
 }
 
 // ClientOption configures a Client.
@@ -55,6 +57,16 @@ func WithMaxLateness(d time.Duration) ClientOption {
 	return func(o *clientOptions) { o.maxLateness = d }
 }
 
+// WithEventsMaxLen caps the events stream at about n entries (default
+// DefaultEventsMaxLen).
+func WithEventsMaxLen(n int64) ClientOption { return func(o *clientOptions) { o.eventsMaxLen = n } }
+
+// WithEventObserver has observe hear the type of every event the client
+// appends (metrics).
+func WithEventObserver(observe func(typ string)) ClientOption {
+	return func(o *clientOptions) { o.observeEvent = observe }
+}
+
 // NewClient returns a Client over rdb. Closing the Client does not close
 // rdb.
 func NewClient(rdb redis.UniversalClient, opts ...ClientOption) *Client {
@@ -65,7 +77,7 @@ func NewClient(rdb redis.UniversalClient, opts ...ClientOption) *Client {
 	return &Client{
 		q:     asynq.NewClientFromRedisClient(rdb),
 		insp:  asynq.NewInspectorFromRedisClient(rdb),
-		store: &store{rdb: rdb, now: o.now},
+		store: &store{rdb: rdb, now: o.now, maxLen: o.eventsMaxLen, observeEvent: o.observeEvent},
 		opts:  o,
 	}
 }
@@ -98,7 +110,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 		}
 	}
 	if created {
-		_ = c.store.appendEvent(ctx, event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
+		_ = c.store.appendEvent(ctx, Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
 		// What was just written; no need to read it back.
 		return PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
@@ -197,7 +209,7 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 		// and will not publish a canceled post.
 		_ = c.insp.CancelProcessing(taskID)
 	}
-	_ = c.store.appendEvent(ctx, event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: StateCanceled})
+	_ = c.store.appendEvent(ctx, Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: StateCanceled})
 	st, err = c.PostStatus(ctx, id)
 	return st, r.Prev == StatePublishing, err
 }

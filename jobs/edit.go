@@ -68,6 +68,6 @@ func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, e
 	if payload, err := json.Marshal(publishPayload{V: payloadVersion, Post: p}); err == nil {
 		_ = c.insp.UpdateTaskPayload(QueuePublish, publishTaskID(id), payload)
 	}
-	_ = c.store.appendEvent(ctx, event{Type: "post.edited", PostID: id, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
+	_ = c.store.appendEvent(ctx, Event{Type: "post.edited", PostID: id, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
 	return c.PostStatus(ctx, id)
 }

@@ -16,9 +16,6 @@ import (
 	"github.com/heraldhq/herald/tokens"
 )
 
-// EventRetry is the type of the event appended when an attempt failed and
-// the post will be tried again. Other events are "post." + the new state.
-const EventRetry = "post.retry"
 
 // ClassTooLate is the failure class of a post that could not go out
 // before its deadline. It is permanent.
@@ -96,7 +93,7 @@ func (h *publishHandler) publish(ctx context.Context, postID string) error {
 	rec, attempt := b.Record, b.Attempts
 	stopRenewing := h.store.keepLocked(postID, owner)
 	defer stopRenewing()
-	_ = h.store.appendEvent(ctx, event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: StatePublishing, Attempt: attempt})
+	_ = h.store.appendEvent(ctx, Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: StatePublishing, Attempt: attempt})
 
 	res, err := h.callPlatform(ctx, rec, attempt)
 	if err != nil {
@@ -113,7 +110,7 @@ func (h *publishHandler) publish(ctx context.Context, postID string) error {
 		h.log.Warn("publish: post erased while publishing; the platform has it", "post_id", postID, "platform", rec.Platform)
 		return nil
 	}
-	_ = h.store.appendEvent(ctx, event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: StatePublished, Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL})
+	_ = h.store.appendEvent(ctx, Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: StatePublished, Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL})
 	h.emit(Outcome{PostID: postID, Platform: rec.Platform, State: StatePublished, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt)})
 	return nil
 }
@@ -210,7 +207,7 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 	defer cancel()
 	_, _ = h.store.finish(wctx, rec.PostID, owner, []State{StatePublishing},
 		"state", string(StateScheduled), "last_error", err.Error())
-	_ = h.store.appendEvent(wctx, event{Type: EventRetry, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateScheduled, Attempt: attempt, Class: class.String(), Reason: err.Error()})
+	_ = h.store.appendEvent(wctx, Event{Type: EventRetry, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateScheduled, Attempt: attempt, Class: class.String(), Reason: err.Error()})
 	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateScheduled, Class: class.String(), Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: err})
 	return fmt.Errorf("post %s attempt %d: %w", rec.PostID, attempt, err)
 }
@@ -225,7 +222,7 @@ func (h *publishHandler) fail(ctx context.Context, rec record, owner, class, rea
 		return err
 	}
 	if tr.Changed {
-		_ = h.store.appendEvent(wctx, event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateFailed, Attempt: attempt, Class: class, Reason: reason})
+		_ = h.store.appendEvent(wctx, Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateFailed, Attempt: attempt, Class: class, Reason: reason})
 	}
 	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateFailed, Class: class, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: errors.New(reason)})
 	return fmt.Errorf("post %s failed (%s): %s: %w", rec.PostID, class, reason, asynq.SkipRetry)

@@ -67,19 +67,16 @@ const recordVersion = "1"
 func recordKey(postID string) string        { return "herald:{post:" + postID + "}" }
 func accountPostsKey(account string) string { return "herald:{acct:" + account + "}:posts" }
 
-// EventsStream is the Redis stream every post state change is appended to.
-const EventsStream = "herald:events"
-
-// eventsMaxLen caps the stream; consumers that fall further behind lose
-// the oldest events.
-const eventsMaxLen = 100_000
-
 const checkpointPrefix = "cp:"
 
 // store reads and writes publication records.
 type store struct {
 	rdb redis.UniversalClient
 	now func() time.Time
+	// maxLen caps the events stream (default DefaultEventsMaxLen).
+	maxLen int64
+	// observeEvent, if set, hears the type of every event appended.
+	observeEvent func(typ string)
 }
 
 // createScript writes a new record unless one exists; it returns nil when
@@ -302,32 +299,3 @@ func (c *checkpoints) Save(ctx context.Context, name, value string) error {
 	return nil
 }
 
-// event is one state change, as appended to EventsStream.
-type event struct {
-	Type                        string // default "post." + State
-	PostID, AccountID, Platform string
-	State                       State
-	Attempt                     int
-	Class, Reason, RemoteID     string
-	URL                         string
-}
-
-func (s *store) appendEvent(ctx context.Context, e event) error {
-	if e.Type == "" {
-		e.Type = "post." + string(e.State)
-	}
-	values := []any{
-		"type", e.Type,
-		"post_id", e.PostID, "account_id", e.AccountID, "platform", e.Platform,
-		"state", string(e.State), "attempt", e.Attempt,
-		"at", s.now().UTC().Format(time.RFC3339Nano),
-	}
-	for _, kv := range [][2]string{{"class", e.Class}, {"reason", e.Reason}, {"remote_id", e.RemoteID}, {"url", e.URL}} {
-		if kv[1] != "" {
-			values = append(values, kv[0], kv[1])
-		}
-	}
-	return s.rdb.XAdd(ctx, &redis.XAddArgs{
-		Stream: EventsStream, MaxLen: eventsMaxLen, Approx: true, Values: values,
-	}).Err()
-}

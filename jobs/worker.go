@@ -46,6 +46,13 @@ type WorkerConfig struct {
 	Now func() time.Time
 	// Observe, if set, hears the outcome of every publish attempt.
 	Observe func(Outcome)
+	// EventsMaxLen caps the events stream (default DefaultEventsMaxLen).
+	EventsMaxLen int64
+	// ObserveEvent, if set, hears the type of every event appended.
+	ObserveEvent func(typ string)
+	// Webhooks, if it has endpoints, makes the worker deliver every event
+	// to them.
+	Webhooks WebhookConfig
 }
 
 // Worker runs Herald's tasks from Redis.
@@ -53,6 +60,8 @@ type Worker struct {
 	srv    *asynq.Server
 	mux    *asynq.ServeMux
 	health atomic.Pointer[error]
+	// dispatch, if set, runs beside the server until Run's context ends.
+	dispatch func(context.Context) error
 }
 
 // NewWorker returns a worker over rdb. Run starts it.
@@ -82,7 +91,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		cfg.Now = time.Now
 	}
 	w := &Worker{}
-	st := &store{rdb: rdb, now: cfg.Now}
+	st := &store{rdb: rdb, now: cfg.Now, maxLen: cfg.EventsMaxLen, observeEvent: cfg.ObserveEvent}
 	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:              cfg.Concurrency,
 		Queues:                   Queues(),
@@ -110,6 +119,28 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	if cfg.Revoker != nil {
 		w.mux.Handle(TypeAccountRevoke, &revokeHandler{revoker: cfg.Revoker})
 	}
+	if len(cfg.Webhooks.Endpoints) > 0 {
+		wh := cfg.Webhooks
+		wh.defaults()
+		eps := map[string]WebhookEndpoint{}
+		for _, ep := range wh.Endpoints {
+			eps[ep.Name] = ep
+		}
+		log := cfg.Logger.With("component", "webhooks")
+		w.mux.Handle(TypeWebhookDeliver, &webhookHandler{rdb: rdb, endpoints: eps, cfg: wh, now: cfg.Now, log: log})
+		w.dispatch = func(ctx context.Context) error {
+			for {
+				err := dispatchWebhooks(ctx, rdb, wh, log)
+				if ctx.Err() != nil {
+					return nil
+				}
+				log.Error("webhooks: reading events failed; starting again", "error", err)
+				if sleepCtx(ctx, 5*time.Second) != nil {
+					return nil
+				}
+			}
+		}
+	}
 	return w, nil
 }
 
@@ -119,8 +150,16 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.srv.Start(w.mux); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	var dispatched chan error
+	if w.dispatch != nil {
+		dispatched = make(chan error, 1)
+		go func() { dispatched <- w.dispatch(ctx) }()
+	}
 	<-ctx.Done()
 	w.srv.Shutdown()
+	if dispatched != nil {
+		<-dispatched
+	}
 	return nil
 }
 

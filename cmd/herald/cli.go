@@ -38,7 +38,7 @@ func openCLI(stderr io.Writer, needVault bool) (*cliEnv, func(), error) {
 		return nil, nil, err
 	}
 	rdb := cfg.Redis.NewClient()
-	e := &cliEnv{cfg: cfg, rdb: rdb, client: jobs.NewClient(rdb, jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness))}
+	e := &cliEnv{cfg: cfg, rdb: rdb, client: newClient(cfg, rdb, nil)}
 	if needVault {
 		if e.vault, _, err = newVault(cfg, rdb, e.client, newLogger(stderr, cfg.LogFormat, cfg.LogLevel), nil); err != nil {
 			rdb.Close()
@@ -272,12 +272,20 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		for _, m := range res[0].Messages {
 			last = m.ID
+			ev, err := jobs.ParseEvent(m)
+			if err != nil {
+				fmt.Fprintf(stderr, "skipping %v\n", err)
+				continue
+			}
 			if *asJSON {
-				line, _ := json.Marshal(map[string]any{"id": m.ID, "fields": m.Values})
+				line, _ := json.Marshal(ev)
 				fmt.Fprintln(stdout, string(line))
 			} else {
-				v := func(k string) string { s, _ := m.Values[k].(string); return s }
-				fmt.Fprintf(stdout, "%s  %-18s %-24s %-10s %s\n", v("at"), v("type"), v("post_id"), v("platform"), describe(v))
+				subject := ev.PostID
+				if subject == "" {
+					subject = ev.AccountID
+				}
+				fmt.Fprintf(stdout, "%s  %-24s %-24s %-10s %s\n", ev.At.Format(time.RFC3339Nano), ev.Type, subject, ev.Platform, describe(ev))
 			}
 			if seen++; *count > 0 && seen >= *count {
 				return nil

@@ -52,8 +52,8 @@ func TestCLIPostsAccountsAndEvents(t *testing.T) {
 		t.Errorf("reschedule with a bad time: %v", err)
 	}
 
-	out, _, err = herald(t, ctx, "events", "tail", "--from", "0", "--count", "2")
-	if err != nil || !strings.Contains(out, "post.scheduled") || !strings.Contains(out, "post.canceled") {
+	out, _, err = herald(t, ctx, "events", "tail", "--from", "0", "--count", "3")
+	if err != nil || !strings.Contains(out, "account.connected") || !strings.Contains(out, "post.scheduled") || !strings.Contains(out, "post.canceled") {
 		t.Errorf("events tail: %q %v", out, err)
 	}
 

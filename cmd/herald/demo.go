@@ -108,7 +108,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	wc.Retry = jobs.RetryPolicy{Base: time.Second, Cap: 4 * time.Second}
 	wc.ShutdownTimeout = 3 * time.Second
 	mreg := tel.reg
-	client := jobs.NewClient(rdb, jobs.WithMaxLateness(cfg.PublishMaxLateness), jobs.WithMaxRetry(cfg.RetryMax))
+	client := newClient(cfg, rdb, tel)
 	if cfg.TokenKeys == "" {
 		// A key for this run only: the private Redis dies with it.
 		k, err := tokens.GenerateKey("demo")
@@ -240,37 +240,40 @@ func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *jo
 		}
 		for _, m := range res[0].Messages {
 			from = m.ID
-			v := func(k string) string { s, _ := m.Values[k].(string); return s }
-			name, ok := names[v("post_id")]
-			if !ok {
+			ev, err := jobs.ParseEvent(m)
+			name, ok := names[ev.PostID]
+			if err != nil || !ok {
 				continue
 			}
-			line := fmt.Sprintf("%-10s %s", name, describe(v))
+			line := fmt.Sprintf("%-10s %s", name, describe(ev))
 			out.say("%s", line)
-			if jobs.State(v("state")).Final() && v("type") != jobs.EventRetry {
-				delete(open, v("post_id"))
+			if ev.State.Final() && ev.Type != jobs.EventRetry {
+				delete(open, ev.PostID)
 			}
 		}
 	}
 	return nil
 }
 
-func describe(v func(string) string) string {
-	switch v("type") {
-	case "post.scheduled":
+func describe(ev jobs.Event) string {
+	switch ev.Type {
+	case jobs.EventPostScheduled:
 		return "scheduled"
-	case "post.publishing":
-		return "publishing, attempt " + v("attempt")
-	case "post.published":
-		return "PUBLISHED " + v("url")
-	case jobs.EventRetry:
-		return fmt.Sprintf("attempt %s failed (%s): %s; will retry", v("attempt"), v("class"), shorten(v("reason")))
-	case "post.failed":
-		return fmt.Sprintf("FAILED (%s): %s", v("class"), shorten(v("reason")))
-	case "post.canceled":
+	case jobs.EventPostPublishing:
+		return fmt.Sprintf("publishing, attempt %d", ev.Attempt)
+	case jobs.EventPostPublished:
+		return "PUBLISHED " + ev.URL
+	case jobs.EventPostRetry:
+		return fmt.Sprintf("attempt %d failed (%s): %s; will retry", ev.Attempt, ev.Class, shorten(ev.Reason))
+	case jobs.EventPostFailed:
+		return fmt.Sprintf("FAILED (%s): %s", ev.Class, shorten(ev.Reason))
+	case jobs.EventPostCanceled:
 		return "canceled"
 	}
-	return v("type")
+	if ev.Reason != "" {
+		return ev.Type + ": " + shorten(ev.Reason)
+	}
+	return ev.Type
 }
 
 func shorten(s string) string {

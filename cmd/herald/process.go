@@ -57,11 +57,25 @@ type telemetry struct {
 	publish  *metrics.Publish
 	tokens   *metrics.Tokens
 	requests *metrics.Requests
+	events   *metrics.Events
 }
 
 func newTelemetry() *telemetry {
 	reg := metrics.NewRegistry()
-	return &telemetry{reg: reg, publish: metrics.NewPublish(reg), tokens: metrics.NewTokens(reg), requests: metrics.NewRequests(reg)}
+	return &telemetry{reg: reg, publish: metrics.NewPublish(reg), tokens: metrics.NewTokens(reg),
+		requests: metrics.NewRequests(reg), events: metrics.NewEvents(reg)}
+}
+
+// newClient is the jobs client every process uses, as configured.
+func newClient(cfg config.Config, rdb redis.UniversalClient, tel *telemetry) *jobs.Client {
+	opts := []jobs.ClientOption{
+		jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness),
+		jobs.WithEventsMaxLen(cfg.EventsMaxLen),
+	}
+	if tel != nil {
+		opts = append(opts, jobs.WithEventObserver(tel.events.Appended))
+	}
+	return jobs.NewClient(rdb, opts...)
 }
 
 // client returns an HTTP client for platform whose requests are counted.
@@ -197,6 +211,8 @@ func newVault(cfg config.Config, rdb redis.UniversalClient, client *jobs.Client,
 		HTTPClient:   tel.client("oauth", 20*time.Second),
 		Skew:         cfg.TokenRefreshSkew,
 		Logger:       log,
+		OnConnect:    client.AccountConnected,
+		OnReauth:     client.AccountNeedsReauth,
 		OnDisconnect: client.AccountDisconnected,
 		OnErase:      client.ForgetAccount,
 	}
@@ -213,12 +229,25 @@ func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger
 	if err != nil {
 		return jobs.WorkerConfig{}, err
 	}
-	var observe func(jobs.Outcome)
+	var (
+		observe      func(jobs.Outcome)
+		observeEvent func(string)
+		delivered    func(string)
+	)
 	if tel != nil {
-		observe = tel.publish.Observe
+		observe, observeEvent, delivered = tel.publish.Observe, tel.events.Appended, tel.events.Delivered
+	}
+	var hooks []jobs.WebhookEndpoint
+	for _, ep := range cfg.WebhookEndpoints() {
+		hooks = append(hooks, jobs.WebhookEndpoint{Name: ep.Name, URL: ep.URL, Secrets: ep.Secrets})
 	}
 	return jobs.WorkerConfig{
 		Observe:                  observe,
+		ObserveEvent:             observeEvent,
+		EventsMaxLen:             cfg.EventsMaxLen,
+		Webhooks: jobs.WebhookConfig{
+			Endpoints: hooks, MaxAge: cfg.WebhookMaxAge, Timeout: cfg.WebhookTimeout, Observe: delivered,
+		},
 		Concurrency:              cfg.WorkerConcurrency,
 		ShutdownTimeout:          cfg.WorkerShutdownTimeout,
 		DelayedTaskCheckInterval: cfg.DelayedTaskCheckInterval,

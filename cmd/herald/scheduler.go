@@ -10,7 +10,6 @@ import (
 
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/internal/metrics"
-	"github.com/heraldhq/herald/jobs"
 )
 
 // runScheduler enqueues the periodic work: one analytics sweep per
@@ -32,7 +31,7 @@ func runScheduler(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := checkRedis(ctx, rdb, log); err != nil {
 		return err
 	}
-	client := jobs.NewClient(rdb)
+	client := newClient(cfg, rdb, nil)
 	g, ctx := errgroup.WithContext(ctx)
 	if cfg.SchedulerMetricsAddr != "" {
 		g.Go(func() error {

@@ -1,0 +1,283 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// EventsStream is the Redis stream every state change is appended to.
+const EventsStream = "herald:events"
+
+// DefaultEventsMaxLen caps the stream unless configured otherwise;
+// consumers that fall further behind lose the oldest events.
+const DefaultEventsMaxLen = 100_000
+
+// Event types. They are part of Herald's contract with product apps.
+const (
+	EventPostScheduled  = "post.scheduled"
+	EventPostPublishing = "post.publishing"
+	EventPostPublished  = "post.published"
+	EventPostRetry      = "post.retry"
+	EventPostFailed     = "post.failed"
+	EventPostCanceled   = "post.canceled"
+	EventPostEdited     = "post.edited"
+
+	EventAccountConnected      = "account.connected"
+	EventAccountReauthRequired = "account.reauth_required"
+	EventAccountReconnectDue   = "account.reconnect_due"
+	EventAccountDisconnected   = "account.disconnected"
+	EventAccountDeauthorized   = "account.deauthorized"
+	EventAccountErased         = "account.erased"
+
+	EventAnalyticsRefreshed = "analytics.refreshed"
+)
+
+// EventRetry is the type of the event appended when an attempt failed and
+// the post will be tried again.
+const EventRetry = EventPostRetry
+
+// Event is one entry of the events stream, in the JSON form webhooks
+// deliver and `herald events tail --json` prints. Fields that do not
+// apply to an event's type are left out of the JSON.
+type Event struct {
+	// ID is the stream entry id: unique, increasing, and the key for a
+	// consumer that must not act twice on one event.
+	ID        string    `json:"id"`
+	Type      string    `json:"type"`
+	At        time.Time `json:"at"`
+	AccountID string    `json:"account_id"`
+	Platform  string    `json:"platform,omitempty"`
+	PostID    string    `json:"post_id,omitempty"`
+	State     State     `json:"state,omitempty"`
+	Attempt   int       `json:"attempt,omitempty"`
+	// Class is the error class of a retry or failure: transient,
+	// rate_limited, reauth or permanent.
+	Class    string `json:"class,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	RemoteID string `json:"remote_id,omitempty"`
+	URL      string `json:"url,omitempty"`
+}
+
+// values is e as stream fields.
+func (e Event) values() []any {
+	v := []any{"type", e.Type, "account_id", e.AccountID, "at", e.At.UTC().Format(time.RFC3339Nano)}
+	for _, kv := range [][2]string{
+		{"platform", e.Platform}, {"post_id", e.PostID}, {"state", string(e.State)},
+		{"class", e.Class}, {"reason", e.Reason}, {"remote_id", e.RemoteID}, {"url", e.URL},
+	} {
+		if kv[1] != "" {
+			v = append(v, kv[0], kv[1])
+		}
+	}
+	if e.Attempt > 0 {
+		v = append(v, "attempt", strconv.Itoa(e.Attempt))
+	}
+	return v
+}
+
+// ParseEvent reads a stream entry of EventsStream.
+func ParseEvent(m redis.XMessage) (Event, error) {
+	s := func(k string) string { v, _ := m.Values[k].(string); return v }
+	e := Event{
+		ID: m.ID, Type: s("type"), AccountID: s("account_id"), Platform: s("platform"),
+		PostID: s("post_id"), State: State(s("state")), Class: s("class"), Reason: s("reason"),
+		RemoteID: s("remote_id"), URL: s("url"),
+	}
+	if e.Type == "" {
+		return e, fmt.Errorf("event %s: no type", m.ID)
+	}
+	at, err := time.Parse(time.RFC3339Nano, s("at"))
+	if err != nil {
+		return e, fmt.Errorf("event %s: at: %w", m.ID, err)
+	}
+	e.At = at
+	if a := s("attempt"); a != "" && a != "0" {
+		if e.Attempt, err = strconv.Atoi(a); err != nil {
+			return e, fmt.Errorf("event %s: attempt %q is not a number", m.ID, a)
+		}
+	}
+	return e, nil
+}
+
+// appendEvent adds e to the stream, stamped with the store's clock. Its
+// error is for the caller to log or drop: the record, not the stream, is
+// the truth, and a lost event never undoes a state change.
+func (s *store) appendEvent(ctx context.Context, e Event) error {
+	if e.Type == "" {
+		e.Type = "post." + string(e.State)
+	}
+	e.At = s.now()
+	err := s.rdb.XAdd(ctx, &redis.XAddArgs{
+		Stream: EventsStream, MaxLen: s.eventsMaxLen(), Approx: true, Values: e.values(),
+	}).Err()
+	if err == nil && s.observeEvent != nil {
+		s.observeEvent(e.Type)
+	}
+	return err
+}
+
+func (s *store) eventsMaxLen() int64 {
+	if s.maxLen > 0 {
+		return s.maxLen
+	}
+	return DefaultEventsMaxLen
+}
+
+// AccountEvent appends an event about an account (a type starting with
+// "account."): tokens.Vault's hooks and the platforms' deauthorization
+// callbacks report through it.
+func (c *Client) AccountEvent(ctx context.Context, typ, accountID, platform, reason string) error {
+	if !strings.HasPrefix(typ, "account.") {
+		return fmt.Errorf("jobs: %q is not an account event type", typ)
+	}
+	return c.store.appendEvent(ctx, Event{Type: typ, AccountID: accountID, Platform: platform, Reason: reason})
+}
+
+// AccountConnected appends account.connected (tokens.Options.OnConnect).
+func (c *Client) AccountConnected(ctx context.Context, accountID, platform string) {
+	_ = c.AccountEvent(ctx, EventAccountConnected, accountID, platform, "")
+}
+
+// AccountNeedsReauth appends account.reauth_required
+// (tokens.Options.OnReauth).
+func (c *Client) AccountNeedsReauth(ctx context.Context, accountID, platform string) {
+	_ = c.AccountEvent(ctx, EventAccountReauthRequired, accountID, platform, "the platform refused the refresh token")
+}
+
+// EventReader reads the events stream as one consumer of a consumer
+// group: every event is handed to one consumer of the group, and an event
+// a consumer read but did not acknowledge (it crashed) is handed out
+// again after ClaimAfter.
+type EventReader struct {
+	rdb      redis.UniversalClient
+	group    string
+	consumer string
+	// Block is how long Read waits for new events (default 2s).
+	Block time.Duration
+	// ClaimAfter is how long an event may stay unacknowledged before
+	// another consumer takes it over (default 1m).
+	ClaimAfter time.Duration
+}
+
+// NewEventReader joins consumer group (creating it, to read the events
+// appended from now on, if it does not exist) as consumer. An empty
+// consumer name is made from the host name and process id.
+func NewEventReader(ctx context.Context, rdb redis.UniversalClient, group, consumer string) (*EventReader, error) {
+	if group == "" {
+		return nil, errors.New("jobs: an event reader needs a group name")
+	}
+	if consumer == "" {
+		host, _ := os.Hostname()
+		consumer = host + ":" + strconv.Itoa(os.Getpid()) + ":" + randomID()[:8]
+	}
+	err := rdb.XGroupCreateMkStream(ctx, EventsStream, group, "$").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return nil, fmt.Errorf("create consumer group %s: %w", group, err)
+	}
+	return &EventReader{rdb: rdb, group: group, consumer: consumer, Block: 2 * time.Second, ClaimAfter: time.Minute}, nil
+}
+
+// Read returns up to count events for this consumer: first events other
+// consumers left unacknowledged for ClaimAfter, then new ones, waiting up
+// to Block for them. An entry that is not a valid event is acknowledged
+// and skipped. Acknowledge each event with Ack once it is handled.
+func (r *EventReader) Read(ctx context.Context, count int) ([]Event, error) {
+	msgs, _, err := r.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+		Stream: EventsStream, Group: r.group, Consumer: r.consumer,
+		MinIdle: r.ClaimAfter, Start: "0-0", Count: int64(count),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("claim events: %w", err)
+	}
+	if len(msgs) == 0 {
+		res, err := r.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+			Group: r.group, Consumer: r.consumer, Streams: []string{EventsStream, ">"},
+			Count: int64(count), Block: r.Block,
+		}).Result()
+		if errors.Is(err, redis.Nil) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read events: %w", err)
+		}
+		msgs = res[0].Messages
+	}
+	events := make([]Event, 0, len(msgs))
+	var bad []string
+	for _, m := range msgs {
+		e, err := ParseEvent(m)
+		if err != nil {
+			bad = append(bad, m.ID)
+			continue
+		}
+		events = append(events, e)
+	}
+	if len(bad) > 0 {
+		if err := r.Ack(ctx, bad...); err != nil {
+			return events, err
+		}
+	}
+	return events, nil
+}
+
+// Ack acknowledges handled events by id.
+func (r *EventReader) Ack(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return r.rdb.XAck(ctx, EventsStream, r.group, ids...).Err()
+}
+
+// Consume hands every event to handle until ctx ends, acknowledging those
+// it returned nil for. An event handle failed stays pending and is read
+// again after ClaimAfter, by this consumer or another. Consume returns
+// ctx's error, or a Redis error that outlasted its retries.
+func (r *EventReader) Consume(ctx context.Context, handle func(context.Context, Event) error) error {
+	failures := 0
+	for ctx.Err() == nil {
+		events, err := r.Read(ctx, 100)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			// Redis may be restarting: back off, give up after a minute.
+			if failures++; failures > 30 {
+				return err
+			}
+			if err := sleepCtx(ctx, 2*time.Second); err != nil {
+				break
+			}
+			continue
+		}
+		failures = 0
+		var done []string
+		for _, e := range events {
+			if handle(ctx, e) == nil {
+				done = append(done, e.ID)
+			}
+		}
+		if err := r.Ack(ctx, done...); err != nil && ctx.Err() == nil {
+			// Unacknowledged events come back: handlers are idempotent.
+			continue
+		}
+	}
+	return ctx.Err()
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,187 @@
+package jobs_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/internal/eventually"
+	"github.com/heraldhq/herald/jobs"
+)
+
+// streamTypes returns the types of the stream's events about account, in
+// order.
+func (e *env) streamTypes(account string) []string {
+	e.t.Helper()
+	msgs, err := e.rdb.XRange(context.Background(), jobs.EventsStream, "-", "+").Result()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var types []string
+	for _, m := range msgs {
+		ev, err := jobs.ParseEvent(m)
+		if err != nil {
+			e.t.Fatalf("stream entry %s: %v", m.ID, err)
+		}
+		if ev.AccountID == account {
+			types = append(types, ev.Type)
+		}
+	}
+	return types
+}
+
+func TestAccountEventsFollowTheAccount(t *testing.T) {
+	e := newVaultEnv(t)
+	ctx := context.Background()
+	e.connect("acct-1", time.Now().Add(time.Hour))
+	e.schedule(e.post("p1", time.Now().Add(time.Hour)))
+	if err := e.vault.Disconnect(ctx, "acct-1"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{jobs.EventAccountConnected, jobs.EventPostScheduled, jobs.EventPostCanceled, jobs.EventAccountDisconnected}
+	if got := e.streamTypes("acct-1"); !slices.Equal(got, want) {
+		t.Errorf("events %v, want %v", got, want)
+	}
+	if _, err := e.vault.Erase(ctx, "acct-1"); err != nil {
+		t.Fatal(err)
+	}
+	// Erase deletes the account's events and leaves only the one that
+	// says it was erased.
+	if got := e.streamTypes("acct-1"); !slices.Equal(got, []string{jobs.EventAccountErased}) {
+		t.Errorf("after erase: events %v", got)
+	}
+}
+
+func TestReauthIsAnEvent(t *testing.T) {
+	e := newVaultEnv(t)
+	tok := e.connect("acct-1", time.Now().Add(-time.Minute))
+	e.oauth.RevokeRefreshToken(tok.RefreshToken)
+	if _, err := e.vault.Token(context.Background(), "acct-1", "sandbox"); err == nil {
+		t.Fatal("a revoked refresh token gave a token")
+	}
+	if got := e.streamTypes("acct-1"); !slices.Contains(got, jobs.EventAccountReauthRequired) {
+		t.Errorf("events %v lack %s", got, jobs.EventAccountReauthRequired)
+	}
+}
+
+func TestEventJSONSchema(t *testing.T) {
+	e := newEnv(t)
+	c := jobs.NewClient(e.rdb, jobs.WithClock(func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }))
+	if err := c.AccountEvent(context.Background(), jobs.EventAccountReconnectDue, "acct-9", "linkedin", "token expires 2026-01-09"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AccountEvent(context.Background(), "post.published", "acct-9", "", ""); err == nil {
+		t.Error("AccountEvent took a post event type")
+	}
+	msgs := e.rdb.XRange(context.Background(), jobs.EventsStream, "-", "+").Val()
+	ev, err := jobs.ParseEvent(msgs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(ev)
+	want := `{"id":"` + msgs[0].ID + `","type":"account.reconnect_due","at":"2026-01-02T03:04:05Z","account_id":"acct-9","platform":"linkedin","reason":"token expires 2026-01-09"}`
+	if string(got) != want {
+		t.Errorf("JSON\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestParseEventRefusesBrokenEntries(t *testing.T) {
+	for _, v := range []map[string]any{
+		{},
+		{"type": "post.published"},
+		{"type": "post.published", "at": "yesterday"},
+		{"type": "post.published", "at": "2026-01-02T03:04:05Z", "attempt": "many"},
+	} {
+		if _, err := jobs.ParseEvent(redis.XMessage{ID: "1-0", Values: v}); err == nil {
+			t.Errorf("ParseEvent(%v) = nil error", v)
+		}
+	}
+}
+
+func TestEventReaderHandsEachEventToOneConsumer(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var readers []*jobs.EventReader
+	for _, name := range []string{"a", "b"} {
+		r, err := jobs.NewEventReader(ctx, e.rdb, "app", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Block = 50 * time.Millisecond
+		readers = append(readers, r)
+	}
+	const n = 200
+	for i := range n {
+		if err := e.client.AccountEvent(ctx, jobs.EventAccountConnected, "acct-"+string(rune('a'+i%26)), "sandbox", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	for _, r := range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = r.Consume(ctx, func(_ context.Context, ev jobs.Event) error {
+				mu.Lock()
+				defer mu.Unlock()
+				seen[ev.ID]++
+				return nil
+			})
+		}()
+	}
+	eventually.True(t, 10*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen) == n
+	}, "all %d events read", n)
+	cancel()
+	wg.Wait()
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("event %s read %d times", id, k)
+		}
+	}
+}
+
+func TestEventReaderRedeliversWhatACrashedConsumerLeft(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	crashed, err := jobs.NewEventReader(ctx, e.rdb, "app", "crashed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = e.client.AccountEvent(ctx, jobs.EventAccountConnected, "acct-1", "sandbox", "")
+	got, err := crashed.Read(ctx, 10)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Read = %v, %v", got, err)
+	}
+	// crashed never acknowledges; a survivor takes the event over once it
+	// has been idle for ClaimAfter.
+	survivor, err := jobs.NewEventReader(ctx, e.rdb, "app", "survivor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	survivor.Block, survivor.ClaimAfter = 10*time.Millisecond, 100*time.Millisecond
+	var again []jobs.Event
+	eventually.True(t, 5*time.Second, func() bool {
+		again, err = survivor.Read(ctx, 10)
+		return err == nil && len(again) == 1
+	}, "the event is handed to the survivor")
+	if again[0].ID != got[0].ID {
+		t.Errorf("survivor got %s, want %s", again[0].ID, got[0].ID)
+	}
+	if err := survivor.Ack(ctx, again[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if pending := e.rdb.XPending(ctx, jobs.EventsStream, "app").Val(); pending.Count != 0 {
+		t.Errorf("%d events still pending", pending.Count)
+	}
+}

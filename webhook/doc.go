@@ -1,0 +1,19 @@
+// Package webhook signs Herald's webhook deliveries and verifies them on
+// the receiving side.
+//
+// Every delivery is an HTTP POST of one event as JSON (the schema of
+// jobs.Event) with the header
+//
+//	Herald-Signature: t=1767225600,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+//
+// where t is the Unix time of signing and each v1 is the hex HMAC-SHA256,
+// under one of the endpoint's secrets, of t, a full stop and the raw
+// body. An endpoint with several secrets (during a rotation) gets one v1
+// per secret. A receiver recomputes the HMAC over the body exactly as it
+// arrived (before any JSON parsing), compares in constant time against
+// every v1, and refuses a t older than a few minutes so a captured
+// delivery cannot be replayed later. Verify does all of that.
+//
+// Deliveries are at least once: a receiver that must not act twice keeps
+// the Herald-Event-Id header (the event's stream id) of what it handled.
+package webhook
