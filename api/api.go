@@ -55,6 +55,7 @@ type API struct {
 	keys     []apiKey
 	public   map[string]bool // patterns served without a key
 	patterns []string        // every registered pattern, in order
+	limiter  *rateLimiter    // nil: no limit
 }
 
 // New returns the API over o.
@@ -81,7 +82,7 @@ func New(o Options) (*API, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	a := &API{o: o, mux: http.NewServeMux(), keys: newKeys(o.Tokens), public: map[string]bool{}}
+	a := &API{o: o, mux: http.NewServeMux(), keys: newKeys(o.Tokens), public: map[string]bool{}, limiter: newRateLimiter(o.RateLimit)}
 	a.routes()
 	return a, nil
 }
@@ -140,7 +141,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var limited *problem
 	if key != "" {
-		ok, retryAfter, err := a.o.RateLimit.allow(r.Context(), key, start)
+		ok, retryAfter, err := a.limiter.allow(r.Context(), key)
 		if err != nil {
 			a.o.Logger.Warn("api: rate limit not checked", "err", err)
 		}

@@ -20,11 +20,11 @@
 //     same 401 body; only the log says why (no token, unknown key). An
 //     unknown route answers 401 before 404, so routes cannot be probed
 //     without a key. /healthz, /readyz and /v1/openapi.json are public.
-//   - Rate limit: Options.RateLimit caps each key's requests per calendar
-//     minute with a counter in Redis shared by every API process (429
-//     with Retry-After). A fixed window needs no new dependency and no
-//     clock agreement between processes; it lets a key make up to twice
-//     its limit across a minute boundary. Probes are not counted.
+//   - Rate limit: Options.RateLimit caps each key's requests a minute
+//     with redis_rate (GCRA) in Redis, shared by every API process and
+//     timed by the Redis clock (429 with Retry-After). A key may burst up
+//     to its limit, then gets one request every minute/limit. Probes are
+//     not counted.
 //   - Errors: one shape everywhere, an RFC 9457 problem document
 //     (application/problem+json: type, title, status, detail) whose
 //     extension member "error" holds a stable code, the message and the

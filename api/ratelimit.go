@@ -2,51 +2,56 @@ package api
 
 import (
 	"context"
-	"fmt"
+	"math"
 	"net/http"
 	"strconv"
-	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 )
 
 // RateLimit caps the requests each API key makes per minute, across every
-// API process sharing the Redis.
+// API process sharing the Redis. It is redis_rate's GCRA: a key may burst
+// up to PerMinute requests, and then gets one every 60s/PerMinute, so
+// there is no window edge at which a key can make twice its limit.
 type RateLimit struct {
 	Redis redis.UniversalClient
-	// PerMinute is how many requests a key may make in a calendar minute;
-	// 0 turns the limit off.
+	// PerMinute is how many requests a key may make a minute; 0 turns the
+	// limit off.
 	PerMinute int
 }
 
-// rateScript counts a request in its window's counter, which expires
-// with the window. One key per script: it runs on Redis Cluster.
-var rateScript = redis.NewScript(`
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n
-`)
+// rateLimiter applies a RateLimit.
+type rateLimiter struct {
+	perMinute int
+	limiter   *redis_rate.Limiter
+}
+
+func newRateLimiter(l RateLimit) *rateLimiter {
+	if l.PerMinute <= 0 || l.Redis == nil {
+		return nil
+	}
+	return &rateLimiter{perMinute: l.PerMinute, limiter: redis_rate.NewLimiter(l.Redis)}
+}
 
 // allow counts a request of key and says whether it is within the limit;
-// when not, it says how many seconds until the next window. The window
-// is a calendar minute: simple and shared by every process, at the price
-// of letting a key make up to twice the limit across a minute boundary.
-// A Redis error lets the request through (and the call it makes will
-// most likely fail on the same Redis and say so).
-func (l RateLimit) allow(ctx context.Context, key string, now time.Time) (ok bool, retryAfter int, err error) {
-	if l.PerMinute <= 0 || l.Redis == nil {
+// when not, it says in how many whole seconds one is allowed again. The
+// Redis clock decides, so every API process agrees. A Redis error lets
+// the request through (the call it makes will most likely fail on the
+// same Redis and say so).
+func (l *rateLimiter) allow(ctx context.Context, key string) (ok bool, retryAfter int, err error) {
+	if l == nil {
 		return true, 0, nil
 	}
-	window := now.Unix() / 60
-	n, err := rateScript.Run(ctx, l.Redis, []string{fmt.Sprintf("herald:api:rate:{%s}:%d", key, window)},
-		(2 * time.Minute).Milliseconds()).Int()
+	// The key's hash tag keeps redis_rate's one-key script on one slot.
+	res, err := l.limiter.Allow(ctx, "herald:api:{"+key+"}", redis_rate.PerMinute(l.perMinute))
 	if err != nil {
 		return true, 0, err
 	}
-	if n <= l.PerMinute {
+	if res.Allowed > 0 {
 		return true, 0, nil
 	}
-	return false, int(60 - now.Unix()%60), nil
+	return false, max(1, int(math.Ceil(res.RetryAfter.Seconds()))), nil
 }
 
 func rateLimited(retryAfter int) *problem {
