@@ -5,7 +5,7 @@ PKGS    ?= ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build demo test bench chaos lint redis-server promtool
+.PHONY: all build demo test bench chaos lint redis-server promtool chromium
 
 all: build
 
@@ -17,7 +17,7 @@ demo: redis-server
 	$(GO) run ./cmd/herald demo $(DEMO_FLAGS)
 
 ## test: every test, with the race detector, on a private Redis
-test: redis-server promtool
+test: redis-server promtool chromium
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 
@@ -57,4 +57,17 @@ promtool:
 	      || echo "could not install promtool: the checks that need it skip"; \
 	  else \
 	    echo "promtool missing: the checks that need it skip"; \
+	  fi; }
+
+# chromium drives the monitor's browser test (internal/e2e); installed with
+# Debian's chromium package, else that test skips.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium with apt-get"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    { $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+	      || echo "could not install chromium: the browser test skips"; \
+	  else \
+	    echo "chromium missing: the browser test skips"; \
 	  fi; }

@@ -21,10 +21,12 @@ import (
 // lockTTL bounds how long a crashed worker's lock on a post outlives it.
 const lockTTL = 30 * time.Second
 
-// beginScript: ARGV now_ms, max_lateness_ms, owner, lock_ttl_ms.
+// beginScript: ARGV now_ms, max_lateness_ms, owner, lock_ttl_ms, and
+// with KEYS[2] (the events stream) post id, stream max length, event time.
 // Replies {'missing'}, {'final', state}, {'early', publish_at_ms},
 // {'busy'}, {'late', deadline_ms, hash...} or {'begun', attempts, hash...}
-// where hash is the record as it was before.
+// where hash is the record as it was before. When it begins an attempt
+// and has KEYS[2], it appends the post.publishing event itself.
 var beginScript = redis.NewScript(`
 local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then return {'missing'} end
@@ -48,22 +50,33 @@ end
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('HSET', KEYS[1], 'state', 'publishing', 'lock_owner', ARGV[3],
   'lock_until', tostring(now + tonumber(ARGV[4])), 'updated_at', ARGV[1])
+if KEYS[2] then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing',
+    'account_id', r['account'] or '', 'at', ARGV[7], 'platform', r['platform'] or '',
+    'post_id', ARGV[5], 'state', 'publishing', 'attempt', tostring(attempts))
+end
 local out = {'begun', tostring(attempts)}
 for i = 1, #h do out[#out + 1] = h[i] end
 return out
 `)
 
 // finishScript: ARGV owner, allowed states ("" any, else comma-separated
-// with leading and trailing commas), field/value pairs. It writes the
-// fields if the record exists and its state is allowed, and releases the
-// owner's lock in any case. Replies {previous state ("" if none), changed}.
+// with leading and trailing commas), n, n field/value arguments, and with
+// KEYS[2] (the events stream) its max length and the event's field/value
+// pairs. It writes the fields if the record exists and its state is
+// allowed, appends the event if it wrote, and releases the owner's lock
+// in any case. Replies {previous state ("" if none), changed}.
 var finishScript = redis.NewScript(`
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return {'', 0} end
 local changed = 0
+local n = tonumber(ARGV[3])
 if ARGV[2] == '' or string.find(ARGV[2], ',' .. st .. ',', 1, true) then
-  if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
+  if n > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 4, 3 + n)) end
   changed = 1
+  if KEYS[2] then
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4 + n], '*', unpack(ARGV, 5 + n))
+  end
 end
 if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'lock_owner') == ARGV[1] then
   redis.call('HDEL', KEYS[1], 'lock_owner', 'lock_until')
@@ -87,11 +100,17 @@ type beginResult struct {
 	Record   record // for late and begun
 }
 
-// begin starts an attempt at postID for owner.
+// begin starts an attempt at postID for owner and appends the
+// post.publishing event when it does.
 func (s *store) begin(ctx context.Context, postID, owner string, maxLateness time.Duration) (beginResult, error) {
 	now := s.now()
-	res, err := beginScript.Run(ctx, s.rdb, []string{recordKey(postID)},
-		now.UnixMilli(), maxLateness.Milliseconds(), owner, lockTTL.Milliseconds()).Slice()
+	keys := []string{recordKey(postID)}
+	args := []any{now.UnixMilli(), maxLateness.Milliseconds(), owner, lockTTL.Milliseconds()}
+	if s.inlineEvents {
+		keys = append(keys, EventsStream)
+		args = append(args, postID, s.eventsMaxLen(), now.UTC().Format(time.RFC3339Nano))
+	}
+	res, err := beginScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
 		return beginResult{}, fmt.Errorf("begin attempt: %w", err)
 	}
@@ -116,14 +135,21 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 			r.Attempts, _ = strconv.Atoi(str(1))
 			r.Record.Attempts = r.Attempts
 			r.Record.State = StatePublishing
+			ev := Event{PostID: postID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: StatePublishing, Attempt: r.Attempts}
+			if s.inlineEvents {
+				s.observed(EventPostPublishing)
+			} else {
+				_ = s.appendEvent(ctx, ev)
+			}
 		}
 	}
 	return r, nil
 }
 
 // finish writes fields to postID's record if its state is one of from
-// (any when from is empty) and releases owner's lock ("" for none).
-func (s *store) finish(ctx context.Context, postID, owner string, from []State, fields ...any) (transitionResult, error) {
+// (any when from is empty), appends ev (if not nil) when it wrote, and
+// releases owner's lock ("" for none).
+func (s *store) finish(ctx context.Context, postID, owner string, from []State, ev *Event, fields ...any) (transitionResult, error) {
 	allowed := ""
 	if len(from) > 0 {
 		allowed = ","
@@ -131,17 +157,34 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 			allowed += string(f) + ","
 		}
 	}
-	args := append([]any{owner, allowed}, fields...)
+	now := s.now()
 	if len(fields) > 0 {
-		args = append(args, "updated_at", unixMilli(s.now()))
+		fields = append(fields, "updated_at", unixMilli(now))
 	}
-	res, err := finishScript.Run(ctx, s.rdb, []string{recordKey(postID)}, args...).Slice()
+	keys := []string{recordKey(postID)}
+	args := append([]any{owner, allowed, len(fields)}, fields...)
+	inline := ev != nil && s.inlineEvents
+	if inline {
+		ev.At = now
+		keys = append(keys, EventsStream)
+		args = append(args, s.eventsMaxLen())
+		args = append(args, ev.values()...)
+	}
+	res, err := finishScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
 		return transitionResult{}, fmt.Errorf("finish attempt: %w", err)
 	}
 	prev, _ := res[0].(string)
 	changed, _ := res[1].(int64)
-	return transitionResult{Prev: State(prev), Changed: changed == 1}, nil
+	tr := transitionResult{Prev: State(prev), Changed: changed == 1}
+	if tr.Changed && ev != nil {
+		if inline {
+			s.observed(ev.Type)
+		} else {
+			_ = s.appendEvent(ctx, *ev)
+		}
+	}
+	return tr, nil
 }
 
 // keepLocked renews owner's lock on postID until the returned stop is

@@ -77,7 +77,7 @@ func NewClient(rdb redis.UniversalClient, opts ...ClientOption) *Client {
 	return &Client{
 		q:     asynq.NewClientFromRedisClient(rdb),
 		insp:  asynq.NewInspectorFromRedisClient(rdb),
-		store: &store{rdb: rdb, now: o.now, maxLen: o.eventsMaxLen, observeEvent: o.observeEvent},
+		store: newStore(rdb, o.now, o.eventsMaxLen, o.observeEvent),
 		opts:  o,
 	}
 }

@@ -117,10 +117,16 @@ func (s *store) appendEvent(ctx context.Context, e Event) error {
 	err := s.rdb.XAdd(ctx, &redis.XAddArgs{
 		Stream: EventsStream, MaxLen: s.eventsMaxLen(), Approx: true, Values: e.values(),
 	}).Err()
-	if err == nil && s.observeEvent != nil {
-		s.observeEvent(e.Type)
+	if err == nil {
+		s.observed(e.Type)
 	}
 	return err
+}
+
+func (s *store) observed(typ string) {
+	if s.observeEvent != nil {
+		s.observeEvent(typ)
+	}
 }
 
 func (s *store) eventsMaxLen() int64 {

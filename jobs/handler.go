@@ -93,13 +93,14 @@ func (h *publishHandler) publish(ctx context.Context, postID string) error {
 	rec, attempt := b.Record, b.Attempts
 	stopRenewing := h.store.keepLocked(postID, owner)
 	defer stopRenewing()
-	_ = h.store.appendEvent(ctx, Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: StatePublishing, Attempt: attempt})
 
 	res, err := h.callPlatform(ctx, rec, attempt)
 	if err != nil {
 		return h.attemptFailed(ctx, rec, owner, attempt, err, start)
 	}
-	tr, err := h.store.finish(ctx, postID, owner, nil,
+	published := &Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: StatePublished, Type: EventPostPublished,
+		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL}
+	tr, err := h.store.finish(ctx, postID, owner, nil, published,
 		"state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
 		"published_at", unixMilli(h.store.now()), "last_error", "")
 	if err != nil {
@@ -110,7 +111,6 @@ func (h *publishHandler) publish(ctx context.Context, postID string) error {
 		h.log.Warn("publish: post erased while publishing; the platform has it", "post_id", postID, "platform", rec.Platform)
 		return nil
 	}
-	_ = h.store.appendEvent(ctx, Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: StatePublished, Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL})
 	h.emit(Outcome{PostID: postID, Platform: rec.Platform, State: StatePublished, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt)})
 	return nil
 }
@@ -205,9 +205,9 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 	// that fails here only loses the error text.
 	wctx, cancel := detached(ctx)
 	defer cancel()
-	_, _ = h.store.finish(wctx, rec.PostID, owner, []State{StatePublishing},
+	retry := &Event{Type: EventRetry, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateScheduled, Attempt: attempt, Class: class.String(), Reason: err.Error()}
+	_, _ = h.store.finish(wctx, rec.PostID, owner, []State{StatePublishing}, retry,
 		"state", string(StateScheduled), "last_error", err.Error())
-	_ = h.store.appendEvent(wctx, Event{Type: EventRetry, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateScheduled, Attempt: attempt, Class: class.String(), Reason: err.Error()})
 	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateScheduled, Class: class.String(), Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: err})
 	return fmt.Errorf("post %s attempt %d: %w", rec.PostID, attempt, err)
 }
@@ -216,13 +216,10 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 func (h *publishHandler) fail(ctx context.Context, rec record, owner, class, reason string, attempt int, start time.Time) error {
 	wctx, cancel := detached(ctx)
 	defer cancel()
-	tr, err := h.store.finish(wctx, rec.PostID, owner, []State{StateScheduled, StatePublishing},
-		"state", string(StateFailed), "class", class, "reason", reason)
-	if err != nil {
+	failed := &Event{Type: EventPostFailed, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateFailed, Attempt: attempt, Class: class, Reason: reason}
+	if _, err := h.store.finish(wctx, rec.PostID, owner, []State{StateScheduled, StatePublishing}, failed,
+		"state", string(StateFailed), "class", class, "reason", reason); err != nil {
 		return err
-	}
-	if tr.Changed {
-		_ = h.store.appendEvent(wctx, Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateFailed, Attempt: attempt, Class: class, Reason: reason})
 	}
 	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateFailed, Class: class, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: errors.New(reason)})
 	return fmt.Errorf("post %s failed (%s): %s: %w", rec.PostID, class, reason, asynq.SkipRetry)

@@ -77,6 +77,15 @@ type store struct {
 	maxLen int64
 	// observeEvent, if set, hears the type of every event appended.
 	observeEvent func(typ string)
+	// inlineEvents: the attempt scripts append their events themselves,
+	// saving a round trip each. Not on Redis Cluster, where the stream
+	// and a record are in different slots.
+	inlineEvents bool
+}
+
+func newStore(rdb redis.UniversalClient, now func() time.Time, maxLen int64, observe func(string)) *store {
+	_, cluster := rdb.(*redis.ClusterClient)
+	return &store{rdb: rdb, now: now, maxLen: maxLen, observeEvent: observe, inlineEvents: !cluster}
 }
 
 // createScript writes a new record unless one exists; it returns nil when

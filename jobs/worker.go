@@ -91,7 +91,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		cfg.Now = time.Now
 	}
 	w := &Worker{}
-	st := &store{rdb: rdb, now: cfg.Now, maxLen: cfg.EventsMaxLen, observeEvent: cfg.ObserveEvent}
+	st := newStore(rdb, cfg.Now, cfg.EventsMaxLen, cfg.ObserveEvent)
 	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:              cfg.Concurrency,
 		Queues:                   Queues(),

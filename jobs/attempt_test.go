@@ -1,0 +1,62 @@
+package jobs
+
+import (
+	"context"
+	"maps"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/publishers"
+)
+
+// TestAttemptEventsSameInlineOrNot: the attempt scripts append their
+// events themselves on one Redis, and the store appends them after the
+// script on Redis Cluster. Both must write the same events.
+func TestAttemptEventsSameInlineOrNot(t *testing.T) {
+	streams := map[bool][]map[string]any{}
+	for _, inline := range []bool{true, false} {
+		db := redistest.New(t)
+		ctx := context.Background()
+		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		var observed []string
+		st := newStore(db.Client, func() time.Time { return now }, 0, func(typ string) { observed = append(observed, typ) })
+		st.inlineEvents = inline
+		p := Post{ID: "p1", AccountID: "acct-1", Platform: "sandbox", PublishAt: now.Add(-time.Second), Content: publishers.Content{Text: "hi"}}
+		if _, _, _, _, err := st.create(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		b, err := st.begin(ctx, "p1", "owner-1", time.Hour)
+		if err != nil || b.Verdict != "begun" {
+			t.Fatalf("begin = %+v, %v", b, err)
+		}
+		// A second begin finds the post busy and appends nothing.
+		if b, _ := st.begin(ctx, "p1", "owner-2", time.Hour); b.Verdict != "busy" {
+			t.Fatalf("second begin %s", b.Verdict)
+		}
+		ev := &Event{Type: EventPostPublished, PostID: "p1", AccountID: "acct-1", Platform: "sandbox", State: StatePublished, Attempt: 1, RemoteID: "r1", URL: "https://sandbox/r1"}
+		if tr, err := st.finish(ctx, "p1", "owner-1", nil, ev, "state", string(StatePublished)); err != nil || !tr.Changed {
+			t.Fatalf("finish = %+v, %v", tr, err)
+		}
+		// A finish from a state not allowed writes no event.
+		late := &Event{Type: EventPostFailed, PostID: "p1", AccountID: "acct-1", State: StateFailed}
+		if tr, _ := st.finish(ctx, "p1", "", []State{StatePublishing}, late, "state", string(StateFailed)); tr.Changed {
+			t.Fatal("finish changed a published post")
+		}
+		for _, m := range db.Client.XRange(ctx, EventsStream, "-", "+").Val() {
+			streams[inline] = append(streams[inline], m.Values)
+		}
+		if want := []string{EventPostPublishing, EventPostPublished}; len(observed) != 2 || observed[0] != want[0] || observed[1] != want[1] {
+			t.Errorf("inline=%v: observed %v, want %v", inline, observed, want)
+		}
+	}
+	a, b := streams[true], streams[false]
+	if len(a) != 2 || len(b) != 2 {
+		t.Fatalf("events inline %v, after the script %v", a, b)
+	}
+	for i := range a {
+		if !maps.Equal(a[i], b[i]) {
+			t.Errorf("event %d:\n inline %v\n  after %v", i, a[i], b[i])
+		}
+	}
+}
