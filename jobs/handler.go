@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -15,7 +16,6 @@ import (
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
 )
-
 
 // ClassTooLate is the failure class of a post that could not go out
 // before its deadline. It is permanent.
@@ -49,6 +49,13 @@ type Outcome struct {
 }
 
 func (h *publishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	// The task id names the post (publishTaskID): no need to parse the
+	// payload, which costs more than the rest of the handler's own work.
+	if tid, ok := asynq.GetTaskID(ctx); ok {
+		if id, ok := strings.CutPrefix(tid, publishTaskID("")); ok && checkID("post_id", id) == nil {
+			return h.publish(ctx, id)
+		}
+	}
 	id, err := publishPayloadPostID(t.Payload())
 	if err != nil {
 		// Junk never becomes valid: archive it with the reason.

@@ -2,6 +2,7 @@ package instagram
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -55,32 +56,44 @@ type mediaFields struct {
 	ProductType  string `json:"media_product_type"`
 	LikeCount    *int64 `json:"like_count"`
 	CommentCount *int64 `json:"comments_count"`
+	// raw is the media's numeric fields under Graph's names.
+	raw publishers.Metrics
 }
 
+// insights is an insights answer. Values stay raw: some metrics (a
+// story's navigation, breakdowns) have objects for values, and one of
+// them must not spoil the read of the others.
 type insights struct {
 	Data []struct {
 		Name   string `json:"name"`
 		Values []struct {
-			Value int64 `json:"value"`
+			Value json.RawMessage `json:"value"`
 		} `json:"values"`
 		TotalValue *struct {
-			Value int64 `json:"value"`
+			Value json.RawMessage `json:"value"`
 		} `json:"total_value"`
 	} `json:"data"`
 }
 
-// into adds the metrics in ins to m, the last value of each.
-func (ins insights) into(m publishers.Metrics) {
+// into adds the metrics in ins, the last value of each, to raw under
+// Graph's names and to m under the common ones. Values that are not
+// whole numbers are left out.
+func (ins insights) into(m, raw publishers.Metrics) {
 	for _, d := range ins.Data {
-		name, ok := metricNames[d.Name]
-		if !ok {
-			continue
-		}
+		var v json.RawMessage
 		switch {
 		case d.TotalValue != nil:
-			m[name] = d.TotalValue.Value
+			v = d.TotalValue.Value
 		case len(d.Values) > 0:
-			m[name] = d.Values[len(d.Values)-1].Value
+			v = d.Values[len(d.Values)-1].Value
+		}
+		n, ok := publishers.Integer(v)
+		if !ok || d.Name == "" {
+			continue
+		}
+		raw[d.Name] = n
+		if name, ok := metricNames[d.Name]; ok {
+			m[name] = n
 		}
 	}
 }
@@ -89,7 +102,12 @@ func (ins insights) into(m publishers.Metrics) {
 // views since req.Since (at most 30 days back), and each post's likes,
 // comments and insights for its type. A post Instagram no longer knows is
 // left out; a post without insights (too new, too few viewers, a story
-// older than a day) has its likes and comments only.
+// older than a day) has its likes and comments only. RawAccount and
+// RawPosts keep Graph's names and numbers: the account's followers_count
+// and media_count and its insights (reach, views); each media's
+// like_count and comments_count and every insight returned for it
+// (views, reach, likes, comments, shares, saved, total_interactions,
+// replies, ...).
 func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsRequest) (publishers.Analytics, error) {
 	s, err := newSession(req.Token, req.ForceRefresh)
 	if err != nil {
@@ -99,15 +117,20 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 		return publishers.Analytics{}, publishers.Permanent(fmt.Errorf("instagram: account has no ig-user-id (platform user id %q)", quote([]byte(req.PlatformUserID), s.token, 60)))
 	}
 	user := req.PlatformUserID
-	out := publishers.Analytics{Account: publishers.Metrics{}, Posts: map[string]publishers.Metrics{}}
+	out := publishers.Analytics{
+		Account: publishers.Metrics{}, Posts: map[string]publishers.Metrics{},
+		RawAccount: publishers.Metrics{}, RawPosts: map[string]publishers.Metrics{},
+	}
 
-	var acct map[string]any
+	var acct json.RawMessage
 	if err := p.graph(ctx, s, "read account", http.MethodGet, "/"+user, url.Values{"fields": {"followers_count,media_count"}}, &acct); err != nil {
 		return publishers.Analytics{}, err
 	}
+	fields := publishers.NumericFields(acct)
 	for _, f := range []string{"followers_count", "media_count"} {
-		if v, ok := acct[f].(float64); ok {
-			out.Account[metricNames[f]] = int64(v)
+		if v, ok := fields[f]; ok {
+			out.Account[metricNames[f]] = v
+			out.RawAccount[f] = v
 		}
 	}
 	now := p.now()
@@ -124,14 +147,19 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 	if err := fatal(err); err != nil {
 		return publishers.Analytics{}, err
 	}
-	ins.into(out.Account)
+	ins.into(out.Account, out.RawAccount)
 
 	media, err := p.mediaFields(ctx, s, req.RemoteIDs)
 	if err != nil {
 		return publishers.Analytics{}, err
 	}
 	for _, m := range media {
-		metrics := publishers.Metrics{}
+		metrics, raw := publishers.Metrics{}, publishers.Metrics{}
+		for _, f := range []string{"like_count", "comments_count"} {
+			if v, ok := m.raw[f]; ok {
+				raw[f] = v
+			}
+		}
 		if m.LikeCount != nil {
 			metrics[publishers.MetricLikes] = *m.LikeCount
 		}
@@ -147,8 +175,9 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 		if err := fatal(err); err != nil {
 			return publishers.Analytics{}, err
 		}
-		ins.into(metrics)
+		ins.into(metrics, raw)
 		out.Posts[m.ID] = metrics
+		out.RawPosts[m.ID] = raw
 	}
 	return out, nil
 }
@@ -176,21 +205,22 @@ func (p *Publisher) mediaFields(ctx context.Context, s *session, ids []string) (
 	var out []mediaFields
 	for start := 0; start < len(valid); start += mediaBatch {
 		chunk := valid[start:min(start+mediaBatch, len(valid))]
-		var batch map[string]mediaFields
+		var batch map[string]json.RawMessage
 		err := p.graph(ctx, s, fmt.Sprintf("read media %d-%d of %d", start+1, start+len(chunk), len(valid)), http.MethodGet, "/",
 			url.Values{"ids": {strings.Join(chunk, ",")}, "fields": {fields}}, &batch)
 		if e := graphError(err); e != nil && e.Code == 100 {
 			for _, id := range chunk {
-				var m mediaFields
-				err := p.graph(ctx, s, "read media "+id, http.MethodGet, "/"+id, url.Values{"fields": {fields}}, &m)
+				var raw json.RawMessage
+				err := p.graph(ctx, s, "read media "+id, http.MethodGet, "/"+id, url.Values{"fields": {fields}}, &raw)
 				if e := graphError(err); e != nil && e.Code == 100 {
 					continue
 				}
 				if err != nil {
 					return nil, err
 				}
-				m.ID = id
-				out = append(out, m)
+				if m, ok := parseMediaFields(id, raw); ok {
+					out = append(out, m)
+				}
 			}
 			continue
 		}
@@ -198,11 +228,22 @@ func (p *Publisher) mediaFields(ctx context.Context, s *session, ids []string) (
 			return nil, err
 		}
 		for _, id := range chunk {
-			if m, ok := batch[id]; ok {
-				m.ID = id
+			if m, ok := parseMediaFields(id, batch[id]); ok {
 				out = append(out, m)
 			}
 		}
 	}
 	return out, nil
+}
+
+// parseMediaFields reads the fields of media id; a media that is not an
+// object is left out.
+func parseMediaFields(id string, raw json.RawMessage) (mediaFields, bool) {
+	var m mediaFields
+	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
+		return mediaFields{}, false
+	}
+	m.ID = id
+	m.raw = publishers.NumericFields(raw)
+	return m, true
 }

@@ -2,6 +2,7 @@ package instagram_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -32,12 +33,34 @@ func TestAnalytics(t *testing.T) {
 		ids = append(ids, res.RemoteID)
 	}
 	e.clk.Advance(time.Hour)
+	e.srv.SetAccountStats(user, instagramtest.AccountStats{Followers: 5150, Reach: 2400, Views: 9100})
+	e.srv.SetMediaStats(ids[0], instagramtest.MediaStats{Views: 800, Reach: 640, Likes: 90, Comments: 12, Shares: 5, Saved: 9})
+	e.srv.SetMediaStats(ids[2], instagramtest.MediaStats{Views: 300, Reach: 250, Comments: 4, Shares: 2})
 	a, err := e.p.Analytics(context.Background(), publishers.AnalyticsRequest{
 		AccountID: "acct-1", PlatformUserID: user, Token: &oauth2.Token{AccessToken: token},
 		RemoteIDs: append(ids, "18000000000099999", "not-an-id"), Since: epoch.Add(-24 * time.Hour),
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The raw metrics are Graph's names and the fake's numbers.
+	if want := (publishers.Metrics{"followers_count": 5150, "media_count": 3, "reach": 2400, "views": 9100}); !maps.Equal(a.RawAccount, want) {
+		t.Errorf("raw account %v, want %v", a.RawAccount, want)
+	}
+	wantRaw := map[string]publishers.Metrics{
+		ids[0]: {"like_count": 90, "comments_count": 12, "views": 800, "reach": 640, "likes": 90, "comments": 12, "shares": 5, "saved": 9, "total_interactions": 116},
+		ids[2]: {"like_count": 0, "comments_count": 4, "views": 300, "reach": 250, "shares": 2, "replies": 4, "total_interactions": 6},
+	}
+	for id, want := range wantRaw {
+		if !maps.Equal(a.RawPosts[id], want) {
+			t.Errorf("raw post %s: %v, want %v", id, a.RawPosts[id], want)
+		}
+	}
+	if len(a.RawPosts) != 3 || len(a.RawPosts[ids[1]]) == 0 {
+		t.Errorf("raw metrics %v, want the three known posts", a.RawPosts)
+	}
+	if a.Posts[ids[0]][publishers.MetricLikes] != 90 || a.Account[publishers.MetricFollowers] != 5150 {
+		t.Errorf("common metrics %v, %v disagree with the raw ones", a.Account, a.Posts[ids[0]])
 	}
 	for _, name := range []string{publishers.MetricFollowers, instagram.MetricMediaCount, publishers.MetricReach, publishers.MetricViews} {
 		if a.Account[name] <= 0 {

@@ -104,7 +104,9 @@
 // saved and total_interactions for FEED and REELS; views, reach, shares,
 // replies and total_interactions for STORY. Media without insights (too
 // new, under 5 story viewers: code 10) keep likes and comments; media
-// Instagram no longer knows are left out.
+// Instagram no longer knows are left out. RawAccount and RawPosts keep
+// Graph's own names and numbers (followers_count, like_count, every
+// insight returned, ...) beside the common ones.
 //
 //	p := instagram.New(instagram.Options{BaseURL: cfg.GraphURL, Version: "v24.0"})
 //	res, err := p.Publish(ctx, publishers.Request{

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/heraldhq/herald/publishers"
@@ -26,7 +28,7 @@ var memberMetrics = []struct{ queryType, metric string }{
 const MetricClicks = "clicks"
 
 // statsBatch is how many posts one organizationalEntityShareStatistics
-// call asks about.
+// or socialActions call asks about.
 const statsBatch = 20
 
 // Analytics reads the account's statistics and those of req.RemoteIDs
@@ -35,7 +37,20 @@ const statsBatch = 20
 // (organizationalEntityShareStatistics, scope rw_organization_admin) and
 // its follower count (networkSizes). Members: memberCreatorPostAnalytics
 // totals for the member and each post (scope r_member_postAnalytics),
-// five calls each, one per metric.
+// five calls each, one per metric. Both: each post's likes and comments
+// from its social actions summary (socialActions, 20 posts a BATCH_GET,
+// scope r_member_social or r_organization_social), which are what the
+// post shows under it and so take the place of the statistics' likes and
+// comments. LinkedIn grants those read scopes to few apps: a token
+// without one gets the statistics' numbers alone rather than an error.
+//
+// RawAccount and RawPosts keep LinkedIn's names and numbers: the
+// totalShareStatistics counts (impressionCount, uniqueImpressionsCount,
+// clickCount, likeCount, commentCount, shareCount) and networkSizes'
+// firstDegreeSize; memberCreatorPostAnalytics counts under their query
+// types (IMPRESSION, MEMBERS_REACHED, RESHARE, REACTION, COMMENT); and
+// the social actions' likesSummary and commentsSummary counts (totalLikes,
+// totalFirstLevelComments, aggregatedTotalComments, ...).
 func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsRequest) (publishers.Analytics, error) {
 	s, err := newSession(req.Token, req.ForceRefresh)
 	if err != nil {
@@ -51,16 +66,30 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 			ids = append(ids, id)
 		}
 	}
-	out := publishers.Analytics{Account: publishers.Metrics{}, Posts: map[string]publishers.Metrics{}}
+	out := publishers.Analytics{
+		Account: publishers.Metrics{}, Posts: map[string]publishers.Metrics{},
+		RawAccount: publishers.Metrics{}, RawPosts: map[string]publishers.Metrics{},
+	}
 	if a.org {
 		err = p.organizationAnalytics(ctx, s, a, ids, &out)
 	} else {
 		err = p.memberAnalytics(ctx, s, ids, &out)
 	}
+	if err == nil {
+		err = p.socialAnalytics(ctx, s, a, ids, &out)
+	}
 	if err != nil {
 		return publishers.Analytics{}, err
 	}
 	return out, nil
+}
+
+// metricsOf returns m[id], made if needed.
+func metricsOf(m map[string]publishers.Metrics, id string) publishers.Metrics {
+	if m[id] == nil {
+		m[id] = publishers.Metrics{}
+	}
+	return m[id]
 }
 
 func (p *Publisher) organizationAnalytics(ctx context.Context, s *session, a author, ids []string, out *publishers.Analytics) error {
@@ -74,8 +103,8 @@ func (p *Publisher) organizationAnalytics(ctx context.Context, s *session, a aut
 	if err != nil {
 		return publishers.Transient(fmt.Errorf("linkedin: read organization share statistics: %w", err))
 	}
-	if m, ok := stats[""]; ok {
-		out.Account = m
+	if st, ok := stats[""]; ok {
+		out.Account, out.RawAccount = st.metrics, st.raw
 	}
 	raw = nil
 	if _, err := p.do(ctx, s, call{step: "read organization followers", method: http.MethodGet, path: "/rest/networkSizes/" + escapeURN(a.urn), query: "edgeType=COMPANY_FOLLOWED_BY_MEMBER", out: &raw, scope: scope}); err != nil {
@@ -83,6 +112,7 @@ func (p *Publisher) organizationAnalytics(ctx context.Context, s *session, a aut
 	}
 	if n, err := parseNetworkSize(raw); err == nil {
 		out.Account[publishers.MetricFollowers] = n
+		out.RawAccount["firstDegreeSize"] = n
 	}
 	for start := 0; start < len(ids); start += statsBatch {
 		batch := ids[start:min(start+statsBatch, len(ids))]
@@ -111,36 +141,45 @@ func (p *Publisher) organizationAnalytics(ctx context.Context, s *session, a aut
 			return publishers.Transient(fmt.Errorf("linkedin: %s: %w", step, err))
 		}
 		for _, id := range batch {
-			if m, ok := stats[id]; ok {
-				out.Posts[id] = m
+			if st, ok := stats[id]; ok {
+				out.Posts[id], out.RawPosts[id] = st.metrics, st.raw
 			}
 		}
 	}
 	return nil
 }
 
+// shareStatistics is one element of organizationalEntityShareStatistics:
+// its counts under Herald's names and under LinkedIn's.
+type shareStatistics struct {
+	metrics, raw publishers.Metrics
+}
+
+// shareMetrics maps totalShareStatistics' names to Herald's.
+var shareMetrics = map[string]string{
+	"impressionCount":        publishers.MetricImpressions,
+	"uniqueImpressionsCount": publishers.MetricReach,
+	"clickCount":             MetricClicks,
+	"likeCount":              publishers.MetricLikes,
+	"commentCount":           publishers.MetricComments,
+	"shareCount":             publishers.MetricShares,
+}
+
 // parseShareStatistics reads organizationalEntityShareStatistics: the
-// metrics of each element by the post it is about ("" for the
-// organization's totals).
-func parseShareStatistics(b []byte) (map[string]publishers.Metrics, error) {
+// statistics of each element by the post it is about ("" for the
+// organization's totals). Negative counts are left out.
+func parseShareStatistics(b []byte) (map[string]shareStatistics, error) {
 	var out struct {
 		Elements []struct {
-			Share   string `json:"share"`
-			UGCPost string `json:"ugcPost"`
-			Total   struct {
-				Impressions       json.Number `json:"impressionCount"`
-				UniqueImpressions json.Number `json:"uniqueImpressionsCount"`
-				Clicks            json.Number `json:"clickCount"`
-				Likes             json.Number `json:"likeCount"`
-				Comments          json.Number `json:"commentCount"`
-				Shares            json.Number `json:"shareCount"`
-			} `json:"totalShareStatistics"`
+			Share   string          `json:"share"`
+			UGCPost string          `json:"ugcPost"`
+			Total   json.RawMessage `json:"totalShareStatistics"`
 		} `json:"elements"`
 	}
 	if json.Unmarshal(b, &out) != nil {
 		return nil, errors.New("statistics answer is not JSON")
 	}
-	res := map[string]publishers.Metrics{}
+	res := map[string]shareStatistics{}
 	for _, e := range out.Elements {
 		key := e.Share
 		if key == "" {
@@ -149,20 +188,17 @@ func parseShareStatistics(b []byte) (map[string]publishers.Metrics, error) {
 		if key != "" && !postURN.MatchString(key) {
 			continue
 		}
-		m := publishers.Metrics{}
-		for name, v := range map[string]json.Number{
-			publishers.MetricImpressions: e.Total.Impressions,
-			publishers.MetricReach:       e.Total.UniqueImpressions,
-			MetricClicks:                 e.Total.Clicks,
-			publishers.MetricLikes:       e.Total.Likes,
-			publishers.MetricComments:    e.Total.Comments,
-			publishers.MetricShares:      e.Total.Shares,
-		} {
-			if n, err := v.Int64(); err == nil && n >= 0 {
-				m[name] = n
+		st := shareStatistics{metrics: publishers.Metrics{}, raw: publishers.Metrics{}}
+		for name, n := range publishers.NumericFields(e.Total) {
+			if n < 0 {
+				continue
+			}
+			st.raw[name] = n
+			if common, ok := shareMetrics[name]; ok {
+				st.metrics[common] = n
 			}
 		}
-		res[key] = m
+		res[key] = st
 	}
 	return res, nil
 }
@@ -183,40 +219,128 @@ func parseNetworkSize(b []byte) (int64, error) {
 }
 
 func (p *Publisher) memberAnalytics(ctx context.Context, s *session, ids []string, out *publishers.Analytics) error {
-	read := func(what, finder string) (publishers.Metrics, error) {
-		m := publishers.Metrics{}
+	read := func(what, finder string) (m, raw publishers.Metrics, err error) {
+		m, raw = publishers.Metrics{}, publishers.Metrics{}
 		for _, mm := range memberMetrics {
-			var raw json.RawMessage
+			var answer json.RawMessage
 			step := "read " + strings.ToLower(mm.queryType) + " of " + what
 			q := finder + "&queryType=" + mm.queryType + "&aggregation=TOTAL"
-			if _, err := p.do(ctx, s, call{step: step, method: http.MethodGet, path: "/rest/memberCreatorPostAnalytics", query: q, finder: true, out: &raw, scope: "r_member_postAnalytics"}); err != nil {
-				return nil, err
+			if _, err := p.do(ctx, s, call{step: step, method: http.MethodGet, path: "/rest/memberCreatorPostAnalytics", query: q, finder: true, out: &answer, scope: "r_member_postAnalytics"}); err != nil {
+				return nil, nil, err
 			}
-			n, err := parseMemberAnalytics(raw)
+			n, err := parseMemberAnalytics(answer)
 			if err != nil {
-				return nil, publishers.Transient(fmt.Errorf("linkedin: %s: %w", step, err))
+				return nil, nil, publishers.Transient(fmt.Errorf("linkedin: %s: %w", step, err))
 			}
 			m[mm.metric] = n
+			raw[mm.queryType] = n
 		}
-		return m, nil
+		return m, raw, nil
 	}
-	acct, err := read("the member's posts", "q=me")
+	acct, raw, err := read("the member's posts", "q=me")
 	if err != nil {
 		return err
 	}
-	out.Account = acct
+	out.Account, out.RawAccount = acct, raw
 	for _, id := range ids {
 		typ := "share"
 		if strings.HasPrefix(id, "urn:li:ugcPost:") {
 			typ = "ugcPost"
 		}
-		m, err := read(id, "q=entity&entity=("+typ+":"+escapeURN(id)+")")
+		m, raw, err := read(id, "q=entity&entity=("+typ+":"+escapeURN(id)+")")
 		if err != nil {
 			return err
 		}
-		out.Posts[id] = m
+		out.Posts[id], out.RawPosts[id] = m, raw
 	}
 	return nil
+}
+
+// socialAnalytics reads the social actions summary of each post, 20 a
+// BATCH_GET, into its likes and comments. Posts LinkedIn does not answer
+// for (deleted, not visible to the token) keep what the statistics said.
+func (p *Publisher) socialAnalytics(ctx context.Context, s *session, a author, ids []string, out *publishers.Analytics) error {
+	for start := 0; start < len(ids); start += statsBatch {
+		batch := ids[start:min(start+statsBatch, len(ids))]
+		escaped := make([]string, len(batch))
+		for i, id := range batch {
+			escaped[i] = escapeURN(id)
+		}
+		var raw json.RawMessage
+		step := fmt.Sprintf("read social actions of %d posts", len(batch))
+		_, err := p.do(ctx, s, call{step: step, method: http.MethodGet, path: "/rest/socialActions", query: "ids=List(" + strings.Join(escaped, ",") + ")", out: &raw, scope: a.readScope()})
+		if e := apiError(err); e != nil && e.Status == http.StatusForbidden && !tokenCodes[e.Code] && !tokenServiceCodes[e.ServiceErrorCode] {
+			// No r_member_social or r_organization_social: LinkedIn
+			// grants them to few apps. The statistics' numbers stand.
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		summaries, err := parseSocialActions(raw)
+		if err != nil {
+			return publishers.Transient(fmt.Errorf("linkedin: %s: %w", step, err))
+		}
+		for _, id := range batch {
+			sum, ok := summaries[id]
+			if !ok {
+				continue
+			}
+			m, r := metricsOf(out.Posts, id), metricsOf(out.RawPosts, id)
+			maps.Copy(r, sum.raw)
+			if n, ok := sum.raw["totalLikes"]; ok {
+				m[publishers.MetricLikes] = n
+			}
+			if n, ok := sum.raw["aggregatedTotalComments"]; ok {
+				m[publishers.MetricComments] = n
+			}
+		}
+	}
+	return nil
+}
+
+// socialSummary is one post's social actions summary: the numeric
+// fields of likesSummary and commentsSummary, under LinkedIn's names.
+type socialSummary struct {
+	raw publishers.Metrics
+}
+
+// parseSocialActions reads a socialActions BATCH_GET answer,
+// {"results": {urn: summary}, "statuses": ..., "errors": ...}, by post
+// URN. Keys may come URL-encoded; keys that are not post URNs and
+// negative counts are left out.
+func parseSocialActions(b []byte) (map[string]socialSummary, error) {
+	var out struct {
+		Results map[string]struct {
+			Likes    json.RawMessage `json:"likesSummary"`
+			Comments json.RawMessage `json:"commentsSummary"`
+		} `json:"results"`
+	}
+	if json.Unmarshal(b, &out) != nil {
+		return nil, errors.New("social actions answer is not JSON")
+	}
+	res := map[string]socialSummary{}
+	for key, r := range out.Results {
+		urn := key
+		if strings.Contains(key, "%") {
+			if u, err := url.QueryUnescape(key); err == nil {
+				urn = u
+			}
+		}
+		if !postURN.MatchString(urn) {
+			continue
+		}
+		sum := socialSummary{raw: publishers.Metrics{}}
+		for _, part := range []json.RawMessage{r.Likes, r.Comments} {
+			for name, n := range publishers.NumericFields(part) {
+				if n >= 0 {
+					sum.raw[name] = n
+				}
+			}
+		}
+		res[urn] = sum
+	}
+	return res, nil
 }
 
 // parseMemberAnalytics reads a memberCreatorPostAnalytics TOTAL answer:

@@ -26,7 +26,10 @@
 //	disable_reshare      true: others cannot reshare the post
 //
 // Images: POST /rest/images?action=initializeUpload, then PUT the bytes,
-// streamed from the source through the media fetcher, to the upload URL.
+// streamed from the source through the media fetcher, to the upload URL;
+// once every image of the post is uploaded, GET /rest/images/{urn} is
+// polled until each is AVAILABLE (LinkedIn refuses a post whose image is
+// still PROCESSING).
 // Videos: POST /rest/videos?action=initializeUpload with the file size
 // returns one upload URL per 4 MiB part; each part is PUT streaming from
 // the source (reopened at the part's first byte with a Range request only
@@ -46,14 +49,18 @@
 //
 // LinkedIn has no idempotency key. Publish saves each step's outcome in
 // Request.Checkpoints before the next step, and an attempt resumes from
-// them: uploaded image URNs (CheckpointImagePrefix+N), the video upload
+// them: uploaded image URNs (CheckpointImagePrefix+N) and which of them
+// LinkedIn made AVAILABLE (CheckpointImageReadyPrefix+N), the video upload
 // (CheckpointVideo: URN, upload token, part URLs; capabilities, which the
 // worker seals at rest), each part's ETag (CheckpointVideoPartPrefix+N),
 // finalization and availability (CheckpointVideoFinalized), and the
 // post's URN from x-restli-id (CheckpointPost: once set, Publish returns
 // it without a call). A crash mid-upload resumes at the first part without
 // an ETag; an image initialized but not uploaded is abandoned (LinkedIn
-// drops it) and made again.
+// drops it) and made again, as is one LinkedIn still shows WAITING_UPLOAD
+// after its bytes were accepted. A wait cut short (a crash, a hand back)
+// resumes by reading the checkpointed image's or video's status: nothing
+// is uploaded twice.
 //
 // Creating the post is the one irreversible step. Before it is sent,
 // CheckpointCreating records when; LinkedIn refusing it (a 4xx answer)
@@ -78,7 +85,8 @@
 //
 // # Waiting
 //
-// Videos take minutes to process. Publish polls with backoff
+// Videos take minutes to process, images seconds. Publish polls with
+// backoff
 // (Options.PollInterval doubling up to MaxPollDelay) for at most
 // Options.MaxWait, then hands the job back as RateLimited after
 // Options.HandBack: not a failure, and no worker slot held meanwhile.
@@ -96,7 +104,7 @@
 // Request.ForceRefresh and a second try; 403 is Reauth with a message
 // naming the scope the call needs; 5xx and 408 are Transient; 400, 404
 // and 422 are Permanent with LinkedIn's message. PROCESSING_FAILED
-// videos are Permanent. Error texts never hold a token or an upload URL:
+// images and videos are Permanent, with LinkedIn's reason. Error texts never hold a token or an upload URL:
 // answers are redacted, and *url.Error's URL is dropped.
 //
 // # Tokens
@@ -126,7 +134,14 @@
 // memberCreatorPostAnalytics totals (IMPRESSION, MEMBERS_REACHED,
 // RESHARE, REACTION, COMMENT as impressions, reach, shares, likes,
 // comments), for the member and each post, one call per metric, scope
-// r_member_postAnalytics. Since is not used: totals are lifetime.
+// r_member_postAnalytics. Both: each post's likes (totalLikes) and
+// comments (aggregatedTotalComments) from its social actions summary
+// (GET /rest/socialActions?ids=List(...), the BATCH_GET form, 20 posts a
+// call; scope r_member_social or r_organization_social), which replace
+// the statistics' likes and comments; a token without that scope keeps
+// the statistics' numbers. RawAccount and RawPosts keep every count under
+// LinkedIn's own name (impressionCount, firstDegreeSize, IMPRESSION,
+// totalLikes, ...). Since is not used: totals are lifetime.
 //
 //	p := linkedin.New(linkedin.Options{BaseURL: cfg.LinkedInAPIURL, Version: "202510", Media: fetch})
 //	res, err := p.Publish(ctx, publishers.Request{

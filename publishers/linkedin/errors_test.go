@@ -29,6 +29,7 @@ func TestErrorClasses(t *testing.T) {
 		{"504", member, linkedintest.Fault{Status: 504}, publishers.ClassTransient, 0, "504"},
 		{"408", member, linkedintest.Fault{Status: 408}, publishers.ClassTransient, 0, "408"},
 		{"429 with Retry-After", member, linkedintest.Fault{Status: 429, Header: linkedintest.RetryAfter(120)}, publishers.ClassRateLimited, 2 * time.Minute, "429"},
+		{"429 with a Retry-After date", member, linkedintest.Fault{Status: 429, Header: http.Header{"Retry-After": {epoch.Add(3 * time.Minute).Format(http.TimeFormat)}}}, publishers.ClassRateLimited, 3 * time.Minute, "429"},
 		{"429 without Retry-After", member, linkedintest.Fault{Status: 429}, publishers.ClassRateLimited, 7 * time.Minute, "429"},
 		{"401", member, linkedintest.Fault{Status: 401, ServiceErrorCode: 65600, Message: "Invalid access token"}, publishers.ClassReauth, 0, "Invalid access token"},
 		{"revoked", member, linkedintest.Fault{Status: 401, Code: "REVOKED_ACCESS_TOKEN", ServiceErrorCode: 65601}, publishers.ClassReauth, 0, "REVOKED_ACCESS_TOKEN"},
@@ -112,6 +113,9 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 		{"video part URL echoed", func(e env) {
 			e.srv.FailNext(linkedintest.EndpointUpload, -1, linkedintest.Fault{Status: 500, Echo: true})
 		}, func(e env) publishers.Request { return request(&memory{}, member, "echo", e.video("v")) }},
+		{"echoed by an image status read", func(e env) {
+			e.srv.FailNext(linkedintest.EndpointImage, 1, linkedintest.Fault{Status: 400, Echo: true})
+		}, func(e env) publishers.Request { return request(&memory{}, member, "echo", e.image("a")) }},
 		{"echoed in a lookup", func(e env) {
 			e.srv.FailNext(linkedintest.EndpointCreatePost, 1, linkedintest.Fault{Lost: true})
 			e.srv.FailNext(linkedintest.EndpointListPosts, 1, linkedintest.Fault{Status: 403, Echo: true})

@@ -75,6 +75,7 @@ func ExamplePublisher_Analytics() {
 	api := linkedintest.New()
 	defer api.Close()
 	api.SetShareStatistics("urn:li:share:1", linkedintest.Stats{Impressions: 120, Likes: 9})
+	api.SetSocialActions("urn:li:share:1", linkedintest.SocialActions{Likes: 11, Comments: 2})
 
 	p := linkedin.New(linkedin.Options{BaseURL: api.URL()})
 	a, err := p.Analytics(context.Background(), publishers.AnalyticsRequest{
@@ -86,7 +87,10 @@ func ExamplePublisher_Analytics() {
 		fmt.Println(err)
 		return
 	}
-	m := a.Posts["urn:li:share:1"]
-	fmt.Println(m[publishers.MetricImpressions], m[publishers.MetricLikes])
-	// Output: 120 9
+	m, raw := a.Posts["urn:li:share:1"], a.RawPosts["urn:li:share:1"]
+	fmt.Println(m[publishers.MetricImpressions], m[publishers.MetricLikes], m[publishers.MetricComments])
+	fmt.Println(raw["impressionCount"], raw["likeCount"], raw["totalLikes"], raw["aggregatedTotalComments"])
+	// Output:
+	// 120 11 2
+	// 120 9 11 2
 }

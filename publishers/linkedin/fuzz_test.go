@@ -59,10 +59,10 @@ func FuzzParseVideoInit(f *testing.F) {
 	})
 }
 
-func FuzzParseVideoStatus(f *testing.F) {
+func FuzzParseMediaStatus(f *testing.F) {
 	f.Add([]byte(`{"id":"urn:li:video:x","status":"PROCESSING_FAILED","processingFailureReason":"codec"}`))
 	f.Add([]byte(`[]`))
-	f.Fuzz(func(t *testing.T, b []byte) { _, _ = parseVideoStatus(b) })
+	f.Fuzz(func(t *testing.T, b []byte) { _, _ = parseMediaStatus(b) })
 }
 
 func FuzzParsePostList(f *testing.F) {
@@ -89,11 +89,39 @@ func FuzzParseShareStatistics(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for k, m := range stats {
+		for k, st := range stats {
 			if k != "" && !postURN.MatchString(k) {
 				t.Fatalf("kept %q", k)
 			}
-			for name, v := range m {
+			for _, m := range []map[string]int64{st.metrics, st.raw} {
+				for name, v := range m {
+					if v < 0 {
+						t.Fatalf("%s = %d", name, v)
+					}
+				}
+			}
+			for name, common := range shareMetrics {
+				if v, ok := st.raw[name]; ok && st.metrics[common] != v {
+					t.Fatalf("%s = %d but %s = %d", name, v, common, st.metrics[common])
+				}
+			}
+		}
+	})
+}
+
+func FuzzParseSocialActions(f *testing.F) {
+	f.Add([]byte(`{"results":{"urn:li:share:1":{"$URN":"urn:li:activity:1","likesSummary":{"likedByCurrentUser":false,"totalLikes":12},"commentsSummary":{"totalFirstLevelComments":2,"aggregatedTotalComments":3}},"urn%3Ali%3AugcPost%3A2":{"likesSummary":{"totalLikes":-1}},"bad":{}},"statuses":{},"errors":{}}`))
+	f.Add([]byte(`{"results":null}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sums, err := parseSocialActions(b)
+		if err != nil {
+			return
+		}
+		for urn, sum := range sums {
+			if !postURN.MatchString(urn) {
+				t.Fatalf("kept %q", urn)
+			}
+			for name, v := range sum.raw {
 				if v < 0 {
 					t.Fatalf("%s = %d", name, v)
 				}

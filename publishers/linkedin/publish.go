@@ -27,6 +27,9 @@ const (
 	// CheckpointImagePrefix, followed by the image's position from 1,
 	// holds the URN of an uploaded image.
 	CheckpointImagePrefix = "li_image_"
+	// CheckpointImageReadyPrefix, followed by the image's position from
+	// 1, holds the URN of the image once LinkedIn made it AVAILABLE.
+	CheckpointImageReadyPrefix = "li_ready_image_"
 	// CheckpointVideo holds the video upload (JSON: video URN, upload
 	// token, part URLs and ranges). Its URLs are capabilities: the
 	// worker seals checkpoints at rest.
@@ -126,6 +129,13 @@ func (pub *publication) content(ctx context.Context) (*postContent, error) {
 				return nil, err
 			}
 			ids[i] = mediaRef{ID: urn}
+		}
+		// All uploaded first, so that LinkedIn processes them while the
+		// first is waited for.
+		for i, ref := range ids {
+			if err := pub.awaitImage(ctx, i, ref.ID); err != nil {
+				return nil, err
+			}
 		}
 		if pub.plan.kind == kindImage {
 			ids[0].Title = pub.plan.title

@@ -35,11 +35,13 @@ func TestPublishOnce(t *testing.T) {
 		{"article", member, "Read this", nil, map[string]string{linkedin.OptionArticleURL: "https://example.com/post", linkedin.OptionArticleTitle: "A post"}, 0,
 			[]string{"create_post"}, "article", "urn:li:share:"},
 		{"image", member, "One picture", func(e env) []publishers.Media { return []publishers.Media{e.image("a")} }, nil, 0,
-			[]string{"image_init", "upload", "create_post"}, "image", "urn:li:share:"},
+			[]string{"image_init", "upload", "image", "create_post"}, "image", "urn:li:share:"},
+		{"image that takes two polls", org, "One slow picture", func(e env) []publishers.Media { return []publishers.Media{e.image("a")} }, nil, 2,
+			[]string{"image_init", "upload", "image", "image", "image", "create_post"}, "image", "urn:li:share:"},
 		{"multi-image", org, "Three pictures", func(e env) []publishers.Media {
 			return []publishers.Media{e.image("a"), e.image("b"), e.image("c")}
 		}, nil, 0,
-			[]string{"image_init", "upload", "image_init", "upload", "image_init", "upload", "create_post"}, "multi-image", "urn:li:share:"},
+			[]string{"image_init", "upload", "image_init", "upload", "image_init", "upload", "image", "image", "image", "create_post"}, "multi-image", "urn:li:share:"},
 		{"video that takes two polls", member, "Watch", func(e env) []publishers.Media { return []publishers.Media{e.video("v")} }, nil, 2,
 			[]string{"video_init", "upload", "upload", "upload", "finalize", "video", "video", "video", "create_post"}, "video", "urn:li:ugcPost:"},
 	}
@@ -47,6 +49,7 @@ func TestPublishOnce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := start(t)
 			e.srv.SetProcessing(linkedintest.Processing{Polls: tt.polls})
+			e.srv.SetImageProcessing(linkedintest.Processing{Polls: tt.polls})
 			cp := &memory{}
 			var media []publishers.Media
 			if tt.media != nil {
@@ -133,6 +136,104 @@ func TestPostBody(t *testing.T) {
 	}
 	if err := json.Unmarshal(e.srv.Calls()[0].Body, &initBody); err != nil || initBody.Req.Owner != org {
 		t.Errorf("initializeUpload body %s", e.srv.Calls()[0].Body)
+	}
+}
+
+// TestPostBodies checks what POST /rest/posts carries for each kind of
+// post, beyond what TestPostBody checks of an image post.
+func TestPostBodies(t *testing.T) {
+	type ref struct{ ID, Title string }
+	type body struct {
+		Author     string `json:"author"`
+		Commentary string `json:"commentary"`
+		Visibility string `json:"visibility"`
+		Content    *struct {
+			Media      *ref `json:"media"`
+			MultiImage *struct {
+				Images []ref `json:"images"`
+			} `json:"multiImage"`
+			Article *struct{ Source, Title, Description string } `json:"article"`
+		} `json:"content"`
+		LifecycleState string `json:"lifecycleState"`
+	}
+	tests := []struct {
+		name  string
+		req   func(e env) publishers.Request
+		check func(t *testing.T, e env, cp *memory, b body)
+	}{
+		{"text", func(e env) publishers.Request { return request(nil, member, "Plain (text) #tag") }, func(t *testing.T, e env, cp *memory, b body) {
+			if b.Content != nil || b.Commentary != `Plain \(text\) #tag` || b.Author != member {
+				t.Errorf("body %+v", b)
+			}
+		}},
+		{"article", func(e env) publishers.Request {
+			r := request(nil, org, "Read this")
+			r.Content.Title = "Fallback title"
+			r.Content.Options = map[string]string{linkedin.OptionArticleURL: "https://example.com/a?b=1", linkedin.OptionArticleDescription: "Why"}
+			return r
+		}, func(t *testing.T, e env, cp *memory, b body) {
+			if b.Content == nil || b.Content.Article == nil || b.Content.Media != nil || b.Content.MultiImage != nil {
+				t.Fatalf("content %+v", b.Content)
+			}
+			if a := b.Content.Article; a.Source != "https://example.com/a?b=1" || a.Title != "Fallback title" || a.Description != "Why" || b.Author != org {
+				t.Errorf("article %+v by %s", a, b.Author)
+			}
+		}},
+		{"multi-image", func(e env) publishers.Request {
+			return request(nil, member, "Pictures", e.image("a"), e.image("b"), e.image("c"))
+		}, func(t *testing.T, e env, cp *memory, b body) {
+			if b.Content == nil || b.Content.MultiImage == nil || b.Content.Media != nil {
+				t.Fatalf("content %+v", b.Content)
+			}
+			var got []string
+			for _, im := range b.Content.MultiImage.Images {
+				got = append(got, im.ID)
+			}
+			want := []string{cp.Get(linkedin.CheckpointImagePrefix + "1"), cp.Get(linkedin.CheckpointImagePrefix + "2"), cp.Get(linkedin.CheckpointImagePrefix + "3")}
+			if !slices.Equal(got, want) {
+				t.Errorf("images %v, want the uploads in order %v", got, want)
+			}
+		}},
+		{"video", func(e env) publishers.Request {
+			r := request(nil, org, "Watch", e.video("v"))
+			r.Content.Title = "Launch video"
+			return r
+		}, func(t *testing.T, e env, cp *memory, b body) {
+			var up struct{ Video string }
+			_ = json.Unmarshal([]byte(cp.Get(linkedin.CheckpointVideo)), &up)
+			if b.Content == nil || b.Content.Media == nil || b.Content.Media.ID != up.Video || b.Content.Media.Title != "Launch video" || up.Video == "" {
+				t.Errorf("content %+v, video %q", b.Content, up.Video)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := start(t)
+			cp := &memory{}
+			req := tt.req(e)
+			req.Checkpoints = cp
+			if _, err := e.p.Publish(context.Background(), req); err != nil {
+				t.Fatal(err)
+			}
+			var creates []linkedintest.Call
+			for _, c := range e.srv.Calls() {
+				if c.Endpoint == linkedintest.EndpointCreatePost {
+					creates = append(creates, c)
+				}
+			}
+			if len(creates) != 1 {
+				t.Fatalf("%d creates, want 1", len(creates))
+			}
+			var b body
+			if err := json.Unmarshal(creates[0].Body, &b); err != nil {
+				t.Fatal(err)
+			}
+			if b.Visibility != "PUBLIC" || b.LifecycleState != "PUBLISHED" {
+				t.Errorf("body %s", creates[0].Body)
+			}
+			tt.check(t, e, cp, b)
+			checkCalls(t, e.srv)
+		})
 	}
 }
 
@@ -498,5 +599,91 @@ func TestLostFinalizeAnswer(t *testing.T) {
 	}
 	if n := e.srv.Created("Lost finalize"); n != 1 || len(e.srv.Videos()) != 1 {
 		t.Errorf("%d posts, %d videos", n, len(e.srv.Videos()))
+	}
+}
+
+func TestImageProcessingFailed(t *testing.T) {
+	e := start(t)
+	e.srv.SetImageProcessing(linkedintest.Processing{Polls: 1, Fail: "Image format not supported"})
+	_, err := e.p.Publish(context.Background(), request(&memory{}, member, "Bad picture", e.image("a")))
+	if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), "Image format not supported") {
+		t.Errorf("err = %v, want permanent with LinkedIn's reason", err)
+	}
+	if got, want := steps(e.srv.Calls()), []string{"image_init", "upload", "image", "image"}; !slices.Equal(got, want) {
+		t.Errorf("calls %s, want %s (no post)", join(got), join(want))
+	}
+	if e.clk.Slept() == 0 {
+		t.Error("polled without waiting in between")
+	}
+}
+
+func TestImageProcessingHandsBackAndResumes(t *testing.T) {
+	e := start(t, func(o *linkedin.Options) { o.MaxWait = time.Second; o.HandBack = 30 * time.Second })
+	e.srv.SetImageProcessing(linkedintest.Processing{Polls: 3})
+	cp := &memory{}
+	req := request(cp, member, "Slow picture", e.image("a"))
+	handBacks := 0
+	var res publishers.Result
+	for attempt := 1; attempt <= 10; attempt++ {
+		r, err := e.p.Publish(context.Background(), req)
+		if err == nil {
+			res = r
+			break
+		}
+		if d, ok := publishers.RetryAfter(err); !ok || d != 30*time.Second || !strings.Contains(err.Error(), "still processing") {
+			t.Fatalf("attempt %d: %v, want a 30s hand back", attempt, err)
+		}
+		handBacks++
+		e.clk.Advance(30 * time.Second)
+	}
+	if handBacks != 3 {
+		t.Errorf("%d hand backs, want 3", handBacks)
+	}
+	count := map[linkedintest.Endpoint]int{}
+	for _, c := range e.srv.Calls() {
+		count[c.Endpoint]++
+	}
+	if count[linkedintest.EndpointImageInit] != 1 || count[linkedintest.EndpointUpload] != 1 || count[linkedintest.EndpointImage] != 4 || count[linkedintest.EndpointCreatePost] != 1 {
+		t.Errorf("calls %v, want one upload, four status reads and one post", count)
+	}
+	urn := cp.Get(linkedin.CheckpointImagePrefix + "1")
+	posts := e.srv.Posts()
+	if len(posts) != 1 || len(posts[0].MediaIDs) != 1 || posts[0].MediaIDs[0] != urn || res.RemoteID != posts[0].URN {
+		t.Errorf("posts %+v, result %+v, checkpointed image %s", posts, res, urn)
+	}
+	if cp.Get(linkedin.CheckpointImageReadyPrefix+"1") != urn {
+		t.Errorf("checkpoints %v, want the image marked ready", cp.Saved())
+	}
+}
+
+func TestImageWaitResumesAfterCrash(t *testing.T) {
+	e := start(t)
+	e.srv.SetImageProcessing(linkedintest.Processing{Polls: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cp := &memory{OnSave: func(name, _ string) {
+		if name == linkedin.CheckpointImagePrefix+"2" {
+			cancel() // the worker dies once the second image is uploaded
+		}
+	}}
+	req := request(cp, org, "Crash while waiting", e.image("a"), e.image("b"))
+	if _, err := e.p.Publish(ctx, req); publishers.ClassOf(err) != publishers.ClassTransient {
+		t.Fatalf("first attempt: %v, want transient", err)
+	}
+	cp.OnSave = nil
+	before := len(e.srv.Calls())
+	if _, err := e.p.Publish(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	// Both images come from the checkpoints: their status is read, they
+	// are not uploaded again.
+	if got, want := steps(e.srv.Calls()[before:]), []string{"image", "image", "image", "image", "create_post"}; !slices.Equal(got, want) {
+		t.Errorf("second attempt calls %s, want %s", join(got), join(want))
+	}
+	if n := len(e.srv.Images()); n != 2 {
+		t.Errorf("%d images uploaded, want 2", n)
+	}
+	if n := e.srv.Created("Crash while waiting"); n != 1 {
+		t.Errorf("%d posts, want 1", n)
 	}
 }

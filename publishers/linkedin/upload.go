@@ -20,12 +20,12 @@ var (
 	videoURN = regexp.MustCompile(`^urn:li:video:[A-Za-z0-9_-]{1,128}$`)
 )
 
-// Video statuses of GET /rest/videos/{urn}.
+// Statuses of GET /rest/videos/{urn} and GET /rest/images/{urn}.
 const (
-	videoWaitingUpload    = "WAITING_UPLOAD"
-	videoProcessing       = "PROCESSING"
-	videoAvailable        = "AVAILABLE"
-	videoProcessingFailed = "PROCESSING_FAILED"
+	statusWaitingUpload    = "WAITING_UPLOAD"
+	statusProcessing       = "PROCESSING"
+	statusAvailable        = "AVAILABLE"
+	statusProcessingFailed = "PROCESSING_FAILED"
 )
 
 // maxParts bounds the upload instructions accepted (a 4 MiB part each:
@@ -35,7 +35,8 @@ const maxParts = 50000
 // image uploads image i (from 0) of the post, unless an earlier attempt
 // did, and returns its URN. Only an uploaded image is checkpointed: an
 // initialized one whose bytes never arrived is abandoned (LinkedIn drops
-// it) and a new one made.
+// it) and a new one made. The image may still be PROCESSING: awaitImage
+// waits for it.
 func (pub *publication) image(ctx context.Context, i int, m publishers.Media) (string, error) {
 	name := CheckpointImagePrefix + strconv.Itoa(i+1)
 	if urn := pub.cp.Get(name); urn != "" {
@@ -220,11 +221,11 @@ func (pub *publication) video(ctx context.Context, m publishers.Media) (string, 
 			return "", err
 		}
 	}
-	if pub.cp.Get(CheckpointVideoFinalized) != videoAvailable {
+	if pub.cp.Get(CheckpointVideoFinalized) != statusAvailable {
 		if err := pub.awaitVideo(ctx, up); err != nil {
 			return "", err
 		}
-		if err := pub.save(ctx, CheckpointVideoFinalized, videoAvailable); err != nil {
+		if err := pub.save(ctx, CheckpointVideoFinalized, statusAvailable); err != nil {
 			return "", err
 		}
 	}
@@ -335,7 +336,7 @@ func (pub *publication) finalize(ctx context.Context, up videoUpload, etags []st
 	body := map[string]any{"finalizeUploadRequest": map[string]any{"video": up.Video, "uploadToken": up.Token, "uploadedPartIds": etags}}
 	_, err := pub.do(ctx, pub.s, call{step: "finalize video upload", method: http.MethodPost, path: "/rest/videos", query: "action=finalizeUpload", body: body, scope: pub.author.writeScope()})
 	if err != nil && publishers.ClassOf(err) == publishers.ClassPermanent {
-		if st, serr := pub.videoStatus(ctx, up.Video); serr == nil && (st.Status == videoProcessing || st.Status == videoAvailable) {
+		if st, serr := pub.videoStatus(ctx, up.Video); serr == nil && (st.Status == statusProcessing || st.Status == statusAvailable) {
 			err = nil
 		}
 	}
@@ -345,69 +346,116 @@ func (pub *publication) finalize(ctx context.Context, up videoUpload, etags []st
 	return pub.save(ctx, CheckpointVideoFinalized, "1")
 }
 
-type videoState struct {
+// mediaState is the status of an image or video.
+type mediaState struct {
 	Status string `json:"status"`
 	Reason string `json:"processingFailureReason"`
 }
 
-// parseVideoStatus reads GET /rest/videos/{urn}.
-func parseVideoStatus(b []byte) (videoState, error) {
-	var st videoState
+// parseMediaStatus reads GET /rest/videos/{urn} or /rest/images/{urn}.
+func parseMediaStatus(b []byte) (mediaState, error) {
+	var st mediaState
 	if json.Unmarshal(b, &st) != nil {
-		return videoState{}, errors.New("video answer is not JSON")
+		return mediaState{}, errors.New("status answer is not JSON")
 	}
 	return st, nil
 }
 
-func (pub *publication) videoStatus(ctx context.Context, urn string) (videoState, error) {
+// asset is an image or video whose status can be read: "video" and
+// "/rest/videos/", or "image" and "/rest/images/".
+type asset struct{ kind, path, urn string }
+
+func videoAsset(urn string) asset { return asset{"video", "/rest/videos/", urn} }
+func imageAsset(urn string) asset { return asset{"image", "/rest/images/", urn} }
+
+func (a asset) String() string { return a.kind + " " + a.urn }
+
+func (pub *publication) mediaStatus(ctx context.Context, a asset) (mediaState, error) {
 	var raw json.RawMessage
-	step := "read status of video " + urn
-	if _, err := pub.do(ctx, pub.s, call{step: step, method: http.MethodGet, path: "/rest/videos/" + escapeURN(urn), out: &raw, scope: pub.author.writeScope()}); err != nil {
-		return videoState{}, err
+	step := "read status of " + a.String()
+	if _, err := pub.do(ctx, pub.s, call{step: step, method: http.MethodGet, path: a.path + escapeURN(a.urn), out: &raw, scope: pub.author.writeScope()}); err != nil {
+		return mediaState{}, err
 	}
-	st, err := parseVideoStatus(raw)
+	st, err := parseMediaStatus(raw)
 	if err != nil {
 		return st, publishers.Transient(fmt.Errorf("linkedin: %s: %w", step, err))
 	}
 	return st, nil
 }
 
-// awaitVideo polls the video's status with backoff until AVAILABLE, for
-// at most the call's deadline; past it the job is handed back.
-func (pub *publication) awaitVideo(ctx context.Context, up videoUpload) error {
+func (pub *publication) videoStatus(ctx context.Context, urn string) (mediaState, error) {
+	return pub.mediaStatus(ctx, videoAsset(urn))
+}
+
+// await polls a's status with backoff (publishers.Sleep unless Options
+// say otherwise) until AVAILABLE, for at most the call's deadline; past
+// it the job is handed back (RateLimited after HandBack) and the next
+// attempt polls again from its checkpoints. PROCESSING_FAILED is
+// Permanent with LinkedIn's reason; WAITING_UPLOAD is handed to waiting,
+// which says what the next attempt must redo.
+func (pub *publication) await(ctx context.Context, a asset, waiting func() error) error {
 	delay := pub.pollInterval
 	for {
-		st, err := pub.videoStatus(ctx, up.Video)
+		st, err := pub.mediaStatus(ctx, a)
 		if err != nil {
 			return err
 		}
 		switch st.Status {
-		case videoAvailable:
+		case statusAvailable:
 			return nil
-		case videoProcessingFailed:
+		case statusProcessingFailed:
 			why := pub.s.clean([]byte(st.Reason), maxMessage)
 			if why == "" {
 				why = "no reason given"
 			}
-			return publishers.Permanent(fmt.Errorf("linkedin: video %s failed processing: %s", up.Video, why))
-		case videoWaitingUpload:
-			// The finalize did not take: do it again next attempt.
-			if err := pub.save(ctx, CheckpointVideoFinalized, ""); err != nil {
-				return err
-			}
-			return publishers.Transient(fmt.Errorf("linkedin: video %s is still waiting for its upload after finalizeUpload", up.Video))
-		case videoProcessing, "":
+			return publishers.Permanent(fmt.Errorf("linkedin: %s failed processing: %s", a, why))
+		case statusWaitingUpload:
+			return waiting()
+		case statusProcessing, "":
 		default:
-			return publishers.Transient(fmt.Errorf("linkedin: video %s: unknown status %q", up.Video, pub.s.clean([]byte(st.Status), 40)))
+			return publishers.Transient(fmt.Errorf("linkedin: %s: unknown status %q", a, pub.s.clean([]byte(st.Status), 40)))
 		}
 		if pub.now().Add(delay).After(pub.deadline) {
-			return publishers.RateLimited(pub.handBack, fmt.Errorf("linkedin: video %s still processing after %s; handing the job back", up.Video, pub.maxWait))
+			return publishers.RateLimited(pub.handBack, fmt.Errorf("linkedin: %s still processing after %s; handing the job back", a, pub.maxWait))
 		}
 		if err := pub.sleep(ctx, delay); err != nil {
-			return publishers.Transient(fmt.Errorf("linkedin: wait for video %s: %w", up.Video, err))
+			return publishers.Transient(fmt.Errorf("linkedin: wait for %s: %w", a, err))
 		}
 		delay = min(delay*2, pub.maxPollDelay)
 	}
+}
+
+// awaitVideo waits until the finalized video is AVAILABLE.
+func (pub *publication) awaitVideo(ctx context.Context, up videoUpload) error {
+	return pub.await(ctx, videoAsset(up.Video), func() error {
+		// The finalize did not take: do it again next attempt.
+		if err := pub.save(ctx, CheckpointVideoFinalized, ""); err != nil {
+			return err
+		}
+		return publishers.Transient(fmt.Errorf("linkedin: video %s is still waiting for its upload after finalizeUpload", up.Video))
+	})
+}
+
+// awaitImage waits until image i (from 0), uploaded as urn, is
+// AVAILABLE, unless an earlier attempt saw it so. LinkedIn refuses a post
+// whose image is still PROCESSING.
+func (pub *publication) awaitImage(ctx context.Context, i int, urn string) error {
+	ready := CheckpointImageReadyPrefix + strconv.Itoa(i+1)
+	if pub.cp.Get(ready) == urn {
+		return nil
+	}
+	err := pub.await(ctx, imageAsset(urn), func() error {
+		// The bytes did not take although the PUT was answered: upload
+		// the image again next attempt.
+		if err := pub.save(ctx, CheckpointImagePrefix+strconv.Itoa(i+1), ""); err != nil {
+			return err
+		}
+		return publishers.Transient(fmt.Errorf("linkedin: image %s is still waiting for its upload; uploading it again next attempt", urn))
+	})
+	if err != nil {
+		return err
+	}
+	return pub.save(ctx, ready, urn)
 }
 
 // forgetVideo clears the video upload's checkpoints so that a new upload

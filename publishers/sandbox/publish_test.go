@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -310,6 +311,8 @@ func TestAnalytics(t *testing.T) {
 		}
 		ids = append(ids, res.RemoteID)
 	}
+	srv.SetFollowers("acct-1", 4321)
+	srv.SetStats(ids[0], sandboxtest.Stats{Views: 900, Likes: 80, Comments: 7, Shares: 3})
 	a, err := p.Analytics(context.Background(), publishers.AnalyticsRequest{
 		AccountID: "acct-1", Token: &oauth2.Token{AccessToken: token},
 		RemoteIDs: append(ids, "p_gone"),
@@ -317,8 +320,18 @@ func TestAnalytics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Account[publishers.MetricFollowers] <= 0 {
+	if a.Account[publishers.MetricFollowers] != 4321 {
 		t.Errorf("account metrics %v", a.Account)
+	}
+	// The raw metrics are the platform's answer, name for name.
+	if want := (publishers.Metrics{"followers": 4321}); !maps.Equal(a.RawAccount, want) {
+		t.Errorf("raw account metrics %v, want %v", a.RawAccount, want)
+	}
+	if want := (publishers.Metrics{"views": 900, "likes": 80, "comments": 7, "shares": 3}); !maps.Equal(a.RawPosts[ids[0]], want) || !maps.Equal(a.Posts[ids[0]], want) {
+		t.Errorf("post %s: raw %v, common %v, want both %v", ids[0], a.RawPosts[ids[0]], a.Posts[ids[0]], want)
+	}
+	if len(a.RawPosts) != 2 || !maps.Equal(a.RawPosts[ids[1]], a.Posts[ids[1]]) {
+		t.Errorf("raw posts %v, want the two known posts as reported", a.RawPosts)
 	}
 	if len(a.Posts) != 2 {
 		t.Errorf("metrics for %d posts, want 2 (the unknown one left out): %v", len(a.Posts), a.Posts)

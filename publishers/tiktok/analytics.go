@@ -27,21 +27,30 @@ const (
 // likes, comments and shares (/v2/video/query/, scope video.list, 20 ids
 // a call). A token without user.info.stats leaves Account empty rather
 // than failing; posts TikTok does not return (deleted, private, not the
-// account's) are left out.
+// account's) are left out. RawAccount and RawPosts keep TikTok's own
+// fields (follower_count, following_count, likes_count, video_count;
+// view_count, like_count, comment_count, share_count) as numbers exactly
+// as answered.
 func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsRequest) (publishers.Analytics, error) {
 	s, err := newSession(req.Token, req.ForceRefresh)
 	if err != nil {
 		return publishers.Analytics{}, err
 	}
-	out := publishers.Analytics{Account: publishers.Metrics{}, Posts: map[string]publishers.Metrics{}}
+	out := publishers.Analytics{
+		Account: publishers.Metrics{}, Posts: map[string]publishers.Metrics{},
+		RawAccount: publishers.Metrics{}, RawPosts: map[string]publishers.Metrics{},
+	}
 	var user struct {
-		User rawUser `json:"user"`
+		User json.RawMessage `json:"user"`
 	}
 	err = p.call(ctx, s, "read user info", http.MethodGet, userInfoPath, nil, &user)
 	if e := apiError(err); e != nil && (e.Code == codeScopeNotAuthorized || e.Code == codeScopeMissed) {
 		err = nil
 	} else if err == nil {
-		out.Account = user.User.metrics()
+		var u rawUser
+		_ = json.Unmarshal(user.User, &u) // a user that is not an object has no counts
+		out.Account = u.metrics()
+		out.RawAccount = publishers.NumericFields(user.User)
 	}
 	if err != nil {
 		return publishers.Analytics{}, err
@@ -59,15 +68,22 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 		batch := ids[:n]
 		ids = ids[n:]
 		var answer struct {
-			Videos []rawVideo `json:"videos"`
+			Videos []json.RawMessage `json:"videos"`
 		}
 		body := map[string]any{"filters": map[string][]string{"video_ids": batch}}
 		if err := p.call(ctx, s, "query videos", http.MethodPost, videoQueryPath, body, &answer); err != nil {
 			return publishers.Analytics{}, err
 		}
-		for _, v := range answer.Videos {
+		for _, raw := range answer.Videos {
+			var v rawVideo
+			if json.Unmarshal(raw, &v) != nil {
+				continue
+			}
 			if id := postID(v.ID); id != "" && seen[id] {
 				out.Posts[id] = v.metrics()
+				rm := publishers.NumericFields(raw)
+				delete(rm, "id") // an id is not a count, should it come unquoted
+				out.RawPosts[id] = rm
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package tiktok_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -14,6 +15,7 @@ import (
 
 func TestAnalytics(t *testing.T) {
 	e := start(t)
+	e.srv.SetUserStats(tiktoktest.UserStats{Followers: 1200, Following: 80, Likes: 45000, Videos: 37})
 	var ids []string
 	for i := range 25 {
 		id := fmt.Sprintf("74000000000000%05d", i)
@@ -29,6 +31,19 @@ func TestAnalytics(t *testing.T) {
 	}
 	if a.Account[publishers.MetricFollowers] != 1200 || a.Account[publishers.MetricLikes] != 45000 || a.Account[tiktok.MetricVideos] != 37 {
 		t.Errorf("account %v", a.Account)
+	}
+	// The raw metrics are TikTok's fields, as the fake answered them.
+	if want := (publishers.Metrics{"follower_count": 1200, "following_count": 80, "likes_count": 45000, "video_count": 37}); !maps.Equal(a.RawAccount, want) {
+		t.Errorf("raw account %v, want %v", a.RawAccount, want)
+	}
+	for i, id := range ids[:25] {
+		want := publishers.Metrics{"view_count": int64(1000 + i), "like_count": int64(i), "comment_count": 2, "share_count": 1}
+		if !maps.Equal(a.RawPosts[id], want) {
+			t.Errorf("raw post %s: %v, want %v", id, a.RawPosts[id], want)
+		}
+	}
+	if len(a.RawPosts) != 25 {
+		t.Errorf("raw metrics of %d posts, want 25", len(a.RawPosts))
 	}
 	if len(a.Posts) != 25 {
 		t.Errorf("%d posts, want the 25 TikTok knows", len(a.Posts))

@@ -112,7 +112,8 @@
 // Analytics reads follower_count, following_count, likes_count and
 // video_count (/v2/user/info/, scope user.info.stats; skipped without
 // the scope) and per post view, like, comment and share counts
-// (/v2/video/query/, 20 ids a call).
+// (/v2/video/query/, 20 ids a call). RawAccount and RawPosts keep those
+// fields under TikTok's names (follower_count, view_count, ...).
 //
 //	p := tiktok.New(tiktok.Options{
 //		ClientKey: cfg.TikTokClientKey, ClientSecret: cfg.TikTokClientSecret,

@@ -3,6 +3,7 @@ package youtube
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 
 	"google.golang.org/api/youtube/v3"
@@ -22,12 +23,22 @@ const batch = 50
 // views of the channel; views, likes and comments of each video. A video
 // YouTube no longer knows is left out. Each call costs a unit of the
 // project's quota, from what the reserve for uploads leaves.
+//
+// RawAccount and RawPosts keep YouTube's statistics names: the channel's
+// viewCount, subscriberCount and videoCount; each video's viewCount,
+// likeCount, commentCount and favoriteCount, and dislikeCount when
+// YouTube reports one (it is private to the owner). The official client
+// reads a count YouTube leaves out (likes hidden, comments off) as 0, so
+// such a count is 0 here too.
 func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsRequest) (publishers.Analytics, error) {
 	a, err := newAuth(req.Token, req.ForceRefresh)
 	if err != nil {
 		return publishers.Analytics{}, err
 	}
-	out := publishers.Analytics{Account: publishers.Metrics{}, Posts: map[string]publishers.Metrics{}}
+	out := publishers.Analytics{
+		Account: publishers.Metrics{}, Posts: map[string]publishers.Metrics{},
+		RawAccount: publishers.Metrics{}, RawPosts: map[string]publishers.Metrics{},
+	}
 	if err := p.quota.spendAnalytics(ctx, p.now(), costList); err != nil {
 		return publishers.Analytics{}, err
 	}
@@ -41,6 +52,7 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 			if st := c.Statistics; st != nil {
 				out.Account[publishers.MetricFollowers] = int64(st.SubscriberCount)
 				out.Account[publishers.MetricViews] = int64(st.ViewCount)
+				out.RawAccount = channelRaw(st)
 			}
 		}
 		return nil
@@ -74,6 +86,7 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 						publishers.MetricLikes:    int64(st.LikeCount),
 						publishers.MetricComments: int64(st.CommentCount),
 					}
+					out.RawPosts[v.Id] = videoRaw(st)
 				}
 			}
 			return nil
@@ -84,3 +97,29 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 	}
 	return out, nil
 }
+
+// channelRaw is a channel's statistics under YouTube's names.
+func channelRaw(st *youtube.ChannelStatistics) publishers.Metrics {
+	return publishers.Metrics{
+		"viewCount":       clamp(st.ViewCount),
+		"subscriberCount": clamp(st.SubscriberCount),
+		"videoCount":      clamp(st.VideoCount),
+	}
+}
+
+// videoRaw is a video's statistics under YouTube's names.
+func videoRaw(st *youtube.VideoStatistics) publishers.Metrics {
+	m := publishers.Metrics{
+		"viewCount":     clamp(st.ViewCount),
+		"likeCount":     clamp(st.LikeCount),
+		"commentCount":  clamp(st.CommentCount),
+		"favoriteCount": clamp(st.FavoriteCount),
+	}
+	if st.DislikeCount > 0 {
+		m["dislikeCount"] = clamp(st.DislikeCount)
+	}
+	return m
+}
+
+// clamp converts a count to an int64, saturating rather than wrapping.
+func clamp(n uint64) int64 { return int64(min(n, math.MaxInt64)) }

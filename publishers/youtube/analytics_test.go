@@ -24,7 +24,7 @@ func TestAnalyticsMatchTheFake(t *testing.T) {
 		}
 		ids = append(ids, res.RemoteID)
 	}
-	e.srv.SetVideoStats(ids[0], youtubetest.VideoStats{Views: 12345678901, Likes: 321, Comments: 7})
+	e.srv.SetVideoStats(ids[0], youtubetest.VideoStats{Views: 12345678901, Likes: 321, Comments: 7, Dislikes: 4})
 	e.srv.SetVideoStats(ids[1], youtubetest.VideoStats{Views: 5})
 	e.srv.SetChannelStats("acct-1", 4200, 99999)
 	// 100 well-formed ids YouTube does not know, so that the ids take
@@ -49,6 +49,18 @@ func TestAnalyticsMatchTheFake(t *testing.T) {
 	}
 	if !reflect.DeepEqual(a.Posts, wantPosts) {
 		t.Errorf("posts %v, want %v", a.Posts, wantPosts)
+	}
+	// The raw metrics are YouTube's statistics as the fake answered them.
+	wantRawAccount := publishers.Metrics{"subscriberCount": 4200, "viewCount": 99999, "videoCount": 2}
+	if !reflect.DeepEqual(a.RawAccount, wantRawAccount) {
+		t.Errorf("raw account %v, want %v", a.RawAccount, wantRawAccount)
+	}
+	wantRawPosts := map[string]publishers.Metrics{
+		ids[0]: {"viewCount": 12345678901, "likeCount": 321, "commentCount": 7, "favoriteCount": 0, "dislikeCount": 4},
+		ids[1]: {"viewCount": 5, "likeCount": 0, "commentCount": 0, "favoriteCount": 0},
+	}
+	if !reflect.DeepEqual(a.RawPosts, wantRawPosts) {
+		t.Errorf("raw posts %v, want %v", a.RawPosts, wantRawPosts)
 	}
 	if n := e.srv.Count(youtubetest.OpVideosList, 200); n != 3 {
 		t.Errorf("%d videos.list calls, want 3 (50 ids each)", n)

@@ -98,7 +98,8 @@
 // account's followers and views, and videos.list (part=statistics, 50 ids
 // a call) for each video's views, likes and comments; YouTube sends the
 // counts as JSON strings. Videos YouTube does not know, and ids that are
-// not video ids, are left out.
+// not video ids, are left out. RawAccount and RawPosts keep YouTube's
+// statistics names (subscriberCount, viewCount, likeCount, ...).
 //
 // # Use
 //

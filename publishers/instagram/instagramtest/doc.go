@@ -45,7 +45,9 @@
 // after a number of status reads, after clock time, or into ERROR with a
 // status text; containers expire 24 hours after creation on that clock, or
 // at once with ExpireContainers. SetPublishingLimit sets quota_total; Seed
-// adds posts published at a chosen time, to fill the window.
+// adds posts published at a chosen time, to fill the window. Statistics
+// are made up (deterministic, growing with a media's age) unless
+// SetMediaStats and SetAccountStats set them.
 //
 // FailNext makes the next calls to an Endpoint fail with any Graph error
 // (code, subcode, is_transient, error_user_msg, rate-limit headers), or,

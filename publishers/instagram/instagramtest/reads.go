@@ -78,8 +78,45 @@ func (s *Server) readBatch(r *http.Request, _ string) reply {
 	return answer(out)
 }
 
+// MediaStats are a media's counts: like_count and comments_count among
+// its fields, and its insights (total_interactions is the sum of likes,
+// comments, shares and saved; a story's replies are its comments).
+type MediaStats struct {
+	Views, Reach, Likes, Comments, Shares, Saved int64
+}
+
+// SetMediaStats makes the server report st for media id instead of
+// made-up numbers that grow with the media's age.
+func (s *Server) SetMediaStats(id string, st MediaStats) {
+	s.mu.Lock()
+	s.stats[id] = st
+	s.mu.Unlock()
+}
+
+// AccountStats are an account's followers_count field and its reach and
+// views insights.
+type AccountStats struct {
+	Followers, Reach, Views int64
+}
+
+// SetAccountStats makes the server report st for account user instead
+// of made-up numbers.
+func (s *Server) SetAccountStats(user string, st AccountStats) {
+	s.mu.Lock()
+	s.accounts[user] = st
+	s.mu.Unlock()
+}
+
+// statsLocked is what the server reports for m; callers hold mu.
+func (s *Server) statsLocked(m *Media) stats {
+	if st, ok := s.stats[m.ID]; ok {
+		return stats{views: st.Views, reach: st.Reach, likes: st.Likes, comments: st.Comments, shares: st.Shares, saved: st.Saved}
+	}
+	return statsOf(m.ID, s.now().Sub(m.PublishedAt))
+}
+
 func (s *Server) mediaFields(m *Media) map[string]any {
-	st := statsOf(m.ID, s.now().Sub(m.PublishedAt))
+	st := s.statsLocked(m)
 	return map[string]any{
 		"id": m.ID, "caption": m.Caption, "media_type": m.MediaType,
 		"media_product_type": m.ProductType, "permalink": m.Permalink,
@@ -95,9 +132,13 @@ func (s *Server) accountFields(user string) map[string]any {
 			n++
 		}
 	}
+	followers := 1000 + int64(hash(user)%9000) + 25*int64(n)
+	if st, ok := s.accounts[user]; ok {
+		followers = st.Followers
+	}
 	return map[string]any{
 		"id": user, "username": "user_" + user, "media_count": n,
-		"followers_count": 1000 + int64(hash(user)%9000) + 25*int64(n), "follows_count": 150,
+		"followers_count": followers, "follows_count": 150,
 	}
 }
 
@@ -153,9 +194,15 @@ func (s *Server) insights(r *http.Request, _ string) reply {
 			if name != "reach" && name != "views" && name != "accounts_engaged" && name != "total_interactions" {
 				return fail(http.StatusBadRequest, 100, 0, fmt.Sprintf("(#100) metric[0] must be one of the following values: reach, views, accounts_engaged, total_interactions (got %q)", name))
 			}
+			value := int64(hash(id+name)%5000) + 100
+			if st, ok := s.accounts[id]; ok && name == "reach" {
+				value = st.Reach
+			} else if ok && name == "views" {
+				value = st.Views
+			}
 			data = append(data, map[string]any{
 				"name": name, "period": "day", "id": id + "/insights/" + name + "/day",
-				"total_value": map[string]any{"value": int64(hash(id+name)%5000) + 100},
+				"total_value": map[string]any{"value": value},
 			})
 		}
 		return answer(map[string]any{"data": data})
@@ -165,7 +212,7 @@ func (s *Server) insights(r *http.Request, _ string) reply {
 		return notFound(id)
 	}
 	allowed := mediaMetrics[m.ProductType]
-	st := statsOf(m.ID, s.now().Sub(m.PublishedAt))
+	st := s.statsLocked(m)
 	values := map[string]int64{
 		"views": st.views, "reach": st.reach, "likes": st.likes, "comments": st.comments,
 		"shares": st.shares, "saved": st.saved, "total_interactions": st.likes + st.comments + st.shares + st.saved,

@@ -45,6 +45,8 @@ type Server struct {
 	next       int64
 	refreshes  int
 	usage      http.Header
+	stats      map[string]MediaStats   // set by SetMediaStats
+	accounts   map[string]AccountStats // set by SetAccountStats
 }
 
 // New starts a server on a loopback address. The caller must Close it.
@@ -55,6 +57,8 @@ func New() *Server {
 		limit:      DefaultPublishingLimit,
 		containers: map[string]*Container{},
 		media:      map[string]*Media{},
+		stats:      map[string]MediaStats{},
+		accounts:   map[string]AccountStats{},
 	}
 	s.ts = httptest.NewServer(s.routes())
 	return s

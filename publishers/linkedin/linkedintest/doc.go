@@ -1,7 +1,8 @@
 // Package linkedintest is a fake LinkedIn REST API for tests: posts
 // (create, list by author), image and multi-part video uploads with
-// upload URLs it serves itself, video processing, share and member post
-// statistics and the OAuth token endpoint, over HTTP on a loopback
+// upload URLs it serves itself, image and video processing, share and
+// member post statistics, social actions and the OAuth token endpoint,
+// over HTTP on a loopback
 // address, with faults on demand and a log of what it saw.
 //
 // Like net/http/httptest, New starts a Server and Close stops it; URL is
@@ -16,6 +17,8 @@
 //	                                          -> {elements (newest first), paging}
 //	POST /rest/images?action=initializeUpload {initializeUploadRequest{owner}}
 //	                                          -> {value{image, uploadUrl, uploadUrlExpiresAt}}
+//	GET  /rest/images/{urn}                   {status: WAITING_UPLOAD, PROCESSING, AVAILABLE,
+//	                                          PROCESSING_FAILED, processingFailureReason}
 //	POST /rest/videos?action=initializeUpload {initializeUploadRequest{owner, fileSizeBytes}}
 //	                                          -> {value{video, uploadToken, uploadInstructions[{uploadUrl,
 //	                                             firstByte, lastByte}], uploadUrlsExpireAt}}
@@ -27,6 +30,10 @@
 //	                                          [&shares=List(..)][&ugcPosts=List(..)]
 //	GET  /rest/networkSizes/{org}?edgeType=COMPANY_FOLLOWED_BY_MEMBER  -> {firstDegreeSize}
 //	GET  /rest/memberCreatorPostAnalytics?q=me|entity&entity=(share:urn)&queryType=&aggregation=TOTAL
+//	GET  /rest/socialActions?ids=List(urn%3A..,..)  BATCH_GET: {results{urn: {likesSummary{totalLikes},
+//	                                          commentsSummary{totalFirstLevelComments,
+//	                                          aggregatedTotalComments}}}, statuses, errors (404s)}
+//	GET  /rest/socialActions/{urn}            one summary
 //	POST /oauth/v2/accessToken                grant_type=refresh_token, refresh_token, client_id,
 //	                                          client_secret
 //
@@ -36,6 +43,7 @@
 // {message, status, serviceErrorCode, code}. Commentary must be valid
 // little text (ParseLittle, strict: LinkedIn would cut the post at an
 // unescaped reserved character; the fake answers 422 instead). A post
+// may only show AVAILABLE images (422 otherwise). A post
 // with the same author, commentary and content as an earlier one is
 // refused with 422 DUPLICATE_POST naming the earlier URN, as LinkedIn
 // does.
@@ -44,7 +52,10 @@
 //
 // SetClock gives the server the test's fake clock; SetPartSize makes
 // small video parts; SetProcessing decides how finalized videos get
-// ready (after a number of status reads, or PROCESSING_FAILED);
+// ready (after a number of status reads, or PROCESSING_FAILED), and
+// SetImageProcessing the same for uploaded images (AVAILABLE at once by
+// default); SetShareStatistics, SetFollowers, SetMemberAnalytics and
+// SetSocialActions set the numbers analytics reads;
 // SetListLag hides young posts from the finder, as a lagging index.
 // FailNext makes the next calls to an Endpoint fail with any status and
 // LinkedIn error (Retry-After headers, Echo to repeat the token and URL

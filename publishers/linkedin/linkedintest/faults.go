@@ -13,6 +13,7 @@ const (
 	EndpointCreatePost      Endpoint = "create_post"      // POST /rest/posts
 	EndpointListPosts       Endpoint = "list_posts"       // GET /rest/posts?q=author
 	EndpointImageInit       Endpoint = "image_init"       // POST /rest/images?action=initializeUpload
+	EndpointImage           Endpoint = "image"            // GET /rest/images/{urn}
 	EndpointVideoInit       Endpoint = "video_init"       // POST /rest/videos?action=initializeUpload
 	EndpointUpload          Endpoint = "upload"           // PUT of an upload URL (image or video part)
 	EndpointFinalize        Endpoint = "finalize"         // POST /rest/videos?action=finalizeUpload
@@ -20,6 +21,7 @@ const (
 	EndpointShareStats      Endpoint = "share_stats"      // GET /rest/organizationalEntityShareStatistics
 	EndpointNetworkSize     Endpoint = "network_size"     // GET /rest/networkSizes/{urn}
 	EndpointMemberAnalytics Endpoint = "member_analytics" // GET /rest/memberCreatorPostAnalytics
+	EndpointSocialActions   Endpoint = "social_actions"   // GET /rest/socialActions?ids=List(...) or /rest/socialActions/{urn}
 	EndpointToken           Endpoint = "token"            // POST /oauth/v2/accessToken
 )
 

@@ -11,6 +11,7 @@ import (
 
 var (
 	authorURN = regexp.MustCompile(`^urn:li:(person:[A-Za-z0-9_-]{1,64}|organization:[0-9]{1,20})$`)
+	postURN   = regexp.MustCompile(`^urn:li:(share|ugcPost):[0-9]{1,30}$`)
 	visible   = map[string]bool{"PUBLIC": true, "CONNECTIONS": true, "LOGGED_IN": true}
 )
 
@@ -69,8 +70,8 @@ func (s *Server) createPost(r *http.Request, body []byte) reply {
 		switch {
 		case c.Media != nil && c.MultiImage == nil && c.Article == nil:
 			if img, ok := s.images[c.Media.ID]; ok {
-				if !img.Uploaded || img.Owner != req.Author {
-					return fail(http.StatusUnprocessableEntity, 0, "", "/content/media/id: image not uploaded or not the author's")
+				if img.Status != "AVAILABLE" || img.Owner != req.Author {
+					return fail(http.StatusUnprocessableEntity, 0, "", "/content/media/id: image not AVAILABLE or not the author's")
 				}
 				p.Kind = "image"
 			} else if v, ok := s.videos[c.Media.ID]; ok {
@@ -89,8 +90,8 @@ func (s *Server) createPost(r *http.Request, body []byte) reply {
 			}
 			for _, m := range c.MultiImage.Images {
 				img, ok := s.images[m.ID]
-				if !ok || !img.Uploaded || img.Owner != req.Author {
-					return fail(http.StatusUnprocessableEntity, 0, "", "/content/multiImage/images: image not uploaded or not the author's")
+				if !ok || img.Status != "AVAILABLE" || img.Owner != req.Author {
+					return fail(http.StatusUnprocessableEntity, 0, "", "/content/multiImage/images: image not AVAILABLE or not the author's")
 				}
 				p.MediaIDs = append(p.MediaIDs, m.ID)
 			}

@@ -40,14 +40,17 @@ type Server struct {
 	videos     map[string]*Video
 	partSize   int64
 	processing Processing
-	listLag    time.Duration
-	sunset     map[string]bool
-	stats      map[string]Stats
-	followers  map[string]int64
-	member     map[string]map[string]int64
-	clientID   string
-	secret     string
-	next       int64
+	// imageProcessing is how uploaded images get ready.
+	imageProcessing Processing
+	listLag         time.Duration
+	sunset          map[string]bool
+	stats           map[string]Stats
+	followers       map[string]int64
+	social          map[string]SocialActions
+	member          map[string]map[string]int64
+	clientID        string
+	secret          string
+	next            int64
 }
 
 // New starts a server on a loopback address. The caller must Close it.
@@ -60,6 +63,7 @@ func New() *Server {
 		sunset:    map[string]bool{},
 		stats:     map[string]Stats{},
 		followers: map[string]int64{},
+		social:    map[string]SocialActions{},
 		member:    map[string]map[string]int64{},
 		next:      7100000000000000000,
 	}
@@ -113,6 +117,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /rest/posts", s.api(EndpointCreatePost, s.createPost))
 	mux.Handle("GET /rest/posts", s.api(EndpointListPosts, s.listPosts))
 	mux.Handle("POST /rest/images", s.api(EndpointImageInit, s.initImage))
+	mux.Handle("GET /rest/images/{urn}", s.api(EndpointImage, s.readImage))
 	mux.HandleFunc("POST /rest/videos", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("action") == "finalizeUpload" {
 			s.api(EndpointFinalize, s.finalize).ServeHTTP(w, r)
@@ -124,6 +129,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /rest/organizationalEntityShareStatistics", s.api(EndpointShareStats, s.shareStats))
 	mux.Handle("GET /rest/networkSizes/{urn}", s.api(EndpointNetworkSize, s.networkSize))
 	mux.Handle("GET /rest/memberCreatorPostAnalytics", s.api(EndpointMemberAnalytics, s.memberAnalytics))
+	mux.Handle("GET /rest/socialActions", s.api(EndpointSocialActions, s.socialActionsBatch))
+	mux.Handle("GET /rest/socialActions/{urn}", s.api(EndpointSocialActions, s.socialActions))
 	mux.Handle("PUT /upload/image/{id}", s.upload(s.uploadImage))
 	mux.Handle("PUT /upload/video/{id}/{part}", s.upload(s.uploadPart))
 	mux.Handle("POST /oauth/v2/accessToken", s.oauth())

@@ -1,9 +1,11 @@
 package linkedintest_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -79,4 +81,102 @@ func ExampleParseLittle() {
 	// Output:
 	// Launch day (finally) #launch <nil>
 	// character 12: reserved '(' is not escaped
+}
+
+// call makes one API call to srv with the protocol headers and returns
+// the status and the decoded answer.
+func call(t *testing.T, srv *linkedintest.Server, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL()+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer t")
+	req.Header.Set("LinkedIn-Version", "202510")
+	req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func TestImageMustBeAvailableToPost(t *testing.T) {
+	srv := linkedintest.New()
+	defer srv.Close()
+	srv.SetImageProcessing(linkedintest.Processing{Polls: 1})
+	_, init := call(t, srv, http.MethodPost, "/rest/images?action=initializeUpload", `{"initializeUploadRequest":{"owner":"urn:li:person:a"}}`)
+	value, _ := init["value"].(map[string]any)
+	urn, _ := value["image"].(string)
+	uploadURL, _ := value["uploadUrl"].(string)
+	path := "/rest/images/" + url.PathEscape(urn)
+	if status, img := call(t, srv, http.MethodGet, path, ""); status != 200 || img["status"] != "WAITING_UPLOAD" {
+		t.Fatalf("before the upload: %d %v", status, img)
+	}
+	req, _ := http.NewRequest(http.MethodPut, uploadURL, strings.NewReader("JPEG"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("upload: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	post := `{"author":"urn:li:person:a","commentary":"hi","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED"},` +
+		`"content":{"media":{"id":"` + urn + `"}},"lifecycleState":"PUBLISHED"}`
+	if status, _ := call(t, srv, http.MethodPost, "/rest/posts", post); status != http.StatusUnprocessableEntity {
+		t.Errorf("post with a PROCESSING image: %d, want 422", status)
+	}
+	for _, want := range []string{"PROCESSING", "AVAILABLE"} {
+		if _, img := call(t, srv, http.MethodGet, path, ""); img["status"] != want {
+			t.Errorf("status %v, want %s", img["status"], want)
+		}
+	}
+	if status, _ := call(t, srv, http.MethodPost, "/rest/posts", post); status != http.StatusCreated {
+		t.Errorf("post with an AVAILABLE image: %d, want 201", status)
+	}
+}
+
+func TestImageProcessingFails(t *testing.T) {
+	srv := linkedintest.New()
+	defer srv.Close()
+	srv.SetImageProcessing(linkedintest.Processing{Fail: "bad pixels"})
+	_, init := call(t, srv, http.MethodPost, "/rest/images?action=initializeUpload", `{"initializeUploadRequest":{"owner":"urn:li:person:a"}}`)
+	value, _ := init["value"].(map[string]any)
+	req, _ := http.NewRequest(http.MethodPut, value["uploadUrl"].(string), strings.NewReader("JPEG"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	_, img := call(t, srv, http.MethodGet, "/rest/images/"+url.PathEscape(value["image"].(string)), "")
+	if img["status"] != "PROCESSING_FAILED" || img["processingFailureReason"] != "bad pixels" {
+		t.Errorf("image %v", img)
+	}
+}
+
+func TestSocialActionsBatchGet(t *testing.T) {
+	srv := linkedintest.New()
+	defer srv.Close()
+	srv.SetSocialActions("urn:li:share:1", linkedintest.SocialActions{Likes: 5, Comments: 3, FirstLevelComments: 2})
+	status, out := call(t, srv, http.MethodGet, "/rest/socialActions?ids=List(urn%3Ali%3Ashare%3A1,urn%3Ali%3AugcPost%3A2)", "")
+	if status != 200 {
+		t.Fatalf("status %d: %v", status, out)
+	}
+	results, _ := out["results"].(map[string]any)
+	one, _ := results["urn:li:share:1"].(map[string]any)
+	likes, _ := one["likesSummary"].(map[string]any)
+	comments, _ := one["commentsSummary"].(map[string]any)
+	if likes["totalLikes"] != 5.0 || comments["aggregatedTotalComments"] != 3.0 || comments["totalFirstLevelComments"] != 2.0 {
+		t.Errorf("results %v", results)
+	}
+	if errs, _ := out["errors"].(map[string]any); errs["urn:li:ugcPost:2"] == nil || len(results) != 1 {
+		t.Errorf("unknown post: %v", out)
+	}
+	if status, _ := call(t, srv, http.MethodGet, "/rest/socialActions?ids=List(urn:li:share:1)", ""); status != 400 {
+		t.Errorf("unencoded URNs: %d, want 400", status)
+	}
+	if status, one := call(t, srv, http.MethodGet, "/rest/socialActions/"+url.PathEscape("urn:li:share:1"), ""); status != 200 || one["likesSummary"] == nil {
+		t.Errorf("single GET: %d %v", status, one)
+	}
 }

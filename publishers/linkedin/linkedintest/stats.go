@@ -117,3 +117,100 @@ func (s *Server) memberAnalytics(r *http.Request, _ []byte) reply {
 		"metricType": map[string]any{"com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1": qt},
 	}}})
 }
+
+// SocialActions are a post's likes and comments, as the socialActions
+// summary reports them.
+type SocialActions struct {
+	// Likes is likesSummary.totalLikes.
+	Likes int64
+	// Comments is commentsSummary.aggregatedTotalComments (replies
+	// included); FirstLevelComments is totalFirstLevelComments.
+	Comments, FirstLevelComments int64
+}
+
+// SetSocialActions sets the likes and comments of a post URN. Posts
+// created on the server, and posts given social actions, are known to
+// socialActions; others are answered 404.
+func (s *Server) SetSocialActions(urn string, sa SocialActions) {
+	s.mu.Lock()
+	s.social[urn] = sa
+	s.mu.Unlock()
+}
+
+// socialSummary is the summary of urn, or false if the server does not
+// know the post; callers hold mu.
+func (s *Server) socialSummary(urn string) (map[string]any, bool) {
+	sa, known := s.social[urn]
+	for _, p := range s.posts {
+		known = known || p.URN == urn
+	}
+	if !known {
+		return nil, false
+	}
+	return map[string]any{
+		"$URN":   "urn:li:activity:" + strings.TrimPrefix(strings.TrimPrefix(urn, "urn:li:share:"), "urn:li:ugcPost:"),
+		"target": urn,
+		"likesSummary": map[string]any{
+			"likedByCurrentUser": false, "totalLikes": sa.Likes,
+		},
+		"commentsSummary": map[string]any{
+			"totalFirstLevelComments": sa.FirstLevelComments, "aggregatedTotalComments": sa.Comments,
+		},
+	}, true
+}
+
+// socialActionsBatch answers the BATCH_GET form,
+// GET /rest/socialActions?ids=List(urn,urn): results by URN, and a 404
+// in errors (and statuses) for each post the server does not know.
+func (s *Server) socialActionsBatch(r *http.Request, _ []byte) reply {
+	ids, ok := parseList(r.URL.Query().Get("ids"))
+	if !ok || len(ids) == 0 {
+		return badRequest("ids: a non-empty List(...) of post URNs required")
+	}
+	if strings.Contains(rawIDs(r.URL.RawQuery), ":") {
+		// Rest.li 2.0 reserves ':' (and "(),'"): URNs in a List are
+		// URL-encoded.
+		return badRequest("ids: the URNs in List(...) must be URL-encoded")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	results, statuses, errs := map[string]any{}, map[string]any{}, map[string]any{}
+	for _, id := range ids {
+		if !postURN.MatchString(id) {
+			return badRequest("ids: %q is not a share or ugcPost URN", id)
+		}
+		if sum, ok := s.socialSummary(id); ok {
+			results[id] = sum
+			statuses[id] = http.StatusOK
+			continue
+		}
+		statuses[id] = http.StatusNotFound
+		errs[id] = map[string]any{"status": http.StatusNotFound, "message": "Not Found"}
+	}
+	return answer(http.StatusOK, map[string]any{"results": results, "statuses": statuses, "errors": errs})
+}
+
+// socialActions answers GET /rest/socialActions/{urn}.
+func (s *Server) socialActions(r *http.Request, _ []byte) reply {
+	urn := r.PathValue("urn")
+	if !postURN.MatchString(urn) {
+		return badRequest("%q is not a share or ugcPost URN", urn)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sum, ok := s.socialSummary(urn)
+	if !ok {
+		return fail(http.StatusNotFound, 0, "", "Not Found")
+	}
+	return answer(http.StatusOK, sum)
+}
+
+// rawIDs is the ids parameter of a raw query, as sent.
+func rawIDs(rawQuery string) string {
+	for _, kv := range strings.Split(rawQuery, "&") {
+		if v, ok := strings.CutPrefix(kv, "ids="); ok {
+			return v
+		}
+	}
+	return ""
+}

@@ -18,8 +18,14 @@ type Image struct {
 	URN, Owner string
 	Uploaded   bool
 	Size       int64
-	sig        string
-	expires    time.Time
+	// Status is WAITING_UPLOAD until the bytes arrive, then PROCESSING
+	// (see SetImageProcessing), AVAILABLE or PROCESSING_FAILED. Only an
+	// AVAILABLE image can be posted.
+	Status  string
+	sig     string
+	expires time.Time
+	polls   int // status reads left in PROCESSING
+	failed  string
 }
 
 // Video is a video upload.
@@ -52,6 +58,16 @@ type Processing struct {
 func (s *Server) SetProcessing(p Processing) {
 	s.mu.Lock()
 	s.processing = p
+	s.mu.Unlock()
+}
+
+// SetImageProcessing sets how images uploaded from now on get ready:
+// the zero value makes them AVAILABLE as their bytes arrive; Polls keeps
+// them PROCESSING for that many status reads; Fail turns them
+// PROCESSING_FAILED, with Fail as the reason, after those reads.
+func (s *Server) SetImageProcessing(p Processing) {
+	s.mu.Lock()
+	s.imageProcessing = p
 	s.mu.Unlock()
 }
 
@@ -95,7 +111,7 @@ func (s *Server) initImage(r *http.Request, body []byte) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := s.id()
-	img := &Image{URN: fmt.Sprintf("urn:li:image:D4E10AQ%d", n), Owner: req.InitializeUploadRequest.Owner, sig: signature(), expires: s.now().Add(UploadURLLife)}
+	img := &Image{URN: fmt.Sprintf("urn:li:image:D4E10AQ%d", n), Owner: req.InitializeUploadRequest.Owner, Status: "WAITING_UPLOAD", sig: signature(), expires: s.now().Add(UploadURLLife)}
 	s.images[img.URN] = img
 	return answer(http.StatusOK, map[string]any{"value": map[string]any{
 		"uploadUrlExpiresAt": img.expires.UnixMilli(),
@@ -205,7 +221,37 @@ func (s *Server) uploadImage(r *http.Request, body []byte) reply {
 		return badRequest("empty upload")
 	}
 	img.Uploaded, img.Size = true, int64(len(body))
+	img.polls, img.failed = s.imageProcessing.Polls, s.imageProcessing.Fail
+	img.Status = "PROCESSING"
+	if img.polls == 0 && img.failed == "" {
+		img.Status = "AVAILABLE"
+	}
 	return reply{status: http.StatusCreated}
+}
+
+// readImage answers GET /rest/images/{urn}: a PROCESSING image moves on
+// once its polls are used up.
+func (s *Server) readImage(r *http.Request, _ []byte) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	img, ok := s.images[r.PathValue("urn")]
+	if !ok {
+		return fail(http.StatusNotFound, 0, "", "no such image")
+	}
+	if img.Status == "PROCESSING" {
+		if img.polls > 0 {
+			img.polls--
+		} else if img.failed != "" {
+			img.Status = "PROCESSING_FAILED"
+		} else {
+			img.Status = "AVAILABLE"
+		}
+	}
+	out := map[string]any{"id": img.URN, "owner": img.Owner, "status": img.Status}
+	if img.Status == "PROCESSING_FAILED" {
+		out["processingFailureReason"] = img.failed
+	}
+	return answer(http.StatusOK, out)
 }
 
 func (s *Server) uploadPart(r *http.Request, body []byte) reply {

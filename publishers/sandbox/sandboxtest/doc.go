@@ -18,6 +18,9 @@
 //	GET  /v1/accounts/{id}/stats  -> {"followers":...}
 //	GET  /v1/posts/{id}/stats     -> {"views":...,"likes":...,"comments":...,"shares":...}
 //
+// Statistics are made up (deterministic, growing with a post's age) unless
+// a test sets them with SetStats and SetFollowers.
+//
 // API calls need "Authorization: Bearer <token>"; any token works except an
 // empty one and "revoked". Errors are {"error":{"code","message"}}: 401
 // invalid_token, 404 not_found, 422 invalid_post (account_id and ref

@@ -36,6 +36,8 @@ type Server struct {
 	order      []string // post ids, oldest first
 	ndraft     int
 	npost      int
+	stats      map[string]postStats // set by SetStats
+	followers  map[string]int64     // set by SetFollowers
 }
 
 // draft is a post waiting to be published.
@@ -67,9 +69,11 @@ func NewAt(addr string) (*Server, error) {
 
 func newServer() *Server {
 	s := &Server{
-		closing: make(chan struct{}),
-		drafts:  map[string]*draft{},
-		posts:   map[string]*Post{},
+		closing:   make(chan struct{}),
+		drafts:    map[string]*draft{},
+		posts:     map[string]*Post{},
+		stats:     map[string]postStats{},
+		followers: map[string]int64{},
 	}
 	s.ts = httptest.NewUnstartedServer(s.routes())
 	s.ts.Config.ReadHeaderTimeout = 10 * time.Second

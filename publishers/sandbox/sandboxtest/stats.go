@@ -22,6 +22,28 @@ type postStats struct {
 	Shares   int64 `json:"shares"`
 }
 
+// Stats are a post's statistics, as GET /v1/posts/{id}/stats reports
+// them.
+type Stats struct {
+	Views, Likes, Comments, Shares int64
+}
+
+// SetStats makes the platform report st for post id (a post's remote
+// id, "p_..."), instead of made-up numbers, while the post exists.
+func (s *Server) SetStats(id string, st Stats) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats[id] = postStats{Views: st.Views, Likes: st.Likes, Comments: st.Comments, Shares: st.Shares}
+}
+
+// SetFollowers makes the platform report n followers for account,
+// instead of a made-up number.
+func (s *Server) SetFollowers(account string, n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.followers[account] = n
+}
+
 func (s *Server) postRef(r *http.Request, _ []byte) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -39,6 +61,9 @@ func (s *Server) accountStats(r *http.Request, _ []byte) reply {
 }
 
 func (s *Server) accountStatsLocked(account string) accountStats {
+	if n, ok := s.followers[account]; ok {
+		return accountStats{Followers: n}
+	}
 	n := int64(0)
 	for _, p := range s.posts {
 		if p.AccountID == account {
@@ -52,9 +77,13 @@ func (s *Server) postStats(r *http.Request, _ []byte) reply {
 	id := r.PathValue("id")
 	s.mu.Lock()
 	p, ok := s.posts[id]
+	st, set := s.stats[id]
 	s.mu.Unlock()
 	if !ok {
 		return fail(http.StatusNotFound, "not_found", fmt.Sprintf("no post %q", id))
+	}
+	if set {
+		return reply{status: http.StatusOK, body: st}
 	}
 	return reply{status: http.StatusOK, body: statsOf(p.ID, time.Since(p.CreatedAt))}
 }

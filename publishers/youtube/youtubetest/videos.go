@@ -53,9 +53,10 @@ type Video struct {
 	CreatedAt time.Time
 }
 
-// VideoStats are a video's statistics.
+// VideoStats are a video's statistics. Dislikes are private to the
+// owner since 2021: the server sends dislikeCount only when it is set.
 type VideoStats struct {
-	Views, Likes, Comments uint64
+	Views, Likes, Comments, Dislikes uint64
 }
 
 type video struct {
@@ -139,7 +140,7 @@ func (v *video) resource(parts string) *youtube.Video {
 	}
 	if strings.Contains(parts, "statistics") {
 		out.Statistics = &youtube.VideoStatistics{
-			ViewCount: v.Stats.Views, LikeCount: v.Stats.Likes, CommentCount: v.Stats.Comments,
+			ViewCount: v.Stats.Views, LikeCount: v.Stats.Likes, CommentCount: v.Stats.Comments, DislikeCount: v.Stats.Dislikes,
 			ForceSendFields: []string{"ViewCount", "LikeCount", "CommentCount", "FavoriteCount"},
 		}
 	}

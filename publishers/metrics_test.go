@@ -1,0 +1,52 @@
+package publishers_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"testing"
+
+	"github.com/heraldhq/herald/publishers"
+)
+
+func TestNumericFields(t *testing.T) {
+	tests := []struct {
+		in   string
+		want publishers.Metrics
+	}{
+		{`{"view_count":12,"like_count":0,"id":"7400000000000000001"}`, publishers.Metrics{"view_count": 12, "like_count": 0}},
+		{`{"impressionCount":1000,"engagement":0.05,"big":9223372036854775807,"over":9223372036854775808}`, publishers.Metrics{"impressionCount": 1000, "big": 9223372036854775807}},
+		{`{"n":-3,"e":1e3,"t":true,"z":null,"o":{"x":1},"a":[1],"s":"5"}`, publishers.Metrics{"n": -3}},
+		{`[1,2]`, publishers.Metrics{}},
+		{`not json`, publishers.Metrics{}},
+		{``, publishers.Metrics{}},
+	}
+	for _, tt := range tests {
+		if got := publishers.NumericFields([]byte(tt.in)); !maps.Equal(got, tt.want) {
+			t.Errorf("NumericFields(%s) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzNumericFields(f *testing.F) {
+	f.Add([]byte(`{"view_count":12,"id":"74","engagement":0.5}`))
+	f.Add([]byte(`{"a":-0,"b":00}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := publishers.NumericFields(b)
+		var obj map[string]any
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if dec.Decode(&obj) != nil {
+			return
+		}
+		for name, v := range got {
+			num, ok := obj[name].(json.Number)
+			if !ok {
+				t.Fatalf("%s = %d from %v, not a number", name, v, obj[name])
+			}
+			if n, err := num.Int64(); err != nil || n != v {
+				t.Fatalf("%s = %d, answer says %s", name, v, num)
+			}
+		}
+	})
+}
