@@ -19,13 +19,18 @@ func analyticsKey(account string) string { return "herald:{acct:" + account + "}
 func historyKey(account string) string   { return "herald:{acct:" + account + "}:analytics:history" }
 
 // Snapshot is one reading of an account's analytics, in the common metric
-// names (views, likes, comments, shares, followers, impressions, reach).
+// names (views, likes, comments, shares, followers, impressions, reach),
+// with the platform's own names and values beside them.
 type Snapshot struct {
 	AccountID string                        `json:"account_id"`
 	Platform  string                        `json:"platform"`
 	At        time.Time                     `json:"at"`
 	Account   publishers.Metrics            `json:"account"`
 	Posts     map[string]publishers.Metrics `json:"posts,omitempty"` // by remote id
+	// RawAccount and RawPosts are as the platform names them (YouTube's
+	// viewCount, LinkedIn's numLikes...).
+	RawAccount publishers.Metrics            `json:"raw_account,omitempty"`
+	RawPosts   map[string]publishers.Metrics `json:"raw_posts,omitempty"`
 }
 
 // AnalyticsConfig tunes analytics refreshes.
@@ -99,11 +104,12 @@ func (h *analyticsHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 		}
 		return fmt.Errorf("analytics of %s: %w", p.AccountID, err)
 	}
-	snap := Snapshot{AccountID: p.AccountID, Platform: p.Platform, At: h.store.now().UTC(), Account: a.Account, Posts: a.Posts}
+	snap := Snapshot{AccountID: p.AccountID, Platform: p.Platform, At: h.store.now().UTC(), Account: a.Account, Posts: a.Posts,
+		RawAccount: a.RawAccount, RawPosts: a.RawPosts}
 	if err := h.save(ctx, snap); err != nil {
 		return err
 	}
-	return h.store.appendEvent(ctx, Event{Type: "analytics.refreshed", AccountID: p.AccountID, Platform: p.Platform})
+	return h.store.appendEvent(ctx, Event{Type: EventAnalyticsRefreshed, AccountID: p.AccountID, Platform: p.Platform})
 }
 
 // saveScript stores the latest snapshot and the day's history point: the

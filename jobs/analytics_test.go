@@ -136,6 +136,13 @@ func TestRefreshStoresSnapshotsAndCappedHistory(t *testing.T) {
 	if m, ok := snap.Posts[st.RemoteID]; !ok || m[publishers.MetricViews] == 0 {
 		t.Errorf("snapshot lacks the published post's views: %+v", snap.Posts)
 	}
+	// The platform's own names are kept beside the common ones.
+	if got := snap.RawAccount["followers"]; got != fake.Followers {
+		t.Errorf("raw account metrics %v, want followers %d", snap.RawAccount, fake.Followers)
+	}
+	if raw := snap.RawPosts[st.RemoteID]; raw["views"] != snap.Posts[st.RemoteID][publishers.MetricViews] {
+		t.Errorf("raw post metrics %v beside %v", raw, snap.Posts[st.RemoteID])
+	}
 	hist, err := client.AnalyticsHistory(ctx, "a-0000")
 	if err != nil {
 		t.Fatal(err)
