@@ -38,11 +38,11 @@ type Config struct {
 	WebhookMaxAge  time.Duration `env:"HERALD_WEBHOOK_MAX_AGE" envDefault:"24h" desc:"A webhook delivery still failing this long after its event is given up."`
 	WebhookTimeout time.Duration `env:"HERALD_WEBHOOK_TIMEOUT" envDefault:"10s" desc:"How long one webhook delivery waits for the receiver's answer."`
 
-	PublicURL             string        `env:"HERALD_PUBLIC_URL" desc:"Base https URL at which the platforms and users reach herald api (e.g. https://herald.example.com); it prefixes the data-deletion status links Meta shows users."`
-	GoogleRISCJWKSURL     string        `env:"HERALD_GOOGLE_RISC_JWKS_URL" envDefault:"https://www.googleapis.com/oauth2/v3/certs" desc:"Where Google publishes the keys that sign Cross-Account Protection (RISC) security event tokens."`
-	GoogleRISCIssuer      string        `env:"HERALD_GOOGLE_RISC_ISSUER" envDefault:"https://accounts.google.com/" desc:"Issuer (iss) that RISC security event tokens must carry."`
-	GoogleRISCAudience    string        `env:"HERALD_GOOGLE_RISC_AUDIENCE" desc:"Audience (aud) RISC tokens must carry: comma-separated OAuth client ids; empty means HERALD_GOOGLE_CLIENT_ID."`
-	LinkedInReconnectLead time.Duration `env:"HERALD_LINKEDIN_RECONNECT_LEAD" envDefault:"168h" desc:"LinkedIn tokens without a refresh token: this long before expiry an account.reconnect_due event asks the product app to have the user reconnect (default 7 days)."`
+	PublicURL          string        `env:"HERALD_PUBLIC_URL" desc:"Base https URL at which the platforms and users reach herald api (e.g. https://herald.example.com); it prefixes the data-deletion status links Meta shows users."`
+	GoogleRISCJWKSURL  string        `env:"HERALD_GOOGLE_RISC_JWKS_URL" envDefault:"https://www.googleapis.com/oauth2/v3/certs" desc:"Where Google publishes the keys that sign Cross-Account Protection (RISC) security event tokens."`
+	GoogleRISCIssuer   string        `env:"HERALD_GOOGLE_RISC_ISSUER" envDefault:"https://accounts.google.com/" desc:"Issuer (iss) that RISC security event tokens must carry."`
+	GoogleRISCAudience string        `env:"HERALD_GOOGLE_RISC_AUDIENCE" desc:"Audience (aud) RISC tokens must carry: comma-separated OAuth client ids; empty means HERALD_GOOGLE_CLIENT_ID."`
+	ReconnectLead      time.Duration `env:"HERALD_RECONNECT_LEAD" envDefault:"168h" desc:"Tokens the platform gives no way to refresh (LinkedIn without programmatic refresh): this long before one expires, an account.reconnect_due event asks the product app to have the user connect again (default 7 days)."`
 
 	APIAddr      string `env:"HERALD_API_ADDR" envDefault:"127.0.0.1:8081" desc:"host:port where herald api serves the HTTP API (/v1), /healthz, /readyz and /metrics."`
 	APITokens    string `env:"HERALD_API_TOKENS" secret:"true" desc:"API keys: comma-separated name:token pairs, tokens of at least 24 characters; the name is logged with each request, so keys can be rotated one at a time. Required by api."`

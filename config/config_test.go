@@ -40,7 +40,7 @@ func TestLoadDefaults(t *testing.T) {
 		WebhookTimeout:           10 * time.Second,
 		GoogleRISCJWKSURL:        "https://www.googleapis.com/oauth2/v3/certs",
 		GoogleRISCIssuer:         "https://accounts.google.com/",
-		LinkedInReconnectLead:    168 * time.Hour,
+		ReconnectLead:            168 * time.Hour,
 		TokenRefreshSkew:         2 * time.Minute,
 		GoogleTokenURL:           "https://oauth2.googleapis.com/token",
 		GoogleRevokeURL:          "https://oauth2.googleapis.com/revoke",
@@ -183,7 +183,7 @@ func TestLoadErrors(t *testing.T) {
 		{"HERALD_WEBHOOK_MAX_AGE", "0s", "HERALD_WEBHOOK_MAX_AGE=0s: must be greater than 0"},
 		{"HERALD_PUBLIC_URL", "herald.example.com", "HERALD_PUBLIC_URL=herald.example.com: not an absolute URL, or empty"},
 		{"HERALD_GOOGLE_RISC_JWKS_URL", "certs", "HERALD_GOOGLE_RISC_JWKS_URL=certs: must be an http:// or https:// URL"},
-		{"HERALD_LINKEDIN_RECONNECT_LEAD", "0s", "HERALD_LINKEDIN_RECONNECT_LEAD=0s: must be greater than 0"},
+		{"HERALD_RECONNECT_LEAD", "0s", "HERALD_RECONNECT_LEAD=0s: must be greater than 0"},
 		{"HERALD_GOOGLE_CLIENT_ID", "123.apps.googleusercontent.com", "HERALD_GOOGLE_CLIENT_ID=123.apps.googleusercontent.com: set it together with HERALD_GOOGLE_CLIENT_SECRET, or neither"},
 	}
 	for _, tt := range tests {
@@ -325,7 +325,7 @@ func TestVars(t *testing.T) {
 		"HERALD_ANALYTICS_HISTORY_DAYS", "HERALD_SCHEDULER_METRICS_ADDR",
 		"HERALD_EVENTS_MAX_LEN", "HERALD_WEBHOOKS", "HERALD_WEBHOOK_SECRETS", "HERALD_WEBHOOK_MAX_AGE", "HERALD_WEBHOOK_TIMEOUT",
 		"HERALD_PUBLIC_URL", "HERALD_GOOGLE_RISC_JWKS_URL", "HERALD_GOOGLE_RISC_ISSUER", "HERALD_GOOGLE_RISC_AUDIENCE",
-		"HERALD_LINKEDIN_RECONNECT_LEAD", "HERALD_API_ADDR", "HERALD_API_TOKENS", "HERALD_API_RATE_LIMIT",
+		"HERALD_RECONNECT_LEAD", "HERALD_API_ADDR", "HERALD_API_TOKENS", "HERALD_API_RATE_LIMIT",
 		"HERALD_MONITOR_ADDR", "HERALD_MONITOR_USER", "HERALD_MONITOR_PASSWORD", "HERALD_MONITOR_TOKEN", "HERALD_MONITOR_READONLY",
 		"HERALD_PROMETHEUS_URL", "HERALD_TOKEN_KEYS", "HERALD_TOKEN_REFRESH_SKEW",
 		"HERALD_GOOGLE_CLIENT_ID", "HERALD_GOOGLE_CLIENT_SECRET", "HERALD_GOOGLE_TOKEN_URL", "HERALD_GOOGLE_REVOKE_URL",

@@ -90,7 +90,7 @@ func (c *Config) validate(l loaded) []error {
 	if c.GoogleRISCIssuer == "" {
 		bad("HERALD_GOOGLE_RISC_ISSUER", "must not be empty")
 	}
-	positive("HERALD_LINKEDIN_RECONNECT_LEAD", c.LinkedInReconnectLead)
+	positive("HERALD_RECONNECT_LEAD", c.ReconnectLead)
 	if p := addrProblem(c.APIAddr); p != "" {
 		bad("HERALD_API_ADDR", p)
 	}

@@ -105,7 +105,7 @@ func (c *Client) ForgetAccount(ctx context.Context, accountID string) (map[strin
 			return n, err
 		}
 	}
-	d, err := c.store.rdb.Del(ctx, accountPostsKey(accountID), analyticsKey(accountID), historyKey(accountID)).Result()
+	d, err := c.store.rdb.Del(ctx, accountPostsKey(accountID), analyticsKey(accountID), historyKey(accountID), reconnectKey(accountID)).Result()
 	if err != nil {
 		return n, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -43,6 +44,9 @@ type AnalyticsConfig struct {
 	// Interval is the sweep's period (default 1h): each sweep spreads the
 	// refreshes of all accounts across it.
 	Interval time.Duration
+	// ReconnectLead: the sweep appends account.reconnect_due this long
+	// before a token that cannot be refreshed expires (default 7 days).
+	ReconnectLead time.Duration
 }
 
 func (c *AnalyticsConfig) defaults() {
@@ -54,6 +58,9 @@ func (c *AnalyticsConfig) defaults() {
 	}
 	if c.Interval <= 0 {
 		c.Interval = time.Hour
+	}
+	if c.ReconnectLead <= 0 {
+		c.ReconnectLead = 7 * 24 * time.Hour
 	}
 }
 
@@ -223,6 +230,14 @@ type AccountLister interface {
 	Info(ctx context.Context, accountID string) (tokens.Info, error)
 }
 
+// reconnectChecker says whether an account's token expires soon with no
+// way to refresh it (tokens.Vault).
+type reconnectChecker interface {
+	ReconnectDue(ctx context.Context, account string, lead time.Duration) (due bool, expiry time.Time, err error)
+}
+
+func reconnectKey(account string) string { return "herald:{acct:" + account + "}:reconnect-due" }
+
 // sweepPayload is an analytics:sweep task's payload.
 type sweepPayload struct {
 	V      int   `json:"v"`
@@ -250,6 +265,7 @@ func (c *Client) EnqueueSweep(ctx context.Context, interval time.Duration) (enqu
 // window, and are retained for the window, so a second sweep of the same
 // window (a retry, a second scheduler) enqueues nothing.
 type sweepHandler struct {
+	store    *store
 	q        *asynq.Client
 	accounts AccountLister
 	cfg      AnalyticsConfig
@@ -276,11 +292,40 @@ func (h *sweepHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			if err := h.enqueue(ctx, id, info.Platform, start); err != nil {
 				return err
 			}
+			if err := h.checkReconnect(ctx, id, info.Platform); err != nil {
+				return err
+			}
 		}
 		if cursor = next; cursor == 0 {
 			return nil
 		}
 	}
+}
+
+// checkReconnect appends account.reconnect_due once per token when the
+// account's token expires within the lead and cannot be refreshed. When
+// it expires, the Vault marks the account reauth_required (at the first
+// use within its refresh skew, at the latest at the next sweep's refresh).
+func (h *sweepHandler) checkReconnect(ctx context.Context, account, platform string) error {
+	rc, ok := h.accounts.(reconnectChecker)
+	if !ok {
+		return nil
+	}
+	due, expiry, err := rc.ReconnectDue(ctx, account, h.cfg.ReconnectLead)
+	if err != nil || !due {
+		return nil // gone meanwhile, or unreadable: the refresh will say
+	}
+	mark := strconv.FormatInt(expiry.UnixMilli(), 10)
+	prev, err := h.store.rdb.SetArgs(ctx, reconnectKey(account), mark,
+		redis.SetArgs{Get: true, ExpireAt: expiry.Add(24 * time.Hour)}).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return err
+	}
+	if prev == mark {
+		return nil // said already for this token
+	}
+	return h.store.appendEvent(ctx, Event{Type: EventAccountReconnectDue, AccountID: account, Platform: platform,
+		Reason: "the token expires at " + expiry.UTC().Format(time.RFC3339) + " and cannot be refreshed: ask the user to connect the account again"})
 }
 
 func (h *sweepHandler) enqueue(ctx context.Context, account, platform string, start time.Time) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -149,5 +150,52 @@ func TestRefreshStoresSnapshotsAndCappedHistory(t *testing.T) {
 	}
 	if len(hist) != 3 || hist[0].Day != base.AddDate(0, 0, 4).Format(time.DateOnly) || hist[2].Day != base.AddDate(0, 0, 2).Format(time.DateOnly) {
 		t.Errorf("history %+v, want the 3 newest days", hist)
+	}
+}
+
+// TestSweepWarnsBeforeATokenThatCannotBeRefreshedExpires: a LinkedIn
+// token without a refresh token expiring within the lead gets one
+// account.reconnect_due event, however many sweeps see it.
+func TestSweepWarnsBeforeATokenThatCannotBeRefreshedExpires(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	keys, _ := tokens.ParseKeyring("k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	v := tokens.New(e.rdb, keys, tokens.Options{Platforms: map[string]tokens.Platform{"sandbox": {}}})
+	for id, tok := range map[string]*oauth2.Token{
+		"expiring":    {AccessToken: "t1", Expiry: time.Now().Add(3 * 24 * time.Hour)},
+		"far":         {AccessToken: "t2", Expiry: time.Now().Add(50 * 24 * time.Hour)},
+		"refreshable": {AccessToken: "t3", RefreshToken: "r3", Expiry: time.Now().Add(time.Hour)},
+	} {
+		if err := v.Connect(ctx, tokens.Account{ID: id, Platform: "sandbox", Token: tok}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var hour time.Duration
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(hour) }
+	client := jobs.NewClient(e.rdb, jobs.WithClock(clock))
+	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
+		c.Tokens, c.Accounts, c.Now = v, v, clock
+		c.Analytics = jobs.AnalyticsConfig{ReconnectLead: 7 * 24 * time.Hour}
+	})
+	for sweep := range 2 {
+		mu.Lock()
+		hour = time.Duration(sweep) * time.Hour // the next window
+		mu.Unlock()
+		if ok, err := client.EnqueueSweep(ctx, time.Hour); !ok || err != nil {
+			t.Fatalf("sweep %d: %v %v", sweep, ok, err)
+		}
+		eventually.True(t, 20*time.Second, func() bool {
+			q, err := e.insp.GetQueueInfo(jobs.QueueAnalytics)
+			return err == nil && q.Completed >= sweep+1 && q.Pending+q.Active == 0
+		}, "sweep %d done", sweep)
+	}
+	if got := e.streamTypes("expiring"); !slices.Equal(got, []string{jobs.EventAccountConnected, jobs.EventAccountReconnectDue}) && !slices.Equal(got, []string{jobs.EventAccountReconnectDue}) {
+		t.Errorf("expiring: events %v, want one %s", got, jobs.EventAccountReconnectDue)
+	}
+	for _, id := range []string{"far", "refreshable"} {
+		if got := e.streamTypes(id); slices.Contains(got, jobs.EventAccountReconnectDue) {
+			t.Errorf("%s: events %v", id, got)
+		}
 	}
 }

@@ -242,9 +242,9 @@ func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger
 		hooks = append(hooks, jobs.WebhookEndpoint{Name: ep.Name, URL: ep.URL, Secrets: ep.Secrets})
 	}
 	return jobs.WorkerConfig{
-		Observe:                  observe,
-		ObserveEvent:             observeEvent,
-		EventsMaxLen:             cfg.EventsMaxLen,
+		Observe:      observe,
+		ObserveEvent: observeEvent,
+		EventsMaxLen: cfg.EventsMaxLen,
 		Webhooks: jobs.WebhookConfig{
 			Endpoints: hooks, MaxAge: cfg.WebhookMaxAge, Timeout: cfg.WebhookTimeout, Observe: delivered,
 		},
@@ -256,9 +256,10 @@ func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger
 		Publishers:               reg,
 		Logger:                   log,
 		Analytics: jobs.AnalyticsConfig{
-			Window:      cfg.AnalyticsWindow,
-			HistoryDays: cfg.AnalyticsHistoryDays,
-			Interval:    cfg.AnalyticsInterval,
+			Window:        cfg.AnalyticsWindow,
+			HistoryDays:   cfg.AnalyticsHistoryDays,
+			Interval:      cfg.AnalyticsInterval,
+			ReconnectLead: cfg.ReconnectLead,
 		},
 	}, nil
 }

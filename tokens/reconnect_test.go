@@ -1,0 +1,64 @@
+package tokens_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/heraldhq/herald/tokens"
+)
+
+func TestReconnectDue(t *testing.T) {
+	f := newFixture(t)
+	lead := 7 * 24 * time.Hour
+	v := f.vault(func(o *tokens.Options) {
+		o.Now = f.clock
+		o.Platforms["linkedin"] = tokens.Platform{OAuth: &oauth2.Config{ClientID: "c", ClientSecret: "s", Endpoint: f.oauth.Endpoint()}}
+		o.Platforms["instagram"] = tokens.Platform{Refresh: func(context.Context, *http.Client, *oauth2.Token) (*oauth2.Token, error) {
+			return nil, errors.New("not called")
+		}}
+	})
+	ctx := context.Background()
+	connect := func(id, platform, refresh string, expiry time.Time) {
+		t.Helper()
+		tok := &oauth2.Token{AccessToken: "at-" + id + "-0123456789", RefreshToken: refresh, TokenType: "Bearer", Expiry: expiry}
+		remember(tok)
+		if err := v.Connect(ctx, tokens.Account{ID: id, Platform: platform, PlatformUserID: "u-" + id, Token: tok}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	connect("li-soon", "linkedin", "", f.now.Add(3*24*time.Hour))
+	connect("li-later", "linkedin", "", f.now.Add(30*24*time.Hour))
+	connect("li-refreshable", "linkedin", "rt-li-0123456789abcdef", f.now.Add(3*24*time.Hour))
+	connect("ig-soon", "instagram", "", f.now.Add(3*24*time.Hour))
+	connect("li-gone", "linkedin", "", f.now.Add(time.Hour))
+	if err := v.Disconnect(ctx, "li-gone"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		account string
+		due     bool
+	}{
+		{"li-soon", true},
+		{"li-later", false},
+		{"li-refreshable", false},
+		{"ig-soon", false}, // refreshed with the access token itself
+		{"li-gone", false},
+	}
+	for _, tt := range tests {
+		due, _, err := v.ReconnectDue(ctx, tt.account, lead)
+		if err != nil && !errors.Is(err, tokens.ErrNotConnected) {
+			t.Errorf("%s: %v", tt.account, err)
+		}
+		if due != tt.due {
+			t.Errorf("%s: due %v, want %v", tt.account, due, tt.due)
+		}
+	}
+	if _, _, err := v.ReconnectDue(ctx, "nobody", lead); !errors.Is(err, tokens.ErrNotConnected) {
+		t.Errorf("unknown account: %v", err)
+	}
+}
