@@ -113,7 +113,7 @@ func plural(n int, what string) string {
 // doctorTokens counts the Vault's accounts and opens every sealed token
 // with HERALD_TOKEN_KEYS (in memory; nothing is printed but ids and
 // counts).
-func doctorTokens(ctx context.Context, d *diagnosis, cfg config.Config, rdb redis.UniversalClient) monitor.Census {
+func doctorTokens(ctx context.Context, d *diagnosis, cfg config.Config, rdb redis.UniversalClient) tokens.Census {
 	var keys *tokens.Keyring
 	if cfg.TokenKeys != "" {
 		k, err := tokens.ParseKeyring(cfg.TokenKeys)
@@ -124,7 +124,7 @@ func doctorTokens(ctx context.Context, d *diagnosis, cfg config.Config, rdb redi
 			keys = k
 		}
 	}
-	c, err := monitor.TakeCensus(ctx, rdb, keys)
+	c, err := tokens.TakeCensus(ctx, rdb, keys)
 	if err != nil {
 		fmt.Fprintln(d.w, "tokens: PROBLEM")
 		d.problem("%v", err)
@@ -206,10 +206,10 @@ func orNone(s string) string {
 
 // doctorPlatforms says, for each platform, whether Herald has what it
 // needs to refresh and revoke its accounts' tokens.
-func doctorPlatforms(d *diagnosis, cfg config.Config, c monitor.Census) {
+func doctorPlatforms(d *diagnosis, cfg config.Config, c tokens.Census) {
 	active := map[string]int64{}
 	for _, a := range c.Accounts {
-		if a.Status == string(tokens.StatusActive) {
+		if a.Status == tokens.StatusActive {
 			active[a.Platform] += a.N
 		}
 	}

@@ -1,7 +1,7 @@
 // Package monitor is the operator's window on Herald: asynqmon's web UI
 // at /monitoring, Prometheus metrics of every queue and of the Vault's
 // accounts at /metrics, /healthz and /readyz; and the reports `herald
-// doctor` prints (Queues, TakeCensus).
+// doctor` prints (Queues; the token census is tokens.TakeCensus).
 //
 // Queue metrics (asynq_* names, which asynqmon's charts query) are
 // computed on every scrape from Redis, so only the monitor process exports
@@ -14,6 +14,7 @@ package monitor
 
 import (
 	"context"
+	"github.com/heraldhq/herald/tokens"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -73,8 +74,12 @@ func New(o Options) *Handler {
 			every = DefaultCensusEvery
 		}
 		o.Registry.MustRegister(heraldmetrics.AccountsCollector(heraldmetrics.Cached(every, nil, func(ctx context.Context) ([]heraldmetrics.AccountCount, error) {
-			c, err := TakeCensus(ctx, o.Redis, nil)
-			return c.Accounts, err
+			c, err := tokens.TakeCensus(ctx, o.Redis, nil)
+			out := make([]heraldmetrics.AccountCount, len(c.Accounts))
+			for i, a := range c.Accounts {
+				out[i] = heraldmetrics.AccountCount{Platform: a.Platform, Status: string(a.Status), N: a.N}
+			}
+			return out, err
 		})))
 	}
 	if o.Quota != nil {

@@ -1,24 +1,20 @@
-package monitor
+package tokens
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/heraldhq/herald/internal/metrics"
-	"github.com/heraldhq/herald/tokens"
 )
 
-// Census is what the Vault holds, counted without reading a secret: the
-// accounts by platform and status and, when a keyring is given, whether it
-// opens every sealed token.
+// Census is what the Vault holds, counted without showing a secret: the
+// accounts by platform and status and, when a keyring is given, whether
+// it opens every sealed token.
 type Census struct {
 	// Accounts counts accounts by platform and status.
-	Accounts []metrics.AccountCount
+	Accounts []AccountCount
 	// Missing counts index entries without a token record (an erase or a
 	// connect cut short; harmless).
 	Missing int
@@ -29,6 +25,13 @@ type Census struct {
 	// others. Both stay zero without a keyring.
 	Opened   int
 	Unopened []Unopened
+}
+
+// AccountCount is how many accounts of a platform are in a status.
+type AccountCount struct {
+	Platform string
+	Status   Status
+	N        int64
 }
 
 // Unopened is a sealed token the keyring could not open.
@@ -42,24 +45,17 @@ type Unopened struct {
 // censusPage is how many accounts one round trip reads.
 const censusPage = 500
 
-// Redis keys of the Vault (package tokens), read here without its help so
-// that the census needs no Vault and no platform configuration.
-const accountsKey = "herald:accounts"
+// censusFields are what the census reads of a record; the sealed token
+// only when it is to be opened (a tombstone has no kid either).
+var censusFields = []string{"platform", "status", "kid", "sealed"}
 
-func tokenKey(account string) string  { return "herald:{acct:" + account + "}:token" }
-func revokeKey(account string) string { return "herald:{acct:" + account + "}:revoke" }
-
-// tokenAD is the additional data a token record is sealed with; it must
-// match package tokens (a test there and one here keep them in step).
-func tokenAD(format, account, platform string) string {
-	return "herald-token|" + format + "|" + account + "|" + platform
-}
-
-// TakeCensus walks every account of the Vault. With keys it also opens
-// every sealed token, in memory, and forgets it at once.
-func TakeCensus(ctx context.Context, rdb redis.UniversalClient, keys *tokens.Keyring) (Census, error) {
+// TakeCensus walks every account in rdb's Vault. With keys it also opens
+// every sealed token, in memory, and forgets it at once. It needs no Vault
+// and no platform configuration: `herald doctor` and the monitor's
+// accounts gauge run it with what they have.
+func TakeCensus(ctx context.Context, rdb redis.UniversalClient, keys *Keyring) (Census, error) {
 	c := Census{Sealed: map[string]int{}}
-	counts := map[[2]string]int64{}
+	counts := map[AccountCount]int64{}
 	var cursor uint64
 	for {
 		ids, next, err := rdb.SScan(ctx, accountsKey, cursor, "", censusPage).Result()
@@ -74,7 +70,8 @@ func TakeCensus(ctx context.Context, rdb redis.UniversalClient, keys *tokens.Key
 		}
 	}
 	for k, n := range counts {
-		c.Accounts = append(c.Accounts, metrics.AccountCount{Platform: k[0], Status: k[1], N: n})
+		k.N = n
+		c.Accounts = append(c.Accounts, k)
 	}
 	sort.Slice(c.Accounts, func(i, j int) bool {
 		a, b := c.Accounts[i], c.Accounts[j]
@@ -83,17 +80,13 @@ func TakeCensus(ctx context.Context, rdb redis.UniversalClient, keys *tokens.Key
 	return c, nil
 }
 
-// recordFields are what the census reads of a record; the sealed token
-// only when it is to be opened (a tombstone has no kid either).
-var recordFields = []string{"v", "platform", "status", "kid", "sealed"}
-
-func (c *Census) page(ctx context.Context, rdb redis.UniversalClient, keys *tokens.Keyring, ids []string, counts map[[2]string]int64) error {
+func (c *Census) page(ctx context.Context, rdb redis.UniversalClient, keys *Keyring, ids []string, counts map[AccountCount]int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	fields := recordFields
+	fields := censusFields
 	if keys == nil {
-		fields = recordFields[:4]
+		fields = censusFields[:3]
 	}
 	pipe := rdb.Pipeline()
 	recs := make([]*redis.SliceCmd, len(ids))
@@ -106,14 +99,14 @@ func (c *Census) page(ctx context.Context, rdb redis.UniversalClient, keys *toke
 		return fmt.Errorf("census: %w", err)
 	}
 	for i, id := range ids {
-		rec := strings5(recs[i].Val())
-		if rec[1] == "" && rec[2] == "" {
+		rec := strings4(recs[i].Val())
+		if rec[0] == "" && rec[1] == "" {
 			c.Missing++
 			continue
 		}
-		counts[[2]string{rec[1], rec[2]}]++
+		counts[AccountCount{Platform: rec[0], Status: Status(rec[1])}]++
 		c.check(keys, id, rec, false)
-		if rev := strings5(revs[i].Val()); rev[3] != "" {
+		if rev := strings4(revs[i].Val()); rev[2] != "" {
 			c.check(keys, id, rev, true)
 		}
 	}
@@ -121,8 +114,8 @@ func (c *Census) page(ctx context.Context, rdb redis.UniversalClient, keys *toke
 }
 
 // check counts one sealed token and tries to open it.
-func (c *Census) check(keys *tokens.Keyring, account string, f [5]string, revoking bool) {
-	format, platform, kid, sealed := f[0], f[1], f[3], f[4]
+func (c *Census) check(keys *Keyring, account string, f [4]string, revoking bool) {
+	platform, kid, sealed := f[0], f[2], f[3]
 	if kid == "" {
 		return // a tombstone: nothing sealed
 	}
@@ -130,17 +123,17 @@ func (c *Census) check(keys *tokens.Keyring, account string, f [5]string, revoki
 	if keys == nil {
 		return
 	}
-	_, err := keys.Open(tokenAD(format, account, platform), kid+"."+base64.RawStdEncoding.EncodeToString([]byte(sealed)))
-	if err != nil {
+	r := &record{Account: account, Platform: platform, KeyID: kid, Sealed: []byte(sealed)}
+	if _, err := r.open(keys); err != nil {
 		c.Unopened = append(c.Unopened, Unopened{AccountID: account, Platform: platform, KeyID: kid, Revoking: revoking, Err: err})
 		return
 	}
 	c.Opened++
 }
 
-func strings5(vals []any) [5]string {
-	var out [5]string
-	for i := 0; i < len(vals) && i < 5; i++ {
+func strings4(vals []any) [4]string {
+	var out [4]string
+	for i := 0; i < len(vals) && i < 4; i++ {
 		out[i], _ = vals[i].(string)
 	}
 	return out

@@ -1,4 +1,4 @@
-package monitor_test
+package tokens_test
 
 import (
 	"context"
@@ -6,19 +6,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"golang.org/x/oauth2"
 
-	"github.com/heraldhq/herald/internal/metrics"
-	"github.com/heraldhq/herald/internal/monitor"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/tokens"
 )
 
+// censusKey is the keyring before rotation: k1 alone.
+const censusKey = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
 func TestCensusCountsAccountsAndOpensEveryToken(t *testing.T) {
 	ctx := context.Background()
 	db := redistest.New(t)
-	old, err := tokens.ParseKeyring(testKey)
+	old, err := tokens.ParseKeyring(censusKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestCensusCountsAccountsAndOpensEveryToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rotated, err := tokens.ParseKeyring(k2 + "," + testKey)
+	rotated, err := tokens.ParseKeyring(k2 + "," + censusKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,11 +51,11 @@ func TestCensusCountsAccountsAndOpensEveryToken(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c, err := monitor.TakeCensus(ctx, db.Client, rotated)
+	c, err := tokens.TakeCensus(ctx, db.Client, rotated)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []metrics.AccountCount{
+	want := []tokens.AccountCount{
 		{Platform: "sandbox", Status: "active", N: 1},
 		{Platform: "youtube", Status: "active", N: 2},
 		{Platform: "youtube", Status: "revoking", N: 1},
@@ -79,7 +79,7 @@ func TestCensusCountsAccountsAndOpensEveryToken(t *testing.T) {
 	}
 
 	// Without the new key, what it sealed does not open, and says why.
-	c, err = monitor.TakeCensus(ctx, db.Client, old)
+	c, err = tokens.TakeCensus(ctx, db.Client, old)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,40 +97,15 @@ func TestCensusCountsAccountsAndOpensEveryToken(t *testing.T) {
 	if err := db.Client.HSet(ctx, "herald:{acct:a2}:token", "sealed", sealed, "kid", "k1").Err(); err != nil {
 		t.Fatal(err)
 	}
-	c, _ = monitor.TakeCensus(ctx, db.Client, rotated)
+	c, _ = tokens.TakeCensus(ctx, db.Client, rotated)
 	if len(c.Unopened) != 1 || c.Unopened[0].AccountID != "a2" || !errors.Is(c.Unopened[0].Err, tokens.ErrCorrupt) {
 		t.Errorf("unopened = %+v, want a2 corrupt", c.Unopened)
 	}
 
 	// Without a keyring the census still counts.
-	c, _ = monitor.TakeCensus(ctx, db.Client, nil)
+	c, _ = tokens.TakeCensus(ctx, db.Client, nil)
 	if c.Opened != 0 || len(c.Unopened) != 0 || c.Sealed["k1"] != 2 {
 		t.Errorf("census without keys = %+v", c)
 	}
 }
 
-func TestQueuesReportsSizesAndOldestPending(t *testing.T) {
-	db := redistest.New(t)
-	q := asynq.NewClientFromRedisClient(db.Client)
-	for range 2 {
-		if _, err := q.Enqueue(asynq.NewTask("post:publish", nil), asynq.Queue("publish")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := q.Enqueue(asynq.NewTask("post:publish", nil), asynq.Queue("publish"), asynq.ProcessIn(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := q.Enqueue(asynq.NewTask("account:revoke", nil), asynq.Queue("critical")); err != nil {
-		t.Fatal(err)
-	}
-	got, err := monitor.Queues(asynq.NewInspectorFromRedisClient(db.Client))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || got[0].Name != "critical" || got[1].Name != "publish" {
-		t.Fatalf("queues = %+v", got)
-	}
-	if p := got[1]; p.Size != 3 || p.Pending != 2 || p.Scheduled != 1 || p.OldestPending < 0 {
-		t.Errorf("publish = %+v", p)
-	}
-}
