@@ -307,4 +307,3 @@ func (c *checkpoints) Save(ctx context.Context, name, value string) error {
 	c.saved[name] = value
 	return nil
 }
-
