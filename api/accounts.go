@@ -18,6 +18,7 @@ type connectRequest struct {
 	AccountID      string        `json:"account_id"`
 	Platform       string        `json:"platform"`
 	PlatformUserID string        `json:"platform_user_id"`
+	LoginUserID    string        `json:"login_user_id"`
 	Scopes         []string      `json:"scopes"`
 	AccessToken    tokens.Secret `json:"access_token"`
 	RefreshToken   tokens.Secret `json:"refresh_token"`
@@ -53,7 +54,7 @@ func (a *API) connectAccount(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	acct := tokens.Account{
-		ID: req.AccountID, Platform: req.Platform, PlatformUserID: req.PlatformUserID, Scopes: req.Scopes,
+		ID: req.AccountID, Platform: req.Platform, PlatformUserID: req.PlatformUserID, LoginUserID: req.LoginUserID, Scopes: req.Scopes,
 		Token: &oauth2.Token{
 			AccessToken:  req.AccessToken.Reveal(),
 			RefreshToken: req.RefreshToken.Reveal(),

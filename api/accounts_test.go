@@ -87,7 +87,7 @@ func TestDisconnectCancelsTheAccountsPosts(t *testing.T) {
 	// Scheduling a new post for it is refused; repeating the old one
 	// answers its status.
 	r := f.do("POST", "/v1/posts", postBody("p2", "acct-1", "youtube", time.Now().Add(time.Hour)))
-	expect(t, r, http.StatusUnprocessableEntity)
+	expect(t, r, http.StatusBadRequest)
 	if e := r.error(t); len(e.Fields) != 1 || e.Fields[0].Field != "account_id" {
 		t.Errorf("post for a disconnected account: %s", r.body)
 	}
@@ -96,7 +96,7 @@ func TestDisconnectCancelsTheAccountsPosts(t *testing.T) {
 func TestAccountPostsListingPages(t *testing.T) {
 	f := newFixture(t)
 	r := f.do("GET", "/v1/accounts/acct-1/posts?limit=0", "")
-	expect(t, r, 422)
+	expect(t, r, http.StatusBadRequest)
 	r = f.do("GET", "/v1/accounts/acct-1/posts", "")
 	expect(t, r, 200)
 	if !strings.Contains(string(r.body), `"posts":[`) {

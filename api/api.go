@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/heraldhq/herald/deauth"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/tokens"
 )
@@ -36,6 +37,10 @@ type Options struct {
 	// no route), status and duration. The command counts them for
 	// Prometheus.
 	Observe func(route string, status int, d time.Duration)
+	// Callbacks, if set, acts on the platforms' disconnect notices under
+	// /v1/callbacks (public routes: each notice carries its own
+	// signature). Nil: those routes answer 503.
+	Callbacks *deauth.Receiver
 	// Logger gets one line per request (default slog.Default()).
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
@@ -106,6 +111,8 @@ func (a *API) routes() {
 	a.handle("GET /v1/posts/{id}", a.getPost)
 	a.handle("PATCH /v1/posts/{id}", a.patchPost)
 	a.handle("DELETE /v1/posts/{id}", a.cancelPost)
+
+	a.callbackRoutes()
 }
 
 // handlerFunc is a route's handler: it writes a success itself and

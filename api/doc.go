@@ -32,8 +32,8 @@
 //     {"error":{"code":"invalid","message":"...","fields":[{"field":"content.media[0].url","problem":"..."}]}}.
 //     A body that is not the JSON expected (syntax, a wrong type, an
 //     unknown field, data after the object, empty) is 400 and says the
-//     line and column; a well-formed body with wrong values is 422 and
-//     names every wrong field (jobs' and tokens' FieldErrors, all of them,
+//     line and column; a well-formed body with wrong values is 400 too,
+//     with code "invalid", and names every wrong field (jobs' and tokens' FieldErrors, all of them,
 //     not just the first). Bodies above Options.MaxBodyBytes are 413,
 //     bodies not sent as JSON 415. Errors that are not the client's are
 //     logged and answered "internal error".

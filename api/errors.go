@@ -32,8 +32,9 @@ const (
 )
 
 // statusInvalid is the status of a well-formed request with wrong field
-// values. Malformed JSON is 400; see doc.go.
-const statusInvalid = http.StatusUnprocessableEntity
+// values: 400, as for malformed JSON (the contract); error.code
+// (invalid, bad_json) tells them apart. See doc.go.
+const statusInvalid = http.StatusBadRequest
 
 // problem is an error with everything its response needs. Handlers return
 // one (or an error of jobs or tokens, which respond maps to one).
@@ -75,7 +76,7 @@ func newProblem(status int, code, message string) *problem {
 	return &problem{status: status, code: code, message: message}
 }
 
-// invalid is a 422 naming the wrong fields.
+// invalid is a 400 naming the wrong fields.
 func invalid(fields ...fieldProblem) *problem {
 	msgs := make([]string, len(fields))
 	for i, f := range fields {

@@ -63,12 +63,12 @@ func TestRescheduleAndCancel(t *testing.T) {
 	r = f.do("GET", "/v1/posts/p1", "")
 	expect(t, r, http.StatusOK)
 	r = f.do("PATCH", "/v1/posts/p1", `{"content":{}}`)
-	expect(t, r, http.StatusUnprocessableEntity)
+	expect(t, r, http.StatusBadRequest)
 	if e := r.error(t); len(e.Fields) != 1 || e.Fields[0].Field != "content" {
 		t.Errorf("emptying the content: %s", r.body)
 	}
 	r = f.do("PATCH", "/v1/posts/p1", `{}`)
-	expect(t, r, http.StatusUnprocessableEntity)
+	expect(t, r, http.StatusBadRequest)
 	if e := r.error(t); len(e.Fields) != 1 || e.Fields[0].Field != "publish_at" {
 		t.Errorf("empty patch: %s", r.body)
 	}
@@ -99,7 +99,7 @@ func TestPostMustNameAConnectedAccountOfItsPlatform(t *testing.T) {
 		{"acct-1", "sandbox", "platform"},
 	} {
 		r := f.do("POST", "/v1/posts", postBody("p1", tt.account, tt.platform, at))
-		expect(t, r, http.StatusUnprocessableEntity)
+		expect(t, r, http.StatusBadRequest)
 		if e := r.error(t); len(e.Fields) != 1 || e.Fields[0].Field != tt.field {
 			t.Errorf("post for %s on %s: %s", tt.account, tt.platform, r.body)
 		}

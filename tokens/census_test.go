@@ -108,4 +108,3 @@ func TestCensusCountsAccountsAndOpensEveryToken(t *testing.T) {
 		t.Errorf("census without keys = %+v", c)
 	}
 }
-

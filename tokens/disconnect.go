@@ -148,6 +148,11 @@ func (v *Vault) Erase(ctx context.Context, account string) (Receipt, error) {
 	if err := v.rdb.SRem(ctx, accountsKey, account).Err(); err != nil {
 		return rc, fmt.Errorf("erase %s: %w", account, err)
 	}
+	pu, err := v.forgetPlatformUsers(ctx, account)
+	if err != nil {
+		return rc, fmt.Errorf("erase %s: platform-user index: %w", account, err)
+	}
+	rc.Deleted["platform_user_index"] = pu
 	if v.o.OnErase != nil {
 		more, err := v.o.OnErase(ctx, account)
 		for k, c := range more {

@@ -32,8 +32,11 @@
 // handing them to a platform: it never prints.
 //
 // Keys: herald:{acct:ID}:token (record), herald:{acct:ID}:revoke (token
-// awaiting revocation), herald:{acct:ID}:refresh-lock, and the index
-// herald:accounts. Residual risks: a refreshed token whose write to Redis
+// awaiting revocation), herald:{acct:ID}:refresh-lock, the index
+// herald:accounts, and the platform-user index that the platforms'
+// disconnect notices use: herald:{platform-user:P:UID} (account ids of a
+// platform user) with herald:{acct:ID}:platform-users (its entries, so
+// Erase finds them). Residual risks: a refreshed token whose write to Redis
 // fails five times in ten seconds is lost, and with a platform that
 // rotates refresh tokens the account then needs reauthorization; tokens
 // awaiting revocation are not re-sealed by Rotate (they live minutes).

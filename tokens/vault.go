@@ -102,8 +102,15 @@ type Account struct {
 	Platform string
 	// PlatformUserID is the account's id at the platform.
 	PlatformUserID string
-	Scopes         []string
-	Token          *oauth2.Token
+	// LoginUserID, if set, is the id under which the platform's login
+	// knows the person who granted the token, where it is not
+	// PlatformUserID: the app-scoped Facebook user id of an Instagram
+	// account connected through Facebook Login, the Google account id
+	// (sub) of a YouTube channel. It is kept only in the platform-user
+	// index (AccountsOf), which the platforms' disconnect notices use.
+	LoginUserID string
+	Scopes      []string
+	Token       *oauth2.Token
 }
 
 // Info is what may be shown about an account: never a token.
@@ -142,8 +149,11 @@ func (a Account) validate(known map[string]Platform, now time.Time) error {
 	if _, ok := known[a.Platform]; !ok {
 		errs = append(errs, &FieldError{"platform", fmt.Sprintf("%q is not a configured platform", a.Platform)})
 	}
-	if len(a.PlatformUserID) > 256 {
+	if len(a.PlatformUserID) > maxPlatformUserID {
 		errs = append(errs, &FieldError{"platform_user_id", "longer than 256 characters"})
+	}
+	if len(a.LoginUserID) > maxPlatformUserID {
+		errs = append(errs, &FieldError{"login_user_id", "longer than 256 characters"})
 	}
 	switch {
 	case a.Token == nil || a.Token.AccessToken == "":
@@ -182,8 +192,15 @@ func (v *Vault) Connect(ctx context.Context, a Account) error {
 	if err := v.rdb.SAdd(ctx, accountsKey, a.ID).Err(); err != nil {
 		return fmt.Errorf("connect %s: %w", a.ID, err)
 	}
+	stale, err := v.indexPlatformUsers(ctx, a)
+	if err != nil {
+		return fmt.Errorf("connect %s: index platform user: %w", a.ID, err)
+	}
 	if err := connectScript.Run(ctx, v.rdb, []string{tokenKey(a.ID)}, r.fields()...).Err(); err != nil {
 		return fmt.Errorf("connect %s: %w", a.ID, err)
+	}
+	if err := v.unindex(ctx, a.ID, stale); err != nil {
+		return fmt.Errorf("connect %s: drop the earlier platform user: %w", a.ID, err)
 	}
 	if v.o.OnConnect != nil {
 		v.o.OnConnect(ctx, a.ID, a.Platform)

@@ -13,11 +13,14 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/api"
 	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/deauth"
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/tokens"
 )
 
 // apiSettings are the API's settings from the environment.
@@ -63,12 +66,18 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := checkRedis(ctx, rdb, log); err != nil {
 		return err
 	}
-	client := jobs.NewClient(rdb, jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness))
+	reg := metrics.NewRegistry()
+	events := metrics.NewEvents(reg) // the API appends post.scheduled and account events
+	client := jobs.NewClient(rdb, jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness),
+		jobs.WithEventsMaxLen(cfg.EventsMaxLen), jobs.WithEventObserver(events.Appended))
 	vault, _, err := newVault(cfg, rdb, client, log, nil)
 	if err != nil {
 		return err
 	}
-	reg := metrics.NewRegistry()
+	callbacks, err := newCallbacks(cfg, rdb, vault, client, reg, log)
+	if err != nil {
+		return err
+	}
 	h, err := api.New(api.Options{
 		Client:    client,
 		Vault:     vault,
@@ -76,6 +85,7 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Ready:     func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		RateLimit: api.RateLimit{Redis: rdb, PerMinute: set.RateLimit},
 		Observe:   apiMetrics(reg),
+		Callbacks: callbacks,
 		Logger:    log,
 	})
 	if err != nil {
@@ -96,6 +106,44 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	err = serveAPI(ctx, ln, mux, log)
 	log.Info("api stopped")
 	return err
+}
+
+// newCallbacks sets up the platforms' disconnect notices (package
+// deauth) from the configuration. A source whose settings are missing
+// answers 503 naming the setting, so the platform retries while the
+// operator fixes it.
+func newCallbacks(cfg config.Config, rdb redis.UniversalClient, vault *tokens.Vault, client *jobs.Client, reg prometheus.Registerer, log *slog.Logger) (*deauth.Receiver, error) {
+	o := deauth.Options{
+		Redis:              rdb,
+		Vault:              vault,
+		PublicURL:          cfg.PublicURL,
+		TikTokClientSecret: cfg.TikTokClientSecret,
+		TikTokClientKey:    cfg.TikTokClientKey,
+		Registerer:         reg,
+		Logger:             log,
+		// Before the Vault acts: the stream tells the app why the
+		// account.disconnected or account.erased that follows happened.
+		OnEvent: func(ctx context.Context, e deauth.Event) {
+			log.InfoContext(ctx, "account deauthorized by its platform", "type", e.Type,
+				"account_id", e.AccountID, "platform", e.Platform, "action", e.Action, "reason", e.Reason)
+			if err := client.AccountEvent(ctx, jobs.EventAccountDeauthorized, e.AccountID, e.Platform, e.Reason); err != nil {
+				log.WarnContext(ctx, "events: account.deauthorized not appended", "account_id", e.AccountID, "err", err)
+			}
+		},
+	}
+	if cfg.MetaAppSecret != "" {
+		o.MetaAppSecrets = []string{cfg.MetaAppSecret}
+	}
+	if aud := cfg.GoogleRISCAudiences(); len(aud) > 0 {
+		risc, err := deauth.NewRISC(deauth.RISCOptions{
+			JWKSURL: cfg.GoogleRISCJWKSURL, Issuer: cfg.GoogleRISCIssuer, Audiences: aud,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("google cross-account protection: %w", err)
+		}
+		o.RISC = risc
+	}
+	return deauth.New(o)
 }
 
 // serveAPI serves h on ln until ctx ends, with the timeouts a server

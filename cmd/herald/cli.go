@@ -154,6 +154,7 @@ type accountFile struct {
 	AccountID      string    `json:"account_id"`
 	Platform       string    `json:"platform"`
 	PlatformUserID string    `json:"platform_user_id"`
+	LoginUserID    string    `json:"login_user_id"`
 	Scopes         []string  `json:"scopes"`
 	AccessToken    string    `json:"access_token"`
 	RefreshToken   string    `json:"refresh_token"`
@@ -193,7 +194,7 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err := readJSONArg(*file, &a); err != nil {
 			return err
 		}
-		err := e.vault.Connect(ctx, tokens.Account{ID: a.AccountID, Platform: a.Platform, PlatformUserID: a.PlatformUserID, Scopes: a.Scopes,
+		err := e.vault.Connect(ctx, tokens.Account{ID: a.AccountID, Platform: a.Platform, PlatformUserID: a.PlatformUserID, LoginUserID: a.LoginUserID, Scopes: a.Scopes,
 			Token: &oauth2.Token{AccessToken: a.AccessToken, RefreshToken: a.RefreshToken, TokenType: "Bearer", Expiry: a.Expiry}})
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -121,21 +122,24 @@ func TestConnectionDroppedMidUploadResumes(t *testing.T) {
 func TestWorkerKilledMidUploadResumes(t *testing.T) {
 	e := setup(t)
 	const size = 6 * chunk
-	cp := &memory{}
 	ctx, kill := context.WithCancel(context.Background())
 	defer kill()
-	e.files.tap = func(served int64) {
-		if served > 3*chunk+chunk/3 {
-			kill() // the worker dies while the fourth chunk is on its way
+	// The worker dies once three chunks are committed, as the fourth is
+	// on its way. (Counting the media server's bytes instead raced with
+	// the kernel's socket buffers, which take megabytes before the
+	// session even exists.)
+	cp := &memory{onSave: func(name, value string) {
+		if n, _ := strconv.ParseInt(value, 10, 64); name == youtube.CheckpointOffset && n >= 3*chunk {
+			kill()
 		}
-	}
+	}}
 	_, err := e.p.Publish(ctx, e.request("post-1", size, cp))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("killed attempt: err = %v, want canceled", err)
 	}
-	e.files.mu.Lock()
-	e.files.tap = nil
-	e.files.mu.Unlock()
+	cp.mu.Lock()
+	cp.onSave = nil
+	cp.mu.Unlock()
 	if cp.Get(youtube.CheckpointSession) == "" {
 		t.Fatal("no session saved before the kill")
 	}
