@@ -11,8 +11,12 @@ import (
 
 	"github.com/heraldhq/herald/deauth"
 	"github.com/heraldhq/herald/deauth/deauthtest"
+	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -299,4 +303,49 @@ func TestCallbacksNotSetUp(t *testing.T) {
 		}
 	}
 	expect(t, f.doWith("GET", "/v1/callbacks/meta/data-deletion/0123456789abcdef0123456789abcdef", "", nil), http.StatusServiceUnavailable)
+}
+
+// TestDeauthorizeStopsAnInFlightPublish: Meta's notice arrives while a
+// post of the account is at the platform. When the callback has answered,
+// the attempt has stopped, the post is canceled, and the platform never
+// got it.
+func TestDeauthorizeStopsAnInFlightPublish(t *testing.T) {
+	f := newCallbackFixture(t)
+	sb := sandboxtest.New()
+	t.Cleanup(sb.Close)
+	sb.SetLatency(time.Minute) // the platform call hangs until canceled
+	reg := publishers.NewRegistry()
+	reg.Register("instagram", sandbox.New(sb.URL(), nil)) // the sandbox speaks for Instagram here
+	w, err := jobs.NewWorker(f.db.Client, jobs.WorkerConfig{
+		Concurrency: 2, ShutdownTimeout: 2 * time.Second, DelayedTaskCheckInterval: 100 * time.Millisecond,
+		Publishers: reg, Tokens: f.vault, Revoker: f.vault, Logger: f.logger,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	f.connectAs("ig-1", "instagram", "17841400000000001", "fb-user-1")
+	expect(t, f.do("POST", "/v1/posts", postBody("post-1", "ig-1", "instagram", time.Now())), http.StatusCreated)
+	var post jobs.PostStatus
+	eventually.True(t, 15*time.Second, func() bool {
+		f.do("GET", "/v1/posts/post-1", "").json(t, &post)
+		return post.State == jobs.StatePublishing
+	}, "post-1 at the platform (last: %+v)", &post)
+
+	expect(t, f.form("/v1/callbacks/meta/deauthorize", signedRequest("fb-user-1")), http.StatusOK)
+
+	f.do("GET", "/v1/posts/post-1", "").json(t, &post)
+	if post.State != jobs.StateCanceled {
+		t.Errorf("post %s after the deauthorize answered, want canceled", post.State)
+	}
+	if n := len(sb.Posts()); n != 0 {
+		t.Errorf("the platform has %d posts", n)
+	}
+	if locked, _ := f.db.Client.HGet(context.Background(), "herald:{post:post-1}", "lock_owner").Result(); locked != "" {
+		t.Error("an attempt still holds the post")
+	}
 }
