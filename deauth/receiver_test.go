@@ -3,14 +3,18 @@ package deauth_test
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/heraldhq/herald/deauth"
 	"github.com/heraldhq/herald/deauth/deauthtest"
+	"github.com/heraldhq/herald/internal/metrics/metricstest"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/tokens"
 )
@@ -459,4 +463,22 @@ func TestCallerHangingUpDoesNotStopTheWork(t *testing.T) {
 	if st := f.status("ig-1"); st != tokens.StatusRevoking {
 		t.Errorf("status %s", st)
 	}
+}
+
+// TestNoticeMetricsPassPromtool: the notices counter, as a process serves
+// it, passes `promtool check metrics`.
+func TestNoticeMetricsPassPromtool(t *testing.T) {
+	promtool := metricstest.Promtool(t)
+	f := newFixture(t)
+	f.connect("ig-1", "instagram", "17841400000000001", "fb-user-1")
+	if err := f.rc.MetaDeauthorize(context.Background(), f.signedRequest("fb-user-1", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(promhttp.HandlerFor(f.reg, promhttp.HandlerOpts{}))
+	defer srv.Close()
+	exposition := metricstest.Scrape(t, srv.URL)
+	if !strings.Contains(exposition, "herald_deauth_notices_total") {
+		t.Fatalf("no notices counter in\n%s", exposition)
+	}
+	metricstest.CheckMetrics(t, promtool, exposition)
 }

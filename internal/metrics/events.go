@@ -20,6 +20,7 @@ const (
 	WebhookDelivered = "delivered"
 	WebhookRetry     = "retry"
 	WebhookFailed    = "failed"
+	WebhookDisabled  = "disabled" // the receiver answered 410 Gone
 )
 
 // NewEvents registers the event metrics on reg.
@@ -31,7 +32,7 @@ func NewEvents(reg prometheus.Registerer) *Events {
 		}, []string{"type"}),
 		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_webhooks_delivered_total",
-			Help: "Webhook delivery attempts by outcome (delivered, retry, failed).",
+			Help: "Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410).",
 		}, []string{"outcome"}),
 	}
 	reg.MustRegister(e.appended, e.delivered)
@@ -58,5 +59,5 @@ func (e *Events) Delivered(outcome string) {
 	if e == nil {
 		return
 	}
-	e.delivered.WithLabelValues(oneOf(outcome, WebhookDelivered, WebhookRetry, WebhookFailed)).Inc()
+	e.delivered.WithLabelValues(oneOf(outcome, WebhookDelivered, WebhookRetry, WebhookFailed, WebhookDisabled)).Inc()
 }

@@ -104,7 +104,7 @@ func TestEventsCountAppendedAndDelivered(t *testing.T) {
 # TYPE herald_events_appended_total counter
 herald_events_appended_total{type="other"} 1
 herald_events_appended_total{type="post.published"} 2
-# HELP herald_webhooks_delivered_total Webhook delivery attempts by outcome (delivered, retry, failed).
+# HELP herald_webhooks_delivered_total Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410).
 # TYPE herald_webhooks_delivered_total counter
 herald_webhooks_delivered_total{outcome="delivered"} 1
 herald_webhooks_delivered_total{outcome="other"} 1
