@@ -122,6 +122,28 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	wc.Tokens, wc.Sealer, wc.Revoker, wc.Accounts = vault, keys, vault, vault
+	// The product app's webhook receiver, unless HERALD_WEBHOOKS names
+	// real ones.
+	var (
+		hook     *demoHook
+		hookFrom string // the last event before the receiver joined
+	)
+	if len(wc.Webhooks.Endpoints) == 0 {
+		if hook, err = startDemoHook(); err != nil {
+			return err
+		}
+		defer hook.close()
+		wc.Webhooks.Endpoints = []jobs.WebhookEndpoint{hook.endpoint()}
+		// Join the delivery group now, so the events of the posts
+		// scheduled below are all delivered.
+		if hookFrom, err = lastEventID(ctx, rdb); err != nil {
+			return err
+		}
+		if _, err := jobs.NewEventReader(ctx, rdb, jobs.WebhookGroup, ""); err != nil {
+			return err
+		}
+		out.say("webhook receiver at %s (signed deliveries of every event)", hook.URL)
+	}
 	worker, err := jobs.NewWorker(rdb, wc)
 	if err != nil {
 		return err
@@ -181,6 +203,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
+		if hook != nil {
+			// Let the deliveries of the last events arrive.
+			n, _ := rdb.XRange(gctx, jobs.EventsStream, "("+hookFrom, "+").Result()
+			hook.waitFor(gctx, len(n), 10*time.Second)
+		}
 		if *untilDone {
 			return errDemoDone
 		}
@@ -190,6 +217,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	err = g.Wait()
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errDemoDone) {
 		err = nil
+	}
+	if hook != nil {
+		out.say("webhook receiver got %s", hook.summary())
 	}
 	out.say("stopped")
 	return err
