@@ -34,16 +34,16 @@ Figure 2 misses its 0.8 target, and this machine shows why: both sides
 are CPU-bound on two cores shared with redis-server, and each Redis round
 trip costs about 90 µs of CPU (Go and Redis together). Bare asynq with a
 no-op handler makes three round trips a task and touches nothing of its
-own. Herald makes three more, each of which a promise needs: the attempt's
-begin (record, lock, publishing event, in one script), the token read, and
-the finish (outcome and event, in one script). The events ride inside the
-scripts, which took two round trips off this figure. Reaching 0.8 would
-take Herald's whole extra work under about 70 µs, less than one round
-trip; the note's third figure, asynq whose handler makes a single Redis
-write, shows where the floor for any durable handler lies. Ways left,
-none done: read the token in the same pipeline as begin (one round trip
-fewer), and batch the begin and finish scripts of concurrent attempts
-into shared pipelines.
+own. Herald makes two more, each of which a promise needs: the attempt's
+begin (record, lock and publishing event in one script, with the token
+read in the same pipeline) and the finish (outcome and event in one
+script). Putting the events inside the scripts and the token read beside
+begin took three round trips off this figure. Reaching 0.8 would take
+Herald's whole extra work under about 70 µs, less than one round trip;
+the note's third figure, asynq whose handler makes a single Redis write,
+shows where the floor for any durable handler lies. The way left, not
+done: batch the begin and finish scripts of concurrent attempts into
+shared pipelines.
 What each figure means in detail: ` + "`go doc ./bench`" + `.
 
 `

@@ -102,7 +102,10 @@ type beginResult struct {
 
 // begin starts an attempt at postID for owner and appends the
 // post.publishing event when it does.
-func (s *store) begin(ctx context.Context, postID, owner string, maxLateness time.Duration) (beginResult, error) {
+//
+// also, if set, queues more reads in the same round trip (the token, in
+// the publish handler); they run whatever begin decides.
+func (s *store) begin(ctx context.Context, postID, owner string, maxLateness time.Duration, also func(redis.Pipeliner)) (beginResult, error) {
 	now := s.now()
 	keys := []string{recordKey(postID)}
 	args := []any{now.UnixMilli(), maxLateness.Milliseconds(), owner, lockTTL.Milliseconds()}
@@ -110,7 +113,21 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 		keys = append(keys, EventsStream)
 		args = append(args, postID, s.eventsMaxLen(), now.UTC().Format(time.RFC3339Nano))
 	}
-	res, err := beginScript.Run(ctx, s.rdb, keys, args...).Slice()
+	var res []any
+	var err error
+	if also == nil {
+		res, err = beginScript.Run(ctx, s.rdb, keys, args...).Slice()
+	} else {
+		pipe := s.rdb.Pipeline()
+		cmd := beginScript.EvalSha(ctx, pipe, keys, args...)
+		also(pipe)
+		_, _ = pipe.Exec(ctx) // each command keeps its own error
+		res, err = cmd.Slice()
+		if redis.HasErrorPrefix(err, "NOSCRIPT") {
+			// A restarted Redis forgot the script; EvalSha did not run it.
+			res, err = beginScript.Run(ctx, s.rdb, keys, args...).Slice()
+		}
+	}
 	if err != nil {
 		return beginResult{}, fmt.Errorf("begin attempt: %w", err)
 	}

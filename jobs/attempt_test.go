@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/publishers"
 )
@@ -26,12 +28,21 @@ func TestAttemptEventsSameInlineOrNot(t *testing.T) {
 		if _, _, _, _, err := st.create(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		b, err := st.begin(ctx, "p1", "owner-1", time.Hour)
+		// Pipelined with another read, after Redis forgot its scripts
+		// (a restart): begin loads the script again and both answer.
+		if err := db.Client.ScriptFlush(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		var other *redis.StringCmd
+		b, err := st.begin(ctx, "p1", "owner-1", time.Hour, func(pipe redis.Pipeliner) { other = pipe.Get(ctx, "elsewhere") })
 		if err != nil || b.Verdict != "begun" {
 			t.Fatalf("begin = %+v, %v", b, err)
 		}
+		if err := other.Err(); err != redis.Nil {
+			t.Errorf("the read pipelined with begin: %v", err)
+		}
 		// A second begin finds the post busy and appends nothing.
-		if b, _ := st.begin(ctx, "p1", "owner-2", time.Hour); b.Verdict != "busy" {
+		if b, _ := st.begin(ctx, "p1", "owner-2", time.Hour, nil); b.Verdict != "busy" {
 			t.Fatalf("second begin %s", b.Verdict)
 		}
 		ev := &Event{Type: EventPostPublished, PostID: "p1", AccountID: "acct-1", Platform: "sandbox", State: StatePublished, Attempt: 1, RemoteID: "r1", URL: "https://sandbox/r1"}

@@ -3,6 +3,8 @@ package jobs
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/heraldhq/herald/publishers"
 )
 
 // FuzzDecodePublishPayload: task payloads come from Redis, where anything
@@ -26,6 +28,37 @@ func FuzzDecodePublishPayload(f *testing.F) {
 		}
 		if checkID("post_id", p.ID) != nil || id != p.ID {
 			t.Fatalf("accepted payload with bad post id %q (%q)", p.ID, id)
+		}
+	})
+}
+
+func TestPayloadAccountID(t *testing.T) {
+	good, _ := json.Marshal(publishPayload{V: payloadVersion, Post: Post{ID: "p-1", AccountID: "acct-7", Content: publishers.Content{Text: `say "account_id":"evil"`}}})
+	tests := []struct {
+		payload string
+		want    string
+	}{
+		{string(good), "acct-7"},
+		{`{"v":1,"post":{"post_id":"p"}}`, ""},
+		{`{"account_id":""}`, ""},
+		{`{"account_id":"a b"}`, ""},
+		{`{"account_id":"unterminated`, ""},
+		{`junk`, ""},
+	}
+	for _, tt := range tests {
+		if got := payloadAccountID([]byte(tt.payload)); got != tt.want {
+			t.Errorf("payloadAccountID(%s) = %q, want %q", tt.payload, got, tt.want)
+		}
+	}
+}
+
+// FuzzPayloadAccountID: the hint is "" or a valid id, whatever the bytes.
+func FuzzPayloadAccountID(f *testing.F) {
+	f.Add([]byte(`{"v":1,"post":{"post_id":"p","account_id":"a"}}`))
+	f.Add([]byte(`"account_id":"`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if id := payloadAccountID(b); id != "" && checkID("account_id", id) != nil {
+			t.Fatalf("hint %q is not a valid id", id)
 		}
 	})
 }

@@ -255,6 +255,11 @@ func (v *Vault) Token(ctx context.Context, account, platform string) (*oauth2.To
 // the platform, above all), from the same read of the record.
 func (v *Vault) Credentials(ctx context.Context, account, platform string) (*oauth2.Token, Info, error) {
 	r, err := v.load(ctx, account)
+	return v.credentialsOf(ctx, account, platform, r, err)
+}
+
+// credentialsOf is Credentials once the record is read.
+func (v *Vault) credentialsOf(ctx context.Context, account, platform string, r *record, err error) (*oauth2.Token, Info, error) {
 	if err != nil {
 		if errors.Is(err, errNoRecord) {
 			return nil, Info{}, fmt.Errorf("account %s: %w", account, ErrNotConnected)
