@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/internal/logging/logtest"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/tokens"
@@ -29,24 +29,6 @@ const (
 	refreshT  = "1//REFRESH-do-not-leak-9b7d3a"
 )
 
-// syncBuffer collects log lines from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // fixture is one test's API over a private Redis database, served by
 // httptest. It keeps every response it saw, so a test can look for
 // secrets in all of them.
@@ -58,7 +40,7 @@ type fixture struct {
 	keys   *tokens.Keyring
 	api    *API
 	srv    *httptest.Server
-	logs   *syncBuffer
+	logs   *logtest.Buffer
 	logger *slog.Logger
 
 	mu   sync.Mutex
@@ -68,7 +50,7 @@ type fixture struct {
 func newFixture(t *testing.T, tweak ...func(*Options, *redistest.DB)) *fixture {
 	t.Helper()
 	db := redistest.New(t)
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	client := jobs.NewClient(db.Client, jobs.WithMaxRetry(3))
 	keys, err := tokens.ParseKeyring(testKeys)

@@ -1,7 +1,6 @@
 package deauth_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/heraldhq/herald/deauth"
 	"github.com/heraldhq/herald/deauth/deauthtest"
+	"github.com/heraldhq/herald/internal/logging/logtest"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
@@ -34,24 +34,6 @@ const (
 	testKeys     = "k2:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 )
 
-// syncBuffer collects log lines from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // fixture is one test's Redis, Vault, jobs client, Google issuer and
 // Receiver, with what the receiver told its hook, logs and metrics.
 type fixture struct {
@@ -62,7 +44,7 @@ type fixture struct {
 	google *deauthtest.Issuer
 	rc     *deauth.Receiver
 	reg    *prometheus.Registry
-	logs   *syncBuffer
+	logs   *logtest.Buffer
 	now    time.Time
 
 	mu     sync.Mutex
@@ -74,7 +56,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, tweak ...func(*deauth.Options)) *fixture {
 	t.Helper()
-	f := &fixture{t: t, db: redistest.New(t), logs: &syncBuffer{}, reg: prometheus.NewRegistry(), now: time.Now()}
+	f := &fixture{t: t, db: redistest.New(t), logs: &logtest.Buffer{}, reg: prometheus.NewRegistry(), now: time.Now()}
 	logger := slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f.client = jobs.NewClient(f.db.Client, jobs.WithMaxRetry(3))
 	keys, err := tokens.ParseKeyring(testKeys)

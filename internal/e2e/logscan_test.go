@@ -23,6 +23,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/internal/logging"
+	"github.com/heraldhq/herald/internal/logging/logtest"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
@@ -46,7 +47,7 @@ import (
 func TestFullCycleLogsNoSecret(t *testing.T) {
 	db := redistest.New(t)
 	ctx := context.Background()
-	var logs lockedBuffer
+	var logs logtest.Buffer
 	log := logging.New(&logs, "json", slog.LevelDebug)
 
 	// This run's secrets: nothing here is a fixed string a test could
@@ -334,24 +335,6 @@ func runWorker(t *testing.T, db *redistest.DB, cfg jobs.WorkerConfig) (stop func
 	}
 	t.Cleanup(stop)
 	return stop
-}
-
-// lockedBuffer is an io.Writer for loggers on many goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // tokenEndpointTap sits between the Vault and the OAuth endpoint. It
