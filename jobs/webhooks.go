@@ -215,3 +215,31 @@ func (h *webhookHandler) send(ctx context.Context, ep WebhookEndpoint, e Event, 
 	resp.Body.Close()
 	return resp.StatusCode, nil
 }
+
+// WebhookState is what Herald knows of an endpoint.
+type WebhookState struct {
+	Name string `json:"name"`
+	// Disabled: the receiver answered 410 Gone at the endpoint's current
+	// URL; nothing is delivered to it until it is enabled again or its URL
+	// changes.
+	Disabled bool `json:"disabled"`
+}
+
+// WebhookStates says, for each endpoint, whether it is disabled.
+func (c *Client) WebhookStates(ctx context.Context, eps []WebhookEndpoint) ([]WebhookState, error) {
+	out := make([]WebhookState, 0, len(eps))
+	for _, ep := range eps {
+		off, err := webhookDisabled(ctx, c.store.rdb, ep)
+		if err != nil {
+			return nil, fmt.Errorf("webhook %s: %w", ep.Name, err)
+		}
+		out = append(out, WebhookState{Name: ep.Name, Disabled: off})
+	}
+	return out, nil
+}
+
+// EnableWebhook delivers to the endpoint name again after it answered 410
+// Gone. Events appended while it was disabled are not sent.
+func (c *Client) EnableWebhook(ctx context.Context, name string) error {
+	return c.store.rdb.Del(ctx, webhookDisabledKey(name)).Err()
+}

@@ -146,6 +146,20 @@ func TestWebhookEndpointThatAnswers410IsDisabled(t *testing.T) {
 	if n := len(r.events()); n != 0 {
 		t.Errorf("%d events delivered to a disabled endpoint", n)
 	}
+	ep := []jobs.WebhookEndpoint{{Name: "app", URL: r.URL + "/hooks"}}
+	if st, err := e.client.WebhookStates(ctx, ep); err != nil || len(st) != 1 || !st[0].Disabled {
+		t.Errorf("states %+v, %v; want app disabled", st, err)
+	}
+	// Another URL is another receiver: not disabled.
+	if st, _ := e.client.WebhookStates(ctx, []jobs.WebhookEndpoint{{Name: "app", URL: r.URL + "/new"}}); len(st) != 1 || st[0].Disabled {
+		t.Errorf("states at a new URL %+v", st)
+	}
+	if err := e.client.EnableWebhook(ctx, "app"); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := e.client.WebhookStates(ctx, ep); len(st) != 1 || st[0].Disabled {
+		t.Errorf("states after enable %+v", st)
+	}
 	if q, err := e.insp.GetQueueInfo(jobs.QueueWebhooks); err != nil || q.Completed != 1 || q.Pending+q.Scheduled+q.Retry+q.Archived != 0 {
 		t.Errorf("webhook queue: %+v, %v; want the one completed delivery", q, err)
 	}

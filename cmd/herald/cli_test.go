@@ -67,3 +67,24 @@ func TestCLIPostsAccountsAndEvents(t *testing.T) {
 		t.Error("unknown post command accepted")
 	}
 }
+
+func TestCLIWebhooks(t *testing.T) {
+	db := redistest.New(t)
+	t.Setenv("HERALD_REDIS_URL", db.URL())
+	t.Setenv("HERALD_WEBHOOKS", "app=https://app.example/hooks")
+	t.Setenv("HERALD_WEBHOOK_SECRETS", "app=0123456789abcdef0123456789")
+	ctx := context.Background()
+	out, _, err := herald(t, ctx, "webhooks", "status")
+	if err != nil || !strings.Contains(out, "app") || !strings.Contains(out, "delivering") {
+		t.Errorf("webhooks status: %q %v", out, err)
+	}
+	if strings.Contains(out, "0123456789abcdef") || strings.Contains(out, "app.example") {
+		t.Errorf("status shows the URL or secret: %q", out)
+	}
+	if out, _, err = herald(t, ctx, "webhooks", "enable", "app"); err != nil || !strings.Contains(out, "enabled") {
+		t.Errorf("webhooks enable: %q %v", out, err)
+	}
+	if _, _, err = herald(t, ctx, "webhooks", "enable", "other"); err == nil || !strings.Contains(err.Error(), "HERALD_WEBHOOKS") {
+		t.Errorf("enable of an unknown endpoint: %v", err)
+	}
+}

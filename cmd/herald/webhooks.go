@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/heraldhq/herald/jobs"
+)
+
+// runWebhooks: herald webhooks status [--json] | enable NAME.
+func runWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	usage := "usage: herald webhooks status [--json] | enable NAME"
+	if len(args) == 0 || (args[0] != "status" && args[0] != "enable") {
+		fmt.Fprintln(stderr, usage)
+		return errUsage
+	}
+	fs := flags("webhooks "+args[0], stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	sub, rest := args[0], args[1:]
+	var name string
+	if sub == "enable" {
+		if len(rest) == 0 || rest[0] == "" || rest[0][0] == '-' {
+			fmt.Fprintln(stderr, usage)
+			return errUsage
+		}
+		name, rest = rest[0], rest[1:]
+	}
+	if err := parseFlags(fs, rest); err != nil {
+		return err
+	}
+	e, done, err := openCLI(stderr, false)
+	if err != nil {
+		return err
+	}
+	defer done()
+	var eps []jobs.WebhookEndpoint
+	for _, ep := range e.cfg.WebhookEndpoints() {
+		eps = append(eps, jobs.WebhookEndpoint{Name: ep.Name, URL: ep.URL, Secrets: ep.Secrets})
+	}
+	if sub == "enable" {
+		known := false
+		for _, ep := range eps {
+			known = known || ep.Name == name
+		}
+		if !known {
+			return fmt.Errorf("webhook %q is not in HERALD_WEBHOOKS", name)
+		}
+		if err := e.client.EnableWebhook(ctx, name); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "webhook %s enabled\n", name)
+		return nil
+	}
+	states, err := e.client.WebhookStates(ctx, eps)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(stdout, states)
+	}
+	if len(states) == 0 {
+		fmt.Fprintln(stdout, "no webhooks configured (HERALD_WEBHOOKS)")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "endpoint\tstate")
+	for _, s := range states {
+		state := "delivering"
+		if s.Disabled {
+			state = "disabled (answered 410 Gone; herald webhooks enable " + s.Name + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", s.Name, state)
+	}
+	return tw.Flush()
+}
