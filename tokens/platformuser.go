@@ -130,3 +130,36 @@ func toAny(ss []string) []any {
 	}
 	return out
 }
+
+// ReindexPlatformUsers adds every stored account to the platform-user
+// index under its PlatformUserID, for accounts connected before the index
+// existed. It adds and never removes, so it is safe to run at any time
+// and more than once. Login user ids were never stored apart from the
+// index: those accounts must be connected again to gain one.
+func (v *Vault) ReindexPlatformUsers(ctx context.Context) (indexed int, err error) {
+	var cursor uint64
+	for {
+		ids, next, err := v.rdb.SScan(ctx, accountsKey, cursor, "", 500).Result()
+		if err != nil {
+			return indexed, fmt.Errorf("reindex: %w", err)
+		}
+		for _, id := range ids {
+			f, err := v.rdb.HMGet(ctx, tokenKey(id), "platform", "platform_user_id").Result()
+			if err != nil {
+				return indexed, fmt.Errorf("reindex %s: %w", id, err)
+			}
+			platform, _ := f[0].(string)
+			puid, _ := f[1].(string)
+			if platform == "" || puid == "" {
+				continue // erased meanwhile, or no platform user id given
+			}
+			if _, err := v.indexPlatformUsers(ctx, Account{ID: id, Platform: platform, PlatformUserID: puid}); err != nil {
+				return indexed, fmt.Errorf("reindex %s: %w", id, err)
+			}
+			indexed++
+		}
+		if cursor = next; cursor == 0 {
+			return indexed, nil
+		}
+	}
+}

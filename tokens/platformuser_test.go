@@ -122,3 +122,38 @@ func TestLoginUserIDIsValidated(t *testing.T) {
 		t.Errorf("Connect with an overlong login user id: %v", err)
 	}
 }
+
+func TestReindexPlatformUsersFindsOlderAccounts(t *testing.T) {
+	f := newFixture(t)
+	v := f.vault()
+	ctx := context.Background()
+	f.connectAs(v, "old-1", "UC-old", "")
+	f.connectAs(v, "new-1", "UC-new", "google-sub-9")
+	// old-1 was connected before the index existed.
+	if err := f.db.Client.Del(ctx, "herald:{platform-user:youtube:UC-old}", "herald:{acct:old-1}:platform-users").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := accountsOf(t, v, "youtube", "UC-old"); len(got) != 0 {
+		t.Fatalf("before reindex: %v", got)
+	}
+	for range 2 { // safe to repeat
+		n, err := v.ReindexPlatformUsers(ctx)
+		if err != nil || n != 2 {
+			t.Fatalf("ReindexPlatformUsers = %d, %v", n, err)
+		}
+	}
+	if got := accountsOf(t, v, "youtube", "UC-old"); !slices.Equal(got, []string{"old-1"}) {
+		t.Errorf("after reindex: %v", got)
+	}
+	// What the index had is kept, login user ids included.
+	if got := accountsOf(t, v, "youtube", "google-sub-9"); !slices.Equal(got, []string{"new-1"}) {
+		t.Errorf("login user id after reindex: %v", got)
+	}
+	// Erase still removes every entry.
+	if _, err := v.Erase(ctx, "old-1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := accountsOf(t, v, "youtube", "UC-old"); len(got) != 0 {
+		t.Errorf("after erase: %v", got)
+	}
+}

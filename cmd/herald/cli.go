@@ -161,9 +161,9 @@ type accountFile struct {
 	Expiry         time.Time `json:"expiry"`
 }
 
-// runAccounts: herald accounts connect|status|disconnect|erase.
+// runAccounts: herald accounts connect|status|disconnect|erase|reindex.
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := "usage: herald accounts connect --file account.json | status ID | disconnect ID | erase ID [--json]"
+	usage := "usage: herald accounts connect --file account.json | status ID | disconnect ID | erase ID | reindex [--json]"
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errUsage
@@ -173,7 +173,7 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	file := fs.String("file", "-", "connect: the account and its tokens as JSON, - for standard input")
 	sub, rest := args[0], args[1:]
 	var id string
-	if sub != "connect" {
+	if sub != "connect" && sub != "reindex" {
 		if len(rest) == 0 || rest[0] == "" || rest[0][0] == '-' {
 			fmt.Fprintln(stderr, usage)
 			return errUsage
@@ -214,6 +214,17 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return printJSON(stdout, rc)
 		}
 		fmt.Fprintf(stdout, "erased %s (revoked at the platform: %v); deleted %v\n", id, rc.Revoked, rc.Deleted)
+		return nil
+	case "reindex":
+		// Once, for accounts connected before the platform-user index.
+		n, err := e.vault.ReindexPlatformUsers(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(stdout, map[string]int{"indexed": n})
+		}
+		fmt.Fprintf(stdout, "indexed %d accounts by their platform user id\n", n)
 		return nil
 	default:
 		fmt.Fprintf(stderr, "herald accounts: unknown command %q\n%s\n", sub, usage)

@@ -52,6 +52,10 @@ func TestCLIPostsAccountsAndEvents(t *testing.T) {
 		t.Errorf("reschedule with a bad time: %v", err)
 	}
 
+	if out, _, err = herald(t, ctx, "accounts", "reindex"); err != nil || !strings.Contains(out, "indexed") {
+		t.Errorf("accounts reindex: %q %v", out, err)
+	}
+
 	out, _, err = herald(t, ctx, "events", "tail", "--from", "0", "--count", "3")
 	if err != nil || !strings.Contains(out, "account.connected") || !strings.Contains(out, "post.scheduled") || !strings.Contains(out, "post.canceled") {
 		t.Errorf("events tail: %q %v", out, err)
