@@ -89,7 +89,8 @@ type Config struct {
 	InstagramAPIVersion string `env:"HERALD_INSTAGRAM_API_VERSION" envDefault:"v24.0" desc:"Graph API version Herald calls, e.g. v24.0."`
 	InstagramRefreshURL string `env:"HERALD_INSTAGRAM_REFRESH_URL" envDefault:"https://graph.instagram.com" desc:"Where Instagram long-lived tokens are refreshed (ig_refresh_token)."`
 	MetaAppID           string `env:"HERALD_META_APP_ID" desc:"Meta app id; with the secret, Instagram tokens of Facebook Login accounts are refreshed with fb_exchange_token."`
-	MetaAppSecret       string `env:"HERALD_META_APP_SECRET" secret:"true" desc:"Meta app secret."`
+	MetaAppSecret       string `env:"HERALD_META_APP_SECRET" secret:"true" desc:"Meta app secret; it also verifies Meta's deauthorize and data deletion callbacks."`
+	InstagramAppSecret  string `env:"HERALD_INSTAGRAM_APP_SECRET" secret:"true" desc:"Instagram app secret of apps that use Instagram Login (not Facebook Login): Meta signs those apps' deauthorize and data deletion callbacks with it."`
 
 	SandboxURL string `env:"HERALD_SANDBOX_URL" desc:"Base http(s) URL of the sandbox (local demo) platform; when set the worker registers the sandbox publisher."`
 

@@ -131,8 +131,10 @@ func newCallbacks(cfg config.Config, rdb redis.UniversalClient, vault *tokens.Va
 			}
 		},
 	}
-	if cfg.MetaAppSecret != "" {
-		o.MetaAppSecrets = []string{cfg.MetaAppSecret}
+	for _, secret := range []string{cfg.MetaAppSecret, cfg.InstagramAppSecret} {
+		if secret != "" {
+			o.MetaAppSecrets = append(o.MetaAppSecrets, secret)
+		}
 	}
 	if aud := cfg.GoogleRISCAudiences(); len(aud) > 0 {
 		risc, err := deauth.NewRISC(deauth.RISCOptions{
