@@ -18,12 +18,10 @@ import (
 // maxAnswer bounds how much of an answer is read.
 const maxAnswer = 1 << 20
 
-// session is the token of one Publish or Analytics call, and the one
-// forced refresh it may use when Instagram rejects the token.
+// session is publishers.Session with what Instagram's answers say of the
+// rate limits.
 type session struct {
-	token     string
-	refresh   func(ctx context.Context) (*oauth2.Token, error)
-	refreshed bool
+	*publishers.Session
 	// usage is the highest share of a rate limit (percent) the last
 	// answer reported in X-App-Usage or X-Business-Use-Case-Usage, and
 	// header that answer's headers.
@@ -32,10 +30,11 @@ type session struct {
 }
 
 func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, error)) (*session, error) {
-	if t == nil || t.AccessToken == "" {
-		return nil, publishers.Reauth(errors.New("instagram: no access token"))
+	s, err := publishers.NewSession("instagram", t, refresh)
+	if err != nil {
+		return nil, err
 	}
-	return &session{token: t.AccessToken, refresh: refresh}, nil
+	return &session{Session: s}, nil
 }
 
 // graph makes one Graph API call of step: params go in the query of a GET
@@ -45,16 +44,14 @@ func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, e
 // "instagram: <step>: ". A rejected token (code 190) is refreshed once
 // through the session, and the call made again.
 func (p *Publisher) graph(ctx context.Context, s *session, step, method, path string, params url.Values, out any) error {
-	h, err := p.graphOnce(ctx, s.token, p.base+"/"+p.version+path, step, method, params, out)
-	if e := graphError(err); e != nil && e.Code == codeInvalidToken && s.refresh != nil && !s.refreshed {
-		s.refreshed = true
-		t, rerr := s.refresh(ctx)
-		if rerr != nil || t == nil || t.AccessToken == "" {
-			// The first answer says more than the refresh's failure.
+	h, err := p.graphOnce(ctx, s.Token, p.base+"/"+p.version+path, step, method, params, out)
+	if e := graphError(err); e != nil && e.Code == codeInvalidToken && s.CanRefresh() {
+		// When the refresh fails, the first answer says more than its
+		// failure.
+		if ok, _ := s.Refresh(ctx); !ok {
 			return err
 		}
-		s.token = t.AccessToken
-		h, err = p.graphOnce(ctx, s.token, p.base+"/"+p.version+path, step, method, params, out)
+		h, err = p.graphOnce(ctx, s.Token, p.base+"/"+p.version+path, step, method, params, out)
 	}
 	if h != nil {
 		s.header, s.usage = h, max(appUsage(h.Get("X-App-Usage")), businessUsage(h.Get("X-Business-Use-Case-Usage")))

@@ -19,37 +19,31 @@ import (
 // maxAnswer bounds how much of an answer is read.
 const maxAnswer = 1 << 20
 
-// session is the token of one Publish or Analytics call, and the one
-// forced refresh it may use when LinkedIn answers 401.
-type session struct {
-	token     string
-	refresh   func(ctx context.Context) (*oauth2.Token, error)
-	refreshed bool
-	// secrets never appear in error texts: every token seen, and the
-	// signed upload URLs.
-	secrets []string
-}
+// session is publishers.Session with LinkedIn's way of hiding upload
+// URLs.
+type session struct{ *publishers.Session }
 
 func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, error)) (*session, error) {
-	if t == nil || t.AccessToken == "" {
-		return nil, publishers.Reauth(errors.New("linkedin: no access token"))
+	s, err := publishers.NewSession("linkedin", t, refresh)
+	if err != nil {
+		return nil, err
 	}
-	return &session{token: t.AccessToken, refresh: refresh, secrets: []string{t.AccessToken, t.RefreshToken}}, nil
+	return &session{s}, nil
 }
 
 // hide adds an upload URL to the secrets kept out of error texts: the
 // whole URL and its query, where the signature is, since a server may
 // echo either.
 func (s *session) hide(uploadURL string) {
-	s.secrets = append(s.secrets, uploadURL)
+	s.Hide(uploadURL)
 	if u, err := url.Parse(uploadURL); err == nil && len(u.RawQuery) >= 8 {
-		s.secrets = append(s.secrets, u.RawQuery)
+		s.Hide(u.RawQuery)
 	}
 }
 
 // clean makes text from outside fit for an error message: one line,
 // at most n characters, no secret of the session.
-func (s *session) clean(b []byte, n int) string { return quote(b, s.secrets, n) }
+func (s *session) clean(b []byte, n int) string { return quote(b, s.Secrets(), n) }
 
 // call is one REST call.
 type call struct {
@@ -74,20 +68,14 @@ type call struct {
 // nil) and its headers returned; anything else is a classified error.
 func (p *Publisher) do(ctx context.Context, s *session, c call) (http.Header, error) {
 	h, err := p.doOnce(ctx, s, c)
-	if e := apiError(err); e != nil && e.Status == http.StatusUnauthorized && s.refresh != nil && !s.refreshed {
-		s.refreshed = true
-		t, rerr := s.refresh(ctx)
-		if rerr != nil {
-			if publishers.ClassOf(rerr) == publishers.ClassReauth {
-				return nil, err
-			}
+	if e := apiError(err); e != nil && e.Status == http.StatusUnauthorized && s.CanRefresh() {
+		ok, rerr := s.Refresh(ctx)
+		if rerr != nil && publishers.ClassOf(rerr) != publishers.ClassReauth {
 			return nil, publishers.Transient(fmt.Errorf("linkedin: %s: token refused; refreshing it failed: %s", c.step, s.clean([]byte(rerr.Error()), maxMessage)))
 		}
-		if t == nil || t.AccessToken == "" {
+		if !ok {
 			return nil, err
 		}
-		s.token = t.AccessToken
-		s.secrets = append(s.secrets, t.AccessToken, t.RefreshToken)
 		h, err = p.doOnce(ctx, s, c)
 	}
 	return h, err
@@ -110,7 +98,7 @@ func (p *Publisher) doOnce(ctx context.Context, s *session, c call) (http.Header
 	if err != nil {
 		return nil, publishers.Permanent(fmt.Errorf("linkedin: %s: %s", c.step, s.clean([]byte(stripURL(err).Error()), maxMessage)))
 	}
-	req.Header.Set("Authorization", "Bearer "+s.token)
+	req.Header.Set("Authorization", "Bearer "+s.Token)
 	req.Header.Set("LinkedIn-Version", p.version)
 	req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
 	req.Header.Set("Accept", "application/json")
@@ -130,7 +118,7 @@ func (p *Publisher) doOnce(ctx context.Context, s *session, c call) (http.Header
 		return nil, p.networkError(ctx, s, c.step+": read answer", err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := parseError(resp.StatusCode, b, s.secrets)
+		e := parseError(resp.StatusCode, b, s.Secrets())
 		return resp.Header, classify(c.step, c.scope, e, resp.Header, p.now(), p.rateLimitWait)
 	}
 	if c.out == nil {

@@ -297,7 +297,7 @@ func (pub *publication) put(ctx context.Context, step, uploadURL string, body io
 	}
 	req.Header.Set("Content-Type", "application/octet-stream")
 	if pub.trusted(req.URL) {
-		req.Header.Set("Authorization", "Bearer "+pub.s.token)
+		req.Header.Set("Authorization", "Bearer "+pub.s.Token)
 	}
 	resp, err := pub.client.Do(req)
 	if err != nil {
@@ -306,7 +306,7 @@ func (pub *publication) put(ctx context.Context, step, uploadURL string, body io
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := parseError(resp.StatusCode, b, pub.s.secrets)
+		e := parseError(resp.StatusCode, b, pub.s.Secrets())
 		switch resp.StatusCode {
 		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusGone:
 			// The signed URL, not the account, was refused (expired,

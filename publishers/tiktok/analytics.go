@@ -32,7 +32,7 @@ const (
 // view_count, like_count, comment_count, share_count) as numbers exactly
 // as answered.
 func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsRequest) (publishers.Analytics, error) {
-	s, err := newSession(req.Token, req.ForceRefresh)
+	s, err := publishers.NewSession("tiktok", req.Token, req.ForceRefresh)
 	if err != nil {
 		return publishers.Analytics{}, err
 	}

@@ -9,37 +9,11 @@ import (
 	"io"
 	"net/http"
 
-	"golang.org/x/oauth2"
-
 	"github.com/heraldhq/herald/publishers"
 )
 
 // maxAnswer bounds how much of an answer is read.
 const maxAnswer = 1 << 20
-
-// session is the token of one Publish or Analytics call, and the one
-// forced refresh it may use when TikTok rejects the token.
-type session struct {
-	token     string
-	refresh   func(ctx context.Context) (*oauth2.Token, error)
-	refreshed bool
-	// secrets are kept out of every error text: the token, and the
-	// upload URL once there is one.
-	secrets []string
-}
-
-func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, error)) (*session, error) {
-	if t == nil || t.AccessToken == "" {
-		return nil, publishers.Reauth(errors.New("tiktok: no access token"))
-	}
-	return &session{token: t.AccessToken, refresh: refresh, secrets: []string{t.AccessToken}}, nil
-}
-
-func (s *session) hide(secret string) {
-	if secret != "" {
-		s.secrets = append(s.secrets, secret)
-	}
-}
 
 // call makes one API call of step: a POST of in as JSON (or a GET when in
 // is nil and get is set) to path, with the token in the Authorization
@@ -47,23 +21,19 @@ func (s *session) hide(secret string) {
 // not nil); a failure is a classified error whose text starts with
 // "tiktok: <step>: ". A rejected token (access_token_invalid) is
 // refreshed once through the session, and the call made again.
-func (p *Publisher) call(ctx context.Context, s *session, step, method, path string, in, out any) error {
+func (p *Publisher) call(ctx context.Context, s *publishers.Session, step, method, path string, in, out any) error {
 	err := p.callOnce(ctx, s, step, method, path, in, out)
-	if e := apiError(err); e != nil && e.Code == codeTokenInvalid && s.refresh != nil && !s.refreshed {
-		s.refreshed = true
-		t, rerr := s.refresh(ctx)
-		if rerr != nil || t == nil || t.AccessToken == "" {
-			// The first answer says more than the refresh's failure.
-			return err
+	if e := apiError(err); e != nil && e.Code == codeTokenInvalid && s.CanRefresh() {
+		// When the refresh fails, the first answer says more than its
+		// failure.
+		if ok, _ := s.Refresh(ctx); ok {
+			err = p.callOnce(ctx, s, step, method, path, in, out)
 		}
-		s.token = t.AccessToken
-		s.hide(t.AccessToken)
-		err = p.callOnce(ctx, s, step, method, path, in, out)
 	}
 	return err
 }
 
-func (p *Publisher) callOnce(ctx context.Context, s *session, step, method, path string, in, out any) error {
+func (p *Publisher) callOnce(ctx context.Context, s *publishers.Session, step, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -74,23 +44,23 @@ func (p *Publisher) callOnce(ctx context.Context, s *session, step, method, path
 	}
 	req, err := http.NewRequestWithContext(ctx, method, p.base+path, body)
 	if err != nil {
-		return publishers.Permanent(fmt.Errorf("tiktok: %s: %s", step, quote([]byte(stripURL(err).Error()), maxMessage, s.secrets...)))
+		return publishers.Permanent(fmt.Errorf("tiktok: %s: %s", step, quote([]byte(stripURL(err).Error()), maxMessage, s.Secrets()...)))
 	}
-	req.Header.Set("Authorization", "Bearer "+s.token)
+	req.Header.Set("Authorization", "Bearer "+s.Token)
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json; charset=UTF-8")
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return transportError(ctx, step, err, s.secrets...)
+		return transportError(ctx, step, err, s.Secrets()...)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
-		return transportError(ctx, step+": read answer", err, s.secrets...)
+		return transportError(ctx, step+": read answer", err, s.Secrets()...)
 	}
-	data, e := parseAnswer(resp.StatusCode, b, s.secrets...)
+	data, e := parseAnswer(resp.StatusCode, b, s.Secrets()...)
 	if e != nil {
 		return classify(step, e, resp.Header, p.now())
 	}
@@ -101,7 +71,7 @@ func (p *Publisher) callOnce(ctx context.Context, s *session, step, method, path
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return publishers.Transient(fmt.Errorf("tiktok: %s: answer data does not decode: %s", step, quote([]byte(err.Error()), 100, s.secrets...)))
+		return publishers.Transient(fmt.Errorf("tiktok: %s: answer data does not decode: %s", step, quote([]byte(err.Error()), 100, s.Secrets()...)))
 	}
 	return nil
 }

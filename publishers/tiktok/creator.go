@@ -25,7 +25,7 @@ type CreatorInfo struct {
 
 // creatorInfo asks TikTok what the creator may post. A creator who may
 // not post now (a posting cap, a ban) gets its error code, classified.
-func (p *Publisher) creatorInfo(ctx context.Context, s *session) (CreatorInfo, error) {
+func (p *Publisher) creatorInfo(ctx context.Context, s *publishers.Session) (CreatorInfo, error) {
 	var ci CreatorInfo
 	err := p.call(ctx, s, "query creator info", http.MethodPost, "/v2/post/publish/creator_info/query/", struct{}{}, &ci)
 	return ci, err

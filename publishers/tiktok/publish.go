@@ -63,7 +63,7 @@ var errStartOver = errors.New("tiktok: start the upload over")
 // publication is one Publish call's state.
 type publication struct {
 	*Publisher
-	s        *session
+	s        *publishers.Session
 	req      publishers.Request
 	pl       plan
 	deadline time.Time // of waiting in-process
@@ -82,7 +82,7 @@ func (pub *publication) save(ctx context.Context, name, value string) error {
 // whose token req carries, resuming from req.Checkpoints (which must not
 // be nil). See the package documentation for the flow.
 func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publishers.Result, error) {
-	s, err := newSession(req.Token, req.ForceRefresh)
+	s, err := publishers.NewSession("tiktok", req.Token, req.ForceRefresh)
 	if err != nil {
 		return publishers.Result{}, err
 	}
@@ -283,7 +283,7 @@ func (pub *publication) startUpload(ctx context.Context) (publishers.Result, err
 	if !publishIDPattern.MatchString(out.PublishID) || checkURL(out.UploadURL) != nil {
 		return publishers.Result{}, publishers.Transient(errors.New("tiktok: init video upload: answer has no publish_id or upload_url"))
 	}
-	pub.s.hide(out.UploadURL)
+	pub.s.Hide(out.UploadURL)
 	// The upload first, the publish_id last: a publish_id without its
 	// upload state would look like a finished upload.
 	for _, kv := range [][2]string{
@@ -307,7 +307,7 @@ func (pub *publication) startUpload(ctx context.Context) (publishers.Result, err
 // src (positioned at chunk up.done) or, when nil, opening it there. Each
 // acknowledged chunk is saved before the next is sent.
 func (pub *publication) upload(ctx context.Context, id string, up savedUpload, src io.Reader) error {
-	pub.s.hide(up.url)
+	pub.s.Hide(up.url)
 	contentType := "video/mp4"
 	if src == nil {
 		first, _ := up.c.bounds(up.done)
@@ -322,7 +322,7 @@ func (pub *publication) upload(ctx context.Context, id string, up savedUpload, s
 		src, contentType = f, videoContentType(f.ContentType)
 	}
 	for i := up.done; i < up.c.count; i++ {
-		if err := pub.putChunk(ctx, up.url, contentType, src, up.c, i, pub.s.secrets); err != nil {
+		if err := pub.putChunk(ctx, up.url, contentType, src, up.c, i, pub.s.Secrets()); err != nil {
 			if errors.Is(err, errUploadURLDead) {
 				if serr := pub.save(ctx, CheckpointUploadAt, "0"); serr != nil {
 					return serr
@@ -395,7 +395,7 @@ func (pub *publication) finish(ctx context.Context, id string, st statusAnswer) 
 		}
 		return pub.result(post), nil
 	case StatusFailed:
-		why := cmp.Or(quote([]byte(st.FailReason), maxMessage, pub.s.secrets...), "no fail_reason given")
+		why := cmp.Or(quote([]byte(st.FailReason), maxMessage, pub.s.Secrets()...), "no fail_reason given")
 		err := fmt.Errorf("tiktok: publish %s failed: %s", id, why)
 		if st.FailReason == "auth_removed" {
 			return publishers.Result{}, publishers.Reauth(err)
@@ -406,7 +406,7 @@ func (pub *publication) finish(ctx context.Context, id string, st statusAnswer) 
 	case StatusProcessingUpload, StatusProcessingDownload:
 		return pub.await(ctx, id)
 	default:
-		return publishers.Result{}, publishers.Transient(fmt.Errorf("tiktok: publish %s: unknown status %q", id, quote([]byte(st.Status), 40, pub.s.secrets...)))
+		return publishers.Result{}, publishers.Transient(fmt.Errorf("tiktok: publish %s: unknown status %q", id, quote([]byte(st.Status), 40, pub.s.Secrets()...)))
 	}
 }
 

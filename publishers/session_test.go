@@ -1,0 +1,53 @@
+package publishers_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/heraldhq/herald/publishers"
+)
+
+func TestSessionRefreshesOnce(t *testing.T) {
+	if _, err := publishers.NewSession("x", &oauth2.Token{}, nil); publishers.ClassOf(err) != publishers.ClassReauth {
+		t.Errorf("no token: %v", err)
+	}
+	calls := 0
+	refresh := func(context.Context) (*oauth2.Token, error) {
+		calls++
+		return &oauth2.Token{AccessToken: "at-2", RefreshToken: "rt-2"}, nil
+	}
+	s, err := publishers.NewSession("x", &oauth2.Token{AccessToken: "at-1", RefreshToken: "rt-1"}, refresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Hide("https://upload.example/?sig=abc", "")
+	if ok, err := s.Refresh(context.Background()); !ok || err != nil || s.Token != "at-2" {
+		t.Fatalf("Refresh = %v, %v; token %q", ok, err, s.Token)
+	}
+	if ok, _ := s.Refresh(context.Background()); ok || s.CanRefresh() || calls != 1 {
+		t.Errorf("a second refresh: ok %v, can %v, %d calls", ok, s.CanRefresh(), calls)
+	}
+	want := []string{"at-1", "rt-1", "https://upload.example/?sig=abc", "at-2", "rt-2"}
+	if !slices.Equal(s.Secrets(), want) {
+		t.Errorf("secrets %v, want %v", s.Secrets(), want)
+	}
+
+	failing, _ := publishers.NewSession("x", &oauth2.Token{AccessToken: "at"}, func(context.Context) (*oauth2.Token, error) {
+		return nil, errors.New("refused")
+	})
+	if ok, err := failing.Refresh(context.Background()); ok || err == nil || failing.Token != "at" {
+		t.Errorf("failed refresh: %v, %v, token %q", ok, err, failing.Token)
+	}
+	empty, _ := publishers.NewSession("x", &oauth2.Token{AccessToken: "at"}, func(context.Context) (*oauth2.Token, error) { return &oauth2.Token{}, nil })
+	if ok, err := empty.Refresh(context.Background()); ok || err != nil {
+		t.Errorf("empty refresh: %v, %v", ok, err)
+	}
+	none, _ := publishers.NewSession("x", &oauth2.Token{AccessToken: "at"}, nil)
+	if none.CanRefresh() {
+		t.Error("a session without refresh can refresh")
+	}
+}
