@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/publisherstest"
 	"github.com/heraldhq/herald/publishers/sandbox"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
 )
@@ -23,7 +24,7 @@ func ExamplePublisher_Publish() {
 		AccountID:   "acct-1",
 		Content:     publishers.Content{Text: "Hello from Herald"},
 		Token:       &oauth2.Token{AccessToken: "any token"},
-		Checkpoints: &memory{}, // shared by every attempt of post-1
+		Checkpoints: &publisherstest.Checkpoints{}, // shared by every attempt of post-1
 	}
 	for attempt := 1; attempt <= 3; attempt++ {
 		req.Attempt = attempt

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,38 +13,12 @@ import (
 
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/publisherstest"
 	"github.com/heraldhq/herald/publishers/sandbox"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
 )
 
 const token = "tok-8f3a9c1d2e"
-
-// memory is Checkpoints kept in a map, as one post's attempts share them.
-type memory struct {
-	mu     sync.Mutex
-	m      map[string]string
-	onSave func(name, value string)
-}
-
-func (c *memory) Get(name string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.m[name]
-}
-
-func (c *memory) Save(_ context.Context, name, value string) error {
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = map[string]string{}
-	}
-	c.m[name] = value
-	onSave := c.onSave
-	c.mu.Unlock()
-	if onSave != nil {
-		onSave(name, value)
-	}
-	return nil
-}
 
 func start(t *testing.T) (*sandboxtest.Server, *sandbox.Publisher) {
 	t.Helper()
@@ -79,7 +52,7 @@ func drafts(srv *sandboxtest.Server) int {
 
 func TestPublishCreatesADraftThenPublishesIt(t *testing.T) {
 	srv, p := start(t)
-	cp := &memory{}
+	cp := &publisherstest.Checkpoints{}
 	res, err := p.Publish(context.Background(), request("post-1", cp))
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +76,7 @@ func TestPublishCreatesADraftThenPublishesIt(t *testing.T) {
 func TestRetryAfterCrashReusesTheSavedDraft(t *testing.T) {
 	srv, p := start(t)
 	ctx, crash := context.WithCancel(context.Background())
-	cp := &memory{onSave: func(string, string) { crash() }}
+	cp := &publisherstest.Checkpoints{OnSave: func(string, string) { crash() }}
 	if _, err := p.Publish(ctx, request("post-1", cp)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("first attempt: err = %v, want canceled", err)
 	}
@@ -111,7 +84,7 @@ func TestRetryAfterCrashReusesTheSavedDraft(t *testing.T) {
 		t.Fatal("no draft saved before the crash")
 	}
 
-	cp.onSave = nil
+	cp.OnSave = nil
 	if _, err := p.Publish(context.Background(), request("post-1", cp)); err != nil {
 		t.Fatalf("second attempt: %v", err)
 	}
@@ -125,12 +98,12 @@ func TestRetryAfterCrashReusesTheSavedDraft(t *testing.T) {
 
 func TestRetryAfterPublishFailureReusesTheDraft(t *testing.T) {
 	srv, p := start(t)
-	cp := &memory{onSave: func(string, string) { srv.FailNext(1, sandboxtest.Fault{Status: 503}) }}
+	cp := &publisherstest.Checkpoints{OnSave: func(string, string) { srv.FailNext(1, sandboxtest.Fault{Status: 503}) }}
 	_, err := p.Publish(context.Background(), request("post-1", cp))
 	if publishers.ClassOf(err) != publishers.ClassTransient || !strings.Contains(err.Error(), "publish draft") {
 		t.Fatalf("first attempt: err = %v, want a transient failure to publish the draft", err)
 	}
-	cp.onSave = nil
+	cp.OnSave = nil
 	if _, err := p.Publish(context.Background(), request("post-1", cp)); err != nil {
 		t.Fatalf("second attempt: %v", err)
 	}
@@ -146,7 +119,7 @@ func TestRetryAfterLostAnswerPublishesOnce(t *testing.T) {
 	// The first attempt publishes but its answer never reaches the
 	// worker; the retry finds the saved draft and gets the same post.
 	srv, p := start(t)
-	cp := &memory{}
+	cp := &publisherstest.Checkpoints{}
 	first, err := p.Publish(context.Background(), request("post-1", cp))
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +160,7 @@ func TestFaultsAreClassified(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, p := start(t)
 			srv.FailRef("post-1", 1, tt.fault)
-			_, err := p.Publish(context.Background(), request("post-1", &memory{}))
+			_, err := p.Publish(context.Background(), request("post-1", &publisherstest.Checkpoints{}))
 			if c := publishers.ClassOf(err); c != tt.class {
 				t.Errorf("class = %s, want %s (%v)", c, tt.class, err)
 			}
@@ -206,7 +179,7 @@ func TestFaultsAreClassified(t *testing.T) {
 
 func TestRevokedTokenAsksForReauth(t *testing.T) {
 	_, p := start(t)
-	req := request("post-1", &memory{})
+	req := request("post-1", &publisherstest.Checkpoints{})
 	req.Token = &oauth2.Token{AccessToken: "revoked"}
 	_, err := p.Publish(context.Background(), req)
 	if publishers.ClassOf(err) != publishers.ClassReauth {
@@ -220,7 +193,7 @@ func TestRevokedTokenAsksForReauth(t *testing.T) {
 
 func TestInvalidPostIsPermanent(t *testing.T) {
 	_, p := start(t)
-	req := request("post-1", &memory{})
+	req := request("post-1", &publisherstest.Checkpoints{})
 	req.Content.Media = []publishers.Media{{URL: "http://example.com/a.gif", Kind: "gif"}}
 	_, err := p.Publish(context.Background(), req)
 	if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), `kind "gif"`) {
@@ -230,7 +203,8 @@ func TestInvalidPostIsPermanent(t *testing.T) {
 
 func TestUnknownSavedDraftIsPermanent(t *testing.T) {
 	srv, p := start(t)
-	cp := &memory{m: map[string]string{sandbox.CheckpointDraft: "d_404"}}
+	cp := &publisherstest.Checkpoints{}
+	_ = cp.Save(context.Background(), sandbox.CheckpointDraft, "d_404")
 	_, err := p.Publish(context.Background(), request("post-1", cp))
 	if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), "publish draft d_404: 404 not_found") {
 		t.Errorf("err = %v, want permanent not found", err)
@@ -253,7 +227,7 @@ func TestPublishWithoutCheckpointsIsRefused(t *testing.T) {
 func TestNetworkErrorIsTransient(t *testing.T) {
 	srv, p := start(t)
 	srv.Close()
-	_, err := p.Publish(context.Background(), request("post-1", &memory{}))
+	_, err := p.Publish(context.Background(), request("post-1", &publisherstest.Checkpoints{}))
 	if publishers.ClassOf(err) != publishers.ClassTransient || !strings.Contains(err.Error(), "sandbox: create draft: ") {
 		t.Errorf("err = %v, want transient naming the step", err)
 	}
@@ -269,7 +243,7 @@ func TestErrorsNeverContainTheToken(t *testing.T) {
 	for _, f := range faults {
 		srv, p := start(t)
 		srv.FailNext(1, f)
-		_, err := p.Publish(context.Background(), request("post-1", &memory{}))
+		_, err := p.Publish(context.Background(), request("post-1", &publisherstest.Checkpoints{}))
 		if err == nil || strings.Contains(err.Error(), token) {
 			t.Errorf("status %d: error %v contains the token", f.Status, err)
 		}
@@ -282,7 +256,7 @@ func TestPublishGivesUpWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	began := time.Now()
-	_, err := p.Publish(ctx, request("post-1", &memory{}))
+	_, err := p.Publish(ctx, request("post-1", &publisherstest.Checkpoints{}))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want deadline exceeded", err)
 	}
@@ -305,7 +279,7 @@ func TestAnalytics(t *testing.T) {
 	srv, p := start(t)
 	var ids []string
 	for _, id := range []string{"post-1", "post-2"} {
-		res, err := p.Publish(context.Background(), request(id, &memory{}))
+		res, err := p.Publish(context.Background(), request(id, &publisherstest.Checkpoints{}))
 		if err != nil {
 			t.Fatal(err)
 		}

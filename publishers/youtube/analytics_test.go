@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/publisherstest"
 	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 )
 
@@ -18,7 +19,7 @@ func TestAnalyticsMatchTheFake(t *testing.T) {
 	e := setup(t)
 	var ids []string
 	for i := range 2 {
-		res, err := e.p.Publish(context.Background(), e.request(fmt.Sprint("post-", i), 1000, &memory{}))
+		res, err := e.p.Publish(context.Background(), e.request(fmt.Sprint("post-", i), 1000, &publisherstest.Checkpoints{}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/publisherstest"
 	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 )
@@ -57,7 +58,7 @@ func TestErrorReasonsAreClassified(t *testing.T) {
 				fault.RetryAfter = 30 * time.Second
 			}
 			e.srv.FailNext(tt.op, 1, fault)
-			_, err := e.p.Publish(context.Background(), e.request("post-1", chunk, &memory{}))
+			_, err := e.p.Publish(context.Background(), e.request("post-1", chunk, &publisherstest.Checkpoints{}))
 			if c := publishers.ClassOf(err); c != tt.class {
 				t.Fatalf("class = %s, want %s (%v)", c, tt.class, err)
 			}
@@ -92,7 +93,7 @@ func TestQuotaExceededDefersToTheReset(t *testing.T) {
 	for _, tt := range tests {
 		e := setup(t, func(o *youtube.Options) { o.Now = func() time.Time { return tt.now } })
 		e.srv.FailNext(youtubetest.OpVideosInsert, 1, youtubetest.Fault{Reason: "quotaExceeded"})
-		_, err := e.p.Publish(context.Background(), e.request("post-1", chunk, &memory{}))
+		_, err := e.p.Publish(context.Background(), e.request("post-1", chunk, &publisherstest.Checkpoints{}))
 		if wait, ok := publishers.RetryAfter(err); !ok || wait != tt.wait {
 			t.Errorf("at %s: retry after %s (%v), want %s", tt.now, wait, err, tt.wait)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/media"
+	"github.com/heraldhq/herald/publishers/publisherstest"
 	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 )
@@ -38,7 +39,7 @@ func ExamplePublisher_Publish() {
 			Options: map[string]string{youtube.OptionPrivacy: "unlisted", youtube.OptionTags: "launch,news"},
 		},
 		Token:       &oauth2.Token{AccessToken: tok.AccessToken},
-		Checkpoints: &memory{}, // in Herald: the post's publication record
+		Checkpoints: &publisherstest.Checkpoints{}, // in Herald: the post's publication record
 	})
 	if err != nil {
 		fmt.Println(publishers.ClassOf(err), err)

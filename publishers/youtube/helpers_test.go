@@ -35,33 +35,6 @@ const chunk = 256 << 10
 // resets in 12 hours.
 var epoch = time.Date(2030, 1, 15, 20, 0, 0, 0, time.UTC)
 
-// memory is Checkpoints kept in a map, as one post's attempts share them.
-type memory struct {
-	mu     sync.Mutex
-	m      map[string]string
-	onSave func(name, value string)
-}
-
-func (c *memory) Get(name string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.m[name]
-}
-
-func (c *memory) Save(_ context.Context, name, value string) error {
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = map[string]string{}
-	}
-	c.m[name] = value
-	onSave := c.onSave
-	c.mu.Unlock()
-	if onSave != nil {
-		onSave(name, value)
-	}
-	return nil
-}
-
 // pattern is a video of any size made up on the fly: byte i is a function
 // of i, so nothing is held in memory and resumed reads match.
 type pattern struct {

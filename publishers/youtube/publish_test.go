@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/publisherstest"
 	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 )
@@ -21,7 +22,7 @@ func TestPublishUploadsTheVideoWithItsOptions(t *testing.T) {
 	e := setup(t)
 	playlist := e.srv.AddPlaylist("acct-1")
 	const size = 3*chunk + 1234
-	cp := &memory{}
+	cp := &publisherstest.Checkpoints{}
 	req := e.request("post-1", size, cp)
 	req.Content.Options = map[string]string{
 		youtube.OptionPrivacy:           "unlisted",
@@ -64,7 +65,7 @@ func TestPublishUploadsTheVideoWithItsOptions(t *testing.T) {
 		}
 	}
 	if cp.Get(youtube.CheckpointPlaylist) == "" || cp.Get(youtube.CheckpointSession) == "" {
-		t.Errorf("checkpoints %v lack the playlist item or the session", cp.m)
+		t.Errorf("checkpoints %v lack the playlist item or the session", cp.Saved())
 	}
 
 	// Publishing again finds the finished work and calls nothing.
@@ -81,8 +82,8 @@ func TestPublishUploadsTheVideoWithItsOptions(t *testing.T) {
 func TestSessionIsSavedBeforeAnyByteIsSent(t *testing.T) {
 	e := setup(t)
 	var chunksBefore = -1
-	cp := &memory{}
-	cp.onSave = func(name, _ string) {
+	cp := &publisherstest.Checkpoints{}
+	cp.OnSave = func(name, _ string) {
 		if name == youtube.CheckpointSession {
 			chunksBefore = e.srv.Count(youtubetest.OpUploadChunk, 0)
 		}
@@ -98,7 +99,7 @@ func TestSessionIsSavedBeforeAnyByteIsSent(t *testing.T) {
 func TestConnectionDroppedMidUploadResumes(t *testing.T) {
 	e := setup(t)
 	const size = 5*chunk + 77
-	cp := &memory{}
+	cp := &publisherstest.Checkpoints{}
 	e.srv.DropChunk(3, chunk/2+1000) // mid third chunk
 	_, err := e.p.Publish(context.Background(), e.request("post-1", size, cp))
 	if publishers.ClassOf(err) != publishers.ClassTransient {
@@ -128,7 +129,7 @@ func TestWorkerKilledMidUploadResumes(t *testing.T) {
 	// on its way. (Counting the media server's bytes instead raced with
 	// the kernel's socket buffers, which take megabytes before the
 	// session even exists.)
-	cp := &memory{onSave: func(name, value string) {
+	cp := &publisherstest.Checkpoints{OnSave: func(name, value string) {
 		if n, _ := strconv.ParseInt(value, 10, 64); name == youtube.CheckpointOffset && n >= 3*chunk {
 			kill()
 		}
@@ -137,9 +138,6 @@ func TestWorkerKilledMidUploadResumes(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("killed attempt: err = %v, want canceled", err)
 	}
-	cp.mu.Lock()
-	cp.onSave = nil
-	cp.mu.Unlock()
 	if cp.Get(youtube.CheckpointSession) == "" {
 		t.Fatal("no session saved before the kill")
 	}
@@ -161,7 +159,7 @@ func TestWorkerKilledMidUploadResumes(t *testing.T) {
 func TestFinalResponseLostLearnsTheVideoFromTheSession(t *testing.T) {
 	e := setup(t)
 	const size = 2*chunk + 10
-	cp := &memory{}
+	cp := &publisherstest.Checkpoints{}
 	e.srv.LoseFinalResponse(1)
 	_, err := e.p.Publish(context.Background(), e.request("post-1", size, cp))
 	if publishers.ClassOf(err) != publishers.ClassTransient {
@@ -189,7 +187,7 @@ func TestFinalResponseLostLearnsTheVideoFromTheSession(t *testing.T) {
 func TestExpiredSessionRestartsFromZero(t *testing.T) {
 	e := setup(t)
 	const size = 4 * chunk
-	cp := &memory{}
+	cp := &publisherstest.Checkpoints{}
 	e.srv.DropChunk(2, 100)
 	if _, err := e.p.Publish(context.Background(), e.request("post-1", size, cp)); err == nil {
 		t.Fatal("first attempt succeeded through a dropped connection")
@@ -210,7 +208,7 @@ func TestExpiredSessionAfterTheLastChunkIsPermanent(t *testing.T) {
 	// The last chunk went out and no answer came: the outcome is
 	// unknown, and a second upload could make a second video.
 	e := setup(t)
-	cp := &memory{}
+	cp := &publisherstest.Checkpoints{}
 	e.srv.DropChunk(2, chunk/2)
 	if _, err := e.p.Publish(context.Background(), e.request("post-1", 2*chunk, cp)); err == nil {
 		t.Fatal("first attempt succeeded")
@@ -229,7 +227,7 @@ func TestMediaOfUnknownSizeIsUploaded(t *testing.T) {
 	for _, size := range []int64{2*chunk + 5, 2 * chunk} {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
 			e := setup(t)
-			req := e.request("post-1", size, &memory{})
+			req := e.request("post-1", size, &publisherstest.Checkpoints{})
 			req.Content.Media[0].URL = e.files.URL + "/chunked/" + fmt.Sprint(size)
 			res, err := e.p.Publish(context.Background(), req)
 			if err != nil {
@@ -245,7 +243,7 @@ func TestMediaOfUnknownSizeIsUploaded(t *testing.T) {
 func TestUnauthorizedRefreshesTheTokenOnce(t *testing.T) {
 	e := setup(t)
 	var calls atomic.Int32
-	req := e.request("post-1", chunk, &memory{})
+	req := e.request("post-1", chunk, &publisherstest.Checkpoints{})
 	req.ForceRefresh = e.refresher(e.tok.RefreshToken, &calls)
 	e.srv.ExpireAccessToken(e.tok.AccessToken)
 	if _, err := e.p.Publish(context.Background(), req); err != nil {
@@ -271,7 +269,7 @@ func TestUnauthorizedAfterRefreshAsksForReauth(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := setup(t)
 			var calls atomic.Int32
-			req := e.request("post-1", chunk, &memory{})
+			req := e.request("post-1", chunk, &publisherstest.Checkpoints{})
 			if tt.force {
 				req.ForceRefresh = e.refresher(e.tok.RefreshToken, &calls)
 			}
@@ -317,7 +315,7 @@ func TestInvalidPostsArePermanent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := e.request("post-1", chunk, &memory{})
+			req := e.request("post-1", chunk, &publisherstest.Checkpoints{})
 			tt.change(&req)
 			_, err := e.p.Publish(context.Background(), req)
 			if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), tt.text) {
@@ -328,7 +326,7 @@ func TestInvalidPostsArePermanent(t *testing.T) {
 	if n := len(e.srv.Calls()); n != 0 {
 		t.Errorf("invalid posts made %d calls", n)
 	}
-	req := e.request("post-1", chunk, &memory{})
+	req := e.request("post-1", chunk, &publisherstest.Checkpoints{})
 	req.Token = nil
 	if _, err := e.p.Publish(context.Background(), req); publishers.ClassOf(err) != publishers.ClassReauth {
 		t.Errorf("no token: err = %v, want reauth", err)
@@ -344,7 +342,7 @@ func TestPublishAtSchedulesOnYouTube(t *testing.T) {
 	}
 	for _, tt := range tests {
 		e := setup(t)
-		req := e.request("post-1", 1000, &memory{})
+		req := e.request("post-1", 1000, &publisherstest.Checkpoints{})
 		req.Content.Options = map[string]string{youtube.OptionPublishAt: tt.at}
 		if _, err := e.p.Publish(context.Background(), req); err != nil {
 			t.Fatal(err)
@@ -358,7 +356,7 @@ func TestPublishAtSchedulesOnYouTube(t *testing.T) {
 func TestThumbnailFailures(t *testing.T) {
 	t.Run("transient: retried, the video not uploaded again", func(t *testing.T) {
 		e := setup(t)
-		cp := &memory{}
+		cp := &publisherstest.Checkpoints{}
 		req := e.request("post-1", chunk, cp)
 		req.Content.Options = map[string]string{youtube.OptionThumbnailURL: e.files.URL + "/thumb.png"}
 		e.srv.FailNext(youtubetest.OpThumbnailsSet, 1, youtubetest.Fault{Status: 503})
@@ -374,7 +372,7 @@ func TestThumbnailFailures(t *testing.T) {
 	})
 	t.Run("permanent: skipped and logged, the post published", func(t *testing.T) {
 		e := setup(t)
-		cp := &memory{}
+		cp := &publisherstest.Checkpoints{}
 		req := e.request("post-1", chunk, cp)
 		req.Content.Options = map[string]string{youtube.OptionThumbnailURL: e.files.URL + "/missing.png?sig=abc"}
 		if _, err := e.p.Publish(context.Background(), req); err != nil {
@@ -391,9 +389,9 @@ func TestThumbnailFailures(t *testing.T) {
 
 func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	e := setup(t)
-	cp := &memory{}
+	cp := &publisherstest.Checkpoints{}
 	var session string
-	cp.onSave = func(name, value string) {
+	cp.OnSave = func(name, value string) {
 		if name == youtube.CheckpointSession {
 			session = value
 			id := value[strings.Index(value, "upload_id=")+len("upload_id="):]
@@ -418,7 +416,7 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 
 	// A dropped connection on the session: net/http's error would name
 	// the session URI.
-	cp.onSave = nil
+	cp.OnSave = nil
 	e.srv.Close()
 	_, err = e.p.Publish(context.Background(), e.request("post-1", chunk, cp))
 	if err == nil || strings.Contains(err.Error(), id) || strings.Contains(err.Error(), "upload_id") {
@@ -434,7 +432,7 @@ func TestPublishGivesUpWithItsContext(t *testing.T) {
 	e.srv.SetLatency(time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := e.p.Publish(ctx, e.request("post-1", chunk, &memory{}))
+	_, err := e.p.Publish(ctx, e.request("post-1", chunk, &publisherstest.Checkpoints{}))
 	if !errors.Is(err, context.DeadlineExceeded) || publishers.ClassOf(err) != publishers.ClassTransient {
 		t.Errorf("err = %v, want transient deadline exceeded", err)
 	}
@@ -442,7 +440,7 @@ func TestPublishGivesUpWithItsContext(t *testing.T) {
 
 func TestForceRefreshErrorsAreClassified(t *testing.T) {
 	e := setup(t)
-	req := e.request("post-1", chunk, &memory{})
+	req := e.request("post-1", chunk, &publisherstest.Checkpoints{})
 	req.ForceRefresh = func(context.Context) (*oauth2.Token, error) { return nil, errors.New("vault unreachable") }
 	e.srv.FailNext(youtubetest.OpVideosInsert, 1, youtubetest.Fault{Reason: "authError"})
 	_, err := e.p.Publish(context.Background(), req)

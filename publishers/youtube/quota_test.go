@@ -10,6 +10,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/publisherstest"
 	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 )
@@ -24,10 +25,10 @@ func withQuota(t *testing.T, uploads, units, reserve int64) func(*youtube.Option
 
 func TestUploadBudgetDefersUploadsToTheReset(t *testing.T) {
 	e := setup(t, withQuota(t, 1, 1000, 0))
-	if _, err := e.p.Publish(context.Background(), e.request("post-1", chunk, &memory{})); err != nil {
+	if _, err := e.p.Publish(context.Background(), e.request("post-1", chunk, &publisherstest.Checkpoints{})); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.p.Publish(context.Background(), e.request("post-2", chunk, &memory{}))
+	_, err := e.p.Publish(context.Background(), e.request("post-2", chunk, &publisherstest.Checkpoints{}))
 	if wait, ok := publishers.RetryAfter(err); !ok || wait != untilPacificMidnight || !strings.Contains(err.Error(), "proj-1") {
 		t.Errorf("over budget: err = %v, want rate limited until the reset", err)
 	}
@@ -48,11 +49,11 @@ func TestUploadBudgetDefersUploadsToTheReset(t *testing.T) {
 func TestQuotaResetsAtPacificMidnight(t *testing.T) {
 	now := epoch
 	e := setup(t, withQuota(t, 1, 1000, 0), func(o *youtube.Options) { o.Now = func() time.Time { return now } })
-	if _, err := e.p.Publish(context.Background(), e.request("post-1", chunk, &memory{})); err != nil {
+	if _, err := e.p.Publish(context.Background(), e.request("post-1", chunk, &publisherstest.Checkpoints{})); err != nil {
 		t.Fatal(err)
 	}
 	now = epoch.Add(untilPacificMidnight) // midnight: a new quota day
-	if _, err := e.p.Publish(context.Background(), e.request("post-2", chunk, &memory{})); err != nil {
+	if _, err := e.p.Publish(context.Background(), e.request("post-2", chunk, &publisherstest.Checkpoints{})); err != nil {
 		t.Errorf("after the reset: %v", err)
 	}
 	if u, _ := e.p.QuotaUsage(context.Background()); u.Uploads != 1 {
@@ -65,7 +66,7 @@ func TestStepsSpendUnits(t *testing.T) {
 	e := setup(t, func(o *youtube.Options) {
 		o.Redis, o.Project, o.UnitsPerDay = db.Client, "proj-1", 1000
 	})
-	req := e.request("post-1", chunk, &memory{})
+	req := e.request("post-1", chunk, &publisherstest.Checkpoints{})
 	req.Content.Options = map[string]string{
 		youtube.OptionThumbnailURL: e.files.URL + "/thumb.png",
 		youtube.OptionPlaylistID:   e.srv.AddPlaylist("acct-1"),
@@ -85,10 +86,10 @@ func TestStepsSpendUnits(t *testing.T) {
 func TestQuotaExceededStopsOtherJobsUntilTheReset(t *testing.T) {
 	e := setup(t, withQuota(t, 100, 1000, 0))
 	e.srv.FailNext(youtubetest.OpVideosInsert, 1, youtubetest.Fault{Reason: "quotaExceeded"})
-	if _, err := e.p.Publish(context.Background(), e.request("post-1", chunk, &memory{})); publishers.ClassOf(err) != publishers.ClassRateLimited {
+	if _, err := e.p.Publish(context.Background(), e.request("post-1", chunk, &publisherstest.Checkpoints{})); publishers.ClassOf(err) != publishers.ClassRateLimited {
 		t.Fatalf("err = %v, want rate limited", err)
 	}
-	_, err := e.p.Publish(context.Background(), e.request("post-2", chunk, &memory{}))
+	_, err := e.p.Publish(context.Background(), e.request("post-2", chunk, &publisherstest.Checkpoints{}))
 	if wait, _ := publishers.RetryAfter(err); wait != untilPacificMidnight {
 		t.Errorf("next job: err = %v, want to wait for the reset", err)
 	}
@@ -117,7 +118,7 @@ func TestAnalyticsLeaveTheReserveToUploads(t *testing.T) {
 		t.Errorf("%d channel reads, want 2", n)
 	}
 	// The reserve is for uploads: a playlist insert (50 units) fits.
-	pub := e.request("post-1", chunk, &memory{})
+	pub := e.request("post-1", chunk, &publisherstest.Checkpoints{})
 	pub.Content.Options = map[string]string{youtube.OptionPlaylistID: e.srv.AddPlaylist("acct-1")}
 	if _, err := e.p.Publish(context.Background(), pub); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/publishers/publisherstest"
 	"github.com/heraldhq/herald/publishers/youtube"
 )
 
@@ -46,7 +47,7 @@ func TestLargeVideoStreamsInBoundedMemory(t *testing.T) {
 			}
 		}
 	})
-	res, err := e.p.Publish(context.Background(), e.request("big", size, &memory{}))
+	res, err := e.p.Publish(context.Background(), e.request("big", size, &publisherstest.Checkpoints{}))
 	close(stop)
 	wg.Wait()
 	if err != nil {
@@ -75,7 +76,7 @@ func BenchmarkUploadThroughput(b *testing.B) {
 	b.ResetTimer()
 	began := time.Now()
 	for i := 0; b.Loop(); i++ {
-		if _, err := e.p.Publish(context.Background(), e.request(fmt.Sprint("bench-", i), size, &memory{})); err != nil {
+		if _, err := e.p.Publish(context.Background(), e.request(fmt.Sprint("bench-", i), size, &publisherstest.Checkpoints{})); err != nil {
 			b.Fatal(err)
 		}
 	}
