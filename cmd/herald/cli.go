@@ -67,6 +67,15 @@ func readJSONArg(file string, v any) error {
 	return nil
 }
 
+// takeArg takes the positional argument (an id, a name) in front of a
+// subcommand's flags; ok is false when there is none.
+func takeArg(args []string) (arg string, rest []string, ok bool) {
+	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+		return "", args, false
+	}
+	return args[0], args[1:], true
+}
+
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -107,11 +116,11 @@ func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	rest := args[1:]
 	var id string
 	if sub != "schedule" {
-		if len(rest) == 0 || rest[0] == "" || rest[0][0] == '-' {
+		var ok bool
+		if id, rest, ok = takeArg(rest); !ok {
 			fmt.Fprintln(stderr, usage)
 			return errUsage
 		}
-		id, rest = rest[0], rest[1:]
 	}
 	if err := parseFlags(fs, rest); err != nil {
 		return err
@@ -174,11 +183,11 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	sub, rest := args[0], args[1:]
 	var id string
 	if sub != "connect" && sub != "reindex" {
-		if len(rest) == 0 || rest[0] == "" || rest[0][0] == '-' {
+		var ok bool
+		if id, rest, ok = takeArg(rest); !ok {
 			fmt.Fprintln(stderr, usage)
 			return errUsage
 		}
-		id, rest = rest[0], rest[1:]
 	}
 	if err := parseFlags(fs, rest); err != nil {
 		return err

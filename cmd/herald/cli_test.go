@@ -26,7 +26,7 @@ func TestCLIPostsAccountsAndEvents(t *testing.T) {
 		return p
 	}
 
-	acct := write("a.json", `{"account_id":"cli-acct","platform":"sandbox","access_token":"cli-secret-token-123"}`)
+	acct := write("a.json", `{"account_id":"cli-acct","platform":"sandbox","platform_user_id":"sb-cli","access_token":"cli-secret-token-123"}`)
 	out, _, err := herald(t, ctx, "accounts", "connect", "--file", acct)
 	if err != nil || !strings.Contains(out, "active") {
 		t.Fatalf("accounts connect: %q %v", out, err)
@@ -52,7 +52,7 @@ func TestCLIPostsAccountsAndEvents(t *testing.T) {
 		t.Errorf("reschedule with a bad time: %v", err)
 	}
 
-	if out, _, err = herald(t, ctx, "accounts", "reindex"); err != nil || !strings.Contains(out, "indexed") {
+	if out, _, err = herald(t, ctx, "accounts", "reindex"); err != nil || !strings.Contains(out, "indexed 1 accounts") {
 		t.Errorf("accounts reindex: %q %v", out, err)
 	}
 

@@ -21,11 +21,11 @@ func runWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	sub, rest := args[0], args[1:]
 	var name string
 	if sub == "enable" {
-		if len(rest) == 0 || rest[0] == "" || rest[0][0] == '-' {
+		var ok bool
+		if name, rest, ok = takeArg(rest); !ok {
 			fmt.Fprintln(stderr, usage)
 			return errUsage
 		}
-		name, rest = rest[0], rest[1:]
 	}
 	if err := parseFlags(fs, rest); err != nil {
 		return err
