@@ -229,20 +229,9 @@ func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (P
 	if late := c.opts.now().Sub(at); late > c.opts.maxLateness {
 		return PostStatus{}, &FieldError{"publish_at", fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
 	}
-	rec, ok, err := c.store.load(ctx, id)
+	rec, err := c.loadScheduled(ctx, id)
 	if err != nil {
-		return PostStatus{}, err
-	}
-	if !ok {
-		return PostStatus{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
-	}
-	switch rec.State {
-	case StatePublished:
-		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrAlreadyPublished)
-	case StateFailed, StateCanceled:
-		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrFinal)
-	case StatePublishing:
-		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrPublishing)
+		return rec.PostStatus, err
 	}
 	p := rec.Post
 	if !p.NotAfter.IsZero() && !p.NotAfter.After(at) {

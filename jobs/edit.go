@@ -25,20 +25,9 @@ type Edit struct {
 // written, so an attempt that began meanwhile publishes the old version
 // whole, never a mix.
 func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, error) {
-	rec, ok, err := c.store.load(ctx, id)
+	rec, err := c.loadScheduled(ctx, id)
 	if err != nil {
-		return PostStatus{}, err
-	}
-	if !ok {
-		return PostStatus{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
-	}
-	switch rec.State {
-	case StatePublished:
-		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrAlreadyPublished)
-	case StateFailed, StateCanceled:
-		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrFinal)
-	case StatePublishing:
-		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrPublishing)
+		return rec.PostStatus, err
 	}
 	p := rec.Post
 	if e.Content != nil {
@@ -68,6 +57,27 @@ func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, e
 	if payload, err := json.Marshal(publishPayload{V: payloadVersion, Post: p}); err == nil {
 		_ = c.insp.UpdateTaskPayload(QueuePublish, publishTaskID(id), payload)
 	}
-	_ = c.store.appendEvent(ctx, Event{Type: "post.edited", PostID: id, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
+	_ = c.store.appendEvent(ctx, Event{Type: EventPostEdited, PostID: id, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
 	return c.PostStatus(ctx, id)
+}
+
+// loadScheduled reads post id's record for a change that only a
+// scheduled post allows; the error says why another may not change.
+func (c *Client) loadScheduled(ctx context.Context, id string) (record, error) {
+	rec, ok, err := c.store.load(ctx, id)
+	if err != nil {
+		return record{}, err
+	}
+	if !ok {
+		return record{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
+	}
+	switch rec.State {
+	case StatePublished:
+		return rec, fmt.Errorf("post %s: %w", id, ErrAlreadyPublished)
+	case StateFailed, StateCanceled:
+		return rec, fmt.Errorf("post %s: %w", id, ErrFinal)
+	case StatePublishing:
+		return rec, fmt.Errorf("post %s: %w", id, ErrPublishing)
+	}
+	return rec, nil
 }
