@@ -1,6 +1,7 @@
 // Package faultrules is the fault injection every platform fake shares:
-// "fail the next n calls to this endpoint with that fault". Rules apply
-// in the order they were added, at most one per call.
+// "fail the next n calls to this endpoint with that fault" (Rules apply
+// in the order they were added, at most one per call), and injected
+// latency (Delay).
 package faultrules
 
 import "sync"

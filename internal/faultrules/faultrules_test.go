@@ -1,7 +1,11 @@
 package faultrules_test
 
 import (
+	"context"
+	"errors"
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/internal/faultrules"
 )
@@ -33,5 +37,24 @@ func TestRules(t *testing.T) {
 	r.Add("status", 0, 0)
 	if _, ok := r.Take("status"); ok {
 		t.Error("Add(key, 0) did not clear the key's rules")
+	}
+}
+
+func TestDelay(t *testing.T) {
+	if err := faultrules.Delay(context.Background(), 0, nil); err != nil {
+		t.Errorf("no latency: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := faultrules.Delay(ctx, time.Hour, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("caller gone: %v", err)
+	}
+	closing := make(chan struct{})
+	close(closing)
+	if err := faultrules.Delay(context.Background(), time.Hour, closing); !errors.Is(err, http.ErrServerClosed) {
+		t.Errorf("server closing: %v", err)
+	}
+	if err := faultrules.Delay(context.Background(), time.Millisecond, nil); err != nil {
+		t.Errorf("short latency: %v", err)
 	}
 }

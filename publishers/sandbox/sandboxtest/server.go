@@ -207,19 +207,7 @@ func (s *Server) wait(ctx context.Context) error {
 	s.mu.Lock()
 	d := s.latency
 	s.mu.Unlock()
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.closing:
-		return http.ErrServerClosed
-	}
+	return faultrules.Delay(ctx, d, s.closing)
 }
 
 func authorized(r *http.Request) bool {
