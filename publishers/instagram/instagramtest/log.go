@@ -36,11 +36,7 @@ type Media struct {
 }
 
 // Calls returns the calls so far, in the order they were answered.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
-}
+func (s *Server) Calls() []Call { return s.calls.All() }
 
 // Media returns the published media, oldest first.
 func (s *Server) Media() []Media {

@@ -3,6 +3,7 @@ package instagramtest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/heraldhq/herald/internal/calllog"
 	"github.com/heraldhq/herald/internal/faultrules"
 	"net/http"
 	"net/http/httptest"
@@ -38,7 +39,7 @@ type Server struct {
 	limit      int
 	appSecret  string
 	faults     faultrules.Rules[Endpoint, Fault]
-	calls      []Call
+	calls      calllog.Log[Call]
 	containers map[string]*Container
 	media      map[string]*Media
 	order      []string // media ids, oldest first
@@ -224,8 +225,8 @@ func tokenOf(r *http.Request) (string, bool) {
 func (s *Server) record(c Call) {
 	s.mu.Lock()
 	c.At = s.now()
-	s.calls = append(s.calls, c)
 	s.mu.Unlock()
+	s.calls.Add(c)
 }
 
 // newID returns a fresh numeric id with prefix: 179 for containers, 180

@@ -48,11 +48,7 @@ type Post struct {
 }
 
 // Calls returns the calls so far, in the order they were answered.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
-}
+func (s *Server) Calls() []Call { return s.calls.All() }
 
 // Posts returns the created posts, oldest first.
 func (s *Server) Posts() []Post {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/heraldhq/herald/internal/calllog"
 	"github.com/heraldhq/herald/internal/faultrules"
 	"io"
 	"net/http"
@@ -34,7 +35,7 @@ type Server struct {
 	mu         sync.Mutex
 	now        func() time.Time
 	faults     faultrules.Rules[Endpoint, Fault]
-	calls      []Call
+	calls      calllog.Log[Call]
 	posts      []*Post
 	images     map[string]*Image
 	videos     map[string]*Video
@@ -254,8 +255,8 @@ func tokenOf(r *http.Request) (string, bool) {
 func (s *Server) record(c Call) {
 	s.mu.Lock()
 	c.At = s.now()
-	s.calls = append(s.calls, c)
 	s.mu.Unlock()
+	s.calls.Add(c)
 }
 
 // id returns a fresh number; callers hold mu.

@@ -32,11 +32,7 @@ type Post struct {
 }
 
 // Calls returns the API calls so far, in the order they were answered.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
-}
+func (s *Server) Calls() []Call { return s.calls.All() }
 
 // Published counts the posts created for ref.
 func (s *Server) Published(ref string) int {

@@ -3,6 +3,7 @@ package sandboxtest
 import (
 	"context"
 	"encoding/json"
+	"github.com/heraldhq/herald/internal/calllog"
 	"github.com/heraldhq/herald/internal/faultrules"
 	"io"
 	"math/rand/v2"
@@ -30,7 +31,7 @@ type Server struct {
 	rate       float64
 	rateFaults []Fault
 	rng        *rand.Rand
-	calls      []Call
+	calls      calllog.Log[Call]
 	drafts     map[string]*draft
 	posts      map[string]*Post
 	order      []string // post ids, oldest first
@@ -216,9 +217,7 @@ func authorized(r *http.Request) bool {
 }
 
 func (s *Server) record(c Call) {
-	s.mu.Lock()
-	s.calls = append(s.calls, c)
-	s.mu.Unlock()
+	s.calls.Add(c)
 }
 
 func noRef(*http.Request, []byte) string { return "" }

@@ -44,11 +44,7 @@ type Post struct {
 }
 
 // Calls returns the calls so far, in the order they were answered.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
-}
+func (s *Server) Calls() []Call { return s.calls.All() }
 
 // Publishes returns every publish_id handed out, oldest first.
 func (s *Server) Publishes() []Publish {
@@ -100,13 +96,5 @@ func (s *Server) Published(title string) int {
 
 // Count counts the calls to ep.
 func (s *Server) Count(ep Endpoint) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, c := range s.calls {
-		if c.Endpoint == ep {
-			n++
-		}
-	}
-	return n
+	return s.calls.Count(func(c Call) bool { return c.Endpoint == ep })
 }

@@ -3,6 +3,7 @@ package tiktoktest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/heraldhq/herald/internal/calllog"
 	"github.com/heraldhq/herald/internal/faultrules"
 	"io"
 	"net/http"
@@ -67,7 +68,7 @@ type Server struct {
 	verified     []string
 	processing   Processing
 	faults       faultrules.Rules[Endpoint, Fault]
-	calls        []Call
+	calls        calllog.Log[Call]
 	publishes    map[string]*Publish
 	order        []string // publish ids, oldest first
 	uploads      map[string]string
@@ -268,8 +269,8 @@ func (s *Server) authenticate(r *http.Request) string {
 func (s *Server) record(c Call) {
 	s.mu.Lock()
 	c.At = s.now()
-	s.calls = append(s.calls, c)
 	s.mu.Unlock()
+	s.calls.Add(c)
 }
 
 func (s *Server) logID() string {

@@ -19,20 +19,10 @@ type Call struct {
 }
 
 // Calls returns the calls so far, in the order they were answered.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
-}
+func (s *Server) Calls() []Call { return s.calls.All() }
 
 // Count counts the calls of op answered with status (any status when
 // status is 0).
 func (s *Server) Count(op Op, status int) int {
-	n := 0
-	for _, c := range s.Calls() {
-		if c.Op == op && (status == 0 || c.Status == status) {
-			n++
-		}
-	}
-	return n
+	return s.calls.Count(func(c Call) bool { return c.Op == op && (status == 0 || c.Status == status) })
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/heraldhq/herald/internal/calllog"
 	"github.com/heraldhq/herald/internal/faultrules"
 	"net/http"
 	"net/http/httptest"
@@ -34,7 +35,7 @@ type Server struct {
 	drops     []*dropRule
 	loseFinal int
 	chunks    int // chunk requests seen, for DropChunk
-	calls     []Call
+	calls     calllog.Log[Call]
 
 	accounts  map[string]*account // by account id
 	access    map[string]*grant   // access token -> grant
@@ -279,9 +280,7 @@ func (s *Server) authenticate(r *http.Request) (*account, *reply) {
 
 func (s *Server) record(c Call) {
 	c.At = time.Now()
-	s.mu.Lock()
-	s.calls = append(s.calls, c)
-	s.mu.Unlock()
+	s.calls.Add(c)
 }
 
 // randomID returns n random characters of YouTube's id alphabet.

@@ -421,16 +421,16 @@ func (s *Server) Uploads() []Upload {
 // BytesReceived counts the media bytes the server received in all
 // uploads, resent ones included.
 func (s *Server) BytesReceived() int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var n int64
-	for _, u := range s.sessions {
-		n += u.received
-	}
-	for _, c := range s.calls {
+	for _, c := range s.calls.All() {
 		if c.Op == OpVideosInsert {
 			n += c.Bytes
 		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.sessions {
+		n += u.received
 	}
 	return n
 }
