@@ -1,7 +1,11 @@
 package publishers
 
 import (
+	"cmp"
+	"encoding/json"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -43,4 +47,31 @@ func Redact(s string, secrets ...string) string {
 		}
 	}
 	return s
+}
+
+// FirstLine is the first line of body, an answer that is not the
+// platform's JSON (a proxy's error page, say): the best explanation there
+// is.
+func FirstLine(body []byte) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
+	return line
+}
+
+// ErrorMessage makes msg, a platform's error message, fit for an error
+// text as Quote does; when nothing is left it names the HTTP status.
+func ErrorMessage(status int, msg string, max int, secrets ...string) string {
+	if m := Quote(msg, max, secrets...); m != "" {
+		return m
+	}
+	return cmp.Or(http.StatusText(status), "no message")
+}
+
+// IntCode reads an error code sent as a JSON number or a numeric string;
+// anything else, or a negative number, is 0.
+func IntCode(raw json.RawMessage) int {
+	n, err := strconv.Atoi(strings.Trim(strings.TrimSpace(string(raw)), `"`))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package publishers_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -38,4 +39,31 @@ func FuzzQuote(f *testing.F) {
 			t.Fatalf("Quote(%q) = %q: not one valid line", msg, got)
 		}
 	})
+}
+
+func TestErrorMessage(t *testing.T) {
+	tests := []struct {
+		status int
+		msg    string
+		want   string
+	}{
+		{400, "bad caption", "bad caption"},
+		{502, "", "Bad Gateway"},
+		{599, "  ", "no message"},
+		{401, "token tok-123 refused", "token [redacted] refused"},
+		{500, publishers.FirstLine([]byte("\n<html>oops\n<body>")), "<html>oops"},
+	}
+	for _, tt := range tests {
+		if got := publishers.ErrorMessage(tt.status, tt.msg, 40, "tok-123"); got != tt.want {
+			t.Errorf("ErrorMessage(%d, %q) = %q, want %q", tt.status, tt.msg, got, tt.want)
+		}
+	}
+}
+
+func TestIntCode(t *testing.T) {
+	for raw, want := range map[string]int{`190`: 190, `"463"`: 463, `-1`: 0, `"x"`: 0, ``: 0, `1.5`: 0, `null`: 0} {
+		if got := publishers.IntCode(json.RawMessage(raw)); got != want {
+			t.Errorf("IntCode(%s) = %d, want %d", raw, got, want)
+		}
+	}
 }

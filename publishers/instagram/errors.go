@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -87,8 +86,8 @@ func parseError(status int, body []byte, secret string) *APIError {
 	msg := ""
 	if json.Unmarshal(body, &answer) == nil && answer.Error.Message+answer.Error.Type+string(answer.Error.Code) != "" {
 		a := answer.Error
-		e.Code = number(a.Code)
-		e.Subcode = number(a.Subcode)
+		e.Code = publishers.IntCode(a.Code)
+		e.Subcode = publishers.IntCode(a.Subcode)
 		e.IsTransient = string(a.IsTransient) == "true"
 		e.Type = quote([]byte(a.Type), secret, 60)
 		if fbtracePattern.MatchString(a.FBTraceID) && redact(a.FBTraceID, secret) == a.FBTraceID {
@@ -101,27 +100,10 @@ func parseError(status int, body []byte, secret string) *APIError {
 	} else {
 		// Not Graph's JSON: a proxy's page, say. Its first line is the
 		// best explanation there is.
-		msg, _, _ = strings.Cut(strings.TrimSpace(string(body)), "\n")
+		msg = publishers.FirstLine(body)
 	}
-	e.Message = quote([]byte(msg), secret, maxMessage)
-	if e.Message == "" {
-		e.Message = http.StatusText(status)
-		if e.Message == "" {
-			e.Message = "no message"
-		}
-	}
+	e.Message = publishers.ErrorMessage(status, msg, maxMessage, secret)
 	return e
-}
-
-// number reads a JSON number or numeric string as an int; anything else
-// is 0.
-func number(raw json.RawMessage) int {
-	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
 }
 
 // classify wraps e, the answer to step, in its class. header paces rate

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -85,7 +84,7 @@ func parseError(status int, body []byte, secrets []string) *APIError {
 	}
 	msg := ""
 	if json.Unmarshal(body, &answer) == nil && (answer.Message != "" || answer.Code != "" || len(answer.ServiceErrorCode) > 0 || len(answer.ErrorDetails.InputErrors) > 0) {
-		e.ServiceErrorCode = number(answer.ServiceErrorCode)
+		e.ServiceErrorCode = publishers.IntCode(answer.ServiceErrorCode)
 		if codePattern.MatchString(answer.Code) {
 			e.Code = answer.Code
 		}
@@ -111,27 +110,10 @@ func parseError(status int, body []byte, secrets []string) *APIError {
 	} else {
 		// Not LinkedIn's JSON: a proxy's page, say. Its first line is
 		// the best explanation there is.
-		msg, _, _ = strings.Cut(strings.TrimSpace(string(body)), "\n")
+		msg = publishers.FirstLine(body)
 	}
-	e.Message = quote([]byte(strings.TrimPrefix(msg, "; ")), secrets, maxMessage)
-	if e.Message == "" {
-		e.Message = http.StatusText(status)
-		if e.Message == "" {
-			e.Message = "no message"
-		}
-	}
+	e.Message = publishers.ErrorMessage(status, strings.TrimPrefix(msg, "; "), maxMessage, secrets...)
 	return e
-}
-
-// number reads a JSON number or numeric string as an int; anything else
-// is 0.
-func number(raw json.RawMessage) int {
-	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
 }
 
 // classify wraps e, the answer to step, in its class (see the table in

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
@@ -57,12 +56,9 @@ func responseError(step string, status int, header http.Header, body []byte, sec
 	} else {
 		// Not the platform's JSON: a proxy's page, say. Its first line
 		// is the best explanation there is.
-		msg, _, _ = strings.Cut(strings.TrimSpace(string(body)), "\n")
+		msg = publishers.FirstLine(body)
 	}
-	e.Message = quote([]byte(msg), secret, maxMessage)
-	if e.Message == "" {
-		e.Message = "no message"
-	}
+	e.Message = publishers.ErrorMessage(status, msg, maxMessage, secret)
 	err := fmt.Errorf("sandbox: %s: %w", step, e)
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:

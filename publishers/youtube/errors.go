@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -141,16 +140,10 @@ func parseAnswer(status int, body []byte, secrets ...string) *APIError {
 		json.Unmarshal(body, &oauth)
 		msg = oauth.Description
 	default:
-		msg, _, _ = strings.Cut(strings.TrimSpace(string(body)), "\n")
+		msg = publishers.FirstLine(body)
 	}
 	e.Reason = cleanReason(e.Reason, secrets)
-	e.Message = quote(msg, maxMessage, secrets)
-	if e.Message == "" {
-		e.Message = "no message"
-		if t := http.StatusText(status); t != "" {
-			e.Message = t
-		}
-	}
+	e.Message = publishers.ErrorMessage(status, msg, maxMessage, secrets...)
 	return e
 }
 
