@@ -273,10 +273,9 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	last := *from
 	if last == "$" {
 		// Resolve "$" once, so events appended between reads are not lost.
-		if msgs, err := e.rdb.XRevRangeN(ctx, jobs.EventsStream, "+", "-", 1).Result(); err == nil && len(msgs) > 0 {
-			last = msgs[0].ID
-		} else {
-			last = "0-0"
+		var err error
+		if last, err = lastEventID(ctx, e.rdb); err != nil {
+			return err
 		}
 	}
 	seen := 0
