@@ -59,13 +59,13 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("HERALD_API_TOKENS: %w", err)
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
-	rdb := cfg.Redis.NewClient()
-	defer rdb.Close()
 	// The API enqueues jobs: it refuses a Redis that may evict them, as
 	// the worker does.
-	if err := checkRedis(ctx, rdb, log); err != nil {
+	rdb, err := openRedis(ctx, cfg, log)
+	if err != nil {
 		return err
 	}
+	defer rdb.Close()
 	reg := metrics.NewRegistry()
 	events := metrics.NewEvents(reg) // the API appends post.scheduled and account events
 	client := jobs.NewClient(rdb, jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness),

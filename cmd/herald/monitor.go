@@ -22,9 +22,6 @@ func runMonitor(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	auth := monitorAuth(cfg)
 	if err := auth.Check(cfg.MonitorAddr); err != nil {
-		if auth.Enabled() {
-			return err
-		}
 		return err
 	}
 	rdb := cfg.Redis.NewClient()

@@ -34,6 +34,17 @@ func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 	return logging.New(w, format, level)
 }
 
+// openRedis connects a long-running process to the configured Redis and
+// runs checkRedis; the caller closes the client.
+func openRedis(ctx context.Context, cfg config.Config, log *slog.Logger) (redis.UniversalClient, error) {
+	rdb := cfg.Redis.NewClient()
+	if err := checkRedis(ctx, rdb, log); err != nil {
+		rdb.Close()
+		return nil, err
+	}
+	return rdb, nil
+}
+
 // checkRedis runs the start-up checks every long-running process shares:
 // it refuses Redis that may evict jobs and warns of one that forgets them.
 func checkRedis(ctx context.Context, rdb redis.UniversalClient, log *slog.Logger) error {

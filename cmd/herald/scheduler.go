@@ -26,11 +26,11 @@ func runScheduler(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
-	rdb := cfg.Redis.NewClient()
-	defer rdb.Close()
-	if err := checkRedis(ctx, rdb, log); err != nil {
+	rdb, err := openRedis(ctx, cfg, log)
+	if err != nil {
 		return err
 	}
+	defer rdb.Close()
 	client := newClient(cfg, rdb, nil)
 	g, ctx := errgroup.WithContext(ctx)
 	if cfg.SchedulerMetricsAddr != "" {

@@ -21,11 +21,11 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
-	rdb := cfg.Redis.NewClient()
-	defer rdb.Close()
-	if err := checkRedis(ctx, rdb, log); err != nil {
+	rdb, err := openRedis(ctx, cfg, log)
+	if err != nil {
 		return err
 	}
+	defer rdb.Close()
 	tel := newTelemetry()
 	wc, err := workerConfig(cfg, rdb, log, tel)
 	if err != nil {
