@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -24,40 +25,35 @@ const lockTTL = 30 * time.Second
 // beginScript: ARGV now_ms, max_lateness_ms, owner, lock_ttl_ms, and
 // with KEYS[2] (the events stream) post id, stream max length, event time.
 // Replies {'missing'}, {'final', state}, {'early', publish_at_ms},
-// {'busy'}, {'late', deadline_ms, hash...} or {'begun', attempts, hash...}
-// where hash is the record as it was before. When it begins an attempt
-// and has KEYS[2], it appends the post.publishing event itself.
+// {'busy'}, {'late', deadline_ms, hash} or {'begun', attempts, hash}
+// where hash is the record as it was before, as HGETALL gives it. When
+// it begins an attempt and has KEYS[2], it appends the post.publishing
+// event itself. It reads the fields it decides on with one HMGET and
+// hands HGETALL's reply back untouched: Lua loops over the record cost
+// Redis, the busiest process on the publish path, more than the rest of
+// the script.
 var beginScript = redis.NewScript(`
-local h = redis.call('HGETALL', KEYS[1])
-if #h == 0 then return {'missing'} end
-local r = {}
-for i = 1, #h, 2 do r[h[i]] = h[i+1] end
-local st = r['state']
+local f = redis.call('HMGET', KEYS[1], 'state', 'publish_at', 'not_after', 'lock_owner', 'lock_until', 'account', 'platform', 'attempts')
+local st = f[1]
+if not st then return {'missing'} end
 if st == 'published' or st == 'failed' or st == 'canceled' then return {'final', st} end
 local now = tonumber(ARGV[1])
-local at = tonumber(r['publish_at'] or '0') or 0
+local at = tonumber(f[2] or '0') or 0
 if at > now then return {'early', tostring(at)} end
 local deadline = at + tonumber(ARGV[2])
-if r['not_after'] and r['not_after'] ~= '' then deadline = tonumber(r['not_after']) end
-if now > deadline then
-  local out = {'late', tostring(deadline)}
-  for i = 1, #h do out[#out + 1] = h[i] end
-  return out
-end
-if r['lock_owner'] and r['lock_owner'] ~= '' and (tonumber(r['lock_until'] or '0') or 0) > now then
-  return {'busy'}
-end
-local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-redis.call('HSET', KEYS[1], 'state', 'publishing', 'lock_owner', ARGV[3],
+if f[3] and f[3] ~= '' then deadline = tonumber(f[3]) end
+if now > deadline then return {'late', tostring(deadline), redis.call('HGETALL', KEYS[1])} end
+if f[4] and f[4] ~= '' and (tonumber(f[5] or '0') or 0) > now then return {'busy'} end
+local h = redis.call('HGETALL', KEYS[1])
+local attempts = (tonumber(f[8] or '0') or 0) + 1
+redis.call('HSET', KEYS[1], 'attempts', attempts, 'state', 'publishing', 'lock_owner', ARGV[3],
   'lock_until', tostring(now + tonumber(ARGV[4])), 'updated_at', ARGV[1])
 if KEYS[2] then
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing',
-    'account_id', r['account'] or '', 'at', ARGV[7], 'platform', r['platform'] or '',
+    'account_id', f[6] or '', 'at', ARGV[7], 'platform', f[7] or '',
     'post_id', ARGV[5], 'state', 'publishing', 'attempt', tostring(attempts))
 end
-local out = {'begun', tostring(attempts)}
-for i = 1, #h do out[#out + 1] = h[i] end
-return out
+return {'begun', tostring(attempts), h}
 `)
 
 // finishScript: ARGV owner, allowed states ("" any, else comma-separated
@@ -67,7 +63,8 @@ return out
 // allowed, appends the event if it wrote, and releases the owner's lock
 // in any case. Replies {previous state ("" if none), changed}.
 var finishScript = redis.NewScript(`
-local st = redis.call('HGET', KEYS[1], 'state')
+local f = redis.call('HMGET', KEYS[1], 'state', 'lock_owner')
+local st = f[1]
 if not st then return {'', 0} end
 local changed = 0
 local n = tonumber(ARGV[3])
@@ -78,7 +75,7 @@ if ARGV[2] == '' or string.find(ARGV[2], ',' .. st .. ',', 1, true) then
     redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4 + n], '*', unpack(ARGV, 5 + n))
   end
 end
-if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'lock_owner') == ARGV[1] then
+if ARGV[1] ~= '' and f[2] == ARGV[1] then
   redis.call('HDEL', KEYS[1], 'lock_owner', 'lock_until')
 end
 return {st, changed}
@@ -139,9 +136,15 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 	case "early":
 		r.At = parseMilli(str(1))
 	case "late", "begun":
-		h := make(map[string]string, (len(res)-2)/2)
-		for i := 2; i+1 < len(res); i += 2 {
-			h[str(i)] = str(i + 1)
+		var flat []any
+		if len(res) > 2 {
+			flat, _ = res[2].([]any)
+		}
+		h := make(map[string]string, len(flat)/2)
+		for i := 0; i+1 < len(flat); i += 2 {
+			k, _ := flat[i].(string)
+			v, _ := flat[i+1].(string)
+			h[k] = v
 		}
 		if r.Record, err = decodeRecord(postID, h); err != nil {
 			return r, err
@@ -205,25 +208,33 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 }
 
 // keepLocked renews owner's lock on postID until the returned stop is
-// called.
+// called. A timer, not a goroutine: most attempts end long before the
+// first renewal, and a goroutine per attempt costs the busy worker more.
+// stop waits for a renewal in flight; none starts after it.
 func (s *store) keepLocked(postID, owner string) (stop func()) {
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(lockTTL / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				until := s.now().Add(lockTTL).UnixMilli()
-				_ = renewScript.Run(context.Background(), s.rdb, []string{recordKey(postID)}, owner, until).Err()
-			}
+	var (
+		mu      sync.Mutex
+		stopped bool
+		t       *time.Timer
+	)
+	mu.Lock()
+	defer mu.Unlock()
+	t = time.AfterFunc(s.renewEvery, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
 		}
-	}()
-	return func() { close(done); <-stopped }
+		until := s.now().Add(lockTTL).UnixMilli()
+		_ = renewScript.Run(context.Background(), s.rdb, []string{recordKey(postID)}, owner, until).Err()
+		t.Reset(s.renewEvery)
+	})
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
+	}
 }
 
 // locked reports whether an attempt holds postID's lock now.

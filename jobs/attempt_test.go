@@ -3,11 +3,13 @@ package jobs
 import (
 	"context"
 	"maps"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/publishers"
 )
@@ -69,5 +71,46 @@ func TestAttemptEventsSameInlineOrNot(t *testing.T) {
 		if !maps.Equal(a[i], b[i]) {
 			t.Errorf("event %d:\n inline %v\n  after %v", i, a[i], b[i])
 		}
+	}
+}
+
+// TestLockRenewedWhileAttemptRuns: a running attempt keeps its post's
+// lock alive past lockTTL, and gives it up when it ends, so a crashed
+// worker's lock expires and a finished one's is gone at once.
+func TestLockRenewedWhileAttemptRuns(t *testing.T) {
+	db := redistest.New(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var clock atomic.Int64
+	clock.Store(t0.UnixNano())
+	st := newStore(db.Client, func() time.Time { return time.Unix(0, clock.Load()).UTC() }, 0, nil)
+	st.renewEvery = 5 * time.Millisecond
+	if _, _, _, _, err := st.create(ctx, Post{ID: "p1", AccountID: "acct-1", Platform: "sandbox", PublishAt: t0, Content: publishers.Content{Text: "hi"}}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := st.begin(ctx, "p1", "owner-1", time.Hour, nil); err != nil || b.Verdict != "begun" {
+		t.Fatalf("begin = %+v, %v", b, err)
+	}
+	lockUntil := func() string { return db.Client.HGet(ctx, recordKey("p1"), "lock_until").Val() }
+	if got, want := lockUntil(), unixMilli(t0.Add(lockTTL)); got != want {
+		t.Fatalf("lock_until after begin = %s, want %s", got, want)
+	}
+
+	stop := st.keepLocked("p1", "owner-1")
+	later := t0.Add(2 * lockTTL)
+	clock.Store(later.UnixNano())
+	want := unixMilli(later.Add(lockTTL))
+	eventually.True(t, 10*time.Second, func() bool { return lockUntil() == want }, "lock_until renewed to %s (is %s)", want, lockUntil())
+	stop()
+	// At the time the first lock would have run out, a second attempt
+	// still finds the post busy.
+	if b, _ := st.begin(ctx, "p1", "owner-2", time.Hour, nil); b.Verdict != "busy" {
+		t.Fatalf("second begin while renewed = %s, want busy", b.Verdict)
+	}
+	if _, err := st.finish(ctx, "p1", "owner-1", nil, nil, "state", string(StatePublished)); err != nil {
+		t.Fatal(err)
+	}
+	if locked, err := st.locked(ctx, "p1"); err != nil || locked {
+		t.Errorf("after finish locked = %v, %v; want the lock released", locked, err)
 	}
 }

@@ -81,11 +81,13 @@ type store struct {
 	// saving a round trip each. Not on Redis Cluster, where the stream
 	// and a record are in different slots.
 	inlineEvents bool
+	// renewEvery is how often a running attempt renews its lock.
+	renewEvery time.Duration
 }
 
 func newStore(rdb redis.UniversalClient, now func() time.Time, maxLen int64, observe func(string)) *store {
 	_, cluster := rdb.(*redis.ClusterClient)
-	return &store{rdb: rdb, now: now, maxLen: maxLen, observeEvent: observe, inlineEvents: !cluster}
+	return &store{rdb: rdb, now: now, maxLen: maxLen, observeEvent: observe, inlineEvents: !cluster, renewEvery: lockTTL / 3}
 }
 
 // createScript writes a new record unless one exists; it returns nil when
