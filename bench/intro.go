@@ -30,22 +30,38 @@ at all, the slow platform's figure shows that ceiling, not the platform.
 Figure 4 includes asynq's forwarder interval and idle poll (about a
 second each, shared by both sides) and then the drain rate of figure 2.
 
-Figure 2 misses its 0.8 target, and this machine shows why: both sides
-are CPU-bound on two cores shared with redis-server, and each Redis round
-trip costs about 90 µs of CPU (Go and Redis together). Bare asynq with a
-no-op handler makes three round trips a task and touches nothing of its
-own. Herald makes two more, each of which a promise needs: the attempt's
-begin (record, lock and publishing event in one script, with the token
-read in the same pipeline) and the finish (outcome and event in one
-script). Putting the events inside the scripts and the token read beside
-begin took three round trips off this figure. Reaching 0.8 would take
-Herald's whole extra work under about 70 µs, less than one round trip;
-the note's third figure, asynq whose handler makes a single Redis write,
-shows where the floor for any durable handler lies. Sharing pipelines
-between concurrent attempts (one round trip for the begin or finish of
-every attempt ready at that moment) was tried and measured no gain here:
-on two busy cores attempts seldom meet, and the hand-off cost what the
-shared round trips saved.
+Figure 2 misses its 0.8 target on this machine. What the runs show:
+
+- Neither side keeps the two cores busy (the note's "cores busy"). asynq
+  takes tasks one at a time: a single processor goroutine makes one
+  dequeue round trip per queue it tries and hands each task to the
+  heartbeater over an unbuffered channel, so the rate follows the
+  latency of those steps more than CPU. Every round trip Herald adds
+  puts Redis work ahead of the next dequeue and wake-ups into the Go
+  scheduler.
+- Herald makes two round trips a task more than bare asynq, each of
+  which a promise needs: begin (the record's checks, the lock and the
+  publishing event in one script, with the token read in the same
+  pipeline) and finish (outcome, event and lock release in one script).
+  Putting the events inside the scripts and the token read beside begin
+  took three round trips off this figure.
+- The note's third side, asynq whose handler makes two plain Redis
+  writes (start and end), is the floor for any handler that records an
+  attempt durably; Herald runs at about 0.8 of it. The rest is the
+  scripts' own work in Redis (about 10 µs for begin and 5 µs for finish
+  per call, measured with redis-benchmark here, against 0.2 µs for an
+  HSET), decoding the record and decrypting the token.
+- Tried and measured no gain: one shared pipeline for the begins or
+  finishes of all attempts ready at the same moment (on two cores they
+  seldom meet, and the hand-off cost what the shared round trips saved);
+  begin reading only the fields it decides on (HMGET) instead of looping
+  over the whole record in Lua, and renewing locks with a timer instead
+  of a goroutine per attempt (both kept: no slower, and fewer goroutines
+  at figure 3's concurrency).
+
+The rates move by up to a tenth between runs of the same code here,
+which is why figure 2 reports the median of three interleaved runs and
+the spread of their ratios.
 What each figure means in detail: ` + "`go doc ./bench`" + `.
 
 `
