@@ -29,9 +29,7 @@ const lockTTL = 30 * time.Second
 // where hash is the record as it was before, as HGETALL gives it. When
 // it begins an attempt and has KEYS[2], it appends the post.publishing
 // event itself. It reads the fields it decides on with one HMGET and
-// hands HGETALL's reply back untouched: Lua loops over the record cost
-// Redis, the busiest process on the publish path, more than the rest of
-// the script.
+// returns HGETALL's reply as it is, without copying the record in Lua.
 var beginScript = redis.NewScript(`
 local f = redis.call('HMGET', KEYS[1], 'state', 'publish_at', 'not_after', 'lock_owner', 'lock_until', 'account', 'platform', 'attempts')
 local st = f[1]
@@ -208,8 +206,8 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 }
 
 // keepLocked renews owner's lock on postID until the returned stop is
-// called. A timer, not a goroutine: most attempts end long before the
-// first renewal, and a goroutine per attempt costs the busy worker more.
+// called. A timer rather than a goroutine per attempt: most attempts end
+// before the first renewal, and then the timer is all they cost.
 // stop waits for a renewal in flight; none starts after it.
 func (s *store) keepLocked(postID, owner string) (stop func()) {
 	var (
