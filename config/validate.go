@@ -163,15 +163,7 @@ func (c *Config) validate(l loaded) []error {
 }
 
 // TikTokPullPrefixList splits HERALD_TIKTOK_PULL_PREFIXES.
-func (c Config) TikTokPullPrefixList() []string {
-	var out []string
-	for _, p := range strings.Split(c.TikTokPullPrefixes, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+func (c Config) TikTokPullPrefixList() []string { return splitList(c.TikTokPullPrefixes) }
 
 // addrProblem says what keeps s from being a host:port to listen on.
 func addrProblem(s string) string {

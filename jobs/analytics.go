@@ -292,7 +292,7 @@ func (h *sweepHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			if err := h.enqueue(ctx, id, info.Platform, start); err != nil {
 				return err
 			}
-			if err := h.checkReconnect(ctx, id, info.Platform); err != nil {
+			if err := h.checkReconnect(ctx, info); err != nil {
 				return err
 			}
 		}
@@ -306,9 +306,12 @@ func (h *sweepHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 // account's token expires within the lead and cannot be refreshed. When
 // it expires, the Vault marks the account reauth_required (at the first
 // use within its refresh skew, at the latest at the next sweep's refresh).
-func (h *sweepHandler) checkReconnect(ctx context.Context, account, platform string) error {
+// info is what the sweep read already: most tokens are far from expiry,
+// and only the rest are read again (to see whether they can be refreshed).
+func (h *sweepHandler) checkReconnect(ctx context.Context, info tokens.Info) error {
+	account, platform := info.ID, info.Platform
 	rc, ok := h.accounts.(reconnectChecker)
-	if !ok {
+	if !ok || info.Expiry.IsZero() || info.Expiry.Sub(h.now()) >= h.cfg.ReconnectLead {
 		return nil
 	}
 	due, expiry, err := rc.ReconnectDue(ctx, account, h.cfg.ReconnectLead)

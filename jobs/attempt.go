@@ -120,7 +120,7 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 		res, err = cmd.Slice()
 		if redis.HasErrorPrefix(err, "NOSCRIPT") {
 			// A restarted Redis forgot the script; EvalSha did not run it.
-			res, err = beginScript.Run(ctx, s.rdb, keys, args...).Slice()
+			res, err = beginScript.Eval(ctx, s.rdb, keys, args...).Slice()
 		}
 	}
 	if err != nil {
@@ -183,7 +183,7 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 	args := append([]any{owner, allowed, len(fields)}, fields...)
 	inline := ev != nil && s.inlineEvents
 	if inline {
-		ev.At = now
+		ev.stamp(now)
 		keys = append(keys, EventsStream)
 		args = append(args, s.eventsMaxLen())
 		args = append(args, ev.values()...)

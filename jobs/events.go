@@ -66,6 +66,15 @@ type Event struct {
 }
 
 // values is e as stream fields.
+// stamp dates e and, when it has no type, names it after its post's
+// state: what every way of appending an event does first.
+func (e *Event) stamp(at time.Time) {
+	if e.Type == "" {
+		e.Type = "post." + string(e.State)
+	}
+	e.At = at
+}
+
 func (e Event) values() []any {
 	v := []any{"type", e.Type, "account_id", e.AccountID, "at", e.At.UTC().Format(time.RFC3339Nano)}
 	for _, kv := range [][2]string{
@@ -110,10 +119,7 @@ func ParseEvent(m redis.XMessage) (Event, error) {
 // error is for the caller to log or drop: the record, not the stream, is
 // the truth, and a lost event never undoes a state change.
 func (s *store) appendEvent(ctx context.Context, e Event) error {
-	if e.Type == "" {
-		e.Type = "post." + string(e.State)
-	}
-	e.At = s.now()
+	e.stamp(s.now())
 	err := s.rdb.XAdd(ctx, &redis.XAddArgs{
 		Stream: EventsStream, MaxLen: s.eventsMaxLen(), Approx: true, Values: e.values(),
 	}).Err()

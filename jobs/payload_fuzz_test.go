@@ -39,6 +39,9 @@ func TestPayloadAccountID(t *testing.T) {
 		want    string
 	}{
 		{string(good), "acct-7"},
+		// The look-alike comes first: JSON escapes its quotes, so it is
+		// not taken for the key.
+		{`{"v":1,"post":{"post_id":"p","content":{"text":"say \"account_id\":\"evil\""},"account_id":"acct-7"}}`, "acct-7"},
 		{`{"v":1,"post":{"post_id":"p"}}`, ""},
 		{`{"account_id":""}`, ""},
 		{`{"account_id":"a b"}`, ""},

@@ -68,8 +68,7 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer rdb.Close()
 	reg := metrics.NewRegistry()
 	events := metrics.NewEvents(reg) // the API appends post.scheduled and account events
-	client := jobs.NewClient(rdb, jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness),
-		jobs.WithEventsMaxLen(cfg.EventsMaxLen), jobs.WithEventObserver(events.Appended))
+	client := newClient(cfg, rdb, events.Appended)
 	vault, _, err := newVault(cfg, rdb, client, log, nil)
 	if err != nil {
 		return err

@@ -108,7 +108,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	wc.Retry = jobs.RetryPolicy{Base: time.Second, Cap: 4 * time.Second}
 	wc.ShutdownTimeout = 3 * time.Second
 	mreg := tel.reg
-	client := newClient(cfg, rdb, tel)
+	client := newClient(cfg, rdb, tel.eventObserver())
 	if cfg.TokenKeys == "" {
 		// A key for this run only: the private Redis dies with it.
 		k, err := tokens.GenerateKey("demo")

@@ -97,7 +97,7 @@ func (h *demoHook) summary() string {
 		parts = append(parts, fmt.Sprintf("%s %d", typ, n))
 	}
 	sort.Strings(parts)
-	return fmt.Sprintf("%d events, every signature verified, %d refused (%s)", len(h.verified), h.refused, strings.Join(parts, ", "))
+	return fmt.Sprintf("%d events with a valid signature, %d refused (%s)", len(h.verified), h.refused, strings.Join(parts, ", "))
 }
 
 func (h *demoHook) close() { _ = h.srv.Close() }

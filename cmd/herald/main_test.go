@@ -101,7 +101,7 @@ func TestDemoPublishesItsPosts(t *testing.T) {
 	for _, want := range []string{
 		"hello      PUBLISHED", "photo      PUBLISHED", "flaky      PUBLISHED",
 		"throttled  PUBLISHED", "rejected   FAILED (permanent)", "canceled   canceled",
-		"will retry", "every signature verified, 0 refused", "post.published 4",
+		"will retry", "with a valid signature, 0 refused", "post.published 4",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)

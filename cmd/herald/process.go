@@ -71,6 +71,14 @@ type telemetry struct {
 	events   *metrics.Events
 }
 
+// eventObserver counts appended events, or is nil without telemetry.
+func (t *telemetry) eventObserver() func(string) {
+	if t == nil {
+		return nil
+	}
+	return t.events.Appended
+}
+
 func newTelemetry() *telemetry {
 	reg := metrics.NewRegistry()
 	return &telemetry{reg: reg, publish: metrics.NewPublish(reg), tokens: metrics.NewTokens(reg),
@@ -78,15 +86,25 @@ func newTelemetry() *telemetry {
 }
 
 // newClient is the jobs client every process uses, as configured.
-func newClient(cfg config.Config, rdb redis.UniversalClient, tel *telemetry) *jobs.Client {
+// observeEvent, if not nil, counts the events it appends.
+func newClient(cfg config.Config, rdb redis.UniversalClient, observeEvent func(string)) *jobs.Client {
 	opts := []jobs.ClientOption{
 		jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness),
 		jobs.WithEventsMaxLen(cfg.EventsMaxLen),
 	}
-	if tel != nil {
-		opts = append(opts, jobs.WithEventObserver(tel.events.Appended))
+	if observeEvent != nil {
+		opts = append(opts, jobs.WithEventObserver(observeEvent))
 	}
 	return jobs.NewClient(rdb, opts...)
+}
+
+// webhookEndpoints is HERALD_WEBHOOKS as jobs takes it.
+func webhookEndpoints(cfg config.Config) []jobs.WebhookEndpoint {
+	var eps []jobs.WebhookEndpoint
+	for _, ep := range cfg.WebhookEndpoints() {
+		eps = append(eps, jobs.WebhookEndpoint(ep))
+	}
+	return eps
 }
 
 // client returns an HTTP client for platform whose requests are counted.
@@ -248,16 +266,12 @@ func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger
 	if tel != nil {
 		observe, observeEvent, delivered = tel.publish.Observe, tel.events.Appended, tel.events.Delivered
 	}
-	var hooks []jobs.WebhookEndpoint
-	for _, ep := range cfg.WebhookEndpoints() {
-		hooks = append(hooks, jobs.WebhookEndpoint{Name: ep.Name, URL: ep.URL, Secrets: ep.Secrets})
-	}
 	return jobs.WorkerConfig{
 		Observe:      observe,
 		ObserveEvent: observeEvent,
 		EventsMaxLen: cfg.EventsMaxLen,
 		Webhooks: jobs.WebhookConfig{
-			Endpoints: hooks, MaxAge: cfg.WebhookMaxAge, Timeout: cfg.WebhookTimeout, Observe: delivered,
+			Endpoints: webhookEndpoints(cfg), MaxAge: cfg.WebhookMaxAge, Timeout: cfg.WebhookTimeout, Observe: delivered,
 		},
 		Concurrency:              cfg.WorkerConcurrency,
 		ShutdownTimeout:          cfg.WorkerShutdownTimeout,

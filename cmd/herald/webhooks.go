@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/heraldhq/herald/jobs"
@@ -35,16 +36,9 @@ func runWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer done()
-	var eps []jobs.WebhookEndpoint
-	for _, ep := range e.cfg.WebhookEndpoints() {
-		eps = append(eps, jobs.WebhookEndpoint{Name: ep.Name, URL: ep.URL, Secrets: ep.Secrets})
-	}
+	eps := webhookEndpoints(e.cfg)
 	if sub == "enable" {
-		known := false
-		for _, ep := range eps {
-			known = known || ep.Name == name
-		}
-		if !known {
+		if !slices.ContainsFunc(eps, func(ep jobs.WebhookEndpoint) bool { return ep.Name == name }) {
 			return fmt.Errorf("webhook %q is not in HERALD_WEBHOOKS", name)
 		}
 		if err := e.client.EnableWebhook(ctx, name); err != nil {

@@ -31,7 +31,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	client := newClient(cfg, rdb, tel)
+	client := newClient(cfg, rdb, tel.eventObserver())
 	vault, keys, err := newVault(cfg, rdb, client, log, tel)
 	if err != nil {
 		return err
