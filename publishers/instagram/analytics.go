@@ -52,10 +52,8 @@ var insightMetrics = map[string]string{
 }
 
 type mediaFields struct {
-	ID           string `json:"id"`
-	ProductType  string `json:"media_product_type"`
-	LikeCount    *int64 `json:"like_count"`
-	CommentCount *int64 `json:"comments_count"`
+	ID          string `json:"id"`
+	ProductType string `json:"media_product_type"`
 	// raw is the media's numeric fields under Graph's names.
 	raw publishers.Metrics
 }
@@ -157,14 +155,9 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 		metrics, raw := publishers.Metrics{}, publishers.Metrics{}
 		for _, f := range []string{"like_count", "comments_count"} {
 			if v, ok := m.raw[f]; ok {
+				metrics[metricNames[f]] = v
 				raw[f] = v
 			}
-		}
-		if m.LikeCount != nil {
-			metrics[publishers.MetricLikes] = *m.LikeCount
-		}
-		if m.CommentCount != nil {
-			metrics[publishers.MetricComments] = *m.CommentCount
 		}
 		names, ok := insightMetrics[m.ProductType]
 		if !ok {

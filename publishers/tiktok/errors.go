@@ -120,7 +120,7 @@ func parseAnswer(status int, body []byte, secrets ...string) (json.RawMessage, *
 	}
 	// Not TikTok's JSON: a proxy's page, say. Its first line is the best
 	// explanation there is.
-	line, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
+	line := publishers.FirstLine(body)
 	e := &APIError{Status: status, Message: quote([]byte(line), maxMessage, secrets...)}
 	if status >= 200 && status <= 299 {
 		e.Message = "answer is not JSON: " + quote([]byte(line), 100, secrets...)

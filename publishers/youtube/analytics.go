@@ -50,9 +50,10 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 		}
 		for _, c := range res.Items {
 			if st := c.Statistics; st != nil {
-				out.Account[publishers.MetricFollowers] = int64(st.SubscriberCount)
-				out.Account[publishers.MetricViews] = int64(st.ViewCount)
-				out.RawAccount = channelRaw(st)
+				raw := channelRaw(st)
+				out.Account[publishers.MetricFollowers] = raw["subscriberCount"]
+				out.Account[publishers.MetricViews] = raw["viewCount"]
+				out.RawAccount = raw
 			}
 		}
 		return nil
@@ -81,12 +82,13 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 			}
 			for _, v := range res.Items {
 				if st := v.Statistics; st != nil {
+					raw := videoRaw(st)
 					out.Posts[v.Id] = publishers.Metrics{
-						publishers.MetricViews:    int64(st.ViewCount),
-						publishers.MetricLikes:    int64(st.LikeCount),
-						publishers.MetricComments: int64(st.CommentCount),
+						publishers.MetricViews:    raw["viewCount"],
+						publishers.MetricLikes:    raw["likeCount"],
+						publishers.MetricComments: raw["commentCount"],
 					}
-					out.RawPosts[v.Id] = videoRaw(st)
+					out.RawPosts[v.Id] = raw
 				}
 			}
 			return nil

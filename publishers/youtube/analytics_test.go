@@ -3,6 +3,7 @@ package youtube_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -65,6 +66,39 @@ func TestAnalyticsMatchTheFake(t *testing.T) {
 	}
 	if n := e.srv.Count(youtubetest.OpVideosList, 200); n != 3 {
 		t.Errorf("%d videos.list calls, want 3 (50 ids each)", n)
+	}
+}
+
+// A count beyond int64 saturates, and the common metrics agree with the
+// raw ones.
+func TestAnalyticsHugeCountsAgree(t *testing.T) {
+	e := setup(t)
+	res, err := e.p.Publish(context.Background(), e.request("post-huge", 1000, &publisherstest.Checkpoints{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.RemoteID
+	e.srv.SetVideoStats(id, youtubetest.VideoStats{Views: math.MaxUint64, Likes: 1 << 63, Comments: 3})
+	e.srv.SetChannelStats("acct-1", math.MaxUint64, 1<<63)
+	req := publishers.AnalyticsRequest{AccountID: "acct-1", Token: &oauth2.Token{AccessToken: e.tok.AccessToken}, RemoteIDs: []string{id}}
+	a, err := e.p.Analytics(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAccount := publishers.Metrics{publishers.MetricFollowers: math.MaxInt64, publishers.MetricViews: math.MaxInt64}
+	if !reflect.DeepEqual(a.Account, wantAccount) {
+		t.Errorf("account %v, want %v", a.Account, wantAccount)
+	}
+	if a.Account[publishers.MetricFollowers] != a.RawAccount["subscriberCount"] || a.Account[publishers.MetricViews] != a.RawAccount["viewCount"] {
+		t.Errorf("account %v disagrees with raw %v", a.Account, a.RawAccount)
+	}
+	wantPost := publishers.Metrics{publishers.MetricViews: math.MaxInt64, publishers.MetricLikes: math.MaxInt64, publishers.MetricComments: 3}
+	if !reflect.DeepEqual(a.Posts[id], wantPost) {
+		t.Errorf("post %v, want %v", a.Posts[id], wantPost)
+	}
+	raw := a.RawPosts[id]
+	if a.Posts[id][publishers.MetricViews] != raw["viewCount"] || a.Posts[id][publishers.MetricLikes] != raw["likeCount"] || a.Posts[id][publishers.MetricComments] != raw["commentCount"] {
+		t.Errorf("post %v disagrees with raw %v", a.Posts[id], raw)
 	}
 }
 

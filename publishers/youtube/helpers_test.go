@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/internal/logging/logtest"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/media"
@@ -136,7 +137,7 @@ type env struct {
 	files *files
 	p     *youtube.Publisher
 	tok   youtubetest.Token
-	logs  *bytes.Buffer
+	logs  *logtest.Buffer
 }
 
 func setup(t testing.TB, tweak ...func(*youtube.Options)) *env {
@@ -147,29 +148,18 @@ func setup(t testing.TB, tweak ...func(*youtube.Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{srv: srv, files: newFiles(t), tok: srv.IssueToken("acct-1"), logs: &bytes.Buffer{}}
+	e := &env{srv: srv, files: newFiles(t), tok: srv.IssueToken("acct-1"), logs: &logtest.Buffer{}}
 	opts := youtube.Options{
 		Endpoint: srv.Endpoint(), UploadEndpoint: srv.UploadEndpoint(),
 		Media: fetcher, ChunkSize: chunk,
 		Now:    func() time.Time { return epoch },
-		Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: e.logs}, nil)),
+		Logger: slog.New(slog.NewTextHandler(e.logs, nil)),
 	}
 	for _, f := range tweak {
 		f(&opts)
 	}
 	e.p = youtube.New(opts)
 	return e
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
 }
 
 // request is a post of one video of size bytes, titled after postID.
