@@ -238,20 +238,7 @@ func (s *Server) readImage(r *http.Request, _ []byte) reply {
 	if !ok {
 		return fail(http.StatusNotFound, 0, "", "no such image")
 	}
-	if img.Status == "PROCESSING" {
-		if img.polls > 0 {
-			img.polls--
-		} else if img.failed != "" {
-			img.Status = "PROCESSING_FAILED"
-		} else {
-			img.Status = "AVAILABLE"
-		}
-	}
-	out := map[string]any{"id": img.URN, "owner": img.Owner, "status": img.Status}
-	if img.Status == "PROCESSING_FAILED" {
-		out["processingFailureReason"] = img.failed
-	}
-	return answer(http.StatusOK, out)
+	return poll(&img.Status, &img.polls, img.failed, img.URN, img.Owner)
 }
 
 func (s *Server) uploadPart(r *http.Request, body []byte) reply {
@@ -313,18 +300,26 @@ func (s *Server) readVideo(r *http.Request, _ []byte) reply {
 	if !ok {
 		return fail(http.StatusNotFound, 0, "", "no such video")
 	}
-	if v.Status == "PROCESSING" {
-		if v.polls > 0 {
-			v.polls--
-		} else if v.failed != "" {
-			v.Status = "PROCESSING_FAILED"
-		} else {
-			v.Status = "AVAILABLE"
+	return poll(&v.Status, &v.polls, v.failed, v.URN, v.Owner)
+}
+
+// poll answers a status read of an image or video. Each read of a
+// PROCESSING upload uses up one of its polls; with none left it becomes
+// PROCESSING_FAILED (when set to fail) or AVAILABLE.
+func poll(status *string, polls *int, failed, urn, owner string) reply {
+	if *status == "PROCESSING" {
+		switch {
+		case *polls > 0:
+			*polls--
+		case failed != "":
+			*status = "PROCESSING_FAILED"
+		default:
+			*status = "AVAILABLE"
 		}
 	}
-	out := map[string]any{"id": v.URN, "owner": v.Owner, "status": v.Status}
-	if v.Status == "PROCESSING_FAILED" {
-		out["processingFailureReason"] = v.failed
+	out := map[string]any{"id": urn, "owner": owner, "status": *status}
+	if *status == "PROCESSING_FAILED" {
+		out["processingFailureReason"] = failed
 	}
 	return answer(http.StatusOK, out)
 }
