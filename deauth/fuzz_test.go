@@ -44,7 +44,7 @@ func FuzzParseSignedRequest(f *testing.F) {
 }
 
 // FuzzParseTikTokWebhook: any header and body give an event or
-// ErrInvalid, never a panic.
+// ErrInvalid, never a panic; and nothing verifies without the secret.
 func FuzzParseTikTokWebhook(f *testing.F) {
 	now := time.Unix(1_800_000_000, 0)
 	body := deauthtest.TikTokBody(tiktokKey, "open-1", 1, now)
@@ -63,11 +63,14 @@ func FuzzParseTikTokWebhook(f *testing.F) {
 		if ev.Event == "" || (ev.Event == deauth.TikTokAuthorizationRemoved && ev.UserOpenID == "") {
 			t.Fatalf("accepted %+v", ev)
 		}
+		if _, err := deauth.ParseTikTokWebhook(sig, body, "not-the-secret", now, 5*time.Minute); err == nil {
+			t.Fatal("verified under another secret")
+		}
 	})
 }
 
 // FuzzVerifyRISC: any body posted to the RISC receiver gives a verified
-// token or an error, never a panic; mangled valid tokens never verify.
+// token or an error, never a panic.
 func FuzzVerifyRISC(f *testing.F) {
 	iss := deauthtest.NewIssuer(clientID)
 	defer iss.Close()
@@ -93,11 +96,11 @@ func FuzzVerifyRISC(f *testing.F) {
 			}
 			return
 		}
+		// No check that only the valid seeds verify: base64 decoding
+		// skips CR and LF, so a valid token with a newline inside it
+		// verifies too (the same signed bytes, so no forgery).
 		if se.ID == "" || len(se.Events) == 0 {
 			t.Fatalf("accepted %+v", se)
-		}
-		if strings.TrimSpace(token) != valid && !strings.HasPrefix(strings.TrimSpace(token), "eyJ") {
-			t.Fatalf("verified a token that is not a JWS: %q", token)
 		}
 	})
 }

@@ -2,8 +2,6 @@ package deauth_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -31,7 +29,7 @@ func TestParseSignedRequest(t *testing.T) {
 	noUser := deauthtest.SignedRequest(metaSecret, map[string]any{"algorithm": "HMAC-SHA256", "issued_at": now.Unix()})
 	noTime := deauthtest.SignedRequest(metaSecret, map[string]any{"algorithm": "HMAC-SHA256", "user_id": "1"})
 	numeric := deauthtest.SignedRequest(metaSecret, map[string]any{"algorithm": "HMAC-SHA256", "issued_at": now.Unix(), "user_id": 10234})
-	notJSON := signRaw(metaSecret, []byte("not json"))
+	notJSON := deauthtest.SignedRequestRaw(metaSecret, []byte("not json"))
 	tampered := sig + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"algorithm":"HMAC-SHA256","issued_at":1800000000,"user_id":"victim"}`))
 
 	for _, tc := range []struct {
@@ -76,14 +74,6 @@ func TestParseSignedRequest(t *testing.T) {
 			}
 		})
 	}
-}
-
-// signRaw signs any payload as Meta would, JSON or not.
-func signRaw(secret string, payload []byte) string {
-	enc := base64.RawURLEncoding.EncodeToString(payload)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(enc))
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)) + "." + enc
 }
 
 func flip(s string) string {

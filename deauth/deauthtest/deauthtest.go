@@ -130,24 +130,27 @@ func (i *Issuer) Sign(claims map[string]any) string {
 // Forge signs claims with a key of its own but names the issuer's key:
 // the signature does not verify.
 func (i *Issuer) Forge(claims map[string]any) string {
-	stranger, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
 	i.mu.Lock()
 	kid := i.kid
 	i.mu.Unlock()
-	return sign(stranger, kid, claims)
+	return sign(strangerKey(), kid, claims)
 }
 
 // SignUnpublished signs claims with a key the issuer never published.
 func (i *Issuer) SignUnpublished(claims map[string]any) string {
-	stranger, err := rsa.GenerateKey(rand.Reader, 2048)
+	return sign(strangerKey(), "unpublished", claims)
+}
+
+// strangerKey is the key Forge and SignUnpublished sign with: no issuer
+// publishes it. It is made once, on first use, and shared, as making a
+// 2048-bit key is slow.
+var strangerKey = sync.OnceValue(func() *rsa.PrivateKey {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		panic(err)
 	}
-	return sign(stranger, "unpublished", claims)
-}
+	return key
+})
 
 func sign(key *rsa.PrivateKey, kid string, claims map[string]any) string {
 	opts := (&jose.SignerOptions{}).WithType("secevent+jwt").WithHeader("kid", kid)
@@ -190,7 +193,15 @@ func SignedRequest(appSecret string, payload map[string]any) string {
 	if err != nil {
 		panic(err)
 	}
-	enc := base64.RawURLEncoding.EncodeToString(b)
+	return SignedRequestRaw(appSecret, b)
+}
+
+// SignedRequestRaw signs payload, any bytes, JSON or not, as Meta signs
+// the JSON of a signed request: base64url (unpadded) of the HMAC-SHA256
+// of the base64url (unpadded) payload under appSecret, a dot, the
+// base64url payload.
+func SignedRequestRaw(appSecret string, payload []byte) string {
+	enc := base64.RawURLEncoding.EncodeToString(payload)
 	mac := hmac.New(sha256.New, []byte(appSecret))
 	mac.Write([]byte(enc))
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)) + "." + enc
