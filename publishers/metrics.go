@@ -10,7 +10,8 @@ import (
 // top-level members whose values are whole JSON numbers that fit an
 // int64, under the platform's own names: the raw metrics of an answer
 // such as {"view_count": 12, "id": "74..."}. Strings, fractions,
-// booleans, nulls and nested values are left out, so an id is never
+// booleans, nulls and nested values are left out, and so is a member
+// named "id" (some platforms send ids as bare numbers): an id is never
 // taken for a count. Anything that is not an object gives an empty
 // Metrics.
 func NumericFields(b []byte) Metrics {
@@ -20,6 +21,9 @@ func NumericFields(b []byte) Metrics {
 		return out
 	}
 	for name, raw := range obj {
+		if name == "id" {
+			continue
+		}
 		if n, ok := Integer(raw); ok {
 			out[name] = n
 		}

@@ -15,6 +15,7 @@ func TestNumericFields(t *testing.T) {
 		want publishers.Metrics
 	}{
 		{`{"view_count":12,"like_count":0,"id":"7400000000000000001"}`, publishers.Metrics{"view_count": 12, "like_count": 0}},
+		{`{"view_count":12,"id":7400000000000000001}`, publishers.Metrics{"view_count": 12}}, // an unquoted id is not a count either
 		{`{"impressionCount":1000,"engagement":0.05,"big":9223372036854775807,"over":9223372036854775808}`, publishers.Metrics{"impressionCount": 1000, "big": 9223372036854775807}},
 		{`{"n":-3,"e":1e3,"t":true,"z":null,"o":{"x":1},"a":[1],"s":"5"}`, publishers.Metrics{"n": -3}},
 		{`[1,2]`, publishers.Metrics{}},

@@ -269,7 +269,7 @@ func (p *Publisher) socialAnalytics(ctx context.Context, s *session, a author, i
 		var raw json.RawMessage
 		step := fmt.Sprintf("read social actions of %d posts", len(batch))
 		_, err := p.do(ctx, s, call{step: step, method: http.MethodGet, path: "/rest/socialActions", query: "ids=List(" + strings.Join(escaped, ",") + ")", out: &raw, scope: a.readScope()})
-		if e := apiError(err); e != nil && e.Status == http.StatusForbidden && !tokenCodes[e.Code] && !tokenServiceCodes[e.ServiceErrorCode] {
+		if e := apiError(err); e != nil && e.Status == http.StatusForbidden && !e.tokenRefused() {
 			// No r_member_social or r_organization_social: LinkedIn
 			// grants them to few apps. The statistics' numbers stand.
 			return nil

@@ -116,6 +116,12 @@ func parseError(status int, body []byte, secrets []string) *APIError {
 	return e
 }
 
+// tokenRefused says LinkedIn refused the token itself (expired, revoked),
+// as against a scope or role it lacks.
+func (e *APIError) tokenRefused() bool {
+	return e.Status == http.StatusUnauthorized || tokenCodes[e.Code] || tokenServiceCodes[e.ServiceErrorCode]
+}
+
 // classify wraps e, the answer to step, in its class (see the table in
 // ../../../shared/PLATFORMS.md). scope is the OAuth scope the call needs,
 // named when LinkedIn refuses it; header and now read Retry-After;
@@ -130,7 +136,7 @@ func classify(step, scope string, e *APIError, header http.Header, now time.Time
 			d = rateWait
 		}
 		return publishers.RateLimited(d, err)
-	case e.Status == http.StatusUnauthorized || tokenCodes[e.Code] || tokenServiceCodes[e.ServiceErrorCode]:
+	case e.tokenRefused():
 		return publishers.Reauth(err)
 	case e.Status == http.StatusForbidden:
 		if scope != "" {

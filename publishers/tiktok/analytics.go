@@ -81,9 +81,7 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 			}
 			if id := postID(v.ID); id != "" && seen[id] {
 				out.Posts[id] = v.metrics()
-				rm := publishers.NumericFields(raw)
-				delete(rm, "id") // an id is not a count, should it come unquoted
-				out.RawPosts[id] = rm
+				out.RawPosts[id] = publishers.NumericFields(raw)
 			}
 		}
 	}
