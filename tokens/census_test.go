@@ -18,18 +18,12 @@ const censusKey = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 func TestCensusCountsAccountsAndOpensEveryToken(t *testing.T) {
 	ctx := context.Background()
 	db := redistest.New(t)
-	old, err := tokens.ParseKeyring(censusKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	old := keyring(t, censusKey)
 	k2, err := tokens.GenerateKey("k2")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rotated, err := tokens.ParseKeyring(k2 + "," + censusKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rotated := keyring(t, k2+","+censusKey)
 	platforms := map[string]tokens.Platform{"sandbox": {}, "youtube": {}}
 	before := tokens.New(db.Client, old, tokens.Options{Platforms: platforms})
 	after := tokens.New(db.Client, rotated, tokens.Options{Platforms: platforms})
