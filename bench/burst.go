@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/publishers"
 )
 
 // lags collects how late tasks started.
@@ -42,18 +43,6 @@ func (l *lags) quantiles() (first, p50, p99, top time.Duration) {
 // sides start at the same phase and move the posts at the same moment
 // (due + 0.5s). Only the idle poll (0.5-1.5s, random) differs by chance.
 const serverPhase = 1500 * time.Millisecond
-
-// sleepUntil waits until t or ctx ends.
-func sleepUntil(ctx context.Context, t time.Time) error {
-	timer := time.NewTimer(time.Until(t))
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
 
 // figBurst is figure 4: n posts due in the same second, Herald and bare
 // asynq each with a running, idle server and DelayedTaskCheckInterval 1s;
@@ -92,7 +81,7 @@ func figBurst(ctx context.Context, e *env) ([]row, error) {
 	if time.Until(due) < serverPhase+100*time.Millisecond {
 		return nil, fmt.Errorf("herald: scheduling took too long: only %s before the due time", time.Until(due))
 	}
-	if err := sleepUntil(ctx, due.Add(-serverPhase)); err != nil {
+	if err := publishers.Sleep(ctx, time.Until(due.Add(-serverPhase))); err != nil {
 		return nil, err
 	}
 	var hl lags
@@ -123,7 +112,7 @@ func figBurst(ctx context.Context, e *env) ([]row, error) {
 	if time.Until(due) < serverPhase+100*time.Millisecond {
 		return nil, fmt.Errorf("bare: enqueueing took too long: only %s before the due time", time.Until(due))
 	}
-	if err := sleepUntil(ctx, due.Add(-serverPhase)); err != nil {
+	if err := publishers.Sleep(ctx, time.Until(due.Add(-serverPhase))); err != nil {
 		return nil, err
 	}
 	var bl lags

@@ -31,14 +31,8 @@ func (n *noop) Publish(ctx context.Context, req publishers.Request) (publishers.
 	if req.Token == nil || req.Token.AccessToken == "" {
 		return publishers.Result{}, publishers.Permanent(errors.New("no token"))
 	}
-	if n.Latency > 0 {
-		t := time.NewTimer(n.Latency)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return publishers.Result{}, publishers.Transient(ctx.Err())
-		}
+	if err := publishers.Sleep(ctx, n.Latency); err != nil {
+		return publishers.Result{}, publishers.Transient(err)
 	}
 	return publishers.Result{RemoteID: "r-" + req.PostID, URL: "https://sandbox.invalid/" + req.PostID}, nil
 }
