@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -174,8 +175,17 @@ type EventReader struct {
 	// Block is how long Read waits for new events (default 2s).
 	Block time.Duration
 	// ClaimAfter is how long an event may stay unacknowledged before
-	// another consumer takes it over (default 1m).
+	// another consumer takes it over (default 1m). Read looks for such
+	// events on its first call and then every ClaimAfter/2, so one is
+	// taken over between ClaimAfter and 1.5×ClaimAfter after it was read.
 	ClaimAfter time.Duration
+
+	mu sync.Mutex
+	// claimed is when the last scan of the pending entries ended; zero
+	// before the first.
+	claimed time.Time
+	// claimFrom is where an unfinished scan goes on ("" when none is).
+	claimFrom string
 }
 
 // NewEventReader joins consumer group (creating it, to read the events
@@ -198,15 +208,14 @@ func NewEventReader(ctx context.Context, rdb redis.UniversalClient, group, consu
 
 // Read returns up to count events for this consumer: first events other
 // consumers left unacknowledged for ClaimAfter, then new ones, waiting up
-// to Block for them. An entry that is not a valid event is acknowledged
-// and skipped. Acknowledge each event with Ack once it is handled.
+// to Block for them. It looks for the former only when due (see
+// ClaimAfter), sparing a round trip and a scan of the pending entries on
+// most calls. An entry that is not a valid event is acknowledged and
+// skipped. Acknowledge each event with Ack once it is handled.
 func (r *EventReader) Read(ctx context.Context, count int) ([]Event, error) {
-	msgs, _, err := r.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
-		Stream: EventsStream, Group: r.group, Consumer: r.consumer,
-		MinIdle: r.ClaimAfter, Start: "0-0", Count: int64(count),
-	}).Result()
+	msgs, err := r.claim(ctx, count)
 	if err != nil {
-		return nil, fmt.Errorf("claim events: %w", err)
+		return nil, err
 	}
 	if len(msgs) == 0 {
 		res, err := r.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
@@ -239,6 +248,35 @@ func (r *EventReader) Read(ctx context.Context, count int) ([]Event, error) {
 	return events, nil
 }
 
+// claim takes over up to count entries left pending for ClaimAfter, when
+// a scan of the pending entries is due: on the first call, every
+// ClaimAfter/2 after that, and on every call while a scan that stopped at
+// count has not reached the end.
+func (r *EventReader) claim(ctx context.Context, count int) ([]redis.XMessage, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	start := r.claimFrom
+	if start == "" {
+		if !r.claimed.IsZero() && time.Since(r.claimed) < r.ClaimAfter/2 {
+			return nil, nil
+		}
+		start = "0-0"
+	}
+	msgs, next, err := r.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+		Stream: EventsStream, Group: r.group, Consumer: r.consumer,
+		MinIdle: r.ClaimAfter, Start: start, Count: int64(count),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("claim events: %w", err)
+	}
+	if next == "0-0" || next == "" {
+		r.claimFrom, r.claimed = "", time.Now()
+	} else {
+		r.claimFrom = next
+	}
+	return msgs, nil
+}
+
 // Ack acknowledges handled events by id.
 func (r *EventReader) Ack(ctx context.Context, ids ...string) error {
 	if len(ids) == 0 {
@@ -252,6 +290,20 @@ func (r *EventReader) Ack(ctx context.Context, ids ...string) error {
 // again after ClaimAfter, by this consumer or another. Consume returns
 // ctx's error, or a Redis error that outlasted its retries.
 func (r *EventReader) Consume(ctx context.Context, handle func(context.Context, Event) error) error {
+	return r.consumeBatches(ctx, func(ctx context.Context, events []Event) []string {
+		var done []string
+		for _, e := range events {
+			if handle(ctx, e) == nil {
+				done = append(done, e.ID)
+			}
+		}
+		return done
+	})
+}
+
+// consumeBatches is Consume handing each non-empty batch Read returns to
+// handle at once; it acknowledges the ids handle returns.
+func (r *EventReader) consumeBatches(ctx context.Context, handle func(context.Context, []Event) []string) error {
 	failures := 0
 	for ctx.Err() == nil {
 		events, err := r.Read(ctx, 100)
@@ -269,13 +321,10 @@ func (r *EventReader) Consume(ctx context.Context, handle func(context.Context, 
 			continue
 		}
 		failures = 0
-		var done []string
-		for _, e := range events {
-			if handle(ctx, e) == nil {
-				done = append(done, e.ID)
-			}
+		if len(events) == 0 {
+			continue
 		}
-		if err := r.Ack(ctx, done...); err != nil && ctx.Err() == nil {
+		if err := r.Ack(ctx, handle(ctx, events)...); err != nil && ctx.Err() == nil {
 			// Unacknowledged events come back: handlers are idempotent.
 			continue
 		}

@@ -3,7 +3,9 @@ package jobs_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -169,7 +171,14 @@ func TestEventReaderRedeliversWhatACrashedConsumerLeft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	survivor.Block, survivor.ClaimAfter = 10*time.Millisecond, 100*time.Millisecond
+	// The survivor's first Read scans the pending entries: the event is
+	// not stale yet for it, so the scan leaves it alone.
+	survivor.Block, survivor.ClaimAfter = 10*time.Millisecond, time.Hour
+	if first, err := survivor.Read(ctx, 10); err != nil || len(first) != 0 {
+		t.Fatalf("first Read = %v, %v; want nothing", first, err)
+	}
+	// Later Reads scan again once due, and take the event over.
+	survivor.ClaimAfter = 100 * time.Millisecond
 	var again []jobs.Event
 	eventually.True(t, 5*time.Second, func() bool {
 		again, err = survivor.Read(ctx, 10)
@@ -184,4 +193,90 @@ func TestEventReaderRedeliversWhatACrashedConsumerLeft(t *testing.T) {
 	if pending := e.rdb.XPending(ctx, jobs.EventsStream, "app").Val(); pending.Count != 0 {
 		t.Errorf("%d events still pending", pending.Count)
 	}
+}
+
+// commands counts the commands a client sends, by name and first
+// argument ("xautoclaim", "get <key>"); those sent in a pipeline are
+// counted again under "pipeline " and their name.
+type commands struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// countingClient returns a client of e's database that counts its
+// commands.
+func (e *env) countingClient() (*redis.Client, *commands) {
+	e.t.Helper()
+	o := e.db.ConnOpt()
+	c := redis.NewClient(&redis.Options{Network: o.Network, Addr: o.Addr, Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig})
+	e.t.Cleanup(func() { _ = c.Close() })
+	cc := &commands{n: map[string]int{}}
+	c.AddHook(cc)
+	return c, cc
+}
+
+func (c *commands) count(prefix string, cmds ...redis.Cmder) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, cmd := range cmds {
+		name := strings.ToLower(cmd.Name())
+		c.n[prefix+name]++
+		if args := cmd.Args(); len(args) > 1 {
+			if k, ok := args[1].(string); ok {
+				c.n[prefix+name+" "+k]++
+			}
+		}
+	}
+}
+
+func (c *commands) get(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[key]
+}
+
+func (c *commands) DialHook(next redis.DialHook) redis.DialHook {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) { return next(ctx, network, addr) }
+}
+
+func (c *commands) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		c.count("", cmd)
+		return next(ctx, cmd)
+	}
+}
+
+func (c *commands) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		c.count("", cmds...)
+		c.count("pipeline ", cmds...)
+		return next(ctx, cmds)
+	}
+}
+
+func TestEventReaderClaimsOnlyWhenDue(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rdb, cmds := e.countingClient()
+	r, err := jobs.NewEventReader(ctx, rdb, "app", "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Block, r.ClaimAfter = time.Millisecond, time.Hour
+	for range 5 {
+		if got, err := r.Read(ctx, 10); err != nil || len(got) != 0 {
+			t.Fatalf("Read = %v, %v", got, err)
+		}
+	}
+	// The first Read scans the pending entries; the others are not due
+	// for another half hour and only read new events.
+	if c, rd := cmds.get("xautoclaim"), cmds.get("xreadgroup"); c != 1 || rd != 5 {
+		t.Errorf("5 Reads sent %d XAUTOCLAIM and %d XREADGROUP, want 1 and 5", c, rd)
+	}
+	// With a shorter ClaimAfter the next scan comes due.
+	r.ClaimAfter = 40 * time.Millisecond
+	eventually.True(t, 5*time.Second, func() bool {
+		_, err := r.Read(ctx, 10)
+		return err == nil && cmds.get("xautoclaim") == 2
+	}, "a second scan of the pending entries")
 }

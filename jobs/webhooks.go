@@ -90,50 +90,106 @@ func urlMark(u string) string {
 	return hex.EncodeToString(s[:8])
 }
 
-// webhookDisabled reports whether ep answered 410 at its current URL.
-func webhookDisabled(ctx context.Context, rdb redis.UniversalClient, ep WebhookEndpoint) (bool, error) {
-	mark, err := rdb.Get(ctx, webhookDisabledKey(ep.Name)).Result()
+// webhookTarget is a configured endpoint with its disabled flag's key and
+// its URL's mark, worked out once when the worker is built.
+type webhookTarget struct {
+	WebhookEndpoint
+	key  string
+	mark string
+}
+
+func newWebhookTargets(eps []WebhookEndpoint) []webhookTarget {
+	ts := make([]webhookTarget, len(eps))
+	for i, ep := range eps {
+		ts[i] = webhookTarget{WebhookEndpoint: ep, key: webhookDisabledKey(ep.Name), mark: urlMark(ep.URL)}
+	}
+	return ts
+}
+
+// webhookDisabled reports whether t answered 410 at its current URL.
+func webhookDisabled(ctx context.Context, rdb redis.UniversalClient, t webhookTarget) (bool, error) {
+	mark, err := rdb.Get(ctx, t.key).Result()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}
-	return mark == urlMark(ep.URL), err
+	return mark == t.mark, err
+}
+
+// webhooksDisabled is webhookDisabled for every target in one pipeline:
+// one round trip (one per node of a cluster, where the flags' keys may
+// live on different nodes and MGET would be refused).
+func webhooksDisabled(ctx context.Context, rdb redis.UniversalClient, ts []webhookTarget) ([]bool, error) {
+	cmds := make([]*redis.StringCmd, len(ts))
+	pipe := rdb.Pipeline()
+	for i, t := range ts {
+		cmds[i] = pipe.Get(ctx, t.key)
+	}
+	// Exec's error is the first command's, redis.Nil for a flag that is
+	// not set: each command's is looked at below.
+	_, _ = pipe.Exec(ctx)
+	off := make([]bool, len(ts))
+	for i, cmd := range cmds {
+		mark, err := cmd.Result()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("webhook %s: %w", ts[i].Name, err)
+		}
+		off[i] = mark == ts[i].mark
+	}
+	return off, nil
 }
 
 // dispatchWebhooks turns every event into one webhook:deliver task per
 // enabled endpoint until ctx ends. Each worker runs one, as a consumer of
 // WebhookGroup; the task id (endpoint and event id) keeps an event that
 // is read twice (a worker died before acknowledging it) from being
-// delivered twice while its first task is kept.
-func dispatchWebhooks(ctx context.Context, rdb redis.UniversalClient, cfg WebhookConfig, log *slog.Logger) error {
+// delivered twice while its first task is kept. Endpoints' disabled flags
+// are read once per batch of events; the deliveries check them again, so
+// an endpoint disabled during a batch gets nothing more.
+func dispatchWebhooks(ctx context.Context, rdb redis.UniversalClient, targets []webhookTarget, log *slog.Logger) error {
 	r, err := NewEventReader(ctx, rdb, WebhookGroup, "")
 	if err != nil {
 		return err
 	}
 	q := asynq.NewClientFromRedisClient(rdb)
-	return r.Consume(ctx, func(ctx context.Context, e Event) error {
-		for _, ep := range cfg.Endpoints {
-			if off, err := webhookDisabled(ctx, rdb, ep); err != nil {
-				return err
-			} else if off {
-				continue
+	return r.consumeBatches(ctx, func(ctx context.Context, events []Event) []string {
+		off, err := webhooksDisabled(ctx, rdb, targets)
+		if err != nil {
+			// Nothing is acknowledged: the batch is read again.
+			if ctx.Err() != nil {
+				return nil
 			}
-			payload, _ := json.Marshal(webhookPayload{V: payloadVersion, Endpoint: ep.Name, Event: e})
-			_, err := q.EnqueueContext(ctx, asynq.NewTask(TypeWebhookDeliver, payload),
-				asynq.TaskID("webhook:"+ep.Name+":"+e.ID), asynq.Queue(QueueWebhooks),
-				asynq.MaxRetry(50), asynq.Retention(10*time.Minute))
-			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-				log.Warn("webhooks: enqueue delivery failed; the event will be read again", "endpoint", ep.Name, "event_id", e.ID, "error", err)
-				return err
-			}
+			log.Warn("webhooks: reading endpoints' state failed; the events will be read again", "error", err)
+			return nil
 		}
-		return nil
+		done := make([]string, 0, len(events))
+	events:
+		for _, e := range events {
+			for i, ep := range targets {
+				if off[i] {
+					continue
+				}
+				payload, _ := json.Marshal(webhookPayload{V: payloadVersion, Endpoint: ep.Name, Event: e})
+				_, err := q.EnqueueContext(ctx, asynq.NewTask(TypeWebhookDeliver, payload),
+					asynq.TaskID("webhook:"+ep.Name+":"+e.ID), asynq.Queue(QueueWebhooks),
+					asynq.MaxRetry(50), asynq.Retention(10*time.Minute))
+				if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+					log.Warn("webhooks: enqueue delivery failed; the event will be read again", "endpoint", ep.Name, "event_id", e.ID, "error", err)
+					continue events
+				}
+			}
+			done = append(done, e.ID)
+		}
+		return done
 	})
 }
 
 // webhookHandler runs webhook:deliver tasks.
 type webhookHandler struct {
 	rdb       redis.UniversalClient
-	endpoints map[string]WebhookEndpoint
+	endpoints map[string]webhookTarget
 	cfg       WebhookConfig
 	now       func() time.Time
 	log       *slog.Logger
@@ -179,7 +235,7 @@ func (h *webhookHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return nil
 	case status == http.StatusGone:
 		// The receiver asks to hear nothing more at this URL.
-		if err := h.rdb.Set(ctx, webhookDisabledKey(ep.Name), urlMark(ep.URL), 0).Err(); err != nil {
+		if err := h.rdb.Set(ctx, ep.key, ep.mark, 0).Err(); err != nil {
 			return err
 		}
 		h.log.Warn("webhooks: endpoint answered 410 Gone and is disabled until its URL changes", "endpoint", ep.Name)
@@ -193,7 +249,7 @@ func (h *webhookHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 
 // send posts one delivery. Its errors never carry the URL, which may hold
 // a receiver's own secret.
-func (h *webhookHandler) send(ctx context.Context, ep WebhookEndpoint, e Event, body []byte) (int, error) {
+func (h *webhookHandler) send(ctx context.Context, ep webhookTarget, e Event, body []byte) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
 	if err != nil {
 		return 0, errors.New("bad endpoint URL")
@@ -228,7 +284,7 @@ type WebhookState struct {
 // WebhookStates says, for each endpoint, whether it is disabled.
 func (c *Client) WebhookStates(ctx context.Context, eps []WebhookEndpoint) ([]WebhookState, error) {
 	out := make([]WebhookState, 0, len(eps))
-	for _, ep := range eps {
+	for _, ep := range newWebhookTargets(eps) {
 		off, err := webhookDisabled(ctx, c.store.rdb, ep)
 		if err != nil {
 			return nil, fmt.Errorf("webhook %s: %w", ep.Name, err)

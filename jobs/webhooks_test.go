@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
@@ -187,5 +188,43 @@ func TestWebhookGivesUpPastMaxAge(t *testing.T) {
 	}
 	if _, err := e.insp.GetTaskInfo(jobs.QueueWebhooks, archived[0].ID); !errors.Is(err, asynq.ErrTaskNotFound) {
 		t.Errorf("archived delivery still there after erase (%v, %v)", n, err)
+	}
+}
+
+func TestWebhookDispatcherReadsEndpointStateOncePerBatch(t *testing.T) {
+	e := newEnv(t)
+	rdb, cmds := e.countingClient()
+	e.rdb = rdb // the worker's client counts its commands
+	r := newReceiver(t)
+	other := newReceiver(t)
+	e.startWebhookWorker(r, func(c *jobs.WebhookConfig) {
+		c.Endpoints = append(c.Endpoints, jobs.WebhookEndpoint{Name: "other", URL: other.URL + "/hooks", Secrets: []string{hookSecret}})
+	})
+	// Twenty events appended at once: the dispatcher reads them in one
+	// batch.
+	ctx := context.Background()
+	const n = 20
+	at := time.Now().UTC().Format(time.RFC3339Nano)
+	if _, err := e.db.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for range n {
+			p.XAdd(ctx, &redis.XAddArgs{Stream: jobs.EventsStream, Values: []any{"type", jobs.EventAccountConnected, "account_id", "acct-1", "at", at}})
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	eventually.True(t, 20*time.Second, func() bool {
+		return len(r.events()) == n && len(other.events()) == n
+	}, "%d events delivered to both endpoints", n)
+	// One pipeline read both endpoints' flags for the batch; each
+	// delivery checked its endpoint's flag once more.
+	for _, name := range []string{"app", "other"} {
+		key := "herald:webhook:{" + name + "}:disabled"
+		if got := cmds.get("pipeline get " + key); got != 1 {
+			t.Errorf("the dispatcher read %s %d times for one batch, want 1", key, got)
+		}
+		if got := cmds.get("get "+key) - cmds.get("pipeline get "+key); got != n {
+			t.Errorf("deliveries read %s %d times, want %d", key, got, n)
+		}
 	}
 }

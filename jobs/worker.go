@@ -122,15 +122,16 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	if len(cfg.Webhooks.Endpoints) > 0 {
 		wh := cfg.Webhooks
 		wh.defaults()
-		eps := map[string]WebhookEndpoint{}
-		for _, ep := range wh.Endpoints {
-			eps[ep.Name] = ep
+		targets := newWebhookTargets(wh.Endpoints)
+		eps := map[string]webhookTarget{}
+		for _, t := range targets {
+			eps[t.Name] = t
 		}
 		log := cfg.Logger.With("component", "webhooks")
 		w.mux.Handle(TypeWebhookDeliver, &webhookHandler{rdb: rdb, endpoints: eps, cfg: wh, now: cfg.Now, log: log})
 		w.dispatch = func(ctx context.Context) error {
 			for {
-				err := dispatchWebhooks(ctx, rdb, wh, log)
+				err := dispatchWebhooks(ctx, rdb, targets, log)
 				if ctx.Err() != nil {
 					return nil
 				}
