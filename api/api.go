@@ -121,11 +121,16 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 func (a *API) handle(pattern string, h handlerFunc) {
 	a.patterns = append(a.patterns, pattern)
-	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	a.mux.HandleFunc(pattern, a.answer(h))
+}
+
+// answer serves h, answering its error with fail.
+func (a *API) answer(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			a.fail(w, r, err)
 		}
-	})
+	}
 }
 
 func (a *API) handlePublic(pattern string, h http.HandlerFunc) {

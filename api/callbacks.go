@@ -22,20 +22,22 @@ func (a *API) callbackRoutes() {
 // callback serves a deauth handler, answering its errors as every other
 // error of the API: a problem document.
 func (a *API) callback(serve func(*deauth.Receiver, http.ResponseWriter, *http.Request) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+	return a.answer(func(w http.ResponseWriter, r *http.Request) error {
 		if a.o.Callbacks == nil {
-			writeProblem(w, newProblem(http.StatusServiceUnavailable, codeUnavailable, "platform callbacks are not set up on this server"))
-			return
+			return newProblem(http.StatusServiceUnavailable, codeUnavailable, "platform callbacks are not set up on this server")
 		}
-		if err := serve(a.o.Callbacks, w, r); err != nil {
-			a.fail(w, r, callbackProblem(err))
-		}
-	}
+		return callbackProblem(serve(a.o.Callbacks, w, r))
+	})
 }
 
-// callbackProblem maps a deauth error to its response. Internal errors
-// stay errors, for fail to log and hide.
+// callbackProblem maps a deauth error to its response: the status is
+// deauth.StatusFor's; the API adds the code and, where the sender should
+// come back, a Retry-After. Internal errors (500) stay errors, for fail
+// to log and hide.
 func callbackProblem(err error) error {
+	if err == nil {
+		return nil
+	}
 	status := deauth.StatusFor(err)
 	var ie *deauth.InvalidError
 	switch {
@@ -43,17 +45,18 @@ func callbackProblem(err error) error {
 		return newProblem(status, ie.Code, err.Error())
 	case status == http.StatusRequestEntityTooLarge:
 		return newProblem(status, codeTooLarge, "the body is larger than a platform notice can be")
-	case errors.Is(err, deauth.ErrNotFound):
+	case status == http.StatusNotFound:
 		return newProblem(status, codeNotFound, "no data deletion request has this confirmation code")
-	case errors.Is(err, deauth.ErrInProgress):
-		p := newProblem(status, codeUnavailable, "the same notice is being handled now; try again shortly")
-		p.retryAfter = 30
-		return p
-	case errors.Is(err, deauth.ErrNotConfigured):
-		return newProblem(status, codeUnavailable, err.Error())
-	case errors.Is(err, deauth.ErrUnavailable):
-		p := newProblem(status, codeUnavailable, "the notice cannot be verified now; try again later")
-		p.retryAfter = 60
+	case status == http.StatusServiceUnavailable:
+		p := newProblem(status, codeUnavailable, err.Error())
+		switch {
+		case errors.Is(err, deauth.ErrInProgress):
+			p.message, p.retryAfter = "the same notice is being handled now; try again shortly", 30
+		case errors.Is(err, deauth.ErrNotConfigured):
+			// Its own text says what is missing; retrying will not help.
+		case errors.Is(err, deauth.ErrUnavailable):
+			p.message, p.retryAfter = "the notice cannot be verified now; try again later", 60
+		}
 		return p
 	}
 	return err

@@ -1,13 +1,11 @@
 package deauth
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"strconv"
-	"strings"
+	"errors"
 	"time"
+
+	"github.com/heraldhq/herald/webhook"
 )
 
 // TikTokEvent is a verified TikTok for Developers webhook.
@@ -37,6 +35,11 @@ const TikTokReasonAccountDeleted = 2
 // authorization of the app ends; the user's tokens are already revoked.
 const TikTokAuthorizationRemoved = "authorization.removed"
 
+// tiktokSignature is the TikTok-Signature header: Herald's own signature
+// scheme (package webhook) under the key s. TikTok sends one signature;
+// more are allowed, as during a secret rotation.
+var tiktokSignature = webhook.Scheme{Key: "s"}
+
 // maxTikTokBody bounds a webhook body; TikTok's are well under 1 KiB.
 const maxTikTokBody = 64 << 10
 
@@ -44,8 +47,8 @@ const maxTikTokBody = 64 << 10
 // signature is the TikTok-Signature header, "t=<unix time>,s=<hex>",
 // where s is the HMAC-SHA256 of "<t>.<body>" under the app's client
 // secret; the signature is compared in constant time and checked before
-// the body is read, and t must lie within tolerance of now, so a
-// recorded webhook cannot be replayed later.
+// the body is read, and t must lie within tolerance of now (5 minutes
+// when tolerance is 0), so a recorded webhook cannot be replayed later.
 func ParseTikTokWebhook(signature string, body []byte, clientSecret string, now time.Time, tolerance time.Duration) (TikTokEvent, error) {
 	var ev TikTokEvent
 	if clientSecret == "" {
@@ -54,28 +57,23 @@ func ParseTikTokWebhook(signature string, body []byte, clientSecret string, now 
 	if len(body) > maxTikTokBody {
 		return ev, invalid("tiktok", CodeInvalidRequest, "body is longer than %d bytes", maxTikTokBody)
 	}
-	ts, sigs, err := parseTikTokSignature(signature)
-	if err != nil {
-		return ev, err
+	if signature == "" {
+		return ev, invalid("tiktok", CodeInvalidRequest, "TikTok-Signature header is missing")
 	}
-	mac := hmac.New(sha256.New, []byte(clientSecret))
-	mac.Write([]byte(ts))
-	mac.Write([]byte("."))
-	mac.Write(body)
-	want := mac.Sum(nil)
-	matched := false
-	for _, s := range sigs {
-		if hmac.Equal(want, s) {
-			matched = true
-		}
+	if len(signature) > 1024 {
+		return ev, invalid("tiktok", CodeInvalidRequest, "TikTok-Signature header is too long")
 	}
-	if !matched {
+	if tolerance <= 0 {
+		tolerance = webhook.DefaultTolerance
+	}
+	signed, err := tiktokSignature.Verify(signature, body, clientSecret, tolerance, now)
+	switch {
+	case errors.Is(err, webhook.ErrBadSignature):
 		return ev, invalid("tiktok", CodeAuthenticationFailed, "TikTok-Signature does not match the client secret")
-	}
-	sec, _ := strconv.ParseInt(ts, 10, 64)
-	at := time.Unix(sec, 0)
-	if d := now.Sub(at); d > tolerance || d < -tolerance {
-		return ev, invalid("tiktok", CodeExpired, "TikTok-Signature time is %s away from now, more than %s", d.Round(time.Second), tolerance)
+	case errors.Is(err, webhook.ErrExpired):
+		return ev, invalid("tiktok", CodeExpired, "TikTok-Signature time is %s away from now, more than %s", now.Sub(signed).Round(time.Second), tolerance)
+	case err != nil: // webhook.ErrNoSignature
+		return ev, invalid("tiktok", CodeInvalidRequest, "TikTok-Signature is not t=<time>,s=<signature>")
 	}
 	var p struct {
 		ClientKey  string       `json:"client_key"`
@@ -108,42 +106,4 @@ func ParseTikTokWebhook(signature string, body []byte, clientSecret string, now 
 		}
 	}
 	return ev, nil
-}
-
-// parseTikTokSignature splits "t=...,s=..." into the timestamp and the
-// signatures (TikTok sends one; more are allowed, as Stripe-style
-// headers do during a secret rotation).
-func parseTikTokSignature(h string) (ts string, sigs [][]byte, err error) {
-	if h == "" {
-		return "", nil, invalid("tiktok", CodeInvalidRequest, "TikTok-Signature header is missing")
-	}
-	if len(h) > 1024 {
-		return "", nil, invalid("tiktok", CodeInvalidRequest, "TikTok-Signature header is too long")
-	}
-	for _, part := range strings.Split(h, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			return "", nil, invalid("tiktok", CodeInvalidRequest, "TikTok-Signature is not t=<time>,s=<signature>")
-		}
-		switch k {
-		case "t":
-			if ts != "" {
-				return "", nil, invalid("tiktok", CodeInvalidRequest, "TikTok-Signature has two times")
-			}
-			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 || strconv.FormatInt(n, 10) != v {
-				return "", nil, invalid("tiktok", CodeInvalidRequest, "TikTok-Signature time %s is not a Unix time", quote(v))
-			}
-			ts = v
-		case "s":
-			b, err := hex.DecodeString(v)
-			if err != nil || len(b) != sha256.Size {
-				return "", nil, invalid("tiktok", CodeInvalidRequest, "TikTok-Signature signature is not a hex HMAC-SHA256")
-			}
-			sigs = append(sigs, b)
-		}
-	}
-	if ts == "" || len(sigs) == 0 {
-		return "", nil, invalid("tiktok", CodeInvalidRequest, "TikTok-Signature is not t=<time>,s=<signature>")
-	}
-	return ts, sigs, nil
 }

@@ -13,7 +13,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -21,6 +20,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/heraldhq/herald/webhook"
 )
 
 // GoogleIssuer is the iss of Google's security event tokens.
@@ -219,11 +220,7 @@ func TikTokBody(clientKey, openID string, reason int, at time.Time) []byte {
 
 // TikTokSignature is the TikTok-Signature header of body sent at t:
 // "t=<unix>,s=<hex HMAC-SHA256 of "<unix>.<body>" under the client
-// secret>".
+// secret>", Herald's webhook signature under the key s.
 func TikTokSignature(clientSecret string, t time.Time, body []byte) string {
-	ts := strconv.FormatInt(t.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(clientSecret))
-	mac.Write([]byte(ts + "."))
-	mac.Write(body)
-	return fmt.Sprintf("t=%s,s=%s", ts, hex.EncodeToString(mac.Sum(nil)))
+	return webhook.Scheme{Key: "s"}.Sign(body, t, clientSecret)
 }
