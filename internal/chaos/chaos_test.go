@@ -15,7 +15,9 @@ import (
 func TestChaosWorkersKilled(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, "everysec")
-	r.sandbox.SetLatency(300 * time.Millisecond) // keep attempts in flight when the kills land
+	// Attempts long enough to outlast asynq's one-second polls, so a
+	// worker's heartbeat saying it is busy still holds when the kill lands.
+	r.sandbox.SetLatency(600 * time.Millisecond)
 	accounts := r.connect(10)
 	for range 3 {
 		r.startWorker()
@@ -27,7 +29,7 @@ func TestChaosWorkersKilled(t *testing.T) {
 	posts := r.schedule(n, accounts, spread)
 
 	rng := rand.New(rand.NewPCG(1, 2))
-	kills := size(4, 12)
+	kills := size(6, 12)
 	tick := time.NewTicker(spread / time.Duration(kills+1))
 	for i := range kills {
 		if i > 0 {
