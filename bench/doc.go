@@ -30,7 +30,11 @@
 //     outcome) against a bare asynq server whose handler does nothing,
 //     with the same concurrency (50, Herald's default) and Herald's four
 //     weighted queues. Time from server start to the last task handled.
-//     Target: at least 0.8. The sides run in turn three times and each
+//     Target: at least 0.8. It is measured in two CPU layouts: 2a with
+//     redis-server pinned to the last CPU and this process to the others
+//     (GOMAXPROCS set to match, Linux only, two CPUs or more), as in a
+//     deployment where Redis has cores of its own; 2b with all CPUs
+//     shared. The sides run in turn three times in each layout and each
 //     side's median run is reported (rates move by a tenth between runs
 //     on a shared machine), with a third side: asynq whose handler makes
 //     two plain Redis writes, the floor for a handler that records an
@@ -46,7 +50,7 @@
 //     the worker, which runs as a child process of this program so that
 //     the figure is its own. Bare asynq with a handler that sleeps 200 ms
 //     is run the same way for comparison. When the machine cannot do 5000
-//     tasks/s at all (figure 2 says what it can), this figure is capped by
+//     tasks/s at all (figure 2b says what it can), this figure is capped by
 //     that, not by the platform.
 //  4. Scheduled burst. 10,000 posts due in the same second, a running
 //     idle server with DelayedTaskCheckInterval 1s, concurrency 50: p50,
@@ -54,7 +58,7 @@
 //     WorkerConfig.Observe for Herald, the handler's own clock for
 //     asynq). It includes asynq's forwarder interval and idle poll
 //     (TaskCheckInterval, about 1s), which both sides share, and then
-//     the drain rate of figure 2.
+//     the drain rate of figure 2b.
 //  5. Token refresh. 1000 due jobs of one account whose access token has
 //     expired, concurrency 1000, a tokenstest endpoint answering after
 //     50 ms: calls to the token endpoint (must be 1: singleflight in the

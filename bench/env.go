@@ -36,8 +36,8 @@ type env struct {
 	// heraldEnqueueRate is figure 1's SchedulePost rate, used to size the
 	// lead time of the scheduled burst (0 until measured).
 	heraldEnqueueRate float64
-	// heraldDrainRate and bareDrainRate are figure 2's rates, used to
-	// size figure 3's queue (0 until measured).
+	// heraldDrainRate and bareDrainRate are figure 2b's rates (CPUs
+	// shared, as the later figures run), used to size figure 3's queue (0 until measured).
 	heraldDrainRate, bareDrainRate float64
 }
 
@@ -126,6 +126,25 @@ func redisCPU(ctx context.Context, rdb redis.UniversalClient) time.Duration {
 		}
 	}
 	return time.Duration(total * float64(time.Second))
+}
+
+// redisPID is the process id of the benchmark's redis-server, from INFO.
+func (e *env) redisPID(ctx context.Context) (int, error) {
+	c, err := newClient(e.url, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	info, err := c.Info(ctx, "server").Result()
+	if err != nil {
+		return 0, fmt.Errorf("INFO server: %w", err)
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			return strconv.Atoi(v)
+		}
+	}
+	return 0, fmt.Errorf("INFO server has no process_id")
 }
 
 // processCPU returns the CPU time this process has used.

@@ -145,7 +145,48 @@ func drainBare(ctx context.Context, e *env, n, concurrency int, trace, write boo
 	return drain{Tasks: n, Elapsed: elapsed, GoCPU: goCPU, Redis: redisCPU, Ops: ops}, nil
 }
 
-// figProcess is figure 2: the full pipeline against bare asynq, then the
+// rateSides is figure 2's three sides in one CPU layout, one drain of
+// each per round: Herald, bare asynq, and asynq whose handler makes two
+// Redis writes (the floor).
+type rateSides struct{ herald, bare, floor []drain }
+
+func (s *rateSides) round(ctx context.Context, e *env, n int) error {
+	h, err := drainHerald(ctx, e, n, rateConcurrency, false)
+	if err != nil {
+		return err
+	}
+	b, err := drainBare(ctx, e, n, rateConcurrency, false, false)
+	if err != nil {
+		return err
+	}
+	f, err := drainBare(ctx, e, n, rateConcurrency, false, true)
+	if err != nil {
+		return err
+	}
+	s.herald, s.bare, s.floor = append(s.herald, h), append(s.bare, b), append(s.floor, f)
+	return nil
+}
+
+// row reports each side's median run and the spread of the per-round
+// ratios.
+func (s *rateSides) row(figure, where string, n int) row {
+	h, b, f := medianDrain(s.herald), medianDrain(s.bare), medianDrain(s.floor)
+	lo, hi := ratioRange(s.herald, s.bare)
+	per := func(d time.Duration) string { return us(d / time.Duration(n)) }
+	return row{
+		Figure:   figure,
+		Herald:   rate(h.rate()),
+		Baseline: rate(b.rate()),
+		Ratio:    ratio(h.rate(), b.rate()),
+		Note: fmt.Sprintf("%s; %d due tasks each, concurrency %d, Herald's 4 queues; target ≥ 0.80; median of %d interleaved runs (ratio per round %s to %s); CPU per task Herald %s Go + %s Redis, asynq %s + %s; "+
+			"cores busy (Go and Redis) Herald %.2f, asynq %.2f; asynq whose handler makes two Redis writes (start and end): %s (Herald %s of it)",
+			where, n, rateConcurrency, len(s.herald), ratio(lo, 1), ratio(hi, 1), per(h.GoCPU), per(h.Redis), per(b.GoCPU), per(b.Redis),
+			h.cores(), b.cores(), rate(f.rate()), ratio(h.rate(), f.rate())),
+	}
+}
+
+// figProcess is figure 2: the full pipeline against bare asynq, with
+// redis-server on a CPU of its own and with all CPUs shared, then the
 // breakdown of the difference at concurrency 1.
 func figProcess(ctx context.Context, e *env) ([]row, *breakdown, error) {
 	n, nb, rounds := 20000, 2000, 3
@@ -153,37 +194,35 @@ func figProcess(ctx context.Context, e *env) ([]row, *breakdown, error) {
 		n, nb, rounds = 2000, 300, 1
 	}
 	// The rates move by a tenth from run to run on a shared machine, more
-	// than the differences this figure is for: the three sides run in
-	// turn, rounds times, and each side's median run is reported.
-	var hRuns, bRuns, bwRuns []drain
+	// than the differences this figure is for: the sides run in turn,
+	// rounds times, and each side's median run is reported.
+	var apart, shared rateSides
+	var where string
+	var apartErr error
 	for range rounds {
-		h, err := drainHerald(ctx, e, n, rateConcurrency, false)
-		if err != nil {
+		if apartErr == nil {
+			var restore func()
+			restore, where, apartErr = separate(ctx, e)
+			if apartErr == nil {
+				err := apart.round(ctx, e, n)
+				restore()
+				if err != nil {
+					return nil, nil, err
+				}
+			}
+		}
+		if err := shared.round(ctx, e, n); err != nil {
 			return nil, nil, err
 		}
-		b, err := drainBare(ctx, e, n, rateConcurrency, false, false)
-		if err != nil {
-			return nil, nil, err
-		}
-		bw, err := drainBare(ctx, e, n, rateConcurrency, false, true)
-		if err != nil {
-			return nil, nil, err
-		}
-		hRuns, bRuns, bwRuns = append(hRuns, h), append(bRuns, b), append(bwRuns, bw)
 	}
-	h, b, bw := medianDrain(hRuns), medianDrain(bRuns), medianDrain(bwRuns)
-	lo, hi := ratioRange(hRuns, bRuns)
-	r := row{
-		Figure:   "2. Processing rate",
-		Herald:   rate(h.rate()),
-		Baseline: rate(b.rate()),
-		Ratio:    ratio(h.rate(), b.rate()),
-		Note: fmt.Sprintf("%d due tasks each, concurrency %d, Herald's 4 queues; target ≥ 0.80; median of %d interleaved runs (ratio per round %s to %s); CPU per task Herald %s Go + %s Redis, asynq %s + %s; "+
-			"cores busy (Go and Redis) Herald %.2f, asynq %.2f of %d; asynq whose handler makes two Redis writes (start and end): %s (Herald %s of it)",
-			n, rateConcurrency, rounds, ratio(lo, 1), ratio(hi, 1), us(h.GoCPU/time.Duration(n)), us(h.Redis/time.Duration(n)), us(b.GoCPU/time.Duration(n)), us(b.Redis/time.Duration(n)),
-			h.cores(), b.cores(), runtime.NumCPU(), rate(bw.rate()), ratio(h.rate(), bw.rate())),
+	rows := []row{{Figure: "2a. Processing rate, Redis on its own CPU", Herald: "-", Baseline: "-", Ratio: "-",
+		Note: fmt.Sprintf("not measured: %v", apartErr)}}
+	if apartErr == nil {
+		rows[0] = apart.row(rows[0].Figure, where, n)
 	}
+	rows = append(rows, shared.row("2b. Processing rate, CPUs shared", fmt.Sprintf("Go and redis-server share all %d CPUs", runtime.NumCPU()), n))
 
+	h, b := medianDrain(shared.herald), medianDrain(shared.bare)
 	e.heraldDrainRate, e.bareDrainRate = h.rate(), b.rate()
 
 	// At concurrency 1, times and CPU untraced (the tracer costs CPU of
@@ -216,7 +255,7 @@ func figProcess(ctx context.Context, e *env) ([]row, *breakdown, error) {
 		RateHeraldGoCPU: per(h.GoCPU, n), RateBareGoCPU: per(b.GoCPU, n),
 		RateHeraldRedis: per(h.Redis, n), RateBareRedis: per(b.Redis, n),
 	}
-	return []row{r}, bd, nil
+	return rows, bd, nil
 }
 
 // medianDrain is the run of median rate among runs.

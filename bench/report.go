@@ -104,7 +104,7 @@ func (r *report) markdown(w io.Writer) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "### Where figure 2's time goes")
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "Both sides again at concurrency %d (%d tasks each), so that latencies are not queueing, with the tracer counting every round trip on the Redis client handed to jobs, tokens and asynq. Script names come from their source; keys are shown with ids replaced by `*`.\n\n", b.Concurrency, b.Tasks)
+		fmt.Fprintf(w, "Both sides again at concurrency %d (%d tasks each, CPUs shared as in 2b), so that latencies are not queueing, with the tracer counting every round trip on the Redis client handed to jobs, tokens and asynq. Script names come from their source; keys are shown with ids replaced by `*`.\n\n", b.Concurrency, b.Tasks)
 		fmt.Fprintln(w, "| per task | Herald | bare asynq | extra |")
 		fmt.Fprintln(w, "| --- | --- | --- | --- |")
 		fmt.Fprintf(w, "| wall time, concurrency %d | %s | %s | %s |\n", b.Concurrency, us(b.HeraldPer), us(b.BarePer), us(b.HeraldPer-b.BarePer))
