@@ -58,12 +58,12 @@ Why the layouts differ so much:
   dequeue loop, and Herald's handlers mostly run while the loop waits on
   Redis. When the CPUs are shared, the extra work competes with the
   dequeue loop itself: each script is CPU that redis-server takes from
-  Go, and each reply is a wake-up. Herald's Go CPU per task is about a
-  third higher in 2b than in 2a for the same work.
+  Go, and each reply is a wake-up. Herald's Go CPU per task is a third
+  to two fifths higher in 2b than in 2a for the same work.
 - The note's third side, asynq whose handler makes two plain Redis
   writes (start and end), is the floor for any handler that records an
-  attempt durably. On shared CPUs Herald runs at about 0.8 of it. The
-  rest is the scripts' own work in Redis (about 10 µs for begin and 5 µs
+  attempt durably. Herald runs at 0.9 or more of it with Redis on its
+  own CPU and at 0.7 to 0.85 of it on shared CPUs. The rest is the scripts' own work in Redis (about 10 µs for begin and 5 µs
   for finish per call, measured with redis-benchmark here, against
   0.2 µs for an HSET), decoding the record and decrypting the token.
 - Tried, and measured no gain on shared CPUs:
