@@ -100,6 +100,9 @@ func figSlow(ctx context.Context, e *env) ([]row, error) {
 	note := fmt.Sprintf("concurrency %d, %s platform, window %s after %s warm-up; peak RSS Herald %s, bare asynq %s; bare asynq with a %s handler: %s (%.2f of ideal); Redis pool of %d: Herald waited for a connection %d times (%s in all), bare asynq %d times (%s)",
 		slowConcurrency, slowLatency, h.Window, warmup, mib(h.PeakRSS), mib(b.PeakRSS), slowLatency, rate(b.Rate), b.Rate/ideal,
 		h.PoolSize, h.PoolWaits, h.PoolWait, b.PoolWaits, b.PoolWait)
+	if e.heraldDrainRate > 0 && e.heraldDrainRate < ideal {
+		note += fmt.Sprintf("; this machine drains at most %s with Herald and a no-op platform (figure 2b), below the ideal: that is the ceiling here", rate(e.heraldDrainRate))
+	}
 	if h.Dry || b.Dry {
 		note += "; queue ran dry within the window (the rate is over the shorter window)"
 	}
