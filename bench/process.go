@@ -217,7 +217,7 @@ func figProcess(ctx context.Context, e *env) ([]row, *breakdown, error) {
 	}
 	rows := []row{{Figure: "2a. Processing rate, Redis on its own CPU", Herald: "-", Baseline: "-", Ratio: "-",
 		Note: fmt.Sprintf("not measured: %v", apartErr)}}
-	if apartErr == nil {
+	if len(apart.herald) > 0 { // a layout that failed in a later round still has its earlier ones
 		rows[0] = apart.row(rows[0].Figure, where, n)
 	}
 	rows = append(rows, shared.row("2b. Processing rate, CPUs shared", fmt.Sprintf("Go and redis-server share all %d CPUs", runtime.NumCPU()), n))
