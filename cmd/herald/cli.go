@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -67,13 +68,18 @@ func readJSONArg(file string, v any) error {
 	return nil
 }
 
-// takeArg takes the positional argument (an id, a name) in front of a
-// subcommand's flags; ok is false when there is none.
-func takeArg(args []string) (arg string, rest []string, ok bool) {
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		return "", args, false
+// parseSub parses a subcommand's arguments into fs: first, when withArg,
+// the positional argument (an id, a name) in front of its flags, printing
+// usage when there is none; then the flags.
+func parseSub(fs *flag.FlagSet, args []string, withArg bool, usage string) (arg string, err error) {
+	if withArg {
+		if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+			fmt.Fprintln(fs.Output(), usage)
+			return "", errUsage
+		}
+		arg, args = args[0], args[1:]
 	}
-	return args[0], args[1:], true
+	return arg, parseFlags(fs, args)
 }
 
 func printJSON(w io.Writer, v any) error {
@@ -113,16 +119,8 @@ func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	file := fs.String("file", "-", "schedule: the post as JSON (the API's body), - for standard input")
 	at := fs.String("at", "", "reschedule: the new publish time, RFC 3339 with a zone")
 	sub := args[0]
-	rest := args[1:]
-	var id string
-	if sub != "schedule" {
-		var ok bool
-		if id, rest, ok = takeArg(rest); !ok {
-			fmt.Fprintln(stderr, usage)
-			return errUsage
-		}
-	}
-	if err := parseFlags(fs, rest); err != nil {
+	id, err := parseSub(fs, args[1:], sub != "schedule", usage)
+	if err != nil {
 		return err
 	}
 	e, done, err := openCLI(stderr, false)
@@ -180,16 +178,9 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flags("accounts "+args[0], stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	file := fs.String("file", "-", "connect: the account and its tokens as JSON, - for standard input")
-	sub, rest := args[0], args[1:]
-	var id string
-	if sub != "connect" && sub != "reindex" {
-		var ok bool
-		if id, rest, ok = takeArg(rest); !ok {
-			fmt.Fprintln(stderr, usage)
-			return errUsage
-		}
-	}
-	if err := parseFlags(fs, rest); err != nil {
+	sub := args[0]
+	id, err := parseSub(fs, args[1:], sub != "connect" && sub != "reindex", usage)
+	if err != nil {
 		return err
 	}
 	e, done, err := openCLI(stderr, true)

@@ -19,16 +19,9 @@ func runWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fs := flags("webhooks "+args[0], stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
-	sub, rest := args[0], args[1:]
-	var name string
-	if sub == "enable" {
-		var ok bool
-		if name, rest, ok = takeArg(rest); !ok {
-			fmt.Fprintln(stderr, usage)
-			return errUsage
-		}
-	}
-	if err := parseFlags(fs, rest); err != nil {
+	sub := args[0]
+	name, err := parseSub(fs, args[1:], sub == "enable", usage)
+	if err != nil {
 		return err
 	}
 	e, done, err := openCLI(stderr, false)
