@@ -192,6 +192,12 @@ func (f *fixture) metricsLint() {
 	}
 }
 
+// tiktok delivers a TikTok webhook body, signed with the app's secret at
+// signedAt, to the receiver.
+func (f *fixture) tiktok(ctx context.Context, body []byte, signedAt time.Time) error {
+	return f.rc.TikTok(ctx, deauthtest.TikTokSignature(tiktokSecret, signedAt, body), body)
+}
+
 func (f *fixture) signedRequest(userID string, issued time.Time) string {
 	return deauthtest.SignedRequest(metaSecret, deauthtest.MetaPayload(userID, issued))
 }

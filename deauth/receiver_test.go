@@ -86,8 +86,7 @@ func TestReplayedNoticesActOnce(t *testing.T) {
 			t.Fatalf("google, delivery %d: %v", i+1, err)
 		}
 		// TikTok signs each retry anew; the body is the same.
-		sig := deauthtest.TikTokSignature(tiktokSecret, time.Now().Add(time.Duration(i)*time.Second), body)
-		if err := f.rc.TikTok(ctx, sig, body); err != nil {
+		if err := f.tiktok(ctx, body, time.Now().Add(time.Duration(i)*time.Second)); err != nil {
 			t.Fatalf("tiktok, delivery %d: %v", i+1, err)
 		}
 	}
@@ -337,22 +336,21 @@ func TestTikTokAuthorizationRemoved(t *testing.T) {
 	f.connect("tt-1", "tiktok", "open-id-1", "")
 	now := time.Now()
 	other := deauthtest.TikTokBody("another-app", "open-id-1", 1, now)
-	if err := f.rc.TikTok(ctx, deauthtest.TikTokSignature(tiktokSecret, now, other), other); !errors.Is(err, deauth.ErrInvalid) {
+	if err := f.tiktok(ctx, other, now); !errors.Is(err, deauth.ErrInvalid) {
 		t.Errorf("another app's client_key: %v", err)
 	}
 	body := deauthtest.TikTokBody(tiktokKey, "open-id-1", 1, now)
-	stale := deauthtest.TikTokSignature(tiktokSecret, now.Add(-time.Hour), body)
-	if err := f.rc.TikTok(ctx, stale, body); !errors.Is(err, deauth.ErrInvalid) {
+	if err := f.tiktok(ctx, body, now.Add(-time.Hour)); !errors.Is(err, deauth.ErrInvalid) {
 		t.Errorf("an hour-old signature: %v", err)
 	}
 	if st := f.status("tt-1"); st != tokens.StatusActive {
 		t.Fatalf("refused webhooks touched the account: %s", st)
 	}
 	video := []byte(`{"client_key":"` + tiktokKey + `","event":"video.publish.completed","create_time":1,"user_openid":"open-id-1","content":"{}"}`)
-	if err := f.rc.TikTok(ctx, deauthtest.TikTokSignature(tiktokSecret, now, video), video); err != nil {
+	if err := f.tiktok(ctx, video, now); err != nil {
 		t.Errorf("another event type: %v", err)
 	}
-	if err := f.rc.TikTok(ctx, deauthtest.TikTokSignature(tiktokSecret, now, body), body); err != nil {
+	if err := f.tiktok(ctx, body, now); err != nil {
 		t.Fatal(err)
 	}
 	if st := f.status("tt-1"); st != tokens.StatusRevoking {
@@ -368,7 +366,7 @@ func TestTikTokAuthorizationRemoved(t *testing.T) {
 	// A deleted TikTok account is erased, as Google's account-purged is.
 	f.connect("tt-2", "tiktok", "open-id-2", "")
 	deleted := deauthtest.TikTokBody(tiktokKey, "open-id-2", deauth.TikTokReasonAccountDeleted, now)
-	if err := f.rc.TikTok(ctx, deauthtest.TikTokSignature(tiktokSecret, now, deleted), deleted); err != nil {
+	if err := f.tiktok(ctx, deleted, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.vault.Info(ctx, "tt-2"); !errors.Is(err, tokens.ErrNotConnected) {
@@ -392,7 +390,7 @@ func TestUnconfiguredSourcesSaySo(t *testing.T) {
 		t.Errorf("google: %v", err)
 	}
 	body := deauthtest.TikTokBody(tiktokKey, "open-id-1", 1, time.Now())
-	if err := f.rc.TikTok(ctx, deauthtest.TikTokSignature(tiktokSecret, time.Now(), body), body); !errors.Is(err, deauth.ErrNotConfigured) {
+	if err := f.tiktok(ctx, body, time.Now()); !errors.Is(err, deauth.ErrNotConfigured) {
 		t.Errorf("tiktok: %v", err)
 	}
 	noURL := newFixture(t, func(o *deauth.Options) { o.PublicURL = "" })
