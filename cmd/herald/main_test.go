@@ -162,3 +162,21 @@ func TestSchedulerEnqueuesOneSweepPerWindow(t *testing.T) {
 		t.Errorf("pending analytics tasks: %d, want the one sweep", len(tasks))
 	}
 }
+
+func TestMissingPositionalArgumentIsAUsageError(t *testing.T) {
+	for _, args := range [][]string{
+		{"post", "status"},
+		{"post", "cancel", "--json"},
+		{"accounts", "disconnect"},
+		{"accounts", "erase", "-json"},
+		{"webhooks", "enable"},
+	} {
+		_, stderr, err := herald(t, context.Background(), args...)
+		if !errors.Is(err, errUsage) {
+			t.Errorf("%v: err = %v, want usage error", args, err)
+		}
+		if !strings.Contains(stderr, "usage: herald "+args[0]) {
+			t.Errorf("%v: stderr does not show the usage: %q", args, stderr)
+		}
+	}
+}
