@@ -128,25 +128,6 @@ func redisCPU(ctx context.Context, rdb redis.UniversalClient) time.Duration {
 	return time.Duration(total * float64(time.Second))
 }
 
-// redisPID is the process id of the benchmark's redis-server, from INFO.
-func (e *env) redisPID(ctx context.Context) (int, error) {
-	c, err := newClient(e.url, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer c.Close()
-	info, err := c.Info(ctx, "server").Result()
-	if err != nil {
-		return 0, fmt.Errorf("INFO server: %w", err)
-	}
-	for _, line := range strings.Split(info, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
-			return strconv.Atoi(v)
-		}
-	}
-	return 0, fmt.Errorf("INFO server has no process_id")
-}
-
 // processCPU returns the CPU time this process has used.
 func processCPU() time.Duration {
 	var ru syscall.Rusage

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"runtime"
@@ -18,7 +17,7 @@ import (
 // of its own, until restore is called. Without it the two compete for
 // the same cores, and every command a handler sends takes CPU from
 // asynq's dequeue loop. It needs two CPUs.
-func separate(ctx context.Context, e *env) (restore func(), where string, err error) {
+func separate(e *env) (restore func(), where string, err error) {
 	var all unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &all); err != nil {
 		return nil, "", fmt.Errorf("read CPU affinity: %w", err)
@@ -32,10 +31,7 @@ func separate(ctx context.Context, e *env) (restore func(), where string, err er
 	if len(cpus) < 2 {
 		return nil, "", fmt.Errorf("needs two CPUs, this process may use %d", len(cpus))
 	}
-	pid, err := e.redisPID(ctx)
-	if err != nil {
-		return nil, "", err
-	}
+	pid := e.srv.PID()
 	var redisWas unix.CPUSet
 	if err := unix.SchedGetaffinity(pid, &redisWas); err != nil {
 		return nil, "", fmt.Errorf("read redis-server's CPU affinity: %w", err)

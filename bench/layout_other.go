@@ -3,11 +3,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 )
 
 // separate needs Linux's CPU affinity calls.
-func separate(context.Context, *env) (func(), string, error) {
+func separate(*env) (func(), string, error) {
 	return nil, "", errors.New("needs Linux's CPU affinity")
 }

@@ -202,7 +202,7 @@ func figProcess(ctx context.Context, e *env) ([]row, *breakdown, error) {
 	for range rounds {
 		if apartErr == nil {
 			var restore func()
-			restore, where, apartErr = separate(ctx, e)
+			restore, where, apartErr = separate(e)
 			if apartErr == nil {
 				err := apart.round(ctx, e, n)
 				restore()

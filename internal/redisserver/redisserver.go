@@ -149,6 +149,10 @@ func (s *Server) waitReady(ctx context.Context) error {
 	}
 }
 
+// PID is the running redis-server's process id (a new one after Crash
+// and a restart).
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
 // URL returns the HERALD_REDIS_URL of database db.
 func (s *Server) URL(db int) string {
 	return "unix://" + s.Socket + "?db=" + strconv.Itoa(db)

@@ -16,7 +16,6 @@ const UploadURLLife = time.Hour
 // Image is an image upload.
 type Image struct {
 	URN, Owner string
-	Uploaded   bool
 	Size       int64
 	// Status is WAITING_UPLOAD until the bytes arrive, then PROCESSING
 	// (see SetImageProcessing), AVAILABLE or PROCESSING_FAILED. Only an
@@ -220,7 +219,7 @@ func (s *Server) uploadImage(r *http.Request, body []byte) reply {
 	case len(body) == 0:
 		return badRequest("empty upload")
 	}
-	img.Uploaded, img.Size = true, int64(len(body))
+	img.Size = int64(len(body))
 	img.polls, img.failed = s.imageProcessing.Polls, s.imageProcessing.Fail
 	img.Status = "PROCESSING"
 	if img.polls == 0 && img.failed == "" {
