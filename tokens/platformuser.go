@@ -31,9 +31,9 @@ func platformUserKey(platform, id string) string {
 
 func platformUsersKey(account string) string { return "herald:{acct:" + account + "}:platform-users" }
 
-// maxPlatformUserID bounds PlatformUserID and LoginUserID, which become
+// MaxPlatformUserID bounds PlatformUserID and LoginUserID, which become
 // parts of key names.
-const maxPlatformUserID = 256
+const MaxPlatformUserID = 256
 
 // platformUsers returns the index entries a should have, "<platform>:<id>".
 func (a Account) platformUsers() []string {
@@ -112,8 +112,8 @@ func (v *Vault) forgetPlatformUsers(ctx context.Context, account string) (int, e
 // not an error. Disconnected accounts are included until they are
 // erased: a data deletion request must find them.
 func (v *Vault) AccountsOf(ctx context.Context, platform, platformUserID string) ([]string, error) {
-	if platform == "" || platformUserID == "" || len(platformUserID) > maxPlatformUserID {
-		return nil, &FieldError{"platform_user_id", fmt.Sprintf("1 to %d characters, with a platform", maxPlatformUserID)}
+	if platform == "" || platformUserID == "" || len(platformUserID) > MaxPlatformUserID {
+		return nil, &FieldError{"platform_user_id", fmt.Sprintf("1 to %d characters, with a platform", MaxPlatformUserID)}
 	}
 	ids, err := v.rdb.SMembers(ctx, platformUserKey(platform, platformUserID)).Result()
 	if err != nil {

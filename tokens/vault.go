@@ -149,10 +149,10 @@ func (a Account) validate(known map[string]Platform, now time.Time) error {
 	if _, ok := known[a.Platform]; !ok {
 		errs = append(errs, &FieldError{"platform", fmt.Sprintf("%q is not a configured platform", a.Platform)})
 	}
-	if len(a.PlatformUserID) > maxPlatformUserID {
+	if len(a.PlatformUserID) > MaxPlatformUserID {
 		errs = append(errs, &FieldError{"platform_user_id", "longer than 256 characters"})
 	}
-	if len(a.LoginUserID) > maxPlatformUserID {
+	if len(a.LoginUserID) > MaxPlatformUserID {
 		errs = append(errs, &FieldError{"login_user_id", "longer than 256 characters"})
 	}
 	switch {
