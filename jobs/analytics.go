@@ -269,7 +269,6 @@ type sweepHandler struct {
 	q        *asynq.Client
 	accounts AccountLister
 	cfg      AnalyticsConfig
-	now      func() time.Time
 }
 
 func (h *sweepHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
@@ -311,7 +310,7 @@ func (h *sweepHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 func (h *sweepHandler) checkReconnect(ctx context.Context, info tokens.Info) error {
 	account, platform := info.ID, info.Platform
 	rc, ok := h.accounts.(reconnectChecker)
-	if !ok || info.Expiry.IsZero() || info.Expiry.Sub(h.now()) >= h.cfg.ReconnectLead {
+	if !ok || info.Expiry.IsZero() || info.Expiry.Sub(h.store.now()) >= h.cfg.ReconnectLead {
 		return nil
 	}
 	due, expiry, err := rc.ReconnectDue(ctx, account, h.cfg.ReconnectLead)
@@ -334,7 +333,7 @@ func (h *sweepHandler) checkReconnect(ctx context.Context, info tokens.Info) err
 func (h *sweepHandler) enqueue(ctx context.Context, account, platform string, start time.Time) error {
 	payload, _ := json.Marshal(analyticsPayload{V: payloadVersion, AccountID: account, Platform: platform})
 	at := start.Add(spread(account, h.cfg.Interval))
-	if now := h.now(); at.Before(now) {
+	if now := h.store.now(); at.Before(now) {
 		at = now
 	}
 	_, err := h.q.EnqueueContext(ctx, asynq.NewTask(TypeAnalyticsRefresh, payload),

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/publishers"
 )
 
 // EventsStream is the Redis stream every state change is appended to.
@@ -158,10 +160,10 @@ func (c *Client) AccountConnected(ctx context.Context, accountID, platform strin
 	_ = c.AccountEvent(ctx, EventAccountConnected, accountID, platform, "")
 }
 
-// AccountNeedsReauth appends account.reauth_required
-// (tokens.Options.OnReauth).
-func (c *Client) AccountNeedsReauth(ctx context.Context, accountID, platform string) {
-	_ = c.AccountEvent(ctx, EventAccountReauthRequired, accountID, platform, "the platform refused the refresh token")
+// AccountNeedsReauth appends account.reauth_required with the Vault's
+// reason (tokens.Options.OnReauth).
+func (c *Client) AccountNeedsReauth(ctx context.Context, accountID, platform, reason string) {
+	_ = c.AccountEvent(ctx, EventAccountReauthRequired, accountID, platform, reason)
 }
 
 // EventReader reads the events stream as one consumer of a consumer
@@ -315,7 +317,7 @@ func (r *EventReader) consumeBatches(ctx context.Context, handle func(context.Co
 			if failures++; failures > 30 {
 				return err
 			}
-			if err := sleepCtx(ctx, 2*time.Second); err != nil {
+			if err := publishers.Sleep(ctx, 2*time.Second); err != nil {
 				break
 			}
 			continue
@@ -330,15 +332,4 @@ func (r *EventReader) consumeBatches(ctx context.Context, handle func(context.Co
 		}
 	}
 	return ctx.Err()
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

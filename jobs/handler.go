@@ -141,7 +141,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	if err != nil {
 		return h.attemptFailed(ctx, rec, owner, attempt, err, start)
 	}
-	published := &Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: StatePublished, Type: EventPostPublished,
+	published := &Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: StatePublished,
 		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL}
 	tr, err := h.store.finish(ctx, postID, owner, nil, published,
 		"state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
@@ -263,7 +263,7 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 func (h *publishHandler) fail(ctx context.Context, rec record, owner, class, reason string, attempt int, start time.Time) error {
 	wctx, cancel := detached(ctx)
 	defer cancel()
-	failed := &Event{Type: EventPostFailed, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateFailed, Attempt: attempt, Class: class, Reason: reason}
+	failed := &Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateFailed, Attempt: attempt, Class: class, Reason: reason}
 	if _, err := h.store.finish(wctx, rec.PostID, owner, []State{StateScheduled, StatePublishing}, failed,
 		"state", string(StateFailed), "class", class, "reason", reason); err != nil {
 		return err

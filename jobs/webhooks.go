@@ -108,11 +108,20 @@ func newWebhookTargets(eps []WebhookEndpoint) []webhookTarget {
 
 // webhookDisabled reports whether t answered 410 at its current URL.
 func webhookDisabled(ctx context.Context, rdb redis.UniversalClient, t webhookTarget) (bool, error) {
-	mark, err := rdb.Get(ctx, t.key).Result()
+	return t.disabled(rdb.Get(ctx, t.key))
+}
+
+// disabled reads the answer to a GET of t's flag: set, and to t's current
+// URL.
+func (t webhookTarget) disabled(get *redis.StringCmd) (bool, error) {
+	mark, err := get.Result()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}
-	return mark == t.mark, err
+	if err != nil {
+		return false, fmt.Errorf("webhook %s: %w", t.Name, err)
+	}
+	return mark == t.mark, nil
 }
 
 // webhooksDisabled is webhookDisabled for every target in one pipeline:
@@ -129,14 +138,10 @@ func webhooksDisabled(ctx context.Context, rdb redis.UniversalClient, ts []webho
 	_, _ = pipe.Exec(ctx)
 	off := make([]bool, len(ts))
 	for i, cmd := range cmds {
-		mark, err := cmd.Result()
-		if errors.Is(err, redis.Nil) {
-			continue
+		var err error
+		if off[i], err = ts[i].disabled(cmd); err != nil {
+			return nil, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("webhook %s: %w", ts[i].Name, err)
-		}
-		off[i] = mark == ts[i].mark
 	}
 	return off, nil
 }
@@ -283,13 +288,13 @@ type WebhookState struct {
 
 // WebhookStates says, for each endpoint, whether it is disabled.
 func (c *Client) WebhookStates(ctx context.Context, eps []WebhookEndpoint) ([]WebhookState, error) {
-	out := make([]WebhookState, 0, len(eps))
-	for _, ep := range newWebhookTargets(eps) {
-		off, err := webhookDisabled(ctx, c.store.rdb, ep)
-		if err != nil {
-			return nil, fmt.Errorf("webhook %s: %w", ep.Name, err)
-		}
-		out = append(out, WebhookState{Name: ep.Name, Disabled: off})
+	off, err := webhooksDisabled(ctx, c.store.rdb, newWebhookTargets(eps))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]WebhookState, len(eps))
+	for i, ep := range eps {
+		out[i] = WebhookState{Name: ep.Name, Disabled: off[i]}
 	}
 	return out, nil
 }

@@ -114,7 +114,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	cfg.Analytics.defaults()
 	w.mux.Handle(TypeAnalyticsRefresh, &analyticsHandler{store: st, publishers: cfg.Publishers, tokens: cfg.Tokens, cfg: cfg.Analytics})
 	if cfg.Accounts != nil {
-		w.mux.Handle(TypeAnalyticsSweep, &sweepHandler{store: st, q: asynq.NewClientFromRedisClient(rdb), accounts: cfg.Accounts, cfg: cfg.Analytics, now: cfg.Now})
+		w.mux.Handle(TypeAnalyticsSweep, &sweepHandler{store: st, q: asynq.NewClientFromRedisClient(rdb), accounts: cfg.Accounts, cfg: cfg.Analytics})
 	}
 	if cfg.Revoker != nil {
 		w.mux.Handle(TypeAccountRevoke, &revokeHandler{revoker: cfg.Revoker})
@@ -136,7 +136,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 					return nil
 				}
 				log.Error("webhooks: reading events failed; starting again", "error", err)
-				if sleepCtx(ctx, 5*time.Second) != nil {
+				if publishers.Sleep(ctx, 5*time.Second) != nil {
 					return nil
 				}
 			}
