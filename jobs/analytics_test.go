@@ -23,7 +23,10 @@ import (
 func analyticsEnv(t *testing.T, n int) (*env, *tokens.Vault) {
 	e := newEnv(t)
 	keys, _ := tokens.ParseKeyring("k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
-	v := tokens.New(e.rdb, keys, tokens.Options{Platforms: map[string]tokens.Platform{"sandbox": {}}})
+	// OAuth refreshes tokens that carry a refresh token; its endpoint is
+	// never called here.
+	refresh := &oauth2.Config{Endpoint: oauth2.Endpoint{TokenURL: "http://127.0.0.1:1/token", AuthStyle: oauth2.AuthStyleInParams}}
+	v := tokens.New(e.rdb, keys, tokens.Options{Platforms: map[string]tokens.Platform{"sandbox": {OAuth: refresh}}})
 	for i := range n {
 		err := v.Connect(context.Background(), tokens.Account{ID: fmt.Sprintf("a-%04d", i), Platform: "sandbox",
 			Token: &oauth2.Token{AccessToken: "t"}})
@@ -160,7 +163,10 @@ func TestSweepWarnsBeforeATokenThatCannotBeRefreshedExpires(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	keys, _ := tokens.ParseKeyring("k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
-	v := tokens.New(e.rdb, keys, tokens.Options{Platforms: map[string]tokens.Platform{"sandbox": {}}})
+	// OAuth refreshes tokens that carry a refresh token; its endpoint is
+	// never called here.
+	refresh := &oauth2.Config{Endpoint: oauth2.Endpoint{TokenURL: "http://127.0.0.1:1/token", AuthStyle: oauth2.AuthStyleInParams}}
+	v := tokens.New(e.rdb, keys, tokens.Options{Platforms: map[string]tokens.Platform{"sandbox": {OAuth: refresh}}})
 	for id, tok := range map[string]*oauth2.Token{
 		"expiring":    {AccessToken: "t1", Expiry: time.Now().Add(3 * 24 * time.Hour)},
 		"far":         {AccessToken: "t2", Expiry: time.Now().Add(50 * 24 * time.Hour)},

@@ -11,28 +11,39 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/tokens"
 )
 
-// streamTypes returns the types of the stream's events about account, in
-// order.
-func (e *env) streamTypes(account string) []string {
+// streamEvents returns the stream's events about account, in order.
+func (e *env) streamEvents(account string) []jobs.Event {
 	e.t.Helper()
 	msgs, err := e.rdb.XRange(context.Background(), jobs.EventsStream, "-", "+").Result()
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var types []string
+	var evs []jobs.Event
 	for _, m := range msgs {
 		ev, err := jobs.ParseEvent(m)
 		if err != nil {
 			e.t.Fatalf("stream entry %s: %v", m.ID, err)
 		}
 		if ev.AccountID == account {
-			types = append(types, ev.Type)
+			evs = append(evs, ev)
 		}
+	}
+	return evs
+}
+
+// streamTypes returns the types of the stream's events about account, in
+// order.
+func (e *env) streamTypes(account string) []string {
+	var types []string
+	for _, ev := range e.streamEvents(account) {
+		types = append(types, ev.Type)
 	}
 	return types
 }
@@ -59,15 +70,31 @@ func TestAccountEventsFollowTheAccount(t *testing.T) {
 	}
 }
 
-func TestReauthIsAnEvent(t *testing.T) {
+func TestReauthIsAnEventWithTheVaultsReason(t *testing.T) {
 	e := newVaultEnv(t)
-	tok := e.connect("acct-1", time.Now().Add(-time.Minute))
+	ctx := context.Background()
+	tok := e.connect("refused", time.Now().Add(-time.Minute))
 	e.oauth.RevokeRefreshToken(tok.RefreshToken)
-	if _, err := e.vault.Token(context.Background(), "acct-1", "sandbox"); err == nil {
-		t.Fatal("a revoked refresh token gave a token")
+	bare := &oauth2.Token{AccessToken: "at-bare-0123456789", TokenType: "Bearer", Expiry: time.Now().Add(-time.Minute)}
+	if err := e.vault.Connect(ctx, tokens.Account{ID: "bare", Platform: "sandbox", Token: bare}); err != nil {
+		t.Fatal(err)
 	}
-	if got := e.streamTypes("acct-1"); !slices.Contains(got, jobs.EventAccountReauthRequired) {
-		t.Errorf("events %v lack %s", got, jobs.EventAccountReauthRequired)
+	for acct, want := range map[string]string{
+		"refused": "the platform refused the refresh token (invalid_grant)",
+		"bare":    "token expired and there is no refresh token",
+	} {
+		if _, err := e.vault.Token(ctx, acct, "sandbox"); err == nil {
+			t.Fatalf("%s: gave a token", acct)
+		}
+		var reasons []string
+		for _, ev := range e.streamEvents(acct) {
+			if ev.Type == jobs.EventAccountReauthRequired {
+				reasons = append(reasons, ev.Reason)
+			}
+		}
+		if !slices.Equal(reasons, []string{want}) {
+			t.Errorf("%s: %s events with reasons %q, want [%q]", acct, jobs.EventAccountReauthRequired, reasons, want)
+		}
 	}
 }
 

@@ -23,12 +23,13 @@ func (v *Vault) ReconnectDue(ctx context.Context, account string, lead time.Dura
 	if r.Expiry.Sub(v.o.Now()) >= lead {
 		return false, r.Expiry, nil
 	}
-	if plat, ok := v.o.Platforms[r.Platform]; ok && plat.Refresh != nil {
-		return false, r.Expiry, nil // refreshed with the access token itself
+	plat := v.o.Platforms[r.Platform]
+	if plat.Refresh != nil {
+		return false, r.Expiry, nil // refreshed with the access token itself: no need to open it
 	}
 	tok, err := r.open(v.keys)
 	if err != nil {
 		return false, r.Expiry, err
 	}
-	return tok.RefreshToken == "", r.Expiry, nil
+	return !plat.canRefresh(tok), r.Expiry, nil
 }

@@ -18,6 +18,7 @@ func TestReconnectDue(t *testing.T) {
 	v := f.vault(func(o *tokens.Options) {
 		o.Now = f.clock
 		o.Platforms["linkedin"] = tokens.Platform{OAuth: &oauth2.Config{ClientID: "c", ClientSecret: "s", Endpoint: f.oauth.Endpoint()}}
+		o.Platforms["plain"] = tokens.Platform{}
 		o.Platforms["instagram"] = tokens.Platform{Refresh: func(context.Context, *http.Client, *oauth2.Token) (*oauth2.Token, error) {
 			return nil, errors.New("not called")
 		}}
@@ -35,6 +36,9 @@ func TestReconnectDue(t *testing.T) {
 	connect("li-later", "linkedin", "", f.now.Add(30*24*time.Hour))
 	connect("li-refreshable", "linkedin", "rt-li-0123456789abcdef", f.now.Add(3*24*time.Hour))
 	connect("ig-soon", "instagram", "", f.now.Add(3*24*time.Hour))
+	// Nothing renews a token of a platform with no refresh configured,
+	// refresh token or not.
+	connect("unknown-soon", "plain", "rt-unknown-0123456789ab", f.now.Add(3*24*time.Hour))
 	connect("li-gone", "linkedin", "", f.now.Add(time.Hour))
 	if err := v.Disconnect(ctx, "li-gone"); err != nil {
 		t.Fatal(err)
@@ -47,6 +51,7 @@ func TestReconnectDue(t *testing.T) {
 		{"li-later", false},
 		{"li-refreshable", false},
 		{"ig-soon", false}, // refreshed with the access token itself
+		{"unknown-soon", true},
 		{"li-gone", false},
 	}
 	for _, tt := range tests {

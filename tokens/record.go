@@ -18,8 +18,9 @@ type Status string
 const (
 	// StatusActive: the token may be used.
 	StatusActive Status = "active"
-	// StatusReauthRequired: the platform refused the refresh token; the
-	// user must connect the account again.
+	// StatusReauthRequired: the token can no longer be renewed (the
+	// platform refused the refresh token, or it expired and has none);
+	// the user must connect the account again.
 	StatusReauthRequired Status = "reauth_required"
 	// StatusRevoking: disconnected; the token is unreadable to publish
 	// jobs and waits for the revoke job.

@@ -178,7 +178,7 @@ func (v *Vault) refreshLocked(ctx context.Context, account, staleAT string) (tok
 	if !ok || (plat.Refresh == nil && plat.OAuth == nil) {
 		return nil, false, fmt.Errorf("account %s: platform %s has no token refresh configured", account, r.Platform)
 	}
-	if old.RefreshToken == "" && plat.Refresh == nil {
+	if !plat.canRefresh(old) {
 		return nil, false, v.markReauth(ctx, r, "token expired and there is no refresh token")
 	}
 	nt, err := v.callRefresh(ctx, plat, old)
@@ -244,7 +244,7 @@ func (v *Vault) markReauth(ctx context.Context, r *record, why string) error {
 	}
 	v.o.Logger.Warn("tokens: account needs reauthorization", "account_id", r.Account, "platform", r.Platform, "why", why)
 	if v.o.OnReauth != nil {
-		v.o.OnReauth(ctx, r.Account, r.Platform)
+		v.o.OnReauth(ctx, r.Account, r.Platform, why)
 	}
 	return fmt.Errorf("account %s: %s: %w", r.Account, why, ErrReauthRequired)
 }

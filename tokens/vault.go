@@ -33,6 +33,13 @@ type Platform struct {
 	Skew time.Duration
 }
 
+// canRefresh reports whether the Vault can renew t on its own: p
+// refreshes with the access token itself, or p has OAuth and t a refresh
+// token. ReconnectDue and the refresh itself must agree on it.
+func (p Platform) canRefresh(t *oauth2.Token) bool {
+	return p.Refresh != nil || (p.OAuth != nil && t.RefreshToken != "")
+}
+
 // Options configure a Vault.
 type Options struct {
 	// Platforms by name. An account of a platform missing here can be
@@ -50,9 +57,10 @@ type Options struct {
 	// OnConnect, if set, hears of every account Connect stored (jobs
 	// appends the account.connected event).
 	OnConnect func(ctx context.Context, accountID, platform string)
-	// OnReauth, if set, hears of an account whose refresh token the
-	// platform refused.
-	OnReauth func(ctx context.Context, accountID, platform string)
+	// OnReauth, if set, hears of an account whose token can no longer be
+	// renewed (the platform refused the refresh token, or an expired
+	// token has none), and why, for people.
+	OnReauth func(ctx context.Context, accountID, platform, reason string)
 	// OnDisconnect, if set, runs after Disconnect made the token
 	// unreadable: jobs wires it to enqueue the revoke job and cancel the
 	// account's posts. Its error is returned by Disconnect.
@@ -126,7 +134,8 @@ type Info struct {
 
 // Errors of the Vault. Test with errors.Is.
 var (
-	// ErrReauthRequired: the platform refused the refresh token; the user
+	// ErrReauthRequired: the token can no longer be renewed (the platform
+	// refused the refresh token, or it expired and has none); the user
 	// must connect the account again. It wraps ErrNotConnected.
 	ErrReauthRequired = fmt.Errorf("reauthorization required: %w", ErrNotConnected)
 	// ErrInvalid: Connect was given a bad account.

@@ -210,7 +210,9 @@ func TestInvalidGrantMarksReauthWithoutRetryStorm(t *testing.T) {
 	f := newFixture(t)
 	var heard []string
 	v := f.vault(func(o *tokens.Options) {
-		o.OnReauth = func(_ context.Context, acct, platform string) { heard = append(heard, acct+"/"+platform) }
+		o.OnReauth = func(_ context.Context, acct, platform, reason string) {
+			heard = append(heard, acct+"/"+platform+": "+reason)
+		}
 	})
 	tok := f.connect(v, "gone", time.Now().Add(-time.Minute))
 	f.oauth.RevokeRefreshToken(tok.RefreshToken)
@@ -228,7 +230,7 @@ func TestInvalidGrantMarksReauthWithoutRetryStorm(t *testing.T) {
 	if info.Status != tokens.StatusReauthRequired {
 		t.Errorf("status = %s, want reauth_required", info.Status)
 	}
-	if len(heard) != 1 || heard[0] != "gone/youtube" {
+	if len(heard) != 1 || heard[0] != "gone/youtube: the platform refused the refresh token (invalid_grant)" {
 		t.Errorf("OnReauth heard %v", heard)
 	}
 	// Connecting again heals the account.
