@@ -3,9 +3,9 @@ package publishers
 import (
 	"cmp"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"unicode"
 )
@@ -66,12 +66,11 @@ func ErrorMessage(status int, msg string, max int, secrets ...string) string {
 	return cmp.Or(http.StatusText(status), "no message")
 }
 
-// IntCode reads an error code sent as a JSON number or a numeric string;
-// anything else, or a negative number, is 0.
+// IntCode reads an error code sent as a JSON number or a numeric string
+// (Count); anything else, a negative number or one over an int, is 0.
 func IntCode(raw json.RawMessage) int {
-	n, err := strconv.Atoi(strings.Trim(strings.TrimSpace(string(raw)), `"`))
-	if err != nil || n < 0 {
-		return 0
+	if n := Count(raw); n <= math.MaxInt {
+		return int(n)
 	}
-	return n
+	return 0
 }

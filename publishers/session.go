@@ -3,6 +3,7 @@ package publishers
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"golang.org/x/oauth2"
 )
@@ -26,7 +27,9 @@ func NewSession(platform string, t *oauth2.Token, refresh func(context.Context) 
 	if t == nil || t.AccessToken == "" {
 		return nil, Reauth(fmt.Errorf("%s: no access token", platform))
 	}
-	return &Session{Token: t.AccessToken, refresh: refresh, secrets: []string{t.AccessToken, t.RefreshToken}}, nil
+	s := &Session{Token: t.AccessToken, refresh: refresh}
+	s.Hide(t.AccessToken, t.RefreshToken)
+	return s, nil
 }
 
 // Hide adds secrets (an upload URL, its signed query) to those kept out of
@@ -36,6 +39,25 @@ func (s *Session) Hide(secrets ...string) {
 		if secret != "" {
 			s.secrets = append(s.secrets, secret)
 		}
+	}
+}
+
+// HideURL hides an upload URL, which is a capability: the whole URL, its
+// query (where a signature is) and the values of the named parameters,
+// since a server may echo any of them alone.
+func (s *Session) HideURL(uploadURL string, params ...string) {
+	s.Hide(uploadURL)
+	u, err := url.Parse(uploadURL)
+	if err != nil {
+		return
+	}
+	if len(u.RawQuery) >= 8 {
+		// Shorter, it could be a word of any message.
+		s.Hide(u.RawQuery)
+	}
+	q := u.Query()
+	for _, p := range params {
+		s.Hide(q[p]...)
 	}
 }
 

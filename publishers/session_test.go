@@ -51,3 +51,13 @@ func TestSessionRefreshesOnce(t *testing.T) {
 		t.Error("a session without refresh can refresh")
 	}
 }
+
+func TestSessionHidesUploadURLs(t *testing.T) {
+	s, _ := publishers.NewSession("x", &oauth2.Token{AccessToken: "at"}, nil)
+	s.HideURL("https://upload.example/v/1?upload_id=42&upload_token=ut-5f1c", "upload_token")
+	s.HideURL("https://upload.example/v/2?a=1")
+	want := []string{"at", "https://upload.example/v/1?upload_id=42&upload_token=ut-5f1c", "upload_id=42&upload_token=ut-5f1c", "ut-5f1c", "https://upload.example/v/2?a=1"}
+	if !slices.Equal(s.Secrets(), want) {
+		t.Errorf("secrets %v, want %v", s.Secrets(), want)
+	}
+}

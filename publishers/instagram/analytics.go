@@ -112,7 +112,7 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 		return publishers.Analytics{}, err
 	}
 	if !igUserID.MatchString(req.PlatformUserID) {
-		return publishers.Analytics{}, publishers.Permanent(fmt.Errorf("instagram: account has no ig-user-id (platform user id %q)", quote([]byte(req.PlatformUserID), s.Token, 60)))
+		return publishers.Analytics{}, publishers.Permanent(fmt.Errorf("instagram: account has no ig-user-id (platform user id %q)", s.clean([]byte(req.PlatformUserID), 60)))
 	}
 	user := req.PlatformUserID
 	out := publishers.Analytics{

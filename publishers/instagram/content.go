@@ -231,7 +231,7 @@ func checkCaption(text string) error {
 func checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || !slices.Contains([]string{"http", "https"}, u.Scheme) || u.Host == "" {
-		return fmt.Errorf("media URL %q is not a public http(s) URL", quote([]byte(raw), "", 100))
+		return fmt.Errorf("media URL %q is not a public http(s) URL", quote([]byte(raw), nil, 100))
 	}
 	return nil
 }

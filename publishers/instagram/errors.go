@@ -68,8 +68,8 @@ var (
 
 // parseError reads a Graph error body. Its input comes from outside: it
 // must not panic, must give something whatever it is given, and must keep
-// secret out of the text even if the platform echoes it back.
-func parseError(status int, body []byte, secret string) *APIError {
+// secrets out of the text even if the platform echoes them back.
+func parseError(status int, body []byte, secrets []string) *APIError {
 	e := &APIError{Status: status}
 	var answer struct {
 		Error struct {
@@ -89,8 +89,8 @@ func parseError(status int, body []byte, secret string) *APIError {
 		e.Code = publishers.IntCode(a.Code)
 		e.Subcode = publishers.IntCode(a.Subcode)
 		e.IsTransient = string(a.IsTransient) == "true"
-		e.Type = quote([]byte(a.Type), secret, 60)
-		if fbtracePattern.MatchString(a.FBTraceID) && redact(a.FBTraceID, secret) == a.FBTraceID {
+		e.Type = quote([]byte(a.Type), secrets, 60)
+		if fbtracePattern.MatchString(a.FBTraceID) && redact(a.FBTraceID, secrets) == a.FBTraceID {
 			e.FBTraceID = a.FBTraceID
 		}
 		msg = a.Message
@@ -102,7 +102,7 @@ func parseError(status int, body []byte, secret string) *APIError {
 		// best explanation there is.
 		msg = publishers.FirstLine(body)
 	}
-	e.Message = publishers.ErrorMessage(status, msg, maxMessage, secret)
+	e.Message = publishers.ErrorMessage(status, msg, maxMessage, secrets...)
 	return e
 }
 
@@ -220,13 +220,13 @@ func businessUsage(v string) float64 {
 }
 
 // quote makes b, text from outside, fit for an error message: valid UTF-8
-// on one line, at most n characters, and without secret.
-func quote(b []byte, secret string, n int) string {
-	return publishers.Quote(string(b), n, secret)
+// on one line, at most n characters, and without secrets.
+func quote(b []byte, secrets []string, n int) string {
+	return publishers.Quote(string(b), n, secrets...)
 }
 
 const redacted = publishers.Redacted
 
-// redact replaces secret in s with a marker. Should the secret survive
-// that (a secret overlapping the marker), nothing of s is kept.
-func redact(s, secret string) string { return publishers.Redact(s, secret) }
+// redact replaces each secret in s with a marker. Should a secret survive
+// that (one overlapping the marker), nothing of s is kept.
+func redact(s string, secrets []string) string { return publishers.Redact(s, secrets...) }

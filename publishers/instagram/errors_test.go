@@ -68,7 +68,7 @@ func TestClassifyGraphErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := classify("create container", parseError(tt.status, []byte(tt.body), "tok"), tt.header, epoch)
+			err := classify("create container", parseError(tt.status, []byte(tt.body), []string{"tok"}), tt.header, epoch)
 			if c := publishers.ClassOf(err); c != tt.class {
 				t.Errorf("class = %s, want %s (%v)", c, tt.class, err)
 			}
@@ -88,7 +88,7 @@ func TestClassifyGraphErrors(t *testing.T) {
 
 func TestParseErrorKeepsInstagramsWords(t *testing.T) {
 	body := `{"error":{"message":"Invalid parameter","type":"OAuthException","code":100,"error_subcode":2207009,"error_user_title":"Aspect ratio","error_user_msg":"The aspect ratio is not supported.","fbtrace_id":"AxYz"}}`
-	e := parseError(400, []byte(body), "tok")
+	e := parseError(400, []byte(body), []string{"tok"})
 	want := "400 code 100 subcode 2207009: Invalid parameter: The aspect ratio is not supported. (fbtrace_id AxYz)"
 	if e.Error() != want {
 		t.Errorf("Error() = %q, want %q", e.Error(), want)
@@ -103,7 +103,7 @@ func TestErrorsKeepTheTokenOut(t *testing.T) {
 		"Authorization: Bearer " + token,
 	}
 	for _, b := range bodies {
-		err := classify("create container", parseError(400, []byte(b), token), nil, epoch)
+		err := classify("create container", parseError(400, []byte(b), []string{token}), nil, epoch)
 		if strings.Contains(err.Error(), token) {
 			t.Errorf("error %q contains the token", err)
 		}
@@ -146,7 +146,7 @@ func FuzzParseError(f *testing.F) {
 	f.Add(502, []byte("<html>\x00\xff</html>"), "tok12345")
 	f.Add(429, []byte(`{"error":{"code":1e400,"error_subcode":[1]}}`), "tok12345")
 	f.Fuzz(func(t *testing.T, status int, body []byte, secret string) {
-		e := parseError(status, body, secret)
+		e := parseError(status, body, []string{secret})
 		err := classify("step", e, http.Header{"X-Business-Use-Case-Usage": {string(body)}}, epoch)
 		if c := publishers.ClassOf(err); c < publishers.ClassTransient || c > publishers.ClassPermanent {
 			t.Fatalf("class %v", c)

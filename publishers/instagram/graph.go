@@ -37,6 +37,11 @@ func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, e
 	return &session{Session: s}, nil
 }
 
+// clean makes text from outside fit for an error message: one line, at
+// most n characters, no secret of the session (the refresh token and
+// every access token it held, not just the one in use).
+func (s *session) clean(b []byte, n int) string { return quote(b, s.Secrets(), n) }
+
 // graph makes one Graph API call of step: params go in the query of a GET
 // and in the form body of a POST; the token goes in the Authorization
 // header, never in a URL. A 2xx answer is decoded into out (when not nil);
@@ -44,14 +49,14 @@ func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, e
 // "instagram: <step>: ". A rejected token (code 190) is refreshed once
 // through the session, and the call made again.
 func (p *Publisher) graph(ctx context.Context, s *session, step, method, path string, params url.Values, out any) error {
-	h, err := p.graphOnce(ctx, s.Token, p.base+"/"+p.version+path, step, method, params, out)
+	h, err := p.graphOnce(ctx, s, p.base+"/"+p.version+path, step, method, params, out)
 	if e := graphError(err); e != nil && e.Code == codeInvalidToken && s.CanRefresh() {
 		// When the refresh fails, the first answer says more than its
 		// failure.
 		if ok, _ := s.Refresh(ctx); !ok {
 			return err
 		}
-		h, err = p.graphOnce(ctx, s.Token, p.base+"/"+p.version+path, step, method, params, out)
+		h, err = p.graphOnce(ctx, s, p.base+"/"+p.version+path, step, method, params, out)
 	}
 	if h != nil {
 		s.header, s.usage = h, max(appUsage(h.Get("X-App-Usage")), businessUsage(h.Get("X-Business-Use-Case-Usage")))
@@ -59,7 +64,7 @@ func (p *Publisher) graph(ctx context.Context, s *session, step, method, path st
 	return err
 }
 
-func (p *Publisher) graphOnce(ctx context.Context, token, endpoint, step, method string, params url.Values, out any) (http.Header, error) {
+func (p *Publisher) graphOnce(ctx context.Context, s *session, endpoint, step, method string, params url.Values, out any) (http.Header, error) {
 	var body io.Reader
 	if method == http.MethodGet {
 		if len(params) > 0 {
@@ -72,8 +77,8 @@ func (p *Publisher) graphOnce(ctx context.Context, token, endpoint, step, method
 	if err != nil {
 		return nil, publishers.Permanent(fmt.Errorf("instagram: %s: %w", step, stripURL(err)))
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if s.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.Token)
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -84,7 +89,7 @@ func (p *Publisher) graphOnce(ctx context.Context, token, endpoint, step, method
 		if ctx.Err() != nil {
 			return nil, publishers.Transient(fmt.Errorf("instagram: %s: %w", step, ctx.Err()))
 		}
-		return nil, publishers.Transient(fmt.Errorf("instagram: %s: %s", step, quote([]byte(stripURL(err).Error()), token, maxMessage)))
+		return nil, publishers.Transient(fmt.Errorf("instagram: %s: %s", step, s.clean([]byte(stripURL(err).Error()), maxMessage)))
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -92,16 +97,16 @@ func (p *Publisher) graphOnce(ctx context.Context, token, endpoint, step, method
 		if ctx.Err() != nil {
 			return nil, publishers.Transient(fmt.Errorf("instagram: %s: %w", step, ctx.Err()))
 		}
-		return nil, publishers.Transient(fmt.Errorf("instagram: %s: read answer: %s", step, quote([]byte(stripURL(err).Error()), token, maxMessage)))
+		return nil, publishers.Transient(fmt.Errorf("instagram: %s: read answer: %s", step, s.clean([]byte(stripURL(err).Error()), maxMessage)))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.Header, classify(step, parseError(resp.StatusCode, b, token), resp.Header, p.now())
+		return resp.Header, classify(step, parseError(resp.StatusCode, b, s.Secrets()), resp.Header, p.now())
 	}
 	if out == nil {
 		return resp.Header, nil
 	}
 	if err := json.Unmarshal(b, out); err != nil {
-		return resp.Header, publishers.Transient(fmt.Errorf("instagram: %s: %d answer is not JSON: %s", step, resp.StatusCode, quote(b, token, 100)))
+		return resp.Header, publishers.Transient(fmt.Errorf("instagram: %s: %d answer is not JSON: %s", step, resp.StatusCode, s.clean(b, 100)))
 	}
 	return resp.Header, nil
 }

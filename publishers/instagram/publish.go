@@ -80,7 +80,7 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 		return publishers.Result{}, publishers.Permanent(errors.New("instagram: request has no checkpoints"))
 	}
 	if !igUserID.MatchString(req.PlatformUserID) {
-		return publishers.Result{}, publishers.Permanent(fmt.Errorf("instagram: account has no ig-user-id (platform user id %q)", quote([]byte(req.PlatformUserID), s.Token, 60)))
+		return publishers.Result{}, publishers.Permanent(fmt.Errorf("instagram: account has no ig-user-id (platform user id %q)", s.clean([]byte(req.PlatformUserID), 60)))
 	}
 	pl, err := planOf(req.Content)
 	if err != nil {
@@ -262,7 +262,7 @@ func (pub *publication) await(ctx context.Context, id string) (containerStatus, 
 		case statusExpired:
 			return st, errRemake
 		case statusError:
-			why := quote([]byte(st.Status), pub.s.Token, maxMessage)
+			why := pub.s.clean([]byte(st.Status), maxMessage)
 			sub, _ := strconv.Atoi(subcodeInStatus.FindString(st.Status))
 			if transientSubcodes[sub] {
 				// The container is dead but the media may be
@@ -275,7 +275,7 @@ func (pub *publication) await(ctx context.Context, id string) (containerStatus, 
 			return st, publishers.Permanent(fmt.Errorf("instagram: container %s failed: %s", id, why))
 		case statusInProgress:
 		default:
-			return st, publishers.Transient(fmt.Errorf("instagram: %s: unknown status %q", step, quote([]byte(st.Code), pub.s.Token, 40)))
+			return st, publishers.Transient(fmt.Errorf("instagram: %s: unknown status %q", step, pub.s.clean([]byte(st.Code), 40)))
 		}
 		if pub.now().Add(delay).After(pub.deadline) {
 			return st, publishers.RateLimited(pub.handBack, fmt.Errorf("instagram: container %s still in progress after %s; handing the job back", id, pub.maxWait))

@@ -416,6 +416,33 @@ func TestRejectedTokenIsRefreshedOnce(t *testing.T) {
 	}
 }
 
+// After a forced refresh the session redacts every token it held, not
+// just the one in use: Graph may echo the token a call was first made
+// with, or the refresh token.
+func TestRefreshedSessionKeepsOldSecretsOut(t *testing.T) {
+	e := start(t)
+	const refreshToken, fresh = "IGQVJ-refresh-5b7e0c", "IGQVJ-fresh-token-91d4"
+	echo := instagramtest.Fault{Code: 190, Message: "Error validating access token " + token + ", refresh token " + refreshToken + ", new token " + fresh}
+	e.srv.FailNext(instagramtest.EndpointCreate, 2, echo)
+	req := request(&memory{}, "echoed", image("a"))
+	req.Token.RefreshToken = refreshToken
+	req.ForceRefresh = func(context.Context) (*oauth2.Token, error) {
+		return &oauth2.Token{AccessToken: fresh}, nil
+	}
+	_, err := e.p.Publish(context.Background(), req)
+	if publishers.ClassOf(err) != publishers.ClassReauth || e.srv.Created("echoed") != 0 {
+		t.Fatalf("err = %v, want reauth", err)
+	}
+	for _, secret := range []string{token, refreshToken, fresh} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error %q holds %q", err, secret)
+		}
+	}
+	if !strings.Contains(err.Error(), "Error validating access token [redacted]") {
+		t.Errorf("error %q: expected Graph's message, redacted", err)
+	}
+}
+
 func TestRequestsThatCannotBePublished(t *testing.T) {
 	tests := []struct {
 		name  string

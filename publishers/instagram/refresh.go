@@ -40,13 +40,16 @@ func (p *Publisher) RefreshToken(ctx context.Context, t *oauth2.Token) (*oauth2.
 		ExpiresIn   int64  `json:"expires_in"`
 	}
 	if p.appID != "" && p.appSecret != "" {
+		// The app secret travels in the form: an answer echoing it
+		// must not carry it into an error.
+		s.Hide(p.appSecret)
 		form := url.Values{
 			"grant_type": {"fb_exchange_token"}, "client_id": {p.appID},
 			"client_secret": {p.appSecret}, "fb_exchange_token": {s.Token},
 		}
-		_, err = p.graphOnce(ctx, s.Token, p.base+"/"+p.version+"/oauth/access_token", "refresh token", http.MethodPost, form, &out)
+		_, err = p.graphOnce(ctx, s, p.base+"/"+p.version+"/oauth/access_token", "refresh token", http.MethodPost, form, &out)
 	} else {
-		_, err = p.graphOnce(ctx, s.Token, p.refreshBase+"/refresh_access_token", "refresh token", http.MethodGet, url.Values{"grant_type": {"ig_refresh_token"}}, &out)
+		_, err = p.graphOnce(ctx, s, p.refreshBase+"/refresh_access_token", "refresh token", http.MethodGet, url.Values{"grant_type": {"ig_refresh_token"}}, &out)
 	}
 	if e := graphError(err); e != nil && publishers.ClassOf(err) == publishers.ClassPermanent {
 		// A refresh Instagram refuses (expired, too young, revoked)

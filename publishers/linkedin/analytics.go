@@ -103,8 +103,8 @@ func (p *Publisher) organizationAnalytics(ctx context.Context, s *session, a aut
 	if err != nil {
 		return publishers.Transient(fmt.Errorf("linkedin: read organization share statistics: %w", err))
 	}
-	if st, ok := stats[""]; ok {
-		out.Account, out.RawAccount = st.metrics, st.raw
+	if raw, ok := stats[""]; ok {
+		out.Account, out.RawAccount = raw.Renamed(shareMetrics), raw
 	}
 	raw = nil
 	if _, err := p.do(ctx, s, call{step: "read organization followers", method: http.MethodGet, path: "/rest/networkSizes/" + escapeURN(a.urn), query: "edgeType=COMPANY_FOLLOWED_BY_MEMBER", out: &raw, scope: scope}); err != nil {
@@ -141,18 +141,12 @@ func (p *Publisher) organizationAnalytics(ctx context.Context, s *session, a aut
 			return publishers.Transient(fmt.Errorf("linkedin: %s: %w", step, err))
 		}
 		for _, id := range batch {
-			if st, ok := stats[id]; ok {
-				out.Posts[id], out.RawPosts[id] = st.metrics, st.raw
+			if raw, ok := stats[id]; ok {
+				out.Posts[id], out.RawPosts[id] = raw.Renamed(shareMetrics), raw
 			}
 		}
 	}
 	return nil
-}
-
-// shareStatistics is one element of organizationalEntityShareStatistics:
-// its counts under Herald's names and under LinkedIn's.
-type shareStatistics struct {
-	metrics, raw publishers.Metrics
 }
 
 // shareMetrics maps totalShareStatistics' names to Herald's.
@@ -166,9 +160,9 @@ var shareMetrics = map[string]string{
 }
 
 // parseShareStatistics reads organizationalEntityShareStatistics: the
-// statistics of each element by the post it is about ("" for the
-// organization's totals). Negative counts are left out.
-func parseShareStatistics(b []byte) (map[string]shareStatistics, error) {
+// totalShareStatistics counts of each element, under LinkedIn's names, by
+// the post it is about ("" for the organization's totals).
+func parseShareStatistics(b []byte) (map[string]publishers.Metrics, error) {
 	var out struct {
 		Elements []struct {
 			Share   string          `json:"share"`
@@ -179,7 +173,7 @@ func parseShareStatistics(b []byte) (map[string]shareStatistics, error) {
 	if json.Unmarshal(b, &out) != nil {
 		return nil, errors.New("statistics answer is not JSON")
 	}
-	res := map[string]shareStatistics{}
+	res := map[string]publishers.Metrics{}
 	for _, e := range out.Elements {
 		key := e.Share
 		if key == "" {
@@ -188,17 +182,7 @@ func parseShareStatistics(b []byte) (map[string]shareStatistics, error) {
 		if key != "" && !postURN.MatchString(key) {
 			continue
 		}
-		st := shareStatistics{metrics: publishers.Metrics{}, raw: publishers.Metrics{}}
-		for name, n := range publishers.NumericFields(e.Total) {
-			if n < 0 {
-				continue
-			}
-			st.raw[name] = n
-			if common, ok := shareMetrics[name]; ok {
-				st.metrics[common] = n
-			}
-		}
-		res[key] = st
+		res[key] = publishers.NumericFields(e.Total)
 	}
 	return res, nil
 }
@@ -307,8 +291,8 @@ type socialSummary struct {
 
 // parseSocialActions reads a socialActions BATCH_GET answer,
 // {"results": {urn: summary}, "statuses": ..., "errors": ...}, by post
-// URN. Keys may come URL-encoded; keys that are not post URNs and
-// negative counts are left out.
+// URN. Keys may come URL-encoded; keys that are not post URNs are left
+// out.
 func parseSocialActions(b []byte) (map[string]socialSummary, error) {
 	var out struct {
 		Results map[string]struct {
@@ -332,11 +316,7 @@ func parseSocialActions(b []byte) (map[string]socialSummary, error) {
 		}
 		sum := socialSummary{raw: publishers.Metrics{}}
 		for _, part := range []json.RawMessage{r.Likes, r.Comments} {
-			for name, n := range publishers.NumericFields(part) {
-				if n >= 0 {
-					sum.raw[name] = n
-				}
-			}
+			maps.Copy(sum.raw, publishers.NumericFields(part))
 		}
 		res[urn] = sum
 	}

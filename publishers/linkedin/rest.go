@@ -19,8 +19,7 @@ import (
 // maxAnswer bounds how much of an answer is read.
 const maxAnswer = 1 << 20
 
-// session is publishers.Session with LinkedIn's way of hiding upload
-// URLs.
+// session is publishers.Session with a way to clean LinkedIn's texts.
 type session struct{ *publishers.Session }
 
 func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, error)) (*session, error) {
@@ -29,16 +28,6 @@ func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, e
 		return nil, err
 	}
 	return &session{s}, nil
-}
-
-// hide adds an upload URL to the secrets kept out of error texts: the
-// whole URL and its query, where the signature is, since a server may
-// echo either.
-func (s *session) hide(uploadURL string) {
-	s.Hide(uploadURL)
-	if u, err := url.Parse(uploadURL); err == nil && len(u.RawQuery) >= 8 {
-		s.Hide(u.RawQuery)
-	}
 }
 
 // clean makes text from outside fit for an error message: one line,

@@ -58,7 +58,7 @@ func (pub *publication) image(ctx context.Context, i int, m publishers.Media) (s
 	if err != nil {
 		return "", publishers.Transient(fmt.Errorf("linkedin: %s: %w", step, err))
 	}
-	pub.s.hide(uploadURL)
+	pub.s.HideURL(uploadURL)
 	if _, err := pub.put(ctx, fmt.Sprintf("upload image %d/%d", i+1, n), uploadURL, file, file.Size); err != nil {
 		return "", err
 	}
@@ -158,7 +158,7 @@ func (pub *publication) video(ctx context.Context, m publishers.Media) (string, 
 	}()
 	if saved := pub.cp.Get(CheckpointVideo); saved != "" && json.Unmarshal([]byte(saved), &up) == nil && videoURN.MatchString(up.Video) {
 		for _, pt := range up.Parts {
-			pub.s.hide(pt.URL)
+			pub.s.HideURL(pt.URL)
 		}
 		if pub.cp.Get(CheckpointVideoFinalized) == "" && up.Expires > 0 && pub.now().UnixMilli() > up.Expires {
 			// The part URLs are dead: start a new upload.
@@ -190,7 +190,7 @@ func (pub *publication) video(ctx context.Context, m publishers.Media) (string, 
 			return "", publishers.Transient(fmt.Errorf("linkedin: initialize video upload: %w", err))
 		}
 		for _, pt := range up.Parts {
-			pub.s.hide(pt.URL)
+			pub.s.HideURL(pt.URL)
 		}
 		b, _ := json.Marshal(up)
 		if err := pub.save(ctx, CheckpointVideo, string(b)); err != nil {

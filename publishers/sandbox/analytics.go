@@ -11,21 +11,31 @@ import (
 	"github.com/heraldhq/herald/publishers"
 )
 
-type accountStats struct {
-	Followers int64 `json:"followers"`
+// statNames gives the common name of each of the platform's counts; the
+// common metrics are read from the raw ones, so they agree.
+var statNames = map[string]string{
+	"followers": publishers.MetricFollowers,
+	"views":     publishers.MetricViews,
+	"likes":     publishers.MetricLikes,
+	"comments":  publishers.MetricComments,
+	"shares":    publishers.MetricShares,
 }
 
-type postStats struct {
-	Views    int64 `json:"views"`
-	Likes    int64 `json:"likes"`
-	Comments int64 `json:"comments"`
-	Shares   int64 `json:"shares"`
+// stats reads a stats answer's counts; ok is false when it is not a JSON
+// object.
+func stats(raw json.RawMessage) (publishers.Metrics, bool) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return nil, false
+	}
+	return publishers.NumericFields(raw), true
 }
 
 // Analytics reads the account's followers and each post's views, likes,
 // comments and shares. A post the platform no longer knows is left out.
 // RawAccount and RawPosts hold every count the platform's answers carry,
-// under its names (the same as Herald's common ones, today).
+// under its names (the same as Herald's common ones, today); Account and
+// Posts are those of them that have a common name.
 func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsRequest) (publishers.Analytics, error) {
 	token, err := accessToken(req.Token)
 	if err != nil {
@@ -35,14 +45,14 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 	if err := p.call(ctx, "read account stats", http.MethodGet, "/v1/accounts/"+url.PathEscape(req.AccountID)+"/stats", token, nil, &raw); err != nil {
 		return publishers.Analytics{}, err
 	}
-	var acct accountStats
-	if err := json.Unmarshal(raw, &acct); err != nil {
+	acct, ok := stats(raw)
+	if !ok {
 		return publishers.Analytics{}, publishers.Transient(errors.New("sandbox: read account stats: answer is not account stats"))
 	}
 	out := publishers.Analytics{
-		Account:    publishers.Metrics{publishers.MetricFollowers: acct.Followers},
+		Account:    acct.Renamed(statNames),
 		Posts:      make(map[string]publishers.Metrics, len(req.RemoteIDs)),
-		RawAccount: publishers.NumericFields(raw),
+		RawAccount: acct,
 		RawPosts:   make(map[string]publishers.Metrics, len(req.RemoteIDs)),
 	}
 	for _, id := range req.RemoteIDs {
@@ -55,17 +65,12 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 		if err != nil {
 			return publishers.Analytics{}, err
 		}
-		var st postStats
-		if err := json.Unmarshal(raw, &st); err != nil {
+		st, ok := stats(raw)
+		if !ok {
 			return publishers.Analytics{}, publishers.Transient(fmt.Errorf("sandbox: read stats of post %s: answer is not post stats", id))
 		}
-		out.RawPosts[id] = publishers.NumericFields(raw)
-		out.Posts[id] = publishers.Metrics{
-			publishers.MetricViews:    st.Views,
-			publishers.MetricLikes:    st.Likes,
-			publishers.MetricComments: st.Comments,
-			publishers.MetricShares:   st.Shares,
-		}
+		out.RawPosts[id] = st
+		out.Posts[id] = st.Renamed(statNames)
 	}
 	return out, nil
 }

@@ -47,10 +47,8 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 	if e := apiError(err); e != nil && (e.Code == codeScopeNotAuthorized || e.Code == codeScopeMissed) {
 		err = nil
 	} else if err == nil {
-		var u rawUser
-		_ = json.Unmarshal(user.User, &u) // a user that is not an object has no counts
-		out.Account = u.metrics()
 		out.RawAccount = publishers.NumericFields(user.User)
+		out.Account = out.RawAccount.Renamed(userMetrics)
 	}
 	if err != nil {
 		return publishers.Analytics{}, err
@@ -75,58 +73,30 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 			return publishers.Analytics{}, err
 		}
 		for _, raw := range answer.Videos {
-			var v rawVideo
+			var v struct {
+				ID json.RawMessage `json:"id"`
+			}
 			if json.Unmarshal(raw, &v) != nil {
 				continue
 			}
 			if id := postID(v.ID); id != "" && seen[id] {
-				out.Posts[id] = v.metrics()
 				out.RawPosts[id] = publishers.NumericFields(raw)
+				out.Posts[id] = out.RawPosts[id].Renamed(videoMetrics)
 			}
 		}
 	}
 	return out, nil
 }
 
-// rawUser is /v2/user/info/'s user, counts as raw JSON numbers.
-type rawUser struct {
-	Followers json.RawMessage `json:"follower_count"`
-	Following json.RawMessage `json:"following_count"`
-	Likes     json.RawMessage `json:"likes_count"`
-	Videos    json.RawMessage `json:"video_count"`
-}
-
-func (u rawUser) metrics() publishers.Metrics {
-	m := publishers.Metrics{}
-	for name, raw := range map[string]json.RawMessage{
-		publishers.MetricFollowers: u.Followers, MetricFollowing: u.Following,
-		publishers.MetricLikes: u.Likes, MetricVideos: u.Videos,
-	} {
-		if len(raw) > 0 {
-			m[name] = count(raw)
-		}
+// userMetrics and videoMetrics give the common name of each of TikTok's
+// counts: the common metrics are read from the raw ones, so they agree.
+var (
+	userMetrics = map[string]string{
+		"follower_count": publishers.MetricFollowers, "following_count": MetricFollowing,
+		"likes_count": publishers.MetricLikes, "video_count": MetricVideos,
 	}
-	return m
-}
-
-// rawVideo is one video of /v2/video/query/.
-type rawVideo struct {
-	ID       json.RawMessage `json:"id"`
-	Views    json.RawMessage `json:"view_count"`
-	Likes    json.RawMessage `json:"like_count"`
-	Comments json.RawMessage `json:"comment_count"`
-	Shares   json.RawMessage `json:"share_count"`
-}
-
-func (v rawVideo) metrics() publishers.Metrics {
-	m := publishers.Metrics{}
-	for name, raw := range map[string]json.RawMessage{
-		publishers.MetricViews: v.Views, publishers.MetricLikes: v.Likes,
-		publishers.MetricComments: v.Comments, publishers.MetricShares: v.Shares,
-	} {
-		if len(raw) > 0 {
-			m[name] = count(raw)
-		}
+	videoMetrics = map[string]string{
+		"view_count": publishers.MetricViews, "like_count": publishers.MetricLikes,
+		"comment_count": publishers.MetricComments, "share_count": publishers.MetricShares,
 	}
-	return m
-}
+)

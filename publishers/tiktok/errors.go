@@ -104,7 +104,7 @@ func parseAnswer(status int, body []byte, secrets ...string) (json.RawMessage, *
 		if !knownCodes[code] {
 			e.Code = quote([]byte(code), 60, secrets...)
 		}
-		e.Message = quote([]byte(env.Error.Message), maxMessage, secrets...)
+		e.Message = publishers.ErrorMessage(status, env.Error.Message, maxMessage, secrets...)
 		if logID := quote([]byte(env.Error.LogID), 64, secrets...); logIDPattern(logID) {
 			e.LogID = logID
 		}
@@ -112,7 +112,7 @@ func parseAnswer(status int, body []byte, secrets ...string) (json.RawMessage, *
 			// An ok envelope on an error status: the status decides.
 			e.Code = ""
 		}
-		return nil, e.withDefaultMessage()
+		return nil, e
 	}
 	if jsonErr == nil && status >= 200 && status <= 299 {
 		// No error object: lenient, as long as it is JSON.
@@ -121,18 +121,11 @@ func parseAnswer(status int, body []byte, secrets ...string) (json.RawMessage, *
 	// Not TikTok's JSON: a proxy's page, say. Its first line is the best
 	// explanation there is.
 	line := publishers.FirstLine(body)
-	e := &APIError{Status: status, Message: quote([]byte(line), maxMessage, secrets...)}
+	e := &APIError{Status: status, Message: publishers.ErrorMessage(status, line, maxMessage, secrets...)}
 	if status >= 200 && status <= 299 {
 		e.Message = "answer is not JSON: " + quote([]byte(line), 100, secrets...)
 	}
-	return nil, e.withDefaultMessage()
-}
-
-func (e *APIError) withDefaultMessage() *APIError {
-	if e.Message == "" {
-		e.Message = http.StatusText(e.Status)
-	}
-	return e
+	return nil, e
 }
 
 // codeOf reads an error code: a JSON string (v2) or number (legacy).

@@ -283,7 +283,7 @@ func (pub *publication) startUpload(ctx context.Context) (publishers.Result, err
 	if !publishIDPattern.MatchString(out.PublishID) || checkURL(out.UploadURL) != nil {
 		return publishers.Result{}, publishers.Transient(errors.New("tiktok: init video upload: answer has no publish_id or upload_url"))
 	}
-	pub.s.Hide(out.UploadURL)
+	pub.s.HideURL(out.UploadURL, "upload_token")
 	// The upload first, the publish_id last: a publish_id without its
 	// upload state would look like a finished upload.
 	for _, kv := range [][2]string{
@@ -307,7 +307,7 @@ func (pub *publication) startUpload(ctx context.Context) (publishers.Result, err
 // src (positioned at chunk up.done) or, when nil, opening it there. Each
 // acknowledged chunk is saved before the next is sent.
 func (pub *publication) upload(ctx context.Context, id string, up savedUpload, src io.Reader) error {
-	pub.s.Hide(up.url)
+	pub.s.HideURL(up.url, "upload_token")
 	contentType := "video/mp4"
 	if src == nil {
 		first, _ := up.c.bounds(up.done)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/heraldhq/herald/internal/eventually"
+	"net/url"
 	"runtime"
 	"slices"
 	"strings"
@@ -533,16 +534,19 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 	cp.OnSave = func(name, value string) {
 		if name == tiktok.CheckpointUploadURL {
 			uploadURL = value
-			// TikTok echoes the capability and the token back.
-			e.srv.FailNext(tiktoktest.EndpointUpload, 1, tiktoktest.Fault{Code: tiktoktest.CodeInvalidFileUpload, Message: "bad chunk for " + value + " with " + token})
+			// TikTok echoes the capability, its query, its
+			// upload_token and the access token back.
+			u, _ := url.Parse(value)
+			msg := "bad chunk for " + value + " with " + token + "; query " + u.RawQuery + "; upload_token " + u.Query().Get("upload_token")
+			e.srv.FailNext(tiktoktest.EndpointUpload, 1, tiktoktest.Fault{Code: tiktoktest.CodeInvalidFileUpload, Message: msg})
 		}
 	}
 	_, err := e.p.Publish(context.Background(), request(cp, "leaky", e.src.video(mb)))
 	if err == nil || uploadURL == "" {
 		t.Fatalf("err = %v, upload URL %q", err, uploadURL)
 	}
-	_, query, _ := strings.Cut(uploadURL, "?")
-	checkClean(t, e.srv, err, uploadURL, query)
+	u, _ := url.Parse(uploadURL)
+	checkClean(t, e.srv, err, uploadURL, u.RawQuery, u.Query().Get("upload_token"))
 	if !strings.Contains(err.Error(), "[redacted]") {
 		t.Errorf("error %q: expected the echoed secrets redacted", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/heraldhq/herald/publishers"
 )
 
 // Transfer methods of source_info.
@@ -116,8 +118,8 @@ func (r rawStatus) parse() statusAnswer {
 	st := statusAnswer{
 		Status:          strings.TrimSpace(r.Status),
 		FailReason:      r.FailReason,
-		UploadedBytes:   count(r.UploadedBytes),
-		DownloadedBytes: count(r.DownloadedBytes),
+		UploadedBytes:   publishers.Count(r.UploadedBytes),
+		DownloadedBytes: publishers.Count(r.DownloadedBytes),
 	}
 	for _, raw := range r.PostIDs {
 		if id := postID(raw); id != "" {
@@ -160,14 +162,4 @@ func isPostID(s string) bool {
 		}
 	}
 	return true
-}
-
-// count reads a non-negative byte count; anything else is 0.
-func count(raw json.RawMessage) int64 {
-	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
 }

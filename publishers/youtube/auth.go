@@ -15,43 +15,39 @@ import (
 
 // auth is the token of one attempt, refreshed at most once when YouTube
 // answers 401: x/oauth2 refreshes only on expiry, and a token revoked or
-// rotated early still looks fresh to it.
-type auth struct {
-	token     *oauth2.Token
-	refresh   func(context.Context) (*oauth2.Token, error)
-	refreshed bool
-	// secrets are kept out of error texts: every token seen, and the
-	// upload session once there is one.
-	secrets []string
-}
+// rotated early still looks fresh to it. The session also keeps every
+// token seen, and the upload session once there is one, out of error
+// texts.
+type auth struct{ *publishers.Session }
 
 func newAuth(tok *oauth2.Token, refresh func(context.Context) (*oauth2.Token, error)) (*auth, error) {
-	if tok == nil || tok.AccessToken == "" {
-		return nil, publishers.Reauth(errors.New("youtube: no access token"))
+	s, err := publishers.NewSession("youtube", tok, refresh)
+	if err != nil {
+		return nil, err
 	}
-	return &auth{token: tok, refresh: refresh, secrets: []string{tok.AccessToken, tok.RefreshToken}}, nil
+	return &auth{s}, nil
 }
 
+// token is the access token in use, for the official client.
+func (a *auth) token() *oauth2.Token { return &oauth2.Token{AccessToken: a.Token, TokenType: "Bearer"} }
+
 // authorize sets the request's Authorization header.
-func (a *auth) authorize(r *http.Request) { a.token.SetAuthHeader(r) }
+func (a *auth) authorize(r *http.Request) { r.Header.Set("Authorization", "Bearer "+a.Token) }
 
 // retry refreshes the token after a 401, once per attempt. It reports
 // false when there is nothing left to try: the caller then gives up with
 // Reauth.
 func (a *auth) retry(ctx context.Context, step string) (bool, error) {
-	if a.refreshed || a.refresh == nil {
+	if !a.CanRefresh() {
 		return false, nil
 	}
-	a.refreshed = true
-	tok, err := a.refresh(ctx)
+	ok, err := a.Refresh(ctx)
 	if err != nil {
 		return false, refreshError(step, err)
 	}
-	if tok == nil || tok.AccessToken == "" {
+	if !ok {
 		return false, publishers.Reauth(errors.New("youtube: " + step + ": refresh gave no access token"))
 	}
-	a.token = tok
-	a.secrets = append(a.secrets, tok.AccessToken, tok.RefreshToken)
 	return true, nil
 }
 
@@ -68,7 +64,7 @@ func unauthorized(err error) bool {
 // service is the official client for one token.
 func (p *Publisher) service(ctx context.Context, a *auth) (*youtube.Service, error) {
 	hc := &http.Client{
-		Transport: &oauth2.Transport{Source: oauth2.StaticTokenSource(a.token), Base: p.client.Transport},
+		Transport: &oauth2.Transport{Source: oauth2.StaticTokenSource(a.token()), Base: p.client.Transport},
 		Jar:       p.client.Jar,
 	}
 	return youtube.NewService(ctx, option.WithEndpoint(p.endpoint), option.WithHTTPClient(hc))
@@ -101,6 +97,6 @@ func (p *Publisher) call(ctx context.Context, a *auth, step string, do func(ctx 
 		if errors.As(err, &classified) {
 			return err
 		}
-		return p.fromGoogle(ctx, step, err, a.secrets)
+		return p.fromGoogle(ctx, step, err, a.Secrets())
 	}
 }

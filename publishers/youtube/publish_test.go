@@ -447,4 +447,11 @@ func TestForceRefreshErrorsAreClassified(t *testing.T) {
 	if publishers.ClassOf(err) != publishers.ClassTransient || !strings.Contains(err.Error(), "vault unreachable") {
 		t.Errorf("err = %v, want transient with the vault's error", err)
 	}
+	// A refresh that gives no token: the account must connect again.
+	req.ForceRefresh = func(context.Context) (*oauth2.Token, error) { return &oauth2.Token{}, nil }
+	e.srv.FailNext(youtubetest.OpVideosInsert, 1, youtubetest.Fault{Reason: "authError"})
+	_, err = e.p.Publish(context.Background(), req)
+	if publishers.ClassOf(err) != publishers.ClassReauth || !strings.Contains(err.Error(), "refresh gave no access token") {
+		t.Errorf("err = %v, want reauth: the refresh gave no token", err)
+	}
 }

@@ -66,7 +66,7 @@ func (p *Publisher) uploadOnce(ctx context.Context, req publishers.Request, a *a
 	}
 	var offset int64
 	if session != "" {
-		a.secrets = append(a.secrets, sessionSecrets(session)...)
+		a.HideURL(session, "upload_id")
 		st, err := p.status(ctx, a, session, size)
 		switch {
 		case errors.Is(err, errSessionGone):
@@ -117,7 +117,7 @@ func (p *Publisher) startUpload(ctx context.Context, req publishers.Request, a *
 		file.Close()
 		return "", err
 	}
-	a.secrets = append(a.secrets, sessionSecrets(session)...)
+	a.HideURL(session, "upload_id")
 	for _, c := range []struct{ name, value string }{
 		{CheckpointSession, session},
 		{CheckpointSize, strconv.FormatInt(file.Size, 10)},
@@ -130,17 +130,6 @@ func (p *Publisher) startUpload(ctx context.Context, req publishers.Request, a *
 		}
 	}
 	return p.send(ctx, cp, a, session, src, file, 0)
-}
-
-// sessionSecrets are what of a session URI must stay out of errors.
-func sessionSecrets(session string) []string {
-	s := []string{session}
-	if u, err := url.Parse(session); err == nil {
-		if id := u.Query().Get("upload_id"); id != "" {
-			s = append(s, id)
-		}
-	}
-	return s
 }
 
 func (p *Publisher) startSession(ctx context.Context, a *auth, meta *youtube.Video, o postOptions, file *media.File) (string, error) {
@@ -171,7 +160,7 @@ func (p *Publisher) startSession(ctx context.Context, a *auth, meta *youtube.Vid
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		e := parseAnswer(resp.StatusCode, answer, a.secrets...)
+		e := parseAnswer(resp.StatusCode, answer, a.Secrets()...)
 		if quotaReason(e.Reason) {
 			p.quota.exhaust(ctx, p.now(), bucketUploads)
 		}
@@ -254,17 +243,17 @@ func (p *Publisher) interpret(step string, resp *http.Response, a *auth) (upload
 	case incomplete:
 		n, ok := parseRange(resp.Header.Get("Range"))
 		if !ok {
-			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: Range %q does not parse", step, quote(resp.Header.Get("Range"), 60, a.secrets)))
+			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: Range %q does not parse", step, quote(resp.Header.Get("Range"), 60, a.Secrets())))
 		}
 		return uploadState{committed: n}, nil
 	case resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated:
 		var v youtube.Video
 		if err := json.Unmarshal(answer, &v); err != nil || v.Id == "" {
-			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: complete, but the answer names no video: %s", step, quote(string(answer), 100, a.secrets)))
+			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: complete, but the answer names no video: %s", step, quote(string(answer), 100, a.Secrets())))
 		}
 		return uploadState{video: v.Id}, nil
 	}
-	e := parseAnswer(resp.StatusCode, answer, a.secrets...)
+	e := parseAnswer(resp.StatusCode, answer, a.Secrets()...)
 	return uploadState{}, p.classifyOrAuth(step, e, resp.Header)
 }
 
