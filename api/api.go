@@ -59,6 +59,7 @@ type API struct {
 	mux      *http.ServeMux
 	keys     []apiKey
 	public   map[string]bool // patterns served without a key
+	quiet    map[string]bool // patterns logged at Debug: probes, the document
 	patterns []string        // every registered pattern, in order
 	limiter  *rateLimiter    // nil: no limit
 }
@@ -87,7 +88,7 @@ func New(o Options) (*API, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	a := &API{o: o, mux: http.NewServeMux(), keys: newKeys(o.Tokens), public: map[string]bool{}, limiter: newRateLimiter(o.RateLimit)}
+	a := &API{o: o, mux: http.NewServeMux(), keys: newKeys(o.Tokens), public: map[string]bool{}, quiet: map[string]bool{}, limiter: newRateLimiter(o.RateLimit)}
 	a.routes()
 	return a, nil
 }
@@ -95,9 +96,9 @@ func New(o Options) (*API, error) {
 // routes registers every route. openapi.json documents each one; a test
 // checks that the two agree.
 func (a *API) routes() {
-	a.handlePublic("GET /healthz", a.healthz)
-	a.handlePublic("GET /readyz", a.readyz)
-	a.handlePublic("GET /v1/openapi.json", serveOpenAPI)
+	a.handleQuiet("GET /healthz", a.healthz)
+	a.handleQuiet("GET /readyz", a.readyz)
+	a.handleQuiet("GET /v1/openapi.json", serveOpenAPI)
 
 	a.handle("POST /v1/accounts", a.connectAccount)
 	a.handle("GET /v1/accounts/{id}", a.getAccount)
@@ -137,6 +138,15 @@ func (a *API) handlePublic(pattern string, h http.HandlerFunc) {
 	a.patterns = append(a.patterns, pattern)
 	a.public[pattern] = true
 	a.mux.HandleFunc(pattern, h)
+}
+
+// handleQuiet registers a public route whose requests are logged at
+// Debug: probes come every few seconds and say nothing. Public is not
+// enough for that: a platform's callback is public too, and its request
+// line must show.
+func (a *API) handleQuiet(pattern string, h http.HandlerFunc) {
+	a.handlePublic(pattern, h)
+	a.quiet[pattern] = true
 }
 
 // ServeHTTP authenticates r (except on public routes), serves it and logs
@@ -192,8 +202,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // a query string.
 func (a *API) logRequest(r *http.Request, pattern, key, failure string, status int, d time.Duration) {
 	level := slog.LevelInfo
-	if a.public[pattern] {
-		level = slog.LevelDebug // probes every few seconds
+	if a.quiet[pattern] {
+		level = slog.LevelDebug
 	}
 	attrs := []slog.Attr{
 		slog.String("method", r.Method), slog.String("route", pattern),

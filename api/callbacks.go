@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/heraldhq/herald/deauth"
@@ -30,34 +29,18 @@ func (a *API) callback(serve func(*deauth.Receiver, http.ResponseWriter, *http.R
 	})
 }
 
-// callbackProblem maps a deauth error to its response: the status is
-// deauth.StatusFor's; the API adds the code and, where the sender should
-// come back, a Retry-After. Internal errors (500) stay errors, for fail
-// to log and hide.
+// callbackProblem answers a deauth error as deauth.AnswerFor classifies
+// it, so the two cannot drift apart. Internal errors (500) stay errors,
+// for fail to log and hide.
 func callbackProblem(err error) error {
 	if err == nil {
 		return nil
 	}
-	status := deauth.StatusFor(err)
-	var ie *deauth.InvalidError
-	switch {
-	case errors.As(err, &ie):
-		return newProblem(status, ie.Code, err.Error())
-	case status == http.StatusRequestEntityTooLarge:
-		return newProblem(status, codeTooLarge, "the body is larger than a platform notice can be")
-	case status == http.StatusNotFound:
-		return newProblem(status, codeNotFound, "no data deletion request has this confirmation code")
-	case status == http.StatusServiceUnavailable:
-		p := newProblem(status, codeUnavailable, err.Error())
-		switch {
-		case errors.Is(err, deauth.ErrInProgress):
-			p.message, p.retryAfter = "the same notice is being handled now; try again shortly", 30
-		case errors.Is(err, deauth.ErrNotConfigured):
-			// Its own text says what is missing; retrying will not help.
-		case errors.Is(err, deauth.ErrUnavailable):
-			p.message, p.retryAfter = "the notice cannot be verified now; try again later", 60
-		}
-		return p
+	ans := deauth.AnswerFor(err)
+	if ans.Status == http.StatusInternalServerError {
+		return err
 	}
-	return err
+	p := newProblem(ans.Status, ans.Code, ans.Message)
+	p.retryAfter = ans.RetryAfter
+	return p
 }

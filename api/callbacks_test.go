@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -62,7 +64,7 @@ func newCallbackFixture(t *testing.T, tweak ...func(*deauth.Options)) *callbackF
 			RISC: risc, TikTokClientSecret: tiktokSecret,
 			OnEvent: func(ctx context.Context, e deauth.Event) {
 				cf.events = append(cf.events, e)
-				_ = o.Client.AccountEvent(ctx, e.Type, e.AccountID, e.Platform, e.Reason)
+				_ = o.Client.AccountEvent(ctx, jobs.EventAccountDeauthorized, e.AccountID, e.Platform, e.Reason)
 			},
 		}
 		for _, tw := range tweak {
@@ -137,6 +139,76 @@ func TestMetaDeauthorizeThroughTheAPI(t *testing.T) {
 	}
 	// Meta sends it again: 200, nothing more.
 	expect(t, f.form("/v1/callbacks/meta/deauthorize", signedRequest("fb-user-1")), http.StatusOK)
+	if len(f.events) != 1 {
+		t.Errorf("the repeated notice was acted on again: events %+v", f.events)
+	}
+	f.do("GET", "/v1/posts/post-1", "").json(t, &post)
+	if post.State != jobs.StateCanceled {
+		t.Errorf("post %s after the repeated notice, want canceled", post.State)
+	}
+}
+
+// TestCallbacksAreLoggedAtInfo: a platform's notice is public, as the
+// probes are, but its request line shows at Info; only the probes' and
+// the document's stay at Debug.
+func TestCallbacksAreLoggedAtInfo(t *testing.T) {
+	f := newCallbackFixture(t)
+	expect(t, f.form("/v1/callbacks/meta/deauthorize", signedRequest("fb-user-1")), http.StatusOK)
+	expect(t, f.doWith("GET", "/healthz", "", nil), http.StatusOK)
+	expect(t, f.doWith("GET", "/v1/openapi.json", "", nil), http.StatusOK)
+	for route, want := range map[string]string{
+		"POST /v1/callbacks/meta/deauthorize": "INFO",
+		"GET /healthz":                        "DEBUG",
+		"GET /v1/openapi.json":                "DEBUG",
+	} {
+		eventually.True(t, 5*time.Second, func() bool { return f.requestLevel(route) != "" }, "%s logged", route)
+		if got := f.requestLevel(route); got != want {
+			t.Errorf("%s logged at %s, want %s", route, got, want)
+		}
+	}
+}
+
+// requestLevel is the level of route's request log line; "" if none.
+func (f *fixture) requestLevel(route string) string {
+	for _, line := range strings.Split(f.logs.String(), "\n") {
+		var l struct{ Level, Msg, Route string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "api request" && l.Route == route {
+			return l.Level
+		}
+	}
+	return ""
+}
+
+// TestCallbackProblems pins how each class of deauth error is answered:
+// status, the API's code, message and Retry-After.
+func TestCallbackProblems(t *testing.T) {
+	notConfigured := fmt.Errorf("no TikTok client secret (HERALD_TIKTOK_CLIENT_SECRET): %w", deauth.ErrNotConfigured)
+	expired := &deauth.InvalidError{Source: "meta", Code: deauth.CodeExpired, Msg: "signed_request was issued 48h0m0s ago"}
+	for _, tc := range []struct {
+		err        error
+		status     int
+		code, msg  string
+		retryAfter int
+	}{
+		{fmt.Errorf("wrapped: %w", expired), http.StatusBadRequest, "expired", "wrapped: meta: signed_request was issued 48h0m0s ago", 0},
+		{&http.MaxBytesError{Limit: 1}, http.StatusRequestEntityTooLarge, codeTooLarge, "the body is larger than a platform notice can be", 0},
+		{deauth.ErrNotFound, http.StatusNotFound, codeNotFound, "no data deletion request has this confirmation code", 0},
+		{deauth.ErrInProgress, http.StatusServiceUnavailable, codeUnavailable, "the same notice is being handled now; try again shortly", 30},
+		{notConfigured, http.StatusServiceUnavailable, codeUnavailable, notConfigured.Error(), 0},
+		{fmt.Errorf("google: %w", deauth.ErrUnavailable), http.StatusServiceUnavailable, codeUnavailable, "the notice cannot be verified now; try again later", 60},
+	} {
+		p, ok := callbackProblem(tc.err).(*problem)
+		if !ok || p.status != tc.status || p.code != tc.code || p.message != tc.msg || p.retryAfter != tc.retryAfter {
+			t.Errorf("%v: answered %+v, want %d %s %q Retry-After %d", tc.err, p, tc.status, tc.code, tc.msg, tc.retryAfter)
+		}
+	}
+	internal := errors.New("redis: connection refused")
+	if got := callbackProblem(internal); got != internal {
+		t.Errorf("an internal error became %v; fail must log and hide it", got)
+	}
+	if callbackProblem(nil) != nil {
+		t.Error("nil became an error")
+	}
 }
 
 func TestMetaCallbacksRefuseBadRequests(t *testing.T) {

@@ -22,7 +22,7 @@
 //
 // The HTTP handlers (Serve*) are mounted by package api as public routes
 // under /v1/callbacks; they write each platform's expected success answer
-// and return errors for api to render (StatusFor gives the status).
+// and return errors for api to render (AnswerFor says how).
 //
 // # Decisions
 //
@@ -65,11 +65,12 @@
 // callback answers 503 before doing anything, since Meta requires the
 // link.
 //
-// Events: Options.OnEvent hears account.deauthorized for each account
-// acted on, with the platform and a short reason ("meta deauthorize",
-// "google risc account-purged"). For an erase it is called before the
-// erase, which deletes the account's entries in the events stream and
-// leaves account.erased as the one trace.
+// Events: Options.OnEvent hears of each account acted on, with the
+// platform and a short reason ("meta deauthorize", "google risc
+// account-purged"), for the caller to append as account.deauthorized.
+// For an erase it is called before the erase, which deletes the
+// account's entries in the events stream and leaves account.erased as
+// the one trace.
 //
 // Privacy: logs carry the source, action, outcome, Herald account ids and
 // the first 12 hex digits of the notice's digest; never the platform user

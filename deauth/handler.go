@@ -13,27 +13,68 @@ import (
 // The HTTP side. Each Serve method reads one callback's request, acts,
 // writes the success answer the platform expects, and returns what went
 // wrong otherwise, for the caller to answer in its own error format
-// (package api answers problem+json; see StatusFor).
+// (package api answers problem+json; see AnswerFor).
 
 // maxBody bounds every callback's body: the platforms send well under
 // 8 KiB.
 const maxBody = 64 << 10
 
-// StatusFor is the HTTP status of an error a Serve method returned.
-func StatusFor(err error) int {
+// Answer is how to answer an error a Serve method returned, in whatever
+// error format the caller writes. AnswerFor is the one classification of
+// the package's errors, so an error added here is answered alike by
+// every caller.
+type Answer struct {
+	Status int
+	// Code is stable and machine-readable: the InvalidError's code, or
+	// one of CodeTooLarge, CodeNotFound, CodeUnavailable, CodeInternal
+	// (package api's codes of the same names).
+	Code string
+	// Message is safe to show the sender; "" for an internal error,
+	// whose text is for the server's log.
+	Message string
+	// RetryAfter, in seconds, tells the sender when to come back; 0 when
+	// retrying soon will not help.
+	RetryAfter int
+}
+
+// Codes of an Answer that is not an InvalidError's.
+const (
+	CodeTooLarge    = "too_large"
+	CodeNotFound    = "not_found"
+	CodeUnavailable = "unavailable"
+	CodeInternal    = "internal"
+)
+
+// AnswerFor classifies an error a Serve method returned.
+func AnswerFor(err error) Answer {
+	var ie *InvalidError
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.Is(err, ErrInvalid):
-		return http.StatusBadRequest
+		code := CodeInvalidRequest
+		if errors.As(err, &ie) {
+			code = ie.Code
+		}
+		return Answer{Status: http.StatusBadRequest, Code: code, Message: err.Error()}
 	case errors.As(err, &mbe):
-		return http.StatusRequestEntityTooLarge
+		return Answer{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Message: "the body is larger than a platform notice can be"}
 	case errors.Is(err, ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, ErrNotConfigured), errors.Is(err, ErrUnavailable), errors.Is(err, ErrInProgress):
-		return http.StatusServiceUnavailable
+		return Answer{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no data deletion request has this confirmation code"}
+	case errors.Is(err, ErrInProgress):
+		return Answer{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+			Message: "the same notice is being handled now; try again shortly", RetryAfter: 30}
+	case errors.Is(err, ErrNotConfigured):
+		// Its own text says what is missing; retrying will not help.
+		return Answer{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: err.Error()}
+	case errors.Is(err, ErrUnavailable):
+		return Answer{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+			Message: "the notice cannot be verified now; try again later", RetryAfter: 60}
 	}
-	return http.StatusInternalServerError
+	return Answer{Status: http.StatusInternalServerError, Code: CodeInternal}
 }
+
+// StatusFor is the HTTP status of an error a Serve method returned.
+func StatusFor(err error) int { return AnswerFor(err).Status }
 
 // signedRequestField reads the signed_request of a form post.
 func signedRequestField(w http.ResponseWriter, r *http.Request) (string, error) {

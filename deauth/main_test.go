@@ -92,7 +92,7 @@ func newFixture(t *testing.T, tweak ...func(*deauth.Options)) *fixture {
 			f.events = append(f.events, e)
 			f.mu.Unlock()
 			// As cmd/herald will: into the events stream.
-			_ = f.client.AccountEvent(ctx, e.Type, e.AccountID, e.Platform, e.Reason)
+			_ = f.client.AccountEvent(ctx, jobs.EventAccountDeauthorized, e.AccountID, e.Platform, e.Reason)
 		},
 		Registerer: f.reg,
 		Logger:     logger,

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/tokens"
 )
 
 // SignedRequest is the verified payload of a Meta signed_request, as
@@ -83,7 +85,7 @@ func ParseSignedRequest(signed string, secrets ...string) (SignedRequest, error)
 	if p.Algorithm != "HMAC-SHA256" {
 		return sr, invalid("meta", CodeInvalidRequest, "signed_request algorithm %s, want HMAC-SHA256", quote(p.Algorithm))
 	}
-	if p.UserID == "" || len(p.UserID) > 256 {
+	if p.UserID == "" || len(p.UserID) > tokens.MaxPlatformUserID {
 		return sr, invalid("meta", CodeInvalidRequest, "signed_request has no user_id")
 	}
 	if p.IssuedAt == nil {

@@ -23,14 +23,11 @@ const (
 	PlatformTikTok = "tiktok"
 )
 
-// EventDeauthorized is the type of the Event a notice produces for each
-// account it acts on.
-const EventDeauthorized = "account.deauthorized"
-
 // Event tells Options.OnEvent that a platform's notice disconnected or
-// erased an account.
+// erased an account. It carries no type: every Event is a
+// deauthorization, which the caller names in its own stream
+// (jobs.EventAccountDeauthorized); deauth stays clear of package jobs.
 type Event struct {
-	Type      string // EventDeauthorized
 	AccountID string
 	Platform  string
 	// Reason is short and fixed: "meta deauthorize", "meta data deletion",
@@ -87,7 +84,7 @@ type Options struct {
 	// TikTokClientKey, if set, must be the webhook's client_key.
 	TikTokClientKey string
 	// TikTokTolerance is how far a webhook's signed time may be from now
-	// (default 5 minutes).
+	// (default webhook.DefaultTolerance, 5 minutes).
 	TikTokTolerance time.Duration
 
 	// OnEvent, if set, hears of every account a notice disconnected or
@@ -142,9 +139,6 @@ func New(o Options) (*Receiver, error) {
 	if o.MetaMaxAge <= 0 {
 		o.MetaMaxAge = 24 * time.Hour
 	}
-	if o.TikTokTolerance <= 0 {
-		o.TikTokTolerance = 5 * time.Minute
-	}
 	if o.ActionTimeout <= 0 {
 		o.ActionTimeout = time.Minute
 	}
@@ -174,16 +168,19 @@ type notice struct {
 	platform string
 	userID   string // never logged
 	reason   string
-	key      string // claim key
+	digest   string // of the notice: its claim key's last part, and its name in the log
 	code     string // data deletion requests: the confirmation code
 }
+
+// key is n's claim key.
+func (n notice) key() string { return claimKey(n.source, n.digest) }
 
 // act runs n once however often it arrives and returns the confirmation
 // code in effect (data deletion requests; "" otherwise).
 func (rc *Receiver) act(ctx context.Context, n notice) (string, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rc.o.ActionTimeout)
 	defer cancel()
-	first, value, err := rc.claim(ctx, n.key, n.code)
+	first, value, err := rc.claim(ctx, n.key(), n.code)
 	if err != nil {
 		rc.record(ctx, n, outcomeFailed, nil, err)
 		return "", fmt.Errorf("%s: claim: %w", n.source, err)
@@ -207,18 +204,18 @@ func (rc *Receiver) act(ctx context.Context, n notice) (string, error) {
 				rc.o.Logger.Warn("deauth: deletion status not saved", "err", err)
 			}
 		}
-		rc.release(ctx, n.key)
+		rc.release(ctx, n.key())
 		rc.record(ctx, n, outcomeFailed, ids, err)
 		return "", err
 	}
 	if n.code != "" {
 		if err := rc.putStatus(ctx, n.code, DeletionCompleted, requested, rc.o.Now()); err != nil {
-			rc.release(ctx, n.key)
+			rc.release(ctx, n.key())
 			rc.record(ctx, n, outcomeFailed, ids, err)
 			return "", fmt.Errorf("%s: deletion status: %w", n.source, err)
 		}
 	}
-	if err := rc.finish(ctx, n.key, n.code); err != nil {
+	if err := rc.finish(ctx, n.key(), n.code); err != nil {
 		// The work is done; only its repetition is not prevented.
 		rc.o.Logger.Warn("deauth: notice not marked handled", "source", n.source, "err", err)
 	}
@@ -242,7 +239,7 @@ func (rc *Receiver) run(ctx context.Context, n notice, requested time.Time) ([]s
 		return nil, fmt.Errorf("%s: find accounts: %w", n.source, err)
 	}
 	for _, id := range ids {
-		ev := Event{Type: EventDeauthorized, AccountID: id, Platform: n.platform, Reason: n.reason, Action: n.action}
+		ev := Event{AccountID: id, Platform: n.platform, Reason: n.reason, Action: n.action}
 		switch n.action {
 		case ActionErase:
 			rc.emit(ctx, ev)
@@ -280,8 +277,8 @@ func (rc *Receiver) record(ctx context.Context, n notice, outcome string, ids []
 	if n.reason != "" {
 		attrs = append(attrs, slog.String("reason", n.reason))
 	}
-	if n.key != "" {
-		attrs = append(attrs, slog.String("notice", n.key[strings.LastIndex(n.key, ":")+1:][:12]))
+	if n.digest != "" {
+		attrs = append(attrs, slog.String("notice", n.digest[:12]))
 	}
 	if ids != nil {
 		attrs = append(attrs, slog.Any("accounts", ids))
@@ -335,7 +332,7 @@ func (rc *Receiver) MetaDeauthorize(ctx context.Context, signedRequest string) e
 	}
 	_, err = rc.act(ctx, notice{
 		source: "meta", action: ActionDisconnect, platform: PlatformMeta, userID: sr.UserID,
-		reason: "meta deauthorize", key: claimKey("meta", digest("deauthorize", signedRequest)),
+		reason: "meta deauthorize", digest: digest("deauthorize", signedRequest),
 	})
 	return err
 }
@@ -355,7 +352,7 @@ func (rc *Receiver) MetaDataDeletion(ctx context.Context, signedRequest string) 
 	}
 	code, err := rc.act(ctx, notice{
 		source: "meta", action: ActionErase, platform: PlatformMeta, userID: sr.UserID,
-		reason: "meta data deletion", key: claimKey("meta", digest("data-deletion", signedRequest)), code: newCode(),
+		reason: "meta data deletion", digest: digest("data-deletion", signedRequest), code: newCode(),
 	})
 	if err != nil {
 		return Deletion{}, err
@@ -413,12 +410,12 @@ func (rc *Receiver) GoogleRISC(ctx context.Context, token string) error {
 			rc.record(ctx, n, outcomeIgnored, nil, nil)
 			continue
 		}
-		if ev.SubjectType != subjectTypeIssuerSub || ev.Subject == "" || len(ev.Subject) > 256 {
+		if ev.SubjectType != subjectTypeIssuerSub || ev.Subject == "" || len(ev.Subject) > tokens.MaxPlatformUserID {
 			rc.record(ctx, n, outcomeIgnored, nil, fmt.Errorf("subject type %s, Herald maps iss-sub only", quote(ev.SubjectType)))
 			continue
 		}
 		n.platform, n.userID = PlatformGoogle, ev.Subject
-		n.key = claimKey("google", digest(se.ID, ev.Type))
+		n.digest = digest(se.ID, ev.Type)
 		if _, err := rc.act(ctx, n); err != nil {
 			return err
 		}
@@ -451,7 +448,7 @@ func (rc *Receiver) TikTok(ctx context.Context, signature string, body []byte) e
 	}
 	_, err = rc.act(ctx, notice{
 		source: "tiktok", action: action, platform: PlatformTikTok, userID: ev.UserOpenID,
-		reason: reason, key: claimKey("tiktok", digest(string(body))),
+		reason: reason, digest: digest(string(body)),
 	})
 	return err
 }

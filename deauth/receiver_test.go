@@ -57,8 +57,8 @@ func TestMetaDeauthorizeDisconnectsEveryAccountOfTheUser(t *testing.T) {
 		t.Errorf("after the revoke job: %s", st)
 	}
 	want := []deauth.Event{
-		{Type: "account.deauthorized", AccountID: "ig-1", Platform: "instagram", Reason: "meta deauthorize", Action: "disconnect"},
-		{Type: "account.deauthorized", AccountID: "ig-2", Platform: "instagram", Reason: "meta deauthorize", Action: "disconnect"},
+		{AccountID: "ig-1", Platform: "instagram", Reason: "meta deauthorize", Action: "disconnect"},
+		{AccountID: "ig-2", Platform: "instagram", Reason: "meta deauthorize", Action: "disconnect"},
 	}
 	if got := f.heard(); !slices.Equal(got, want) {
 		t.Errorf("OnEvent heard %+v, want %+v", got, want)

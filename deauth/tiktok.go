@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/heraldhq/herald/tokens"
 	"github.com/heraldhq/herald/webhook"
 )
 
@@ -47,8 +48,9 @@ const maxTikTokBody = 64 << 10
 // signature is the TikTok-Signature header, "t=<unix time>,s=<hex>",
 // where s is the HMAC-SHA256 of "<t>.<body>" under the app's client
 // secret; the signature is compared in constant time and checked before
-// the body is read, and t must lie within tolerance of now (5 minutes
-// when tolerance is 0), so a recorded webhook cannot be replayed later.
+// the body is read, and t must lie within tolerance of now
+// (webhook.DefaultTolerance when tolerance is 0), so a recorded webhook
+// cannot be replayed later.
 func ParseTikTokWebhook(signature string, body []byte, clientSecret string, now time.Time, tolerance time.Duration) (TikTokEvent, error) {
 	var ev TikTokEvent
 	if clientSecret == "" {
@@ -95,7 +97,7 @@ func ParseTikTokWebhook(signature string, body []byte, clientSecret string, now 
 		}
 	}
 	if p.Event == TikTokAuthorizationRemoved {
-		if p.UserOpenID == "" || len(p.UserOpenID) > 256 {
+		if p.UserOpenID == "" || len(p.UserOpenID) > tokens.MaxPlatformUserID {
 			return ev, invalid("tiktok", CodeInvalidRequest, "authorization.removed without a user_openid")
 		}
 		var c struct {

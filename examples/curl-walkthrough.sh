@@ -66,12 +66,15 @@ call GET "/v1/accounts/$ACCOUNT/posts?limit=10"
 
 # 5. Ask for an analytics refresh; read the snapshot once it is stored.
 call POST "/v1/accounts/$ACCOUNT/analytics/refresh"
+analytics=""
 for _ in $(seq 1 60); do
-  if out=$(curl --silent --fail -H "Authorization: Bearer $HERALD_API_TOKEN" "$API/v1/accounts/$ACCOUNT/analytics"); then
-    echo "$out"; break
+  if analytics=$(curl --silent --fail -H "Authorization: Bearer $HERALD_API_TOKEN" "$API/v1/accounts/$ACCOUNT/analytics"); then
+    echo "$analytics"; break
   fi
+  analytics=""
   sleep 0.5
 done
+[[ -n $analytics ]] || { echo "no analytics for $ACCOUNT in 30s: is a worker running?" >&2; exit 1; }
 
 # 6. Disconnect (tokens deleted and revoked, pending posts canceled), then
 #    erase everything Herald keeps about the account; the answer is a

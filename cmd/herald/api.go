@@ -123,7 +123,7 @@ func newCallbacks(cfg config.Config, rdb redis.UniversalClient, vault *tokens.Va
 		// Before the Vault acts: the stream tells the app why the
 		// account.disconnected or account.erased that follows happened.
 		OnEvent: func(ctx context.Context, e deauth.Event) {
-			log.InfoContext(ctx, "account deauthorized by its platform", "type", e.Type,
+			log.InfoContext(ctx, "account deauthorized by its platform", "type", jobs.EventAccountDeauthorized,
 				"account_id", e.AccountID, "platform", e.Platform, "action", e.Action, "reason", e.Reason)
 			if err := client.AccountEvent(ctx, jobs.EventAccountDeauthorized, e.AccountID, e.Platform, e.Reason); err != nil {
 				log.WarnContext(ctx, "events: account.deauthorized not appended", "account_id", e.AccountID, "err", err)
