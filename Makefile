@@ -60,9 +60,10 @@ promtool:
 	  fi; }
 
 # chromium drives the monitor's browser test (internal/e2e); installed with
-# Debian's chromium package, else that test skips.
+# Debian's chromium package, else that test skips. The names are the ones
+# the test looks for (chromium() in internal/e2e/monitor_browser_test.go).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || { \
+	@for b in chromium chromium-browser google-chrome google-chrome-stable; do command -v $$b >/dev/null 2>&1 && exit 0; done; { \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing chromium with apt-get"; \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -161,7 +161,7 @@ func TestMonitorShowsHeraldQueuesInABrowser(t *testing.T) {
 // chromium returns the path of a Chromium or Chrome, or skips the test.
 func chromium(t *testing.T) string {
 	t.Helper()
-	names := []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
+	names := []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} // as the Makefile's chromium target
 	for _, name := range names {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
