@@ -36,8 +36,9 @@ type postRequest struct {
 }
 
 // post turns req into a jobs.Post, naming every wrong field: those whose
-// time does not parse, then whatever jobs' validation finds in the rest.
-func (req postRequest) post() (jobs.Post, *problem) {
+// time does not parse, then whatever validate (the Client's, which knows
+// the platforms) finds in the rest.
+func (req postRequest) post(validate func(jobs.Post) error) (jobs.Post, *problem) {
 	p := jobs.Post{ID: req.PostID, AccountID: req.AccountID, Platform: req.Platform, Content: req.Content}
 	var fields []fieldProblem
 	bad := map[string]bool{}
@@ -48,7 +49,7 @@ func (req postRequest) post() (jobs.Post, *problem) {
 	if p.NotAfter, fp = parseTime("not_after", req.NotAfter); fp != nil {
 		fields, bad[fp.Field] = append(fields, *fp), true
 	}
-	for _, f := range fieldErrors(p.Validate()) {
+	for _, f := range fieldErrors(validate(p)) {
 		if !bad[f.Field] && !(f.Field == "not_after" && bad["publish_at"]) {
 			fields = append(fields, f)
 		}
@@ -67,7 +68,7 @@ func (a *API) schedulePost(w http.ResponseWriter, r *http.Request) error {
 	if p := decodeJSON(w, r, a.o.MaxBodyBytes, &req); p != nil {
 		return p
 	}
-	post, p := req.post()
+	post, p := req.post(a.o.Client.ValidatePost)
 	if p != nil {
 		return p
 	}

@@ -16,11 +16,12 @@ import (
 	"github.com/heraldhq/herald/tokens"
 )
 
-// The Herald platform whose accounts each source's user ids name.
+// The senders of disconnect notices, the keys of Options.Platforms and
+// the source label of the metrics.
 const (
-	PlatformMeta   = "instagram"
-	PlatformGoogle = "youtube"
-	PlatformTikTok = "tiktok"
+	SourceMeta   = "meta"
+	SourceGoogle = "google"
+	SourceTikTok = "tiktok"
 )
 
 // Event tells Options.OnEvent that a platform's notice disconnected or
@@ -64,6 +65,12 @@ const (
 type Options struct {
 	Redis redis.UniversalClient
 	Vault *tokens.Vault
+	// Platforms maps each source (SourceMeta, SourceGoogle,
+	// SourceTikTok) to the Herald platform whose accounts its user ids
+	// name: cmd/herald derives it from the platforms' descriptors
+	// (instagram takes Meta's notices, youtube Google's). A source
+	// missing here answers ErrNotConfigured.
+	Platforms map[string]string
 
 	// MetaAppSecrets verify Meta's signed requests (the app secret; a
 	// second one while it is being reset).
@@ -178,6 +185,10 @@ func (n notice) key() string { return claimKey(n.source, n.digest) }
 // act runs n once however often it arrives and returns the confirmation
 // code in effect (data deletion requests; "" otherwise).
 func (rc *Receiver) act(ctx context.Context, n notice) (string, error) {
+	n.platform = rc.o.Platforms[n.source]
+	if n.platform == "" {
+		return "", rc.refuse(ctx, n.source, n.action, fmt.Errorf("%s: no platform takes its notices: %w", n.source, ErrNotConfigured))
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rc.o.ActionTimeout)
 	defer cancel()
 	first, value, err := rc.claim(ctx, n.key(), n.code)
@@ -331,7 +342,7 @@ func (rc *Receiver) MetaDeauthorize(ctx context.Context, signedRequest string) e
 		return rc.refuse(ctx, "meta", ActionDisconnect, err)
 	}
 	_, err = rc.act(ctx, notice{
-		source: "meta", action: ActionDisconnect, platform: PlatformMeta, userID: sr.UserID,
+		source: "meta", action: ActionDisconnect, userID: sr.UserID,
 		reason: "meta deauthorize", digest: digest("deauthorize", signedRequest),
 	})
 	return err
@@ -351,7 +362,7 @@ func (rc *Receiver) MetaDataDeletion(ctx context.Context, signedRequest string) 
 		return Deletion{}, rc.refuse(ctx, "meta", ActionErase, err)
 	}
 	code, err := rc.act(ctx, notice{
-		source: "meta", action: ActionErase, platform: PlatformMeta, userID: sr.UserID,
+		source: "meta", action: ActionErase, userID: sr.UserID,
 		reason: "meta data deletion", digest: digest("data-deletion", signedRequest), code: newCode(),
 	})
 	if err != nil {
@@ -414,7 +425,7 @@ func (rc *Receiver) GoogleRISC(ctx context.Context, token string) error {
 			rc.record(ctx, n, outcomeIgnored, nil, fmt.Errorf("subject type %s, Herald maps iss-sub only", quote(ev.SubjectType)))
 			continue
 		}
-		n.platform, n.userID = PlatformGoogle, ev.Subject
+		n.userID = ev.Subject
 		n.digest = digest(se.ID, ev.Type)
 		if _, err := rc.act(ctx, n); err != nil {
 			return err
@@ -447,7 +458,7 @@ func (rc *Receiver) TikTok(ctx context.Context, signature string, body []byte) e
 		action, reason = ActionErase, "tiktok authorization.removed (account deleted)"
 	}
 	_, err = rc.act(ctx, notice{
-		source: "tiktok", action: action, platform: PlatformTikTok, userID: ev.UserOpenID,
+		source: "tiktok", action: action, userID: ev.UserOpenID,
 		reason: reason, digest: digest(string(body)),
 	})
 	return err

@@ -12,6 +12,7 @@ import (
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/tokens"
 	"github.com/heraldhq/herald/tokens/tokenstest"
 )
@@ -36,7 +37,7 @@ func newVaultEnv(t *testing.T) *vaultEnv {
 	v := tokens.New(e.rdb, keys, tokens.Options{
 		Platforms: map[string]tokens.Platform{"sandbox": {
 			OAuth:  &oauth2.Config{ClientID: "c", ClientSecret: "s", Endpoint: o.Endpoint()},
-			Revoke: tokens.GoogleRevoke(o.RevokeURL()),
+			Revoke: youtube.Revoke(o.RevokeURL()),
 		}},
 		OnConnect:    e.client.AccountConnected,
 		OnReauth:     e.client.AccountNeedsReauth,

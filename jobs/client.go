@@ -40,6 +40,7 @@ type clientOptions struct {
 	maxLateness  time.Duration
 	eventsMaxLen int64
 	observeEvent func(string)
+	platforms    []string // WithPlatforms; nil: any well-formed name
 }
 
 // ClientOption configures a Client.
@@ -89,7 +90,7 @@ func (c *Client) Close() error { return nil }
 // again (same id, content and time) returns its current status and changes
 // nothing; a different post under a used id returns ErrConflict.
 func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
-	if err := p.Validate(); err != nil {
+	if err := c.ValidatePost(p); err != nil {
 		return PostStatus{}, err
 	}
 	if late := c.opts.now().Sub(p.PublishAt); late > c.opts.maxLateness {
@@ -313,7 +314,7 @@ func (c *Client) RefreshAnalytics(ctx context.Context, accountID, platform strin
 	if err := checkID("account_id", accountID); err != nil {
 		return err
 	}
-	if !knownPlatform(platform) {
+	if !c.knownPlatform(platform) {
 		return &FieldError{"platform", fmt.Sprintf("unknown platform %q", platform)}
 	}
 	window := c.opts.now().UTC().Truncate(analyticsWindow).Unix()

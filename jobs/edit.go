@@ -36,7 +36,7 @@ func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, e
 	if e.NotAfter != nil {
 		p.NotAfter = *e.NotAfter
 	}
-	if err := p.Validate(); err != nil {
+	if err := c.ValidatePost(p); err != nil {
 		return rec.PostStatus, err
 	}
 	body, err := json.Marshal(p)

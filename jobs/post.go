@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -43,10 +44,6 @@ const (
 	MaxOptionValue = 4096
 )
 
-// Platforms Herald knows. A worker publishes only to those registered in
-// its publishers.Registry.
-var Platforms = []string{"youtube", "instagram", "tiktok", "linkedin", "sandbox"}
-
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
 
 // FieldError says which field of an input is wrong and how.
@@ -75,9 +72,50 @@ func checkID(field, id string) *FieldError {
 	return nil
 }
 
+// platformPattern is the form of a platform name (publishers.Registry
+// refuses any other).
+var platformPattern = regexp.MustCompile(`^[a-z][a-z0-9]{1,31}$`)
+
+// WithPlatforms names the platforms posts may give, as cmd/herald lists
+// them (publishers.Names of its platforms). Without it a client accepts
+// any well-formed platform name and leaves the worker, whose registry
+// lacks the platform, to fail the post.
+func WithPlatforms(names ...string) ClientOption {
+	return func(o *clientOptions) { o.platforms = names }
+}
+
+// ValidatePost checks p as SchedulePost does: Post.Validate, and a
+// platform among those of WithPlatforms.
+func (c *Client) ValidatePost(p Post) error { return p.validate(c.opts.platforms) }
+
+// knownPlatform says whether posts may name platform.
+func (c *Client) knownPlatform(platform string) bool {
+	return checkPlatform(platform, c.opts.platforms) == nil
+}
+
+// checkPlatform checks a post's platform: well formed, and one of known
+// unless known is nil.
+func checkPlatform(platform string, known []string) *FieldError {
+	switch {
+	case platform == "":
+		return &FieldError{"platform", "required"}
+	case !platformPattern.MatchString(platform):
+		return &FieldError{"platform", fmt.Sprintf("%.40q: 2 to 32 of a-z and 0-9, starting with a letter", platform)}
+	case known != nil && !slices.Contains(known, platform):
+		return &FieldError{"platform", fmt.Sprintf("unknown platform %q (want one of %v)", platform, known)}
+	}
+	return nil
+}
+
 // Validate checks p and returns every problem found, each a *FieldError
-// naming the JSON field (post_id, content.text, ...).
-func (p Post) Validate() error {
+// naming the JSON field (post_id, content.text, ...). It checks the form
+// of the platform name only: which platforms exist is the Client's to
+// say (ValidatePost).
+func (p Post) Validate() error { return p.validate(nil) }
+
+// validate checks p, its platform against known (nil: any well-formed
+// name).
+func (p Post) validate(known []string) error {
 	var errs []error
 	add := func(e *FieldError) {
 		if e != nil {
@@ -86,11 +124,7 @@ func (p Post) Validate() error {
 	}
 	add(checkID("post_id", p.ID))
 	add(checkID("account_id", p.AccountID))
-	if p.Platform == "" {
-		add(&FieldError{"platform", "required"})
-	} else if !knownPlatform(p.Platform) {
-		add(&FieldError{"platform", fmt.Sprintf("unknown platform %q (want one of %v)", p.Platform, Platforms)})
-	}
+	add(checkPlatform(p.Platform, known))
 	if p.PublishAt.IsZero() {
 		add(&FieldError{"publish_at", "required (RFC 3339 with a time zone)"})
 	}
@@ -153,15 +187,6 @@ func checkMediaURL(field, raw string) *FieldError {
 		return &FieldError{field, "must not contain credentials"}
 	}
 	return nil
-}
-
-func knownPlatform(p string) bool {
-	for _, k := range Platforms {
-		if k == p {
-			return true
-		}
-	}
-	return false
 }
 
 // fingerprint identifies a post's content and schedule, to tell a repeated

@@ -59,7 +59,7 @@ func TestPostValidate(t *testing.T) {
 		{"id with space", func(p *jobs.Post) { p.ID = "a b" }, "post_id"},
 		{"id with brace", func(p *jobs.Post) { p.ID = "a}b" }, "post_id"},
 		{"missing account", func(p *jobs.Post) { p.AccountID = "" }, "account_id"},
-		{"bad platform", func(p *jobs.Post) { p.Platform = "myspace" }, "platform"},
+		{"bad platform", func(p *jobs.Post) { p.Platform = "My Space" }, "platform"},
 		{"missing platform", func(p *jobs.Post) { p.Platform = "" }, "platform"},
 		{"missing time", func(p *jobs.Post) { p.PublishAt = time.Time{} }, "publish_at"},
 		{"not_after before publish_at", func(p *jobs.Post) { p.NotAfter = p.PublishAt.Add(-time.Minute) }, "not_after"},

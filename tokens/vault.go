@@ -25,6 +25,12 @@ type Platform struct {
 	// platforms that speak another dialect (TikTok's client_key,
 	// Instagram's ig_refresh_token).
 	Refresh func(ctx context.Context, hc *http.Client, tok *oauth2.Token) (*oauth2.Token, error)
+	// NeedsRefreshToken says Refresh works only on a token that has a
+	// refresh token (LinkedIn, which grants them to partner apps only):
+	// a token without one is not refreshed but reconnected
+	// (ReconnectDue). Without it, Refresh renews with the access token
+	// itself (Instagram).
+	NeedsRefreshToken bool
 	// Revoke, if set, revokes a token at the platform. Nil: the platform
 	// offers no revoke endpoint; disconnect only deletes.
 	Revoke func(ctx context.Context, hc *http.Client, tok *oauth2.Token) error
@@ -34,10 +40,14 @@ type Platform struct {
 }
 
 // canRefresh reports whether the Vault can renew t on its own: p
-// refreshes with the access token itself, or p has OAuth and t a refresh
-// token. ReconnectDue and the refresh itself must agree on it.
+// refreshes with the access token itself, or p has OAuth or a Refresh
+// that needs a refresh token and t has one. ReconnectDue and the refresh
+// itself must agree on it.
 func (p Platform) canRefresh(t *oauth2.Token) bool {
-	return p.Refresh != nil || (p.OAuth != nil && t.RefreshToken != "")
+	if p.Refresh != nil && !p.NeedsRefreshToken {
+		return true
+	}
+	return (p.Refresh != nil || p.OAuth != nil) && t.RefreshToken != ""
 }
 
 // Options configure a Vault.

@@ -39,9 +39,14 @@ func openCLI(stderr io.Writer, needVault bool) (*cliEnv, func(), error) {
 		return nil, nil, err
 	}
 	rdb := cfg.Redis.NewClient()
-	e := &cliEnv{cfg: cfg, rdb: rdb, client: newClient(cfg, rdb, nil)}
+	ps, err := platforms(cfg, rdb, nil)
+	if err != nil {
+		rdb.Close()
+		return nil, nil, err
+	}
+	e := &cliEnv{cfg: cfg, rdb: rdb, client: newClient(cfg, rdb, ps, nil)}
 	if needVault {
-		if e.vault, _, err = newVault(cfg, rdb, e.client, newLogger(stderr, cfg.LogFormat, cfg.LogLevel), nil); err != nil {
+		if e.vault, _, err = newVault(cfg, rdb, ps, e.client, newLogger(stderr, cfg.LogFormat, cfg.LogLevel), nil); err != nil {
 			rdb.Close()
 			return nil, nil, err
 		}

@@ -101,14 +101,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg.MediaAllowPrivate = true // the demo's media live on the local sandbox
 	cfg.SandboxURL = sb.URL()
 	tel := newTelemetry()
-	wc, err := workerConfig(cfg, rdb, log, tel)
+	ps, err := platforms(cfg, rdb, tel)
 	if err != nil {
 		return err
 	}
+	wc := workerConfig(cfg, ps, log, tel)
 	wc.Retry = jobs.RetryPolicy{Base: time.Second, Cap: 4 * time.Second}
 	wc.ShutdownTimeout = 3 * time.Second
 	mreg := tel.reg
-	client := newClient(cfg, rdb, tel.eventObserver())
+	client := newClient(cfg, rdb, ps, tel.eventObserver())
 	if cfg.TokenKeys == "" {
 		// A key for this run only: the private Redis dies with it.
 		k, err := tokens.GenerateKey("demo")
@@ -117,7 +118,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		cfg.TokenKeys = k
 	}
-	vault, keys, err := newVault(cfg, rdb, client, log, tel)
+	vault, keys, err := newVault(cfg, rdb, ps, client, log, tel)
 	if err != nil {
 		return err
 	}

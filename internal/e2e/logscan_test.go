@@ -29,6 +29,7 @@ import (
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/sandbox"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/tokens"
 	"github.com/heraldhq/herald/tokens/tokenstest"
 )
@@ -83,7 +84,7 @@ func TestFullCycleLogsNoSecret(t *testing.T) {
 		Platforms: map[string]tokens.Platform{"sandbox": {
 			OAuth: &oauth2.Config{ClientID: "herald-e2e", ClientSecret: clientSecret, Endpoint: oauth.Endpoint()},
 			// Google's revocation: a form POST of the refresh token.
-			Revoke: tokens.GoogleRevoke(oauth.RevokeURL()),
+			Revoke: youtube.Revoke(oauth.RevokeURL()),
 		}},
 		HTTPClient:   &http.Client{Timeout: 10 * time.Second, Transport: tokenTap},
 		Logger:       log,
