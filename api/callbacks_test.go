@@ -60,7 +60,7 @@ func newCallbackFixture(t *testing.T, tweak ...func(*deauth.Options)) *callbackF
 		}
 		do := deauth.Options{
 			Redis: db.Client, Vault: cf.vault, Logger: o.Logger,
-			Platforms: map[string]string{deauth.SourceMeta: "instagram", deauth.SourceGoogle: "youtube", deauth.SourceTikTok: "tiktok"},
+			Platforms:      map[string]string{deauth.SourceMeta: "instagram", deauth.SourceGoogle: "youtube", deauth.SourceTikTok: "tiktok"},
 			MetaAppSecrets: []string{metaSecret}, PublicURL: "https://herald.example.com",
 			RISC: risc, TikTokClientSecret: tiktokSecret,
 			OnEvent: func(ctx context.Context, e deauth.Event) {

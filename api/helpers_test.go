@@ -52,7 +52,7 @@ func newFixture(t *testing.T, tweak ...func(*Options, *redistest.DB)) *fixture {
 	db := redistest.New(t)
 	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	client := jobs.NewClient(db.Client, jobs.WithMaxRetry(3), jobs.WithPlatforms("youtube", "sandbox"))
+	client := jobs.NewClient(db.Client, jobs.WithMaxRetry(3), jobs.WithPlatforms("youtube", "instagram", "tiktok", "sandbox"))
 	keys, err := tokens.ParseKeyring(testKeys)
 	if err != nil {
 		t.Fatal(err)

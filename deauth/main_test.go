@@ -84,7 +84,7 @@ func newFixture(t *testing.T, tweak ...func(*deauth.Options)) *fixture {
 	}
 	o := deauth.Options{
 		Redis: f.db.Client, Vault: f.vault,
-		Platforms: map[string]string{deauth.SourceMeta: "instagram", deauth.SourceGoogle: "youtube", deauth.SourceTikTok: "tiktok"},
+		Platforms:      map[string]string{deauth.SourceMeta: "instagram", deauth.SourceGoogle: "youtube", deauth.SourceTikTok: "tiktok"},
 		MetaAppSecrets: []string{metaSecret}, PublicURL: publicURL + "/",
 		RISC:               risc,
 		TikTokClientSecret: tiktokSecret, TikTokClientKey: tiktokKey,

@@ -20,7 +20,7 @@ import (
 	"github.com/heraldhq/herald/internal/redisserver"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
-	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/publishers/sandbox/sandboxserver"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -30,7 +30,7 @@ type demoPost struct {
 	in    time.Duration
 	text  string
 	media []publishers.Media
-	fault *sandboxtest.Fault
+	fault *sandboxserver.Fault
 	times int // how many calls the fault hits; <0 forever
 	// cancel: the post is canceled right after it is scheduled.
 	cancel bool
@@ -40,9 +40,9 @@ func demoPosts(sandboxURL string) []demoPost {
 	return []demoPost{
 		{name: "hello", in: 3 * time.Second, text: "Hello from Herald!"},
 		{name: "photo", in: 6 * time.Second, text: "A picture", media: []publishers.Media{{URL: sandboxURL + "/media/sunset.jpg", Kind: publishers.MediaImage}}},
-		{name: "flaky", in: 9 * time.Second, text: "The platform fails twice, then takes it", fault: &sandboxtest.Fault{Status: 503}, times: 2},
-		{name: "throttled", in: 12 * time.Second, text: "The platform says: slow down for 3s", fault: &sandboxtest.Fault{Status: 429, RetryAfter: 3 * time.Second}, times: 1},
-		{name: "rejected", in: 15 * time.Second, text: "The platform refuses this one for good", fault: &sandboxtest.Fault{Status: 422, Message: "image must be at least 320px wide"}, times: -1},
+		{name: "flaky", in: 9 * time.Second, text: "The platform fails twice, then takes it", fault: &sandboxserver.Fault{Status: 503}, times: 2},
+		{name: "throttled", in: 12 * time.Second, text: "The platform says: slow down for 3s", fault: &sandboxserver.Fault{Status: 429, RetryAfter: 3 * time.Second}, times: 1},
+		{name: "rejected", in: 15 * time.Second, text: "The platform refuses this one for good", fault: &sandboxserver.Fault{Status: 422, Message: "image must be at least 320px wide"}, times: -1},
 		{name: "canceled", in: 20 * time.Second, text: "Canceled before its time", cancel: true},
 	}
 }
@@ -88,7 +88,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 
-	sb, err := sandboxtest.NewAt("127.0.0.1:0")
+	sb, err := sandboxserver.NewAt("127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("start sandbox platform: %w", err)
 	}

@@ -1,4 +1,4 @@
-// Package sandbox publishes to the sandbox platform (package sandboxtest),
+// Package sandbox publishes to the sandbox platform (package sandboxserver),
 // a local fake social network: it lets Herald run end to end, in tests and
 // in `herald demo`, before any real platform is connected.
 //

@@ -1,4 +1,4 @@
-package sandboxtest
+package sandboxserver
 
 import (
 	"html/template"

@@ -1,4 +1,4 @@
-package sandboxtest_test
+package sandboxserver_test
 
 import (
 	"context"
@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/internal/eventually"
-	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/publishers/sandbox/sandboxserver"
 )
 
-func start(t *testing.T) *sandboxtest.Server {
+func start(t *testing.T) *sandboxserver.Server {
 	t.Helper()
-	srv := sandboxtest.New()
+	srv := sandboxserver.New()
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -36,7 +36,7 @@ func (a answer) code() string {
 	return c
 }
 
-func call(t *testing.T, ctx context.Context, srv *sandboxtest.Server, method, path, token, body string) (answer, error) {
+func call(t *testing.T, ctx context.Context, srv *sandboxserver.Server, method, path, token, body string) (answer, error) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, method, srv.URL()+path, strings.NewReader(body))
 	if err != nil {
@@ -58,7 +58,7 @@ func call(t *testing.T, ctx context.Context, srv *sandboxtest.Server, method, pa
 	return a, nil
 }
 
-func mustCall(t *testing.T, srv *sandboxtest.Server, method, path, token, body string) answer {
+func mustCall(t *testing.T, srv *sandboxserver.Server, method, path, token, body string) answer {
 	t.Helper()
 	a, err := call(t, context.Background(), srv, method, path, token, body)
 	if err != nil {
@@ -112,7 +112,7 @@ func TestEveryDraftCallMakesANewDraft(t *testing.T) {
 }
 
 func TestAPIErrors(t *testing.T) {
-	long := strings.Repeat("é", sandboxtest.MaxTextLength+1)
+	long := strings.Repeat("é", sandboxserver.MaxTextLength+1)
 	tests := []struct {
 		name, method, path, token, body string
 		status                          int
@@ -145,7 +145,7 @@ func TestAPIErrors(t *testing.T) {
 
 func TestTextAtTheLimitIsAccepted(t *testing.T) {
 	srv := start(t)
-	text := strings.Repeat("é", sandboxtest.MaxTextLength)
+	text := strings.Repeat("é", sandboxserver.MaxTextLength)
 	a := mustCall(t, srv, "POST", "/v1/drafts", "tok", `{"account_id":"a","ref":"r","text":"`+text+`"}`)
 	if a.status != 201 {
 		t.Errorf("= %d %v, want 201", a.status, a.body)
@@ -154,7 +154,7 @@ func TestTextAtTheLimitIsAccepted(t *testing.T) {
 
 func TestFailNextFailsThatManyCalls(t *testing.T) {
 	srv := start(t)
-	srv.FailNext(2, sandboxtest.Fault{Status: 429, RetryAfter: 3 * time.Second})
+	srv.FailNext(2, sandboxserver.Fault{Status: 429, RetryAfter: 3 * time.Second})
 	for i := range 2 {
 		a := mustCall(t, srv, "POST", "/v1/drafts", "tok", draftBody)
 		if a.status != 429 || a.code() != "rate_limited" || a.retryAfter != "3" {
@@ -169,7 +169,7 @@ func TestFailNextFailsThatManyCalls(t *testing.T) {
 func TestFailRefFailsOnlyThatRefIncludingItsPublish(t *testing.T) {
 	srv := start(t)
 	d := mustCall(t, srv, "POST", "/v1/drafts", "tok", draftBody)
-	srv.FailRef("post-1", 1, sandboxtest.Fault{Status: 422, Message: "video too long"})
+	srv.FailRef("post-1", 1, sandboxserver.Fault{Status: 422, Message: "video too long"})
 	other := mustCall(t, srv, "POST", "/v1/drafts", "tok", `{"account_id":"a","ref":"other"}`)
 	if other.status != 201 {
 		t.Errorf("other ref = %d, want 201", other.status)
@@ -186,13 +186,13 @@ func TestFailRefFailsOnlyThatRefIncludingItsPublish(t *testing.T) {
 
 func TestFailRefForeverUntilCleared(t *testing.T) {
 	srv := start(t)
-	srv.FailRef("post-1", -1, sandboxtest.Fault{})
+	srv.FailRef("post-1", -1, sandboxserver.Fault{})
 	for range 3 {
 		if a := mustCall(t, srv, "POST", "/v1/drafts", "tok", draftBody); a.status != 503 || a.code() != "unavailable" {
 			t.Fatalf("= %d %q, want 503 unavailable", a.status, a.code())
 		}
 	}
-	srv.FailRef("post-1", 0, sandboxtest.Fault{})
+	srv.FailRef("post-1", 0, sandboxserver.Fault{})
 	if a := mustCall(t, srv, "POST", "/v1/drafts", "tok", draftBody); a.status != 201 {
 		t.Errorf("after clearing = %d, want 201", a.status)
 	}
@@ -218,7 +218,7 @@ func TestLatencyGivesUpWithTheCaller(t *testing.T) {
 }
 
 func TestCloseEndsCallsWaitingOutLatency(t *testing.T) {
-	srv := sandboxtest.New()
+	srv := sandboxserver.New()
 	srv.SetLatency(time.Hour)
 	sent := make(chan struct{})
 	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
@@ -303,7 +303,7 @@ func TestPagesShowPosts(t *testing.T) {
 }
 
 func TestNewAtListensOnAddr(t *testing.T) {
-	srv, err := sandboxtest.NewAt("127.0.0.1:0")
+	srv, err := sandboxserver.NewAt("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,15 +314,15 @@ func TestNewAtListensOnAddr(t *testing.T) {
 	if a := mustCall(t, srv, "GET", "/v1/accounts/a/stats", "tok", ""); a.status != 200 {
 		t.Errorf("stats = %d", a.status)
 	}
-	if _, err := sandboxtest.NewAt("127.0.0.1:-1"); err == nil {
+	if _, err := sandboxserver.NewAt("127.0.0.1:-1"); err == nil {
 		t.Error("NewAt on a bad address did not fail")
 	}
 }
 
 func TestLostResponseIsServedButNotAnswered(t *testing.T) {
-	s := sandboxtest.New()
+	s := sandboxserver.New()
 	defer s.Close()
-	s.FailNext(1, sandboxtest.Fault{LoseResponse: true})
+	s.FailNext(1, sandboxserver.Fault{LoseResponse: true})
 	body := strings.NewReader(`{"account_id":"a","ref":"r","text":"hi"}`)
 	req, _ := http.NewRequest("POST", s.URL()+"/v1/drafts", body)
 	req.Header.Set("Authorization", "Bearer t")
@@ -337,9 +337,9 @@ func TestLostResponseIsServedButNotAnswered(t *testing.T) {
 }
 
 func TestFaultRateIsRoughlyTheRate(t *testing.T) {
-	s := sandboxtest.New()
+	s := sandboxserver.New()
 	defer s.Close()
-	s.SetFaultRate(0.2, 1, sandboxtest.Fault{Status: 503})
+	s.SetFaultRate(0.2, 1, sandboxserver.Fault{Status: 503})
 	failed := 0
 	for range 200 {
 		req, _ := http.NewRequest("GET", s.URL()+"/v1/accounts/a/stats", nil)

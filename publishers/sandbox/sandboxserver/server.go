@@ -1,25 +1,27 @@
-package sandboxtest
+package sandboxserver
 
 import (
 	"context"
 	"encoding/json"
-	"github.com/heraldhq/herald/internal/calllog"
-	"github.com/heraldhq/herald/internal/faultrules"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/heraldhq/herald/internal/calllog"
+	"github.com/heraldhq/herald/internal/faultrules"
 )
 
 // Server is a running sandbox platform. Its methods are safe for
 // concurrent use.
 type Server struct {
-	ts      *httptest.Server
+	srv     *http.Server
+	served  chan struct{} // closed when Serve returned
 	base    string
 	closing chan struct{}
 	once    sync.Once
@@ -48,10 +50,16 @@ type draft struct {
 	post                          string // id of its post, once published
 }
 
-// New starts a server on a loopback address. The caller must Close it.
+// New starts a server on a loopback address, as httptest.NewServer
+// does; it panics when no loopback port is free. The caller must Close
+// it.
 func New() *Server {
-	s := newServer()
-	s.start(s.ts.Listener)
+	s, err := NewAt("127.0.0.1:0")
+	if err != nil {
+		if s, err = NewAt("[::1]:0"); err != nil {
+			panic(fmt.Sprintf("sandboxserver: no loopback address to listen on: %v", err))
+		}
+	}
 	return s
 }
 
@@ -63,7 +71,6 @@ func NewAt(addr string) (*Server, error) {
 		return nil, err
 	}
 	s := newServer()
-	s.ts.Listener.Close()
 	s.start(ln)
 	return s, nil
 }
@@ -76,17 +83,19 @@ func newServer() *Server {
 		stats:     map[string]postStats{},
 		followers: map[string]int64{},
 	}
-	s.ts = httptest.NewUnstartedServer(s.routes())
-	s.ts.Config.ReadHeaderTimeout = 10 * time.Second
+	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
+	s.served = make(chan struct{})
 	return s
 }
 
 func (s *Server) start(ln net.Listener) {
-	// base is set before Start: the handlers read it, and requests may
-	// arrive as soon as Start returns.
+	// base is set before Serve: the handlers read it, and requests may
+	// arrive as soon as the listener accepts.
 	s.base = "http://" + browsable(ln.Addr())
-	s.ts.Listener = ln
-	s.ts.Start()
+	go func() {
+		defer close(s.served)
+		_ = s.srv.Serve(ln) // ErrServerClosed after Close
+	}()
 }
 
 // browsable is addr as a browser on this machine can open it: a server
@@ -105,11 +114,13 @@ func browsable(addr net.Addr) string {
 // URL is the server's base URL, such as "http://127.0.0.1:41234".
 func (s *Server) URL() string { return s.base }
 
-// Close stops the server. Calls waiting out a latency return at once.
+// Close stops the server and waits for it: calls waiting out a latency
+// return at once, connections are closed.
 func (s *Server) Close() {
 	s.once.Do(func() {
 		close(s.closing)
-		s.ts.Close()
+		_ = s.srv.Close()
+		<-s.served
 	})
 }
 

@@ -1,10 +1,13 @@
-// Package sandboxtest is the sandbox platform: a small social network that
-// runs in-process over HTTP, so Herald can be tested and demonstrated end
-// to end without a real platform or real accounts.
+// Package sandboxserver is the sandbox platform: a small social network
+// that runs in-process over HTTP, so Herald can be tried, demonstrated and
+// tested end to end without a real platform or real accounts. It is a
+// product feature (`herald sandbox`, `herald demo`), so it lives outside
+// any *test package and links none: the production binary carries no
+// test code. Tests reach it through package sandboxserver, a thin alias.
 //
-// Like net/http/httptest, New starts a Server on a loopback address and
-// Close stops it; NewAt listens on a chosen address, for `herald demo` and
-// `herald sandbox`. The publisher in package sandbox speaks its protocol.
+// New starts a Server on a loopback address and Close stops it; NewAt
+// listens on a chosen address, for `herald demo` and `herald sandbox`.
+// The publisher in package sandbox speaks its protocol.
 //
 // # Protocol
 //
@@ -36,11 +39,11 @@
 // posts, and Published(ref) counts the posts made for one of Herald's
 // posts, which is how tests check that publishing happened exactly once:
 //
-//	srv := sandboxtest.New()
+//	srv := sandboxserver.New()
 //	defer srv.Close()
-//	srv.FailRef("post-1", 2, sandboxtest.Fault{Status: 503})
+//	srv.FailRef("post-1", 2, sandboxserver.Fault{Status: 503})
 //	// ... run the worker against srv.URL() ...
 //	if n := srv.Published("post-1"); n != 1 {
 //		t.Errorf("published %d times, want 1", n)
 //	}
-package sandboxtest
+package sandboxserver
