@@ -35,9 +35,12 @@
 // matches either: the product app passes the Facebook user id (Instagram
 // via Facebook Login) or the Google sub (YouTube, from the id_token) as
 // the login user id when it connects the account. TikTok's open_id is the
-// platform user id itself. Meta notices act on "instagram" accounts,
-// Google's on "youtube", TikTok's on "tiktok". One person may own several
-// accounts: each is acted on.
+// platform user id itself. Which platform's accounts a source's notices
+// act on is Options.Platforms (SourceMeta, SourceGoogle, SourceTikTok to a
+// platform name), which cmd/herald derives from the platforms'
+// descriptors: Meta's act on "instagram" accounts, Google's on "youtube",
+// TikTok's on "tiktok"; a source mapped to none is not configured. One
+// person may own several accounts: each is acted on.
 //
 // Once: every notice is claimed in Redis under a digest of it (the
 // signed_request, the jti and event type, the TikTok body), first for a

@@ -19,6 +19,12 @@
 //     the publisher saves each step's outcome in between, so a retry after
 //     a crash resumes where the last attempt stopped.
 //
+// Which platforms a post may name is the Client's to know: WithPlatforms
+// gives it the names (cmd/herald passes those of its platform
+// descriptors), and Client.ValidatePost checks a post as SchedulePost and
+// EditPost do; Post.Validate alone checks only the name's form. The API
+// validates through the Client, so no list of platforms lives in jobs.
+//
 // Errors from publishers carry a class (see package publishers). RetryPolicy
 // turns the class into asynq behaviour: backoff with full jitter for
 // transient errors, the platform's delay for rate limits (not counted as a

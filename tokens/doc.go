@@ -28,6 +28,16 @@
 //   - Rotate re-seals every record with the first key; it is resumable and
 //     safe beside live workers.
 //
+// How each platform's tokens are refreshed and revoked is a Platform in
+// Options.Platforms. tokens knows no platform by name and imports none:
+// cmd/herald fills the map from the platforms' descriptors
+// (publishers.Platform.Tokens, the same shape in x/oauth2 types), so
+// Google's revoke lives in publishers/youtube beside TikTok's in
+// publishers/tiktok. A Platform whose Refresh needs a refresh token
+// (NeedsRefreshToken: LinkedIn, which grants them to partner apps only)
+// is not called for a token without one: such an account is due for a
+// reconnect (ReconnectDue) and needs reauthorization once it expires.
+//
 // Secret is the type for token values held in memory by code that is not
 // handing them to a platform: it never prints.
 //
