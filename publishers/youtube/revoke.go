@@ -18,9 +18,13 @@ const DefaultRevokeURL = "https://oauth2.googleapis.com/revoke"
 // or a fake's): a form POST of the refresh token, or of the access token
 // when there is none. Revoking either ends the whole grant. Google answers
 // 200, or 400 for a token it does not know. Errors name the endpoint's
-// host and status, never the token.
+// host and status, never the token. A nil client means one with
+// DefaultCallTimeout.
 func Revoke(endpoint string) func(context.Context, *http.Client, *oauth2.Token) error {
 	return func(ctx context.Context, hc *http.Client, tok *oauth2.Token) error {
+		if hc == nil {
+			hc = &http.Client{Timeout: DefaultCallTimeout}
+		}
 		t := tok.RefreshToken
 		if t == "" {
 			t = tok.AccessToken
