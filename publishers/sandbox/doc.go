@@ -21,4 +21,8 @@
 //		Token:       &oauth2.Token{AccessToken: "anything"},
 //		Checkpoints: checkpoints, // saved across attempts of post-1
 //	})
+//
+// Platform describes the sandbox for Herald (publishers.Platform): known
+// always, published to only when HERALD_SANDBOX_URL names a sandbox
+// (package sandboxserver, which `herald sandbox` serves).
 package sandbox
