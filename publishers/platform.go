@@ -72,9 +72,10 @@ type Check struct {
 	// Settings names them, e.g. "HERALD_GOOGLE_CLIENT_ID and
 	// HERALD_GOOGLE_CLIENT_SECRET".
 	Settings string
-	// Without is what active accounts lose when they are missing; ""
-	// means most accounts need nothing (said as a note, not a warning).
-	Without string
+	// Without is what active accounts lose when they are missing.
+	// Empty means most accounts need nothing, and Optional says which do
+	// (doctor prints it as a note, not a warning).
+	Without, Optional string
 	// Severe makes active accounts without the settings a problem (doctor
 	// fails) rather than a warning.
 	Severe bool

@@ -229,7 +229,7 @@ func doctorPlatforms(d *diagnosis, ps []publishers.Platform, c tokens.Census) {
 		case n == 0:
 			fmt.Fprintf(d.w, "  %s: not configured (%s); no active accounts\n", p.Name, k.Settings)
 		case k.Without == "":
-			fmt.Fprintf(d.w, "  %s: %s; %s not set (needed only for accounts of Facebook Login)\n", p.Name, plural(int(n), "active account"), k.Settings)
+			fmt.Fprintf(d.w, "  %s: %s; %s not set (%s)\n", p.Name, plural(int(n), "active account"), k.Settings, k.Optional)
 		case k.Severe:
 			d.problem("%s: %s but %s not set: %s", p.Name, plural(int(n), "active account"), k.Settings, k.Without)
 		default:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -344,4 +345,55 @@ func (w wiring) file(name string, body []byte) string {
 		w.t.Fatal(err)
 	}
 	return p
+}
+
+// A LinkedIn member of an app without refresh tokens (most apps) publishes
+// with the access token until it nears its end: the account is then due
+// for a reconnect, and once expired it needs reauthorization, without a
+// call to LinkedIn's token endpoint.
+func TestLinkedInWithoutARefreshTokenAsksForAReconnect(t *testing.T) {
+	db := redistest.New(t)
+	t.Setenv("HERALD_REDIS_URL", db.URL())
+	t.Setenv("HERALD_TOKEN_KEYS", "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	var li platformCase
+	for _, pc := range startPlatforms(t) {
+		if pc.name == "linkedin" {
+			li = pc
+		}
+	}
+	w := wiring{t: t, pc: li}
+	ctx := context.Background()
+	for id, expiry := range map[string]time.Duration{"li-expiring": time.Minute, "li-later": 5 * 24 * time.Hour} {
+		body, _ := json.Marshal(map[string]any{"account_id": id, "platform": "linkedin", "platform_user_id": "urn:li:person:" + id,
+			"access_token": "member-token-" + id, "expiry": time.Now().Add(expiry).UTC().Format(time.RFC3339)})
+		if out, stderr, err := herald(t, ctx, "accounts", "connect", "--file", w.file("acct.json", body)); err != nil {
+			t.Fatalf("accounts connect: %q %q %v", out, stderr, err)
+		}
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := cfg.Redis.NewClient()
+	t.Cleanup(func() { rdb.Close() })
+	ps, err := platforms(cfg, rdb, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vault, _, err := newVault(cfg, rdb, ps, newClient(cfg, rdb, ps, nil), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := vault.Token(ctx, "li-later", "linkedin"); err != nil || tok.AccessToken != "member-token-li-later" {
+		t.Errorf("a valid member token: %v %v, want it as connected", tok, err)
+	}
+	if due, _, err := vault.ReconnectDue(ctx, "li-later", cfg.ReconnectLead); err != nil || !due {
+		t.Errorf("reconnect due within HERALD_RECONNECT_LEAD: %v %v, want due", due, err)
+	}
+	if _, err := vault.Token(ctx, "li-expiring", "linkedin"); !errors.Is(err, tokens.ErrReauthRequired) {
+		t.Errorf("an expiring member token: %v, want ErrReauthRequired", err)
+	}
+	if n := li.refreshes(); n != 0 {
+		t.Errorf("LinkedIn's token endpoint was called %d times", n)
+	}
 }

@@ -37,7 +37,7 @@ func Platform(o Options) publishers.Platform {
 			Settings:   "HERALD_META_APP_ID and HERALD_META_APP_SECRET",
 			// Instagram Login tokens renew without the app's credentials;
 			// only Facebook Login accounts need them.
-			Without: "",
+			Optional: "needed only for accounts of Facebook Login",
 		},
 	}
 }
