@@ -52,8 +52,9 @@ func (p Platform) canRefresh(t *oauth2.Token) bool {
 
 // Options configure a Vault.
 type Options struct {
-	// Platforms by name. An account of a platform missing here can be
-	// stored but not refreshed or revoked.
+	// Platforms by name: cmd/herald derives them from the platforms'
+	// descriptors (publishers.Platform.Tokens). Connect refuses an
+	// account of a platform missing here.
 	Platforms map[string]Platform
 	// Skew: a token that expires within Skew is refreshed before use
 	// (default 2 minutes).
