@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -200,6 +201,18 @@ func TestEveryPlatformThroughTheBinarysWiring(t *testing.T) {
 	if got, want := len(cases), len(ps); got != want {
 		t.Fatalf("the test drives %d platforms, cmd/herald lists %d: add the new one here", got, want)
 	}
+	// The API's document names the same platforms as the list.
+	var doc any
+	json.Unmarshal(wiring{t: t, api: srv.URL}.call("GET", "/v1/openapi.json", nil, http.StatusOK), &doc)
+	enums := platformEnums(doc)
+	if len(enums) == 0 {
+		t.Error("openapi.json lists no platform enum")
+	}
+	for _, e := range enums {
+		if !slices.Equal(e, publishers.Names(ps)) {
+			t.Errorf("openapi.json's platform enum %v, want %v", e, publishers.Names(ps))
+		}
+	}
 	for _, pc := range cases {
 		t.Run(pc.name, func(t *testing.T) {
 			w := wiring{t: t, api: srv.URL, pc: pc}
@@ -253,6 +266,32 @@ func postText(account string) string { return "wired post of " + account }
 // platform's skew makes the worker refresh them first (Instagram renews
 // 20 days ahead), so the forced refresh is the one the test sees.
 func tokenExpiry() string { return time.Now().Add(50 * 24 * time.Hour).UTC().Format(time.RFC3339) }
+
+// platformEnums finds the enum of every "platform" property in an
+// OpenAPI document.
+func platformEnums(v any) [][]string {
+	var out [][]string
+	switch v := v.(type) {
+	case map[string]any:
+		if p, ok := v["platform"].(map[string]any); ok {
+			if e, ok := p["enum"].([]any); ok {
+				var names []string
+				for _, n := range e {
+					names = append(names, fmt.Sprint(n))
+				}
+				out = append(out, names)
+			}
+		}
+		for _, c := range v {
+			out = append(out, platformEnums(c)...)
+		}
+	case []any:
+		for _, c := range v {
+			out = append(out, platformEnums(c)...)
+		}
+	}
+	return out
+}
 
 // wiring drives one platform through the CLI and the API.
 type wiring struct {
