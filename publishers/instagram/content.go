@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // Options a post may set in Content.Options. Any other key fails the post
@@ -231,7 +232,7 @@ func checkCaption(text string) error {
 func checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || !slices.Contains([]string{"http", "https"}, u.Scheme) || u.Host == "" {
-		return fmt.Errorf("media URL %q is not a public http(s) URL", quote([]byte(raw), nil, 100))
+		return fmt.Errorf("media URL %q is not a public http(s) URL", wire.Quote(raw, 100))
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/api/youtube/v3"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 	"github.com/heraldhq/herald/publishers/media"
 )
 
@@ -243,13 +244,13 @@ func (p *Publisher) interpret(step string, resp *http.Response, a *auth) (upload
 	case incomplete:
 		n, ok := parseRange(resp.Header.Get("Range"))
 		if !ok {
-			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: Range %q does not parse", step, quote(resp.Header.Get("Range"), 60, a.Secrets())))
+			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: Range %q does not parse", step, wire.Quote(resp.Header.Get("Range"), 60, a.Secrets()...)))
 		}
 		return uploadState{committed: n}, nil
 	case resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated:
 		var v youtube.Video
 		if err := json.Unmarshal(answer, &v); err != nil || v.Id == "" {
-			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: complete, but the answer names no video: %s", step, quote(string(answer), 100, a.Secrets())))
+			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: complete, but the answer names no video: %s", step, wire.Quote(string(answer), 100, a.Secrets()...)))
 		}
 		return uploadState{video: v.Id}, nil
 	}
