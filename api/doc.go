@@ -33,7 +33,7 @@
 //     A body that is not the JSON expected (syntax, a wrong type, an
 //     unknown field, data after the object, empty) is 400 and says the
 //     line and column; a well-formed body with wrong values is 400 too,
-//     with code "invalid", and names every wrong field (jobs' and tokens' FieldErrors, all of them,
+//     with code "invalid", and names every wrong field (every input.FieldError jobs and tokens return, all of them,
 //     not just the first). Bodies above Options.MaxBodyBytes are 413,
 //     bodies not sent as JSON 415. Errors that are not the client's are
 //     logged and answered "internal error".

@@ -5,21 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"time"
 
+	"github.com/heraldhq/herald/input"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
 )
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
-
-// checkID checks a post or account id from the path, as jobs and tokens
-// would.
+// checkID checks a post or account id from the path by the one id rule
+// jobs and tokens apply (input.CheckID), so that a bad id is a 400 that
+// names it before any lookup.
 func checkID(field, id string) *problem {
-	if !idPattern.MatchString(id) {
-		return invalid(fieldProblem{field, "must be 1 to 128 of [A-Za-z0-9._:-]"})
+	if fe := input.CheckID(field, id); fe != nil {
+		return invalid(fieldProblem{fe.Field, fe.Problem})
 	}
 	return nil
 }

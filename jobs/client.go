@@ -94,7 +94,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 		return PostStatus{}, err
 	}
 	if late := c.opts.now().Sub(p.PublishAt); late > c.opts.maxLateness {
-		return PostStatus{}, &FieldError{"publish_at", fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
+		return PostStatus{}, &FieldError{Field: "publish_at", Problem: fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
 	}
 	fp, st, created, at, err := c.store.create(ctx, p)
 	if err != nil {
@@ -225,10 +225,10 @@ func (c *Client) postError(ctx context.Context, id string, err error) (PostStatu
 // right now returns ErrPublishing.
 func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (PostStatus, error) {
 	if at.IsZero() {
-		return PostStatus{}, &FieldError{"publish_at", "required (RFC 3339 with a time zone)"}
+		return PostStatus{}, &FieldError{Field: "publish_at", Problem: "required (RFC 3339 with a time zone)"}
 	}
 	if late := c.opts.now().Sub(at); late > c.opts.maxLateness {
-		return PostStatus{}, &FieldError{"publish_at", fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
+		return PostStatus{}, &FieldError{Field: "publish_at", Problem: fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
 	}
 	rec, err := c.loadScheduled(ctx, id)
 	if err != nil {
@@ -236,7 +236,7 @@ func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (P
 	}
 	p := rec.Post
 	if !p.NotAfter.IsZero() && !p.NotAfter.After(at) {
-		return rec.PostStatus, &FieldError{"publish_at", "must be before the post's not_after"}
+		return rec.PostStatus, &FieldError{Field: "publish_at", Problem: "must be before the post's not_after"}
 	}
 	// Remove the old task first: while it is gone, the record still says
 	// scheduled, and a failed enqueue below is repaired by scheduling
@@ -271,10 +271,10 @@ func (c *Client) AccountPosts(ctx context.Context, accountID string, offset, lim
 		return nil, -1, err
 	}
 	if limit <= 0 || limit > 500 {
-		return nil, -1, &FieldError{"limit", "must be between 1 and 500"}
+		return nil, -1, &FieldError{Field: "limit", Problem: "must be between 1 and 500"}
 	}
 	if offset < 0 {
-		return nil, -1, &FieldError{"cursor", "must not be negative"}
+		return nil, -1, &FieldError{Field: "cursor", Problem: "must not be negative"}
 	}
 	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(accountID), int64(offset), int64(offset+limit)).Result()
 	if err != nil {
@@ -315,7 +315,7 @@ func (c *Client) RefreshAnalytics(ctx context.Context, accountID, platform strin
 		return err
 	}
 	if !c.knownPlatform(platform) {
-		return &FieldError{"platform", fmt.Sprintf("unknown platform %q", platform)}
+		return &FieldError{Field: "platform", Problem: fmt.Sprintf("unknown platform %q", platform)}
 	}
 	window := c.opts.now().UTC().Truncate(analyticsWindow).Unix()
 	payload, _ := json.Marshal(analyticsPayload{V: payloadVersion, AccountID: accountID, Platform: platform})

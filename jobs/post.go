@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/heraldhq/herald/input"
 	"github.com/heraldhq/herald/publishers"
 )
 
@@ -34,7 +35,7 @@ type Post struct {
 // Limits on a post. They are loose upper bounds for every platform; each
 // publisher checks its platform's own, stricter limits.
 const (
-	MaxIDLen       = 128
+	MaxIDLen       = input.MaxIDLen
 	MaxTitleLen    = 1000  // runes
 	MaxTextLen     = 10000 // runes
 	MaxMedia       = 35
@@ -44,33 +45,17 @@ const (
 	MaxOptionValue = 4096
 )
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
+// FieldError says which field of an input is wrong and how. It is
+// input.FieldError, the one type jobs, tokens and the API report bad
+// input with, so one errors.As matches them all.
+type FieldError = input.FieldError
 
-// FieldError says which field of an input is wrong and how.
-type FieldError struct {
-	Field   string // e.g. "content.media[2].url"
-	Problem string
-}
+// ErrInvalid is matched by every validation error, for errors.Is. It is
+// input.ErrInvalid.
+var ErrInvalid = input.ErrInvalid
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
-
-// ErrInvalid is wrapped by every validation error, for errors.Is.
-var ErrInvalid = errors.New("invalid")
-
-// Is makes errors.Is(err, ErrInvalid) true for a FieldError.
-func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
-
-func checkID(field, id string) *FieldError {
-	switch {
-	case id == "":
-		return &FieldError{field, "required"}
-	case len(id) > MaxIDLen:
-		return &FieldError{field, fmt.Sprintf("longer than %d characters", MaxIDLen)}
-	case !idPattern.MatchString(id):
-		return &FieldError{field, "may contain only letters, digits and . _ : -"}
-	}
-	return nil
-}
+// checkID applies the one id rule of input.CheckID.
+func checkID(field, id string) *FieldError { return input.CheckID(field, id) }
 
 // platformPattern is the form of a platform name (publishers.Registry
 // refuses any other).
@@ -98,11 +83,11 @@ func (c *Client) knownPlatform(platform string) bool {
 func checkPlatform(platform string, known []string) *FieldError {
 	switch {
 	case platform == "":
-		return &FieldError{"platform", "required"}
+		return &FieldError{Field: "platform", Problem: "required"}
 	case !platformPattern.MatchString(platform):
-		return &FieldError{"platform", fmt.Sprintf("%.40q: 2 to 32 of a-z and 0-9, starting with a letter", platform)}
+		return &FieldError{Field: "platform", Problem: fmt.Sprintf("%.40q: 2 to 32 of a-z and 0-9, starting with a letter", platform)}
 	case known != nil && !slices.Contains(known, platform):
-		return &FieldError{"platform", fmt.Sprintf("unknown platform %q (want one of %v)", platform, known)}
+		return &FieldError{Field: "platform", Problem: fmt.Sprintf("unknown platform %q (want one of %v)", platform, known)}
 	}
 	return nil
 }
@@ -126,46 +111,46 @@ func (p Post) validate(known []string) error {
 	add(checkID("account_id", p.AccountID))
 	add(checkPlatform(p.Platform, known))
 	if p.PublishAt.IsZero() {
-		add(&FieldError{"publish_at", "required (RFC 3339 with a time zone)"})
+		add(&FieldError{Field: "publish_at", Problem: "required (RFC 3339 with a time zone)"})
 	}
 	if !p.NotAfter.IsZero() && !p.NotAfter.After(p.PublishAt) {
-		add(&FieldError{"not_after", "must be after publish_at"})
+		add(&FieldError{Field: "not_after", Problem: "must be after publish_at"})
 	}
 	c := p.Content
 	if n := utf8.RuneCountInString(c.Title); n > MaxTitleLen {
-		add(&FieldError{"content.title", fmt.Sprintf("%d characters, at most %d allowed", n, MaxTitleLen)})
+		add(&FieldError{Field: "content.title", Problem: fmt.Sprintf("%d characters, at most %d allowed", n, MaxTitleLen)})
 	}
 	if !utf8.ValidString(c.Title) {
-		add(&FieldError{"content.title", "not valid UTF-8"})
+		add(&FieldError{Field: "content.title", Problem: "not valid UTF-8"})
 	}
 	if n := utf8.RuneCountInString(c.Text); n > MaxTextLen {
-		add(&FieldError{"content.text", fmt.Sprintf("%d characters, at most %d allowed", n, MaxTextLen)})
+		add(&FieldError{Field: "content.text", Problem: fmt.Sprintf("%d characters, at most %d allowed", n, MaxTextLen)})
 	}
 	if !utf8.ValidString(c.Text) {
-		add(&FieldError{"content.text", "not valid UTF-8"})
+		add(&FieldError{Field: "content.text", Problem: "not valid UTF-8"})
 	}
 	if c.Title == "" && c.Text == "" && len(c.Media) == 0 {
-		add(&FieldError{"content", "empty: give a title, text or media"})
+		add(&FieldError{Field: "content", Problem: "empty: give a title, text or media"})
 	}
 	if len(c.Media) > MaxMedia {
-		add(&FieldError{"content.media", fmt.Sprintf("%d items, at most %d allowed", len(c.Media), MaxMedia)})
+		add(&FieldError{Field: "content.media", Problem: fmt.Sprintf("%d items, at most %d allowed", len(c.Media), MaxMedia)})
 	}
 	for i, m := range c.Media {
 		field := fmt.Sprintf("content.media[%d]", i)
 		add(checkMediaURL(field+".url", m.URL))
 		if m.Kind != publishers.MediaImage && m.Kind != publishers.MediaVideo {
-			add(&FieldError{field + ".kind", fmt.Sprintf("%q: must be image or video", m.Kind)})
+			add(&FieldError{Field: field + ".kind", Problem: fmt.Sprintf("%q: must be image or video", m.Kind)})
 		}
 	}
 	if len(c.Options) > MaxOptions {
-		add(&FieldError{"content.options", fmt.Sprintf("%d options, at most %d allowed", len(c.Options), MaxOptions)})
+		add(&FieldError{Field: "content.options", Problem: fmt.Sprintf("%d options, at most %d allowed", len(c.Options), MaxOptions)})
 	}
 	for k, v := range c.Options {
 		if k == "" || len(k) > MaxOptionKey {
-			add(&FieldError{"content.options", fmt.Sprintf("key %.64q: must be 1 to %d bytes", k, MaxOptionKey)})
+			add(&FieldError{Field: "content.options", Problem: fmt.Sprintf("key %.64q: must be 1 to %d bytes", k, MaxOptionKey)})
 		}
 		if len(v) > MaxOptionValue {
-			add(&FieldError{"content.options." + k, fmt.Sprintf("longer than %d bytes", MaxOptionValue)})
+			add(&FieldError{Field: "content.options." + k, Problem: fmt.Sprintf("longer than %d bytes", MaxOptionValue)})
 		}
 	}
 	return errors.Join(errs...)
@@ -173,18 +158,18 @@ func (p Post) validate(known []string) error {
 
 func checkMediaURL(field, raw string) *FieldError {
 	if raw == "" {
-		return &FieldError{field, "required"}
+		return &FieldError{Field: field, Problem: "required"}
 	}
 	if len(raw) > MaxURLLen {
-		return &FieldError{field, fmt.Sprintf("longer than %d characters", MaxURLLen)}
+		return &FieldError{Field: field, Problem: fmt.Sprintf("longer than %d characters", MaxURLLen)}
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &FieldError{field, "must be an absolute http or https URL"}
+		return &FieldError{Field: field, Problem: "must be an absolute http or https URL"}
 	}
 	if u.User != nil {
 		// Credentials in a media URL would end up in payloads and logs.
-		return &FieldError{field, "must not contain credentials"}
+		return &FieldError{Field: field, Problem: "must not contain credentials"}
 	}
 	return nil
 }
@@ -226,7 +211,7 @@ func publishPayloadPostID(b []byte) (string, error) {
 		return "", fmt.Errorf("payload: not a publish payload: %w", err)
 	}
 	if p.V != payloadVersion {
-		return "", &FieldError{"v", fmt.Sprintf("payload version %d, want %d", p.V, payloadVersion)}
+		return "", &FieldError{Field: "v", Problem: fmt.Sprintf("payload version %d, want %d", p.V, payloadVersion)}
 	}
 	if err := checkID("post.post_id", p.Post.ID); err != nil {
 		return "", err
@@ -241,7 +226,7 @@ func decodePublishPayload(b []byte) (Post, error) {
 		return Post{}, fmt.Errorf("payload: not a publish payload: %w", err)
 	}
 	if p.V != payloadVersion {
-		return Post{}, &FieldError{"v", fmt.Sprintf("payload version %d, want %d", p.V, payloadVersion)}
+		return Post{}, &FieldError{Field: "v", Problem: fmt.Sprintf("payload version %d, want %d", p.V, payloadVersion)}
 	}
 	if err := checkID("post.post_id", p.Post.ID); err != nil {
 		return Post{}, err

@@ -42,4 +42,11 @@
 // A Registry maps platform names ("youtube", "sandbox", ...) to
 // publishers; RegistryOf fills it from the descriptors, the worker reads
 // it.
+//
+// This package is the contract only: the Publisher interface and what
+// it is given and returns, the error classes and the Checkpoints seam.
+// The helpers the platform packages share to speak HTTP to a platform
+// (quoting and redacting error texts, reading JSON counts, Retry-After,
+// the per-call token Session) live in publishers/internal/wire, so that
+// an app importing publishers sees only what it may rely on.
 package publishers

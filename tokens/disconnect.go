@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/input"
+	"github.com/heraldhq/herald/internal/randomid"
 )
 
 // tombstoneTTL is how long a disconnected account's tombstone (status,
@@ -42,10 +45,10 @@ return r['platform']
 // enqueue the revoke job, cancel the account's posts). Disconnecting an
 // unknown account is not an error.
 func (v *Vault) Disconnect(ctx context.Context, account string) error {
-	if !accountIDPattern.MatchString(account) {
-		return &FieldError{"account_id", "1 to 128 of [A-Za-z0-9._:-]"}
+	if fe := input.CheckID("account_id", account); fe != nil {
+		return fe
 	}
-	platform, err := disconnectScript.Run(ctx, v.rdb, []string{tokenKey(account), revokeKey(account)}, newRev(), msOrEmpty(v.o.Now())).Text()
+	platform, err := disconnectScript.Run(ctx, v.rdb, []string{tokenKey(account), revokeKey(account)}, randomid.New(), msOrEmpty(v.o.Now())).Text()
 	if errors.Is(err, redis.Nil) {
 		platform, err = "", nil
 	}

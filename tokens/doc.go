@@ -50,4 +50,8 @@
 // fails five times in ten seconds is lost, and with a platform that
 // rotates refresh tokens the account then needs reauthorization; tokens
 // awaiting revocation are not re-sealed by Rotate (they live minutes).
+//
+// Account ids follow the one id rule of package input, as post ids do in
+// jobs; a bad account is an *input.FieldError (FieldError here is an
+// alias of it) naming the field, and matches ErrInvalid.
 package tokens

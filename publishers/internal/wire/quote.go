@@ -1,4 +1,4 @@
-package publishers
+package wire
 
 import (
 	"cmp"
@@ -13,12 +13,15 @@ import (
 // Redacted replaces a secret in error texts.
 const Redacted = "[redacted]"
 
-// Quote makes a platform's message fit for an error string: valid UTF-8,
-// one line, every secret (and its URL-escaped forms) replaced by
-// Redacted, at most max runes. Platforms sometimes echo what they were
-// sent; if a secret survives anyway, the whole message is dropped.
-func Quote(msg string, max int, secrets ...string) string {
-	s := strings.ToValidUTF8(msg, "\uFFFD")
+// Quote makes a platform's message (an answer body, a header, a field,
+// as bytes or as a string) fit for an error string: valid UTF-8, one
+// line, every secret (and its URL-escaped forms) replaced by Redacted, at
+// most max runes. Platforms sometimes echo what they were sent; if a
+// secret survives anyway, the whole message is dropped. It is the one
+// quote of every platform package, so the argument order is the same
+// everywhere: text, length, secrets.
+func Quote[T ~string | ~[]byte](msg T, max int, secrets ...string) string {
+	s := strings.ToValidUTF8(string(msg), "\uFFFD")
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || !unicode.IsPrint(r)
 	}), " ")

@@ -1,4 +1,4 @@
-package publishers
+package wire
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"net/url"
 
 	"golang.org/x/oauth2"
+
+	"github.com/heraldhq/herald/publishers"
 )
 
 // Session is the token of one Publish or Analytics call: the access token
@@ -21,11 +23,11 @@ type Session struct {
 	secrets   []string
 }
 
-// NewSession starts a session with t; refresh (Request.ForceRefresh) may
+// NewSession starts a session with t; refresh (publishers.Request.ForceRefresh) may
 // be nil. A missing token is a Reauth error naming platform.
 func NewSession(platform string, t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, error)) (*Session, error) {
 	if t == nil || t.AccessToken == "" {
-		return nil, Reauth(fmt.Errorf("%s: no access token", platform))
+		return nil, publishers.Reauth(fmt.Errorf("%s: no access token", platform))
 	}
 	s := &Session{Token: t.AccessToken, refresh: refresh}
 	s.Hide(t.AccessToken, t.RefreshToken)

@@ -1,4 +1,4 @@
-package publishers_test
+package wire_test
 
 import (
 	"context"
@@ -9,10 +9,11 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 func TestSessionRefreshesOnce(t *testing.T) {
-	if _, err := publishers.NewSession("x", &oauth2.Token{}, nil); publishers.ClassOf(err) != publishers.ClassReauth {
+	if _, err := wire.NewSession("x", &oauth2.Token{}, nil); publishers.ClassOf(err) != publishers.ClassReauth {
 		t.Errorf("no token: %v", err)
 	}
 	calls := 0
@@ -20,7 +21,7 @@ func TestSessionRefreshesOnce(t *testing.T) {
 		calls++
 		return &oauth2.Token{AccessToken: "at-2", RefreshToken: "rt-2"}, nil
 	}
-	s, err := publishers.NewSession("x", &oauth2.Token{AccessToken: "at-1", RefreshToken: "rt-1"}, refresh)
+	s, err := wire.NewSession("x", &oauth2.Token{AccessToken: "at-1", RefreshToken: "rt-1"}, refresh)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,24 +37,24 @@ func TestSessionRefreshesOnce(t *testing.T) {
 		t.Errorf("secrets %v, want %v", s.Secrets(), want)
 	}
 
-	failing, _ := publishers.NewSession("x", &oauth2.Token{AccessToken: "at"}, func(context.Context) (*oauth2.Token, error) {
+	failing, _ := wire.NewSession("x", &oauth2.Token{AccessToken: "at"}, func(context.Context) (*oauth2.Token, error) {
 		return nil, errors.New("refused")
 	})
 	if ok, err := failing.Refresh(context.Background()); ok || err == nil || failing.Token != "at" {
 		t.Errorf("failed refresh: %v, %v, token %q", ok, err, failing.Token)
 	}
-	empty, _ := publishers.NewSession("x", &oauth2.Token{AccessToken: "at"}, func(context.Context) (*oauth2.Token, error) { return &oauth2.Token{}, nil })
+	empty, _ := wire.NewSession("x", &oauth2.Token{AccessToken: "at"}, func(context.Context) (*oauth2.Token, error) { return &oauth2.Token{}, nil })
 	if ok, err := empty.Refresh(context.Background()); ok || err != nil {
 		t.Errorf("empty refresh: %v, %v", ok, err)
 	}
-	none, _ := publishers.NewSession("x", &oauth2.Token{AccessToken: "at"}, nil)
+	none, _ := wire.NewSession("x", &oauth2.Token{AccessToken: "at"}, nil)
 	if none.CanRefresh() {
 		t.Error("a session without refresh can refresh")
 	}
 }
 
 func TestSessionHidesUploadURLs(t *testing.T) {
-	s, _ := publishers.NewSession("x", &oauth2.Token{AccessToken: "at"}, nil)
+	s, _ := wire.NewSession("x", &oauth2.Token{AccessToken: "at"}, nil)
 	s.HideURL("https://upload.example/v/1?upload_id=42&upload_token=ut-5f1c", "upload_token")
 	s.HideURL("https://upload.example/v/2?a=1")
 	want := []string{"at", "https://upload.example/v/1?upload_id=42&upload_token=ut-5f1c", "upload_id=42&upload_token=ut-5f1c", "ut-5f1c", "https://upload.example/v/2?a=1"}

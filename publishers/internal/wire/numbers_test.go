@@ -1,4 +1,4 @@
-package publishers_test
+package wire_test
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 func TestNumericFields(t *testing.T) {
@@ -23,7 +24,7 @@ func TestNumericFields(t *testing.T) {
 		{``, publishers.Metrics{}},
 	}
 	for _, tt := range tests {
-		if got := publishers.NumericFields([]byte(tt.in)); !maps.Equal(got, tt.want) {
+		if got := wire.NumericFields([]byte(tt.in)); !maps.Equal(got, tt.want) {
 			t.Errorf("NumericFields(%s) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
@@ -33,7 +34,7 @@ func FuzzNumericFields(f *testing.F) {
 	f.Add([]byte(`{"view_count":12,"id":"74","engagement":0.5}`))
 	f.Add([]byte(`{"a":-0,"b":00}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got := publishers.NumericFields(b)
+		got := wire.NumericFields(b)
 		var obj map[string]any
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
@@ -54,7 +55,7 @@ func FuzzNumericFields(f *testing.F) {
 
 func TestCount(t *testing.T) {
 	for raw, want := range map[string]int64{`10000`: 10000, `"12"`: 12, ` 4294967296 `: 1 << 32, `-1`: 0, `"x"`: 0, ``: 0, `1.5`: 0, `null`: 0, `"+5"`: 0} {
-		if got := publishers.Count(json.RawMessage(raw)); got != want {
+		if got := wire.Count(json.RawMessage(raw)); got != want {
 			t.Errorf("Count(%s) = %d, want %d", raw, got, want)
 		}
 	}
@@ -62,7 +63,7 @@ func TestCount(t *testing.T) {
 
 func TestRenamed(t *testing.T) {
 	raw := publishers.Metrics{"view_count": 12, "like_count": 0, "favorite_count": 3}
-	got := raw.Renamed(map[string]string{"view_count": publishers.MetricViews, "like_count": publishers.MetricLikes, "share_count": publishers.MetricShares})
+	got := wire.Renamed(raw, map[string]string{"view_count": publishers.MetricViews, "like_count": publishers.MetricLikes, "share_count": publishers.MetricShares})
 	if want := (publishers.Metrics{publishers.MetricViews: 12, publishers.MetricLikes: 0}); !maps.Equal(got, want) {
 		t.Errorf("Renamed = %v, want %v", got, want)
 	}

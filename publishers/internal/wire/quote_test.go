@@ -1,4 +1,4 @@
-package publishers_test
+package wire_test
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 func TestQuote(t *testing.T) {
@@ -21,7 +21,7 @@ func TestQuote(t *testing.T) {
 		{strings.Repeat("a", 50), strings.Repeat("a", 40) + "…"},
 	}
 	for _, tt := range tests {
-		if got := publishers.Quote(tt.in, 40, secret); got != tt.want {
+		if got := wire.Quote(tt.in, 40, secret); got != tt.want {
 			t.Errorf("Quote(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -31,7 +31,7 @@ func FuzzQuote(f *testing.F) {
 	f.Add("message with secret-token-123 inside", "secret-token-123")
 	f.Add("[redacted", "redacted]x")
 	f.Fuzz(func(t *testing.T, msg, secret string) {
-		got := publishers.Quote(msg, 200, secret)
+		got := wire.Quote(msg, 200, secret)
 		if secret != "" && strings.Contains(got, secret) {
 			t.Fatalf("Quote kept the secret %q: %q", secret, got)
 		}
@@ -51,10 +51,10 @@ func TestErrorMessage(t *testing.T) {
 		{502, "", "Bad Gateway"},
 		{599, "  ", "no message"},
 		{401, "token tok-123 refused", "token [redacted] refused"},
-		{500, publishers.FirstLine([]byte("\n<html>oops\n<body>")), "<html>oops"},
+		{500, wire.FirstLine([]byte("\n<html>oops\n<body>")), "<html>oops"},
 	}
 	for _, tt := range tests {
-		if got := publishers.ErrorMessage(tt.status, tt.msg, 40, "tok-123"); got != tt.want {
+		if got := wire.ErrorMessage(tt.status, tt.msg, 40, "tok-123"); got != tt.want {
 			t.Errorf("ErrorMessage(%d, %q) = %q, want %q", tt.status, tt.msg, got, tt.want)
 		}
 	}
@@ -62,8 +62,22 @@ func TestErrorMessage(t *testing.T) {
 
 func TestIntCode(t *testing.T) {
 	for raw, want := range map[string]int{`190`: 190, `"463"`: 463, `-1`: 0, `"x"`: 0, ``: 0, `1.5`: 0, `null`: 0} {
-		if got := publishers.IntCode(json.RawMessage(raw)); got != want {
+		if got := wire.IntCode(json.RawMessage(raw)); got != want {
 			t.Errorf("IntCode(%s) = %d, want %d", raw, got, want)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ s, secret, want string }{
+		{"no secret here", "tok", "no secret here"},
+		{"a tok b tok", "tok", "a [redacted] b [redacted]"},
+		{"anything", "", "anything"},
+		{"x acted] y", "acted]", ""},
+	}
+	for _, tt := range tests {
+		if got := wire.Redact(tt.s, tt.secret); got != tt.want || (tt.secret != "" && strings.Contains(got, tt.secret)) {
+			t.Errorf("Redact(%q, %q) = %q, want %q", tt.s, tt.secret, got, tt.want)
 		}
 	}
 }

@@ -1,10 +1,10 @@
-package publishers_test
+package wire_test
 
 import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 func TestParseRetryAfter(t *testing.T) {
@@ -18,14 +18,14 @@ func TestParseRetryAfter(t *testing.T) {
 		{" 5 ", 5 * time.Second},
 		{"0", 0},
 		{"-3", 0},
-		{"99999999999999999999", publishers.MaxRetryAfter},
-		{"172800", publishers.MaxRetryAfter},
+		{"99999999999999999999", wire.MaxRetryAfter},
+		{"172800", wire.MaxRetryAfter},
 		{"Sun, 29 Nov 2026 12:01:30 GMT", 90 * time.Second},
 		{"Sun, 29 Nov 2026 11:00:00 GMT", 0},
 		{"soon", 0},
 	}
 	for _, tt := range tests {
-		if got := publishers.ParseRetryAfter(tt.in, now); got != tt.want {
+		if got := wire.ParseRetryAfter(tt.in, now); got != tt.want {
 			t.Errorf("ParseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
@@ -37,8 +37,8 @@ func FuzzParseRetryAfter(f *testing.F) {
 	}
 	now := time.Now()
 	f.Fuzz(func(t *testing.T, v string) {
-		if d := publishers.ParseRetryAfter(v, now); d < 0 || d > publishers.MaxRetryAfter {
-			t.Fatalf("ParseRetryAfter(%q) = %v, outside [0, %v]", v, d, publishers.MaxRetryAfter)
+		if d := wire.ParseRetryAfter(v, now); d < 0 || d > wire.MaxRetryAfter {
+			t.Fatalf("ParseRetryAfter(%q) = %v, outside [0, %v]", v, d, wire.MaxRetryAfter)
 		}
 	})
 }

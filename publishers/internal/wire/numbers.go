@@ -1,9 +1,11 @@
-package publishers
+package wire
 
 import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+
+	"github.com/heraldhq/herald/publishers"
 )
 
 // NumericFields reads a JSON object from a platform and returns its
@@ -13,9 +15,9 @@ import (
 // Strings, fractions, negative numbers, booleans, nulls and nested values
 // are left out, and so is a member named "id" (some platforms send ids as
 // bare numbers): an id is never taken for a count. Anything that is not
-// an object gives an empty Metrics.
-func NumericFields(b []byte) Metrics {
-	out := Metrics{}
+// an object gives an empty publishers.Metrics.
+func NumericFields(b []byte) publishers.Metrics {
+	out := publishers.Metrics{}
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(b, &obj) != nil {
 		return out
@@ -54,8 +56,8 @@ func Count(raw json.RawMessage) int64 {
 // Renamed is the metrics of m that names has a name for, under that name:
 // the common metrics derived from the raw ones, so that the two always
 // agree. names must not give two raw names the same name.
-func (m Metrics) Renamed(names map[string]string) Metrics {
-	out := Metrics{}
+func Renamed(m publishers.Metrics, names map[string]string) publishers.Metrics {
+	out := publishers.Metrics{}
 	for raw, name := range names {
 		if n, ok := m[raw]; ok {
 			out[name] = n
