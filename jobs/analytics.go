@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
 )
@@ -71,7 +72,7 @@ func (c *AnalyticsConfig) defaults() {
 type analyticsHandler struct {
 	store      *store
 	publishers *publishers.Registry
-	tokens     tokens.Source
+	tokens     Tokens
 	cfg        AnalyticsConfig
 }
 
@@ -87,7 +88,7 @@ func (h *analyticsHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	if !ok {
 		return fmt.Errorf("platform %q is not enabled on this worker: %w", p.Platform, asynq.SkipRetry)
 	}
-	tok, err := h.tokens.Token(ctx, p.AccountID, p.Platform)
+	tok, info, err := h.tokens.Credentials(ctx, p.AccountID, p.Platform)
 	if errors.Is(err, tokens.ErrNotConnected) {
 		return fmt.Errorf("account %s: %w: %w", p.AccountID, err, asynq.SkipRetry)
 	}
@@ -98,12 +99,8 @@ func (h *analyticsHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	if err != nil {
 		return err
 	}
-	req := publishers.AnalyticsRequest{AccountID: p.AccountID, Token: tok, RemoteIDs: remote, Since: h.store.now().Add(-h.cfg.Window)}
-	if info, ok := h.tokens.(accountInfo); ok {
-		if i, err := info.Info(ctx, p.AccountID); err == nil {
-			req.PlatformUserID = i.PlatformUserID
-		}
-	}
+	req := publishers.AnalyticsRequest{AccountID: p.AccountID, Token: tok, RemoteIDs: remote, Since: h.store.now().Add(-h.cfg.Window),
+		PlatformUserID: info.PlatformUserID}
 	a, err := pub.Analytics(ctx, req)
 	if err != nil {
 		if c := publishers.ClassOf(err); c == publishers.ClassPermanent || c == publishers.ClassReauth {
@@ -116,7 +113,7 @@ func (h *analyticsHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	if err := h.save(ctx, snap); err != nil {
 		return err
 	}
-	return h.store.appendEvent(ctx, Event{Type: EventAnalyticsRefreshed, AccountID: p.AccountID, Platform: p.Platform})
+	return h.store.appendEvent(ctx, events.Event{Type: events.AnalyticsRefreshed, AccountID: p.AccountID, Platform: p.Platform})
 }
 
 // saveScript stores the latest snapshot and the day's history point: the
@@ -224,18 +221,6 @@ func (c *Client) AnalyticsHistory(ctx context.Context, account string) ([]Histor
 	return out, nil
 }
 
-// AccountLister walks the connected accounts (tokens.Vault).
-type AccountLister interface {
-	Accounts(ctx context.Context, cursor uint64, count int64) (ids []string, next uint64, err error)
-	Info(ctx context.Context, accountID string) (tokens.Info, error)
-}
-
-// reconnectChecker says whether an account's token expires soon with no
-// way to refresh it (tokens.Vault).
-type reconnectChecker interface {
-	ReconnectDue(ctx context.Context, account string, lead time.Duration) (due bool, expiry time.Time, err error)
-}
-
 func reconnectKey(account string) string { return "herald:{acct:" + account + "}:reconnect-due" }
 
 // sweepPayload is an analytics:sweep task's payload.
@@ -267,7 +252,7 @@ func (c *Client) EnqueueSweep(ctx context.Context, interval time.Duration) (enqu
 type sweepHandler struct {
 	store    *store
 	q        *asynq.Client
-	accounts AccountLister
+	accounts Tokens
 	cfg      AnalyticsConfig
 }
 
@@ -309,11 +294,10 @@ func (h *sweepHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 // and only the rest are read again (to see whether they can be refreshed).
 func (h *sweepHandler) checkReconnect(ctx context.Context, info tokens.Info) error {
 	account, platform := info.ID, info.Platform
-	rc, ok := h.accounts.(reconnectChecker)
-	if !ok || info.Expiry.IsZero() || info.Expiry.Sub(h.store.now()) >= h.cfg.ReconnectLead {
+	if info.Expiry.IsZero() || info.Expiry.Sub(h.store.now()) >= h.cfg.ReconnectLead {
 		return nil
 	}
-	due, expiry, err := rc.ReconnectDue(ctx, account, h.cfg.ReconnectLead)
+	due, expiry, err := h.accounts.ReconnectDue(ctx, account, h.cfg.ReconnectLead)
 	if err != nil || !due {
 		return nil // gone meanwhile, or unreadable: the refresh will say
 	}
@@ -326,7 +310,7 @@ func (h *sweepHandler) checkReconnect(ctx context.Context, info tokens.Info) err
 	if prev == mark {
 		return nil // said already for this token
 	}
-	return h.store.appendEvent(ctx, Event{Type: EventAccountReconnectDue, AccountID: account, Platform: platform,
+	return h.store.appendEvent(ctx, events.Event{Type: events.AccountReconnectDue, AccountID: account, Platform: platform,
 		Reason: "the token expires at " + expiry.UTC().Format(time.RFC3339) + " and cannot be refreshed: ask the user to connect the account again"})
 }
 

@@ -34,7 +34,7 @@ func BenchmarkAnalyticsSweep(b *testing.B) {
 	// A one-minute interval whose window started long ago: every refresh
 	// is due at once.
 	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
-		c.Tokens, c.Accounts, c.Concurrency = v, v, 50
+		c.Tokens, c.Concurrency = v, 50
 		c.Analytics = jobs.AnalyticsConfig{Interval: time.Minute}
 	})
 	b.ResetTimer()

@@ -9,6 +9,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/events"
 )
 
 // Errors of the Client. Test with errors.Is.
@@ -58,7 +60,7 @@ func WithMaxLateness(d time.Duration) ClientOption {
 }
 
 // WithEventsMaxLen caps the events stream at about n entries (default
-// DefaultEventsMaxLen).
+// events.DefaultMaxLen).
 func WithEventsMaxLen(n int64) ClientOption { return func(o *clientOptions) { o.eventsMaxLen = n } }
 
 // WithEventObserver has observe hear the type of every event the client
@@ -82,7 +84,10 @@ func NewClient(rdb redis.UniversalClient, opts ...ClientOption) *Client {
 	}
 }
 
-// Close releases the client's resources.
+// Close does nothing and returns nil: the Client holds no resource of
+// its own (no connection, no goroutine) beyond rdb, which stays open for
+// the caller to close. It exists so a Client can be handed to code that
+// closes what it is given.
 func (c *Client) Close() error { return nil }
 
 // SchedulePost schedules p for p.PublishAt. Scheduling the same post
@@ -110,7 +115,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 		}
 	}
 	if created {
-		_ = c.store.appendEvent(ctx, Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
+		_ = c.store.appendEvent(ctx, events.Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)})
 		// What was just written; no need to read it back.
 		return PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
@@ -209,7 +214,7 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 		// and will not publish a canceled post.
 		_ = c.insp.CancelProcessing(taskID)
 	}
-	_ = c.store.appendEvent(ctx, Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: StateCanceled})
+	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
 	st, err = c.PostStatus(ctx, id)
 	return st, r.Prev == StatePublishing, err
 }

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/monitor"
 	"github.com/heraldhq/herald/internal/redisserver"
@@ -22,6 +23,7 @@ import (
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
 	"github.com/heraldhq/herald/tokens"
+	"github.com/heraldhq/herald/webhook"
 )
 
 // demoPost is one post of the demo and what the sandbox will do to it.
@@ -121,7 +123,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	wc.Tokens, wc.Sealer, wc.Revoker, wc.Accounts = vault, keys, vault, vault
+	wc.Tokens, wc.Sealer = vault, keys
 	// The product app's webhook receiver, unless HERALD_WEBHOOKS names
 	// real ones.
 	var (
@@ -133,13 +135,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		defer hook.close()
-		wc.Webhooks.Endpoints = []jobs.WebhookEndpoint{hook.endpoint()}
+		wc.Webhooks.Endpoints = []webhook.Endpoint{hook.endpoint()}
 		// Join the delivery group now, so the events of the posts
 		// scheduled below are all delivered.
 		if hookFrom, err = lastEventID(ctx, rdb); err != nil {
 			return err
 		}
-		if _, err := jobs.NewEventReader(ctx, rdb, jobs.WebhookGroup, ""); err != nil {
+		if _, err := events.NewReader(ctx, rdb, webhook.Group, ""); err != nil {
 			return err
 		}
 		out.say("webhook receiver at %s (signed deliveries of every event)", hook.URL)
@@ -205,7 +207,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		if hook != nil {
 			// Let the deliveries of the last events arrive.
-			n, _ := rdb.XRange(gctx, jobs.EventsStream, "("+hookFrom, "+").Result()
+			n, _ := rdb.XRange(gctx, events.Stream, "("+hookFrom, "+").Result()
 			hook.waitFor(gctx, len(n), 10*time.Second)
 		}
 		if *untilDone {
@@ -240,7 +242,7 @@ func (j *journal) say(format string, args ...any) {
 
 // lastEventID is where following the events stream starts.
 func lastEventID(ctx context.Context, rdb redis.UniversalClient) (string, error) {
-	last, err := rdb.XRevRangeN(ctx, jobs.EventsStream, "+", "-", 1).Result()
+	last, err := rdb.XRevRangeN(ctx, events.Stream, "+", "-", 1).Result()
 	if err != nil {
 		return "", err
 	}
@@ -258,7 +260,7 @@ func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *jo
 		open[id] = true
 	}
 	for len(open) > 0 {
-		res, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{jobs.EventsStream, from}, Block: time.Second, Count: 100}).Result()
+		res, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{events.Stream, from}, Block: time.Second, Count: 100}).Result()
 		if errors.Is(err, redis.Nil) {
 			continue
 		}
@@ -270,14 +272,14 @@ func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *jo
 		}
 		for _, m := range res[0].Messages {
 			from = m.ID
-			ev, err := jobs.ParseEvent(m)
+			ev, err := events.Parse(m)
 			name, ok := names[ev.PostID]
 			if err != nil || !ok {
 				continue
 			}
 			line := fmt.Sprintf("%-10s %s", name, describe(ev))
 			out.say("%s", line)
-			if ev.State.Final() && ev.Type != jobs.EventRetry {
+			if jobs.State(ev.State).Final() && ev.Type != events.PostRetry {
 				delete(open, ev.PostID)
 			}
 		}
@@ -285,19 +287,19 @@ func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *jo
 	return nil
 }
 
-func describe(ev jobs.Event) string {
+func describe(ev events.Event) string {
 	switch ev.Type {
-	case jobs.EventPostScheduled:
+	case events.PostScheduled:
 		return "scheduled"
-	case jobs.EventPostPublishing:
+	case events.PostPublishing:
 		return fmt.Sprintf("publishing, attempt %d", ev.Attempt)
-	case jobs.EventPostPublished:
+	case events.PostPublished:
 		return "PUBLISHED " + ev.URL
-	case jobs.EventPostRetry:
+	case events.PostRetry:
 		return fmt.Sprintf("attempt %d failed (%s): %s; will retry", ev.Attempt, ev.Class, shorten(ev.Reason))
-	case jobs.EventPostFailed:
+	case events.PostFailed:
 		return fmt.Sprintf("FAILED (%s): %s", ev.Class, shorten(ev.Reason))
-	case jobs.EventPostCanceled:
+	case events.PostCanceled:
 		return "canceled"
 	}
 	if ev.Reason != "" {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/logging"
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/redischeck"
@@ -26,6 +27,7 @@ import (
 	"github.com/heraldhq/herald/publishers/tiktok"
 	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/tokens"
+	"github.com/heraldhq/herald/webhook"
 )
 
 // newLogger builds the process logger from the configuration, with the
@@ -98,11 +100,18 @@ func newClient(cfg config.Config, rdb redis.UniversalClient, observeEvent func(s
 	return jobs.NewClient(rdb, opts...)
 }
 
-// webhookEndpoints is HERALD_WEBHOOKS as jobs takes it.
-func webhookEndpoints(cfg config.Config) []jobs.WebhookEndpoint {
-	var eps []jobs.WebhookEndpoint
+// newEventWriter appends to the events stream as configured, for
+// processes that append events of their own (the platforms' notices).
+// observe, if not nil, counts them.
+func newEventWriter(cfg config.Config, rdb redis.UniversalClient, observe func(string)) *events.Writer {
+	return events.NewWriter(rdb, events.WriterOptions{MaxLen: cfg.EventsMaxLen, Observe: observe})
+}
+
+// webhookEndpoints is HERALD_WEBHOOKS as package webhook takes it.
+func webhookEndpoints(cfg config.Config) []webhook.Endpoint {
+	var eps []webhook.Endpoint
 	for _, ep := range cfg.WebhookEndpoints() {
-		eps = append(eps, jobs.WebhookEndpoint(ep))
+		eps = append(eps, webhook.Endpoint(ep))
 	}
 	return eps
 }
@@ -236,23 +245,19 @@ func newVault(cfg config.Config, rdb redis.UniversalClient, client *jobs.Client,
 		return nil, nil, fmt.Errorf("HERALD_TOKEN_KEYS: %w", err)
 	}
 	o := tokens.Options{
-		Platforms:    tokenPlatforms(cfg, tel),
-		HTTPClient:   tel.client("oauth", 20*time.Second),
-		Skew:         cfg.TokenRefreshSkew,
-		Logger:       log,
-		OnConnect:    client.AccountConnected,
-		OnReauth:     client.AccountNeedsReauth,
-		OnDisconnect: client.AccountDisconnected,
-		OnErase:      client.ForgetAccount,
+		Platforms:  tokenPlatforms(cfg, tel),
+		HTTPClient: tel.client("oauth", 20*time.Second),
+		Skew:       cfg.TokenRefreshSkew,
+		Logger:     log,
 	}
 	if tel != nil {
 		o.OnRefresh, o.OnCoalesced = tel.tokens.Refreshed, tel.tokens.Coalesced
 	}
-	return tokens.New(rdb, keys, o), keys, nil
+	return tokens.New(rdb, keys, jobs.VaultHooks(client, o)), keys, nil
 }
 
 // workerConfig maps the configuration to the worker's. The caller sets
-// Tokens (and Sealer, Revoker) from the Vault.
+// Tokens and Sealer from the Vault.
 func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger, tel *telemetry) (jobs.WorkerConfig, error) {
 	reg, err := registry(cfg, rdb, tel)
 	if err != nil {
@@ -270,7 +275,7 @@ func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger
 		Observe:      observe,
 		ObserveEvent: observeEvent,
 		EventsMaxLen: cfg.EventsMaxLen,
-		Webhooks: jobs.WebhookConfig{
+		Webhooks: webhook.Config{
 			Endpoints: webhookEndpoints(cfg), MaxAge: cfg.WebhookMaxAge, Timeout: cfg.WebhookTimeout, Observe: delivered,
 		},
 		Concurrency:              cfg.WorkerConcurrency,
