@@ -135,7 +135,6 @@ func TestReaderRedeliversWhatACrashedConsumerLeft(t *testing.T) {
 	}
 }
 
-
 func TestReaderClaimsOnlyWhenDue(t *testing.T) {
 	db := redistest.New(t)
 	ctx := context.Background()

@@ -91,4 +91,3 @@ func TestReauthIsAnEventWithTheVaultsReason(t *testing.T) {
 		}
 	}
 }
-
