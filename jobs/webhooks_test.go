@@ -76,9 +76,9 @@ func (r *receiver) observe(outcome string) {
 
 // startWebhookWorker runs a worker delivering to r and waits until its
 // consumer group exists (events appended before that are not delivered).
-func (e *env) startWebhookWorker(r *receiver, tweak func(*webhook.Config)) {
+func (e *env) startWebhookWorker(r *receiver, tweak func(*webhook.Config)) (stop func()) {
 	e.t.Helper()
-	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
+	stop = e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
 		c.Webhooks = webhook.Config{
 			Endpoints: []webhook.Endpoint{{Name: "app", URL: r.URL + "/hooks", Secrets: []string{"old-secret-0123456789abcdef", hookSecret}}},
 			Observe:   r.observe,
@@ -91,6 +91,7 @@ func (e *env) startWebhookWorker(r *receiver, tweak func(*webhook.Config)) {
 		groups, err := e.rdb.XInfoGroups(context.Background(), events.Stream).Result()
 		return err == nil && len(groups) == 1 && groups[0].Name == webhook.Group
 	}, "webhook consumer group created")
+	return stop
 }
 
 func TestWebhooksDeliverEveryEventOnceSigned(t *testing.T) {
