@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/heraldhq/herald/analytics"
 	"github.com/heraldhq/herald/events"
 )
 
@@ -108,11 +109,15 @@ func (c *Client) forgetAccount(ctx context.Context, accountID string) (map[strin
 			return n, err
 		}
 	}
-	d, err := c.store.rdb.Del(ctx, accountPostsKey(accountID), analyticsKey(accountID), historyKey(accountID), reconnectKey(accountID)).Result()
+	d, err := c.store.rdb.Del(ctx, accountPostsKey(accountID)).Result()
 	if err != nil {
 		return n, err
 	}
-	n["indexes"] += int(d)
+	a, err := analytics.Forget(ctx, c.store.rdb, accountID)
+	if err != nil {
+		return n, err
+	}
+	n["indexes"] += int(d) + a
 	ev, err := c.store.events.Forget(ctx, accountID)
 	n["events"] += ev
 	if err != nil {

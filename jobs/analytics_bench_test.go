@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/analytics"
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/tokens"
@@ -35,7 +36,7 @@ func BenchmarkAnalyticsSweep(b *testing.B) {
 	// is due at once.
 	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
 		c.Tokens, c.Concurrency = v, 50
-		c.Analytics = jobs.AnalyticsConfig{Interval: time.Minute}
+		c.Analytics = analytics.Config{Interval: time.Minute}
 	})
 	b.ResetTimer()
 	start := time.Now()

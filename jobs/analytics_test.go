@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/analytics"
 	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
@@ -103,7 +104,7 @@ func TestRefreshStoresSnapshotsAndCappedHistory(t *testing.T) {
 	client := jobs.NewClient(e.rdb, jobs.WithClock(clock))
 	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
 		c.Tokens, c.Now = v, clock
-		c.Analytics = jobs.AnalyticsConfig{HistoryDays: 3}
+		c.Analytics = analytics.Config{HistoryDays: 3}
 	})
 	// Publish a post so there is one to read statistics of.
 	p := e.post("stat-1", time.Now())
@@ -183,7 +184,7 @@ func TestSweepWarnsBeforeATokenThatCannotBeRefreshedExpires(t *testing.T) {
 	client := jobs.NewClient(e.rdb, jobs.WithClock(clock))
 	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
 		c.Tokens, c.Now = v, clock
-		c.Analytics = jobs.AnalyticsConfig{ReconnectLead: 7 * 24 * time.Hour}
+		c.Analytics = analytics.Config{ReconnectLead: 7 * 24 * time.Hour}
 	})
 	for sweep := range 2 {
 		mu.Lock()

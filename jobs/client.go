@@ -311,36 +311,3 @@ func (c *Client) AccountPosts(ctx context.Context, accountID string, offset, lim
 	}
 	return posts, next, nil
 }
-
-// RefreshAnalytics asks for a refresh of account's analytics now. Requests
-// for the same account within a window are coalesced into one task.
-func (c *Client) RefreshAnalytics(ctx context.Context, accountID, platform string) error {
-	if err := checkID("account_id", accountID); err != nil {
-		return err
-	}
-	if !knownPlatform(platform) {
-		return &FieldError{"platform", fmt.Sprintf("unknown platform %q", platform)}
-	}
-	window := c.opts.now().UTC().Truncate(analyticsWindow).Unix()
-	payload, _ := json.Marshal(analyticsPayload{V: payloadVersion, AccountID: accountID, Platform: platform})
-	_, err := c.q.EnqueueContext(ctx, asynq.NewTask(TypeAnalyticsRefresh, payload),
-		asynq.TaskID(fmt.Sprintf("analytics-now:%s:%d", accountID, window)),
-		asynq.Queue(QueueAnalytics),
-		asynq.MaxRetry(5),
-		asynq.Retention(analyticsWindow),
-	)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-		return fmt.Errorf("refresh analytics of %s: %w", accountID, err)
-	}
-	return nil
-}
-
-// analyticsWindow is the granularity at which refresh requests coalesce.
-const analyticsWindow = 5 * time.Minute
-
-// analyticsPayload is an analytics:refresh task's payload.
-type analyticsPayload struct {
-	V         int    `json:"v"`
-	AccountID string `json:"account_id"`
-	Platform  string `json:"platform"`
-}

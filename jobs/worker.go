@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/heraldhq/herald/analytics"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/webhook"
 )
@@ -37,7 +38,7 @@ type WorkerConfig struct {
 	Tokens Tokens
 	// Sealer, if set, encrypts checkpoints at rest (the Vault's keyring).
 	Sealer    Sealer
-	Analytics AnalyticsConfig
+	Analytics analytics.Config
 	Logger    *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -108,9 +109,10 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		store: st, publishers: cfg.Publishers, tokens: cfg.Tokens, sealer: cfg.Sealer,
 		maxLateness: cfg.MaxLateness, log: cfg.Logger, observe: cfg.Observe,
 	})
-	cfg.Analytics.defaults()
-	w.mux.Handle(TypeAnalyticsRefresh, &analyticsHandler{store: st, publishers: cfg.Publishers, tokens: cfg.Tokens, cfg: cfg.Analytics})
-	w.mux.Handle(TypeAnalyticsSweep, &sweepHandler{store: st, q: asynq.NewClientFromRedisClient(rdb), accounts: cfg.Tokens, cfg: cfg.Analytics})
+	ao := analytics.Options{Config: cfg.Analytics, Publishers: cfg.Publishers, Tokens: cfg.Tokens,
+		Posts: publishedPosts{st}, Events: st.events, Now: cfg.Now}
+	w.mux.Handle(TypeAnalyticsRefresh, analytics.NewRefreshHandler(rdb, ao))
+	w.mux.Handle(TypeAnalyticsSweep, analytics.NewSweepHandler(rdb, ao))
 	w.mux.Handle(TypeAccountRevoke, &revokeHandler{revoker: cfg.Tokens})
 	if len(cfg.Webhooks.Endpoints) > 0 {
 		wh := cfg.Webhooks

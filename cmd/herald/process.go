@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/analytics"
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/logging"
@@ -285,7 +286,7 @@ func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger
 		MaxLateness:              cfg.PublishMaxLateness,
 		Publishers:               reg,
 		Logger:                   log,
-		Analytics: jobs.AnalyticsConfig{
+		Analytics: analytics.Config{
 			Window:        cfg.AnalyticsWindow,
 			HistoryDays:   cfg.AnalyticsHistoryDays,
 			Interval:      cfg.AnalyticsInterval,
