@@ -47,6 +47,10 @@
 // a second worker waits) and marks it publishing; finish records the
 // outcome and releases the lock.
 //
+// Account erasure stays here, with the posts it mostly deletes: the
+// erase hook deletes the account's records, index and tasks, and asks
+// package events and package analytics to forget theirs.
+//
 // Redis keys: a post's record is the hash herald:{post:ID}; the posts of an
 // account are the sorted set herald:{acct:ID}:posts; state changes are
 // appended to the stream herald:events (package events), inside the
