@@ -57,12 +57,10 @@ func newFixture(t *testing.T, tweak ...func(*Options, *redistest.DB)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vault := tokens.New(db.Client, keys, tokens.Options{
-		Platforms:    map[string]tokens.Platform{"youtube": {}, "sandbox": {}},
-		Logger:       logger,
-		OnDisconnect: client.AccountDisconnected,
-		OnErase:      client.ForgetAccount,
-	})
+	vault := tokens.New(db.Client, keys, jobs.VaultHooks(client, tokens.Options{
+		Platforms: map[string]tokens.Platform{"youtube": {}, "sandbox": {}},
+		Logger:    logger,
+	}))
 	o := Options{
 		Client: client,
 		Vault:  vault,

@@ -98,7 +98,6 @@ func workerConfig(log *slog.Logger, concurrency int, pub publishers.Publisher, v
 		Publishers:               reg,
 		Tokens:                   vault,
 		Sealer:                   keys,
-		Revoker:                  vault,
 		Logger:                   log,
 		Observe:                  observe,
 	}

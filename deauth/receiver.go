@@ -27,7 +27,7 @@ const (
 // Event tells Options.OnEvent that a platform's notice disconnected or
 // erased an account. It carries no type: every Event is a
 // deauthorization, which the caller names in its own stream
-// (jobs.EventAccountDeauthorized); deauth stays clear of package jobs.
+// (events.AccountDeauthorized); deauth stays clear of package jobs.
 type Event struct {
 	AccountID string
 	Platform  string

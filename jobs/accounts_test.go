@@ -34,16 +34,12 @@ func newVaultEnv(t *testing.T) *vaultEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := tokens.New(e.rdb, keys, tokens.Options{
+	v := tokens.New(e.rdb, keys, jobs.VaultHooks(e.client, tokens.Options{
 		Platforms: map[string]tokens.Platform{"sandbox": {
 			OAuth:  &oauth2.Config{ClientID: "c", ClientSecret: "s", Endpoint: o.Endpoint()},
 			Revoke: youtube.Revoke(o.RevokeURL()),
 		}},
-		OnConnect:    e.client.AccountConnected,
-		OnReauth:     e.client.AccountNeedsReauth,
-		OnDisconnect: e.client.AccountDisconnected,
-		OnErase:      e.client.ForgetAccount,
-	})
+	}))
 	return &vaultEnv{env: e, vault: v, keys: keys, oauth: o}
 }
 
@@ -60,7 +56,6 @@ func (e *vaultEnv) startWorker() {
 	e.env.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
 		c.Tokens = e.vault
 		c.Sealer = e.keys
-		c.Revoker = e.vault
 	})
 }
 

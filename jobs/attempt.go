@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/events"
 )
 
 // An attempt at a post starts and ends with one script each, so the
@@ -105,8 +107,8 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 	keys := []string{recordKey(postID)}
 	args := []any{now.UnixMilli(), maxLateness.Milliseconds(), owner, lockTTL.Milliseconds()}
 	if s.inlineEvents {
-		keys = append(keys, EventsStream)
-		args = append(args, postID, s.eventsMaxLen(), now.UTC().Format(time.RFC3339Nano))
+		keys = append(keys, events.Stream)
+		args = append(args, postID, s.events.MaxLen(), now.UTC().Format(time.RFC3339Nano))
 	}
 	var res []any
 	var err error
@@ -153,9 +155,9 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 			r.Attempts, _ = strconv.Atoi(str(1))
 			r.Record.Attempts = r.Attempts
 			r.Record.State = StatePublishing
-			ev := Event{PostID: postID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: StatePublishing, Attempt: r.Attempts}
+			ev := events.Event{PostID: postID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: string(StatePublishing), Attempt: r.Attempts}
 			if s.inlineEvents {
-				s.observed(EventPostPublishing)
+				s.events.Appended(events.PostPublishing)
 			} else {
 				_ = s.appendEvent(ctx, ev)
 			}
@@ -167,7 +169,7 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 // finish writes fields to postID's record if its state is one of from
 // (any when from is empty), appends ev (if not nil) when it wrote, and
 // releases owner's lock ("" for none).
-func (s *store) finish(ctx context.Context, postID, owner string, from []State, ev *Event, fields ...any) (transitionResult, error) {
+func (s *store) finish(ctx context.Context, postID, owner string, from []State, ev *events.Event, fields ...any) (transitionResult, error) {
 	allowed := ""
 	if len(from) > 0 {
 		allowed = ","
@@ -183,10 +185,10 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 	args := append([]any{owner, allowed, len(fields)}, fields...)
 	inline := ev != nil && s.inlineEvents
 	if inline {
-		ev.stamp(now)
-		keys = append(keys, EventsStream)
-		args = append(args, s.eventsMaxLen())
-		args = append(args, ev.values()...)
+		ev.Stamp(now)
+		keys = append(keys, events.Stream)
+		args = append(args, s.events.MaxLen())
+		args = append(args, ev.Fields()...)
 	}
 	res, err := finishScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
@@ -197,7 +199,7 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 	tr := transitionResult{Prev: State(prev), Changed: changed == 1}
 	if tr.Changed && ev != nil {
 		if inline {
-			s.observed(ev.Type)
+			s.events.Appended(ev.Type)
 		} else {
 			_ = s.appendEvent(ctx, *ev)
 		}
@@ -206,10 +208,12 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 }
 
 // keepLocked renews owner's lock on postID until the returned stop is
-// called. A timer rather than a goroutine per attempt: most attempts end
-// before the first renewal, and then the timer is all they cost.
-// stop waits for a renewal in flight; none starts after it.
-func (s *store) keepLocked(postID, owner string) (stop func()) {
+// called or ctx (the attempt's) ends. A timer rather than a goroutine per
+// attempt: most attempts end before the first renewal, and then the timer
+// is all they cost. A renewal runs under ctx, bounded by renewEvery, so a
+// Redis that hangs cannot hold it past the attempt, and none is due after
+// ctx ended. stop waits for a renewal in flight; none starts after it.
+func (s *store) keepLocked(ctx context.Context, postID, owner string) (stop func()) {
 	var (
 		mu      sync.Mutex
 		stopped bool
@@ -223,9 +227,16 @@ func (s *store) keepLocked(postID, owner string) (stop func()) {
 		if stopped {
 			return
 		}
+		rctx, cancel := context.WithTimeout(ctx, s.renewEvery)
 		until := s.now().Add(lockTTL).UnixMilli()
-		_ = renewScript.Run(context.Background(), s.rdb, []string{recordKey(postID)}, owner, until).Err()
-		t.Reset(s.renewEvery)
+		_ = renewScript.Run(rctx, s.rdb, []string{recordKey(postID)}, owner, until).Err()
+		cancel()
+		if s.renewed != nil {
+			s.renewed()
+		}
+		if ctx.Err() == nil {
+			t.Reset(s.renewEvery)
+		}
 	})
 	return func() {
 		mu.Lock()

@@ -9,6 +9,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/events"
 )
 
 // Errors of the Client. Test with errors.Is.
@@ -59,7 +61,7 @@ func WithMaxLateness(d time.Duration) ClientOption {
 }
 
 // WithEventsMaxLen caps the events stream at about n entries (default
-// DefaultEventsMaxLen).
+// events.DefaultMaxLen).
 func WithEventsMaxLen(n int64) ClientOption { return func(o *clientOptions) { o.eventsMaxLen = n } }
 
 // WithEventObserver has observe hear the type of every event the client
@@ -83,7 +85,10 @@ func NewClient(rdb redis.UniversalClient, opts ...ClientOption) *Client {
 	}
 }
 
-// Close releases the client's resources.
+// Close does nothing and returns nil: the Client holds no resource of
+// its own (no connection, no goroutine) beyond rdb, which stays open for
+// the caller to close. It exists so a Client can be handed to code that
+// closes what it is given.
 func (c *Client) Close() error { return nil }
 
 // SchedulePost schedules p for p.PublishAt. Scheduling the same post
@@ -111,7 +116,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 		}
 	}
 	if created {
-		_ = c.store.appendEvent(ctx, Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
+		_ = c.store.appendEvent(ctx, events.Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)})
 		// What was just written; no need to read it back.
 		return PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
@@ -210,7 +215,7 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 		// and will not publish a canceled post.
 		_ = c.insp.CancelProcessing(taskID)
 	}
-	_ = c.store.appendEvent(ctx, Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: StateCanceled})
+	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
 	st, err = c.PostStatus(ctx, id)
 	return st, r.Prev == StatePublishing, err
 }
@@ -306,37 +311,4 @@ func (c *Client) AccountPosts(ctx context.Context, accountID string, offset, lim
 		posts = append(posts, rec.PostStatus)
 	}
 	return posts, next, nil
-}
-
-// RefreshAnalytics asks for a refresh of account's analytics now. Requests
-// for the same account within a window are coalesced into one task.
-func (c *Client) RefreshAnalytics(ctx context.Context, accountID, platform string) error {
-	if err := checkID("account_id", accountID); err != nil {
-		return err
-	}
-	if !c.knownPlatform(platform) {
-		return &FieldError{Field: "platform", Problem: fmt.Sprintf("unknown platform %q", platform)}
-	}
-	window := c.opts.now().UTC().Truncate(analyticsWindow).Unix()
-	payload, _ := json.Marshal(analyticsPayload{V: payloadVersion, AccountID: accountID, Platform: platform})
-	_, err := c.q.EnqueueContext(ctx, asynq.NewTask(TypeAnalyticsRefresh, payload),
-		asynq.TaskID(fmt.Sprintf("analytics-now:%s:%d", accountID, window)),
-		asynq.Queue(QueueAnalytics),
-		asynq.MaxRetry(5),
-		asynq.Retention(analyticsWindow),
-	)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-		return fmt.Errorf("refresh analytics of %s: %w", accountID, err)
-	}
-	return nil
-}
-
-// analyticsWindow is the granularity at which refresh requests coalesce.
-const analyticsWindow = 5 * time.Minute
-
-// analyticsPayload is an analytics:refresh task's payload.
-type analyticsPayload struct {
-	V         int    `json:"v"`
-	AccountID string `json:"account_id"`
-	Platform  string `json:"platform"`
 }

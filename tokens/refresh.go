@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/internal/clock"
 	"github.com/heraldhq/herald/internal/randomid"
 )
 
@@ -214,7 +215,9 @@ func (v *Vault) refreshLocked(ctx context.Context, account, staleAT string) (tok
 		if err == nil || attempt == 4 || wctx.Err() != nil {
 			break
 		}
-		time.Sleep(time.Duration(50<<attempt) * time.Millisecond) // Redis hiccup backoff
+		if clock.Sleep(wctx, time.Duration(50<<attempt)*time.Millisecond) != nil { // Redis hiccup backoff
+			break
+		}
 	}
 	if err != nil {
 		v.o.Logger.Error("tokens: refreshed token could not be stored", "account_id", account, "platform", r.Platform, "err", err)

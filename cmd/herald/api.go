@@ -18,8 +18,8 @@ import (
 	"github.com/heraldhq/herald/api"
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/deauth"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/metrics"
-	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
 )
@@ -93,13 +93,13 @@ func apiHandler(cfg config.Config, rdb redis.UniversalClient, keys map[string]st
 		return nil, err
 	}
 	reg := metrics.NewRegistry()
-	events := metrics.NewEvents(reg) // the API appends post.scheduled and account events
-	client := newClient(cfg, rdb, ps, events.Appended)
+	appended := metrics.NewEvents(reg) // the API appends post.scheduled and account events
+	client := newClient(cfg, rdb, ps, appended.Appended)
 	vault, _, err := newVault(cfg, rdb, ps, client, log, nil)
 	if err != nil {
 		return nil, err
 	}
-	callbacks, err := newCallbacks(cfg, rdb, ps, vault, client, reg, log)
+	callbacks, err := newCallbacks(cfg, rdb, ps, vault, newEventWriter(cfg, rdb, appended.Appended), reg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func apiHandler(cfg config.Config, rdb redis.UniversalClient, keys map[string]st
 // deauth) from the configuration. A source whose settings are missing
 // answers 503 naming the setting, so the platform retries while the
 // operator fixes it.
-func newCallbacks(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Platform, vault *tokens.Vault, client *jobs.Client, reg prometheus.Registerer, log *slog.Logger) (*deauth.Receiver, error) {
+func newCallbacks(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Platform, vault *tokens.Vault, stream *events.Writer, reg prometheus.Registerer, log *slog.Logger) (*deauth.Receiver, error) {
 	o := deauth.Options{
 		Redis:              rdb,
 		Vault:              vault,
@@ -139,9 +139,10 @@ func newCallbacks(cfg config.Config, rdb redis.UniversalClient, ps []publishers.
 		// Before the Vault acts: the stream tells the app why the
 		// account.disconnected or account.erased that follows happened.
 		OnEvent: func(ctx context.Context, e deauth.Event) {
-			log.InfoContext(ctx, "account deauthorized by its platform", "type", jobs.EventAccountDeauthorized,
+			log.InfoContext(ctx, "account deauthorized by its platform", "type", events.AccountDeauthorized,
 				"account_id", e.AccountID, "platform", e.Platform, "action", e.Action, "reason", e.Reason)
-			if err := client.AccountEvent(ctx, jobs.EventAccountDeauthorized, e.AccountID, e.Platform, e.Reason); err != nil {
+			ev := events.Event{Type: events.AccountDeauthorized, AccountID: e.AccountID, Platform: e.Platform, Reason: e.Reason}
+			if err := stream.Append(ctx, ev); err != nil {
 				log.WarnContext(ctx, "events: account.deauthorized not appended", "account_id", e.AccountID, "err", err)
 			}
 		},

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/monitor"
 	"github.com/heraldhq/herald/internal/redisserver"
@@ -22,6 +23,7 @@ import (
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxserver"
 	"github.com/heraldhq/herald/tokens"
+	"github.com/heraldhq/herald/webhook"
 )
 
 // demoPost is one post of the demo and what the sandbox will do to it.
@@ -167,13 +169,13 @@ func (d *demo) newWorker(ctx context.Context, cfg config.Config, stderr io.Write
 		return nil, err
 	}
 	d.vault = vault
-	wc.Tokens, wc.Sealer, wc.Revoker, wc.Accounts = vault, keys, vault, vault
+	wc.Tokens, wc.Sealer = vault, keys
 	if len(wc.Webhooks.Endpoints) == 0 {
 		ep, err := d.startHook(ctx)
 		if err != nil {
 			return nil, err
 		}
-		wc.Webhooks.Endpoints = []jobs.WebhookEndpoint{ep}
+		wc.Webhooks.Endpoints = []webhook.Endpoint{ep}
 	}
 	return jobs.NewWorker(d.rdb, wc)
 }
@@ -181,18 +183,18 @@ func (d *demo) newWorker(ctx context.Context, cfg config.Config, stderr io.Write
 // startHook starts the product app's webhook receiver and joins the
 // delivery group now, so the events of the posts scheduled later are all
 // delivered.
-func (d *demo) startHook(ctx context.Context) (jobs.WebhookEndpoint, error) {
+func (d *demo) startHook(ctx context.Context) (webhook.Endpoint, error) {
 	hook, err := startDemoHook()
 	if err != nil {
-		return jobs.WebhookEndpoint{}, err
+		return webhook.Endpoint{}, err
 	}
 	d.hook = hook
 	d.stops = append(d.stops, hook.close)
 	if d.hookFrom, err = lastEventID(ctx, d.rdb); err != nil {
-		return jobs.WebhookEndpoint{}, err
+		return webhook.Endpoint{}, err
 	}
-	if _, err := jobs.NewEventReader(ctx, d.rdb, jobs.WebhookGroup, ""); err != nil {
-		return jobs.WebhookEndpoint{}, err
+	if _, err := events.NewReader(ctx, d.rdb, webhook.Group, ""); err != nil {
+		return webhook.Endpoint{}, err
 	}
 	d.out.say("webhook receiver at %s (signed deliveries of every event)", hook.URL)
 	return hook.endpoint(), nil
@@ -284,7 +286,7 @@ func (d *demo) follow(ctx context.Context, from string, names map[string]string)
 		return err
 	}
 	if d.hook != nil {
-		n, _ := d.rdb.XRange(ctx, jobs.EventsStream, "("+d.hookFrom, "+").Result()
+		n, _ := d.rdb.XRange(ctx, events.Stream, "("+d.hookFrom, "+").Result()
 		d.hook.waitFor(ctx, len(n), 10*time.Second)
 	}
 	return nil
@@ -305,7 +307,7 @@ func (j *journal) say(format string, args ...any) {
 
 // lastEventID is where following the events stream starts.
 func lastEventID(ctx context.Context, rdb redis.UniversalClient) (string, error) {
-	last, err := rdb.XRevRangeN(ctx, jobs.EventsStream, "+", "-", 1).Result()
+	last, err := rdb.XRevRangeN(ctx, events.Stream, "+", "-", 1).Result()
 	if err != nil {
 		return "", err
 	}
@@ -323,7 +325,7 @@ func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *jo
 		open[id] = true
 	}
 	for len(open) > 0 {
-		res, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{jobs.EventsStream, from}, Block: time.Second, Count: 100}).Result()
+		res, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{events.Stream, from}, Block: time.Second, Count: 100}).Result()
 		if errors.Is(err, redis.Nil) {
 			continue
 		}
@@ -335,14 +337,14 @@ func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *jo
 		}
 		for _, m := range res[0].Messages {
 			from = m.ID
-			ev, err := jobs.ParseEvent(m)
+			ev, err := events.Parse(m)
 			name, ok := names[ev.PostID]
 			if err != nil || !ok {
 				continue
 			}
 			line := fmt.Sprintf("%-10s %s", name, describe(ev))
 			out.say("%s", line)
-			if ev.State.Final() && ev.Type != jobs.EventRetry {
+			if jobs.State(ev.State).Final() && ev.Type != events.PostRetry {
 				delete(open, ev.PostID)
 			}
 		}
@@ -350,19 +352,19 @@ func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *jo
 	return nil
 }
 
-func describe(ev jobs.Event) string {
+func describe(ev events.Event) string {
 	switch ev.Type {
-	case jobs.EventPostScheduled:
+	case events.PostScheduled:
 		return "scheduled"
-	case jobs.EventPostPublishing:
+	case events.PostPublishing:
 		return fmt.Sprintf("publishing, attempt %d", ev.Attempt)
-	case jobs.EventPostPublished:
+	case events.PostPublished:
 		return "PUBLISHED " + ev.URL
-	case jobs.EventPostRetry:
+	case events.PostRetry:
 		return fmt.Sprintf("attempt %d failed (%s): %s; will retry", ev.Attempt, ev.Class, shorten(ev.Reason))
-	case jobs.EventPostFailed:
+	case events.PostFailed:
 		return fmt.Sprintf("FAILED (%s): %s", ev.Class, shorten(ev.Reason))
-	case jobs.EventPostCanceled:
+	case events.PostCanceled:
 		return "canceled"
 	}
 	if ev.Reason != "" {

@@ -12,13 +12,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/heraldhq/herald/analytics"
 	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/logging"
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/redischeck"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
+	"github.com/heraldhq/herald/webhook"
 )
 
 // newLogger builds the process logger from the configuration, with the
@@ -92,11 +95,18 @@ func newClient(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Pla
 	return jobs.NewClient(rdb, opts...)
 }
 
-// webhookEndpoints is HERALD_WEBHOOKS as jobs takes it.
-func webhookEndpoints(cfg config.Config) []jobs.WebhookEndpoint {
-	var eps []jobs.WebhookEndpoint
+// newEventWriter appends to the events stream as configured, for
+// processes that append events of their own (the platforms' notices).
+// observe, if not nil, counts them.
+func newEventWriter(cfg config.Config, rdb redis.UniversalClient, observe func(string)) *events.Writer {
+	return events.NewWriter(rdb, events.WriterOptions{MaxLen: cfg.EventsMaxLen, Observe: observe})
+}
+
+// webhookEndpoints is HERALD_WEBHOOKS as package webhook takes it.
+func webhookEndpoints(cfg config.Config) []webhook.Endpoint {
+	var eps []webhook.Endpoint
 	for _, ep := range cfg.WebhookEndpoints() {
-		eps = append(eps, jobs.WebhookEndpoint(ep))
+		eps = append(eps, webhook.Endpoint(ep))
 	}
 	return eps
 }
@@ -122,24 +132,20 @@ func newVault(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Plat
 		return nil, nil, fmt.Errorf("HERALD_TOKEN_KEYS: %w", err)
 	}
 	o := tokens.Options{
-		Platforms:    vaultPlatforms(ps),
-		HTTPClient:   tel.client("oauth", 20*time.Second),
-		Skew:         cfg.TokenRefreshSkew,
-		Logger:       log,
-		OnConnect:    client.AccountConnected,
-		OnReauth:     client.AccountNeedsReauth,
-		OnDisconnect: client.AccountDisconnected,
-		OnErase:      client.ForgetAccount,
+		Platforms:  vaultPlatforms(ps),
+		HTTPClient: tel.client("oauth", 20*time.Second),
+		Skew:       cfg.TokenRefreshSkew,
+		Logger:     log,
 	}
 	if tel != nil {
 		o.OnRefresh, o.OnCoalesced = tel.tokens.Refreshed, tel.tokens.Coalesced
 	}
-	return tokens.New(rdb, keys, o), keys, nil
+	return tokens.New(rdb, keys, jobs.VaultHooks(client, o)), keys, nil
 }
 
 // workerConfig maps the configuration to the worker's, publishing to the
-// platforms of ps that have a publisher. The caller sets Tokens (and
-// Sealer, Revoker) from the Vault.
+// platforms of ps that have a publisher. The caller sets Tokens and
+// Sealer from the Vault.
 func workerConfig(cfg config.Config, ps []publishers.Platform, log *slog.Logger, tel *telemetry) jobs.WorkerConfig {
 	var (
 		observe      func(jobs.Outcome)
@@ -153,7 +159,7 @@ func workerConfig(cfg config.Config, ps []publishers.Platform, log *slog.Logger,
 		Observe:      observe,
 		ObserveEvent: observeEvent,
 		EventsMaxLen: cfg.EventsMaxLen,
-		Webhooks: jobs.WebhookConfig{
+		Webhooks: webhook.Config{
 			Endpoints: webhookEndpoints(cfg), MaxAge: cfg.WebhookMaxAge, Timeout: cfg.WebhookTimeout, Observe: delivered,
 		},
 		Concurrency:              cfg.WorkerConcurrency,
@@ -163,7 +169,7 @@ func workerConfig(cfg config.Config, ps []publishers.Platform, log *slog.Logger,
 		MaxLateness:              cfg.PublishMaxLateness,
 		Publishers:               publishers.RegistryOf(ps),
 		Logger:                   log,
-		Analytics: jobs.AnalyticsConfig{
+		Analytics: analytics.Config{
 			Window:        cfg.AnalyticsWindow,
 			HistoryDays:   cfg.AnalyticsHistoryDays,
 			Interval:      cfg.AnalyticsInterval,

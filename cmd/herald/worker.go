@@ -37,7 +37,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	wc.Tokens, wc.Sealer, wc.Revoker, wc.Accounts = vault, keys, vault, vault
+	wc.Tokens, wc.Sealer = vault, keys
 	tel.publish.Platforms(wc.Publishers.Names()...)
 	reg := tel.reg
 	w, err := jobs.NewWorker(rdb, wc)
