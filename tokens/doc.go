@@ -22,7 +22,10 @@
 //   - Disconnect turns the record into a tombstone in one script: the
 //     token is unreadable from that moment; the sealed token is kept apart
 //     for Revoke (the account:revoke job), which revokes it at the platform
-//     and deletes it, or deletes it anyway on its last attempt.
+//     and deletes it, or deletes it anyway on its last attempt. Every
+//     disconnected token is kept until then, not only the last: a second
+//     disconnect (after a reconnect) before the job ran adds to the ones
+//     waiting, and each is deleted only after its own revocation.
 //   - Erase disconnects, revokes at once, deletes every key of the account
 //     and, through Options.OnErase, what jobs keeps; it returns a Receipt.
 //   - Rotate re-seals every record with the first key; it is resumable and
@@ -31,8 +34,8 @@
 // Secret is the type for token values held in memory by code that is not
 // handing them to a platform: it never prints.
 //
-// Keys: herald:{acct:ID}:token (record), herald:{acct:ID}:revoke (token
-// awaiting revocation), herald:{acct:ID}:refresh-lock, the index
+// Keys: herald:{acct:ID}:token (record), herald:{acct:ID}:revoke (tokens
+// awaiting revocation, one hash entry each; see pending.go), herald:{acct:ID}:refresh-lock, the index
 // herald:accounts, and the platform-user index that the platforms'
 // disconnect notices use: herald:{platform-user:P:UID} (account ids of a
 // platform user) with herald:{acct:ID}:platform-users (its entries, so
