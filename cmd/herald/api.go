@@ -90,9 +90,7 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux := apiMux(h, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	ln, err := net.Listen("tcp", set.Addr)
 	if err != nil {
 		return fmt.Errorf("HERALD_API_ADDR %s: %w", set.Addr, err)
@@ -105,6 +103,20 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	err = serveAPI(ctx, ln, mux, log)
 	log.Info("api stopped")
 	return err
+}
+
+// apiMux serves GET /metrics and hands every other request to the API.
+// Not an http.ServeMux: it would answer a path not in canonical form
+// (/v1/callbacks/../posts/x, //v1/...) with its own HTML redirect, before
+// the API checks a key or logs the request.
+func apiMux(api, metrics http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
 }
 
 // newCallbacks sets up the platforms' disconnect notices (package
