@@ -49,6 +49,9 @@ func unmarshalStrict(body []byte, dst any) *problem {
 	if err := dec.Decode(dst); err != nil {
 		return jsonProblem(body, err)
 	}
+	if p := textProblem(body); p != nil {
+		return p
+	}
 	// Anything but white space after the object is refused: a client that
 	// sent two objects, or garbage, meant something we would not do.
 	end := dec.InputOffset()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -132,6 +133,9 @@ func (p Post) Validate() error {
 		}
 		if len(v) > MaxOptionValue {
 			add(&FieldError{"content.options." + k, fmt.Sprintf("longer than %d bytes", MaxOptionValue)})
+		}
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			add(&FieldError{"content.options." + strings.ToValidUTF8(k, "\uFFFD"), "not valid UTF-8"})
 		}
 	}
 	return errors.Join(errs...)
