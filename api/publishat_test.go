@@ -34,6 +34,10 @@ func TestPublishAtOutOfRange(t *testing.T) {
 			}
 		}
 	}
+	r := f.do("POST", "/v1/posts", `{"post_id":"p3","account_id":"acct-1","platform":"youtube","content":{"text":"x"}}`)
+	if e := r.error(t); r.status != http.StatusBadRequest || len(e.Fields) != 1 || !strings.Contains(e.Fields[0].Problem, "required") {
+		t.Errorf("missing publish_at: %d %s", r.status, r.body)
+	}
 	at := time.Now().AddDate(0, 0, MaxScheduleDays-1).UTC().Format(time.RFC3339)
 	expect(t, f.do("POST", "/v1/posts", fmt.Sprintf(`{"post_id":"p2","account_id":"acct-1","platform":"youtube","publish_at":%q,"content":{"text":"x"}}`, at)), http.StatusCreated)
 }
