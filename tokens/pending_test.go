@@ -114,3 +114,28 @@ func TestRevokeReadsATokenKeptTheOldWay(t *testing.T) {
 		t.Error("revoked tokens were left behind")
 	}
 }
+
+// The RISC path: a disconnect notice, a reconnect, then a purge notice
+// (Erase) revokes both tokens, and leaves none behind.
+func TestEraseRevokesEveryPendingToken(t *testing.T) {
+	f := newFixture(t)
+	v := f.vault()
+	ctx := context.Background()
+	a := f.connect(v, "a1", time.Now().Add(time.Hour))
+	if err := v.Disconnect(ctx, "a1"); err != nil {
+		t.Fatal(err)
+	}
+	b := f.connect(v, "a1", time.Now().Add(time.Hour))
+	rc, err := v.Erase(ctx, "a1")
+	if err != nil || !rc.Revoked {
+		t.Fatalf("Erase = %+v, %v", rc, err)
+	}
+	if !f.oauth.Revoked(a.RefreshToken) || !f.oauth.Revoked(b.RefreshToken) {
+		t.Errorf("revoked first %v, second %v: want both", f.oauth.Revoked(a.RefreshToken), f.oauth.Revoked(b.RefreshToken))
+	}
+	for k := range f.dump() {
+		if strings.Contains(k, "a1") {
+			t.Errorf("%s survived the erase", k)
+		}
+	}
+}
