@@ -82,13 +82,37 @@ return 1
 // last attempt) a token is deleted even when its platform call fails: the
 // promise is that the token is gone, revoked or not; the failure is
 // logged. revoked says whether any token was revoked at its platform.
+//
+// A disconnect while Revoke runs finds the job's task still there, so
+// its own enqueue adds nothing: Revoke reads the kept tokens again after
+// each round and takes the newcomers too (up to revokeRounds rounds).
 func (v *Vault) Revoke(ctx context.Context, account string, force bool) (revoked bool, err error) {
-	h, err := v.rdb.HGetAll(ctx, revokeKey(account)).Result()
-	if err != nil {
-		return false, fmt.Errorf("revoke %s: %w", account, err)
+	for range revokeRounds {
+		h, err := v.rdb.HGetAll(ctx, revokeKey(account)).Result()
+		if err != nil {
+			return revoked, fmt.Errorf("revoke %s: %w", account, err)
+		}
+		if len(h) == 0 {
+			return revoked, nil
+		}
+		ok, err := v.revokeRound(ctx, account, pendingRevocations(h), force)
+		revoked = revoked || ok
+		if err != nil {
+			return revoked, err
+		}
 	}
+	// Still more: let the job's retry go on with them.
+	return revoked, fmt.Errorf("revoke %s: tokens still kept after %d rounds", account, revokeRounds)
+}
+
+// revokeRounds bounds how often one Revoke reads the kept tokens again.
+const revokeRounds = 5
+
+// revokeRound revokes and deletes each of pending, and returns the
+// failures (none with force).
+func (v *Vault) revokeRound(ctx context.Context, account string, pending []pendingRevocation, force bool) (revoked bool, err error) {
 	var failed []error
-	for _, p := range pendingRevocations(h) {
+	for _, p := range pending {
 		ok, err := v.revokeAtPlatform(ctx, account, p.fields)
 		revoked = revoked || ok
 		if err != nil && !force {

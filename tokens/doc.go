@@ -42,5 +42,10 @@
 // Erase finds them). Residual risks: a refreshed token whose write to Redis
 // fails five times in ten seconds is lost, and with a platform that
 // rotates refresh tokens the account then needs reauthorization; tokens
-// awaiting revocation are not re-sealed by Rotate (they live minutes).
+// awaiting revocation are not re-sealed by Rotate (they live minutes); a
+// disconnect in the instant between the revoke job's last read of the
+// kept tokens and the end of its task (Revoke reads again after each
+// round, so only that instant is left) keeps its token with no job to
+// revoke it: the account stays "revoking", and the next disconnect or
+// erase of it revokes the token.
 package tokens

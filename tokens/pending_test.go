@@ -3,9 +3,12 @@ package tokens_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/tokens"
 )
@@ -137,5 +140,44 @@ func TestEraseRevokesEveryPendingToken(t *testing.T) {
 		if strings.Contains(k, "a1") {
 			t.Errorf("%s survived the erase", k)
 		}
+	}
+}
+
+// A disconnect that lands while the revoke job is at the platform finds
+// the job's task still there (its enqueue is a no-op): the job must take
+// the token that disconnect kept too, before it ends.
+func TestRevokeTakesATokenDisconnectedWhileItRuns(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var v *tokens.Vault
+	var b *oauth2.Token
+	once := false
+	v = f.vault(func(o *tokens.Options) {
+		p := o.Platforms["youtube"]
+		revoke := p.Revoke
+		p.Revoke = func(ctx context.Context, hc *http.Client, tok *oauth2.Token) error {
+			if !once { // the window held open: reconnect and disconnect now
+				once = true
+				b = f.connect(v, "a1", time.Now().Add(time.Hour))
+				if err := v.Disconnect(ctx, "a1"); err != nil {
+					t.Error(err)
+				}
+			}
+			return revoke(ctx, hc, tok)
+		}
+		o.Platforms["youtube"] = p
+	})
+	a := f.connect(v, "a1", time.Now().Add(time.Hour))
+	if err := v.Disconnect(ctx, "a1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Revoke(ctx, "a1", false); err != nil {
+		t.Fatal(err)
+	}
+	if !f.oauth.Revoked(a.RefreshToken) || b == nil || !f.oauth.Revoked(b.RefreshToken) {
+		t.Errorf("revoked first %v, second %v: want both", f.oauth.Revoked(a.RefreshToken), b != nil && f.oauth.Revoked(b.RefreshToken))
+	}
+	if n := f.db.Client.Exists(ctx, "herald:{acct:a1}:revoke").Val(); n != 0 {
+		t.Error("a token disconnected during the job was left behind")
 	}
 }
