@@ -37,12 +37,12 @@ type postRequest struct {
 // post turns req into a jobs.Post, naming every wrong field: those whose
 // time does not parse, then whatever validate (the Client's, which knows
 // the platforms) finds in the rest.
-func (req postRequest) post(validate func(jobs.Post) error) (jobs.Post, *problem) {
+func (req postRequest) post(now time.Time, validate func(jobs.Post) error) (jobs.Post, *problem) {
 	p := jobs.Post{ID: req.PostID, AccountID: req.AccountID, Platform: req.Platform, Content: req.Content}
 	var fields []fieldProblem
 	bad := map[string]bool{}
 	var fp *fieldProblem
-	if p.PublishAt, fp = parseTime("publish_at", req.PublishAt); fp != nil {
+	if p.PublishAt, fp = parsePublishAt(req.PublishAt, now); fp != nil {
 		fields, bad[fp.Field] = append(fields, *fp), true
 	}
 	if p.NotAfter, fp = parseTime("not_after", req.NotAfter); fp != nil {
@@ -67,7 +67,7 @@ func (a *API) schedulePost(w http.ResponseWriter, r *http.Request) error {
 	if p := decodeJSON(w, r, a.o.MaxBodyBytes, &req); p != nil {
 		return p
 	}
-	post, p := req.post(a.o.Client.ValidatePost)
+	post, p := req.post(a.o.Now(), a.o.Client.ValidatePost)
 	if p != nil {
 		return p
 	}
@@ -174,7 +174,7 @@ func (a *API) patchPost(w http.ResponseWriter, r *http.Request) error {
 	var at time.Time
 	if req.PublishAt != "" {
 		var fp *fieldProblem
-		if at, fp = parseTime("publish_at", req.PublishAt); fp != nil {
+		if at, fp = parsePublishAt(req.PublishAt, a.o.Now()); fp != nil {
 			return invalid(*fp)
 		}
 	}

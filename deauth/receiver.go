@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -198,6 +199,13 @@ func (rc *Receiver) act(ctx context.Context, n notice) (string, error) {
 	}
 	if !first {
 		_, code, _ := strings.Cut(value, ":")
+		if n.code != "" && code == "" {
+			// Only a data deletion request is claimed with a code: this
+			// notice came first as a deauthorize (see metaDigest).
+			err := invalid(n.source, CodeInvalidRequest, "this signed_request was received as a deauthorize notice; it is no data deletion request")
+			rc.record(ctx, n, outcomeRejected, nil, err)
+			return "", err
+		}
 		if strings.HasPrefix(value, claimPending) && n.code == "" {
 			rc.record(ctx, n, outcomeInProgress, nil, nil)
 			return "", ErrInProgress
@@ -343,7 +351,7 @@ func (rc *Receiver) MetaDeauthorize(ctx context.Context, signedRequest string) e
 	}
 	_, err = rc.act(ctx, notice{
 		source: "meta", action: ActionDisconnect, userID: sr.UserID,
-		reason: "meta deauthorize", digest: digest("deauthorize", signedRequest),
+		reason: "meta deauthorize", digest: metaDigest(sr),
 	})
 	return err
 }
@@ -363,12 +371,24 @@ func (rc *Receiver) MetaDataDeletion(ctx context.Context, signedRequest string) 
 	}
 	code, err := rc.act(ctx, notice{
 		source: "meta", action: ActionErase, userID: sr.UserID,
-		reason: "meta data deletion", digest: digest("data-deletion", signedRequest), code: newCode(),
+		reason: "meta data deletion", digest: metaDigest(sr), code: newCode(),
 	})
 	if err != nil {
 		return Deletion{}, err
 	}
 	return Deletion{URL: rc.o.PublicURL + DeletionStatusPath + code, ConfirmationCode: code}, nil
+}
+
+// metaDigest names a Meta notice by what its signature vouches for, the
+// user and the time Meta signed it, not by its text: base64 padding
+// (which decoding ignores) cannot make a copy look new. The deauthorize
+// and data deletion callbacks carry the same payload, so both share
+// this one claim: a notice is acted on once, as whichever it came as
+// first. A data deletion request that was first seen as a deauthorize is
+// refused (a captured deauthorize must not become an erase); a
+// deauthorize that repeats a deletion request is a duplicate.
+func metaDigest(sr SignedRequest) string {
+	return digest("meta", sr.UserID, strconv.FormatInt(sr.IssuedAt.Unix(), 10))
 }
 
 // metaRequest verifies a signed request and its age.

@@ -198,11 +198,17 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, attempt i
 }
 
 // tokenError classes an error of the token source: an account that is not
-// connected (disconnected, needs reauthorization) is Reauth; anything else
-// (Redis, a token endpoint's 5xx) is worth retrying.
+// connected (disconnected, needs reauthorization) is Reauth, and so is a
+// stored token that does not open (it will not on a retry either);
+// anything else (Redis, a token endpoint's 5xx) is worth retrying.
 func tokenError(err error) error {
-	if errors.Is(err, tokens.ErrNotConnected) {
+	switch {
+	case errors.Is(err, tokens.ErrNotConnected):
 		return publishers.Reauth(err)
+	case errors.Is(err, tokens.ErrUnknownKey):
+		return publishers.Reauth(fmt.Errorf("stored token unreadable (restore its key or connect the account again): %w", err))
+	case errors.Is(err, tokens.ErrCorrupt):
+		return publishers.Reauth(fmt.Errorf("stored token corrupt (connect the account again): %w", err))
 	}
 	return publishers.Transient(fmt.Errorf("token: %w", err))
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -151,6 +152,9 @@ func (p Post) validate(known []string) error {
 		}
 		if len(v) > MaxOptionValue {
 			add(&FieldError{Field: "content.options." + k, Problem: fmt.Sprintf("longer than %d bytes", MaxOptionValue)})
+		}
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			add(&FieldError{Field: "content.options." + strings.ToValidUTF8(k, "\uFFFD"), Problem: "not valid UTF-8"})
 		}
 	}
 	return errors.Join(errs...)

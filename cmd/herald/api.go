@@ -116,10 +116,21 @@ func apiHandler(cfg config.Config, rdb redis.UniversalClient, keys map[string]st
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	return mux, nil
+	return apiMux(h, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})), nil
+}
+
+// apiMux serves GET /metrics and hands every other request to the API.
+// Not an http.ServeMux: it would answer a path not in canonical form
+// (/v1/callbacks/../posts/x, //v1/...) with its own HTML redirect, before
+// the API checks a key or logs the request.
+func apiMux(api, metrics http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
 }
 
 // newCallbacks sets up the platforms' disconnect notices (package
