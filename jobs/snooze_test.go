@@ -1,10 +1,16 @@
 package jobs
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/hibiken/asynq"
 
 	"github.com/heraldhq/herald/publishers"
 )
@@ -44,5 +50,20 @@ func TestSnoozeIsAWaitNotARateLimit(t *testing.T) {
 				t.Errorf("publishers.RetryAfter says rate limited = %v, want %v", got, tt.rateLimit)
 			}
 		})
+	}
+}
+
+// TestSnoozeIsLoggedAsAWait: the task log says a snoozed task waits, at
+// debug level, where a failure is a warning.
+func TestSnoozeIsLoggedAsAWait(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for _, err := range []error{errBusy, publishers.Transient(errors.New("503"))} {
+		h := logTasks(log)(asynq.HandlerFunc(func(context.Context, *asynq.Task) error { return err }))
+		_ = h.ProcessTask(context.Background(), asynq.NewTask(TypePublish, []byte(`{"post":{"post_id":"p1"}}`)))
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "level=DEBUG msg=\"task snoozed\"") || !strings.Contains(lines[1], "level=WARN msg=\"task failed\"") {
+		t.Errorf("log:\n%s\nwant a debug snooze, then a failure warning", buf.String())
 	}
 }
