@@ -65,6 +65,11 @@ func (h *Herald) waitFor(ctx context.Context, id string, done func(jobs.PostStat
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
 	for {
+		select {
+		case <-h.done:
+			return jobs.PostStatus{}, fmt.Errorf("the worker stopped: %v", h.runErr)
+		default:
+		}
 		st, err := h.Client.PostStatus(ctx, id)
 		switch {
 		case err == nil && done(st):
