@@ -64,30 +64,52 @@ func (h *Herald) waitFor(ctx context.Context, id string, done func(jobs.PostStat
 	}
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
+	var (
+		last    jobs.PostStatus // the last status read, for the failure message
+		lastErr error           // the last read's error, when there was none
+	)
 	for {
 		select {
 		case <-h.done:
-			return jobs.PostStatus{}, fmt.Errorf("the worker stopped: %v", h.runErr)
+			return last, h.stopped()
 		default:
 		}
 		st, err := h.Client.PostStatus(ctx, id)
 		switch {
-		case err == nil && done(st):
-			return st, nil
-		case err != nil && !errors.Is(err, jobs.ErrNotFound) && ctx.Err() == nil:
-			return st, err
+		case err == nil:
+			if done(st) {
+				return st, nil
+			}
+			last, lastErr = st, nil
+		case ctx.Err() != nil: // the deadline cut the read short
+		case errors.Is(err, jobs.ErrNotFound):
+			lastErr = err
+		default:
+			return last, err
 		}
 		select {
 		case <-ctx.Done():
-			if err != nil {
-				return st, fmt.Errorf("%w (last read: %v)", ctx.Err(), err)
+			if last.State == "" {
+				if lastErr == nil {
+					lastErr = errors.New("no read finished in time")
+				}
+				return last, fmt.Errorf("%w (last read: %v)", ctx.Err(), lastErr)
 			}
-			return st, fmt.Errorf("%w (last: %s, %s)", ctx.Err(), st.State, describe(st))
+			return last, fmt.Errorf("%w (last: %s, %s)", ctx.Err(), last.State, describe(last))
 		case <-h.done:
-			return st, fmt.Errorf("the worker stopped: %v", h.runErr)
+			return last, h.stopped()
 		case <-tick.C:
 		}
 	}
+}
+
+// stopped says why the Worker is no longer running, for a wait that
+// can then never end.
+func (h *Herald) stopped() error {
+	if h.runErr != nil {
+		return fmt.Errorf("the worker stopped: %w", h.runErr)
+	}
+	return errors.New("the worker stopped: Herald was closed")
 }
 
 // describe says what a failure message needs of a post's status.
