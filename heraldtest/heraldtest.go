@@ -40,7 +40,7 @@ type Herald struct {
 	opts    options
 	stops   []func() // last started first
 	cancel  context.CancelFunc
-	done    chan struct{} // closed when the Worker's Run returned
+	done    chan struct{} // closed when the Worker's Run returned, or at Close
 	runErr  error         // Run's error, read after done
 	closing sync.Once
 	closed  error
@@ -97,7 +97,9 @@ func New(ctx context.Context, opts ...Option) (_ *Herald, err error) {
 	if err != nil {
 		return nil, err
 	}
-	h.run(w)
+	if !o.noWorker {
+		h.run(w)
+	}
 	return h, nil
 }
 
@@ -178,8 +180,12 @@ func (h *Herald) run(w *jobs.Worker) {
 // early, if one did. Closing twice returns the first result.
 func (h *Herald) Close() error {
 	h.closing.Do(func() {
-		h.cancel()
-		<-h.done
+		if h.cancel != nil {
+			h.cancel()
+			<-h.done
+		} else {
+			close(h.done)
+		}
 		h.stop()
 		if h.runErr != nil {
 			h.closed = fmt.Errorf("worker: %w", h.runErr)

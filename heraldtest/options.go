@@ -20,6 +20,7 @@ type options struct {
 	logger      *slog.Logger
 	worker      []func(*jobs.WorkerConfig)
 	within      time.Duration
+	noWorker    bool
 }
 
 // Defaults: retries within tens of milliseconds and few of them, so a
@@ -76,3 +77,9 @@ func Worker(tweak func(*jobs.WorkerConfig)) Option {
 // Within sets how long the Wait methods wait for a post before they
 // give up (default 10s).
 func Within(d time.Duration) Option { return func(o *options) { o.within = d } }
+
+// NoWorker starts everything but the Worker, for a test of an app that
+// runs Herald's worker in its own process with its own wiring: it calls
+// jobs.NewWorker over h.Redis and publishes to h.Sandbox.URL(), and
+// h.Client, h.Vault and the Wait methods work as with Herald's Worker.
+func NoWorker() Option { return func(o *options) { o.noWorker = true } }
