@@ -42,21 +42,6 @@ func TestScheduledPostIsPublishedOnce(t *testing.T) {
 	}
 }
 
-func TestTransientFaultsAreRetriedQuickly(t *testing.T) {
-	t.Parallel()
-	h := heraldtest.Start(t)
-	h.ConnectAccount(t, "acct-1")
-	h.Sandbox.FailRef("post-1", 2, heraldtest.Fault{Status: 503})
-
-	h.SchedulePost(t, hello("post-1"))
-	if st := h.WaitPublished(t, "post-1"); st.Attempts != 3 {
-		t.Errorf("published after %d attempts, want 3 (two 503s, then the post)", st.Attempts)
-	}
-	if n := h.Sandbox.Published("post-1"); n != 1 {
-		t.Errorf("post-1 published %d times, want 1", n)
-	}
-}
-
 func TestRefusedPostFails(t *testing.T) {
 	t.Parallel()
 	h := heraldtest.Start(t)
