@@ -239,3 +239,24 @@ func fatal(t *testing.T, fn func(testing.TB)) string {
 	}
 	return f.msg
 }
+
+// A post given no time goes out at once whichever way the Clock option
+// is off: asynq runs it by the real time, the Worker finds it due by
+// the option's.
+func TestSchedulePostWithoutTimeIsDueForAClockAhead(t *testing.T) {
+	t.Parallel()
+	ahead := func() time.Time { return time.Now().Add(30 * time.Minute) }
+	h := heraldtest.Start(t, heraldtest.Clock(ahead))
+	h.ConnectAccount(t, "acct-1")
+	h.SchedulePost(t, hello("post-1"))
+	h.WaitPublished(t, "post-1")
+}
+
+func TestSchedulePostWithoutTimeIsDueForAClockBehind(t *testing.T) {
+	t.Parallel()
+	behind := func() time.Time { return time.Now().Add(-30 * time.Minute) }
+	h := heraldtest.Start(t, heraldtest.Clock(behind))
+	h.ConnectAccount(t, "acct-1")
+	h.SchedulePost(t, hello("post-1"))
+	h.WaitPublished(t, "post-1")
+}

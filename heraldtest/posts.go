@@ -3,6 +3,7 @@ package heraldtest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
@@ -37,8 +38,10 @@ func (h *Herald) ConnectAccount(t testing.TB, id string) {
 }
 
 // SchedulePost schedules p through the Client and returns its status;
-// it fails t if the Client refuses. An empty Platform means the sandbox,
-// a zero PublishAt means now (by the Clock option's clock).
+// it fails t if the Client refuses. An empty Platform means the sandbox;
+// a zero PublishAt means now, by the earlier of the real clock (which
+// asynq runs tasks by) and the Clock option's (which the Worker checks
+// a post is due by), so the post is due for both at once.
 func (h *Herald) SchedulePost(t testing.TB, p jobs.Post) jobs.PostStatus {
 	t.Helper()
 	if p.Platform == "" {
@@ -46,6 +49,9 @@ func (h *Herald) SchedulePost(t testing.TB, p jobs.Post) jobs.PostStatus {
 	}
 	if p.PublishAt.IsZero() {
 		p.PublishAt = h.opts.now()
+		if real := time.Now(); real.Before(p.PublishAt) {
+			p.PublishAt = real
+		}
 	}
 	st, err := h.Client.SchedulePost(context.Background(), p)
 	if err != nil {
