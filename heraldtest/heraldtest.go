@@ -71,7 +71,7 @@ func Start(t testing.TB, opts ...Option) *Herald {
 // New runs Herald as Start does, for code without a testing.TB (a
 // TestMain sharing one Herald between tests, an Example). The caller
 // must Close it.
-func New(ctx context.Context, opts ...Option) (_ *Herald, err error) {
+func New(ctx context.Context, opts ...Option) (*Herald, error) {
 	o := defaults()
 	for _, opt := range opts {
 		opt(&o)
@@ -80,27 +80,40 @@ func New(ctx context.Context, opts ...Option) (_ *Herald, err error) {
 		o.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	h := &Herald{opts: o, done: make(chan struct{})}
-	defer func() {
-		if err != nil {
-			h.stop()
-		}
-	}()
-	if err := h.startRedis(ctx); err != nil {
+	if err := h.start(ctx); err != nil {
+		h.stop()
 		return nil, err
-	}
-	if h.Sandbox, err = sandboxserver.NewAt("127.0.0.1:0"); err != nil {
-		return nil, fmt.Errorf("start the sandbox platform: %w", err)
-	}
-	h.stops = append(h.stops, h.Sandbox.Close)
-	ps := append([]publishers.Platform{sandbox.Platform(h.Sandbox.URL(), nil)}, o.platforms...)
-	w, err := h.wire(ps)
-	if err != nil {
-		return nil, err
-	}
-	if !o.noWorker {
-		h.run(w)
 	}
 	return h, nil
+}
+
+// start starts the parts in order; stop undoes what started.
+func (h *Herald) start(ctx context.Context) error {
+	seen := map[string]bool{"sandbox": true}
+	for _, p := range h.opts.platforms {
+		if seen[p.Name] {
+			return fmt.Errorf("platform %q given twice (the sandbox is built in)", p.Name)
+		}
+		seen[p.Name] = true
+	}
+	if err := h.startRedis(ctx); err != nil {
+		return err
+	}
+	sb, err := sandboxserver.NewAt("127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("start the sandbox platform: %w", err)
+	}
+	h.Sandbox = sb
+	h.stops = append(h.stops, sb.Close)
+	ps := append([]publishers.Platform{sandbox.Platform(sb.URL(), nil)}, h.opts.platforms...)
+	w, err := h.wire(ps)
+	if err != nil {
+		return err
+	}
+	if !h.opts.noWorker {
+		h.run(w)
+	}
+	return nil
 }
 
 // startRedis starts the private redis-server: nothing on disk,

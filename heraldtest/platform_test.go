@@ -3,6 +3,7 @@ package heraldtest_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -52,5 +53,15 @@ func TestPlatformOptionJoinsWorkerAndVault(t *testing.T) {
 	}
 	if n := refreshes.Load(); n != 1 {
 		t.Errorf("%d refreshes through the platform, want 1", n)
+	}
+}
+
+// A platform given twice is a mistake New reports, instead of the
+// registry's panic.
+func TestPlatformGivenTwiceIsAnError(t *testing.T) {
+	t.Parallel()
+	_, err := heraldtest.New(context.Background(), heraldtest.Platform(sandbox.Platform("http://127.0.0.1:1", nil)))
+	if err == nil || !strings.Contains(err.Error(), `platform "sandbox" given twice`) {
+		t.Errorf("New = %v, want the repeated platform named", err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/events"
@@ -71,7 +70,7 @@ func (h *Herald) Published() []sandboxserver.Post { return h.Sandbox.Posts() }
 func (h *Herald) Events(t testing.TB) []events.Event {
 	t.Helper()
 	msgs, err := h.Redis.XRange(context.Background(), events.Stream, "-", "+").Result()
-	if err != nil && err != redis.Nil {
+	if err != nil {
 		t.Fatalf("heraldtest: read events: %v", err)
 	}
 	evs := make([]events.Event, 0, len(msgs))
