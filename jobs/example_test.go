@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/heraldtest"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 )
@@ -14,13 +14,14 @@ import (
 // A product app schedules a post, learns that scheduling it again is
 // harmless, and that another post cannot take its id.
 func ExampleClient_SchedulePost() {
-	db, err := redistest.Open() // in production: config.Load() then cfg.Redis.NewClient()
+	h, err := heraldtest.New(context.Background(), heraldtest.NoWorker()) // a private Redis for the example
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer db.Client.Close()
-	client := jobs.NewClient(db.Client)
+	defer h.Close()
+	rdb := h.Redis // in production: config.Load() then cfg.Redis.NewClient()
+	client := jobs.NewClient(rdb)
 	ctx := context.Background()
 
 	post := jobs.Post{
