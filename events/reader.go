@@ -14,7 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/heraldhq/herald/internal/clock"
+	"github.com/heraldhq/herald/internal/wait"
 )
 
 // Reader reads the stream as one consumer of a consumer group: every
@@ -184,7 +184,7 @@ func (r *Reader) ConsumeBatches(ctx context.Context, handle func(context.Context
 			if failures++; failures > 30 {
 				return err
 			}
-			if err := clock.Sleep(ctx, 2*time.Second); err != nil {
+			if err := wait.Sleep(ctx, 2*time.Second); err != nil {
 				break
 			}
 			continue

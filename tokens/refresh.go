@@ -9,8 +9,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
-	"github.com/heraldhq/herald/internal/clock"
 	"github.com/heraldhq/herald/internal/randomid"
+	"github.com/heraldhq/herald/internal/wait"
 )
 
 // ErrInvalidGrant is what a Platform.Refresh returns (wrapped) when the
@@ -215,7 +215,7 @@ func (v *Vault) refreshLocked(ctx context.Context, account, staleAT string) (tok
 		if err == nil || attempt == 4 || wctx.Err() != nil {
 			break
 		}
-		if clock.Sleep(wctx, time.Duration(50<<attempt)*time.Millisecond) != nil { // Redis hiccup backoff
+		if wait.Sleep(wctx, time.Duration(50<<attempt)*time.Millisecond) != nil { // Redis hiccup backoff
 			break
 		}
 	}
