@@ -43,7 +43,13 @@
 //     per task (this process and redis-server, from getrusage and INFO
 //     cpu), and, in a traced repeat, every Redis round trip per task by
 //     command, script and key shape, counted by a go-redis hook (tracer)
-//     on the client given to jobs, tokens and asynq.
+//     on the client given to jobs, tokens and asynq. 2c (issue 28) is
+//     the layout of a publish worker, CPUs shared as in 2b, one run of
+//     each side: a jobs.Worker serving the publish queue alone against
+//     bare asynq with one queue, and, in its note, Herald with
+//     docker-compose's publish layout (critical and publish) and what
+//     Herald's four queues cost bare asynq itself (2b's baseline against
+//     2c's).
 //  3. Slow platform. A publisher that takes 200 ms, at worker concurrency
 //     1000: achieved publishes/s as a fraction of the ideal 1000/0.2s =
 //     5000/s, over a window after a warm-up, and the peak RSS (VmHWM) of
