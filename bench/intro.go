@@ -10,7 +10,7 @@ than about Herald. Nothing here passes or fails.
 
 Reproduce with ` + "`go run ./bench --out BENCHMARKS.md`" + ` (a few
 minutes; ` + "`--quick`" + ` for small N, ` + "`--only NAME,...`" + `
-for some figures: enqueue, process, slow, burst, refresh, upload). The
+for some figures: enqueue, process, slow, burst, refresh, upload, bullmq). The
 program starts its own redis-server (unix socket, AOF and RDB off, so the
 disk is not measured), empties it before each side of each figure, and
 uses an in-process no-op platform so that Herald's own cost shows.
@@ -24,6 +24,7 @@ Redis clients are made as Herald makes them (go-redis's default pool).
 | 4. Scheduled burst | 10,000 posts due in the same second: p50 / p99 / max of handler start − due time | bare asynq, same DelayedTaskCheckInterval (1s) and concurrency |
 | 5. Token refresh | 1000 due jobs of one account with an expired token (token endpoint 50 ms): calls to the endpoint (must be 1), time until all reached the platform | the same jobs with a valid token |
 | 6. Upload | 1 GiB through the YouTube publisher into its fake: MB/s, peak RSS | io.Copy of 1 GiB over loopback TCP |
+| 7. BullMQ | due posts drained by a publish-only ` + "`jobs.Worker`" + ` (as 2c) | BullMQ's own Worker (Node, ` + "`bench/bullmq/drain.mjs`" + `) draining as many no-op jobs on the same redis-server, same concurrency; skipped, with the reason, without Node or ` + "`npm ci --prefix bench/bullmq`" + ` |
 
 Figure 3 cannot beat figure 2b: when the machine cannot run 5000 tasks/s
 at all, the slow platform's figure shows that ceiling, not the platform.
