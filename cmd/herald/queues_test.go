@@ -340,9 +340,9 @@ func TestComposeLayoutRevokesWhilePublishWorkersAreStuck(t *testing.T) {
 // backlog: the critical queue's weight puts it first whenever a slot
 // frees.
 func TestPublishWorkerRevokesBeforeItsBacklog(t *testing.T) {
-	const concurrency, posts = 4, 120
+	const concurrency, posts = 4, 200
 	r := newRevokeRig(t, concurrency)
-	r.sb.SetLatency(200 * time.Millisecond) // the backlog takes 6s at best
+	r.sb.SetLatency(200 * time.Millisecond) // the backlog takes 10s at best
 	startHeraldWorker(t, "--queues", jobs.FormatQueues(composeWorkerLayouts(t)["worker"]))
 	r.schedulePosts(posts)
 	eventually.True(t, 15*time.Second, func() bool {
