@@ -25,8 +25,10 @@ test: redis-server promtool chromium
 chaos: redis-server
 	HERALD_CHAOS=full $(GO) test -count=1 -v -timeout 60m ./internal/chaos/
 
-## bench: Herald against bare asynq on the same Redis, written to BENCHMARKS.md
+## bench: Herald against bare asynq (and BullMQ) on the same Redis, written to BENCHMARKS.md
 bench: redis-server
+	@# Figure 7 runs BullMQ (Node) beside Herald; without npm it is skipped.
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix bench/bullmq --no-audit --no-fund --silent || echo "npm ci failed: figure 7 (BullMQ) skips"; else echo "npm missing: figure 7 (BullMQ) skips"; fi
 	$(GO) run ./bench --out BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchtime 3000x ./jobs/ ./publishers/youtube/
 

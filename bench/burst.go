@@ -117,7 +117,7 @@ func figBurst(ctx context.Context, e *env) ([]row, error) {
 	}
 	var bl lags
 	done = newCountdown(n)
-	srv, err := startBare(rdb, rateConcurrency, func(context.Context, *asynq.Task) error {
+	srv, err := startBare(rdb, rateConcurrency, nil, func(context.Context, *asynq.Task) error {
 		bl.add(time.Since(due))
 		done.hit()
 		return nil

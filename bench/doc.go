@@ -5,7 +5,7 @@
 //
 //	go run ./bench                       # every figure, full size (a few minutes)
 //	go run ./bench --quick               # small N, for trying a change
-//	go run ./bench --only process,burst  # some figures
+//	go run ./bench --only process,burst  # some figures (names: see --help)
 //	go run ./bench --out BENCHMARKS.md   # also write the markdown report
 //
 // The program starts its own redis-server (internal/redisserver: a unix
@@ -43,7 +43,13 @@
 //     per task (this process and redis-server, from getrusage and INFO
 //     cpu), and, in a traced repeat, every Redis round trip per task by
 //     command, script and key shape, counted by a go-redis hook (tracer)
-//     on the client given to jobs, tokens and asynq.
+//     on the client given to jobs, tokens and asynq. 2c (issue 28) is
+//     the layout of a publish worker, CPUs shared as in 2b, one run of
+//     each side: a jobs.Worker serving the publish queue alone against
+//     bare asynq with one queue, and, in its note, Herald with
+//     docker-compose's publish layout (critical and publish) and what
+//     Herald's four queues cost bare asynq itself (2b's baseline against
+//     2c's).
 //  3. Slow platform. A publisher that takes 200 ms, at worker concurrency
 //     1000: achieved publishes/s as a fraction of the ideal 1000/0.2s =
 //     5000/s, over a window after a warm-up, and the peak RSS (VmHWM) of
@@ -69,6 +75,12 @@
 //     the YouTube publisher into publishers/youtube/youtubetest, as MB/s
 //     and as a ratio of io.Copy of the same bytes over loopback TCP, with
 //     the peak RSS of the process doing it (a child, as in figure 3).
+//  7. BullMQ (issue 28's stretch). Herald's publish-only worker (as in
+//     2c) against BullMQ's own Worker, in Node (bench/bullmq/drain.mjs),
+//     draining as many no-op jobs enqueued beforehand on the same
+//     redis-server at the same concurrency, one run each. It is skipped,
+//     with the reason in its row, when node is missing or BullMQ is not
+//     installed (`npm ci --prefix bench/bullmq`, which make bench runs).
 //
 // Figure 2's breakdown is the input for optimising jobs: the rows of the
 // Herald table that bare asynq does not have are Herald's round trips.

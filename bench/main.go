@@ -62,6 +62,11 @@ var figures = []figure{
 		r.Rows = append(r.Rows, rows...)
 		return err
 	}},
+	{"bullmq", func(ctx context.Context, e *env, r *report) error {
+		rows, err := figBullMQ(ctx, e)
+		r.Rows = append(r.Rows, rows...)
+		return err
+	}},
 }
 
 func main() {

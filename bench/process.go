@@ -40,8 +40,9 @@ func (d drain) cores() float64 { return (d.GoCPU + d.Redis).Seconds() / d.Elapse
 func dueAt() time.Time { return time.Now().Truncate(time.Second).Add(-time.Minute) }
 
 // drainHerald times the full publish pipeline over n due posts: record,
-// lock, token from a Vault, the no-op publisher, outcome and events.
-func drainHerald(ctx context.Context, e *env, n, concurrency int, trace bool) (drain, error) {
+// lock, token from a Vault, the no-op publisher, outcome and events. The
+// worker serves queues (nil: Herald's four).
+func drainHerald(ctx context.Context, e *env, n, concurrency int, queues map[string]int, trace bool) (drain, error) {
 	if err := e.fresh(ctx); err != nil {
 		return drain{}, err
 	}
@@ -68,6 +69,7 @@ func drainHerald(ctx context.Context, e *env, n, concurrency int, trace bool) (d
 			failed.Add(1)
 		}
 	})
+	cfg.Queues = queues
 	cpu := startCPU(ctx, rdb)
 	if trace {
 		e.tracer.start()
@@ -92,11 +94,12 @@ func drainHerald(ctx context.Context, e *env, n, concurrency int, trace bool) (d
 }
 
 // drainBare times a bare asynq server with a no-op handler over n due
-// tasks of the same payload, with the same queues and concurrency. With
+// tasks of the same payload, with the same concurrency, serving queues
+// (nil: Herald's four). With
 // write, the handler makes two Redis writes per task, one at its start and
 // one at its end: the least a handler must do that records durably that
 // an attempt began (so a crash is noticed) and how it ended.
-func drainBare(ctx context.Context, e *env, n, concurrency int, trace, write bool) (drain, error) {
+func drainBare(ctx context.Context, e *env, n, concurrency int, queues map[string]int, trace, write bool) (drain, error) {
 	if err := e.fresh(ctx); err != nil {
 		return drain{}, err
 	}
@@ -116,7 +119,7 @@ func drainBare(ctx context.Context, e *env, n, concurrency int, trace, write boo
 		e.tracer.start()
 	}
 	start := time.Now()
-	srv, err := startBare(rdb, concurrency, func(ctx context.Context, t *asynq.Task) error {
+	srv, err := startBare(rdb, concurrency, queues, func(ctx context.Context, t *asynq.Task) error {
 		if write {
 			id, _ := asynq.GetTaskID(ctx)
 			for _, state := range []string{"started", "done"} {
@@ -151,15 +154,15 @@ func drainBare(ctx context.Context, e *env, n, concurrency int, trace, write boo
 type rateSides struct{ herald, bare, floor []drain }
 
 func (s *rateSides) round(ctx context.Context, e *env, n int) error {
-	h, err := drainHerald(ctx, e, n, rateConcurrency, false)
+	h, err := drainHerald(ctx, e, n, rateConcurrency, nil, false)
 	if err != nil {
 		return err
 	}
-	b, err := drainBare(ctx, e, n, rateConcurrency, false, false)
+	b, err := drainBare(ctx, e, n, rateConcurrency, nil, false, false)
 	if err != nil {
 		return err
 	}
-	f, err := drainBare(ctx, e, n, rateConcurrency, false, true)
+	f, err := drainBare(ctx, e, n, rateConcurrency, nil, false, true)
 	if err != nil {
 		return err
 	}
@@ -222,24 +225,32 @@ func figProcess(ctx context.Context, e *env) ([]row, *breakdown, error) {
 	}
 	rows = append(rows, shared.row("2b. Processing rate, CPUs shared", fmt.Sprintf("Go and redis-server share all %d CPUs", runtime.NumCPU()), n))
 
+	// 2c: the layout of a publish worker, one run of each side.
+	layouts, err := measureLayouts(ctx, e, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows[len(rows)-1].Note += "; " + layouts.fourQueueCost(shared)
+	rows = append(rows, layouts.row(n, shared))
+
 	h, b := medianDrain(shared.herald), medianDrain(shared.bare)
 	e.heraldDrainRate, e.bareDrainRate = h.rate(), b.rate()
 
 	// At concurrency 1, times and CPU untraced (the tracer costs CPU of
 	// its own), then the same again traced for the round trips.
-	hs, err := drainHerald(ctx, e, nb, 1, false)
+	hs, err := drainHerald(ctx, e, nb, 1, nil, false)
 	if err != nil {
 		return nil, nil, err
 	}
-	bs, err := drainBare(ctx, e, nb, 1, false, false)
+	bs, err := drainBare(ctx, e, nb, 1, nil, false, false)
 	if err != nil {
 		return nil, nil, err
 	}
-	ht, err := drainHerald(ctx, e, nb, 1, true)
+	ht, err := drainHerald(ctx, e, nb, 1, nil, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	bt, err := drainBare(ctx, e, nb, 1, true, false)
+	bt, err := drainBare(ctx, e, nb, 1, nil, true, false)
 	if err != nil {
 		return nil, nil, err
 	}

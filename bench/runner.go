@@ -119,14 +119,18 @@ func (h *heraldWorker) stop() error {
 	return <-h.done
 }
 
-// bareServer is a bare asynq server with Herald's queue configuration and
-// one handler for publish tasks.
+// bareServer is a bare asynq server with one handler for publish tasks.
 type bareServer struct{ srv *asynq.Server }
 
-func startBare(rdb redis.UniversalClient, concurrency int, handle func(ctx context.Context, t *asynq.Task) error) (*bareServer, error) {
+// startBare starts a bare server of queues (nil: Herald's four, with
+// their weights).
+func startBare(rdb redis.UniversalClient, concurrency int, queues map[string]int, handle func(ctx context.Context, t *asynq.Task) error) (*bareServer, error) {
+	if queues == nil {
+		queues = jobs.Queues()
+	}
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:              concurrency,
-		Queues:                   jobs.Queues(),
+		Queues:                   queues,
 		DelayedTaskCheckInterval: time.Second,
 		ShutdownTimeout:          2 * time.Second,
 		LogLevel:                 asynq.WarnLevel,

@@ -231,7 +231,7 @@ func runSlowChild(args []string) (slowResult, error) {
 		}
 		stop = func() { _ = w.stop() }
 	case "slow-bare":
-		srv, err := startBare(rdb, slowConcurrency, func(ctx context.Context, _ *asynq.Task) error {
+		srv, err := startBare(rdb, slowConcurrency, nil, func(ctx context.Context, _ *asynq.Task) error {
 			t := time.NewTimer(slowLatency)
 			defer t.Stop()
 			select {

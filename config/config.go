@@ -18,6 +18,7 @@ type Config struct {
 	LogLevel  slog.Level `env:"HERALD_LOG_LEVEL" envDefault:"info" desc:"Lowest level logged: debug, info, warn or error."`
 
 	WorkerConcurrency        int           `env:"HERALD_WORKER_CONCURRENCY" envDefault:"50" desc:"Publish jobs a worker process runs at once (1-10000)."`
+	WorkerQueues             string        `env:"HERALD_WORKER_QUEUES" envDefault:"critical=10,publish=6,webhooks=3,analytics=1" desc:"Queues a worker process serves and their weights: comma-separated queue or queue=weight (1-100), a queue without a weight taking its default weight (critical 10, publish 6, webhooks 3, analytics 1). herald worker --queues overrides it. Every queue must be served by some worker, which herald doctor checks; see Running in production for the layout compose uses."`
 	WorkerShutdownTimeout    time.Duration `env:"HERALD_WORKER_SHUTDOWN_TIMEOUT" envDefault:"25s" desc:"How long a stopping worker waits for running jobs before asynq puts them back in the queue."`
 	WorkerMetricsAddr        string        `env:"HERALD_WORKER_METRICS_ADDR" envDefault:"127.0.0.1:9091" emptyOK:"true" desc:"host:port where the worker serves /metrics and /healthz; set but empty disables them."`
 	DelayedTaskCheckInterval time.Duration `env:"HERALD_DELAYED_TASK_CHECK_INTERVAL" envDefault:"1s" desc:"How often due scheduled posts are moved to the queue."`

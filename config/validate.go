@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -88,6 +89,9 @@ func (c *Config) validateLogging(ch *checker) {
 
 func (c *Config) validateWorker(ch *checker) {
 	ch.between("HERALD_WORKER_CONCURRENCY", c.WorkerConcurrency, 1, 10000)
+	if _, err := jobs.ParseQueues(c.WorkerQueues); err != nil {
+		ch.bad("HERALD_WORKER_QUEUES", err.Error())
+	}
 	ch.positive("HERALD_WORKER_SHUTDOWN_TIMEOUT", c.WorkerShutdownTimeout)
 	ch.addr("HERALD_WORKER_METRICS_ADDR", c.WorkerMetricsAddr, true)
 	ch.positive("HERALD_DELAYED_TASK_CHECK_INTERVAL", c.DelayedTaskCheckInterval)

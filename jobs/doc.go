@@ -47,6 +47,17 @@
 //	if err != nil { ... }
 //	err = w.Run(ctx) // nil after ctx ends, else why the worker stopped
 //
+// Tasks go to four queues (QueueNames): critical (revocations), publish,
+// webhooks and analytics. A worker serves the queues of
+// WorkerConfig.Queues (default Queues(): all, weighted), so a deployment
+// can run publish workers apart from a background worker: asynq tries a
+// worker's queues one Redis round trip at a time, and empty ones slow it.
+// ParseQueues reads a layout as HERALD_WORKER_QUEUES gives it. Only a
+// worker that serves webhooks runs the webhook dispatcher, the reader of
+// the events stream that enqueues deliveries; every handler is
+// registered in every worker, since a handler costs nothing until its
+// queue is served.
+//
 // An attempt begins and ends with one script each: begin reads the record,
 // checks the post is due and not too late, takes the post's lock (kept in
 // the record and renewed while the attempt runs, so a task asynq hands to

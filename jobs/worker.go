@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +22,11 @@ type WorkerConfig struct {
 	// Concurrency is how many tasks run at once (default 50: publishing
 	// mostly waits on platforms).
 	Concurrency int
+	// Queues maps each queue this worker serves to its weight (default
+	// Queues(): all of them). A worker that does not serve QueueWebhooks
+	// runs no webhook dispatcher: the process that delivers the
+	// deliveries also reads the events stream and enqueues them.
+	Queues map[string]int
 	// ShutdownTimeout is how long Run waits for running tasks after its
 	// context ends; asynq then puts the rest back in their queues, and
 	// their checkpoints let the next attempt resume (default 25s).
@@ -48,8 +54,9 @@ type WorkerConfig struct {
 	EventsMaxLen int64
 	// ObserveEvent, if set, hears the type of every event appended.
 	ObserveEvent func(typ string)
-	// Webhooks, if it has endpoints, makes the worker deliver every event
-	// to them (its Logger and Now default to the worker's).
+	// Webhooks, if it has endpoints and the worker serves QueueWebhooks,
+	// makes the worker deliver every event to them (its Logger and Now
+	// default to the worker's).
 	Webhooks webhook.Config
 }
 
@@ -69,6 +76,11 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 50
+	}
+	if cfg.Queues == nil {
+		cfg.Queues = Queues()
+	} else if err := CheckQueues(cfg.Queues); err != nil {
+		return nil, fmt.Errorf("jobs: WorkerConfig.Queues: %w", err)
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 25 * time.Second
@@ -92,7 +104,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	st := newStore(rdb, cfg.Now, cfg.EventsMaxLen, cfg.ObserveEvent)
 	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:              cfg.Concurrency,
-		Queues:                   Queues(),
+		Queues:                   maps.Clone(cfg.Queues),
 		RetryDelayFunc:           cfg.Retry.Delay,
 		IsFailure:                IsFailure,
 		ShutdownTimeout:          cfg.ShutdownTimeout,
@@ -114,7 +126,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	w.mux.Handle(TypeAnalyticsRefresh, analytics.NewRefreshHandler(rdb, ao))
 	w.mux.Handle(TypeAnalyticsSweep, analytics.NewSweepHandler(rdb, ao))
 	w.mux.Handle(TypeAccountRevoke, &revokeHandler{revoker: cfg.Tokens})
-	if len(cfg.Webhooks.Endpoints) > 0 {
+	if _, delivers := cfg.Queues[QueueWebhooks]; delivers && len(cfg.Webhooks.Endpoints) > 0 {
 		wh := cfg.Webhooks
 		if wh.Logger == nil {
 			wh.Logger = cfg.Logger.With("component", "webhooks")

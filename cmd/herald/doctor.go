@@ -75,7 +75,9 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		d.problem("platforms: %v", err)
 	}
 	doctorPlatforms(d, ps, census)
-	doctorQueues(d, asynq.NewInspectorFromRedisClient(rdb))
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	qs := doctorQueues(d, insp)
+	doctorWorkers(d, insp, qs)
 	return d.verdict()
 }
 
@@ -242,17 +244,17 @@ func doctorPlatforms(d *diagnosis, ps []publishers.Platform, c tokens.Census) {
 }
 
 // doctorQueues prints every queue's sizes and how long its oldest pending
-// task has waited.
-func doctorQueues(d *diagnosis, insp *asynq.Inspector) {
+// task has waited, and returns them.
+func doctorQueues(d *diagnosis, insp *asynq.Inspector) []monitor.Queue {
 	qs, err := monitor.Queues(insp)
 	if err != nil {
 		fmt.Fprintln(d.w, "queues: PROBLEM")
 		d.problem("%v", err)
-		return
+		return qs
 	}
 	if len(qs) == 0 {
 		fmt.Fprintln(d.w, "queues: none yet (nothing was ever enqueued)")
-		return
+		return qs
 	}
 	fmt.Fprintln(d.w, "queues:")
 	tw := tabwriter.NewWriter(d.w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -272,6 +274,7 @@ func doctorQueues(d *diagnosis, insp *asynq.Inspector) {
 			fmt.Fprintf(d.w, "  note: %d archived tasks in %s (failed for good; reasons in asynqmon)\n", q.Archived, q.Name)
 		}
 	}
+	return qs
 }
 
 func onOff(b bool) string {

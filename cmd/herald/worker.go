@@ -13,12 +13,22 @@ import (
 )
 
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if err := parseFlags(flags("worker", stderr), args); err != nil {
+	fs := flags("worker", stderr)
+	var queues map[string]int // from --queues; nil: HERALD_WORKER_QUEUES
+	fs.Func("queues", "queues this worker serves, with optional weights, e.g. critical,publish or critical=10,publish=6 (default HERALD_WORKER_QUEUES)",
+		func(s string) (err error) {
+			queues, err = jobs.ParseQueues(s)
+			return err
+		})
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg, err := config.Load()
 	if err != nil {
 		return err
+	}
+	if queues == nil {
+		queues = cfg.WorkerQueueLayout()
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	rdb, err := openRedis(ctx, cfg, log)
@@ -32,6 +42,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	wc := workerConfig(cfg, ps, log, tel)
+	wc.Queues = queues
 	client := newClient(cfg, rdb, ps, tel.eventObserver())
 	vault, keys, err := newVault(cfg, rdb, ps, client, log, tel)
 	if err != nil {
@@ -60,8 +71,22 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		})
 	}
 	g.Go(func() error { return w.Run(ctx) })
-	log.Info("worker started", "platforms", wc.Publishers.Names(), "concurrency", wc.Concurrency, "metrics", cfg.WorkerMetricsAddr)
+	log.Info("worker started", "platforms", wc.Publishers.Names(), "queues", jobs.FormatQueues(queues), "concurrency", wc.Concurrency, "metrics", cfg.WorkerMetricsAddr)
+	if others := unservedBy(queues); len(others) > 0 {
+		log.Info("other workers must serve the rest of the queues (herald doctor checks)", "queues", others)
+	}
 	err = g.Wait()
 	log.Info("worker stopped")
 	return err
+}
+
+// unservedBy lists Herald's queues that layout leaves to other workers.
+func unservedBy(layout map[string]int) []string {
+	var out []string
+	for _, q := range jobs.QueueNames() {
+		if _, ok := layout[q]; !ok {
+			out = append(out, q)
+		}
+	}
+	return out
 }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/heraldhq/herald/internal/monitor"
+	"github.com/heraldhq/herald/jobs"
+)
+
+// doctorWorkers lists the live workers from asynq's server list (each
+// worker's heartbeat, written every 5s and kept for 10s, says which
+// queues it serves) and checks that every queue Herald uses is served by
+// one of them. A queue nobody serves is a problem, named with the age of
+// its oldest pending task: with HERALD_WORKER_QUEUES a deployment can
+// leave one out, and nothing tells it otherwise, since the tasks simply
+// wait. With no worker running at all, only queues with tasks waiting
+// are problems, and the rest a warning: doctor also runs before a first
+// deployment.
+func doctorWorkers(d *diagnosis, insp *asynq.Inspector, qs []monitor.Queue) {
+	servers, err := insp.Servers()
+	if err != nil {
+		fmt.Fprintln(d.w, "workers: PROBLEM")
+		d.problem("list the live workers: %v", err)
+		return
+	}
+	live := liveServers(servers)
+	served := map[string]bool{}
+	fmt.Fprintf(d.w, "workers: %d live\n", len(live))
+	for _, s := range live {
+		for q := range s.Queues {
+			served[q] = true
+		}
+		fmt.Fprintf(d.w, "  %s pid %d: queues %s, concurrency %d, %d running, up %s\n",
+			s.Host, s.PID, jobs.FormatQueues(s.Queues), s.Concurrency, len(s.ActiveWorkers), time.Since(s.Started).Round(time.Second))
+	}
+	byName := map[string]monitor.Queue{}
+	for _, q := range qs {
+		byName[q.Name] = q
+	}
+	for _, name := range jobs.QueueNames() {
+		if served[name] {
+			continue
+		}
+		q := byName[name]
+		waiting := "nothing pending"
+		if q.Pending > 0 {
+			waiting = fmt.Sprintf("%d pending, the oldest for %s", q.Pending, q.OldestPending.Round(time.Second))
+		}
+		switch {
+		case len(live) > 0:
+			d.problem("queue %s is served by no live worker (%s): run a worker whose HERALD_WORKER_QUEUES or --queues includes %s", name, waiting, name)
+		case q.Pending > 0:
+			d.problem("queue %s is served by no live worker (%s): no worker is running", name, waiting)
+		}
+	}
+	if len(live) == 0 {
+		d.warn("no worker is running: nothing is published, revoked or delivered until one starts")
+	}
+}
+
+// liveServers keeps the servers taking tasks ("active": not stopping),
+// by host and pid.
+func liveServers(servers []*asynq.ServerInfo) []*asynq.ServerInfo {
+	var live []*asynq.ServerInfo
+	for _, s := range servers {
+		if s.Status == "active" {
+			live = append(live, s)
+		}
+	}
+	slices.SortFunc(live, func(a, b *asynq.ServerInfo) int {
+		return cmp.Or(cmp.Compare(a.Host, b.Host), cmp.Compare(a.PID, b.PID), cmp.Compare(a.ID, b.ID))
+	})
+	return live
+}
