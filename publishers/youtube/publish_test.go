@@ -97,7 +97,7 @@ func TestSessionIsSavedBeforeAnyByteIsSent(t *testing.T) {
 }
 
 func TestConnectionDroppedMidUploadResumes(t *testing.T) {
-	e := setup(t)
+	e := setup(t, noChunkRetries)
 	const size = 5*chunk + 77
 	cp := &publisherstest.Checkpoints{}
 	e.srv.DropChunk(3, chunk/2+1000) // mid third chunk
@@ -157,7 +157,7 @@ func TestWorkerKilledMidUploadResumes(t *testing.T) {
 }
 
 func TestFinalResponseLostLearnsTheVideoFromTheSession(t *testing.T) {
-	e := setup(t)
+	e := setup(t, noChunkRetries)
 	const size = 2*chunk + 10
 	cp := &publisherstest.Checkpoints{}
 	e.srv.LoseFinalResponse(1)
@@ -185,7 +185,7 @@ func TestFinalResponseLostLearnsTheVideoFromTheSession(t *testing.T) {
 }
 
 func TestExpiredSessionRestartsFromZero(t *testing.T) {
-	e := setup(t)
+	e := setup(t, noChunkRetries)
 	const size = 4 * chunk
 	cp := &publisherstest.Checkpoints{}
 	e.srv.DropChunk(2, 100)
@@ -207,7 +207,7 @@ func TestExpiredSessionRestartsFromZero(t *testing.T) {
 func TestExpiredSessionAfterTheLastChunkIsPermanent(t *testing.T) {
 	// The last chunk went out and no answer came: the outcome is
 	// unknown, and a second upload could make a second video.
-	e := setup(t)
+	e := setup(t, noChunkRetries)
 	cp := &publisherstest.Checkpoints{}
 	e.srv.DropChunk(2, chunk/2)
 	if _, err := e.p.Publish(context.Background(), e.request("post-1", 2*chunk, cp)); err == nil {
@@ -395,7 +395,8 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 		if name == youtube.CheckpointSession {
 			session = value
 			id := value[strings.Index(value, "upload_id=")+len("upload_id="):]
-			e.srv.FailNext(youtubetest.OpUploadChunk, 1, youtubetest.Fault{
+			// Every time: the retries inside the attempt see it too.
+			e.srv.FailNext(youtubetest.OpUploadChunk, -1, youtubetest.Fault{
 				Status: 503, Message: "session " + value + " id " + id + " token " + e.tok.AccessToken,
 			})
 		}

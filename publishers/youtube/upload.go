@@ -280,10 +280,13 @@ func parseRange(h string) (int64, bool) {
 }
 
 // send uploads file from offset on, chunk by chunk, saving each confirmed
-// offset. It closes file.
+// offset. A chunk that fails with a hiccup is retried in process (see
+// retry.go) from the offset the session reports. It closes file.
 func (p *Publisher) send(ctx context.Context, cp publishers.Checkpoints, a *auth, session, src string, file *media.File, offset int64) (string, error) {
 	defer func() { file.Close() }()
+	size := file.Size
 	c := newChunker(file, p.chunkSize)
+	retry := &chunkRetry{p: p}
 	for chunkNo := 1; ; chunkNo++ {
 		body, n, last, err := c.next(offset)
 		if err != nil {
@@ -299,28 +302,49 @@ func (p *Publisher) send(ctx context.Context, cp publishers.Checkpoints, a *auth
 		step := fmt.Sprintf("upload chunk %d (bytes %d-%d)", chunkNo, offset, offset+n-1)
 		st, err := p.sendChunk(ctx, a, chunk{session: session, step: step, body: body, offset: offset, n: n, total: total, contentType: file.ContentType})
 		if err != nil {
-			return "", err
+			if st, err = p.recoverChunk(ctx, a, retry, session, size, err); err != nil {
+				return "", err
+			}
+		} else {
+			retry.reset()
 		}
 		if st.video != "" {
 			return st.video, nil
 		}
-		if st.committed < offset || st.committed > offset+n {
+		if st.committed > offset+n || st.committed < offset && retry.failures == 0 {
 			return "", publishers.Transient(fmt.Errorf("youtube: %s: session reports %d bytes, expected %d", step, st.committed, offset+n))
 		}
 		if err := cp.Save(ctx, CheckpointOffset, strconv.FormatInt(st.committed, 10)); err != nil {
 			return "", publishers.Transient(fmt.Errorf("youtube: upload: save checkpoint: %w", err))
 		}
-		if st.committed < offset+n {
-			// The session kept part of the chunk: read the rest
-			// again from the source.
+		if st.committed != offset+n || retry.failures > 0 {
+			// The session kept part of the chunk, or the stream broke
+			// mid-chunk: read the rest again from the source.
 			file.Close()
-			if file, err = p.media.OpenAt(ctx, src, publishers.MediaVideo, st.committed); err != nil {
+			if file, err = p.reopen(ctx, src, size, st.committed); err != nil {
 				return "", err
 			}
 			c = newChunker(file, p.chunkSize)
 		}
 		offset = st.committed
 	}
+}
+
+// reopen opens the media at offset, keeping the size learned before when
+// the source does not say it again.
+func (p *Publisher) reopen(ctx context.Context, src string, size, offset int64) (*media.File, error) {
+	f, err := p.media.OpenAt(ctx, src, publishers.MediaVideo, offset)
+	if err != nil {
+		return nil, err
+	}
+	if size >= 0 && f.Size >= 0 && f.Size != size {
+		f.Close()
+		return nil, publishers.Permanent(fmt.Errorf("youtube: upload: the video is %d bytes now, %d when the upload began", f.Size, size))
+	}
+	if f.Size < 0 {
+		f.Size = size
+	}
+	return f, nil
 }
 
 // chunk is one PUT of a resumable upload: n bytes of body at offset.

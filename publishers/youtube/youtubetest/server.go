@@ -34,6 +34,7 @@ type Server struct {
 	drops     []*dropRule
 	loseFinal int
 	chunks    int // chunk requests seen, for DropChunk
+	chaos     *chaos
 	calls     calllog.Log[Call]
 
 	accounts  map[string]*account // by account id

@@ -190,6 +190,15 @@ func (s *Server) sessionRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	last1 := last + 1
 	drop := s.takeDrop()
+	if drop < 0 {
+		fail, after := s.takeChaos(last1 - first)
+		if fail {
+			io.Copy(io.Discard, r.Body)
+			s.answer(w, call, apiError(http.StatusServiceUnavailable, "backendError", "Backend Error"))
+			return
+		}
+		drop = after
+	}
 	body := io.Reader(r.Body)
 	if drop >= 0 {
 		body = io.LimitReader(r.Body, drop)
