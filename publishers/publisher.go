@@ -68,6 +68,10 @@ type Request struct {
 type Result struct {
 	RemoteID string
 	URL      string
+	// Warning, when set, says the post is online but not quite as asked
+	// (YouTube locked a video private because the API project is not
+	// audited, ...), in words for the post's author. Never a secret.
+	Warning string
 }
 
 // Checkpoints is a publisher's memory across attempts of one post: each

@@ -38,6 +38,7 @@ const (
 	CheckpointSize      = "youtube.size"      // media size when the session began, or -1
 	CheckpointOffset    = "youtube.offset"    // bytes the session confirmed
 	CheckpointFinal     = "youtube.final"     // "1" once the last chunk was sent
+	CheckpointPrivacy   = "youtube.privacy"   // the privacyStatus the video got, saved with its id
 	CheckpointVideo     = "youtube.video"     // the video id
 	CheckpointThumbnail = "youtube.thumbnail" // "set" or "skipped"
 	CheckpointPlaylist  = "youtube.playlist"  // playlist item id, or "skipped"

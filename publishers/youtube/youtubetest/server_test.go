@@ -195,9 +195,10 @@ func session(t *testing.T, srv *youtubetest.Server, access string, size int) str
 	return loc
 }
 
-func put(t *testing.T, uri, contentRange string, body []byte) *http.Response {
+func put(t *testing.T, uri, access, contentRange string, body []byte) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest("PUT", uri, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+access)
 	req.Header.Set("Content-Range", contentRange)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -214,29 +215,30 @@ func TestSessionProtocol(t *testing.T) {
 	b := data(2*block + 100)
 	uri := session(t, srv, tok.AccessToken, len(b))
 
-	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 308 || resp.Header.Get("Range") != "" {
+	if resp := put(t, uri, tok.AccessToken, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 308 || resp.Header.Get("Range") != "" {
 		t.Errorf("fresh status = %d Range %q, want 308 without Range", resp.StatusCode, resp.Header.Get("Range"))
 	}
-	if resp := put(t, uri, "bytes 0-"+strconv.Itoa(block-1)+"/"+strconv.Itoa(len(b)), b[:block]); resp.StatusCode != 308 || resp.Header.Get("Range") != "bytes=0-"+strconv.Itoa(block-1) {
+	if resp := put(t, uri, tok.AccessToken, "bytes 0-"+strconv.Itoa(block-1)+"/"+strconv.Itoa(len(b)), b[:block]); resp.StatusCode != 308 || resp.Header.Get("Range") != "bytes=0-"+strconv.Itoa(block-1) {
 		t.Errorf("chunk 1 = %d Range %q", resp.StatusCode, resp.Header.Get("Range"))
 	}
 	// A chunk cut short keeps whole blocks only.
 	srv.DropChunk(1, block+10)
 	req, _ := http.NewRequest("PUT", uri, bytes.NewReader(b[block:]))
 	req.Header.Set("Content-Range", "bytes "+strconv.Itoa(block)+"-"+strconv.Itoa(len(b)-1)+"/"+strconv.Itoa(len(b)))
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("dropped chunk answered %d", resp.StatusCode)
 	}
-	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.Header.Get("Range") != "bytes=0-"+strconv.Itoa(2*block-1) {
+	if resp := put(t, uri, tok.AccessToken, "bytes */"+strconv.Itoa(len(b)), nil); resp.Header.Get("Range") != "bytes=0-"+strconv.Itoa(2*block-1) {
 		t.Errorf("after the drop, Range %q, want two blocks", resp.Header.Get("Range"))
 	}
 	// Resending from before the committed offset is fine; the overlap is
 	// skipped.
-	if resp := put(t, uri, "bytes "+strconv.Itoa(block)+"-"+strconv.Itoa(len(b)-1)+"/"+strconv.Itoa(len(b)), b[block:]); resp.StatusCode != 200 {
+	if resp := put(t, uri, tok.AccessToken, "bytes "+strconv.Itoa(block)+"-"+strconv.Itoa(len(b)-1)+"/"+strconv.Itoa(len(b)), b[block:]); resp.StatusCode != 200 {
 		t.Fatalf("last chunk = %d", resp.StatusCode)
 	}
-	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 200 {
+	if resp := put(t, uri, tok.AccessToken, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 200 {
 		t.Errorf("status of a finished upload = %d, want 200 with the video", resp.StatusCode)
 	}
 	v := srv.Videos()
@@ -249,12 +251,12 @@ func TestSessionProtocol(t *testing.T) {
 	}
 
 	srv.ExpireSessions() // a finished session keeps answering
-	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 200 {
+	if resp := put(t, uri, tok.AccessToken, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 200 {
 		t.Errorf("finished session after expiry = %d", resp.StatusCode)
 	}
 	other := session(t, srv, tok.AccessToken, 10)
 	srv.ExpireSessions()
-	if resp := put(t, other, "bytes */10", nil); resp.StatusCode != 404 {
+	if resp := put(t, other, tok.AccessToken, "bytes */10", nil); resp.StatusCode != 404 {
 		t.Errorf("expired session = %d, want 404", resp.StatusCode)
 	}
 }
