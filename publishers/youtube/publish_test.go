@@ -456,3 +456,22 @@ func TestForceRefreshErrorsAreClassified(t *testing.T) {
 		t.Errorf("err = %v, want reauth: the refresh gave no token", err)
 	}
 }
+
+func TestTokenRefreshedMidUploadKeepsTheSession(t *testing.T) {
+	e := setup(t)
+	var calls atomic.Int32
+	cp := &publisherstest.Checkpoints{}
+	cp.OnSave = func(name, value string) {
+		if name == youtube.CheckpointOffset && value == strconv.Itoa(chunk) {
+			e.srv.ExpireAccessToken(e.tok.AccessToken)
+		}
+	}
+	req := e.request("post-1", 3*chunk, cp)
+	req.ForceRefresh = e.refresher(e.tok.RefreshToken, &calls)
+	if _, err := e.p.Publish(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 1 || len(e.srv.Uploads()) != 1 || e.onlyVideo(t).SHA256 != sumOf(3*chunk) {
+		t.Errorf("%d refreshes, %d sessions; want one of each and the video", calls.Load(), len(e.srv.Uploads()))
+	}
+}
