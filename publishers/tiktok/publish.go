@@ -397,11 +397,7 @@ func (pub *publication) finish(ctx context.Context, id string, st statusAnswer) 
 		return pub.result(post), nil
 	case StatusFailed:
 		why := cmp.Or(wire.Quote(st.FailReason, maxMessage, pub.s.Secrets()...), "no fail_reason given")
-		err := fmt.Errorf("tiktok: publish %s failed: %s", id, why)
-		if st.FailReason == "auth_removed" {
-			return publishers.Result{}, publishers.Reauth(err)
-		}
-		return publishers.Result{}, publishers.Permanent(err)
+		return publishers.Result{}, pub.failed(ctx, id, st.FailReason, why)
 	case StatusSendToUserInbox:
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("tiktok: publish %s went to the creator's inbox instead of the profile: the creator must finish it in the TikTok app", id))
 	case StatusProcessingUpload, StatusProcessingDownload:

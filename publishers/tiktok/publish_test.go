@@ -351,7 +351,9 @@ func TestStatusSequences(t *testing.T) {
 	}{
 		{"processing then complete", []string{tiktoktest.StatusProcessingUpload, tiktoktest.StatusProcessingUpload, tiktoktest.StatusPublishComplete}, -1},
 		{"inbox", []string{tiktoktest.StatusSendToUserInbox}, publishers.ClassPermanent},
-		{"failed", []string{tiktoktest.StatusProcessingUpload, tiktoktest.StatusFailed}, publishers.ClassPermanent},
+		// The fake fails with "internal" when told no reason: worth a
+		// new publish.
+		{"failed", []string{tiktoktest.StatusProcessingUpload, tiktoktest.StatusFailed}, publishers.ClassTransient},
 		{"unknown status", []string{"SOMETHING_NEW"}, publishers.ClassTransient},
 	}
 	for _, tt := range tests {
