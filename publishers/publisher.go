@@ -72,6 +72,10 @@ type Result struct {
 	// (YouTube locked a video private because the API project is not
 	// audited, ...), in words for the post's author. Never a secret.
 	Warning string
+	// State, when set, is a platform's word for a published post that
+	// is not a public post yet (TikTok's "sent_to_inbox": a draft in
+	// the creator's inbox).
+	State string
 }
 
 // Checkpoints is a publisher's memory across attempts of one post: each

@@ -58,8 +58,9 @@ func ExamplePublisher_Publish_moderation() {
 		MaxWait: time.Millisecond, HandBack: 10 * time.Minute})
 	_, err := p.Publish(context.Background(), publishers.Request{
 		Content: publishers.Content{
-			Text:  "Under review",
-			Media: []publishers.Media{{URL: "https://cdn.example.com/a.mp4", Kind: publishers.MediaVideo}},
+			Text:    "Under review",
+			Media:   []publishers.Media{{URL: "https://cdn.example.com/a.mp4", Kind: publishers.MediaVideo}},
+			Options: map[string]string{tiktok.OptionPrivacyLevel: tiktok.PrivacyPublic},
 		},
 		Token:       &oauth2.Token{AccessToken: "act.example"},
 		Checkpoints: &memory{},

@@ -125,10 +125,12 @@ func start(t *testing.T, opts ...func(*tiktok.Options)) env {
 	return env{srv: srv, src: src, p: tiktok.New(o), clk: clk}
 }
 
+// request is a post of the media, public: TikTok has no default privacy.
 func request(cp publishers.Checkpoints, caption string, m ...publishers.Media) publishers.Request {
 	return publishers.Request{
 		PostID: "post-1", AccountID: "acct-1", PlatformUserID: "open-1", Attempt: 1,
-		Content:     publishers.Content{Text: caption, Media: m},
+		Content: publishers.Content{Text: caption, Media: m,
+			Options: map[string]string{tiktok.OptionPrivacyLevel: tiktok.PrivacyPublic}},
 		Token:       &oauth2.Token{AccessToken: token},
 		Checkpoints: cp,
 	}

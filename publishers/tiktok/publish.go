@@ -37,7 +37,8 @@ const (
 	// CheckpointUsername holds the creator's username, for post URLs.
 	CheckpointUsername = "tiktok_username"
 	// CheckpointPost holds the published post's id ("-" when TikTok
-	// gives none, as for SELF_ONLY posts).
+	// gives none, as for SELF_ONLY posts; "inbox" for an upload that
+	// reached the creator's inbox).
 	CheckpointPost = "tiktok_post_id"
 	// CheckpointRestarts counts publishes abandoned because their upload
 	// could not be finished.
@@ -52,6 +53,9 @@ const (
 	StatusPublishComplete    = "PUBLISH_COMPLETE"
 	StatusFailed             = "FAILED"
 )
+
+// postInbox is CheckpointPost of an inbox upload TikTok delivered.
+const postInbox = "inbox"
 
 // maxRestarts bounds how often a post's unfinishable upload is started
 // over before the post fails.
@@ -205,6 +209,14 @@ func (pub *publication) startOver(ctx context.Context) error {
 
 // start makes a new publish: creator info, checks, init, upload, wait.
 func (pub *publication) start(ctx context.Context) (publishers.Result, error) {
+	if pub.pl.inbox {
+		// The creator settles everything in the app: no creator_info
+		// (a call of a 20/min budget) is needed.
+		if pub.pl.kind == kindPhoto || pub.pl.pull {
+			return pub.startPull(ctx)
+		}
+		return pub.startUpload(ctx)
+	}
 	ci, err := pub.creatorInfo(ctx, pub.s)
 	if err != nil {
 		return publishers.Result{}, err
@@ -232,7 +244,7 @@ type initAnswer struct {
 var publishIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.~\-]{1,200}$`)
 
 func (pub *publication) startPull(ctx context.Context) (publishers.Result, error) {
-	path, body := "/v2/post/publish/video/init/", pub.pl.videoInit(sourcePull, chunking{})
+	path, body := pub.pl.videoInitPath(sourcePull, chunking{})
 	if pub.pl.kind == kindPhoto {
 		path, body = "/v2/post/publish/content/init/", pub.pl.photoInit()
 	}
@@ -276,7 +288,8 @@ func (pub *publication) startUpload(ctx context.Context) (publishers.Result, err
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("tiktok: %w", err))
 	}
 	var out initAnswer
-	if err := pub.call(ctx, pub.s, "init video upload", http.MethodPost, "/v2/post/publish/video/init/", pub.pl.videoInit(sourceFile, c), &out); err != nil {
+	path, body := pub.pl.videoInitPath(sourceFile, c)
+	if err := pub.call(ctx, pub.s, "init video upload", http.MethodPost, path, body, &out); err != nil {
 		// A lost answer leaves a publish without bytes: it can never
 		// post, so the next attempt simply inits again.
 		return publishers.Result{}, err
@@ -399,6 +412,12 @@ func (pub *publication) finish(ctx context.Context, id string, st statusAnswer) 
 		why := cmp.Or(wire.Quote(st.FailReason, maxMessage, pub.s.Secrets()...), "no fail_reason given")
 		return publishers.Result{}, pub.failed(ctx, id, st.FailReason, why)
 	case StatusSendToUserInbox:
+		if pub.pl.inbox {
+			if err := pub.save(ctx, CheckpointPost, postInbox); err != nil {
+				return publishers.Result{}, err
+			}
+			return pub.result(postInbox), nil
+		}
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("tiktok: publish %s went to the creator's inbox instead of the profile: the creator must finish it in the TikTok app", id))
 	case StatusProcessingUpload, StatusProcessingDownload:
 		return pub.await(ctx, id)
@@ -411,8 +430,11 @@ var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9._]{1,64}$`)
 
 // result is the Result of post ("-": published without a public id).
 func (pub *publication) result(post string) publishers.Result {
-	if post == "-" {
+	switch post {
+	case "-":
 		return publishers.Result{}
+	case postInbox:
+		return publishers.Result{State: StateSentToInbox}
 	}
 	res := publishers.Result{RemoteID: post}
 	if u := pub.get(CheckpointUsername); usernamePattern.MatchString(u) {

@@ -146,7 +146,7 @@ func TestPhotoPost(t *testing.T) {
 		publishers.Media{URL: "https://cdn.example.com/2.jpg", Kind: publishers.MediaImage},
 		publishers.Media{URL: "https://cdn.example.com/3.jpg", Kind: publishers.MediaImage})
 	req.Content.Title = "Harbour"
-	req.Content.Options = map[string]string{tiktok.OptionPhotoCoverIndex: "1", tiktok.OptionAutoAddMusic: "true"}
+	req.Content.Options = map[string]string{tiktok.OptionPrivacyLevel: tiktok.PrivacyPublic, tiktok.OptionPhotoCoverIndex: "1", tiktok.OptionAutoAddMusic: "true"}
 	if _, err := e.p.Publish(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +393,9 @@ func TestSelfOnlyPostHasNoPublicID(t *testing.T) {
 	e := start(t, func(o *tiktok.Options) { o.Unaudited = true })
 	e.srv.SetUnaudited(true)
 	cp := &memory{}
-	res, err := e.p.Publish(context.Background(), request(cp, "private", e.src.video(mb)))
+	req := request(cp, "private", e.src.video(mb))
+	req.Content.Options = nil // an unaudited app posts SELF_ONLY unasked
+	res, err := e.p.Publish(context.Background(), req)
 	if err != nil || res != (publishers.Result{}) {
 		t.Fatalf("Publish = %+v, %v; want success without id", res, err)
 	}
@@ -414,7 +416,8 @@ func TestRefusalsBeforeInit(t *testing.T) {
 		media     int // 0 video, >0 that many images (unverified)
 		want      string
 	}{
-		{"privacy not offered", false, nil, 0, "not among the creator's options"},
+		{"privacy not offered", false, map[string]string{"privacy_level": "PUBLIC_TO_EVERYONE"}, 0, "not among the creator's options"},
+		{"no privacy chosen", false, nil, 0, "option privacy_level is required (TikTok has the creator choose who sees the post); this account allows [FOLLOWER_OF_CREATOR SELF_ONLY]"},
 		{"comments wanted but disabled", false, map[string]string{"privacy_level": "SELF_ONLY", "disable_comment": "false"}, 0, "turned comments off"},
 		{"stitch wanted but disabled", false, map[string]string{"privacy_level": "SELF_ONLY", "disable_stitch": "false"}, 0, "turned stitches off"},
 		{"too long", false, map[string]string{"privacy_level": "SELF_ONLY", "duration_sec": "600"}, 0, "longer than the creator's maximum"},

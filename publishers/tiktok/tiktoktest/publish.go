@@ -81,6 +81,9 @@ type Publish struct {
 	FailReason string
 	PostID     string
 	InitAt     time.Time
+	// Inbox says the publish is an upload to the creator's inbox: it
+	// ends SEND_TO_USER_INBOX, not as a post.
+	Inbox bool
 
 	processing Processing
 	arrivedAt  time.Time
@@ -112,11 +115,15 @@ type initBody struct {
 	MediaType string `json:"media_type"`
 }
 
-func (s *Server) videoInit(r *http.Request, c *Call) reply { return s.init(r, c, "video") }
+func (s *Server) videoInit(r *http.Request, c *Call) reply { return s.init(r, c, "video", false) }
 
-func (s *Server) contentInit(r *http.Request, c *Call) reply { return s.init(r, c, "photo") }
+func (s *Server) contentInit(r *http.Request, c *Call) reply { return s.init(r, c, "photo", false) }
 
-func (s *Server) init(r *http.Request, c *Call, kind string) reply {
+// inboxInit is the Upload Content API's video init: source_info only,
+// no post_info (the creator sets the post up in the app).
+func (s *Server) inboxInit(r *http.Request, c *Call) reply { return s.init(r, c, "video", true) }
+
+func (s *Server) init(r *http.Request, c *Call, kind string, inbox bool) reply {
 	var b initBody
 	if err := decode(r, &b); err != nil {
 		return fail(http.StatusBadRequest, CodeInvalidParams, "request body is not JSON")
@@ -124,22 +131,28 @@ func (s *Server) init(r *http.Request, c *Call, kind string) reply {
 	title, _ := b.PostInfo["title"].(string)
 	desc, _ := b.PostInfo["description"].(string)
 	privacy, _ := b.PostInfo["privacy_level"].(string)
+	if kind == "photo" && b.PostMode == "MEDIA_UPLOAD" {
+		inbox = true
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.Title = title
-	if !slices.Contains(s.creator.PrivacyLevelOptions, privacy) {
+	switch {
+	case inbox && kind == "video" && b.PostInfo != nil:
+		return fail(http.StatusBadRequest, CodeInvalidParams, "the inbox video init takes source_info only")
+	case inbox:
+	case !slices.Contains(s.creator.PrivacyLevelOptions, privacy):
 		return fail(http.StatusBadRequest, CodePrivacyLevelMismatch, fmt.Sprintf("privacy_level %q is not among the creator's options", privacy))
-	}
-	if s.unaudited && privacy != "SELF_ONLY" {
+	case s.unaudited && privacy != "SELF_ONLY":
 		return fail(http.StatusForbidden, CodeUnaudited, "Please review our integration guidelines at https://developers.tiktok.com/doc/content-sharing-guidelines/")
 	}
 	p := &Publish{Kind: kind, Source: b.SourceInfo.Source, Title: title, Description: desc, Privacy: privacy,
-		PostInfo: b.PostInfo, InitAt: s.now(), processing: s.processing, Status: StatusProcessingUpload}
+		PostInfo: b.PostInfo, InitAt: s.now(), processing: s.processing, Status: StatusProcessingUpload, Inbox: inbox}
 	si := b.SourceInfo
 	switch {
 	case kind == "photo":
-		if b.MediaType != "PHOTO" || b.PostMode != "DIRECT_POST" || si.Source != "PULL_FROM_URL" || len(si.PhotoImages) == 0 || len(si.PhotoImages) > 35 {
-			return fail(http.StatusBadRequest, CodeInvalidParams, "a photo post needs media_type PHOTO, post_mode DIRECT_POST, PULL_FROM_URL and 1-35 photo_images")
+		if b.MediaType != "PHOTO" || (b.PostMode != "DIRECT_POST" && b.PostMode != "MEDIA_UPLOAD") || si.Source != "PULL_FROM_URL" || len(si.PhotoImages) == 0 || len(si.PhotoImages) > 35 {
+			return fail(http.StatusBadRequest, CodeInvalidParams, "a photo post needs media_type PHOTO, post_mode DIRECT_POST or MEDIA_UPLOAD, PULL_FROM_URL and 1-35 photo_images")
 		}
 		if si.PhotoCoverIndex != nil && (*si.PhotoCoverIndex < 0 || *si.PhotoCoverIndex >= len(si.PhotoImages)) {
 			return fail(http.StatusBadRequest, CodeInvalidParams, "photo_cover_index out of range")
@@ -345,6 +358,12 @@ func (s *Server) advanceLocked(p *Publish) {
 }
 
 func (s *Server) completeLocked(p *Publish) {
+	if p.Inbox {
+		// An upload ends in the creator's inbox; the post, if any, is
+		// the creator's doing in the app.
+		p.Status = StatusSendToUserInbox
+		return
+	}
 	p.Status = StatusPublishComplete
 	post := Post{PublishID: p.ID, Title: p.Title, Privacy: p.Privacy, Kind: p.Kind, At: s.now()}
 	if p.Privacy != "SELF_ONLY" {

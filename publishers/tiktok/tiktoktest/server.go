@@ -148,6 +148,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /v2/post/publish/creator_info/query/", s.api(EndpointCreatorInfo, true, s.creatorInfo))
 	mux.Handle("POST /v2/post/publish/video/init/", s.api(EndpointVideoInit, true, s.videoInit))
 	mux.Handle("POST /v2/post/publish/content/init/", s.api(EndpointContentInit, true, s.contentInit))
+	mux.Handle("POST /v2/post/publish/inbox/video/init/", s.api(EndpointInboxInit, true, s.inboxInit))
 	mux.Handle("POST /v2/post/publish/status/fetch/", s.api(EndpointStatus, true, s.status))
 	mux.Handle("PUT /upload/{id}", s.api(EndpointUpload, false, s.upload))
 	mux.Handle("POST /v2/oauth/token/", s.api(EndpointToken, false, s.token))
