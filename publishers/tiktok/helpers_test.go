@@ -125,6 +125,10 @@ func start(t *testing.T, opts ...func(*tiktok.Options)) env {
 	return env{srv: srv, src: src, p: tiktok.New(o), clk: clk}
 }
 
+// noChunkRetries turns chunk retries inside the attempt off, for tests of
+// what the next attempt does after a failed chunk.
+func noChunkRetries(o *tiktok.Options) { o.ChunkRetryDeadline = -1 }
+
 // request is a post of the media, public: TikTok has no default privacy.
 func request(cp publishers.Checkpoints, caption string, m ...publishers.Media) publishers.Request {
 	return publishers.Request{

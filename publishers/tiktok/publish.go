@@ -335,18 +335,49 @@ func (pub *publication) upload(ctx context.Context, id string, up savedUpload, s
 		}
 		src, contentType = f, videoContentType(f.ContentType)
 	}
-	for i := up.done; i < up.c.count; i++ {
-		if err := pub.putChunk(ctx, up.url, contentType, src, up.c, i, pub.s.Secrets()); err != nil {
-			if errors.Is(err, errUploadURLDead) {
-				if serr := pub.save(ctx, CheckpointUploadAt, "0"); serr != nil {
-					return serr
-				}
-			}
-			return fmt.Errorf("tiktok: publish %s: %w", id, err)
+	retry := &chunkRetry{}
+	var reopened io.Closer
+	defer func() {
+		if reopened != nil {
+			reopened.Close()
 		}
-		if err := pub.save(ctx, CheckpointChunks, strconv.FormatInt(i+1, 10)); err != nil {
+	}()
+	for i := up.done; i < up.c.count; i++ {
+		err := pub.putChunk(ctx, up.url, contentType, src, up.c, i, pub.s.Secrets())
+		if err == nil {
+			retry.reset()
+			if err := pub.save(ctx, CheckpointChunks, strconv.FormatInt(i+1, 10)); err != nil {
+				return err
+			}
+			continue
+		}
+		if errors.Is(err, errUploadURLDead) {
+			if serr := pub.save(ctx, CheckpointUploadAt, "0"); serr != nil {
+				return serr
+			}
+		}
+		next, rerr := pub.recoverChunk(ctx, id, up.c, i, retry, err)
+		if rerr != nil {
+			return fmt.Errorf("tiktok: publish %s: %w", id, rerr)
+		}
+		if err := pub.save(ctx, CheckpointChunks, strconv.FormatInt(next, 10)); err != nil {
 			return err
 		}
+		if next >= up.c.count {
+			return nil
+		}
+		// The stream stopped somewhere in chunk i: open the source again
+		// where chunk next begins.
+		first, _ := up.c.bounds(next)
+		f, err := pub.openSource(ctx, pub.pl.videoURL, first)
+		if err != nil {
+			return err
+		}
+		if reopened != nil {
+			reopened.Close()
+		}
+		reopened, src = f, f
+		i = next - 1
 	}
 	return nil
 }

@@ -217,10 +217,10 @@ func TestCrashMidUploadResumesAtTheNextChunk(t *testing.T) {
 }
 
 func TestLostChunkAnswerResumesFromUploadedBytes(t *testing.T) {
-	e := start(t)
+	e := start(t, noChunkRetries)
 	e.srv.FailNext(tiktoktest.EndpointUpload, 1, tiktoktest.Fault{Lost: true})
 	req := request(&memory{}, "lost chunk answer", e.src.video(12*mb))
-	if _, err := e.p.Publish(context.Background(), req); publishers.ClassOf(err) != publishers.ClassTransient {
+	if _, err := e.p.Publish(context.Background(), req); err == nil || publishers.ClassOf(err) != publishers.ClassTransient {
 		t.Fatalf("first attempt: err = %v, want transient", err)
 	}
 	if _, err := e.p.Publish(context.Background(), req); err != nil {
@@ -533,7 +533,7 @@ func TestRejectedTokenIsRefreshedOnce(t *testing.T) {
 }
 
 func TestSecretsStayOutOfErrors(t *testing.T) {
-	e := start(t)
+	e := start(t, noChunkRetries) // the lost chunk below must end the attempt
 	var uploadURL string
 	cp := &memory{}
 	cp.OnSave = func(name, value string) {
@@ -564,6 +564,9 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 		}
 	}
 	_, err = e.p.Publish(context.Background(), req)
+	if err == nil {
+		t.Fatal("the lost chunk did not end the attempt")
+	}
 	_, query2, _ := strings.Cut(cp2.Get(tiktok.CheckpointUploadURL), "?")
 	checkClean(t, e.srv, err, cp2.Get(tiktok.CheckpointUploadURL), query2)
 }
