@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -136,6 +137,9 @@ func (p *Publisher) planOf(c publishers.Content) (plan, error) {
 	case len(videos) == 0 && len(images) > 0 && len(images) <= MaxPhotos:
 		pl.kind, pl.photos = kindPhoto, images
 		for i, u := range images {
+			if ext, ok := photoFormat(u); !ok {
+				return bad("photo %d is a %s file; TikTok takes JPEG or WebP photos only", i+1, wire.Quote(ext, 10))
+			}
 			if len(p.pullPrefixes) > 0 && !p.pullable(u) {
 				return bad("photo %d is not under a URL prefix verified at TikTok (photo posts are pulled by TikTok)", i+1)
 			}
@@ -282,6 +286,22 @@ func (p *Publisher) pullable(u string) bool {
 		}
 	}
 	return false
+}
+
+// photoExtensions are the photo files TikTok takes (photo restrictions
+// of the Media Transfer Guide: JPEG and WebP). TikTok pulls photos
+// itself, so Herald knows them by name only: a URL without an extension
+// is let through, one naming another format is refused before the init
+// rather than fail the publish with file_format_check_failed.
+var photoExtensions = []string{".jpg", ".jpeg", ".webp"}
+
+func photoFormat(u string) (string, bool) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "", false
+	}
+	ext := strings.ToLower(path.Ext(pu.Path))
+	return ext, ext == "" || slices.Contains(photoExtensions, ext)
 }
 
 func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }

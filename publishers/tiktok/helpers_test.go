@@ -1,6 +1,7 @@
 package tiktok_test
 
 import (
+	"cmp"
 	"fmt"
 	"github.com/heraldhq/herald/publishers/publisherstest"
 	"net/http"
@@ -58,7 +59,7 @@ func newSource(t *testing.T) *source {
 		if rg := r.Header.Get("Range"); rg != "" {
 			fmt.Sscanf(rg, "bytes=%d-", &from)
 		}
-		w.Header().Set("Content-Type", "video/mp4")
+		w.Header().Set("Content-Type", cmp.Or(r.URL.Query().Get("type"), "video/mp4"))
 		w.Header().Set("Content-Length", strconv.FormatInt(size-from, 10))
 		if from > 0 {
 			w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, size-1, size))

@@ -153,7 +153,7 @@ func (pub *publication) run(ctx context.Context) (publishers.Result, error) {
 			if !pub.urlValid() {
 				return publishers.Result{}, errStartOver
 			}
-			if err := pub.upload(ctx, id, up, nil); err != nil {
+			if err := pub.upload(ctx, id, up, nil, ""); err != nil {
 				return publishers.Result{}, err
 			}
 		}
@@ -283,6 +283,10 @@ func (pub *publication) startUpload(ctx context.Context) (publishers.Result, err
 	if src.Size < 0 {
 		return publishers.Result{}, publishers.Permanent(errors.New("tiktok: the source video's server does not say its size (Content-Length), which TikTok needs before the upload; serve it with one or from a URL prefix verified for PULL_FROM_URL"))
 	}
+	contentType, err := videoContentType(src.ContentType)
+	if err != nil {
+		return publishers.Result{}, err
+	}
 	c, err := chunkPlan(src.Size, pub.chunkSize)
 	if err != nil {
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("tiktok: %w", err))
@@ -311,18 +315,18 @@ func (pub *publication) startUpload(ctx context.Context) (publishers.Result, err
 			return publishers.Result{}, err
 		}
 	}
-	if err := pub.upload(ctx, out.PublishID, savedUpload{url: out.UploadURL, c: c}, src); err != nil {
+	if err := pub.upload(ctx, out.PublishID, savedUpload{url: out.UploadURL, c: c}, src, contentType); err != nil {
 		return publishers.Result{}, err
 	}
 	return pub.await(ctx, out.PublishID)
 }
 
 // upload sends the chunks of up from up.done on, reading the source from
-// src (positioned at chunk up.done) or, when nil, opening it there. Each
+// src (positioned at chunk up.done, its chunks sent as contentType) or,
+// when nil, opening it there. Each
 // acknowledged chunk is saved before the next is sent.
-func (pub *publication) upload(ctx context.Context, id string, up savedUpload, src io.Reader) error {
+func (pub *publication) upload(ctx context.Context, id string, up savedUpload, src io.Reader, contentType string) error {
 	pub.s.HideURL(up.url, "upload_token")
-	contentType := "video/mp4"
 	if src == nil {
 		first, _ := up.c.bounds(up.done)
 		f, err := pub.openSource(ctx, pub.pl.videoURL, first)
@@ -333,7 +337,10 @@ func (pub *publication) upload(ctx context.Context, id string, up savedUpload, s
 		if f.Size >= 0 && f.Size != up.c.size {
 			return publishers.Permanent(fmt.Errorf("tiktok: the source video is now %d bytes, not the %d announced to TikTok", f.Size, up.c.size))
 		}
-		src, contentType = f, videoContentType(f.ContentType)
+		if contentType, err = videoContentType(f.ContentType); err != nil {
+			return err
+		}
+		src = f
 	}
 	retry := &chunkRetry{}
 	var reopened io.Closer

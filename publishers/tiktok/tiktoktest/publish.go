@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"mime"
 	"net/http"
+	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +24,16 @@ const (
 	StatusPublishComplete    = "PUBLISH_COMPLETE"
 	StatusFailed             = "FAILED"
 )
+
+// VideoTypes are the Content-Types a chunk may have: the Media Transfer
+// Guide's video formats, MP4, MOV and WebM.
+var VideoTypes = []string{"video/mp4", "video/quicktime", "video/webm"}
+
+// PhotoExtensions are the photo files a photo post may pull: TikTok's
+// photo restrictions take JPEG and WebP only. A photo URL ending in
+// another image extension fails its publish with
+// file_format_check_failed once TikTok pulled it.
+var PhotoExtensions = []string{".jpg", ".jpeg", ".webp"}
 
 // Chunk rules the server enforces, as TikTok's Media Transfer Guide
 // states them.
@@ -163,6 +176,11 @@ func (s *Server) init(r *http.Request, c *Call, kind string, inbox bool) reply {
 			}
 		}
 		p.Photos = append([]string(nil), si.PhotoImages...)
+		for _, u := range si.PhotoImages {
+			if !photoType(u) {
+				p.processing = Processing{FailReason: "file_format_check_failed"}
+			}
+		}
 		p.Status, p.arrivedAt = StatusProcessingDownload, s.now()
 	case si.Source == "PULL_FROM_URL":
 		if !s.verifiedLocked(si.VideoURL) {
@@ -229,6 +247,14 @@ func (s *Server) verifiedLocked(u string) bool {
 // chunking, with a matching Content-Range and length.
 func (s *Server) upload(r *http.Request, c *Call) reply {
 	c.Range = r.Header.Get("Content-Range")
+	c.ContentType = r.Header.Get("Content-Type")
+	// Media Transfer Guide, "Media transfer HTTP schema": every chunk
+	// says its Content-Type, one of the video formats TikTok takes (MP4,
+	// MOV, WebM).
+	if mt, _, err := mime.ParseMediaType(c.ContentType); err != nil || !slices.Contains(VideoTypes, mt) {
+		io.Copy(io.Discard, io.LimitReader(r.Body, MaxLastChunk))
+		return fail(http.StatusUnsupportedMediaType, CodeInvalidFileUpload, fmt.Sprintf("Content-Type %q is not one of %s", c.ContentType, strings.Join(VideoTypes, ", ")))
+	}
 	s.mu.Lock()
 	id, known := s.uploads[r.PathValue("id")]
 	p := s.publishes[id]
@@ -397,4 +423,15 @@ func (s *Server) ExpireUploadURLs() {
 	for _, p := range s.publishes {
 		p.InitAt = p.InitAt.Add(-UploadURLLifetime)
 	}
+}
+
+// photoType says whether TikTok can take the photo at u, by its name:
+// one without an extension is given the benefit of the doubt.
+func photoType(u string) bool {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	ext := strings.ToLower(path.Ext(pu.Path))
+	return ext == "" || slices.Contains(PhotoExtensions, ext)
 }
