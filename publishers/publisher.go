@@ -76,6 +76,11 @@ type Result struct {
 	// is not a public post yet (TikTok's "sent_to_inbox": a draft in
 	// the creator's inbox).
 	State string
+	// RemoteIDPending says the post is published but the platform gives
+	// its id later (TikTok, after moderation, which can take hours):
+	// RemoteID and URL are empty, and calling Publish again with the
+	// same checkpoints looks the id up.
+	RemoteIDPending bool
 }
 
 // Checkpoints is a publisher's memory across attempts of one post: each

@@ -60,6 +60,19 @@
 // with a caption or any option but send_to_inbox and photo_cover_index
 // is refused rather than have them silently dropped.
 //
+// # Post ids after moderation
+//
+// A public post's publicaly_available_post_id comes only once TikTok's
+// moderation is done ("developers are not provided with the post_id
+// until this process is complete"; it "may take a few hours", Get Post
+// Status). So PUBLISH_COMPLETE without it is a published post whose
+// Result has RemoteIDPending set (no RemoteID, no URL) and CheckpointPost
+// "pending"; calling Publish again with the same checkpoints is the
+// lookup (one status fetch: the caller paces lookups within the 30 a
+// minute a user's status fetches allow). SELF_ONLY posts never get a
+// public id and are done without one. Keeping the lookups going (and
+// TikTok's post.publish.publicly_available webhook) is the jobs layer's.
+//
 // # Fail reasons
 //
 // The Get Post Status reference lists the fail_reasons of a FAILED
@@ -96,6 +109,10 @@
 // saved:
 //
 //   - a post id: done, without a call;
+//   - "pending" (published while moderation withheld the id): one
+//     status fetch, giving the id once TikTok does (RemoteIDPending
+//     until then), or Permanent "taken down" when moderation removed the
+//     post;
 //   - a publish_id with the upload finished: fetch its status, never
 //     init again;
 //   - a publish_id mid-upload: fetch its status first. Finished or

@@ -38,7 +38,8 @@ const (
 	CheckpointUsername = "tiktok_username"
 	// CheckpointPost holds the published post's id ("-" when TikTok
 	// gives none, as for SELF_ONLY posts; "inbox" for an upload that
-	// reached the creator's inbox).
+	// reached the creator's inbox; "pending" while moderation withholds
+	// the id of a published post).
 	CheckpointPost = "tiktok_post_id"
 	// CheckpointRestarts counts publishes abandoned because their upload
 	// could not be finished.
@@ -54,8 +55,12 @@ const (
 	StatusFailed             = "FAILED"
 )
 
-// postInbox is CheckpointPost of an inbox upload TikTok delivered.
-const postInbox = "inbox"
+// Values of CheckpointPost that are no post id.
+const (
+	postNone    = "-"       // published, and TikTok never gives an id (SELF_ONLY)
+	postInbox   = "inbox"   // an inbox upload TikTok delivered
+	postPending = "pending" // published; moderation withholds the id for now
+)
 
 // maxRestarts bounds how often a post's unfinishable upload is started
 // over before the post fails.
@@ -100,7 +105,11 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 		return publishers.Result{}, err
 	}
 	pub := &publication{Publisher: p, s: s, req: req, pl: pl, deadline: p.now().Add(p.maxWait)}
-	if id := pub.get(CheckpointPost); id != "" {
+	switch id := pub.get(CheckpointPost); id {
+	case "":
+	case postPending:
+		return pub.lookup(ctx)
+	default:
 		return pub.result(id), nil
 	}
 	for {
@@ -438,9 +447,13 @@ func (pub *publication) await(ctx context.Context, id string) (publishers.Result
 func (pub *publication) finish(ctx context.Context, id string, st statusAnswer) (publishers.Result, error) {
 	switch st.Status {
 	case StatusPublishComplete:
-		post := "-"
-		if len(st.PostIDs) > 0 {
+		post := postNone
+		switch {
+		case len(st.PostIDs) > 0:
 			post = st.PostIDs[0]
+		case pub.pl.privacy != PrivacySelfOnly:
+			// A public post's id comes once moderation is done.
+			post = postPending
 		}
 		if err := pub.save(ctx, CheckpointPost, post); err != nil {
 			return publishers.Result{}, err
@@ -469,14 +482,40 @@ var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9._]{1,64}$`)
 // result is the Result of post ("-": published without a public id).
 func (pub *publication) result(post string) publishers.Result {
 	switch post {
-	case "-":
+	case postNone:
 		return publishers.Result{}
 	case postInbox:
 		return publishers.Result{State: StateSentToInbox}
+	case postPending:
+		return publishers.Result{RemoteIDPending: true}
 	}
 	res := publishers.Result{RemoteID: post}
 	if u := pub.get(CheckpointUsername); usernamePattern.MatchString(u) {
 		res.URL = "https://www.tiktok.com/@" + u + "/video/" + post
 	}
 	return res
+}
+
+// lookup asks for the id of a post published while moderation withheld
+// it: one status fetch (30 a minute per user: the caller paces the
+// lookups). The post stays published whatever the answer, unless
+// moderation took it down: then the publish is FAILED, for good, with
+// TikTok's reason (never started over: it was online once).
+func (pub *publication) lookup(ctx context.Context) (publishers.Result, error) {
+	id := pub.get(CheckpointPublishID)
+	st, err := pub.status(ctx, id)
+	if err != nil {
+		return publishers.Result{}, err
+	}
+	switch {
+	case st.Status == StatusPublishComplete && len(st.PostIDs) > 0:
+		if err := pub.save(ctx, CheckpointPost, st.PostIDs[0]); err != nil {
+			return publishers.Result{}, err
+		}
+		return pub.result(st.PostIDs[0]), nil
+	case st.Status == StatusFailed:
+		why := cmp.Or(wire.Quote(st.FailReason, maxMessage, pub.s.Secrets()...), "no fail_reason given")
+		return publishers.Result{}, publishers.Permanent(fmt.Errorf("tiktok: publish %s was taken down after it was published: %s", id, why))
+	}
+	return pub.result(postPending), nil
 }

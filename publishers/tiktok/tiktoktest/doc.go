@@ -57,7 +57,10 @@
 // how a publish goes once its media arrived: after a number of status
 // reads or clock time, into FAILED with a fail_reason, or through an
 // explicit Sequence of statuses. Publishes of SELF_ONLY posts complete
-// without a public post id, as TikTok's do. ExpireUploadURLs ages every
+// without a public post id, as TikTok's do; Processing.ModerationDelay
+// withholds a public post's id from the status for that long after
+// PUBLISH_COMPLETE, and RemoveInModeration takes a post down (FAILED with
+// a reason). ExpireUploadURLs ages every
 // upload URL past its hour.
 //
 // FailNext makes the next calls to an Endpoint fail with any error code

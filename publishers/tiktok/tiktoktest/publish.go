@@ -54,6 +54,11 @@ type Processing struct {
 	Duration time.Duration
 	// FailReason, if set, ends the publish FAILED with it.
 	FailReason string
+	// ModerationDelay is how long (on the server's clock) after
+	// PUBLISH_COMPLETE the status withholds publicaly_available_post_id:
+	// "developers are not provided with the post_id until [moderation]
+	// is complete", which "may take a few hours" (Get Post Status).
+	ModerationDelay time.Duration
 	// Sequence, if set, is the statuses answered by the fetches after the
 	// media arrived, in order, the last one repeating; Polls, Duration
 	// and FailReason are then ignored (a FAILED in it fails with
@@ -98,11 +103,12 @@ type Publish struct {
 	// ends SEND_TO_USER_INBOX, not as a post.
 	Inbox bool
 
-	processing Processing
-	arrivedAt  time.Time
-	polls      int
-	hash       hash.Hash
-	uploadURL  string
+	processing  Processing
+	arrivedAt   time.Time
+	completedAt time.Time
+	polls       int
+	hash        hash.Hash
+	uploadURL   string
 }
 
 func (s *Server) creatorInfo(*http.Request, *Call) reply {
@@ -343,7 +349,7 @@ func (s *Server) status(r *http.Request, c *Call) reply {
 	} else if !p.arrivedAt.IsZero() {
 		data["downloaded_bytes"] = 1 << 20
 	}
-	if p.PostID != "" {
+	if p.PostID != "" && !s.now().Before(p.completedAt.Add(p.processing.ModerationDelay)) {
 		n, _ := strconv.ParseInt(p.PostID, 10, 64)
 		data["publicaly_available_post_id"] = []int64{n}
 	}
@@ -390,7 +396,7 @@ func (s *Server) completeLocked(p *Publish) {
 		p.Status = StatusSendToUserInbox
 		return
 	}
-	p.Status = StatusPublishComplete
+	p.Status, p.completedAt = StatusPublishComplete, s.now()
 	post := Post{PublishID: p.ID, Title: p.Title, Privacy: p.Privacy, Kind: p.Kind, At: s.now()}
 	if p.Privacy != "SELF_ONLY" {
 		p.PostID = strconv.FormatInt(7400000000000000000+int64(s.newID()), 10)
@@ -434,4 +440,17 @@ func photoType(u string) bool {
 	}
 	ext := strings.ToLower(path.Ext(pu.Path))
 	return ext == "" || slices.Contains(PhotoExtensions, ext)
+}
+
+// RemoveInModeration fails a completed publish whose post moderation took
+// down, with reason as its fail_reason; it reports whether the publish
+// exists.
+func (s *Server) RemoveInModeration(publishID, reason string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.publishes[publishID]
+	if ok {
+		p.Status, p.FailReason, p.PostID = StatusFailed, reason, ""
+	}
+	return ok
 }
