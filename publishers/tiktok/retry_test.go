@@ -61,3 +61,25 @@ func TestChunkRetriesStopAtTheDeadline(t *testing.T) {
 		t.Errorf("%d publishes, want 1", n)
 	}
 }
+
+// An upload URL TikTok no longer takes is no hiccup: the attempt ends at
+// once, marking the URL dead, and the next one starts over.
+func TestDeadUploadURLIsNotRetried(t *testing.T) {
+	e := start(t)
+	cp := &memory{}
+	cp.OnSave = func(name, value string) {
+		if name == tiktok.CheckpointChunks && value == "1" {
+			e.srv.ExpireUploadURLs()
+		}
+	}
+	_, err := e.p.Publish(context.Background(), request(cp, "dead url", e.src.video(12*mb)))
+	if err == nil || publishers.ClassOf(err) != publishers.ClassTransient {
+		t.Fatalf("err = %v, want transient", err)
+	}
+	if e.clk.Slept() != 0 || e.srv.Count(tiktoktest.EndpointStatus) != 0 {
+		t.Errorf("slept %s, %d status fetches: retried a dead upload URL", e.clk.Slept(), e.srv.Count(tiktoktest.EndpointStatus))
+	}
+	if cp.Get(tiktok.CheckpointUploadAt) != "0" {
+		t.Errorf("upload URL not marked dead: %q", cp.Get(tiktok.CheckpointUploadAt))
+	}
+}

@@ -474,4 +474,7 @@ func TestTokenRefreshedMidUploadKeepsTheSession(t *testing.T) {
 	if calls.Load() != 1 || len(e.srv.Uploads()) != 1 || e.onlyVideo(t).SHA256 != sumOf(3*chunk) {
 		t.Errorf("%d refreshes, %d sessions; want one of each and the video", calls.Load(), len(e.srv.Uploads()))
 	}
+	if _, naps := e.clock.Slept(); naps != 0 {
+		t.Errorf("backed off %d times: a 401 is no hiccup, it wants the refresh at once", naps)
+	}
 }

@@ -70,16 +70,12 @@ func checkSnippet(sn *youtube.VideoSnippet) error {
 		return bad("title is %d characters, YouTube takes at most %d", n, MaxTitle)
 	case strings.ContainsAny(sn.Title, "<>"):
 		return bad("title contains < or >, which YouTube refuses")
-	case !utf8.ValidString(sn.Title):
-		return bad("title is not valid UTF-8")
 	}
 	switch {
 	case len(sn.Description) > MaxDescription:
 		return bad("description (the post's text) is %d bytes, YouTube takes at most %d", len(sn.Description), MaxDescription)
 	case strings.ContainsAny(sn.Description, "<>"):
 		return bad("description (the post's text) contains < or >, which YouTube refuses")
-	case !utf8.ValidString(sn.Description):
-		return bad("description (the post's text) is not valid UTF-8")
 	}
 	for _, t := range sn.Tags {
 		if strings.ContainsAny(t, "<>") {
