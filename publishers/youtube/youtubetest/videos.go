@@ -40,21 +40,20 @@ type Video struct {
 	ID, Account, ChannelID string
 	Title, Description     string
 	Tags                   []string
-	Requested              string
 	CategoryID             string
-	Privacy                string
-	PublishAt              string
-	MadeForKids            bool
-	NotifySubscribers      bool
+	// Requested is the privacyStatus the upload asked for; Privacy is
+	// what the video got (private, whatever was asked, when the project
+	// is unaudited: SetUnaudited).
+	Requested, Privacy string
+	PublishAt          string
+	MadeForKids        bool
+	NotifySubscribers  bool
 	// ContainsSyntheticMedia is status.containsSyntheticMedia, the
 	// altered-or-synthetic content disclosure.
 	ContainsSyntheticMedia bool
 	// DefaultLanguage and DefaultAudioLanguage are the snippet's.
 	DefaultLanguage, DefaultAudioLanguage string
-	// Requested is the privacyStatus the upload asked for; Privacy is
-	// what the video got (private, whatever was asked, when the project
-	// is unaudited: SetUnaudited).
-	ContentType string
+	ContentType                           string
 	// Size and SHA256 (hex) describe the bytes uploaded; the bytes
 	// themselves are not kept.
 	Size    int64
