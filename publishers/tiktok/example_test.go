@@ -86,3 +86,14 @@ func ExamplePublisher_RefreshToken() {
 	// <nil> true
 	// invalid_grant
 }
+
+func ExampleFailReasonClass() {
+	for _, r := range []string{"internal", "spam_risk_too_many_posts", "auth_removed", "duration_check_failed"} {
+		fmt.Println(r, tiktok.FailReasonClass(r))
+	}
+	// Output:
+	// internal transient
+	// spam_risk_too_many_posts rate_limited
+	// auth_removed reauth
+	// duration_check_failed permanent
+}
