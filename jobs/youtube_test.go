@@ -55,6 +55,7 @@ func TestYouTubeVideoThroughTheWorker(t *testing.T) {
 	reg.Register("youtube", youtube.New(youtube.Options{
 		Endpoint: yt.Endpoint(), UploadEndpoint: yt.UploadEndpoint(), Media: fetch,
 		ChunkSize: 256 << 10, Redis: e.rdb,
+		ChunkRetryDeadline: -1, // the dropped chunk must cost the attempt: this tests the job's retry
 	}))
 	yt.DropChunk(2, 1000) // the third chunk's connection dies after 1000 bytes
 

@@ -68,6 +68,19 @@ type Request struct {
 type Result struct {
 	RemoteID string
 	URL      string
+	// Warning, when set, says the post is online but not quite as asked
+	// (YouTube locked a video private because the API project is not
+	// audited, ...), in words for the post's author. Never a secret.
+	Warning string
+	// State, when set, is a platform's word for a published post that
+	// is not a public post yet (TikTok's "sent_to_inbox": a draft in
+	// the creator's inbox).
+	State string
+	// RemoteIDPending says the post is published but the platform gives
+	// its id later (TikTok, after moderation, which can take hours):
+	// RemoteID and URL are empty, and calling Publish again with the
+	// same checkpoints looks the id up.
+	RemoteIDPending bool
 }
 
 // Checkpoints is a publisher's memory across attempts of one post: each

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -18,9 +19,19 @@ import (
 // Keys of Content.Options a TikTok post reads. Unknown keys fail the post.
 const (
 	// OptionPrivacyLevel is one of the Privacy* levels, and must be among
-	// the creator's privacy_level_options. Default: PUBLIC_TO_EVERYONE,
-	// or SELF_ONLY for an unaudited app.
+	// the creator's privacy_level_options. It has no default: TikTok's
+	// content sharing guidelines have the creator choose (no preselected
+	// value), so a direct post without it is refused, listing what the
+	// account allows. An unaudited app may post SELF_ONLY only, which is
+	// then the default.
 	OptionPrivacyLevel = "privacy_level"
+	// OptionInbox, true, uploads the video (or photos) to the creator's
+	// TikTok inbox instead of posting it (/v2/post/publish/inbox/video/
+	// init/, or content/init with post_mode MEDIA_UPLOAD): the creator
+	// finishes the post in the app, and Herald's post ends published with
+	// Result.State StateSentToInbox. The inbox takes no post settings: a
+	// video's caption and the other options are refused with it.
+	OptionInbox = "send_to_inbox"
 	// OptionDisableComment, OptionDisableDuet and OptionDisableStitch are
 	// true or false. Unset, they follow the creator's settings; set to
 	// false where the creator disabled the interaction, the post is
@@ -46,6 +57,9 @@ const (
 	// max_video_post_duration_sec is refused before upload.
 	OptionDurationSec = "duration_sec"
 )
+
+// StateSentToInbox is Result.State of an inbox upload TikTok delivered.
+const StateSentToInbox = "sent_to_inbox"
 
 // Privacy levels.
 const (
@@ -85,10 +99,12 @@ type plan struct {
 	brandContent, brandOrganic, aigc, music    bool
 	coverIndex                                 int
 	durationSec                                int64 // 0 unknown
+	inbox                                      bool  // OptionInbox
+	set                                        []string
 }
 
 var knownOptions = map[string]kind{
-	OptionPrivacyLevel: -1, OptionDisableComment: -1, OptionBrandContent: -1, OptionBrandOrganic: -1,
+	OptionPrivacyLevel: -1, OptionInbox: -1, OptionDisableComment: -1, OptionBrandContent: -1, OptionBrandOrganic: -1,
 	OptionDisableDuet: kindVideo, OptionDisableStitch: kindVideo, OptionCoverTimestamp: kindVideo,
 	OptionAIGC: kindVideo, OptionDurationSec: kindVideo,
 	OptionPhotoCoverIndex: kindPhoto, OptionAutoAddMusic: kindPhoto,
@@ -121,6 +137,9 @@ func (p *Publisher) planOf(c publishers.Content) (plan, error) {
 	case len(videos) == 0 && len(images) > 0 && len(images) <= MaxPhotos:
 		pl.kind, pl.photos = kindPhoto, images
 		for i, u := range images {
+			if ext, ok := photoFormat(u); !ok {
+				return bad("photo %d is a %s file; TikTok takes JPEG or WebP photos only", i+1, wire.Quote(ext, 10))
+			}
 			if len(p.pullPrefixes) > 0 && !p.pullable(u) {
 				return bad("photo %d is not under a URL prefix verified at TikTok (photo posts are pulled by TikTok)", i+1)
 			}
@@ -151,12 +170,14 @@ func (p *Publisher) planOf(c publishers.Content) (plan, error) {
 	if err := pl.readOptions(c.Options); err != nil {
 		return plan{}, publishers.Permanent(fmt.Errorf("tiktok: %w", err))
 	}
-	if pl.privacy == "" {
-		pl.privacy = PrivacyPublic
-		if p.unaudited {
-			pl.privacy = PrivacySelfOnly
-		}
+	if pl.inbox {
+		return pl, pl.checkInbox()
 	}
+	if pl.privacy == "" && p.unaudited {
+		pl.privacy = PrivacySelfOnly
+	}
+	// An empty privacy is refused once creator_info says what the
+	// account allows (plan.check).
 	if p.unaudited && pl.privacy != PrivacySelfOnly {
 		return bad("privacy_level %s: the TikTok app is not audited, so it may post SELF_ONLY only", pl.privacy)
 	}
@@ -186,7 +207,10 @@ func (pl *plan) readOptions(opts map[string]string) error {
 			return fmt.Errorf("option %s is for %s only", k, what)
 		}
 		var err error
+		pl.set = append(pl.set, k)
 		switch k {
+		case OptionInbox:
+			err = setBool(&pl.inbox, k, v)
 		case OptionPrivacyLevel:
 			if !slices.Contains([]string{PrivacyPublic, PrivacyFriends, PrivacyFollowers, PrivacySelfOnly}, v) {
 				return fmt.Errorf("%s %q is not one of %s, %s, %s, %s", k, wire.Quote(v, 40), PrivacyPublic, PrivacyFriends, PrivacyFollowers, PrivacySelfOnly)
@@ -264,4 +288,37 @@ func (p *Publisher) pullable(u string) bool {
 	return false
 }
 
+// photoExtensions are the photo files TikTok takes (photo restrictions
+// of the Media Transfer Guide: JPEG and WebP). TikTok pulls photos
+// itself, so Herald knows them by name only: a URL without an extension
+// is let through, one naming another format is refused before the init
+// rather than fail the publish with file_format_check_failed.
+var photoExtensions = []string{".jpg", ".jpeg", ".webp"}
+
+func photoFormat(u string) (string, bool) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "", false
+	}
+	ext := strings.ToLower(path.Ext(pu.Path))
+	return ext, ext == "" || slices.Contains(photoExtensions, ext)
+}
+
 func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// inboxOptions are the options an inbox upload takes: the rest are post
+// settings the creator makes in the app.
+var inboxOptions = []string{OptionInbox, OptionPhotoCoverIndex}
+
+// checkInbox refuses what an inbox upload cannot carry.
+func (pl *plan) checkInbox() error {
+	for _, k := range pl.set {
+		if !slices.Contains(inboxOptions, k) {
+			return publishers.Permanent(fmt.Errorf("tiktok: option %s does not go with %s: the creator sets it in the TikTok app", k, OptionInbox))
+		}
+	}
+	if pl.kind == kindVideo && pl.title != "" {
+		return publishers.Permanent(fmt.Errorf("tiktok: option %s: TikTok's inbox upload of a video takes no caption (the creator writes it in the app); leave the text empty", OptionInbox))
+	}
+	return nil
+}

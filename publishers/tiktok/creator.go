@@ -38,11 +38,16 @@ func (pl *plan) check(ci CreatorInfo) error {
 	refuse := func(format string, args ...any) error {
 		return publishers.Permanent(fmt.Errorf("tiktok: creator %s: "+format, append([]any{wire.Quote(cmp.Or(ci.Username, "(unnamed)"), 60)}, args...)...))
 	}
+	opts := make([]string, len(ci.PrivacyLevelOptions))
+	for i, o := range ci.PrivacyLevelOptions {
+		opts[i] = wire.Quote(o, 40)
+	}
+	if pl.privacy == "" {
+		// TikTok's content sharing guidelines: the creator picks the
+		// privacy, nothing is preselected.
+		return refuse("option %s is required (TikTok has the creator choose who sees the post); this account allows [%s]", OptionPrivacyLevel, strings.Join(opts, " "))
+	}
 	if !slices.Contains(ci.PrivacyLevelOptions, pl.privacy) {
-		opts := make([]string, len(ci.PrivacyLevelOptions))
-		for i, o := range ci.PrivacyLevelOptions {
-			opts[i] = wire.Quote(o, 40)
-		}
 		return refuse("privacy_level %s is not among the creator's options [%s]", pl.privacy, strings.Join(opts, " "))
 	}
 	settle := func(name, plural string, want **bool, disabled bool) error {

@@ -58,8 +58,9 @@ func ExamplePublisher_Publish_moderation() {
 		MaxWait: time.Millisecond, HandBack: 10 * time.Minute})
 	_, err := p.Publish(context.Background(), publishers.Request{
 		Content: publishers.Content{
-			Text:  "Under review",
-			Media: []publishers.Media{{URL: "https://cdn.example.com/a.mp4", Kind: publishers.MediaVideo}},
+			Text:    "Under review",
+			Media:   []publishers.Media{{URL: "https://cdn.example.com/a.mp4", Kind: publishers.MediaVideo}},
+			Options: map[string]string{tiktok.OptionPrivacyLevel: tiktok.PrivacyPublic},
 		},
 		Token:       &oauth2.Token{AccessToken: "act.example"},
 		Checkpoints: &memory{},
@@ -84,4 +85,15 @@ func ExamplePublisher_RefreshToken() {
 	// Output:
 	// <nil> true
 	// invalid_grant
+}
+
+func ExampleFailReasonClass() {
+	for _, r := range []string{"internal", "spam_risk_too_many_posts", "auth_removed", "duration_check_failed"} {
+		fmt.Println(r, tiktok.FailReasonClass(r))
+	}
+	// Output:
+	// internal transient
+	// spam_risk_too_many_posts rate_limited
+	// auth_removed reauth
+	// duration_check_failed permanent
 }

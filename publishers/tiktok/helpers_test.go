@@ -1,6 +1,7 @@
 package tiktok_test
 
 import (
+	"cmp"
 	"fmt"
 	"github.com/heraldhq/herald/publishers/publisherstest"
 	"net/http"
@@ -58,7 +59,7 @@ func newSource(t *testing.T) *source {
 		if rg := r.Header.Get("Range"); rg != "" {
 			fmt.Sscanf(rg, "bytes=%d-", &from)
 		}
-		w.Header().Set("Content-Type", "video/mp4")
+		w.Header().Set("Content-Type", cmp.Or(r.URL.Query().Get("type"), "video/mp4"))
 		w.Header().Set("Content-Length", strconv.FormatInt(size-from, 10))
 		if from > 0 {
 			w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, size-1, size))
@@ -125,10 +126,16 @@ func start(t *testing.T, opts ...func(*tiktok.Options)) env {
 	return env{srv: srv, src: src, p: tiktok.New(o), clk: clk}
 }
 
+// noChunkRetries turns chunk retries inside the attempt off, for tests of
+// what the next attempt does after a failed chunk.
+func noChunkRetries(o *tiktok.Options) { o.ChunkRetryDeadline = -1 }
+
+// request is a post of the media, public: TikTok has no default privacy.
 func request(cp publishers.Checkpoints, caption string, m ...publishers.Media) publishers.Request {
 	return publishers.Request{
 		PostID: "post-1", AccountID: "acct-1", PlatformUserID: "open-1", Attempt: 1,
-		Content:     publishers.Content{Text: caption, Media: m},
+		Content: publishers.Content{Text: caption, Media: m,
+			Options: map[string]string{tiktok.OptionPrivacyLevel: tiktok.PrivacyPublic}},
 		Token:       &oauth2.Token{AccessToken: token},
 		Checkpoints: cp,
 	}

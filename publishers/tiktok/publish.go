@@ -37,7 +37,9 @@ const (
 	// CheckpointUsername holds the creator's username, for post URLs.
 	CheckpointUsername = "tiktok_username"
 	// CheckpointPost holds the published post's id ("-" when TikTok
-	// gives none, as for SELF_ONLY posts).
+	// gives none, as for SELF_ONLY posts; "inbox" for an upload that
+	// reached the creator's inbox; "pending" while moderation withholds
+	// the id of a published post).
 	CheckpointPost = "tiktok_post_id"
 	// CheckpointRestarts counts publishes abandoned because their upload
 	// could not be finished.
@@ -51,6 +53,13 @@ const (
 	StatusSendToUserInbox    = "SEND_TO_USER_INBOX"
 	StatusPublishComplete    = "PUBLISH_COMPLETE"
 	StatusFailed             = "FAILED"
+)
+
+// Values of CheckpointPost that are no post id.
+const (
+	postNone    = "-"       // published, and TikTok never gives an id (SELF_ONLY)
+	postInbox   = "inbox"   // an inbox upload TikTok delivered
+	postPending = "pending" // published; moderation withholds the id for now
 )
 
 // maxRestarts bounds how often a post's unfinishable upload is started
@@ -96,7 +105,11 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 		return publishers.Result{}, err
 	}
 	pub := &publication{Publisher: p, s: s, req: req, pl: pl, deadline: p.now().Add(p.maxWait)}
-	if id := pub.get(CheckpointPost); id != "" {
+	switch id := pub.get(CheckpointPost); id {
+	case "":
+	case postPending:
+		return pub.lookup(ctx)
+	default:
 		return pub.result(id), nil
 	}
 	for {
@@ -149,7 +162,7 @@ func (pub *publication) run(ctx context.Context) (publishers.Result, error) {
 			if !pub.urlValid() {
 				return publishers.Result{}, errStartOver
 			}
-			if err := pub.upload(ctx, id, up, nil); err != nil {
+			if err := pub.upload(ctx, id, up, nil, ""); err != nil {
 				return publishers.Result{}, err
 			}
 		}
@@ -205,6 +218,14 @@ func (pub *publication) startOver(ctx context.Context) error {
 
 // start makes a new publish: creator info, checks, init, upload, wait.
 func (pub *publication) start(ctx context.Context) (publishers.Result, error) {
+	if pub.pl.inbox {
+		// The creator settles everything in the app: no creator_info
+		// (a call of a 20/min budget) is needed.
+		if pub.pl.kind == kindPhoto || pub.pl.pull {
+			return pub.startPull(ctx)
+		}
+		return pub.startUpload(ctx)
+	}
 	ci, err := pub.creatorInfo(ctx, pub.s)
 	if err != nil {
 		return publishers.Result{}, err
@@ -232,7 +253,7 @@ type initAnswer struct {
 var publishIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.~\-]{1,200}$`)
 
 func (pub *publication) startPull(ctx context.Context) (publishers.Result, error) {
-	path, body := "/v2/post/publish/video/init/", pub.pl.videoInit(sourcePull, chunking{})
+	path, body := pub.pl.videoInitPath(sourcePull, chunking{})
 	if pub.pl.kind == kindPhoto {
 		path, body = "/v2/post/publish/content/init/", pub.pl.photoInit()
 	}
@@ -271,12 +292,17 @@ func (pub *publication) startUpload(ctx context.Context) (publishers.Result, err
 	if src.Size < 0 {
 		return publishers.Result{}, publishers.Permanent(errors.New("tiktok: the source video's server does not say its size (Content-Length), which TikTok needs before the upload; serve it with one or from a URL prefix verified for PULL_FROM_URL"))
 	}
+	contentType, err := videoContentType(src.ContentType)
+	if err != nil {
+		return publishers.Result{}, err
+	}
 	c, err := chunkPlan(src.Size, pub.chunkSize)
 	if err != nil {
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("tiktok: %w", err))
 	}
 	var out initAnswer
-	if err := pub.call(ctx, pub.s, "init video upload", http.MethodPost, "/v2/post/publish/video/init/", pub.pl.videoInit(sourceFile, c), &out); err != nil {
+	path, body := pub.pl.videoInitPath(sourceFile, c)
+	if err := pub.call(ctx, pub.s, "init video upload", http.MethodPost, path, body, &out); err != nil {
 		// A lost answer leaves a publish without bytes: it can never
 		// post, so the next attempt simply inits again.
 		return publishers.Result{}, err
@@ -298,18 +324,18 @@ func (pub *publication) startUpload(ctx context.Context) (publishers.Result, err
 			return publishers.Result{}, err
 		}
 	}
-	if err := pub.upload(ctx, out.PublishID, savedUpload{url: out.UploadURL, c: c}, src); err != nil {
+	if err := pub.upload(ctx, out.PublishID, savedUpload{url: out.UploadURL, c: c}, src, contentType); err != nil {
 		return publishers.Result{}, err
 	}
 	return pub.await(ctx, out.PublishID)
 }
 
 // upload sends the chunks of up from up.done on, reading the source from
-// src (positioned at chunk up.done) or, when nil, opening it there. Each
+// src (positioned at chunk up.done, its chunks sent as contentType) or,
+// when nil, opening it there. Each
 // acknowledged chunk is saved before the next is sent.
-func (pub *publication) upload(ctx context.Context, id string, up savedUpload, src io.Reader) error {
+func (pub *publication) upload(ctx context.Context, id string, up savedUpload, src io.Reader, contentType string) error {
 	pub.s.HideURL(up.url, "upload_token")
-	contentType := "video/mp4"
 	if src == nil {
 		first, _ := up.c.bounds(up.done)
 		f, err := pub.openSource(ctx, pub.pl.videoURL, first)
@@ -320,20 +346,54 @@ func (pub *publication) upload(ctx context.Context, id string, up savedUpload, s
 		if f.Size >= 0 && f.Size != up.c.size {
 			return publishers.Permanent(fmt.Errorf("tiktok: the source video is now %d bytes, not the %d announced to TikTok", f.Size, up.c.size))
 		}
-		src, contentType = f, videoContentType(f.ContentType)
-	}
-	for i := up.done; i < up.c.count; i++ {
-		if err := pub.putChunk(ctx, up.url, contentType, src, up.c, i, pub.s.Secrets()); err != nil {
-			if errors.Is(err, errUploadURLDead) {
-				if serr := pub.save(ctx, CheckpointUploadAt, "0"); serr != nil {
-					return serr
-				}
-			}
-			return fmt.Errorf("tiktok: publish %s: %w", id, err)
-		}
-		if err := pub.save(ctx, CheckpointChunks, strconv.FormatInt(i+1, 10)); err != nil {
+		if contentType, err = videoContentType(f.ContentType); err != nil {
 			return err
 		}
+		src = f
+	}
+	retry := &chunkRetry{}
+	var reopened io.Closer
+	defer func() {
+		if reopened != nil {
+			reopened.Close()
+		}
+	}()
+	for i := up.done; i < up.c.count; i++ {
+		err := pub.putChunk(ctx, up.url, contentType, src, up.c, i, pub.s.Secrets())
+		if err == nil {
+			retry.reset()
+			if err := pub.save(ctx, CheckpointChunks, strconv.FormatInt(i+1, 10)); err != nil {
+				return err
+			}
+			continue
+		}
+		if errors.Is(err, errUploadURLDead) {
+			if serr := pub.save(ctx, CheckpointUploadAt, "0"); serr != nil {
+				return serr
+			}
+		}
+		next, rerr := pub.recoverChunk(ctx, id, up.c, i, retry, err)
+		if rerr != nil {
+			return fmt.Errorf("tiktok: publish %s: %w", id, rerr)
+		}
+		if err := pub.save(ctx, CheckpointChunks, strconv.FormatInt(next, 10)); err != nil {
+			return err
+		}
+		if next >= up.c.count {
+			return nil
+		}
+		// The stream stopped somewhere in chunk i: open the source again
+		// where chunk next begins.
+		first, _ := up.c.bounds(next)
+		f, err := pub.openSource(ctx, pub.pl.videoURL, first)
+		if err != nil {
+			return err
+		}
+		if reopened != nil {
+			reopened.Close()
+		}
+		reopened, src = f, f
+		i = next - 1
 	}
 	return nil
 }
@@ -387,9 +447,13 @@ func (pub *publication) await(ctx context.Context, id string) (publishers.Result
 func (pub *publication) finish(ctx context.Context, id string, st statusAnswer) (publishers.Result, error) {
 	switch st.Status {
 	case StatusPublishComplete:
-		post := "-"
-		if len(st.PostIDs) > 0 {
+		post := postNone
+		switch {
+		case len(st.PostIDs) > 0:
 			post = st.PostIDs[0]
+		case pub.pl.privacy != PrivacySelfOnly:
+			// A public post's id comes once moderation is done.
+			post = postPending
 		}
 		if err := pub.save(ctx, CheckpointPost, post); err != nil {
 			return publishers.Result{}, err
@@ -397,12 +461,14 @@ func (pub *publication) finish(ctx context.Context, id string, st statusAnswer) 
 		return pub.result(post), nil
 	case StatusFailed:
 		why := cmp.Or(wire.Quote(st.FailReason, maxMessage, pub.s.Secrets()...), "no fail_reason given")
-		err := fmt.Errorf("tiktok: publish %s failed: %s", id, why)
-		if st.FailReason == "auth_removed" {
-			return publishers.Result{}, publishers.Reauth(err)
-		}
-		return publishers.Result{}, publishers.Permanent(err)
+		return publishers.Result{}, pub.failed(ctx, id, st.FailReason, why)
 	case StatusSendToUserInbox:
+		if pub.pl.inbox {
+			if err := pub.save(ctx, CheckpointPost, postInbox); err != nil {
+				return publishers.Result{}, err
+			}
+			return pub.result(postInbox), nil
+		}
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("tiktok: publish %s went to the creator's inbox instead of the profile: the creator must finish it in the TikTok app", id))
 	case StatusProcessingUpload, StatusProcessingDownload:
 		return pub.await(ctx, id)
@@ -415,12 +481,41 @@ var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9._]{1,64}$`)
 
 // result is the Result of post ("-": published without a public id).
 func (pub *publication) result(post string) publishers.Result {
-	if post == "-" {
+	switch post {
+	case postNone:
 		return publishers.Result{}
+	case postInbox:
+		return publishers.Result{State: StateSentToInbox}
+	case postPending:
+		return publishers.Result{RemoteIDPending: true}
 	}
 	res := publishers.Result{RemoteID: post}
 	if u := pub.get(CheckpointUsername); usernamePattern.MatchString(u) {
 		res.URL = "https://www.tiktok.com/@" + u + "/video/" + post
 	}
 	return res
+}
+
+// lookup asks for the id of a post published while moderation withheld
+// it: one status fetch (30 a minute per user: the caller paces the
+// lookups). The post stays published whatever the answer, unless
+// moderation took it down: then the publish is FAILED, for good, with
+// TikTok's reason (never started over: it was online once).
+func (pub *publication) lookup(ctx context.Context) (publishers.Result, error) {
+	id := pub.get(CheckpointPublishID)
+	st, err := pub.status(ctx, id)
+	if err != nil {
+		return publishers.Result{}, err
+	}
+	switch {
+	case st.Status == StatusPublishComplete && len(st.PostIDs) > 0:
+		if err := pub.save(ctx, CheckpointPost, st.PostIDs[0]); err != nil {
+			return publishers.Result{}, err
+		}
+		return pub.result(st.PostIDs[0]), nil
+	case st.Status == StatusFailed:
+		why := cmp.Or(wire.Quote(st.FailReason, maxMessage, pub.s.Secrets()...), "no fail_reason given")
+		return publishers.Result{}, publishers.Permanent(fmt.Errorf("tiktok: publish %s was taken down after it was published: %s", id, why))
+	}
+	return pub.result(postPending), nil
 }

@@ -146,7 +146,7 @@ func TestPhotoPost(t *testing.T) {
 		publishers.Media{URL: "https://cdn.example.com/2.jpg", Kind: publishers.MediaImage},
 		publishers.Media{URL: "https://cdn.example.com/3.jpg", Kind: publishers.MediaImage})
 	req.Content.Title = "Harbour"
-	req.Content.Options = map[string]string{tiktok.OptionPhotoCoverIndex: "1", tiktok.OptionAutoAddMusic: "true"}
+	req.Content.Options = map[string]string{tiktok.OptionPrivacyLevel: tiktok.PrivacyPublic, tiktok.OptionPhotoCoverIndex: "1", tiktok.OptionAutoAddMusic: "true"}
 	if _, err := e.p.Publish(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
@@ -217,10 +217,10 @@ func TestCrashMidUploadResumesAtTheNextChunk(t *testing.T) {
 }
 
 func TestLostChunkAnswerResumesFromUploadedBytes(t *testing.T) {
-	e := start(t)
+	e := start(t, noChunkRetries)
 	e.srv.FailNext(tiktoktest.EndpointUpload, 1, tiktoktest.Fault{Lost: true})
 	req := request(&memory{}, "lost chunk answer", e.src.video(12*mb))
-	if _, err := e.p.Publish(context.Background(), req); publishers.ClassOf(err) != publishers.ClassTransient {
+	if _, err := e.p.Publish(context.Background(), req); err == nil || publishers.ClassOf(err) != publishers.ClassTransient {
 		t.Fatalf("first attempt: err = %v, want transient", err)
 	}
 	if _, err := e.p.Publish(context.Background(), req); err != nil {
@@ -351,7 +351,9 @@ func TestStatusSequences(t *testing.T) {
 	}{
 		{"processing then complete", []string{tiktoktest.StatusProcessingUpload, tiktoktest.StatusProcessingUpload, tiktoktest.StatusPublishComplete}, -1},
 		{"inbox", []string{tiktoktest.StatusSendToUserInbox}, publishers.ClassPermanent},
-		{"failed", []string{tiktoktest.StatusProcessingUpload, tiktoktest.StatusFailed}, publishers.ClassPermanent},
+		// The fake fails with "internal" when told no reason: worth a
+		// new publish.
+		{"failed", []string{tiktoktest.StatusProcessingUpload, tiktoktest.StatusFailed}, publishers.ClassTransient},
 		{"unknown status", []string{"SOMETHING_NEW"}, publishers.ClassTransient},
 	}
 	for _, tt := range tests {
@@ -391,7 +393,9 @@ func TestSelfOnlyPostHasNoPublicID(t *testing.T) {
 	e := start(t, func(o *tiktok.Options) { o.Unaudited = true })
 	e.srv.SetUnaudited(true)
 	cp := &memory{}
-	res, err := e.p.Publish(context.Background(), request(cp, "private", e.src.video(mb)))
+	req := request(cp, "private", e.src.video(mb))
+	req.Content.Options = nil // an unaudited app posts SELF_ONLY unasked
+	res, err := e.p.Publish(context.Background(), req)
 	if err != nil || res != (publishers.Result{}) {
 		t.Fatalf("Publish = %+v, %v; want success without id", res, err)
 	}
@@ -412,7 +416,8 @@ func TestRefusalsBeforeInit(t *testing.T) {
 		media     int // 0 video, >0 that many images (unverified)
 		want      string
 	}{
-		{"privacy not offered", false, nil, 0, "not among the creator's options"},
+		{"privacy not offered", false, map[string]string{"privacy_level": "PUBLIC_TO_EVERYONE"}, 0, "not among the creator's options"},
+		{"no privacy chosen", false, nil, 0, "option privacy_level is required (TikTok has the creator choose who sees the post); this account allows [FOLLOWER_OF_CREATOR SELF_ONLY]"},
 		{"comments wanted but disabled", false, map[string]string{"privacy_level": "SELF_ONLY", "disable_comment": "false"}, 0, "turned comments off"},
 		{"stitch wanted but disabled", false, map[string]string{"privacy_level": "SELF_ONLY", "disable_stitch": "false"}, 0, "turned stitches off"},
 		{"too long", false, map[string]string{"privacy_level": "SELF_ONLY", "duration_sec": "600"}, 0, "longer than the creator's maximum"},
@@ -528,7 +533,7 @@ func TestRejectedTokenIsRefreshedOnce(t *testing.T) {
 }
 
 func TestSecretsStayOutOfErrors(t *testing.T) {
-	e := start(t)
+	e := start(t, noChunkRetries) // the lost chunk below must end the attempt
 	var uploadURL string
 	cp := &memory{}
 	cp.OnSave = func(name, value string) {
@@ -559,6 +564,9 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 		}
 	}
 	_, err = e.p.Publish(context.Background(), req)
+	if err == nil {
+		t.Fatal("the lost chunk did not end the attempt")
+	}
 	_, query2, _ := strings.Cut(cp2.Get(tiktok.CheckpointUploadURL), "?")
 	checkClean(t, e.srv, err, cp2.Get(tiktok.CheckpointUploadURL), query2)
 }

@@ -64,6 +64,11 @@ type Options struct {
 	// 5-64 MB; zero means DefaultChunkSize.
 	ChunkSize    int64
 	ChunkTimeout time.Duration
+	// ChunkRetryDeadline bounds how long a chunk that failed with a 5xx
+	// or a broken connection is retried inside the attempt; default
+	// DefaultChunkRetryDeadline, negative: not at all (the next attempt
+	// resumes).
+	ChunkRetryDeadline time.Duration
 	// UploadURLLifetime is how long an upload_url is trusted after init.
 	UploadURLLifetime time.Duration
 	// Now is the clock; nil means time.Now.
@@ -93,6 +98,7 @@ type Publisher struct {
 	fetcherErr                 error
 	chunkSize                  int64
 	chunkTimeout               time.Duration
+	chunkRetryDeadline         time.Duration // 0: off
 	urlLifetime                time.Duration
 	now                        func() time.Time
 	sleep                      func(context.Context, time.Duration) error
@@ -125,6 +131,12 @@ func New(o Options) *Publisher {
 	}
 	if p.chunkSize <= 0 {
 		p.chunkSize = DefaultChunkSize
+	}
+	switch d := o.ChunkRetryDeadline; {
+	case d == 0:
+		p.chunkRetryDeadline = DefaultChunkRetryDeadline
+	case d > 0:
+		p.chunkRetryDeadline = d
 	}
 	p.chunkSize = min(max(p.chunkSize, minChunk), maxChunk)
 	if p.client == nil {

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 	"github.com/heraldhq/herald/publishers/media"
 )
 
@@ -155,9 +158,22 @@ func (p *Publisher) putChunk(ctx context.Context, uploadURL, contentType string,
 	return err
 }
 
-func videoContentType(ct string) string {
-	if strings.HasPrefix(ct, "video/") {
-		return ct
+// videoTypes are the Content-Types a chunk may carry: the Media Transfer
+// Guide's "Content-Type: {MIME_TYPE}" of the formats TikTok takes (MP4,
+// MOV, WebM). TikTok refuses a chunk with another.
+var videoTypes = []string{"video/mp4", "video/quicktime", "video/webm"}
+
+// videoContentType is the Content-Type of the chunks of a source served
+// as ct: its own when TikTok takes it, video/mp4 when the source did not
+// say (application/octet-stream, none), and an error for a video format
+// TikTok does not take, found before the init.
+func videoContentType(ct string) (string, error) {
+	mt, _, err := mime.ParseMediaType(ct)
+	switch {
+	case err == nil && slices.Contains(videoTypes, mt):
+		return mt, nil
+	case err == nil && strings.HasPrefix(mt, "video/"):
+		return "", publishers.Permanent(fmt.Errorf("tiktok: the video is %s; TikTok takes MP4, MOV or WebM (%s)", wire.Quote(mt, 60), strings.Join(videoTypes, ", ")))
 	}
-	return "video/mp4"
+	return "video/mp4", nil
 }

@@ -19,7 +19,7 @@ const (
 type postInfo struct {
 	Title          string `json:"title,omitempty"`
 	Description    string `json:"description,omitempty"`
-	PrivacyLevel   string `json:"privacy_level"`
+	PrivacyLevel   string `json:"privacy_level,omitempty"`
 	DisableComment bool   `json:"disable_comment"`
 	DisableDuet    *bool  `json:"disable_duet,omitempty"`
 	DisableStitch  *bool  `json:"disable_stitch,omitempty"`
@@ -79,18 +79,36 @@ func (pl plan) videoInit(source string, c chunking) initRequest {
 	return initRequest{PostInfo: pi, SourceInfo: si}
 }
 
-// photoInit is the body of /v2/post/publish/content/init/.
+// photoInit is the body of /v2/post/publish/content/init/: a direct
+// post, or an upload to the creator's inbox (post_mode MEDIA_UPLOAD).
 func (pl plan) photoInit() initRequest {
 	pi := pl.postInfo()
 	music := pl.music
 	pi.AutoAddMusic = &music
 	cover := pl.coverIndex
+	mode := "DIRECT_POST"
+	if pl.inbox {
+		mode = "MEDIA_UPLOAD"
+		pi = postInfo{Title: pl.title, Description: pl.desc}
+	}
 	return initRequest{
 		PostInfo:   pi,
 		SourceInfo: sourceInfo{Source: sourcePull, PhotoCoverIndex: &cover, PhotoImages: pl.photos},
-		PostMode:   "DIRECT_POST",
+		PostMode:   mode,
 		MediaType:  "PHOTO",
 	}
+}
+
+// videoInitPath is where a video's init goes, with its body: the inbox's
+// init (Upload Content reference) takes source_info only.
+func (pl plan) videoInitPath(source string, c chunking) (string, any) {
+	body := pl.videoInit(source, c)
+	if pl.inbox {
+		return "/v2/post/publish/inbox/video/init/", struct {
+			SourceInfo sourceInfo `json:"source_info"`
+		}{body.SourceInfo}
+	}
+	return "/v2/post/publish/video/init/", body
 }
 
 func (pl plan) what() string {

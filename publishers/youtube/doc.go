@@ -8,9 +8,26 @@
 // (Content.Text). Content.Options tune it: privacy (public by default,
 // unlisted, private), tags (comma-separated), category_id,
 // made_for_kids (always declared, false by default), notify_subscribers
-// (true by default), publish_at, thumbnail_url and playlist_id. Unknown
-// options fail the post: a misspelt "privcy" must not publish a private
-// video publicly.
+// (true by default), publish_at, thumbnail_url, playlist_id,
+// contains_synthetic_media (YouTube's altered-or-synthetic content
+// disclosure, status.containsSyntheticMedia; unset declares nothing),
+// default_language and default_audio_language (BCP-47 tags, the
+// snippet's defaultLanguage and defaultAudioLanguage). Unknown options
+// fail the post: a misspelt "privcy" must not publish a private video
+// publicly.
+//
+// # Checked before the upload
+//
+// YouTube refuses bad metadata only once videos.insert was called, and
+// every call, refused or not, spends one of the project's 100 uploads a
+// day. So the post is checked first, by the videos resource's documented
+// rules (validate.go): a title of 1 to 100 characters without < or >; a
+// description (the post's text) of at most 5,000 bytes without < or >;
+// tags of at most 500 characters as YouTube counts them (the commas
+// between tags, and two quotes around a tag with a space); a category id
+// that videoCategories.list says is assignable (Categories). A post
+// that breaks one fails as permanent, naming the field, before anything
+// is sent.
 //
 // publish_at (RFC 3339) uploads the video private and lets YouTube make
 // it public at that time; it needs privacy unset or private. Herald
@@ -45,9 +62,21 @@
 // lost, the session's status gives the video. A session that expired
 // (about a week) starts over from zero, unless the last chunk had been
 // sent: then whether a video exists is unknown and the post fails for
-// good rather than risk a second video. Chunks are not retried inside an
-// attempt: the job's own retry (with backoff) resumes, one code path for
-// a crash and a hiccup alike.
+// good rather than risk a second video.
+//
+// A chunk that fails with a 5xx, 408 or a broken connection is retried
+// inside the attempt, as Google's resumable upload guide asks ("resume
+// an interrupted upload": exponential backoff, a status query, then the
+// bytes from the offset the session reports) and as the Go client does
+// (gensupport's uploadChunkWithRetries keeps trying one chunk for 32 s,
+// its defaultRetryDeadline, with a jittered backoff): waits of 1 s, 2 s,
+// 4 s ... (at most 16 s) each jittered into its upper half, for at most
+// Options.ChunkRetryDeadline (32 s) per chunk. At most one chunk is
+// resent per failure. Past the deadline the attempt gives up transient
+// and the job's retry resumes from the checkpoints, the same path as
+// after a crash. Rate limits (429 honours Retry-After), a 401 (one
+// refresh, then the same session goes on: a session takes any live token
+// of its channel) and permanent errors end the attempt at once.
 //
 // The session URI is a capability, stored like a token (the jobs layer
 // seals checkpoints) and kept out of errors and logs, as is the token:
@@ -67,13 +96,27 @@
 // status: quotaExceeded and dailyLimitExceeded wait for the quota reset
 // (midnight in Los Angeles), rateLimitExceeded and userRateLimitExceeded
 // wait as Retry-After says (or the job's backoff), uploadLimitExceeded (a
-// channel's daily cap, a rolling day) waits 24 hours; backendError, 5xx,
-// 408, 429 and network errors are transient; a 401 refreshes the token
+// channel's daily cap, a rolling day) waits 24 hours; 429 waits as
+// Retry-After says; backendError, 5xx, 408 and network errors are
+// transient; a 401 refreshes the token
 // once through Request.ForceRefresh and tries again, then asks for
 // reauthorization, as do insufficientPermissions and youtubeSignupRequired;
 // forbidden, badRequest and the invalid* reasons (invalidTitle,
 // invalidCategoryId, mediaBodyRequired, ...) are permanent, with
 // YouTube's message.
+//
+// # Unaudited projects
+//
+// Every video uploaded through videos.insert by an API project created
+// after 28 July 2020 that has not passed Google's compliance audit is
+// locked private, whatever privacyStatus asked (a note atop the videos
+// resource's reference). YouTube answers such an upload with 200 and the
+// video, so the publisher reads the privacyStatus of the answer that
+// completed the upload (saved as CheckpointPrivacy beside the video id):
+// when it is private although public or unlisted was asked, the post is
+// published all the same, its Result carrying UnauditedWarning. A
+// publish_at video stays private either way and gets no warning. Doctor
+// (the descriptor's quota text) explains the audit.
 //
 // # Quota
 //

@@ -77,9 +77,13 @@ func (p *Publisher) classify(step string, e *APIError, header http.Header) error
 	class, known := reasons[e.Reason]
 	switch {
 	case known:
+	case e.Status == http.StatusTooManyRequests:
+		// Google's 429 (RESOURCE_EXHAUSTED) says when to come back in
+		// Retry-After: waiting is not failing.
+		class = publishers.ClassRateLimited
 	case e.Status == http.StatusUnauthorized:
 		class = publishers.ClassReauth
-	case e.Status == http.StatusRequestTimeout, e.Status == http.StatusTooManyRequests, e.Status >= 500:
+	case e.Status == http.StatusRequestTimeout, e.Status >= 500:
 		class = publishers.ClassTransient
 	case e.Status >= 400:
 		// invalidTitle, invalidCategoryId, mediaBodyRequired, ...:

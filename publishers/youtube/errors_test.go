@@ -35,6 +35,8 @@ func TestErrorReasonsAreClassified(t *testing.T) {
 		{"internalError", 500, youtubetest.OpUploadChunk, publishers.ClassTransient, 0},
 		{"", 502, youtubetest.OpVideosInsert, publishers.ClassTransient, 0},
 		{"", 408, youtubetest.OpUploadChunk, publishers.ClassTransient, 0},
+		{"", 429, youtubetest.OpVideosInsert, publishers.ClassRateLimited, 30 * time.Second},
+		{"somethingNew", 429, youtubetest.OpUploadChunk, publishers.ClassRateLimited, 30 * time.Second},
 		{"authError", 0, youtubetest.OpVideosInsert, publishers.ClassReauth, 0},
 		{"authError", 0, youtubetest.OpUploadChunk, publishers.ClassReauth, 0},
 		{"insufficientPermissions", 403, youtubetest.OpVideosInsert, publishers.ClassReauth, 0},
@@ -52,9 +54,10 @@ func TestErrorReasonsAreClassified(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.op)+" "+tt.reason+" "+http.StatusText(tt.status), func(t *testing.T) {
-			e := setup(t)
+			// Retries inside the attempt are tested on their own.
+			e := setup(t, noChunkRetries)
 			fault := youtubetest.Fault{Status: tt.status, Reason: tt.reason, Message: "YouTube says " + tt.reason}
-			if strings.HasPrefix(tt.reason, "rate") || strings.HasPrefix(tt.reason, "userRate") {
+			if strings.HasPrefix(tt.reason, "rate") || strings.HasPrefix(tt.reason, "userRate") || tt.status == http.StatusTooManyRequests {
 				fault.RetryAfter = 30 * time.Second
 			}
 			e.srv.FailNext(tt.op, 1, fault)

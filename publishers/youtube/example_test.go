@@ -56,3 +56,11 @@ func ExamplePublisher_QuotaUsage() {
 	fmt.Println(u.Project, u.Uploads, u.UploadsBudget, u.Units, u.UnitsBudget)
 	// Output: herald-prod 0 100 0 10000
 }
+
+func ExampleTagsLength() {
+	// Commas count, and a tag with a space counts its quotes: YouTube's
+	// 500 is reached sooner than the joined text suggests.
+	fmt.Println(youtube.TagsLength([]string{"go", "social media"}), youtube.MaxTags)
+	// Output:
+	// 17 500
+}

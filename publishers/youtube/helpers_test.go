@@ -131,6 +131,44 @@ func (w *tapWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// clock is the tests' time: it stands at epoch and moves only when the
+// publisher sleeps, so that retries with backoff take no real time.
+type clock struct {
+	mu    sync.Mutex
+	now   time.Time
+	slept time.Duration
+	naps  int
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.slept += d
+	c.naps++
+	return nil
+}
+
+// Slept is how long the publisher slept in all, and how often.
+func (c *clock) Slept() (time.Duration, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.slept, c.naps
+}
+
+// noChunkRetries turns in-process chunk retries off, for tests of what
+// the next attempt does after a failure.
+func noChunkRetries(o *youtube.Options) { o.ChunkRetryDeadline = -1 }
+
 // env is a fake YouTube, a media server, an account and a publisher.
 type env struct {
 	srv   *youtubetest.Server
@@ -138,6 +176,7 @@ type env struct {
 	p     *youtube.Publisher
 	tok   youtubetest.Token
 	logs  *logtest.Buffer
+	clock *clock
 }
 
 func setup(t testing.TB, tweak ...func(*youtube.Options)) *env {
@@ -148,11 +187,11 @@ func setup(t testing.TB, tweak ...func(*youtube.Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{srv: srv, files: newFiles(t), tok: srv.IssueToken("acct-1"), logs: &logtest.Buffer{}}
+	e := &env{srv: srv, files: newFiles(t), tok: srv.IssueToken("acct-1"), logs: &logtest.Buffer{}, clock: &clock{now: epoch}}
 	opts := youtube.Options{
 		Endpoint: srv.Endpoint(), UploadEndpoint: srv.UploadEndpoint(),
 		Media: fetcher, ChunkSize: chunk,
-		Now:    func() time.Time { return epoch },
+		Now: e.clock.Now, Sleep: e.clock.Sleep,
 		Logger: slog.New(slog.NewTextHandler(e.logs, nil)),
 	}
 	for _, f := range tweak {

@@ -38,7 +38,9 @@ func Platform(o Options, c Credentials) publishers.Platform {
 		Publisher: New(o),
 		Tokens:    t,
 		Notices:   "google",
-		Quota:     "per Google project and day: videos.insert calls (HERALD_YOUTUBE_UPLOADS_PER_DAY) and units for other calls, reset at midnight Pacific time",
+		Quota: "per Google project and day: videos.insert calls (HERALD_YOUTUBE_UPLOADS_PER_DAY) and units for other calls, reset at midnight Pacific time. " +
+			"A project created after 28 July 2020 that has not passed Google's API audit (YouTube API Services compliance audit form) has every upload locked private whatever the post asks; " +
+			"Herald publishes such posts with the warning \"" + UnauditedWarning + "\"",
 		Doctor: publishers.Check{
 			Configured: c.ClientID != "" && c.ClientSecret != "",
 			Settings:   "HERALD_GOOGLE_CLIENT_ID and HERALD_GOOGLE_CLIENT_SECRET",

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +26,17 @@ const (
 	OptionPublishAt         = "publish_at"         // RFC 3339: upload private, YouTube publishes then
 	OptionThumbnailURL      = "thumbnail_url"      // http(s) URL of a JPEG or PNG, at most 2 MB
 	OptionPlaylistID        = "playlist_id"        // a playlist of the channel to add the video to
+	// OptionSyntheticMedia is YouTube's altered-or-synthetic content
+	// disclosure (status.containsSyntheticMedia): true when the video
+	// shows realistic people, places or events that were made or changed
+	// (by AI or otherwise). Unset says nothing.
+	OptionSyntheticMedia = "contains_synthetic_media"
+	// OptionDefaultLanguage is the language of the title and description
+	// (snippet.defaultLanguage), a BCP-47 tag such as en or pt-BR.
+	OptionDefaultLanguage = "default_language"
+	// OptionDefaultAudioLanguage is the language spoken in the video
+	// (snippet.defaultAudioLanguage), a BCP-47 tag.
+	OptionDefaultAudioLanguage = "default_audio_language"
 )
 
 // MaxThumbnailBytes is YouTube's limit on custom thumbnails.
@@ -35,6 +45,7 @@ const MaxThumbnailBytes = 2 << 20
 var knownOptions = []string{
 	OptionPrivacy, OptionTags, OptionCategoryID, OptionMadeForKids,
 	OptionNotifySubscribers, OptionPublishAt, OptionThumbnailURL, OptionPlaylistID,
+	OptionSyntheticMedia, OptionDefaultLanguage, OptionDefaultAudioLanguage,
 }
 
 // postOptions are a post's options, checked.
@@ -44,16 +55,11 @@ type postOptions struct {
 	playlist  string
 }
 
-var categoryID = regexp.MustCompile(`^[0-9]{1,4}$`)
-
 // metadata builds the Video body of the upload from the post. Anything
 // wrong with the post is Permanent.
 func (p *Publisher) metadata(c publishers.Content) (*youtube.Video, postOptions, error) {
 	bad := func(format string, args ...any) (*youtube.Video, postOptions, error) {
 		return nil, postOptions{}, publishers.Permanent(fmt.Errorf("youtube: "+format, args...))
-	}
-	if strings.TrimSpace(c.Title) == "" {
-		return bad("a video needs a title")
 	}
 	videos := 0
 	for _, m := range c.Media {
@@ -88,15 +94,31 @@ func (p *Publisher) metadata(c publishers.Content) (*youtube.Video, postOptions,
 			v.Snippet.Tags = append(v.Snippet.Tags, t)
 		}
 	}
-	if id := opt[OptionCategoryID]; id != "" {
-		if !categoryID.MatchString(id) {
-			return bad("option %s %q is not a category id", OptionCategoryID, id)
+	v.Snippet.CategoryId = opt[OptionCategoryID]
+	for _, l := range []struct {
+		name string
+		to   *string
+	}{{OptionDefaultLanguage, &v.Snippet.DefaultLanguage}, {OptionDefaultAudioLanguage, &v.Snippet.DefaultAudioLanguage}} {
+		if s := opt[l.name]; s != "" {
+			if !language.MatchString(s) {
+				return bad("option %s %q is not a language tag such as en or pt-BR", l.name, s)
+			}
+			*l.to = s
 		}
-		v.Snippet.CategoryId = id
+	}
+	if err := checkSnippet(v.Snippet); err != nil {
+		return nil, postOptions{}, err
 	}
 	var err error
 	if v.Status.SelfDeclaredMadeForKids, err = boolOption(opt, OptionMadeForKids, false); err != nil {
 		return nil, postOptions{}, err
+	}
+	if opt[OptionSyntheticMedia] != "" {
+		if v.Status.ContainsSyntheticMedia, err = boolOption(opt, OptionSyntheticMedia, false); err != nil {
+			return nil, postOptions{}, err
+		}
+		// A declared false is a declaration too.
+		v.Status.ForceSendFields = append(v.Status.ForceSendFields, "ContainsSyntheticMedia")
 	}
 	if o.notify, err = boolOption(opt, OptionNotifySubscribers, true); err != nil {
 		return nil, postOptions{}, err
@@ -151,8 +173,14 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 	cp := req.Checkpoints
 	id := cp.Get(CheckpointVideo)
 	if id == "" {
-		if id, err = p.upload(ctx, req, a, meta, o); err != nil {
+		st, err := p.upload(ctx, req, a, meta, o)
+		if err != nil {
 			return publishers.Result{}, err
+		}
+		id = st.video
+		// The privacy first: a video id saved means both are.
+		if err := cp.Save(ctx, CheckpointPrivacy, st.privacy); err != nil {
+			return publishers.Result{}, publishers.Transient(fmt.Errorf("youtube: save privacy of %s: %w", id, err))
 		}
 		if err := cp.Save(ctx, CheckpointVideo, id); err != nil {
 			return publishers.Result{}, publishers.Transient(fmt.Errorf("youtube: save video %s: %w", id, err))
@@ -172,7 +200,25 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 			return publishers.Result{}, err
 		}
 	}
-	return publishers.Result{RemoteID: id, URL: WatchURL(id)}, nil
+	return publishers.Result{RemoteID: id, URL: WatchURL(id), Warning: privacyWarning(meta.Status.PrivacyStatus, cp.Get(CheckpointPrivacy))}, nil
+}
+
+// UnauditedWarning is the Result's warning when YouTube made a video
+// private that was meant to be public or unlisted: what it does to every
+// upload of an API project that has not passed Google's audit.
+const UnauditedWarning = "YouTube locked the video private: the API project is not audited"
+
+// privacyWarning compares the privacyStatus asked for with the one the
+// video got. YouTube answers an unaudited project's upload with 200 and
+// the video, private: only reading the status back tells.
+func privacyWarning(asked, got string) string {
+	switch {
+	case got == "" || got == asked:
+		return ""
+	case got == "private":
+		return UnauditedWarning
+	}
+	return fmt.Sprintf("YouTube made the video %s, not %s as asked", got, asked)
 }
 
 // afterUpload runs a step that follows the upload and saves its outcome.

@@ -97,7 +97,7 @@ func TestSessionIsSavedBeforeAnyByteIsSent(t *testing.T) {
 }
 
 func TestConnectionDroppedMidUploadResumes(t *testing.T) {
-	e := setup(t)
+	e := setup(t, noChunkRetries)
 	const size = 5*chunk + 77
 	cp := &publisherstest.Checkpoints{}
 	e.srv.DropChunk(3, chunk/2+1000) // mid third chunk
@@ -157,7 +157,7 @@ func TestWorkerKilledMidUploadResumes(t *testing.T) {
 }
 
 func TestFinalResponseLostLearnsTheVideoFromTheSession(t *testing.T) {
-	e := setup(t)
+	e := setup(t, noChunkRetries)
 	const size = 2*chunk + 10
 	cp := &publisherstest.Checkpoints{}
 	e.srv.LoseFinalResponse(1)
@@ -185,7 +185,7 @@ func TestFinalResponseLostLearnsTheVideoFromTheSession(t *testing.T) {
 }
 
 func TestExpiredSessionRestartsFromZero(t *testing.T) {
-	e := setup(t)
+	e := setup(t, noChunkRetries)
 	const size = 4 * chunk
 	cp := &publisherstest.Checkpoints{}
 	e.srv.DropChunk(2, 100)
@@ -207,7 +207,7 @@ func TestExpiredSessionRestartsFromZero(t *testing.T) {
 func TestExpiredSessionAfterTheLastChunkIsPermanent(t *testing.T) {
 	// The last chunk went out and no answer came: the outcome is
 	// unknown, and a second upload could make a second video.
-	e := setup(t)
+	e := setup(t, noChunkRetries)
 	cp := &publisherstest.Checkpoints{}
 	e.srv.DropChunk(2, chunk/2)
 	if _, err := e.p.Publish(context.Background(), e.request("post-1", 2*chunk, cp)); err == nil {
@@ -395,7 +395,8 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 		if name == youtube.CheckpointSession {
 			session = value
 			id := value[strings.Index(value, "upload_id=")+len("upload_id="):]
-			e.srv.FailNext(youtubetest.OpUploadChunk, 1, youtubetest.Fault{
+			// Every time: the retries inside the attempt see it too.
+			e.srv.FailNext(youtubetest.OpUploadChunk, -1, youtubetest.Fault{
 				Status: 503, Message: "session " + value + " id " + id + " token " + e.tok.AccessToken,
 			})
 		}
@@ -453,5 +454,27 @@ func TestForceRefreshErrorsAreClassified(t *testing.T) {
 	_, err = e.p.Publish(context.Background(), req)
 	if publishers.ClassOf(err) != publishers.ClassReauth || !strings.Contains(err.Error(), "refresh gave no access token") {
 		t.Errorf("err = %v, want reauth: the refresh gave no token", err)
+	}
+}
+
+func TestTokenRefreshedMidUploadKeepsTheSession(t *testing.T) {
+	e := setup(t)
+	var calls atomic.Int32
+	cp := &publisherstest.Checkpoints{}
+	cp.OnSave = func(name, value string) {
+		if name == youtube.CheckpointOffset && value == strconv.Itoa(chunk) {
+			e.srv.ExpireAccessToken(e.tok.AccessToken)
+		}
+	}
+	req := e.request("post-1", 3*chunk, cp)
+	req.ForceRefresh = e.refresher(e.tok.RefreshToken, &calls)
+	if _, err := e.p.Publish(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 1 || len(e.srv.Uploads()) != 1 || e.onlyVideo(t).SHA256 != sumOf(3*chunk) {
+		t.Errorf("%d refreshes, %d sessions; want one of each and the video", calls.Load(), len(e.srv.Uploads()))
+	}
+	if _, naps := e.clock.Slept(); naps != 0 {
+		t.Errorf("backed off %d times: a 401 is no hiccup, it wants the refresh at once", naps)
 	}
 }

@@ -41,23 +41,23 @@ var errSessionGone = errors.New("upload session expired")
 // checkpoints show an earlier attempt did. The session URI is saved before
 // any byte is sent and the confirmed offset after every chunk; a retry
 // asks the session how far it got and goes on from there.
-func (p *Publisher) upload(ctx context.Context, req publishers.Request, a *auth, meta *youtube.Video, o postOptions) (string, error) {
+func (p *Publisher) upload(ctx context.Context, req publishers.Request, a *auth, meta *youtube.Video, o postOptions) (uploadState, error) {
 	for {
-		id, err := p.uploadOnce(ctx, req, a, meta, o)
+		st, err := p.uploadOnce(ctx, req, a, meta, o)
 		if err == nil || !unauthorized(err) {
-			return id, err
+			return st, err
 		}
 		again, rerr := a.retry(ctx, "upload")
 		if rerr != nil {
-			return "", rerr
+			return uploadState{}, rerr
 		}
 		if !again {
-			return "", publishers.Reauth(err)
+			return uploadState{}, publishers.Reauth(err)
 		}
 	}
 }
 
-func (p *Publisher) uploadOnce(ctx context.Context, req publishers.Request, a *auth, meta *youtube.Video, o postOptions) (string, error) {
+func (p *Publisher) uploadOnce(ctx context.Context, req publishers.Request, a *auth, meta *youtube.Video, o postOptions) (uploadState, error) {
 	cp := req.Checkpoints
 	src := req.Content.Media[0].URL
 	session := cp.Get(CheckpointSession)
@@ -74,13 +74,13 @@ func (p *Publisher) uploadOnce(ctx context.Context, req publishers.Request, a *a
 			if cp.Get(CheckpointFinal) != "" {
 				// The last chunk went out and its answer never came
 				// back: a video may exist, and only the session knew.
-				return "", publishers.Permanent(errors.New("youtube: upload: the session expired after the last chunk was sent, so whether the video was made is unknown; check the channel before publishing again"))
+				return uploadState{}, publishers.Permanent(errors.New("youtube: upload: the session expired after the last chunk was sent, so whether the video was made is unknown; check the channel before publishing again"))
 			}
 			session = ""
 		case err != nil:
-			return "", err
+			return uploadState{}, err
 		case st.video != "":
-			return st.video, nil
+			return st, nil
 		default:
 			offset = st.committed
 		}
@@ -90,11 +90,11 @@ func (p *Publisher) uploadOnce(ctx context.Context, req publishers.Request, a *a
 	}
 	file, err := p.media.OpenAt(ctx, src, publishers.MediaVideo, offset)
 	if err != nil {
-		return "", err
+		return uploadState{}, err
 	}
 	if size >= 0 && file.Size >= 0 && size != file.Size {
 		file.Close()
-		return "", publishers.Permanent(fmt.Errorf("youtube: upload: the video is %d bytes now, %d when the upload began", file.Size, size))
+		return uploadState{}, publishers.Permanent(fmt.Errorf("youtube: upload: the video is %d bytes now, %d when the upload began", file.Size, size))
 	}
 	if file.Size < 0 {
 		file.Size = size
@@ -103,20 +103,20 @@ func (p *Publisher) uploadOnce(ctx context.Context, req publishers.Request, a *a
 }
 
 // startUpload opens the media, starts a session, saves it, and sends.
-func (p *Publisher) startUpload(ctx context.Context, req publishers.Request, a *auth, meta *youtube.Video, o postOptions, src string) (string, error) {
+func (p *Publisher) startUpload(ctx context.Context, req publishers.Request, a *auth, meta *youtube.Video, o postOptions, src string) (uploadState, error) {
 	cp := req.Checkpoints
 	file, err := p.media.Open(ctx, src, publishers.MediaVideo)
 	if err != nil {
-		return "", err
+		return uploadState{}, err
 	}
 	if file.Size == 0 {
 		file.Close()
-		return "", publishers.Permanent(errors.New("youtube: upload: the video is empty"))
+		return uploadState{}, publishers.Permanent(errors.New("youtube: upload: the video is empty"))
 	}
 	session, err := p.startSession(ctx, a, meta, o, file)
 	if err != nil {
 		file.Close()
-		return "", err
+		return uploadState{}, err
 	}
 	a.HideURL(session, "upload_id")
 	for _, c := range []struct{ name, value string }{
@@ -127,7 +127,7 @@ func (p *Publisher) startUpload(ctx context.Context, req publishers.Request, a *
 	} {
 		if err := cp.Save(ctx, c.name, c.value); err != nil {
 			file.Close()
-			return "", publishers.Transient(fmt.Errorf("youtube: upload: save checkpoint %s: %w", c.name, err))
+			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: upload: save checkpoint %s: %w", c.name, err))
 		}
 	}
 	return p.send(ctx, cp, a, session, src, file, 0)
@@ -203,6 +203,9 @@ func (p *Publisher) checkSession(loc string) error {
 type uploadState struct {
 	committed int64
 	video     string
+	// privacy is the privacyStatus YouTube gave the video, read from
+	// the answer that completed the upload ("" when it said none).
+	privacy string
 }
 
 // status asks a session how far it got.
@@ -252,7 +255,11 @@ func (p *Publisher) interpret(step string, resp *http.Response, a *auth) (upload
 		if err := json.Unmarshal(answer, &v); err != nil || v.Id == "" {
 			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: complete, but the answer names no video: %s", step, wire.Quote(string(answer), 100, a.Secrets()...)))
 		}
-		return uploadState{video: v.Id}, nil
+		st := uploadState{video: v.Id}
+		if v.Status != nil {
+			st.privacy = v.Status.PrivacyStatus
+		}
+		return st, nil
 	}
 	e := parseAnswer(resp.StatusCode, answer, a.Secrets()...)
 	return uploadState{}, p.classifyOrAuth(step, e, resp.Header)
@@ -280,47 +287,71 @@ func parseRange(h string) (int64, bool) {
 }
 
 // send uploads file from offset on, chunk by chunk, saving each confirmed
-// offset. It closes file.
-func (p *Publisher) send(ctx context.Context, cp publishers.Checkpoints, a *auth, session, src string, file *media.File, offset int64) (string, error) {
+// offset. A chunk that fails with a hiccup is retried in process (see
+// retry.go) from the offset the session reports. It closes file.
+func (p *Publisher) send(ctx context.Context, cp publishers.Checkpoints, a *auth, session, src string, file *media.File, offset int64) (uploadState, error) {
 	defer func() { file.Close() }()
+	size := file.Size
 	c := newChunker(file, p.chunkSize)
+	retry := &chunkRetry{p: p}
 	for chunkNo := 1; ; chunkNo++ {
 		body, n, last, err := c.next(offset)
 		if err != nil {
-			return "", err
+			return uploadState{}, err
 		}
 		total := int64(-1)
 		if last {
 			total = offset + n
 			if err := cp.Save(ctx, CheckpointFinal, "1"); err != nil {
-				return "", publishers.Transient(fmt.Errorf("youtube: upload: save checkpoint: %w", err))
+				return uploadState{}, publishers.Transient(fmt.Errorf("youtube: upload: save checkpoint: %w", err))
 			}
 		}
 		step := fmt.Sprintf("upload chunk %d (bytes %d-%d)", chunkNo, offset, offset+n-1)
 		st, err := p.sendChunk(ctx, a, chunk{session: session, step: step, body: body, offset: offset, n: n, total: total, contentType: file.ContentType})
 		if err != nil {
-			return "", err
+			if st, err = p.recoverChunk(ctx, a, retry, session, size, err); err != nil {
+				return uploadState{}, err
+			}
+		} else {
+			retry.reset()
 		}
 		if st.video != "" {
-			return st.video, nil
+			return st, nil
 		}
-		if st.committed < offset || st.committed > offset+n {
-			return "", publishers.Transient(fmt.Errorf("youtube: %s: session reports %d bytes, expected %d", step, st.committed, offset+n))
+		if st.committed > offset+n || st.committed < offset && retry.failures == 0 {
+			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: session reports %d bytes, expected %d", step, st.committed, offset+n))
 		}
 		if err := cp.Save(ctx, CheckpointOffset, strconv.FormatInt(st.committed, 10)); err != nil {
-			return "", publishers.Transient(fmt.Errorf("youtube: upload: save checkpoint: %w", err))
+			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: upload: save checkpoint: %w", err))
 		}
-		if st.committed < offset+n {
-			// The session kept part of the chunk: read the rest
-			// again from the source.
+		if st.committed != offset+n || retry.failures > 0 {
+			// The session kept part of the chunk, or the stream broke
+			// mid-chunk: read the rest again from the source.
 			file.Close()
-			if file, err = p.media.OpenAt(ctx, src, publishers.MediaVideo, st.committed); err != nil {
-				return "", err
+			if file, err = p.reopen(ctx, src, size, st.committed); err != nil {
+				return uploadState{}, err
 			}
 			c = newChunker(file, p.chunkSize)
 		}
 		offset = st.committed
 	}
+}
+
+// reopen opens the media at offset, keeping the size learned before when
+// the source does not say it again.
+func (p *Publisher) reopen(ctx context.Context, src string, size, offset int64) (*media.File, error) {
+	f, err := p.media.OpenAt(ctx, src, publishers.MediaVideo, offset)
+	if err != nil {
+		return nil, err
+	}
+	if size >= 0 && f.Size >= 0 && f.Size != size {
+		f.Close()
+		return nil, publishers.Permanent(fmt.Errorf("youtube: upload: the video is %d bytes now, %d when the upload began", f.Size, size))
+	}
+	if f.Size < 0 {
+		f.Size = size
+	}
+	return f, nil
 }
 
 // chunk is one PUT of a resumable upload: n bytes of body at offset.

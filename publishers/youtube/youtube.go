@@ -1,6 +1,7 @@
 package youtube
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/heraldhq/herald/internal/wait"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/media"
 )
@@ -36,6 +38,7 @@ const (
 	CheckpointSize      = "youtube.size"      // media size when the session began, or -1
 	CheckpointOffset    = "youtube.offset"    // bytes the session confirmed
 	CheckpointFinal     = "youtube.final"     // "1" once the last chunk was sent
+	CheckpointPrivacy   = "youtube.privacy"   // the privacyStatus the video got, saved with its id
 	CheckpointVideo     = "youtube.video"     // the video id
 	CheckpointThumbnail = "youtube.thumbnail" // "set" or "skipped"
 	CheckpointPlaylist  = "youtube.playlist"  // playlist item id, or "skipped"
@@ -69,6 +72,15 @@ type Options struct {
 	// CallTimeout bounds each API call and status query; ChunkTimeout
 	// each chunk. Defaults DefaultCallTimeout and DefaultChunkTimeout.
 	CallTimeout, ChunkTimeout time.Duration
+	// ChunkRetryDeadline bounds how long a chunk that failed with a 5xx
+	// or a broken connection is retried inside the attempt (backoff with
+	// jitter, status query, resume from the committed offset) before the
+	// attempt gives up. Default DefaultChunkRetryDeadline (32 s, as the
+	// Go client); negative: no retry inside the attempt.
+	ChunkRetryDeadline time.Duration
+	// Sleep waits between chunk retries. Default wait.Sleep; tests give
+	// a fake clock's, which advances Now.
+	Sleep func(ctx context.Context, d time.Duration) error
 
 	// Redis holds the quota accounting; nil turns it off.
 	Redis redis.UniversalClient
@@ -104,9 +116,12 @@ type Publisher struct {
 	chunkSize    int64
 	callTimeout  time.Duration
 	chunkTimeout time.Duration
-	quota        *quota
-	now          func() time.Time
-	log          *slog.Logger
+	// chunkRetryDeadline is Options.ChunkRetryDeadline, 0 when off.
+	chunkRetryDeadline time.Duration
+	sleep              func(ctx context.Context, d time.Duration) error
+	quota              *quota
+	now                func() time.Time
+	log                *slog.Logger
 }
 
 var _ publishers.Publisher = (*Publisher)(nil)
@@ -123,6 +138,16 @@ func New(opts Options) *Publisher {
 		chunkTimeout: orDuration(opts.ChunkTimeout, DefaultChunkTimeout),
 		now:          opts.Now,
 		log:          opts.Logger,
+		sleep:        opts.Sleep,
+	}
+	switch d := opts.ChunkRetryDeadline; {
+	case d == 0:
+		p.chunkRetryDeadline = DefaultChunkRetryDeadline
+	case d > 0:
+		p.chunkRetryDeadline = d
+	}
+	if p.sleep == nil {
+		p.sleep = wait.Sleep
 	}
 	upload := withSlash(orString(opts.UploadEndpoint, p.endpoint+"upload/"))
 	p.uploadURL = upload + "youtube/v3/videos"

@@ -16,11 +16,16 @@
 //	                                              chunk_size, total_chunk_count, checked against
 //	                                              TikTok's chunk rules) or PULL_FROM_URL (video_url under
 //	                                              a verified prefix) -> data: publish_id, upload_url
-//	POST /v2/post/publish/content/init/        media_type PHOTO, post_mode DIRECT_POST, PULL_FROM_URL
+//	POST /v2/post/publish/content/init/        media_type PHOTO, post_mode DIRECT_POST (or
+//	                                              MEDIA_UPLOAD: to the inbox), PULL_FROM_URL
 //	                                              photo_images -> data: publish_id
+//	POST /v2/post/publish/inbox/video/init/    source_info only (no post_info) -> as video/init;
+//	                                              the publish ends SEND_TO_USER_INBOX
 //	PUT  {upload_url}                          Content-Range: bytes first-last/total, the next chunk
-//	                                              only -> 206, 201 for the last; 416 out of order;
-//	                                              403 an hour after init
+//	                                              only, Content-Type video/mp4, video/quicktime or
+//	                                              video/webm (else 415 invalid_file_upload) -> 206,
+//	                                              201 for the last; 416 out of order; 403 an hour
+//	                                              after init
 //	POST /v2/post/publish/status/fetch/        {publish_id} -> data: status, fail_reason,
 //	                                              publicaly_available_post_id (int64s), uploaded_bytes
 //	POST /v2/oauth/token/                      form client_key, client_secret, grant_type=refresh_token,
@@ -39,13 +44,23 @@
 // TokenNoScope, and issued tokens that expired, were revoked or were
 // marked with ExpireAccessToken.
 //
+// Each rule cites its source in the code: the per-user limits of the API
+// reference (PerMinute: 6 inits, 30 status fetches, 20 creator_info a
+// minute per access token, then 429 rate_limit_exceeded; SetRateLimit
+// changes one), the Media Transfer Guide's chunk rules and Content-Type,
+// the photo restrictions (a photo named other than .jpg, .jpeg or .webp
+// fails its publish with file_format_check_failed once pulled).
+//
 // # Time, faults and what the server saw
 //
 // SetClock gives the server the test's fake clock. SetProcessing decides
 // how a publish goes once its media arrived: after a number of status
 // reads or clock time, into FAILED with a fail_reason, or through an
 // explicit Sequence of statuses. Publishes of SELF_ONLY posts complete
-// without a public post id, as TikTok's do. ExpireUploadURLs ages every
+// without a public post id, as TikTok's do; Processing.ModerationDelay
+// withholds a public post's id from the status for that long after
+// PUBLISH_COMPLETE, and RemoveInModeration takes a post down (FAILED with
+// a reason). ExpireUploadURLs ages every
 // upload URL past its hour.
 //
 // FailNext makes the next calls to an Endpoint fail with any error code

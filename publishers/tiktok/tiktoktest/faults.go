@@ -12,12 +12,14 @@ const (
 	EndpointCreatorInfo Endpoint = "creator_info" // POST /v2/post/publish/creator_info/query/
 	EndpointVideoInit   Endpoint = "video_init"   // POST /v2/post/publish/video/init/
 	EndpointContentInit Endpoint = "content_init" // POST /v2/post/publish/content/init/
-	EndpointUpload      Endpoint = "upload"       // PUT {upload_url}
-	EndpointStatus      Endpoint = "status"       // POST /v2/post/publish/status/fetch/
-	EndpointToken       Endpoint = "token"        // POST /v2/oauth/token/
-	EndpointRevoke      Endpoint = "revoke"       // POST /v2/oauth/revoke/
-	EndpointVideoQuery  Endpoint = "video_query"  // POST /v2/video/query/
-	EndpointUserInfo    Endpoint = "user_info"    // GET /v2/user/info/
+	// EndpointInboxInit is the inbox (upload, not post) video init.
+	EndpointInboxInit  Endpoint = "inbox_init"  // POST /v2/post/publish/inbox/video/init/
+	EndpointUpload     Endpoint = "upload"      // PUT {upload_url}
+	EndpointStatus     Endpoint = "status"      // POST /v2/post/publish/status/fetch/
+	EndpointToken      Endpoint = "token"       // POST /v2/oauth/token/
+	EndpointRevoke     Endpoint = "revoke"      // POST /v2/oauth/revoke/
+	EndpointVideoQuery Endpoint = "video_query" // POST /v2/video/query/
+	EndpointUserInfo   Endpoint = "user_info"   // GET /v2/user/info/
 )
 
 // Error codes of the TikTok API, with the HTTP status the server answers

@@ -19,8 +19,8 @@ type Call struct {
 	PublishStatus string
 	// Title is an init's post_info.title.
 	Title string
-	// Range is an upload's Content-Range.
-	Range string
+	// Range is an upload's Content-Range, ContentType its Content-Type.
+	Range, ContentType string
 	// IDs are a video query's ids.
 	IDs []string
 	// Params are an OAuth call's form values, secrets left out.

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"mime"
 	"net/http"
+	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +24,16 @@ const (
 	StatusPublishComplete    = "PUBLISH_COMPLETE"
 	StatusFailed             = "FAILED"
 )
+
+// VideoTypes are the Content-Types a chunk may have: the Media Transfer
+// Guide's video formats, MP4, MOV and WebM.
+var VideoTypes = []string{"video/mp4", "video/quicktime", "video/webm"}
+
+// PhotoExtensions are the photo files a photo post may pull: TikTok's
+// photo restrictions take JPEG and WebP only. A photo URL ending in
+// another image extension fails its publish with
+// file_format_check_failed once TikTok pulled it.
+var PhotoExtensions = []string{".jpg", ".jpeg", ".webp"}
 
 // Chunk rules the server enforces, as TikTok's Media Transfer Guide
 // states them.
@@ -41,6 +54,11 @@ type Processing struct {
 	Duration time.Duration
 	// FailReason, if set, ends the publish FAILED with it.
 	FailReason string
+	// ModerationDelay is how long (on the server's clock) after
+	// PUBLISH_COMPLETE the status withholds publicaly_available_post_id:
+	// "developers are not provided with the post_id until [moderation]
+	// is complete", which "may take a few hours" (Get Post Status).
+	ModerationDelay time.Duration
 	// Sequence, if set, is the statuses answered by the fetches after the
 	// media arrived, in order, the last one repeating; Polls, Duration
 	// and FailReason are then ignored (a FAILED in it fails with
@@ -81,12 +99,16 @@ type Publish struct {
 	FailReason string
 	PostID     string
 	InitAt     time.Time
+	// Inbox says the publish is an upload to the creator's inbox: it
+	// ends SEND_TO_USER_INBOX, not as a post.
+	Inbox bool
 
-	processing Processing
-	arrivedAt  time.Time
-	polls      int
-	hash       hash.Hash
-	uploadURL  string
+	processing  Processing
+	arrivedAt   time.Time
+	completedAt time.Time
+	polls       int
+	hash        hash.Hash
+	uploadURL   string
 }
 
 func (s *Server) creatorInfo(*http.Request, *Call) reply {
@@ -112,11 +134,15 @@ type initBody struct {
 	MediaType string `json:"media_type"`
 }
 
-func (s *Server) videoInit(r *http.Request, c *Call) reply { return s.init(r, c, "video") }
+func (s *Server) videoInit(r *http.Request, c *Call) reply { return s.init(r, c, "video", false) }
 
-func (s *Server) contentInit(r *http.Request, c *Call) reply { return s.init(r, c, "photo") }
+func (s *Server) contentInit(r *http.Request, c *Call) reply { return s.init(r, c, "photo", false) }
 
-func (s *Server) init(r *http.Request, c *Call, kind string) reply {
+// inboxInit is the Upload Content API's video init: source_info only,
+// no post_info (the creator sets the post up in the app).
+func (s *Server) inboxInit(r *http.Request, c *Call) reply { return s.init(r, c, "video", true) }
+
+func (s *Server) init(r *http.Request, c *Call, kind string, inbox bool) reply {
 	var b initBody
 	if err := decode(r, &b); err != nil {
 		return fail(http.StatusBadRequest, CodeInvalidParams, "request body is not JSON")
@@ -124,22 +150,28 @@ func (s *Server) init(r *http.Request, c *Call, kind string) reply {
 	title, _ := b.PostInfo["title"].(string)
 	desc, _ := b.PostInfo["description"].(string)
 	privacy, _ := b.PostInfo["privacy_level"].(string)
+	if kind == "photo" && b.PostMode == "MEDIA_UPLOAD" {
+		inbox = true
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.Title = title
-	if !slices.Contains(s.creator.PrivacyLevelOptions, privacy) {
+	switch {
+	case inbox && kind == "video" && b.PostInfo != nil:
+		return fail(http.StatusBadRequest, CodeInvalidParams, "the inbox video init takes source_info only")
+	case inbox:
+	case !slices.Contains(s.creator.PrivacyLevelOptions, privacy):
 		return fail(http.StatusBadRequest, CodePrivacyLevelMismatch, fmt.Sprintf("privacy_level %q is not among the creator's options", privacy))
-	}
-	if s.unaudited && privacy != "SELF_ONLY" {
+	case s.unaudited && privacy != "SELF_ONLY":
 		return fail(http.StatusForbidden, CodeUnaudited, "Please review our integration guidelines at https://developers.tiktok.com/doc/content-sharing-guidelines/")
 	}
 	p := &Publish{Kind: kind, Source: b.SourceInfo.Source, Title: title, Description: desc, Privacy: privacy,
-		PostInfo: b.PostInfo, InitAt: s.now(), processing: s.processing, Status: StatusProcessingUpload}
+		PostInfo: b.PostInfo, InitAt: s.now(), processing: s.processing, Status: StatusProcessingUpload, Inbox: inbox}
 	si := b.SourceInfo
 	switch {
 	case kind == "photo":
-		if b.MediaType != "PHOTO" || b.PostMode != "DIRECT_POST" || si.Source != "PULL_FROM_URL" || len(si.PhotoImages) == 0 || len(si.PhotoImages) > 35 {
-			return fail(http.StatusBadRequest, CodeInvalidParams, "a photo post needs media_type PHOTO, post_mode DIRECT_POST, PULL_FROM_URL and 1-35 photo_images")
+		if b.MediaType != "PHOTO" || (b.PostMode != "DIRECT_POST" && b.PostMode != "MEDIA_UPLOAD") || si.Source != "PULL_FROM_URL" || len(si.PhotoImages) == 0 || len(si.PhotoImages) > 35 {
+			return fail(http.StatusBadRequest, CodeInvalidParams, "a photo post needs media_type PHOTO, post_mode DIRECT_POST or MEDIA_UPLOAD, PULL_FROM_URL and 1-35 photo_images")
 		}
 		if si.PhotoCoverIndex != nil && (*si.PhotoCoverIndex < 0 || *si.PhotoCoverIndex >= len(si.PhotoImages)) {
 			return fail(http.StatusBadRequest, CodeInvalidParams, "photo_cover_index out of range")
@@ -150,6 +182,11 @@ func (s *Server) init(r *http.Request, c *Call, kind string) reply {
 			}
 		}
 		p.Photos = append([]string(nil), si.PhotoImages...)
+		for _, u := range si.PhotoImages {
+			if !photoType(u) {
+				p.processing = Processing{FailReason: "file_format_check_failed"}
+			}
+		}
 		p.Status, p.arrivedAt = StatusProcessingDownload, s.now()
 	case si.Source == "PULL_FROM_URL":
 		if !s.verifiedLocked(si.VideoURL) {
@@ -216,6 +253,14 @@ func (s *Server) verifiedLocked(u string) bool {
 // chunking, with a matching Content-Range and length.
 func (s *Server) upload(r *http.Request, c *Call) reply {
 	c.Range = r.Header.Get("Content-Range")
+	c.ContentType = r.Header.Get("Content-Type")
+	// Media Transfer Guide, "Media transfer HTTP schema": every chunk
+	// says its Content-Type, one of the video formats TikTok takes (MP4,
+	// MOV, WebM).
+	if mt, _, err := mime.ParseMediaType(c.ContentType); err != nil || !slices.Contains(VideoTypes, mt) {
+		io.Copy(io.Discard, io.LimitReader(r.Body, MaxLastChunk))
+		return fail(http.StatusUnsupportedMediaType, CodeInvalidFileUpload, fmt.Sprintf("Content-Type %q is not one of %s", c.ContentType, strings.Join(VideoTypes, ", ")))
+	}
 	s.mu.Lock()
 	id, known := s.uploads[r.PathValue("id")]
 	p := s.publishes[id]
@@ -304,7 +349,7 @@ func (s *Server) status(r *http.Request, c *Call) reply {
 	} else if !p.arrivedAt.IsZero() {
 		data["downloaded_bytes"] = 1 << 20
 	}
-	if p.PostID != "" {
+	if p.PostID != "" && !s.now().Before(p.completedAt.Add(p.processing.ModerationDelay)) {
 		n, _ := strconv.ParseInt(p.PostID, 10, 64)
 		data["publicaly_available_post_id"] = []int64{n}
 	}
@@ -345,7 +390,13 @@ func (s *Server) advanceLocked(p *Publish) {
 }
 
 func (s *Server) completeLocked(p *Publish) {
-	p.Status = StatusPublishComplete
+	if p.Inbox {
+		// An upload ends in the creator's inbox; the post, if any, is
+		// the creator's doing in the app.
+		p.Status = StatusSendToUserInbox
+		return
+	}
+	p.Status, p.completedAt = StatusPublishComplete, s.now()
 	post := Post{PublishID: p.ID, Title: p.Title, Privacy: p.Privacy, Kind: p.Kind, At: s.now()}
 	if p.Privacy != "SELF_ONLY" {
 		p.PostID = strconv.FormatInt(7400000000000000000+int64(s.newID()), 10)
@@ -378,4 +429,28 @@ func (s *Server) ExpireUploadURLs() {
 	for _, p := range s.publishes {
 		p.InitAt = p.InitAt.Add(-UploadURLLifetime)
 	}
+}
+
+// photoType says whether TikTok can take the photo at u, by its name:
+// one without an extension is given the benefit of the doubt.
+func photoType(u string) bool {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	ext := strings.ToLower(path.Ext(pu.Path))
+	return ext == "" || slices.Contains(PhotoExtensions, ext)
+}
+
+// RemoveInModeration fails a completed publish whose post moderation took
+// down, with reason as its fail_reason; it reports whether the publish
+// exists.
+func (s *Server) RemoveInModeration(publishID, reason string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.publishes[publishID]
+	if ok {
+		p.Status, p.FailReason, p.PostID = StatusFailed, reason, ""
+	}
+	return ok
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/heraldhq/herald/internal/calllog"
 	"github.com/heraldhq/herald/internal/faultrules"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -78,6 +79,8 @@ type Server struct {
 	grants       map[string]*grant // by refresh token, current and old
 	access       map[string]*grant // by access token
 	next         int
+	limits       map[Endpoint]int
+	hits         map[string][]time.Time // by endpoint and access token
 }
 
 // New starts a server on a loopback address. The caller must Close it.
@@ -93,6 +96,8 @@ func New() *Server {
 		grants:       map[string]*grant{},
 		access:       map[string]*grant{},
 		user:         UserStats{Followers: 1200, Following: 80, Likes: 45000, Videos: 37},
+		limits:       maps.Clone(PerMinute),
+		hits:         map[string][]time.Time{},
 	}
 	s.ts = httptest.NewServer(s.routes())
 	return s
@@ -148,6 +153,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /v2/post/publish/creator_info/query/", s.api(EndpointCreatorInfo, true, s.creatorInfo))
 	mux.Handle("POST /v2/post/publish/video/init/", s.api(EndpointVideoInit, true, s.videoInit))
 	mux.Handle("POST /v2/post/publish/content/init/", s.api(EndpointContentInit, true, s.contentInit))
+	mux.Handle("POST /v2/post/publish/inbox/video/init/", s.api(EndpointInboxInit, true, s.inboxInit))
 	mux.Handle("POST /v2/post/publish/status/fetch/", s.api(EndpointStatus, true, s.status))
 	mux.Handle("PUT /upload/{id}", s.api(EndpointUpload, false, s.upload))
 	mux.Handle("POST /v2/oauth/token/", s.api(EndpointToken, false, s.token))
@@ -191,6 +197,10 @@ func (s *Server) api(ep Endpoint, auth bool, serve func(r *http.Request, c *Call
 		case auth:
 			if code := s.authenticate(r); code != "" {
 				rep = fail(StatusOf(code), code, authMessages[code])
+				break
+			}
+			if s.overLimit(ep, r) {
+				rep = fail(http.StatusTooManyRequests, CodeRateLimitExceeded, "The API rate limit was exceeded. Please try again later.")
 				break
 			}
 			rep = serve(r, call)

@@ -39,6 +39,7 @@ func put(t *testing.T, u string, first, last, total int64) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPut, u, bytes.NewReader(make([]byte, last-first+1)))
 	req.Header.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", first, last, total))
+	req.Header.Set("Content-Type", "video/mp4")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

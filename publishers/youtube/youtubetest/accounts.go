@@ -19,6 +19,9 @@ type account struct {
 	subscribers uint64
 	views       uint64
 	playlists   map[string]bool
+	// uploadsToday counts the channel's videos since the last
+	// ResetQuota, for SetChannelUploadLimit.
+	uploadsToday int
 }
 
 // grant is one authorization: a refresh token and the access tokens made

@@ -41,7 +41,21 @@
 // with its reasons: invalidTitle, invalidDescription, invalidTags,
 // invalidCategoryId, invalidPublishAt, mediaBodyRequired, videoNotFound,
 // playlistNotFound, forbidden, authError (401 for a bad token).
-// Metadata is validated as YouTube documents it.
+// Metadata is validated as YouTube documents it (the videos resource's
+// snippet properties): title 1-100 characters without < or >,
+// description at most 5,000 bytes without < or >, tags at most 500
+// characters counting commas and the quotes around tags with spaces,
+// assignable category ids only.
+//
+// Requests to an upload session need a live bearer token of the channel
+// that started it (401 without, 403 for another channel's), as the
+// resumable upload guide authorizes every step. videos.insert spends the
+// project's daily bucket (SetUploadQuota, default DefaultUploadsPerDay,
+// refused calls included, as Google counts invalid requests too) and
+// answers 403 quotaExceeded once it is spent; SetChannelUploadLimit caps
+// a channel's uploads (400 uploadLimitExceeded); ResetQuota is midnight
+// Pacific. SetUnaudited makes every upload private whatever was asked, as
+// for an API project that has not passed Google's audit.
 //
 // Uploaded bytes are counted and hashed (SHA-256), never kept, so a test
 // can send gigabytes.
@@ -59,7 +73,8 @@
 //
 // FailNext fails the next calls of an operation with a Fault (a reason
 // such as quotaExceeded, a status, a Retry-After); DropChunk cuts a chunk
-// request after some bytes; LoseFinalResponse completes an upload and
+// request after some bytes; FailChunksAtRandom fails chunks at random
+// (503 or a dropped connection, seeded); LoseFinalResponse completes an upload and
 // closes the connection instead of answering; ExpireSessions makes
 // incomplete sessions answer 404; SetLatency slows every call. Calls logs
 // every call, Uploads the sessions (bytes received, resends included, and

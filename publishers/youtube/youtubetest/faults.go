@@ -1,6 +1,7 @@
 package youtubetest
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
@@ -83,6 +84,8 @@ func (f Fault) reply() reply {
 			reason = "notFound"
 		case status == http.StatusRequestTimeout:
 			reason = "requestTimeout"
+		case status == http.StatusTooManyRequests:
+			reason = "rateLimitExceeded"
 		case status >= 500:
 			reason = "backendError"
 		default:
@@ -182,4 +185,53 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.mu.Lock()
 	s.latency = d
 	s.mu.Unlock()
+}
+
+// chaos fails chunk requests at random.
+type chaos struct {
+	rate     float64
+	rng      *rand.Rand
+	failures int
+}
+
+// FailChunksAtRandom makes every chunk request from now on fail with
+// probability rate (0 turns it off), the same way for the same seed: half
+// of the failures answer 503 backendError before reading the body, the
+// others close the connection after a random part of it was read (what
+// was read is kept up to the last block boundary, as with DropChunk).
+// ChunkFailures counts them.
+func (s *Server) FailChunksAtRandom(rate float64, seed uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chaos = nil
+	if rate > 0 {
+		s.chaos = &chaos{rate: rate, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	}
+}
+
+// ChunkFailures counts the failures FailChunksAtRandom caused.
+func (s *Server) ChunkFailures() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.chaos == nil {
+		return 0
+	}
+	return s.chaos.failures
+}
+
+// takeChaos decides the fate of a chunk request of n bytes: fail with a
+// 503, drop the connection after the returned count of bytes, or neither
+// (drop -1).
+func (s *Server) takeChaos(n int64) (fail bool, drop int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chaos
+	if c == nil || n <= 0 || c.rng.Float64() >= c.rate {
+		return false, -1
+	}
+	c.failures++
+	if c.rng.IntN(2) == 0 {
+		return true, -1
+	}
+	return false, c.rng.Int64N(n)
 }

@@ -34,6 +34,7 @@ type Server struct {
 	drops     []*dropRule
 	loseFinal int
 	chunks    int // chunk requests seen, for DropChunk
+	chaos     *chaos
 	calls     calllog.Log[Call]
 
 	accounts  map[string]*account // by account id
@@ -46,6 +47,11 @@ type Server struct {
 	vorder    []string // video ids, oldest first
 	items     int      // playlist items made
 	tokenHits int
+
+	insertsPerDay int // the project's videos.insert bucket
+	insertsToday  int
+	channelLimit  int // videos a channel may upload a day; 0: no limit
+	unaudited     bool
 }
 
 // New starts a server on a loopback address. The caller must Close it.
@@ -58,6 +64,8 @@ func New() *Server {
 		codes:    map[string]string{},
 		sessions: map[string]*session{},
 		videos:   map[string]*video{},
+
+		insertsPerDay: DefaultUploadsPerDay,
 	}
 	s.ts = httptest.NewUnstartedServer(s.routes())
 	s.ts.Config.ReadHeaderTimeout = 10 * time.Second

@@ -161,6 +161,12 @@ func TestUploadMetadataIsValidated(t *testing.T) {
 		{&youtube.Video{Snippet: &youtube.VideoSnippet{Title: strings.Repeat("x", 101)}}, "invalidTitle"},
 		{&youtube.Video{Snippet: &youtube.VideoSnippet{Title: "a<b>"}}, "invalidTitle"},
 		{&youtube.Video{Snippet: &youtube.VideoSnippet{Title: "t", CategoryId: "999"}}, "invalidCategoryId"},
+		{&youtube.Video{Snippet: &youtube.VideoSnippet{Title: "t", CategoryId: "18"}}, "invalidCategoryId"},
+		{&youtube.Video{Snippet: &youtube.VideoSnippet{Title: "t", Description: strings.Repeat("x", 5001)}}, "invalidDescription"},
+		{&youtube.Video{Snippet: &youtube.VideoSnippet{Title: "t", Description: "a > b"}}, "invalidDescription"},
+		// 399 characters joined by commas, 599 with the quotes YouTube
+		// counts around tags with a space.
+		{&youtube.Video{Snippet: &youtube.VideoSnippet{Title: "t", Tags: strings.Split(strings.TrimSuffix(strings.Repeat("a b,", 100), ","), ",")}}, "invalidTags"},
 		{&youtube.Video{Snippet: &youtube.VideoSnippet{Title: "t"}, Status: &youtube.VideoStatus{PrivacyStatus: "public", PublishAt: "2031-01-01T00:00:00Z"}}, "invalidPublishAt"},
 	}
 	for _, tt := range tests {
@@ -195,9 +201,10 @@ func session(t *testing.T, srv *youtubetest.Server, access string, size int) str
 	return loc
 }
 
-func put(t *testing.T, uri, contentRange string, body []byte) *http.Response {
+func put(t *testing.T, uri, access, contentRange string, body []byte) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest("PUT", uri, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+access)
 	req.Header.Set("Content-Range", contentRange)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -214,29 +221,30 @@ func TestSessionProtocol(t *testing.T) {
 	b := data(2*block + 100)
 	uri := session(t, srv, tok.AccessToken, len(b))
 
-	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 308 || resp.Header.Get("Range") != "" {
+	if resp := put(t, uri, tok.AccessToken, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 308 || resp.Header.Get("Range") != "" {
 		t.Errorf("fresh status = %d Range %q, want 308 without Range", resp.StatusCode, resp.Header.Get("Range"))
 	}
-	if resp := put(t, uri, "bytes 0-"+strconv.Itoa(block-1)+"/"+strconv.Itoa(len(b)), b[:block]); resp.StatusCode != 308 || resp.Header.Get("Range") != "bytes=0-"+strconv.Itoa(block-1) {
+	if resp := put(t, uri, tok.AccessToken, "bytes 0-"+strconv.Itoa(block-1)+"/"+strconv.Itoa(len(b)), b[:block]); resp.StatusCode != 308 || resp.Header.Get("Range") != "bytes=0-"+strconv.Itoa(block-1) {
 		t.Errorf("chunk 1 = %d Range %q", resp.StatusCode, resp.Header.Get("Range"))
 	}
 	// A chunk cut short keeps whole blocks only.
 	srv.DropChunk(1, block+10)
 	req, _ := http.NewRequest("PUT", uri, bytes.NewReader(b[block:]))
 	req.Header.Set("Content-Range", "bytes "+strconv.Itoa(block)+"-"+strconv.Itoa(len(b)-1)+"/"+strconv.Itoa(len(b)))
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("dropped chunk answered %d", resp.StatusCode)
 	}
-	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.Header.Get("Range") != "bytes=0-"+strconv.Itoa(2*block-1) {
+	if resp := put(t, uri, tok.AccessToken, "bytes */"+strconv.Itoa(len(b)), nil); resp.Header.Get("Range") != "bytes=0-"+strconv.Itoa(2*block-1) {
 		t.Errorf("after the drop, Range %q, want two blocks", resp.Header.Get("Range"))
 	}
 	// Resending from before the committed offset is fine; the overlap is
 	// skipped.
-	if resp := put(t, uri, "bytes "+strconv.Itoa(block)+"-"+strconv.Itoa(len(b)-1)+"/"+strconv.Itoa(len(b)), b[block:]); resp.StatusCode != 200 {
+	if resp := put(t, uri, tok.AccessToken, "bytes "+strconv.Itoa(block)+"-"+strconv.Itoa(len(b)-1)+"/"+strconv.Itoa(len(b)), b[block:]); resp.StatusCode != 200 {
 		t.Fatalf("last chunk = %d", resp.StatusCode)
 	}
-	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 200 {
+	if resp := put(t, uri, tok.AccessToken, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 200 {
 		t.Errorf("status of a finished upload = %d, want 200 with the video", resp.StatusCode)
 	}
 	v := srv.Videos()
@@ -249,12 +257,12 @@ func TestSessionProtocol(t *testing.T) {
 	}
 
 	srv.ExpireSessions() // a finished session keeps answering
-	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 200 {
+	if resp := put(t, uri, tok.AccessToken, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 200 {
 		t.Errorf("finished session after expiry = %d", resp.StatusCode)
 	}
 	other := session(t, srv, tok.AccessToken, 10)
 	srv.ExpireSessions()
-	if resp := put(t, other, "bytes */10", nil); resp.StatusCode != 404 {
+	if resp := put(t, other, tok.AccessToken, "bytes */10", nil); resp.StatusCode != 404 {
 		t.Errorf("expired session = %d, want 404", resp.StatusCode)
 	}
 }
@@ -325,5 +333,74 @@ func TestRevoke(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 400 {
 		t.Errorf("revoking a revoked token = %d, want 400", resp.StatusCode)
+	}
+}
+
+func TestSessionRequestsNeedTheChannelsToken(t *testing.T) {
+	srv, tok := start(t)
+	uri := session(t, srv, tok.AccessToken, 10)
+	other := srv.IssueToken("acct-2")
+	if resp := put(t, uri, "", "bytes */10", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("no token: %d, want 401", resp.StatusCode)
+	}
+	if resp := put(t, uri, other.AccessToken, "bytes 0-9/10", data(10)); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("another channel's token: %d, want 403", resp.StatusCode)
+	}
+	srv.RevokeRefreshToken(tok.RefreshToken)
+	if resp := put(t, uri, tok.AccessToken, "bytes 0-9/10", data(10)); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("revoked token: %d, want 401", resp.StatusCode)
+	}
+	fresh := srv.IssueToken("acct-1") // the same channel, a new grant
+	if resp := put(t, uri, fresh.AccessToken, "bytes 0-9/10", data(10)); resp.StatusCode != http.StatusOK {
+		t.Errorf("the channel's new token: %d, want 200", resp.StatusCode)
+	}
+	if n := len(srv.Videos()); n != 1 {
+		t.Errorf("%d videos, want 1", n)
+	}
+}
+
+func TestVideosInsertSpendsTheDailyBucket(t *testing.T) {
+	srv, tok := start(t)
+	svc := service(t, srv, tok.AccessToken)
+	srv.SetUploadQuota(2)
+	insert := func(title string) error {
+		_, err := svc.Videos.Insert([]string{"snippet"}, &youtube.Video{Snippet: &youtube.VideoSnippet{Title: title}}).
+			Media(bytes.NewReader(data(10)), googleapi.ContentType("video/mp4")).Do()
+		return err
+	}
+	if err := insert("<invalid>"); err == nil {
+		t.Fatal("invalid title accepted")
+	}
+	if err := insert("ok"); err != nil {
+		t.Fatal(err)
+	}
+	var g *googleapi.Error
+	if err := insert("over"); !errors.As(err, &g) || g.Code != 403 || g.Errors[0].Reason != "quotaExceeded" {
+		t.Errorf("third call: %v, want 403 quotaExceeded (the invalid one counted)", err)
+	}
+	if n := srv.UploadsToday(); n != 2 {
+		t.Errorf("UploadsToday = %d, want 2", n)
+	}
+	srv.ResetQuota()
+	srv.SetChannelUploadLimit(1)
+	if err := insert("after the reset"); err != nil {
+		t.Fatal(err)
+	}
+	if err := insert("one too many"); !errors.As(err, &g) || g.Code != 400 || g.Errors[0].Reason != "uploadLimitExceeded" {
+		t.Errorf("over the channel's cap: %v, want 400 uploadLimitExceeded", err)
+	}
+}
+
+func TestUnauditedProjectsUploadPrivate(t *testing.T) {
+	srv, tok := start(t)
+	srv.SetUnaudited(true)
+	v, err := service(t, srv, tok.AccessToken).Videos.Insert([]string{"snippet", "status"}, &youtube.Video{
+		Snippet: &youtube.VideoSnippet{Title: "t"}, Status: &youtube.VideoStatus{PrivacyStatus: "public"},
+	}).Media(bytes.NewReader(data(10)), googleapi.ContentType("video/mp4")).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Videos()[0]; v.Status.PrivacyStatus != "private" || got.Privacy != "private" || got.Requested != "public" {
+		t.Errorf("answer %q, video %+v; want private although public was asked", v.Status.PrivacyStatus, got)
 	}
 }

@@ -65,6 +65,9 @@ type Upload struct {
 // /upload/youtube/v3/videos?uploadType=resumable&part=... with the Video
 // JSON; the session URI is in Location.
 func (s *Server) startSession(r *http.Request, acct *account) reply {
+	if rep, ok := s.spendInsert(acct); !ok {
+		return rep
+	}
 	meta, rep, ok := readMetadata(r.Body)
 	if !ok {
 		return rep
@@ -156,6 +159,20 @@ func (s *Server) sessionRequest(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, call, f.reply())
 		return
 	}
+	// The resumable upload guide authorizes every request to the session
+	// (steps 3 and 4.1: "Authorization: Bearer AUTH_TOKEN"): one without a
+	// live token is refused, and so is a token of another channel than
+	// the one that started the session. A token refreshed mid-upload is
+	// the same channel's, and fine.
+	if acct, authErr := s.authenticate(r); authErr != nil {
+		io.Copy(io.Discard, r.Body)
+		s.answer(w, call, *authErr)
+		return
+	} else if acct.id != u.account {
+		io.Copy(io.Discard, r.Body)
+		s.answer(w, call, apiError(http.StatusForbidden, "forbidden", "The upload session belongs to another channel."))
+		return
+	}
 	u.busy.Lock()
 	defer u.busy.Unlock()
 	s.mu.Lock()
@@ -190,6 +207,15 @@ func (s *Server) sessionRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	last1 := last + 1
 	drop := s.takeDrop()
+	if drop < 0 {
+		fail, after := s.takeChaos(last1 - first)
+		if fail {
+			io.Copy(io.Discard, r.Body)
+			s.answer(w, call, apiError(http.StatusServiceUnavailable, "backendError", "Backend Error"))
+			return
+		}
+		drop = after
+	}
 	body := io.Reader(r.Body)
 	if drop >= 0 {
 		body = io.LimitReader(r.Body, drop)
@@ -365,6 +391,9 @@ func parseUploadRange(h string, contentLength int64) (first, last, total int64, 
 // media in one multipart/related request, as the Go client sends media
 // smaller than one chunk.
 func (s *Server) multipartInsert(r *http.Request, acct *account) reply {
+	if rep, ok := s.spendInsert(acct); !ok {
+		return rep
+	}
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || !strings.HasPrefix(mt, "multipart/") || params["boundary"] == "" {
 		return apiError(http.StatusBadRequest, "badContent", "multipart upload without a multipart body")

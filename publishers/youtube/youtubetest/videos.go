@@ -17,17 +17,22 @@ import (
 	"google.golang.org/api/youtube/v3"
 )
 
-// Limits the fake enforces, as YouTube documents them.
+// Limits the fake enforces, as YouTube documents them for the videos
+// resource (developers.google.com/youtube/v3/docs/videos, properties
+// snippet.title, snippet.description, snippet.tags).
 const (
-	MaxTitleLength       = 100  // characters
-	MaxDescriptionLength = 5000 // bytes
-	MaxTagsLength        = 500  // characters, tags joined by commas
-	MaxThumbnailBytes    = 2 << 20
+	MaxTitleLength       = 100  // characters, "except < and >"
+	MaxDescriptionLength = 5000 // bytes, "except < and >"
+	// MaxTagsLength counts characters, the commas between tags, and the
+	// quotes YouTube puts around a tag that contains a space.
+	MaxTagsLength     = 500
+	MaxThumbnailBytes = 2 << 20
 	// MaxListIDs is the most ids videos.list takes in one call.
 	MaxListIDs = 50
 )
 
-// categories are the video category ids the fake accepts.
+// categories are the video category ids the fake accepts: those
+// videoCategories.list (regionCode=US) answers with assignable: true.
 var categories = []string{"1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28", "29"}
 
 // Video is an uploaded video as the fake holds it.
@@ -36,11 +41,19 @@ type Video struct {
 	Title, Description     string
 	Tags                   []string
 	CategoryID             string
-	Privacy                string
-	PublishAt              string
-	MadeForKids            bool
-	NotifySubscribers      bool
-	ContentType            string
+	// Requested is the privacyStatus the upload asked for; Privacy is
+	// what the video got (private, whatever was asked, when the project
+	// is unaudited: SetUnaudited).
+	Requested, Privacy string
+	PublishAt          string
+	MadeForKids        bool
+	NotifySubscribers  bool
+	// ContainsSyntheticMedia is status.containsSyntheticMedia, the
+	// altered-or-synthetic content disclosure.
+	ContainsSyntheticMedia bool
+	// DefaultLanguage and DefaultAudioLanguage are the snippet's.
+	DefaultLanguage, DefaultAudioLanguage string
+	ContentType                           string
 	// Size and SHA256 (hex) describe the bytes uploaded; the bytes
 	// themselves are not kept.
 	Size    int64
@@ -73,6 +86,7 @@ func (s *Server) createVideo(acct string, meta youtube.Video, notify bool, ctype
 		Tags: slices.Clone(meta.Snippet.Tags), CategoryID: meta.Snippet.CategoryId,
 		NotifySubscribers: notify, ContentType: ctype, Size: size, SHA256: sum,
 		Session: session, CreatedAt: time.Now(),
+		DefaultLanguage: meta.Snippet.DefaultLanguage, DefaultAudioLanguage: meta.Snippet.DefaultAudioLanguage,
 	}}
 	v.Privacy = "public"
 	if st := meta.Status; st != nil {
@@ -81,7 +95,18 @@ func (s *Server) createVideo(acct string, meta youtube.Video, notify bool, ctype
 		}
 		v.PublishAt = st.PublishAt
 		v.MadeForKids = st.SelfDeclaredMadeForKids
+		v.ContainsSyntheticMedia = st.ContainsSyntheticMedia
 	}
+	v.Requested = v.Privacy
+	if s.unaudited {
+		// "All videos uploaded via the videos.insert endpoint from
+		// unverified API projects created after 28 July 2020 will be
+		// restricted to private viewing mode" (videos resource, note at
+		// the top): private whatever was asked, and never made public
+		// at publishAt.
+		v.Privacy, v.PublishAt = "private", ""
+	}
+	a.uploadsToday++
 	s.videos[v.ID] = v
 	s.vorder = append(s.vorder, v.ID)
 	return v.ID
@@ -97,10 +122,10 @@ func validate(r *http.Request, meta *youtube.Video) (reply, bool) {
 	if sn == nil || strings.TrimSpace(sn.Title) == "" || utf8.RuneCountInString(sn.Title) > MaxTitleLength || strings.ContainsAny(sn.Title, "<>") {
 		return apiError(http.StatusBadRequest, "invalidTitle", "The request metadata specifies an invalid or empty video title."), false
 	}
-	if len(sn.Description) > MaxDescriptionLength || strings.ContainsAny(sn.Description, "<>") {
+	if len(sn.Description) > MaxDescriptionLength || strings.ContainsAny(sn.Description, "<>") || !utf8.ValidString(sn.Description) {
 		return apiError(http.StatusBadRequest, "invalidDescription", "The request metadata specifies an invalid video description."), false
 	}
-	if utf8.RuneCountInString(strings.Join(sn.Tags, ",")) > MaxTagsLength {
+	if tagsLength(sn.Tags) > MaxTagsLength || slices.ContainsFunc(sn.Tags, func(t string) bool { return strings.ContainsAny(t, "<>") }) {
 		return apiError(http.StatusBadRequest, "invalidTags", "The request metadata specifies invalid video keywords."), false
 	}
 	if sn.CategoryId != "" && !slices.Contains(categories, sn.CategoryId) {
@@ -121,6 +146,20 @@ func validate(r *http.Request, meta *youtube.Video) (reply, bool) {
 	return reply{}, true
 }
 
+// tagsLength counts tags as snippet.tags documents it: "the character
+// limit includes commas between items in the list", and a tag that
+// contains a space counts with the quotation marks around it.
+func tagsLength(tags []string) int {
+	n := max(len(tags)-1, 0)
+	for _, t := range tags {
+		n += utf8.RuneCountInString(t)
+		if strings.Contains(t, " ") {
+			n += 2
+		}
+	}
+	return n
+}
+
 // resource is v as the API returns it. Counts are JSON strings.
 func (v *video) resource(parts string) *youtube.Video {
 	out := &youtube.Video{Kind: "youtube#video", Etag: v.SHA256[:16], Id: v.ID}
@@ -129,13 +168,15 @@ func (v *video) resource(parts string) *youtube.Video {
 		out.Snippet = &youtube.VideoSnippet{
 			ChannelId: v.ChannelID, Title: v.Title, Description: v.Description, Tags: v.Tags,
 			CategoryId: v.CategoryID, PublishedAt: v.CreatedAt.UTC().Format(time.RFC3339),
+			DefaultLanguage: v.DefaultLanguage, DefaultAudioLanguage: v.DefaultAudioLanguage,
 		}
 	}
 	if all || strings.Contains(parts, "status") {
 		out.Status = &youtube.VideoStatus{
 			UploadStatus: "uploaded", PrivacyStatus: v.Privacy, PublishAt: v.PublishAt,
 			SelfDeclaredMadeForKids: v.MadeForKids, MadeForKids: v.MadeForKids,
-			ForceSendFields: []string{"SelfDeclaredMadeForKids", "MadeForKids"},
+			ContainsSyntheticMedia: v.ContainsSyntheticMedia,
+			ForceSendFields:        []string{"SelfDeclaredMadeForKids", "MadeForKids", "ContainsSyntheticMedia"},
 		}
 	}
 	if strings.Contains(parts, "statistics") {
