@@ -143,7 +143,7 @@
 // LinkedIn's own name (impressionCount, firstDegreeSize, IMPRESSION,
 // totalLikes, ...). Since is not used: totals are lifetime.
 //
-//	p := linkedin.New(linkedin.Options{BaseURL: cfg.LinkedInAPIURL, Version: "202510", Media: fetch})
+//	p := linkedin.New(linkedin.Options{BaseURL: cfg.LinkedInAPIURL, Version: cfg.LinkedInVersion, Media: fetch})
 //	res, err := p.Publish(ctx, publishers.Request{
 //		PlatformUserID: "urn:li:organization:2414183",
 //		Content:        publishers.Content{Text: "We launched #launch"},

@@ -67,7 +67,7 @@ func TestRepeated429WaitsForMidnightUTC(t *testing.T) {
 	}
 	e.clk.Advance(linkedin.DefaultRateLimitWait)
 	_, err = e.p.Publish(context.Background(), req)
-	midnight := time.Date(2030, 1, 3, 0, 0, 0, 0, time.UTC)
+	midnight := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 	if d, _ := publishers.RetryAfter(err); d != midnight.Sub(e.clk.Now())+time.Minute || !strings.Contains(err.Error(), "daily") {
 		t.Fatalf("second 429: %v, want a wait until just past midnight UTC", err)
 	}
@@ -80,12 +80,20 @@ func TestRepeated429WaitsForMidnightUTC(t *testing.T) {
 	}
 }
 
-func TestSunsetVersionIsPermanent(t *testing.T) {
-	e := start(t)
-	e.srv.Sunset("202510")
+// A sunset version is not the post's fault: the post waits an hour (for
+// the operator to configure a current version), it does not fail. The
+// fake sunsets 202510 on its own clock (October 15, 2026), as LinkedIn.
+func TestSunsetVersionParksThePost(t *testing.T) {
+	e := start(t, func(o *linkedin.Options) { o.Version = "202510" })
 	_, err := e.p.Publish(context.Background(), request(&memory{}, member, "Old version"))
-	if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), "LinkedIn-Version") {
-		t.Errorf("err = %v", err)
+	if publishers.ClassOf(err) != publishers.ClassRateLimited || !strings.Contains(err.Error(), "HERALD_LINKEDIN_VERSION") {
+		t.Fatalf("err = %v", err)
+	}
+	if d, _ := publishers.RetryAfter(err); d != time.Hour {
+		t.Errorf("parked for %s, want an hour", d)
+	}
+	if got := e.srv.Created("Old version"); got != 0 {
+		t.Errorf("%d posts made with a sunset version", got)
 	}
 }
 

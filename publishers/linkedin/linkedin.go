@@ -18,9 +18,11 @@ import (
 const (
 	DefaultBaseURL = "https://api.linkedin.com"
 	// DefaultVersion is the LinkedIn-Version header: a YYYYMM marketing
-	// version. LinkedIn sunsets versions about a year after release, so
-	// operators move it forward (426 or 400 "version" errors say when).
-	DefaultVersion      = "202510"
+	// version, the latest LinkedIn had published when it was set (July
+	// 2026; see version.go). LinkedIn sunsets a version about a year
+	// after its release and then answers 426 to every call, so it must
+	// move forward every few months: doctor warns from the tenth month.
+	DefaultVersion      = "202607"
 	DefaultTimeout      = 30 * time.Second
 	DefaultPollInterval = 3 * time.Second
 	DefaultMaxPollDelay = 20 * time.Second

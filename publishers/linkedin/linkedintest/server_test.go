@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 )
@@ -46,16 +47,63 @@ func FuzzParseLittle(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) { _, _ = linkedintest.ParseLittle(s) })
 }
 
-func TestProtocolHeadersRequired(t *testing.T) {
+// version is the LinkedIn-Version the tests send, served on today.
+const version = "202607"
+
+// today is the servers' clock: versions sunset on it.
+var today = time.Date(2026, 12, 2, 3, 4, 5, 0, time.UTC)
+
+func newServer() *linkedintest.Server {
 	srv := linkedintest.New()
+	srv.SetClock(func() time.Time { return today })
+	return srv
+}
+
+// A version is served from its month for a year, to the 15th of its
+// month a year on; before and after, every call answers 426.
+func TestVersionsSunsetOnTheClock(t *testing.T) {
+	for _, tt := range []struct {
+		version string
+		at      time.Time
+		status  int
+	}{
+		{"202607", today, 422},
+		{"202607.01", today, 422},
+		{"202510", today, 426}, // sunset October 15, 2026
+		{"202510", time.Date(2026, 10, 14, 23, 0, 0, 0, time.UTC), 422},
+		{"202701", today, 426}, // not released yet
+		{"202612", today, 422},
+		{"202613", today, 426},
+	} {
+		srv := linkedintest.New()
+		srv.SetClock(func() time.Time { return tt.at })
+		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/rest/posts", strings.NewReader(`{}`))
+		req.Header.Set("Authorization", "Bearer t")
+		req.Header.Set("LinkedIn-Version", tt.version)
+		req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		srv.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("version %s at %s: %d, want %d", tt.version, tt.at.Format(time.DateOnly), resp.StatusCode, tt.status)
+		}
+	}
+}
+
+func TestProtocolHeadersRequired(t *testing.T) {
+	srv := newServer()
 	defer srv.Close()
 	for _, tt := range []struct {
 		version, protocol string
 		status            int
 	}{
 		{"", "2.0.0", 400},
-		{"202510", "", 400},
-		{"202510", "2.0.0", 422}, // reaches the handler: empty post
+		{version, "", 400},
+		{version, "2.0.0", 422}, // reaches the handler: empty post
 	} {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/rest/posts", strings.NewReader(`{}`))
 		req.Header.Set("Authorization", "Bearer t")
@@ -92,7 +140,7 @@ func call(t *testing.T, srv *linkedintest.Server, method, path, body string) (in
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer t")
-	req.Header.Set("LinkedIn-Version", "202510")
+	req.Header.Set("LinkedIn-Version", version)
 	req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -105,7 +153,7 @@ func call(t *testing.T, srv *linkedintest.Server, method, path, body string) (in
 }
 
 func TestImageMustBeAvailableToPost(t *testing.T) {
-	srv := linkedintest.New()
+	srv := newServer()
 	defer srv.Close()
 	srv.SetImageProcessing(linkedintest.Processing{Polls: 1})
 	_, init := call(t, srv, http.MethodPost, "/rest/images?action=initializeUpload", `{"initializeUploadRequest":{"owner":"urn:li:person:a"}}`)
@@ -138,7 +186,7 @@ func TestImageMustBeAvailableToPost(t *testing.T) {
 }
 
 func TestImageProcessingFails(t *testing.T) {
-	srv := linkedintest.New()
+	srv := newServer()
 	defer srv.Close()
 	srv.SetImageProcessing(linkedintest.Processing{Fail: "bad pixels"})
 	_, init := call(t, srv, http.MethodPost, "/rest/images?action=initializeUpload", `{"initializeUploadRequest":{"owner":"urn:li:person:a"}}`)
@@ -156,7 +204,7 @@ func TestImageProcessingFails(t *testing.T) {
 }
 
 func TestSocialActionsBatchGet(t *testing.T) {
-	srv := linkedintest.New()
+	srv := newServer()
 	defer srv.Close()
 	srv.SetSocialActions("urn:li:share:1", linkedintest.SocialActions{Likes: 5, Comments: 3, FirstLevelComments: 2})
 	status, out := call(t, srv, http.MethodGet, "/rest/socialActions?ids=List(urn%3Ali%3Ashare%3A1,urn%3Ali%3AugcPost%3A2)", "")
