@@ -101,9 +101,19 @@
 // same post on the same UTC day is taken as the daily member or app limit
 // and waits until midnight UTC. 401 (and REVOKED_ACCESS_TOKEN,
 // EXPIRED_ACCESS_TOKEN, INVALID_ACCESS_TOKEN) is Reauth, after one
-// Request.ForceRefresh and a second try; 403 is Reauth with a message
-// naming the scope the call needs; 5xx and 408 are Transient; 400, 404
-// and 422 are Permanent with LinkedIn's message. PROCESSING_FAILED
+// Request.ForceRefresh and a second try. 403 is classified by its code
+// and message (forbidden.go): one that names a token problem (revoked,
+// expired, invalid access token) is Reauth; any other is a refused
+// permission (ACCESS_DENIED, serviceErrorCode 100, "Not enough
+// permissions to access: ...": the app lacks the product, the consent
+// left the scope out, or the member lost the page role) and is Permanent
+// with a reason naming the scope or the role, since reconnecting rarely
+// fixes it and marking the account would hide the cause. 426 (a sunset
+// LinkedIn-Version, version.go) is RateLimited for an hour: not the
+// post's fault, it waits for the operator to set a current
+// HERALD_LINKEDIN_VERSION, and herald_platform_version_rejected_total
+// counts it. 5xx and 408 are Transient; 400, 404 and 422 are Permanent
+// with LinkedIn's message. PROCESSING_FAILED
 // images and videos are Permanent, with LinkedIn's reason. Error texts never hold a token or an upload URL:
 // answers are redacted, and *url.Error's URL is dropped.
 //

@@ -140,10 +140,7 @@ func classify(step, scope string, e *APIError, header http.Header, now time.Time
 	case e.tokenRefused():
 		return publishers.Reauth(err)
 	case e.Status == http.StatusForbidden:
-		if scope != "" {
-			return publishers.Reauth(fmt.Errorf("linkedin: %s: the account's token lacks %s or the member's role does not allow it (reconnect with that scope): %w", step, scope, e))
-		}
-		return publishers.Reauth(err)
+		return forbidden(step, scope, e)
 	case e.Status == http.StatusUpgradeRequired:
 		// Not the post's fault, and no retry of the same request helps
 		// until the operator sets HERALD_LINKEDIN_VERSION: park the post
