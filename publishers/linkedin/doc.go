@@ -78,10 +78,25 @@
 // DUPLICATE_POST naming the first post's URN, which Publish takes as
 // its own. The residual risks: a listing that lags more than about half
 // a minute on a post LinkedIn's duplicate check also misses, which posts
-// twice; and an account that cannot list its posts (members need
-// r_member_social, which LinkedIn grants few apps): then a lost create
-// answer fails the post as Permanent ("whether it was published is
-// unknown") rather than risk a second post.
+// twice; and an account that cannot list its posts.
+//
+// # Lost answers of a member's post
+//
+// Listing a member's posts needs r_member_social (Posts API, "Find Posts
+// by Authors"), a closed permission LinkedIn grants few apps; an
+// organization's needs r_organization_social, which the Community
+// Management API grants. With the scopes an ordinary app has
+// (w_member_social) no call tells whether a member's post exists: the
+// Posts API reads need r_member_social, and sending the post again to
+// provoke DUPLICATE_POST is not documented as reliable, so it is a bet
+// that could post twice. So a lost create answer of a member's post, when
+// the listing is refused (403), leaves the outcome unknown: the error is
+// Transient (never Permanent: the post may well be out) and wraps
+// ErrOutcomeUnknown, which a caller that keeps an "unknown" outcome tests
+// with errors.Is; a retry looks again (the app may have been granted the
+// permission since) and never posts. The fake enforces the scopes per
+// endpoint (linkedintest.OrdinaryScopes unless GrantScopes says
+// otherwise), so this path is tested as LinkedIn behaves.
 //
 // # Waiting
 //

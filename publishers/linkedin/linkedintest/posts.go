@@ -50,6 +50,9 @@ func (s *Server) createPost(r *http.Request, body []byte) reply {
 	if !authorURN.MatchString(req.Author) {
 		return fail(http.StatusUnprocessableEntity, 0, "", "/author: not a person or organization URN")
 	}
+	if rep, ok := s.needScope(r, authorScope(req.Author, "w_%s_social"), "partnerApiPostsExternal.CREATE"); !ok {
+		return rep
+	}
 	if !visible[req.Visibility] {
 		return fail(http.StatusUnprocessableEntity, 0, "", "/visibility: required, PUBLIC, CONNECTIONS or LOGGED_IN")
 	}
@@ -146,6 +149,9 @@ func (s *Server) listPosts(r *http.Request, _ []byte) reply {
 	author := q.Get("author")
 	if !authorURN.MatchString(author) {
 		return badRequest("author: not a URN")
+	}
+	if rep, ok := s.needScope(r, authorScope(author, "r_%s_social"), "partnerApiPostsExternal.FINDER-author"); !ok {
+		return rep
 	}
 	if sb := q.Get("sortBy"); sb != "" && sb != "CREATED" && sb != "LAST_MODIFIED" {
 		return badRequest("sortBy: CREATED or LAST_MODIFIED")

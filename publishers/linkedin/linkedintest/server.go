@@ -50,9 +50,12 @@ type Server struct {
 	followers       map[string]int64
 	social          map[string]SocialActions
 	member          map[string]map[string]int64
-	clientID        string
-	secret          string
-	next            int64
+	// scopes are the tokens GrantScopes named; any other has
+	// OrdinaryScopes.
+	scopes   map[string]map[string]bool
+	clientID string
+	secret   string
+	next     int64
 }
 
 // New starts a server on a loopback address. The caller must Close it.

@@ -228,3 +228,42 @@ func TestSocialActionsBatchGet(t *testing.T) {
 		t.Errorf("single GET: %d %v", status, one)
 	}
 }
+
+// Each posts call needs its scope: the write scope to create, the read
+// scope to list (r_member_social for a member's posts is closed, so an
+// ordinary token cannot list them).
+func TestScopesPerEndpoint(t *testing.T) {
+	srv := newServer()
+	defer srv.Close()
+	member, org := url.QueryEscape("urn:li:person:abc"), url.QueryEscape("urn:li:organization:1")
+	list := func(author string) int {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/rest/posts?q=author&author="+author, nil)
+		req.Header.Set("Authorization", "Bearer t")
+		req.Header.Set("LinkedIn-Version", version)
+		req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
+		req.Header.Set("X-RestLi-Method", "FINDER")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	post := `{"author":"urn:li:person:abc","commentary":"hi","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED"},"lifecycleState":"PUBLISHED"}`
+	if got := list(member); got != 403 {
+		t.Errorf("ordinary token lists a member's posts: %d, want 403", got)
+	}
+	if got := list(org); got != 200 {
+		t.Errorf("ordinary token lists an organization's posts: %d, want 200", got)
+	}
+	if got, _ := call(t, srv, http.MethodPost, "/rest/posts", post); got != 201 {
+		t.Errorf("ordinary token creates a member's post: %d, want 201", got)
+	}
+	srv.GrantScopes("t", "r_member_social")
+	if got := list(member); got != 200 {
+		t.Errorf("token with r_member_social lists a member's posts: %d, want 200", got)
+	}
+	if got, body := call(t, srv, http.MethodPost, "/rest/posts", post); got != 403 || body["serviceErrorCode"] != float64(100) {
+		t.Errorf("token without w_member_social creates: %d %v, want 403 ACCESS_DENIED", got, body)
+	}
+}
