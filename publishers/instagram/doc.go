@@ -69,6 +69,22 @@
 // is_transient and subcodes 2207001, 2207003, 2207032 and 2207027 are
 // Transient; everything else, 100, 2207057, 506 and the media and caption
 // validation subcodes among them, is Permanent with Instagram's message.
+//
+// Meta's Error Codes reference (Instagram Platform, updated June 2026)
+// asks for more than a class for four subcodes, and Publish does it:
+// -1/2207053 ("unknown upload error") and 24/2207006 (media not found)
+// mean the container is dead but the post is not: the containers are
+// forgotten and the attempt is Transient, so the next makes new ones.
+// 24/2207008 is a temporary publishing error: "try again 1-2 times in the
+// next 30 seconds to 2 minutes; if unsuccessful, generate a new
+// container": the same container is published again a minute later
+// (RateLimited, twice, counted in CheckpointPublishTries), then new
+// containers. 4/2207051 is not the app's rate limit that code 4 otherwise
+// is but Instagram holding the account's publishing back as suspected
+// spam: Permanent with Meta's own words, never retried on a timer (that
+// would look more like spam). Meta documents no answer for publishing a
+// container twice; Publish never relies on one, it reads the container's
+// status first (the fake answers (#100), not the 2207008 it once used).
 // What can be checked before any call is (Permanent): caption length (2200
 // characters), hashtags (30), mentions (20), item count (1, or 2-10 for a
 // carousel), media kinds and public URLs, and the options below.

@@ -30,6 +30,16 @@ const (
 	// CheckpointLookups counts attempts that found the container
 	// PUBLISHED but not its media.
 	CheckpointLookups = "ig_lookups"
+	// CheckpointPublishTries counts media_publish calls of the current
+	// container answered 24/2207008 (temporary publishing error).
+	CheckpointPublishTries = "ig_publish_tries"
+)
+
+// Meta's advice for 24/2207008: "try again 1-2 times in the next 30
+// seconds to 2 minutes; if unsuccessful, generate a new container".
+const (
+	temporaryPublishRetries = 2
+	temporaryPublishWait    = time.Minute
 )
 
 // paceAt is the share (percent) of an API rate limit in use at which
@@ -133,6 +143,15 @@ func (pub *publication) run(ctx context.Context) (publishers.Result, error) {
 			return publishers.Result{}, errRemake
 		case e.Code == codePublishLimit || e.Subcode == subcodePublishLimit:
 			return publishers.Result{}, pub.limitReached(ctx, err)
+		case remakeSubcodes[e.Subcode]:
+			// The container is dead, the post is not: new containers
+			// on the next attempt.
+			if ferr := pub.forget(ctx); ferr != nil {
+				return publishers.Result{}, ferr
+			}
+			return publishers.Result{}, publishers.Transient(fmt.Errorf("instagram: making new containers: %w", err))
+		case e.Subcode == subcodeTemporaryPublish:
+			return publishers.Result{}, pub.temporaryPublishError(ctx, err)
 		}
 	}
 	if err != nil {
@@ -222,9 +241,28 @@ func (pub *publication) create(ctx context.Context, step string, params url.Valu
 	return out.ID, nil
 }
 
+// temporaryPublishError answers a 24/2207008 to media_publish as Meta
+// asks: the same container again in a minute, twice; then new containers.
+// The waits are RateLimited (not failures); the status read that starts
+// every attempt still guards against publishing twice.
+func (pub *publication) temporaryPublishError(ctx context.Context, err error) error {
+	tries, _ := strconv.Atoi(pub.req.Checkpoints.Get(CheckpointPublishTries))
+	tries++
+	if tries <= temporaryPublishRetries {
+		if serr := pub.req.Checkpoints.Save(ctx, CheckpointPublishTries, strconv.Itoa(tries)); serr != nil {
+			return publishers.Transient(fmt.Errorf("instagram: save checkpoint: %w", serr))
+		}
+		return publishers.RateLimited(temporaryPublishWait, fmt.Errorf("instagram: temporary publishing error, trying the same container again in a minute (%d of %d): %w", tries, temporaryPublishRetries, err))
+	}
+	if ferr := pub.forget(ctx); ferr != nil {
+		return ferr
+	}
+	return publishers.Transient(fmt.Errorf("instagram: temporary publishing error %d times: making new containers: %w", tries, err))
+}
+
 // forget clears the saved containers so that new ones are made.
 func (pub *publication) forget(ctx context.Context) error {
-	names := []string{CheckpointContainer, CheckpointSince}
+	names := []string{CheckpointContainer, CheckpointSince, CheckpointPublishTries}
 	for i := range pub.plan.children {
 		names = append(names, CheckpointChildPrefix+strconv.Itoa(i+1))
 	}
