@@ -104,12 +104,21 @@
 //
 // # Tokens
 //
-// The access token travels in the Authorization header, never in a URL,
+// The access token travels in the Authorization header of API calls,
 // and never appears in an error: Graph messages are redacted and
 // *url.Error's URL is dropped. RefreshToken renews a long-lived token
 // (ig_refresh_token on graph.instagram.com, or fb_exchange_token with
 // Options.AppID and AppSecret); RefreshDue says when (within
-// RefreshMargin of expiry), for the Vault's per-platform refresh.
+// RefreshMargin of expiry), for the Vault's per-platform refresh. The
+// one exception to "never in a URL" is Instagram Login's refresh, which
+// takes access_token as a query parameter: that is where Meta documents
+// it and every public client sends it, and a token sent only in a header
+// is not seen (Graph answers 190 without a subcode). A refusal of the
+// refresh marks the account for reconnection only when the token itself
+// is dead (190 with subcode 458, 459, 460, 463, 464 or 467, or a 190
+// without subcode that does not say the token was missing; 10 and
+// 200-299): a malformed request or a wrong app secret is the
+// deployment's problem and stays Permanent, leaving accounts connected.
 //
 // # Analytics
 //

@@ -2,6 +2,8 @@ package instagram_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +26,9 @@ func TestRefreshToken(t *testing.T) {
 	}{
 		{"instagram login", "", "", token, -1, "/refresh_access_token"},
 		{"facebook login", "app-1", "s3cret", token, -1, "/v24.0/oauth/access_token"},
-		{"wrong app secret", "app-1", "wrong", token, publishers.ClassReauth, "/v24.0/oauth/access_token"},
+		// A wrong app secret is the deployment's fault: every account
+		// would be marked for reconnection if it were reauth.
+		{"wrong app secret", "app-1", "wrong", token, publishers.ClassPermanent, "/v24.0/oauth/access_token"},
 		{"revoked", "", "", instagramtest.TokenRevoked, publishers.ClassReauth, "/refresh_access_token"},
 		{"expired", "app-1", "s3cret", instagramtest.TokenExpired, publishers.ClassReauth, "/v24.0/oauth/access_token"},
 	}
@@ -37,7 +41,15 @@ func TestRefreshToken(t *testing.T) {
 			if len(calls) != 1 || calls[0].Path != tt.endpoint {
 				t.Fatalf("calls %+v, want one to %s", calls, tt.endpoint)
 			}
-			checkNoTokenInURLs(t, e.srv)
+			if tt.endpoint == "/refresh_access_token" {
+				// Instagram Login's refresh takes the token as a query
+				// parameter (the fake refuses it anywhere else).
+				if !calls[0].TokenInURL {
+					t.Errorf("refresh did not send access_token in its query")
+				}
+			} else {
+				checkNoTokenInURLs(t, e.srv)
+			}
 			if tt.class >= 0 {
 				if publishers.ClassOf(err) != tt.class || strings.Contains(err.Error(), "s3cret") {
 					t.Errorf("err = %v, want %s without the secret", err, tt.class)
@@ -68,5 +80,59 @@ func TestRefreshDue(t *testing.T) {
 		if got := instagram.RefreshDue(&oauth2.Token{AccessToken: "x", Expiry: tt.expiry}, epoch); got != tt.due {
 			t.Errorf("RefreshDue(expiry %s) = %v, want %v", tt.expiry, got, tt.due)
 		}
+	}
+}
+
+// A 190 on refresh is reauth only when the token itself is dead: one that
+// says no token was seen means the request was malformed, and the account
+// stays connected.
+func TestRefresh190(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault instagramtest.Fault
+		class publishers.Class
+	}{
+		{"no token seen", instagramtest.Fault{Code: 190, Message: "An active access token must be used to query information about the current user."}, publishers.ClassPermanent},
+		{"cannot parse", instagramtest.Fault{Code: 190, Message: "Invalid OAuth access token - Cannot parse access token"}, publishers.ClassReauth},
+		{"expired", instagramtest.Fault{Code: 190, Subcode: 463, Message: "Error validating access token: Session has expired"}, publishers.ClassReauth},
+		{"password changed", instagramtest.Fault{Code: 190, Subcode: 460}, publishers.ClassReauth},
+		{"app removed", instagramtest.Fault{Code: 190, Subcode: 458}, publishers.ClassReauth},
+		{"permission withdrawn", instagramtest.Fault{Code: 10, Message: "(#10) Application does not have permission for this action"}, publishers.ClassReauth},
+		{"bad grant", instagramtest.Fault{Code: 100, Message: "Unsupported grant_type"}, publishers.ClassPermanent},
+		{"server", instagramtest.Fault{Code: 2}, publishers.ClassTransient},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := start(t)
+			e.srv.FailNext(instagramtest.EndpointRefresh, 1, tt.fault)
+			_, err := e.p.RefreshToken(context.Background(), &oauth2.Token{AccessToken: token})
+			if publishers.ClassOf(err) != tt.class || strings.Contains(err.Error(), token) {
+				t.Errorf("err = %v, want %s without the token", err, tt.class)
+			}
+		})
+	}
+}
+
+// The old refresh sent the token in the Authorization header: the fake,
+// as Instagram, does not look there and answers 190 without a subcode,
+// which must not disconnect the account.
+func TestRefreshWithTheTokenInTheHeaderIsRefused(t *testing.T) {
+	e := start(t)
+	req, _ := http.NewRequest(http.MethodGet, e.srv.URL()+"/refresh_access_token?grant_type=ig_refresh_token", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Error struct {
+			Code    int `json:"code"`
+			Subcode int `json:"error_subcode"`
+		} `json:"error"`
+	}
+	json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || body.Error.Code != 190 || body.Error.Subcode != 0 {
+		t.Errorf("refresh with the token in a header = %d %+v, want 400 code 190", resp.StatusCode, body.Error)
 	}
 }

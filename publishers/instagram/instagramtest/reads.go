@@ -252,7 +252,18 @@ func hash(s string) uint32 {
 const tokenLife = 60 * 24 * time.Hour
 
 // refreshIG answers GET /refresh_access_token?grant_type=ig_refresh_token.
+//
+// Instagram API with Instagram Login, "Refresh a long-lived token"
+// (developers.facebook.com/docs/instagram-platform/reference/refresh_access_token):
+// GET /refresh_access_token?grant_type=ig_refresh_token&access_token=<token>.
+// The token is a query parameter there and nowhere else: one sent only in
+// an Authorization header is not seen, and Graph answers a call without a
+// token with code 190 and no subcode ("An active access token must be
+// used"), which is not a dead token.
 func (s *Server) refreshIG(r *http.Request, token string) reply {
+	if !r.URL.Query().Has("access_token") {
+		return fail(http.StatusBadRequest, 190, 0, "An active access token must be used to query information about the current user.")
+	}
 	if r.Form.Get("grant_type") != "ig_refresh_token" {
 		return fail(http.StatusBadRequest, 100, 0, "Unsupported grant_type")
 	}
