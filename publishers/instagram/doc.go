@@ -40,12 +40,20 @@
 //
 // # Waiting
 //
-// Video containers take minutes. Publish polls with backoff
-// (Options.PollInterval doubling up to MaxPollDelay) for at most
-// Options.MaxWait, then hands the job back to the queue as RateLimited
-// after Options.HandBack: not a failure, and no worker slot held while
-// Instagram transcodes. Sleep and Now are injectable, so tests run on a
-// fake clock.
+// Video containers take minutes. Meta's Content Publishing guide asks
+// for a container's status "once per minute, for no more than 5
+// minutes", and Publish does so by default: the first read at once
+// (images are usually FINISHED by then), then one a minute
+// (Options.PollInterval, doubling up to MaxPollDelay) for at most
+// Options.MaxWait (5 minutes); then the attempt is parked, RateLimited
+// after Options.HandBack (5 minutes) with its containers kept: not a
+// failure, and the next attempt polls the same container on. It keeps
+// within the account's call budget: when the last answer's
+// X-Business-Use-Case-Usage or X-App-Usage reports more than 80% used,
+// reads are spaced twice as far apart; at 95% polling stops and the
+// attempt is parked until the budget recovers
+// (estimated_time_to_regain_access). Sleep and Now are injectable, so
+// tests run on a fake clock.
 //
 // # Limits and errors
 //

@@ -18,10 +18,16 @@ const (
 	DefaultRefreshBaseURL = "https://graph.instagram.com"
 	DefaultVersion        = "v24.0"
 	DefaultTimeout        = 30 * time.Second
-	DefaultPollInterval   = 2 * time.Second
-	DefaultMaxPollDelay   = 15 * time.Second
-	DefaultMaxWait        = 90 * time.Second
-	DefaultHandBack       = 45 * time.Second
+	// Meta's Content Publishing guide (Troubleshooting) asks for a
+	// container's status "once per minute, for no more than 5 minutes":
+	// the first read is at once (images are usually FINISHED by then),
+	// the next ones a minute apart, for five minutes; then the attempt
+	// is parked (RateLimited after DefaultHandBack) with its containers
+	// kept, and the next attempt polls on.
+	DefaultPollInterval = time.Minute
+	DefaultMaxPollDelay = time.Minute
+	DefaultMaxWait      = 5 * time.Minute
+	DefaultHandBack     = 5 * time.Minute
 )
 
 // Options configure a Publisher. The zero value talks to the real Graph

@@ -43,8 +43,14 @@ const (
 )
 
 // paceAt is the share (percent) of an API rate limit in use at which
-// Publish stops starting new posts.
+// Publish stops starting new posts and stops polling.
 const paceAt = 95
+
+// slowAt is the share (percent) of an API rate limit in use above which
+// status polls are spaced twice as far apart: Meta's rate limiting guide
+// asks apps to slow down as X-Business-Use-Case-Usage (and X-App-Usage)
+// approach 100, before calls are refused.
+const slowAt = 80
 
 // maxLookups is how many attempts look for the media of a published
 // container before Publish reports success without its id.
@@ -315,14 +321,34 @@ func (pub *publication) await(ctx context.Context, id string) (containerStatus, 
 		default:
 			return st, publishers.Transient(fmt.Errorf("instagram: %s: unknown status %q", step, pub.s.clean([]byte(st.Code), 40)))
 		}
-		if pub.now().Add(delay).After(pub.deadline) {
-			return st, publishers.RateLimited(pub.handBack, fmt.Errorf("instagram: container %s still in progress after %s; handing the job back", id, pub.maxWait))
+		wait, err := pub.pollWait(id, delay)
+		if err != nil {
+			return st, err
 		}
-		if err := pub.sleep(ctx, delay); err != nil {
+		if err := pub.sleep(ctx, wait); err != nil {
 			return st, publishers.Transient(fmt.Errorf("instagram: wait for container %s: %w", id, err))
 		}
 		delay = min(delay*2, pub.maxPollDelay)
 	}
+}
+
+// pollWait is how long to wait before reading container id's status
+// again, delay at an easy pace: twice that when the last answer said more
+// than slowAt percent of a call budget is used. Past the call's polling
+// budget (Options.MaxWait), or with the budget nearly spent, the attempt
+// is parked instead: RateLimited, its containers kept for the next.
+func (pub *publication) pollWait(id string, delay time.Duration) (time.Duration, error) {
+	if pub.s.usage >= paceAt {
+		return 0, publishers.RateLimited(rateLimitWait(pub.s.header, pub.now()),
+			fmt.Errorf("instagram: %.0f%% of the API call budget used; pausing the status reads of container %s", pub.s.usage, id))
+	}
+	if pub.s.usage > slowAt {
+		delay *= 2
+	}
+	if pub.now().Add(delay).After(pub.deadline) {
+		return 0, publishers.RateLimited(pub.handBack, fmt.Errorf("instagram: container %s still in progress after %s; handing the job back", id, pub.maxWait))
+	}
+	return delay, nil
 }
 
 // listedMedia is one entry of /{ig-user-id}/media or /stories.
