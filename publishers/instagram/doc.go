@@ -128,6 +128,23 @@
 // 200-299): a malformed request or a wrong app secret is the
 // deployment's problem and stays Permanent, leaving accounts connected.
 //
+// # Two logins
+//
+// Meta offers two ways to connect an Instagram professional account, and
+// one deployment can hold accounts of both (Login): Business Login for
+// Instagram (Instagram User tokens, calls on graph.instagram.com,
+// renewed with ig_refresh_token) and Facebook Login for Business
+// (Facebook User tokens, calls on graph.facebook.com, renewed with
+// fb_exchange_token and the Meta app's id and secret). An account's login
+// is stored with its token (the token extra "login", which the Vault
+// seals with it: WithLogin); a token without one is taken by its form
+// (Instagram User tokens begin "IG", Facebook User tokens "EAA"), and
+// failing that by Options.BaseURL's host. LoginOf decides; the session's
+// host and RefreshToken's grant follow it, and a renewed token keeps its
+// login. Options.BaseURL is the Facebook Login host, RefreshBaseURL the
+// Instagram Login host. The fake's SetHost refuses the other login's
+// tokens, as Meta's hosts do.
+//
 // # Analytics
 //
 // Analytics reads followers_count and media_count, account reach and

@@ -86,7 +86,7 @@ var igUserID = regexp.MustCompile(`^[0-9]{1,40}$`)
 // while a saved one can still be published, and never publishes a
 // container twice. See the package documentation for the flow.
 func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publishers.Result, error) {
-	s, err := newSession(req.Token, req.ForceRefresh)
+	s, err := p.newSession(req.Token, req.ForceRefresh)
 	if err != nil {
 		return publishers.Result{}, err
 	}

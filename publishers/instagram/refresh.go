@@ -26,10 +26,12 @@ func RefreshDue(t *oauth2.Token, now time.Time) bool {
 }
 
 // RefreshToken exchanges a long-lived token for a new one, 60 days from
-// now. With Options.AppID and AppSecret it uses Facebook Login's
-// fb_exchange_token grant on the Graph base URL (token and secret in the
-// form body); otherwise Instagram Login's ig_refresh_token on the refresh
-// base URL, with access_token as a query parameter, where Meta's
+// now, by the grant of the login it came from (LoginOf): a Facebook Login
+// token with the fb_exchange_token grant on the Graph base URL (token and
+// Options.AppID and AppSecret in the form body; without them the refresh
+// is Permanent, the account untouched); an Instagram Login token with
+// ig_refresh_token on the refresh base URL, with access_token as a query
+// parameter, where Meta's
 // "Refresh a long-lived token" documents it (GET
 // graph.instagram.com/refresh_access_token?grant_type=ig_refresh_token&access_token=...)
 // and every public client sends it. That URL never reaches an error or a
@@ -41,7 +43,7 @@ func RefreshDue(t *oauth2.Token, now time.Time) bool {
 // app secret) is the deployment's problem, and marking every account for
 // reconnection would hide it; those are Permanent.
 func (p *Publisher) RefreshToken(ctx context.Context, t *oauth2.Token) (*oauth2.Token, error) {
-	s, err := newSession(t, nil)
+	s, err := p.newSession(t, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +52,12 @@ func (p *Publisher) RefreshToken(ctx context.Context, t *oauth2.Token) (*oauth2.
 		TokenType   string `json:"token_type"`
 		ExpiresIn   int64  `json:"expires_in"`
 	}
-	if p.appID != "" && p.appSecret != "" {
+	switch {
+	case s.login == LoginFacebook && (p.appID == "" || p.appSecret == ""):
+		// Not the account's fault: the deployment lacks the app's
+		// credentials, and the token lives on until it expires.
+		return nil, publishers.Permanent(errors.New("instagram: refresh token: a Facebook Login token is renewed with the Meta app's id and secret (HERALD_META_APP_ID, HERALD_META_APP_SECRET), which are not set"))
+	case s.login == LoginFacebook:
 		// The app secret travels in the form: an answer echoing it
 		// must not carry it into an error.
 		s.Hide(p.appSecret)
@@ -59,7 +66,7 @@ func (p *Publisher) RefreshToken(ctx context.Context, t *oauth2.Token) (*oauth2.
 			"client_secret": {p.appSecret}, "fb_exchange_token": {s.Token},
 		}
 		_, err = p.graphOnce(ctx, s, p.base+"/"+p.version+"/oauth/access_token", "refresh token", http.MethodPost, form, &out)
-	} else {
+	default:
 		err = p.refreshIG(ctx, s, &out)
 	}
 	if e := graphError(err); e != nil {
@@ -83,7 +90,8 @@ func (p *Publisher) RefreshToken(ctx context.Context, t *oauth2.Token) (*oauth2.
 	if out.ExpiresIn > 0 {
 		nt.Expiry = p.now().Add(time.Duration(out.ExpiresIn) * time.Second)
 	}
-	return nt, nil
+	// The renewed token keeps its account's login.
+	return WithLogin(nt, s.login), nil
 }
 
 // refreshIG makes Instagram Login's refresh call: GET with grant_type and

@@ -15,28 +15,36 @@ import (
 	"github.com/heraldhq/herald/publishers/instagram/instagramtest"
 )
 
+// fbToken is a Facebook User access token's form.
+const fbToken = "EAAGm0PX4ZCpsBA-fb-tok-31c7"
+
 func TestRefreshToken(t *testing.T) {
 	tests := []struct {
 		name     string
 		appID    string
 		secret   string
-		token    string
+		tok      *oauth2.Token
 		class    publishers.Class
 		endpoint string
 	}{
-		{"instagram login", "", "", token, -1, "/refresh_access_token"},
-		{"facebook login", "app-1", "s3cret", token, -1, "/v24.0/oauth/access_token"},
+		{"instagram login", "", "", &oauth2.Token{AccessToken: token}, -1, "/refresh_access_token"},
+		// The app's credentials do not make an Instagram Login token a
+		// Facebook one: each login keeps its own grant.
+		{"instagram login beside facebook login", "app-1", "s3cret", &oauth2.Token{AccessToken: token}, -1, "/refresh_access_token"},
+		{"facebook login", "app-1", "s3cret", &oauth2.Token{AccessToken: fbToken}, -1, "/v24.0/oauth/access_token"},
+		// The login recorded with the token wins over its form.
+		{"recorded facebook login", "app-1", "s3cret", instagram.WithLogin(&oauth2.Token{AccessToken: token}, instagram.LoginFacebook), -1, "/v24.0/oauth/access_token"},
 		// A wrong app secret is the deployment's fault: every account
 		// would be marked for reconnection if it were reauth.
-		{"wrong app secret", "app-1", "wrong", token, publishers.ClassPermanent, "/v24.0/oauth/access_token"},
-		{"revoked", "", "", instagramtest.TokenRevoked, publishers.ClassReauth, "/refresh_access_token"},
-		{"expired", "app-1", "s3cret", instagramtest.TokenExpired, publishers.ClassReauth, "/v24.0/oauth/access_token"},
+		{"wrong app secret", "app-1", "wrong", &oauth2.Token{AccessToken: fbToken}, publishers.ClassPermanent, "/v24.0/oauth/access_token"},
+		{"revoked", "", "", instagram.WithLogin(&oauth2.Token{AccessToken: instagramtest.TokenRevoked}, instagram.LoginInstagram), publishers.ClassReauth, "/refresh_access_token"},
+		{"expired", "app-1", "s3cret", instagram.WithLogin(&oauth2.Token{AccessToken: instagramtest.TokenExpired}, instagram.LoginFacebook), publishers.ClassReauth, "/v24.0/oauth/access_token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := start(t, func(o *instagram.Options) { o.AppID, o.AppSecret = tt.appID, tt.secret })
 			e.srv.SetAppSecret("s3cret")
-			got, err := e.p.RefreshToken(context.Background(), &oauth2.Token{AccessToken: tt.token})
+			got, err := e.p.RefreshToken(context.Background(), tt.tok)
 			calls := e.srv.Calls()
 			if len(calls) != 1 || calls[0].Path != tt.endpoint {
 				t.Fatalf("calls %+v, want one to %s", calls, tt.endpoint)
@@ -59,8 +67,11 @@ func TestRefreshToken(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.AccessToken == "" || got.AccessToken == token || !got.Expiry.Equal(epoch.Add(60*24*time.Hour)) {
+			if got.AccessToken == "" || got.AccessToken == tt.tok.AccessToken || !got.Expiry.Equal(epoch.Add(60*24*time.Hour)) {
 				t.Errorf("new token %+v", got)
+			}
+			if want := instagram.LoginOf(tt.tok, ""); instagram.LoginOf(got, "") != want {
+				t.Errorf("renewed token lost its login %s", want)
 			}
 		})
 	}
