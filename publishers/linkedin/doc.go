@@ -4,8 +4,8 @@
 //
 // Every call carries the token in the Authorization header, the
 // LinkedIn-Version header (Options.Version, YYYYMM: LinkedIn sunsets a
-// version about a year after release and answers 426, a Permanent error
-// whose text says to configure a newer one) and X-Restli-Protocol-Version
+// version about a year after release and answers 426; see Errors and
+// version.go) and X-Restli-Protocol-Version
 // 2.0.0. URNs in paths and queries are percent-encoded as Rest.li 2.0
 // wants.
 //
@@ -20,8 +20,11 @@
 // post) add:
 //
 //	article_url          an article (link) post; no media
-//	article_title        the article's title (default Content.Title)
+//	article_title        the article's title (default Content.Title);
+//	                     required: LinkedIn does not read the page
 //	article_description  the article's description
+//	article_thumbnail    URL of the article's thumbnail image, uploaded
+//	                     through the Images API like a post's image
 //	visibility           PUBLIC (default), LOGGED_IN, CONNECTIONS (members only)
 //	disable_reshare      true: others cannot reshare the post
 //
@@ -42,8 +45,12 @@
 // Commentary is LinkedIn's little text format, where \ | { } @ [ ] ( ) <
 // > # * _ ~ are reserved: LinkedIn cuts a post at the first one left
 // unescaped. EscapeText escapes them all, except the '#' of a hashtag
-// ("#launch", not "C#"), so hashtags stay hashtags; Herald never writes
-// mentions. Commentary is at most MaxCommentary characters.
+// ("#launch", not "C#"), so hashtags stay hashtags. Mentions are the one
+// element a text may write: @[Name](urn:li:person:...) or
+// @[Name](urn:li:organization:...) (a name without reserved characters)
+// stays a mention, shown as Name (Commentary; Mentions lists them);
+// everything else is escaped. Commentary is at most MaxCommentary
+// characters.
 //
 // # Exactly once
 //

@@ -129,7 +129,18 @@ func (pub *publication) run(ctx context.Context) (publishers.Result, error) {
 func (pub *publication) content(ctx context.Context) (*postContent, error) {
 	switch pub.plan.kind {
 	case kindArticle:
-		return &postContent{Article: pub.plan.article}, nil
+		a := *pub.plan.article
+		if len(pub.plan.media) == 1 {
+			urn, err := pub.image(ctx, 0, pub.plan.media[0])
+			if err != nil {
+				return nil, err
+			}
+			if err := pub.awaitImage(ctx, 0, urn); err != nil {
+				return nil, err
+			}
+			a.Thumbnail = urn
+		}
+		return &postContent{Article: &a}, nil
 	case kindImage, kindMultiImage:
 		ids := make([]mediaRef, len(pub.plan.media))
 		for i, m := range pub.plan.media {

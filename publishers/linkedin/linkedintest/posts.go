@@ -36,6 +36,7 @@ type postRequest struct {
 			Source      string `json:"source"`
 			Title       string `json:"title"`
 			Description string `json:"description"`
+			Thumbnail   string `json:"thumbnail"`
 		} `json:"article"`
 	} `json:"content"`
 	LifecycleState            string `json:"lifecycleState"`
@@ -102,6 +103,19 @@ func (s *Server) createPost(r *http.Request, body []byte) reply {
 		case c.Article != nil && c.Media == nil && c.MultiImage == nil:
 			if !strings.HasPrefix(c.Article.Source, "http://") && !strings.HasPrefix(c.Article.Source, "https://") {
 				return fail(http.StatusUnprocessableEntity, 0, "", "/content/article/source: not a URL")
+			}
+			// Posts API, "Article": source and title are required;
+			// LinkedIn does not scrape the page for them. A thumbnail
+			// is an image URN uploaded through the Images API.
+			if strings.TrimSpace(c.Article.Title) == "" {
+				return fail(http.StatusUnprocessableEntity, 0, "", "/content/article/title: required")
+			}
+			if c.Article.Thumbnail != "" {
+				img, ok := s.images[c.Article.Thumbnail]
+				if !ok || img.Status != "AVAILABLE" || img.Owner != req.Author {
+					return fail(http.StatusUnprocessableEntity, 0, "", "/content/article/thumbnail: image not AVAILABLE or not the author's")
+				}
+				p.MediaIDs = []string{c.Article.Thumbnail}
 			}
 			p.Kind, p.Article, p.Title = "article", c.Article.Source, c.Article.Title
 		default:

@@ -267,3 +267,22 @@ func TestScopesPerEndpoint(t *testing.T) {
 		t.Errorf("token without w_member_social creates: %d %v, want 403 ACCESS_DENIED", got, body)
 	}
 }
+
+// An article needs its title: LinkedIn does not read the page.
+func TestArticleNeedsATitle(t *testing.T) {
+	srv := newServer()
+	defer srv.Close()
+	post := func(article string) int {
+		code, _ := call(t, srv, http.MethodPost, "/rest/posts", `{"author":"urn:li:organization:1","commentary":"x","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED"},"lifecycleState":"PUBLISHED","content":{"article":`+article+`}}`)
+		return code
+	}
+	if got := post(`{"source":"https://example.com"}`); got != 422 {
+		t.Errorf("article without title: %d, want 422", got)
+	}
+	if got := post(`{"source":"https://example.com","title":"T","thumbnail":"urn:li:image:nope"}`); got != 422 {
+		t.Errorf("article with an unknown thumbnail: %d, want 422", got)
+	}
+	if got := post(`{"source":"https://example.com","title":"T"}`); got != 201 {
+		t.Errorf("article with title: %d, want 201", got)
+	}
+}
