@@ -108,7 +108,20 @@
 //	share_to_feed  true|false, reels only
 //	cover_url      public image URL, reels only
 //	thumb_offset   milliseconds, reels only
+//	audio_name     the reel's audio name, reels only
 //	location_id    numeric Facebook Page id, not for stories
+//	user_tags      JSON [{"username":"ada","x":0.5,"y":0.5}], at most 20:
+//	               x and y (0.0-1.0) on an image post, none on a reel
+//	collaborators  up to 3 usernames, comma-separated; not stories
+//	alt_text       an image post's alt text (at most 1000 characters)
+//	alt_text_N     the alt text of a carousel's image N (from 1)
+//
+// The fake checks these as IG User Media does, and more of what Instagram
+// refuses: images must be JPEG (36001/2207005), at most 8 MiB
+// (36000/2207004), with an aspect ratio from 4:5 to 1.91:1
+// (36003/2207009), and an account makes at most 400 containers in 24
+// hours (the fake answers a 401st with (#4), which Publish waits out:
+// Meta documents the limit, not its answer).
 //
 // # Tokens
 //

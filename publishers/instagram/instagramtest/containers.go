@@ -101,12 +101,21 @@ func (s *Server) createContainer(r *http.Request, _ string) reply {
 	if utf8.RuneCountInString(c.Caption) > maxCaption {
 		return fail(http.StatusBadRequest, 100, 2207010, "The caption is too long.")
 	}
+	if rep, ok := checkParams(f, c.MediaType, c.CarouselItem); !ok {
+		return rep
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.containersToday(user, s.now()) >= ContainersPerDay {
+		return tooManyContainers()
+	}
 	switch c.MediaType {
 	case "IMAGE":
 		if !public(c.ImageURL) {
 			return fail(http.StatusBadRequest, 9004, 2207052, "The media could not be fetched from this URI: image_url")
+		}
+		if rep, ok := s.checkImage(c.ImageURL); !ok {
+			return rep
 		}
 	case "VIDEO", "REELS":
 		if !public(c.VideoURL) {

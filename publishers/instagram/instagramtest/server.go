@@ -47,6 +47,7 @@ type Server struct {
 	refreshes  int
 	usage      http.Header
 	host       string                  // set by SetHost
+	images     map[string]Image        // set by SetImage
 	stats      map[string]MediaStats   // set by SetMediaStats
 	accounts   map[string]AccountStats // set by SetAccountStats
 }
