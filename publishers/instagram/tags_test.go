@@ -139,7 +139,7 @@ func TestImagesInstagramRefuses(t *testing.T) {
 	}
 	for _, ok := range []instagramtest.Image{
 		{Format: "jpeg", Bytes: 8 << 20, Width: 1080, Height: 1350}, // 4:5, 8 MiB exactly
-		{Format: "jpeg", Bytes: 1000, Width: 1910, Height: 1000},   // 1.91:1
+		{Format: "jpeg", Bytes: 1000, Width: 1910, Height: 1000},    // 1.91:1
 	} {
 		e := start(t)
 		e.srv.SetImage(image("a").URL, ok)
