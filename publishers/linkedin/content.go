@@ -52,9 +52,10 @@ const (
 	kindImage
 	kindMultiImage
 	kindVideo
+	kindDocument
 )
 
-var kindNames = [...]string{"text", "article", "image", "multi-image", "video"}
+var kindNames = [...]string{"text", "article", "image", "multi-image", "video", "document"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -160,7 +161,11 @@ func planOf(c publishers.Content, a author) (plan, error) {
 			if len([]rune(v)) > maxTitle {
 				return fail("option %s is longer than %d characters", k, maxTitle)
 			}
-		case OptionArticleThumbnail:
+		case OptionDocumentTitle:
+			if len([]rune(v)) > maxTitle {
+				return fail("option %s is longer than %d characters", k, maxTitle)
+			}
+		case OptionArticleThumbnail, OptionDocumentURL:
 			u, err := url.Parse(v)
 			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 				return fail("option %s is not an http(s) URL", k)
@@ -188,7 +193,22 @@ func planOf(c publishers.Content, a author) (plan, error) {
 			return fail("media %d: kind %q is not image or video", i+1, wire.Quote(m.Kind, 20))
 		}
 	}
+	doc := strings.TrimSpace(c.Options[OptionDocumentURL])
 	switch {
+	case doc != "":
+		if len(c.Media) > 0 || pl.article != nil {
+			return fail("a document post carries the document and nothing else")
+		}
+		pl.kind = kindDocument
+		pl.media = []publishers.Media{{URL: doc, Kind: MediaDocument}}
+		if t := strings.TrimSpace(c.Options[OptionDocumentTitle]); t != "" {
+			pl.title = t
+		}
+		if pl.title == "" {
+			return fail("a document post needs a title (option %s, or the post's title)", OptionDocumentTitle)
+		}
+	case c.Options[OptionDocumentTitle] != "":
+		return fail("option %s without %s", OptionDocumentTitle, OptionDocumentURL)
 	case pl.article != nil:
 		if len(c.Media) > 0 {
 			return fail("an article post cannot carry media")

@@ -25,6 +25,11 @@
 //	article_description  the article's description
 //	article_thumbnail    URL of the article's thumbnail image, uploaded
 //	                     through the Images API like a post's image
+//	document_url         a document post: a PDF, PPT(X) or DOC(X) of at
+//	                     most 100 MB, uploaded through the Documents API;
+//	                     no other media
+//	document_title       the document's title (default Content.Title);
+//	                     required
 //	visibility           PUBLIC (default), LOGGED_IN, CONNECTIONS (members only)
 //	disable_reshare      true: others cannot reshare the post
 //

@@ -61,6 +61,9 @@ func start(t *testing.T, opts ...func(*linkedin.Options)) env {
 		case strings.HasSuffix(r.URL.Path, ".jpg"):
 			w.Header().Set("Content-Type", "image/jpeg")
 			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader([]byte("JPEG:"+r.URL.Path)))
+		case strings.HasSuffix(r.URL.Path, ".pdf"):
+			w.Header().Set("Content-Type", "application/pdf")
+			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader([]byte("%PDF-1.7 "+r.URL.Path)))
 		case strings.HasSuffix(r.URL.Path, ".mp4"):
 			w.Header().Set("Content-Type", "video/mp4")
 			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(videoBytes))
@@ -69,7 +72,7 @@ func start(t *testing.T, opts ...func(*linkedin.Options)) env {
 		}
 	}))
 	t.Cleanup(files.Close)
-	fetch, err := media.New(media.Options{AllowPrivate: true})
+	fetch, err := media.New(media.Options{AllowPrivate: true, ContentTypes: linkedin.MediaContentTypes()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,8 +49,10 @@ type Options struct {
 	// DefaultTimeout (uploads are bounded by the context only when the
 	// client has no timeout, so give one with a long timeout or none).
 	Client *http.Client
-	// Media fetches images and videos from their URLs; nil means a
-	// fetcher with media.Options' defaults (private addresses refused).
+	// Media fetches images, videos and documents from their URLs; nil
+	// means a fetcher with media.Options' defaults (private addresses
+	// refused) and MediaContentTypes. A given one needs
+	// MediaContentTypes too, or document posts fail.
 	Media *media.Fetcher
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -120,7 +122,7 @@ func New(o Options) *Publisher {
 		p.client = &http.Client{Timeout: DefaultTimeout}
 	}
 	if p.media == nil {
-		p.media, _ = media.New(media.Options{}) // cannot fail without a client
+		p.media, _ = media.New(media.Options{ContentTypes: MediaContentTypes()}) // cannot fail without a client
 	}
 	if p.now == nil {
 		p.now = time.Now

@@ -162,6 +162,12 @@ func (pub *publication) content(ctx context.Context) (*postContent, error) {
 			return &postContent{Media: &ids[0]}, nil
 		}
 		return &postContent{MultiImage: &multiImage{Images: ids}}, nil
+	case kindDocument:
+		urn, err := pub.document(ctx, pub.plan.media[0])
+		if err != nil {
+			return nil, err
+		}
+		return &postContent{Media: &mediaRef{ID: urn, Title: pub.plan.title}}, nil
 	case kindVideo:
 		urn, err := pub.video(ctx, pub.plan.media[0])
 		if err != nil {

@@ -78,6 +78,11 @@ func (s *Server) createPost(r *http.Request, body []byte) reply {
 					return fail(http.StatusUnprocessableEntity, 0, "", "/content/media/id: image not AVAILABLE or not the author's")
 				}
 				p.Kind = "image"
+			} else if strings.HasPrefix(c.Media.ID, "urn:li:document:") {
+				if rep, ok := s.postDocument(c.Media.ID, c.Media.Title, req.Author); !ok {
+					return rep
+				}
+				p.Kind = "document"
 			} else if v, ok := s.videos[c.Media.ID]; ok {
 				if v.Status != "AVAILABLE" || v.Owner != req.Author {
 					return fail(http.StatusUnprocessableEntity, 0, "", "/content/media/id: video not AVAILABLE or not the author's")

@@ -39,6 +39,7 @@ type Server struct {
 	calls      calllog.Log[Call]
 	posts      []*Post
 	images     map[string]*Image
+	documents  map[string]*Image
 	videos     map[string]*Video
 	partSize   int64
 	processing Processing
@@ -63,6 +64,7 @@ func New() *Server {
 	s := &Server{
 		now:       time.Now,
 		images:    map[string]*Image{},
+		documents: map[string]*Image{},
 		videos:    map[string]*Video{},
 		partSize:  DefaultPartSize,
 		sunset:    map[string]bool{},
@@ -124,6 +126,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /rest/posts", s.api(EndpointListPosts, s.listPosts))
 	mux.Handle("POST /rest/images", s.api(EndpointImageInit, s.initImage))
 	mux.Handle("GET /rest/images/{urn}", s.api(EndpointImage, s.readImage))
+	mux.Handle("POST /rest/documents", s.api(EndpointDocumentInit, s.initDocument))
+	mux.Handle("GET /rest/documents/{urn}", s.api(EndpointDocument, s.readDocument))
+	mux.Handle("PUT /upload/document/{id}", s.upload(s.uploadDocument))
 	mux.HandleFunc("POST /rest/videos", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("action") == "finalizeUpload" {
 			s.api(EndpointFinalize, s.finalize).ServeHTTP(w, r)

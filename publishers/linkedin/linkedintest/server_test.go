@@ -286,3 +286,33 @@ func TestArticleNeedsATitle(t *testing.T) {
 		t.Errorf("article with title: %d, want 201", got)
 	}
 }
+
+// A document is uploaded like an image and posted with its title, which
+// LinkedIn requires.
+func TestDocumentNeedsATitle(t *testing.T) {
+	srv := newServer()
+	defer srv.Close()
+	code, out := call(t, srv, http.MethodPost, "/rest/documents?action=initializeUpload", `{"initializeUploadRequest":{"owner":"urn:li:organization:1"}}`)
+	v, _ := out["value"].(map[string]any)
+	urn, _ := v["document"].(string)
+	upload, _ := v["uploadUrl"].(string)
+	if code != 200 || urn == "" || upload == "" {
+		t.Fatalf("initializeUpload = %d %v", code, out)
+	}
+	req, _ := http.NewRequest(http.MethodPut, upload, strings.NewReader("%PDF-1.7"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	post := func(media string) int {
+		code, _ := call(t, srv, http.MethodPost, "/rest/posts", `{"author":"urn:li:organization:1","commentary":"x","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED"},"lifecycleState":"PUBLISHED","content":{"media":`+media+`}}`)
+		return code
+	}
+	if got := post(`{"id":"` + urn + `"}`); got != 422 {
+		t.Errorf("untitled document: %d, want 422", got)
+	}
+	if got := post(`{"id":"` + urn + `","title":"Report"}`); got != 201 {
+		t.Errorf("titled document: %d, want 201", got)
+	}
+}
