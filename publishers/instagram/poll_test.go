@@ -113,3 +113,23 @@ func TestStatusPollingFollowsTheCallBudget(t *testing.T) {
 func businessUsage(percent, regainMinutes int) http.Header {
 	return http.Header{"X-Business-Use-Case-Usage": {fmt.Sprintf(`{"17841400000000001":[{"type":"instagram","call_count":%d,"total_cputime":5,"total_time":5,"estimated_time_to_regain_access":%d}]}`, percent, regainMinutes)}}
 }
+
+// At 100% of the budget the fake, as Instagram, refuses calls (80002)
+// until estimated_time_to_regain_access: the post waits that long and
+// makes nothing.
+func TestSpentCallBudgetIsWaitedOut(t *testing.T) {
+	e := start(t)
+	e.srv.SetUsage(businessUsage(100, 30))
+	req := request(&memory{}, "spent budget", image("a"))
+	_, err := e.p.Publish(context.Background(), req)
+	if wait, _ := publishers.RetryAfter(err); publishers.ClassOf(err) != publishers.ClassRateLimited || wait != 30*time.Minute || !strings.Contains(err.Error(), "80002") {
+		t.Fatalf("err = %v, want rate limited for 30m with 80002", err)
+	}
+	if n := len(e.srv.Containers()); n != 0 {
+		t.Errorf("%d containers made", n)
+	}
+	e.srv.SetUsage(businessUsage(10, 0))
+	if _, err := e.p.Publish(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -176,6 +176,8 @@ func (s *Server) api(ep Endpoint, serve func(r *http.Request, token string) repl
 			rep = fail(http.StatusBadRequest, 190, 463, "Error validating access token: Session has expired.")
 		case s.refusesHost(token):
 			rep, _ = s.wrongHost(token)
+		case s.budgetSpent():
+			rep = budgetSpentReply()
 		default:
 			rep = serve(r, token)
 		}
