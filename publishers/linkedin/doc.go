@@ -3,11 +3,23 @@
 // taking) and reads organization and member post statistics.
 //
 // Every call carries the token in the Authorization header, the
-// LinkedIn-Version header (Options.Version, YYYYMM: LinkedIn sunsets a
-// version about a year after release and answers 426; see Errors and
-// version.go) and X-Restli-Protocol-Version
+// LinkedIn-Version header (Options.Version, YYYYMM) and X-Restli-Protocol-Version
 // 2.0.0. URNs in paths and queries are percent-encoded as Rest.li 2.0
 // wants.
+//
+// # Versions
+//
+// LinkedIn releases a version a month and serves each "for a minimum of
+// one year" (Marketing API Versioning); its migrations table sunsets each
+// in the same month a year on, between the 15th and the 18th (202510:
+// October 15, 2026), after which every call answers 426. DefaultVersion is
+// the newest version the docs confirmed when it was last set (202607,
+// July 2026). Platform's doctor check (Check.Review, on doctor's clock)
+// warns when the configured version is more than nine months old and
+// fails from its twelfth month; a 426 parks the post for an hour (see
+// Errors) and herald_platform_version_rejected_total, with its alert
+// HeraldPlatformVersionRejected, tells the operator. Move
+// HERALD_LINKEDIN_VERSION (and DefaultVersion) forward every few months.
 //
 // # Posts
 //
