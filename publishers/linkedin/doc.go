@@ -1,5 +1,5 @@
 // Package linkedin publishes to LinkedIn through its versioned REST API
-// (Posts, Images and Videos; plain net/http, as no Go SDK is worth
+// (Posts, Images, Documents and Videos; plain net/http, as no Go SDK is worth
 // taking) and reads organization and member post statistics.
 //
 // Every call carries the token in the Authorization header, the

@@ -98,3 +98,18 @@ func ExamplePublisher_Analytics() {
 	// 120 11 2
 	// 120 9 11 2
 }
+
+func ExampleCommentary() {
+	text := "Welcome @[Ada Lovelace](urn:li:person:8675309abc) to the team (finally) #hiring"
+	fmt.Println(linkedin.Commentary(text))
+	fmt.Println(linkedin.Mentions(text))
+	// Output:
+	// Welcome @[Ada Lovelace](urn:li:person:8675309abc) to the team \(finally\) #hiring
+	// [urn:li:person:8675309abc]
+}
+
+func ExampleVersionMonth() {
+	month, ok := linkedin.VersionMonth(linkedin.DefaultVersion)
+	fmt.Println(month.Format("January 2006"), ok)
+	// Output: July 2026 true
+}
