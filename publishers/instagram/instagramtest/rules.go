@@ -83,7 +83,8 @@ func userFail(code, subcode int, message, userMessage string) reply {
 }
 
 // checkParams applies IG User Media's parameter rules to a container of
-// mediaType: user_tags (a JSON array of {username, x, y}; x and y from 0.0
+// mediaType: no caption on a story, carousel items only IMAGE or VIDEO,
+// user_tags (a JSON array of {username, x, y}; x and y from 0.0
 // to 1.0 on images, none on reels; at most 20), collaborators (at most 3
 // usernames; not stories or carousel items), alt_text (images only),
 // audio_name, cover_url, share_to_feed and thumb_offset (reels only),
@@ -94,6 +95,12 @@ func checkParams(f url.Values, mediaType string, carouselItem bool) (reply, bool
 		return fail(http.StatusBadRequest, 100, 0, "(#100) Invalid parameter: "+fmt.Sprintf(format, args...)), false
 	}
 	reel, image := mediaType == "REELS", mediaType == "IMAGE"
+	if mediaType == "STORIES" && f.Get("caption") != "" {
+		return bad("caption is not supported for stories")
+	}
+	if carouselItem && mediaType != "IMAGE" && mediaType != "VIDEO" {
+		return bad("a carousel item is an IMAGE or a VIDEO, not %s", mediaType)
+	}
 	for _, k := range []string{"audio_name", "cover_url", "share_to_feed", "thumb_offset"} {
 		if f.Has(k) && !reel {
 			return bad("%s applies to reels only", k)

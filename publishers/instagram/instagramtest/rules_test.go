@@ -47,6 +47,9 @@ func TestContainerParameterRules(t *testing.T) {
 		{"story location", with(story, "location_id", "123"), false},
 		{"image location", with(img, "location_id", "123"), true},
 		{"image location not a page", with(img, "location_id", "Paris"), false},
+		{"story caption", with(story, "caption", "hello"), false},
+		{"reel as carousel item", with(reel, "is_carousel_item", "true"), false},
+		{"video carousel item", url.Values{"media_type": {"VIDEO"}, "video_url": {"https://x/v.mp4"}, "is_carousel_item": {"true"}}, true},
 	}
 	for _, tt := range tests {
 		srv, _ := start(t)
