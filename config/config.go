@@ -80,7 +80,7 @@ type Config struct {
 	TikTokUnaudited    bool   `env:"HERALD_TIKTOK_UNAUDITED" envDefault:"false" desc:"The app is not yet audited by TikTok: posts are private (SELF_ONLY) only, and others are refused with the reason."`
 
 	LinkedInURL          string `env:"HERALD_LINKEDIN_URL" envDefault:"https://api.linkedin.com" desc:"Base URL of LinkedIn's REST API (a fake's in tests)."`
-	LinkedInVersion      string `env:"HERALD_LINKEDIN_VERSION" envDefault:"202607" desc:"LinkedIn-Version header (YYYYMM); LinkedIn sunsets each version about a year after its release (then every call answers 426): doctor warns from its tenth month and fails from its twelfth."`
+	LinkedInVersion      string `env:"HERALD_LINKEDIN_VERSION" envDefault:"202607" desc:"LinkedIn-Version header (YYYYMM); LinkedIn sunsets each version about a year after its release (then every call answers 426): doctor warns once it is more than 9 months old and fails once it is more than 12."`
 	LinkedInTokenURL     string `env:"HERALD_LINKEDIN_TOKEN_URL" envDefault:"https://www.linkedin.com/oauth/v2/accessToken" desc:"LinkedIn's token endpoint."`
 	LinkedInClientID     string `env:"HERALD_LINKEDIN_CLIENT_ID" desc:"LinkedIn app client id (refresh tokens exist only for approved partner apps)."`
 	LinkedInClientSecret string `env:"HERALD_LINKEDIN_CLIENT_SECRET" secret:"true" desc:"LinkedIn app client secret."`

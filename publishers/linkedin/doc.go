@@ -16,7 +16,8 @@
 // the newest version the docs confirmed when it was last set (202607,
 // July 2026). Platform's doctor check (Check.Review, on doctor's clock)
 // warns when the configured version is more than nine months old and
-// fails from its twelfth month; a 426 parks the post for an hour (see
+// fails once it is more than twelve (counted from the first of its
+// month); a 426 parks the post for an hour (see
 // Errors) and herald_platform_version_rejected_total, with its alert
 // HeraldPlatformVersionRejected, tells the operator. Move
 // HERALD_LINKEDIN_VERSION (and DefaultVersion) forward every few months.

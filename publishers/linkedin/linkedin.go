@@ -21,7 +21,7 @@ const (
 	// version, the latest LinkedIn had published when it was set (July
 	// 2026; see version.go). LinkedIn sunsets a version about a year
 	// after its release and then answers 426 to every call, so it must
-	// move forward every few months: doctor warns from the tenth month.
+	// move forward every few months: doctor warns past nine months.
 	DefaultVersion      = "202607"
 	DefaultTimeout      = 30 * time.Second
 	DefaultPollInterval = 3 * time.Second

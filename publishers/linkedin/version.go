@@ -41,18 +41,22 @@ func VersionMonth(version string) (time.Time, bool) {
 	return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC), true
 }
 
-// monthsSince is how many calendar months lie between a version's month
-// and now's (UTC): 202607 is 5 months old in December 2026.
+// monthsSince is how many whole months lie between a version's month (its
+// first day) and now: 202607 is 5 months old on December 6, 2026.
 func monthsSince(month, now time.Time) int {
-	u := now.UTC()
-	return (u.Year()-month.Year())*12 + int(u.Month()) - int(month.Month())
+	n := 0
+	for !now.Before(month.AddDate(0, n+1, 0)) {
+		n++
+	}
+	return n
 }
 
 // reviewVersion is doctor's check of the configured LinkedIn-Version at
-// now: a warning when it is more than nine months old, a problem from its
-// twelfth month on (its sunset falls in that month: every call answers
-// 426 from then on), a problem for one that is not YYYYMM (the
-// publisher would fall back to DefaultVersion, which ages too).
+// now, counting its age from the first day of its month: a warning once
+// it is more than nine months old, a problem once it is more than twelve
+// (its sunset falls in its thirteenth month, from the 15th: every call
+// answers 426 from then on), a problem for one not yet released or not
+// YYYYMM (the publisher would send DefaultVersion instead).
 func reviewVersion(version string) func(now time.Time) []publishers.Finding {
 	return func(now time.Time) []publishers.Finding {
 		if version == "" {
@@ -62,14 +66,14 @@ func reviewVersion(version string) func(now time.Time) []publishers.Finding {
 		if !ok {
 			return []publishers.Finding{{Problem: true, Message: fmt.Sprintf("HERALD_LINKEDIN_VERSION %q is not YYYYMM: LinkedIn-Version %s is sent instead", version, DefaultVersion)}}
 		}
-		age := monthsSince(month, now)
+		sunset := month.AddDate(1, 0, 14)
 		switch {
-		case age < 0:
+		case now.Before(month):
 			return []publishers.Finding{{Problem: true, Message: fmt.Sprintf("HERALD_LINKEDIN_VERSION %s is in the future: LinkedIn answers 426 to a version it has not released", version)}}
-		case age >= versionSunsetAge:
-			return []publishers.Finding{{Problem: true, Message: fmt.Sprintf("HERALD_LINKEDIN_VERSION %s is %d months old: LinkedIn serves a version for about a year, so it is sunset (every call answers 426); set a current one (%s or newer)", version, age, DefaultVersion)}}
-		case age > versionWarnAge:
-			return []publishers.Finding{{Message: fmt.Sprintf("HERALD_LINKEDIN_VERSION %s is %d months old: LinkedIn sunsets it about %s; move to a newer version before then", version, age, month.AddDate(1, 0, 14).Format("January 2, 2006"))}}
+		case now.After(month.AddDate(0, versionSunsetAge, 0)):
+			return []publishers.Finding{{Problem: true, Message: fmt.Sprintf("HERALD_LINKEDIN_VERSION %s is %d months old: LinkedIn serves a version for about a year, so it is sunset or about to be (%s; then every call answers 426); set a current one (%s or newer)", version, monthsSince(month, now), sunset.Format("January 2, 2006"), DefaultVersion)}}
+		case now.After(month.AddDate(0, versionWarnAge, 0)):
+			return []publishers.Finding{{Message: fmt.Sprintf("HERALD_LINKEDIN_VERSION %s is %d months old: LinkedIn sunsets it about %s; move to a newer version before then", version, monthsSince(month, now), sunset.Format("January 2, 2006"))}}
 		}
 		return nil
 	}

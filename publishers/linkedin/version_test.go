@@ -9,7 +9,8 @@ import (
 )
 
 // Doctor warns when the configured LinkedIn-Version is more than nine
-// months old and fails from its twelfth month, when LinkedIn sunsets it.
+// months old and fails once it is more than twelve (LinkedIn sunsets it
+// in its thirteenth month).
 func TestDoctorReviewsTheVersionAge(t *testing.T) {
 	dec := time.Date(2026, 12, 6, 21, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -19,12 +20,14 @@ func TestDoctorReviewsTheVersionAge(t *testing.T) {
 		says    string
 	}{
 		{"202607", dec, "", ""},
-		{"", dec, "", ""},                // DefaultVersion is current
-		{"202603", dec, "", ""},          // 9 months: not yet
-		{"202602", dec, "warning", "10"}, // 10 months
-		{"202601.02", dec, "warning", "11"},
-		{"202512", dec, "problem", "12 months"}, // sunset December 15, 2026
-		{"202510", dec, "problem", "426"},       // the old default
+		{"", dec, "", ""}, // DefaultVersion is current
+		{"202603", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), "", ""}, // 9 months exactly
+		{"202603", dec, "warning", "9 months"},                           // 9 months and 5 days
+		{"202602", dec, "warning", "10 months"},
+		{"202601.02", dec, "warning", "January 15, 2027"},
+		{"202512", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), "warning", "12 months"}, // 12 exactly
+		{"202512", dec, "problem", "12 months"},                                          // sunset December 15, 2026
+		{"202510", dec, "problem", "426"},                                                // the old default
 		{"202701", dec, "problem", "future"},
 		{"2026-07", dec, "problem", "not YYYYMM"},
 		{"202613", dec, "problem", "not YYYYMM"},
