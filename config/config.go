@@ -81,14 +81,14 @@ type Config struct {
 	TikTokUnaudited    bool   `env:"HERALD_TIKTOK_UNAUDITED" envDefault:"false" desc:"The app is not yet audited by TikTok: posts are private (SELF_ONLY) only, and others are refused with the reason."`
 
 	LinkedInURL          string `env:"HERALD_LINKEDIN_URL" envDefault:"https://api.linkedin.com" desc:"Base URL of LinkedIn's REST API (a fake's in tests)."`
-	LinkedInVersion      string `env:"HERALD_LINKEDIN_VERSION" envDefault:"202510" desc:"LinkedIn-Version header (YYYYMM); LinkedIn sunsets versions after about a year."`
+	LinkedInVersion      string `env:"HERALD_LINKEDIN_VERSION" envDefault:"202607" desc:"LinkedIn-Version header (YYYYMM); LinkedIn sunsets each version about a year after its release (then every call answers 426): doctor warns once it is more than 9 months old and fails once it is more than 12."`
 	LinkedInTokenURL     string `env:"HERALD_LINKEDIN_TOKEN_URL" envDefault:"https://www.linkedin.com/oauth/v2/accessToken" desc:"LinkedIn's token endpoint."`
 	LinkedInClientID     string `env:"HERALD_LINKEDIN_CLIENT_ID" desc:"LinkedIn app client id (refresh tokens exist only for approved partner apps)."`
 	LinkedInClientSecret string `env:"HERALD_LINKEDIN_CLIENT_SECRET" secret:"true" desc:"LinkedIn app client secret."`
 
-	InstagramGraphURL   string `env:"HERALD_INSTAGRAM_GRAPH_URL" envDefault:"https://graph.facebook.com" desc:"Base URL of the Instagram Graph API (graph.facebook.com for Facebook Login accounts; a fake's in tests)."`
+	InstagramGraphURL   string `env:"HERALD_INSTAGRAM_GRAPH_URL" envDefault:"https://graph.facebook.com" desc:"Graph API host of Instagram accounts connected with Facebook Login (their tokens begin EAA, or carry login=facebook); a fake's in tests."`
 	InstagramAPIVersion string `env:"HERALD_INSTAGRAM_API_VERSION" envDefault:"v24.0" desc:"Graph API version Herald calls, e.g. v24.0."`
-	InstagramRefreshURL string `env:"HERALD_INSTAGRAM_REFRESH_URL" envDefault:"https://graph.instagram.com" desc:"Where Instagram long-lived tokens are refreshed (ig_refresh_token)."`
+	InstagramRefreshURL string `env:"HERALD_INSTAGRAM_REFRESH_URL" envDefault:"https://graph.instagram.com" desc:"Graph API host of Instagram accounts connected with Instagram Login (tokens beginning IG, or login=instagram): their calls and their token refresh (ig_refresh_token). One deployment serves both logins."`
 	MetaAppID           string `env:"HERALD_META_APP_ID" desc:"Meta app id; with the secret, Instagram tokens of Facebook Login accounts are refreshed with fb_exchange_token."`
 	MetaAppSecret       string `env:"HERALD_META_APP_SECRET" secret:"true" desc:"Meta app secret; it also verifies Meta's deauthorize and data deletion callbacks."`
 	InstagramAppSecret  string `env:"HERALD_INSTAGRAM_APP_SECRET" secret:"true" desc:"Instagram app secret of apps that use Instagram Login (not Facebook Login): Meta signs those apps' deauthorize and data deletion callbacks with it."`

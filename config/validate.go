@@ -185,7 +185,7 @@ func (c *Config) validatePlatforms(ch *checker) {
 	}
 	ch.pair("HERALD_LINKEDIN_CLIENT_ID", c.LinkedInClientID, "HERALD_LINKEDIN_CLIENT_SECRET", c.LinkedInClientSecret)
 	if !linkedInVersion.MatchString(c.LinkedInVersion) {
-		ch.bad("HERALD_LINKEDIN_VERSION", "must be YYYYMM, e.g. 202510")
+		ch.bad("HERALD_LINKEDIN_VERSION", "must be YYYYMM, e.g. 202607")
 	}
 	ch.pair("HERALD_META_APP_ID", c.MetaAppID, "HERALD_META_APP_SECRET", c.MetaAppSecret)
 	ch.pair("HERALD_GOOGLE_CLIENT_ID", c.GoogleClientID, "HERALD_GOOGLE_CLIENT_SECRET", c.GoogleClientSecret)

@@ -79,6 +79,17 @@ type Check struct {
 	// Severe makes active accounts without the settings a problem (doctor
 	// fails) rather than a warning.
 	Severe bool
+	// Review, if set, is what else doctor reports of the platform at now
+	// (its clock, injected so tests choose the day): settings that age,
+	// such as a pinned API version nearing its sunset.
+	Review func(now time.Time) []Finding
+}
+
+// Finding is one thing doctor reports of a platform: a warning, or a
+// problem that makes doctor fail.
+type Finding struct {
+	Problem bool
+	Message string
 }
 
 // Names lists the platforms' names, in the order given.

@@ -74,8 +74,16 @@ func additionalData(account, platform string) []byte {
 
 func (r *record) seal(k *Keyring, tok *oauth2.Token) {
 	s := secrets{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType}
-	if idt, ok := tok.Extra("id_token").(string); ok && idt != "" {
-		s.Extra = map[string]any{"id_token": idt}
+	// Extras kept: the OpenID id_token, and "login", how the account
+	// was connected where a platform has several (Instagram: its host
+	// and refresh grant follow it).
+	for _, k := range []string{"id_token", "login"} {
+		if v, ok := tok.Extra(k).(string); ok && v != "" {
+			if s.Extra == nil {
+				s.Extra = map[string]any{}
+			}
+			s.Extra[k] = v
+		}
 	}
 	pt, _ := json.Marshal(s)
 	r.KeyID, r.Sealed = k.seal(additionalData(r.Account, r.Platform), pt)

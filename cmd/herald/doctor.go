@@ -74,7 +74,7 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		d.problem("platforms: %v", err)
 	}
-	doctorPlatforms(d, ps, census)
+	doctorPlatforms(d, ps, census, time.Now())
 	insp := asynq.NewInspectorFromRedisClient(rdb)
 	qs := doctorQueues(d, insp)
 	doctorWorkers(d, insp, qs)
@@ -214,8 +214,8 @@ func orNone(s string) string {
 // doctorPlatforms says, for each platform, whether Herald has what it
 // needs to refresh and revoke its accounts' tokens (the platform's
 // descriptor says what that is and how bad its absence is), and what
-// caps its posting.
-func doctorPlatforms(d *diagnosis, ps []publishers.Platform, c tokens.Census) {
+// caps its posting, and what its descriptor's Review finds at now.
+func doctorPlatforms(d *diagnosis, ps []publishers.Platform, c tokens.Census, now time.Time) {
 	active := map[string]int64{}
 	for _, a := range c.Accounts {
 		if a.Status == tokens.StatusActive {
@@ -239,6 +239,16 @@ func doctorPlatforms(d *diagnosis, ps []publishers.Platform, c tokens.Census) {
 		}
 		if p.Quota != "" {
 			fmt.Fprintf(d.w, "    quota: %s\n", p.Quota)
+		}
+		if k.Review == nil {
+			continue
+		}
+		for _, f := range k.Review(now) {
+			if f.Problem {
+				d.problem("%s: %s", p.Name, f.Message)
+			} else {
+				d.warn("%s: %s", p.Name, f.Message)
+			}
 		}
 	}
 }

@@ -22,7 +22,7 @@ import (
 // through it the API and the CLI) and doctor all derive from it: adding
 // a platform is its package plus one line here.
 func platforms(cfg config.Config, rdb redis.UniversalClient, tel *telemetry) ([]publishers.Platform, error) {
-	fetch, err := media.New(media.Options{MaxBytes: cfg.MediaMaxBytes, AllowPrivate: cfg.MediaAllowPrivate})
+	fetch, err := media.New(media.Options{MaxBytes: cfg.MediaMaxBytes, AllowPrivate: cfg.MediaAllowPrivate, ContentTypes: linkedin.MediaContentTypes()})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,8 @@ type Requests struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	uploaded *prometheus.CounterVec
+	// versionRejected counts 426 answers (version.go).
+	versionRejected *prometheus.CounterVec
 }
 
 // NewRequests registers the platform request metrics on reg.
@@ -38,8 +40,9 @@ func NewRequests(reg prometheus.Registerer) *Requests {
 			Name: "herald_upload_bytes_total",
 			Help: "Media bytes sent to platforms, by platform.",
 		}, []string{"platform"}),
+		versionRejected: newVersionRejected(),
 	}
-	reg.MustRegister(r.requests, r.duration, r.uploaded)
+	reg.MustRegister(r.requests, r.duration, r.uploaded, r.versionRejected)
 	return r
 }
 
@@ -53,6 +56,7 @@ func (r *Requests) Transport(platform string, next http.RoundTripper) http.Round
 	if next == nil {
 		next = http.DefaultTransport
 	}
+	r.versionRejected.WithLabelValues(platformLabel(platform)) // from zero, so increase() sees the first
 	return &transport{r: r, platform: platformLabel(platform), next: next}
 }
 
@@ -93,6 +97,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	code := "error"
 	if err == nil {
 		code = statusLabel(resp.StatusCode)
+		t.r.countVersion(t.platform, resp.StatusCode)
 	}
 	t.r.requests.WithLabelValues(t.platform, Endpoint(req.Method, req.URL), code).Inc()
 	t.r.duration.WithLabelValues(t.platform).Observe(time.Since(start).Seconds())

@@ -108,7 +108,7 @@ func (ins insights) into(m, raw publishers.Metrics) {
 // (views, reach, likes, comments, shares, saved, total_interactions,
 // replies, ...).
 func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsRequest) (publishers.Analytics, error) {
-	s, err := newSession(req.Token, req.ForceRefresh)
+	s, err := p.newSession(req.Token, req.ForceRefresh)
 	if err != nil {
 		return publishers.Analytics{}, err
 	}

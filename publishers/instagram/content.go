@@ -99,6 +99,9 @@ func buildPlan(c publishers.Content) (plan, error) {
 		return plan{}, err
 	}
 	p.setContainers(c)
+	if err := p.setExtras(opts); err != nil {
+		return plan{}, err
+	}
 	return p, nil
 }
 
@@ -112,8 +115,13 @@ func checkContent(c publishers.Content) (map[string]string, error) {
 		case OptionMediaType, OptionShareToFeed, OptionCoverURL, OptionThumbOffset, OptionLocationID:
 			opts[k] = strings.TrimSpace(v)
 		default:
-			return nil, fmt.Errorf("unknown option %q (known: %s, %s, %s, %s, %s)", k,
-				OptionMediaType, OptionShareToFeed, OptionCoverURL, OptionThumbOffset, OptionLocationID)
+			if isExtraOption(k) { // tags.go
+				opts[k] = strings.TrimSpace(v)
+				continue
+			}
+			return nil, fmt.Errorf("unknown option %q (known: %s, %s, %s, %s, %s, %s, %s, %s, %sN, %s)", k,
+				OptionMediaType, OptionShareToFeed, OptionCoverURL, OptionThumbOffset, OptionLocationID,
+				OptionUserTags, OptionCollaborators, OptionAltText, OptionAltTextPrefix, OptionAudioName)
 		}
 	}
 	if err := checkCaption(c.Text); err != nil {

@@ -40,12 +40,20 @@
 //
 // # Waiting
 //
-// Video containers take minutes. Publish polls with backoff
-// (Options.PollInterval doubling up to MaxPollDelay) for at most
-// Options.MaxWait, then hands the job back to the queue as RateLimited
-// after Options.HandBack: not a failure, and no worker slot held while
-// Instagram transcodes. Sleep and Now are injectable, so tests run on a
-// fake clock.
+// Video containers take minutes. Meta's Content Publishing guide asks
+// for a container's status "once per minute, for no more than 5
+// minutes", and Publish does so by default: the first read at once
+// (images are usually FINISHED by then), then one a minute
+// (Options.PollInterval, doubling up to MaxPollDelay) for at most
+// Options.MaxWait (5 minutes); then the attempt is parked, RateLimited
+// after Options.HandBack (5 minutes) with its containers kept: not a
+// failure, and the next attempt polls the same container on. It keeps
+// within the account's call budget: when the last answer's
+// X-Business-Use-Case-Usage or X-App-Usage reports more than 80% used,
+// reads are spaced twice as far apart; at 95% polling stops and the
+// attempt is parked until the budget recovers
+// (estimated_time_to_regain_access). Sleep and Now are injectable, so
+// tests run on a fake clock.
 //
 // # Limits and errors
 //
@@ -69,6 +77,22 @@
 // is_transient and subcodes 2207001, 2207003, 2207032 and 2207027 are
 // Transient; everything else, 100, 2207057, 506 and the media and caption
 // validation subcodes among them, is Permanent with Instagram's message.
+//
+// Meta's Error Codes reference (Instagram Platform, updated June 2026)
+// asks for more than a class for four subcodes, and Publish does it:
+// -1/2207053 ("unknown upload error") and 24/2207006 (media not found)
+// mean the container is dead but the post is not: the containers are
+// forgotten and the attempt is Transient, so the next makes new ones.
+// 24/2207008 is a temporary publishing error: "try again 1-2 times in the
+// next 30 seconds to 2 minutes; if unsuccessful, generate a new
+// container": the same container is published again a minute later
+// (RateLimited, twice, counted in CheckpointPublishTries), then new
+// containers. 4/2207051 is not the app's rate limit that code 4 otherwise
+// is but Instagram holding the account's publishing back as suspected
+// spam: Permanent with Meta's own words, never retried on a timer (that
+// would look more like spam). Meta documents no answer for publishing a
+// container twice; Publish never relies on one, it reads the container's
+// status first (the fake answers (#100), not the 2207008 it once used).
 // What can be checked before any call is (Permanent): caption length (2200
 // characters), hashtags (30), mentions (20), item count (1, or 2-10 for a
 // carousel), media kinds and public URLs, and the options below.
@@ -84,16 +108,55 @@
 //	share_to_feed  true|false, reels only
 //	cover_url      public image URL, reels only
 //	thumb_offset   milliseconds, reels only
+//	audio_name     the reel's audio name, reels only
 //	location_id    numeric Facebook Page id, not for stories
+//	user_tags      JSON [{"username":"ada","x":0.5,"y":0.5}], at most 20:
+//	               x and y (0.0-1.0) on an image post, none on a reel
+//	collaborators  up to 3 usernames, comma-separated; not stories
+//	alt_text       an image post's alt text (at most 1000 characters)
+//	alt_text_N     the alt text of a carousel's image N (from 1)
+//
+// The fake checks these as IG User Media does, and more of what Instagram
+// refuses: images must be JPEG (36001/2207005), at most 8 MiB
+// (36000/2207004), with an aspect ratio from 4:5 to 1.91:1
+// (36003/2207009), and an account makes at most 400 containers in 24
+// hours (the fake answers a 401st with (#4), which Publish waits out:
+// Meta documents the limit, not its answer).
 //
 // # Tokens
 //
-// The access token travels in the Authorization header, never in a URL,
+// The access token travels in the Authorization header of API calls,
 // and never appears in an error: Graph messages are redacted and
 // *url.Error's URL is dropped. RefreshToken renews a long-lived token
 // (ig_refresh_token on graph.instagram.com, or fb_exchange_token with
 // Options.AppID and AppSecret); RefreshDue says when (within
-// RefreshMargin of expiry), for the Vault's per-platform refresh.
+// RefreshMargin of expiry), for the Vault's per-platform refresh. The
+// one exception to "never in a URL" is Instagram Login's refresh, which
+// takes access_token as a query parameter: that is where Meta documents
+// it and every public client sends it, and a token sent only in a header
+// is not seen (Graph answers 190 without a subcode). A refusal of the
+// refresh marks the account for reconnection only when the token itself
+// is dead (190 with subcode 458, 459, 460, 463, 464 or 467, or a 190
+// without subcode that does not say the token was missing; 10 and
+// 200-299): a malformed request or a wrong app secret is the
+// deployment's problem and stays Permanent, leaving accounts connected.
+//
+// # Two logins
+//
+// Meta offers two ways to connect an Instagram professional account, and
+// one deployment can hold accounts of both (Login): Business Login for
+// Instagram (Instagram User tokens, calls on graph.instagram.com,
+// renewed with ig_refresh_token) and Facebook Login for Business
+// (Facebook User tokens, calls on graph.facebook.com, renewed with
+// fb_exchange_token and the Meta app's id and secret). An account's login
+// is stored with its token (the token extra "login", which the Vault
+// seals with it: WithLogin); a token without one is taken by its form
+// (Instagram User tokens begin "IG", Facebook User tokens "EAA"), and
+// failing that by Options.BaseURL's host. LoginOf decides; the session's
+// host and RefreshToken's grant follow it, and a renewed token keeps its
+// login. Options.BaseURL is the Facebook Login host, RefreshBaseURL the
+// Instagram Login host. The fake's SetHost refuses the other login's
+// tokens, as Meta's hosts do.
 //
 // # Analytics
 //

@@ -53,12 +53,28 @@ const (
 	subcodeNotReady      = 2207027
 	codeInvalidToken     = 190
 	codeNotEnoughViewers = 10 // also "permission denied"; see Analytics
+	// The Instagram Platform's Error Codes reference
+	// (developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes):
+	// -1/2207053 "unknown upload error": generate a new container and
+	// try again; 24/2207006 media not found ("possible permission error
+	// ... generate a new container"); 24/2207008 "temporary error
+	// publishing a container: try again 1-2 times in the next 30 seconds
+	// to 2 minutes; if unsuccessful, generate a new container"; 4/2207051
+	// "we restrict certain activity to protect our community": the
+	// publishing action is suspected to be spam, not a rate limit.
+	subcodeUnknownUpload    = 2207053
+	subcodeMediaNotFound    = 2207006
+	subcodeTemporaryPublish = 2207008
+	subcodeSpam             = 2207051
 )
 
 var (
-	rateLimitCodes     = map[int]bool{4: true, 17: true, 32: true, 341: true, 613: true, 80002: true}
-	transientCodes     = map[int]bool{1: true, 2: true}
-	transientSubcodes  = map[int]bool{2207001: true, 2207003: true, 2207032: true, subcodeNotReady: true}
+	rateLimitCodes    = map[int]bool{4: true, 17: true, 32: true, 341: true, 613: true, 80002: true}
+	transientCodes    = map[int]bool{1: true, 2: true}
+	transientSubcodes = map[int]bool{2207001: true, 2207003: true, 2207032: true, subcodeNotReady: true, subcodeTemporaryPublish: true, subcodeUnknownUpload: true, subcodeMediaNotFound: true}
+	// remakeSubcodes say the container is dead but the post is fine:
+	// make new containers and try again.
+	remakeSubcodes     = map[int]bool{subcodeUnknownUpload: true, subcodeMediaNotFound: true}
 	reauthCodes        = map[int]bool{codeInvalidToken: true, 10: true, 102: true}
 	maxMessage         = 300
 	defaultRateLimited = 5 * time.Minute
@@ -119,6 +135,12 @@ func classify(step string, e *APIError, header http.Header, now time.Time) error
 	case e.Subcode == subcodeExpired:
 		// Publish makes a new container; anywhere else it is final.
 		return publishers.Permanent(err)
+	case e.Subcode == subcodeSpam:
+		// Code 4 otherwise means the app's rate limit; with 2207051 it
+		// is Instagram holding the account's publishing back as
+		// suspected spam. Waiting does not lift it and retrying on a
+		// timer would look more like spam: final, with Meta's words.
+		return publishers.Permanent(fmt.Errorf("instagram: %s: Instagram restricts publishing on this account as suspected spam (the account owner can tell Instagram it made a mistake): %w", step, e))
 	case rateLimitCodes[e.Code] || e.Status == http.StatusTooManyRequests:
 		return publishers.RateLimited(rateLimitWait(header, now), err)
 	case reauthCodes[e.Code] || (e.Code >= 200 && e.Code <= 299):

@@ -76,3 +76,14 @@ func ExampleRefreshDue() {
 	fmt.Println(instagram.RefreshDue(tok, now))
 	// Output: true
 }
+
+func ExampleLoginOf() {
+	// Recorded with the token when the account was connected ...
+	tok := instagram.WithLogin(&oauth2.Token{AccessToken: "opaque"}, instagram.LoginInstagram)
+	fmt.Println(instagram.LoginOf(tok, instagram.LoginFacebook))
+	// ... or read from the token's form.
+	fmt.Println(instagram.LoginOf(&oauth2.Token{AccessToken: "EAAGm0PX4ZCps"}, instagram.LoginInstagram))
+	// Output:
+	// instagram
+	// facebook
+}

@@ -28,14 +28,17 @@ type session struct {
 	// header that answer's headers.
 	usage  float64
 	header http.Header
+	// login is how the account was connected; it picks the host.
+	login Login
 }
 
-func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, error)) (*session, error) {
+// newSession starts a session with t, for the login t came from.
+func (p *Publisher) newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, error)) (*session, error) {
 	s, err := wire.NewSession("instagram", t, refresh)
 	if err != nil {
 		return nil, err
 	}
-	return &session{Session: s}, nil
+	return &session{Session: s, login: LoginOf(t, p.defaultLogin)}, nil
 }
 
 // clean makes text from outside fit for an error message: one line, at
@@ -50,14 +53,14 @@ func (s *session) clean(b []byte, n int) string { return wire.Quote(b, n, s.Secr
 // "instagram: <step>: ". A rejected token (code 190) is refreshed once
 // through the session, and the call made again.
 func (p *Publisher) graph(ctx context.Context, s *session, step, method, path string, params url.Values, out any) error {
-	h, err := p.graphOnce(ctx, s, p.base+"/"+p.version+path, step, method, params, out)
+	h, err := p.graphOnce(ctx, s, p.host(s.login)+"/"+p.version+path, step, method, params, out)
 	if e := graphError(err); e != nil && e.Code == codeInvalidToken && s.CanRefresh() {
 		// When the refresh fails, the first answer says more than its
 		// failure.
 		if ok, _ := s.Refresh(ctx); !ok {
 			return err
 		}
-		h, err = p.graphOnce(ctx, s, p.base+"/"+p.version+path, step, method, params, out)
+		h, err = p.graphOnce(ctx, s, p.host(s.login)+"/"+p.version+path, step, method, params, out)
 	}
 	if h != nil {
 		s.header, s.usage = h, max(appUsage(h.Get("X-App-Usage")), businessUsage(h.Get("X-Business-Use-Case-Usage")))

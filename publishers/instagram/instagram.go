@@ -18,23 +18,30 @@ const (
 	DefaultRefreshBaseURL = "https://graph.instagram.com"
 	DefaultVersion        = "v24.0"
 	DefaultTimeout        = 30 * time.Second
-	DefaultPollInterval   = 2 * time.Second
-	DefaultMaxPollDelay   = 15 * time.Second
-	DefaultMaxWait        = 90 * time.Second
-	DefaultHandBack       = 45 * time.Second
+	// Meta's Content Publishing guide (Troubleshooting) asks for a
+	// container's status "once per minute, for no more than 5 minutes":
+	// the first read is at once (images are usually FINISHED by then),
+	// the next ones a minute apart, for five minutes; then the attempt
+	// is parked (RateLimited after DefaultHandBack) with its containers
+	// kept, and the next attempt polls on.
+	DefaultPollInterval = time.Minute
+	DefaultMaxPollDelay = time.Minute
+	DefaultMaxWait      = 5 * time.Minute
+	DefaultHandBack     = 5 * time.Minute
 )
 
 // Options configure a Publisher. The zero value talks to the real Graph
 // API with the defaults above.
 type Options struct {
-	// BaseURL is the Graph API host: https://graph.facebook.com for
-	// accounts connected through Facebook Login, https://graph.instagram.com
-	// for Instagram Login, or a fake's URL.
+	// BaseURL is the Graph API host of accounts connected through
+	// Facebook Login: https://graph.facebook.com, or a fake's URL.
 	BaseURL string
 	// Version is the Graph API version, such as "v24.0".
 	Version string
-	// RefreshBaseURL is where Instagram Login tokens are refreshed
-	// (GET /refresh_access_token, unversioned).
+	// RefreshBaseURL is the host of accounts connected through Instagram
+	// Login, https://graph.instagram.com: their API calls and their token
+	// refresh (GET /refresh_access_token, unversioned). Which login an
+	// account used comes with its token (LoginOf).
 	RefreshBaseURL string
 	// AppID and AppSecret let RefreshToken exchange Facebook Login
 	// tokens (grant fb_exchange_token). Unset, RefreshToken uses
@@ -62,6 +69,9 @@ type Options struct {
 // concurrent use.
 type Publisher struct {
 	base, version, refreshBase string
+	// igBase is Instagram Login accounts' API host (RefreshBaseURL).
+	igBase                     string
+	defaultLogin               Login
 	appID, appSecret           string
 	client                     *http.Client
 	now                        func() time.Time
@@ -88,6 +98,8 @@ func New(o Options) *Publisher {
 		maxWait:      wire.Positive(o.MaxWait, DefaultMaxWait),
 		handBack:     wire.Positive(o.HandBack, DefaultHandBack),
 	}
+	p.igBase = p.refreshBase
+	p.defaultLogin = defaultLogin(p.base)
 	if p.client == nil {
 		p.client = &http.Client{Timeout: DefaultTimeout}
 	}

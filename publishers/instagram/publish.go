@@ -30,11 +30,27 @@ const (
 	// CheckpointLookups counts attempts that found the container
 	// PUBLISHED but not its media.
 	CheckpointLookups = "ig_lookups"
+	// CheckpointPublishTries counts media_publish calls of the current
+	// container answered 24/2207008 (temporary publishing error).
+	CheckpointPublishTries = "ig_publish_tries"
+)
+
+// Meta's advice for 24/2207008: "try again 1-2 times in the next 30
+// seconds to 2 minutes; if unsuccessful, generate a new container".
+const (
+	temporaryPublishRetries = 2
+	temporaryPublishWait    = time.Minute
 )
 
 // paceAt is the share (percent) of an API rate limit in use at which
-// Publish stops starting new posts.
+// Publish stops starting new posts and stops polling.
 const paceAt = 95
+
+// slowAt is the share (percent) of an API rate limit in use above which
+// status polls are spaced twice as far apart: Meta's rate limiting guide
+// asks apps to slow down as X-Business-Use-Case-Usage (and X-App-Usage)
+// approach 100, before calls are refused.
+const slowAt = 80
 
 // maxLookups is how many attempts look for the media of a published
 // container before Publish reports success without its id.
@@ -70,7 +86,7 @@ var igUserID = regexp.MustCompile(`^[0-9]{1,40}$`)
 // while a saved one can still be published, and never publishes a
 // container twice. See the package documentation for the flow.
 func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publishers.Result, error) {
-	s, err := newSession(req.Token, req.ForceRefresh)
+	s, err := p.newSession(req.Token, req.ForceRefresh)
 	if err != nil {
 		return publishers.Result{}, err
 	}
@@ -133,6 +149,15 @@ func (pub *publication) run(ctx context.Context) (publishers.Result, error) {
 			return publishers.Result{}, errRemake
 		case e.Code == codePublishLimit || e.Subcode == subcodePublishLimit:
 			return publishers.Result{}, pub.limitReached(ctx, err)
+		case remakeSubcodes[e.Subcode]:
+			// The container is dead, the post is not: new containers
+			// on the next attempt.
+			if ferr := pub.forget(ctx); ferr != nil {
+				return publishers.Result{}, ferr
+			}
+			return publishers.Result{}, publishers.Transient(fmt.Errorf("instagram: making new containers: %w", err))
+		case e.Subcode == subcodeTemporaryPublish:
+			return publishers.Result{}, pub.temporaryPublishError(ctx, err)
 		}
 	}
 	if err != nil {
@@ -222,9 +247,28 @@ func (pub *publication) create(ctx context.Context, step string, params url.Valu
 	return out.ID, nil
 }
 
+// temporaryPublishError answers a 24/2207008 to media_publish as Meta
+// asks: the same container again in a minute, twice; then new containers.
+// The waits are RateLimited (not failures); the status read that starts
+// every attempt still guards against publishing twice.
+func (pub *publication) temporaryPublishError(ctx context.Context, err error) error {
+	tries, _ := strconv.Atoi(pub.req.Checkpoints.Get(CheckpointPublishTries))
+	tries++
+	if tries <= temporaryPublishRetries {
+		if serr := pub.req.Checkpoints.Save(ctx, CheckpointPublishTries, strconv.Itoa(tries)); serr != nil {
+			return publishers.Transient(fmt.Errorf("instagram: save checkpoint: %w", serr))
+		}
+		return publishers.RateLimited(temporaryPublishWait, fmt.Errorf("instagram: temporary publishing error, trying the same container again in a minute (%d of %d): %w", tries, temporaryPublishRetries, err))
+	}
+	if ferr := pub.forget(ctx); ferr != nil {
+		return ferr
+	}
+	return publishers.Transient(fmt.Errorf("instagram: temporary publishing error %d times: making new containers: %w", tries, err))
+}
+
 // forget clears the saved containers so that new ones are made.
 func (pub *publication) forget(ctx context.Context) error {
-	names := []string{CheckpointContainer, CheckpointSince}
+	names := []string{CheckpointContainer, CheckpointSince, CheckpointPublishTries}
 	for i := range pub.plan.children {
 		names = append(names, CheckpointChildPrefix+strconv.Itoa(i+1))
 	}
@@ -277,14 +321,34 @@ func (pub *publication) await(ctx context.Context, id string) (containerStatus, 
 		default:
 			return st, publishers.Transient(fmt.Errorf("instagram: %s: unknown status %q", step, pub.s.clean([]byte(st.Code), 40)))
 		}
-		if pub.now().Add(delay).After(pub.deadline) {
-			return st, publishers.RateLimited(pub.handBack, fmt.Errorf("instagram: container %s still in progress after %s; handing the job back", id, pub.maxWait))
+		wait, err := pub.pollWait(id, delay)
+		if err != nil {
+			return st, err
 		}
-		if err := pub.sleep(ctx, delay); err != nil {
+		if err := pub.sleep(ctx, wait); err != nil {
 			return st, publishers.Transient(fmt.Errorf("instagram: wait for container %s: %w", id, err))
 		}
 		delay = min(delay*2, pub.maxPollDelay)
 	}
+}
+
+// pollWait is how long to wait before reading container id's status
+// again, delay at an easy pace: twice that when the last answer said more
+// than slowAt percent of a call budget is used. Past the call's polling
+// budget (Options.MaxWait), or with the budget nearly spent, the attempt
+// is parked instead: RateLimited, its containers kept for the next.
+func (pub *publication) pollWait(id string, delay time.Duration) (time.Duration, error) {
+	if pub.s.usage >= paceAt {
+		return 0, publishers.RateLimited(rateLimitWait(pub.s.header, pub.now()),
+			fmt.Errorf("instagram: %.0f%% of the API call budget used; pausing the status reads of container %s", pub.s.usage, id))
+	}
+	if pub.s.usage > slowAt {
+		delay *= 2
+	}
+	if pub.now().Add(delay).After(pub.deadline) {
+		return 0, publishers.RateLimited(pub.handBack, fmt.Errorf("instagram: container %s still in progress after %s; handing the job back", id, pub.maxWait))
+	}
+	return delay, nil
 }
 
 // listedMedia is one entry of /{ig-user-id}/media or /stories.

@@ -178,11 +178,12 @@ func TestSocialActionsFailures(t *testing.T) {
 	}
 }
 
+// A refused permission is not the token's fault: permanent, naming it.
 func TestAnalyticsWithoutScopeNamesIt(t *testing.T) {
 	e := start(t)
 	e.srv.FailNext(linkedintest.EndpointMemberAnalytics, 1, linkedintest.Fault{Status: 403, Code: "ACCESS_DENIED"})
 	_, err := e.p.Analytics(context.Background(), publishers.AnalyticsRequest{PlatformUserID: member, Token: &oauth2.Token{AccessToken: token}})
-	if publishers.ClassOf(err) != publishers.ClassReauth || !strings.Contains(err.Error(), "r_member_postAnalytics") {
+	if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), "r_member_postAnalytics") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -26,6 +26,10 @@ const (
 	OptionArticleTitle = "article_title"
 	// OptionArticleDescription is the article's description.
 	OptionArticleDescription = "article_description"
+	// OptionArticleThumbnail is the URL of the article's thumbnail
+	// image, uploaded through the Images API (LinkedIn does not read
+	// the page: no title, description or picture appear unless given).
+	OptionArticleThumbnail = "article_thumbnail"
 	// OptionDisableReshare, "true", stops others resharing the post.
 	OptionDisableReshare = "disable_reshare"
 )
@@ -48,9 +52,10 @@ const (
 	kindImage
 	kindMultiImage
 	kindVideo
+	kindDocument
 )
 
-var kindNames = [...]string{"text", "article", "image", "multi-image", "video"}
+var kindNames = [...]string{"text", "article", "image", "multi-image", "video", "document"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -65,10 +70,13 @@ type plan struct {
 	noReshare  bool
 }
 
+// article is an article post's content (Posts API, "Article"): source
+// and title required, description and thumbnail (an image URN) optional.
 type article struct {
 	Source      string `json:"source"`
-	Title       string `json:"title,omitempty"`
+	Title       string `json:"title"`
 	Description string `json:"description,omitempty"`
+	Thumbnail   string `json:"thumbnail,omitempty"`
 }
 
 // author is the account's URN and what it is.
@@ -114,7 +122,7 @@ func planOf(c publishers.Content, a author) (plan, error) {
 	fail := func(format string, args ...any) (plan, error) {
 		return plan{}, publishers.Permanent(fmt.Errorf("linkedin: "+format, args...))
 	}
-	pl := plan{commentary: EscapeText(c.Text), media: c.Media, title: strings.TrimSpace(c.Title), visibility: "PUBLIC"}
+	pl := plan{commentary: Commentary(c.Text), media: c.Media, title: strings.TrimSpace(c.Title), visibility: "PUBLIC"}
 	if n := len(utf16.Encode([]rune(c.Text))); n > MaxCommentary {
 		return fail("text is %d characters long; LinkedIn takes at most %d", n, MaxCommentary)
 	}
@@ -153,6 +161,15 @@ func planOf(c publishers.Content, a author) (plan, error) {
 			if len([]rune(v)) > maxTitle {
 				return fail("option %s is longer than %d characters", k, maxTitle)
 			}
+		case OptionDocumentTitle:
+			if len([]rune(v)) > maxTitle {
+				return fail("option %s is longer than %d characters", k, maxTitle)
+			}
+		case OptionArticleThumbnail, OptionDocumentURL:
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				return fail("option %s is not an http(s) URL", k)
+			}
 		case OptionDisableReshare:
 			switch v {
 			case "true":
@@ -176,7 +193,22 @@ func planOf(c publishers.Content, a author) (plan, error) {
 			return fail("media %d: kind %q is not image or video", i+1, wire.Quote(m.Kind, 20))
 		}
 	}
+	doc := strings.TrimSpace(c.Options[OptionDocumentURL])
 	switch {
+	case doc != "":
+		if len(c.Media) > 0 || pl.article != nil {
+			return fail("a document post carries the document and nothing else")
+		}
+		pl.kind = kindDocument
+		pl.media = []publishers.Media{{URL: doc, Kind: MediaDocument}}
+		if t := strings.TrimSpace(c.Options[OptionDocumentTitle]); t != "" {
+			pl.title = t
+		}
+		if pl.title == "" {
+			return fail("a document post needs a title (option %s, or the post's title)", OptionDocumentTitle)
+		}
+	case c.Options[OptionDocumentTitle] != "":
+		return fail("option %s without %s", OptionDocumentTitle, OptionDocumentURL)
 	case pl.article != nil:
 		if len(c.Media) > 0 {
 			return fail("an article post cannot carry media")
@@ -186,8 +218,17 @@ func planOf(c publishers.Content, a author) (plan, error) {
 		if pl.article.Title == "" {
 			pl.article.Title = pl.title
 		}
+		if pl.article.Title == "" {
+			// LinkedIn does not scrape the page: an article without a
+			// title shows none.
+			return fail("an article post needs a title (option %s, or the post's title): LinkedIn does not read it from the page", OptionArticleTitle)
+		}
 		pl.article.Description = strings.TrimSpace(c.Options[OptionArticleDescription])
-	case c.Options[OptionArticleTitle] != "" || c.Options[OptionArticleDescription] != "":
+		if thumb := strings.TrimSpace(c.Options[OptionArticleThumbnail]); thumb != "" {
+			// Uploaded as the post's one image (its checkpoints).
+			pl.media = []publishers.Media{{URL: thumb, Kind: publishers.MediaImage}}
+		}
+	case c.Options[OptionArticleTitle] != "" || c.Options[OptionArticleDescription] != "" || c.Options[OptionArticleThumbnail] != "":
 		return fail("article options without %s", OptionArticleURL)
 	case videos > 0:
 		if videos > 1 || images > 0 {

@@ -1,13 +1,26 @@
 // Package linkedin publishes to LinkedIn through its versioned REST API
-// (Posts, Images and Videos; plain net/http, as no Go SDK is worth
+// (Posts, Images, Documents and Videos; plain net/http, as no Go SDK is worth
 // taking) and reads organization and member post statistics.
 //
 // Every call carries the token in the Authorization header, the
-// LinkedIn-Version header (Options.Version, YYYYMM: LinkedIn sunsets a
-// version about a year after release and answers 426, a Permanent error
-// whose text says to configure a newer one) and X-Restli-Protocol-Version
+// LinkedIn-Version header (Options.Version, YYYYMM) and X-Restli-Protocol-Version
 // 2.0.0. URNs in paths and queries are percent-encoded as Rest.li 2.0
 // wants.
+//
+// # Versions
+//
+// LinkedIn releases a version a month and serves each "for a minimum of
+// one year" (Marketing API Versioning); its migrations table sunsets each
+// in the same month a year on, between the 15th and the 18th (202510:
+// October 15, 2026), after which every call answers 426. DefaultVersion is
+// the newest version the docs confirmed when it was last set (202607,
+// July 2026). Platform's doctor check (Check.Review, on doctor's clock)
+// warns when the configured version is more than nine months old and
+// fails once it is more than twelve (counted from the first of its
+// month); a 426 parks the post for an hour (see
+// Errors) and herald_platform_version_rejected_total, with its alert
+// HeraldPlatformVersionRejected, tells the operator. Move
+// HERALD_LINKEDIN_VERSION (and DefaultVersion) forward every few months.
 //
 // # Posts
 //
@@ -20,8 +33,16 @@
 // post) add:
 //
 //	article_url          an article (link) post; no media
-//	article_title        the article's title (default Content.Title)
+//	article_title        the article's title (default Content.Title);
+//	                     required: LinkedIn does not read the page
 //	article_description  the article's description
+//	article_thumbnail    URL of the article's thumbnail image, uploaded
+//	                     through the Images API like a post's image
+//	document_url         a document post: a PDF, PPT(X) or DOC(X) of at
+//	                     most 100 MB, uploaded through the Documents API;
+//	                     no other media
+//	document_title       the document's title (default Content.Title);
+//	                     required
 //	visibility           PUBLIC (default), LOGGED_IN, CONNECTIONS (members only)
 //	disable_reshare      true: others cannot reshare the post
 //
@@ -42,8 +63,12 @@
 // Commentary is LinkedIn's little text format, where \ | { } @ [ ] ( ) <
 // > # * _ ~ are reserved: LinkedIn cuts a post at the first one left
 // unescaped. EscapeText escapes them all, except the '#' of a hashtag
-// ("#launch", not "C#"), so hashtags stay hashtags; Herald never writes
-// mentions. Commentary is at most MaxCommentary characters.
+// ("#launch", not "C#"), so hashtags stay hashtags. Mentions are the one
+// element a text may write: @[Name](urn:li:person:...) or
+// @[Name](urn:li:organization:...) (a name without reserved characters)
+// stays a mention, shown as Name (Commentary; Mentions lists them);
+// everything else is escaped. Commentary is at most MaxCommentary
+// characters.
 //
 // # Exactly once
 //
@@ -78,10 +103,25 @@
 // DUPLICATE_POST naming the first post's URN, which Publish takes as
 // its own. The residual risks: a listing that lags more than about half
 // a minute on a post LinkedIn's duplicate check also misses, which posts
-// twice; and an account that cannot list its posts (members need
-// r_member_social, which LinkedIn grants few apps): then a lost create
-// answer fails the post as Permanent ("whether it was published is
-// unknown") rather than risk a second post.
+// twice; and an account that cannot list its posts.
+//
+// # Lost answers of a member's post
+//
+// Listing a member's posts needs r_member_social (Posts API, "Find Posts
+// by Authors"), a closed permission LinkedIn grants few apps; an
+// organization's needs r_organization_social, which the Community
+// Management API grants. With the scopes an ordinary app has
+// (w_member_social) no call tells whether a member's post exists: the
+// Posts API reads need r_member_social, and sending the post again to
+// provoke DUPLICATE_POST is not documented as reliable, so it is a bet
+// that could post twice. So a lost create answer of a member's post, when
+// the listing is refused (403), leaves the outcome unknown: the error is
+// Transient (never Permanent: the post may well be out) and wraps
+// ErrOutcomeUnknown, which a caller that keeps an "unknown" outcome tests
+// with errors.Is; a retry looks again (the app may have been granted the
+// permission since) and never posts. The fake enforces the scopes per
+// endpoint (linkedintest.OrdinaryScopes unless GrantScopes says
+// otherwise), so this path is tested as LinkedIn behaves.
 //
 // # Waiting
 //
@@ -101,9 +141,19 @@
 // same post on the same UTC day is taken as the daily member or app limit
 // and waits until midnight UTC. 401 (and REVOKED_ACCESS_TOKEN,
 // EXPIRED_ACCESS_TOKEN, INVALID_ACCESS_TOKEN) is Reauth, after one
-// Request.ForceRefresh and a second try; 403 is Reauth with a message
-// naming the scope the call needs; 5xx and 408 are Transient; 400, 404
-// and 422 are Permanent with LinkedIn's message. PROCESSING_FAILED
+// Request.ForceRefresh and a second try. 403 is classified by its code
+// and message (forbidden.go): one that names a token problem (revoked,
+// expired, invalid access token) is Reauth; any other is a refused
+// permission (ACCESS_DENIED, serviceErrorCode 100, "Not enough
+// permissions to access: ...": the app lacks the product, the consent
+// left the scope out, or the member lost the page role) and is Permanent
+// with a reason naming the scope or the role, since reconnecting rarely
+// fixes it and marking the account would hide the cause. 426 (a sunset
+// LinkedIn-Version, version.go) is RateLimited for an hour: not the
+// post's fault, it waits for the operator to set a current
+// HERALD_LINKEDIN_VERSION, and herald_platform_version_rejected_total
+// counts it. 5xx and 408 are Transient; 400, 404 and 422 are Permanent
+// with LinkedIn's message. PROCESSING_FAILED
 // images and videos are Permanent, with LinkedIn's reason. Error texts never hold a token or an upload URL:
 // answers are redacted, and *url.Error's URL is dropped.
 //
@@ -143,7 +193,7 @@
 // LinkedIn's own name (impressionCount, firstDegreeSize, IMPRESSION,
 // totalLikes, ...). Since is not used: totals are lifetime.
 //
-//	p := linkedin.New(linkedin.Options{BaseURL: cfg.LinkedInAPIURL, Version: "202510", Media: fetch})
+//	p := linkedin.New(linkedin.Options{BaseURL: cfg.LinkedInAPIURL, Version: cfg.LinkedInVersion, Media: fetch})
 //	res, err := p.Publish(ctx, publishers.Request{
 //		PlatformUserID: "urn:li:organization:2414183",
 //		Content:        publishers.Content{Text: "We launched #launch"},

@@ -140,12 +140,12 @@ func classify(step, scope string, e *APIError, header http.Header, now time.Time
 	case e.tokenRefused():
 		return publishers.Reauth(err)
 	case e.Status == http.StatusForbidden:
-		if scope != "" {
-			return publishers.Reauth(fmt.Errorf("linkedin: %s: the account's token lacks %s or the member's role does not allow it (reconnect with that scope): %w", step, scope, e))
-		}
-		return publishers.Reauth(err)
+		return forbidden(step, scope, e)
 	case e.Status == http.StatusUpgradeRequired:
-		return publishers.Permanent(fmt.Errorf("linkedin: %s: the LinkedIn-Version Herald sends is no longer served; configure a newer one: %w", step, e))
+		// Not the post's fault, and no retry of the same request helps
+		// until the operator sets HERALD_LINKEDIN_VERSION: park the post
+		// (herald_platform_version_rejected counts these answers).
+		return publishers.RateLimited(versionRejectedWait, fmt.Errorf("linkedin: %s: the LinkedIn-Version Herald sends is no longer served; set HERALD_LINKEDIN_VERSION to a current version: %w", step, e))
 	case e.Status >= 500 || e.Status == http.StatusRequestTimeout || e.Status < 400:
 		return publishers.Transient(err)
 	default:

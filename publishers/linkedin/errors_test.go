@@ -33,8 +33,15 @@ func TestErrorClasses(t *testing.T) {
 		{"429 without Retry-After", member, linkedintest.Fault{Status: 429}, publishers.ClassRateLimited, 7 * time.Minute, "429"},
 		{"401", member, linkedintest.Fault{Status: 401, ServiceErrorCode: 65600, Message: "Invalid access token"}, publishers.ClassReauth, 0, "Invalid access token"},
 		{"revoked", member, linkedintest.Fault{Status: 401, Code: "REVOKED_ACCESS_TOKEN", ServiceErrorCode: 65601}, publishers.ClassReauth, 0, "REVOKED_ACCESS_TOKEN"},
-		{"403 member scope", member, linkedintest.Fault{Status: 403, Code: "ACCESS_DENIED", ServiceErrorCode: 100}, publishers.ClassReauth, 0, "w_member_social"},
-		{"403 organization scope", org, linkedintest.Fault{Status: 403, Code: "ACCESS_DENIED", ServiceErrorCode: 100}, publishers.ClassReauth, 0, "w_organization_social"},
+		{"403 member scope", member, linkedintest.Fault{Status: 403, Code: "ACCESS_DENIED", ServiceErrorCode: 100, Message: "Not enough permissions to access: partnerApiPostsExternal.CREATE.20260701"}, publishers.ClassPermanent, 0, "permission w_member_social refused"},
+		{"403 organization scope", org, linkedintest.Fault{Status: 403, Code: "ACCESS_DENIED", ServiceErrorCode: 100, Message: "Not enough permissions to access: partnerApiPostsExternal.CREATE.20260701"}, publishers.ClassPermanent, 0, "permission w_organization_social refused"},
+		{"403 lost page role", org, linkedintest.Fault{Status: 403, Code: "ACCESS_DENIED", ServiceErrorCode: 100, Message: "Member does not have permission to create posts on behalf of urn:li:organization:2414183"}, publishers.ClassPermanent, 0, "page role"},
+		{"403 unpermitted access", org, linkedintest.Fault{Status: 403, Message: "Unpermitted access to urn:li:organization:2414183"}, publishers.ClassPermanent, 0, "ADMINISTRATOR"},
+		{"403 without a message", member, linkedintest.Fault{Status: 403, Code: "ACCESS_DENIED"}, publishers.ClassPermanent, 0, "w_member_social"},
+		{"403 revoked token", member, linkedintest.Fault{Status: 403, Message: "The token used in the request has been revoked by the user"}, publishers.ClassReauth, 0, "revoked"},
+		{"403 expired token", member, linkedintest.Fault{Status: 403, Message: "Expired access token"}, publishers.ClassReauth, 0, "Expired access token"},
+		{"403 revoked code", member, linkedintest.Fault{Status: 403, Code: "REVOKED_ACCESS_TOKEN", ServiceErrorCode: 65601}, publishers.ClassReauth, 0, "REVOKED_ACCESS_TOKEN"},
+		{"426 sunset version", member, linkedintest.Fault{Status: 426, Code: "NONEXISTENT_VERSION", Message: "Requested version 202510 is not active"}, publishers.ClassRateLimited, time.Hour, "HERALD_LINKEDIN_VERSION"},
 		{"400", member, linkedintest.Fault{Status: 400, Message: "Unpermitted fields present in REQUEST_BODY"}, publishers.ClassPermanent, 0, "Unpermitted fields"},
 		{"422", member, linkedintest.Fault{Status: 422, Message: "/commentary: length exceeded"}, publishers.ClassPermanent, 0, "length exceeded"},
 		{"404", member, linkedintest.Fault{Status: 404}, publishers.ClassPermanent, 0, "404"},
@@ -67,7 +74,7 @@ func TestRepeated429WaitsForMidnightUTC(t *testing.T) {
 	}
 	e.clk.Advance(linkedin.DefaultRateLimitWait)
 	_, err = e.p.Publish(context.Background(), req)
-	midnight := time.Date(2030, 1, 3, 0, 0, 0, 0, time.UTC)
+	midnight := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 	if d, _ := publishers.RetryAfter(err); d != midnight.Sub(e.clk.Now())+time.Minute || !strings.Contains(err.Error(), "daily") {
 		t.Fatalf("second 429: %v, want a wait until just past midnight UTC", err)
 	}
@@ -80,12 +87,20 @@ func TestRepeated429WaitsForMidnightUTC(t *testing.T) {
 	}
 }
 
-func TestSunsetVersionIsPermanent(t *testing.T) {
-	e := start(t)
-	e.srv.Sunset("202510")
+// A sunset version is not the post's fault: the post waits an hour (for
+// the operator to configure a current version), it does not fail. The
+// fake sunsets 202510 on its own clock (October 15, 2026), as LinkedIn.
+func TestSunsetVersionParksThePost(t *testing.T) {
+	e := start(t, func(o *linkedin.Options) { o.Version = "202510" })
 	_, err := e.p.Publish(context.Background(), request(&memory{}, member, "Old version"))
-	if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), "LinkedIn-Version") {
-		t.Errorf("err = %v", err)
+	if publishers.ClassOf(err) != publishers.ClassRateLimited || !strings.Contains(err.Error(), "HERALD_LINKEDIN_VERSION") {
+		t.Fatalf("err = %v", err)
+	}
+	if d, _ := publishers.RetryAfter(err); d != time.Hour {
+		t.Errorf("parked for %s, want an hour", d)
+	}
+	if got := e.srv.Created("Old version"); got != 0 {
+		t.Errorf("%d posts made with a sunset version", got)
 	}
 }
 

@@ -15,11 +15,14 @@ import (
 func ExamplePublisher_Publish() {
 	api := linkedintest.New()
 	defer api.Close()
+	// The fake sunsets LinkedIn-Versions on its clock, as LinkedIn does.
+	now := func() time.Time { return time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC) }
+	api.SetClock(now)
 	// The answer to POST /rest/posts gets lost: the post went out, but
 	// the worker cannot know.
 	api.FailNext(linkedintest.EndpointCreatePost, 1, linkedintest.Fault{Lost: true})
 
-	p := linkedin.New(linkedin.Options{BaseURL: api.URL(), Version: "202510"})
+	p := linkedin.New(linkedin.Options{BaseURL: api.URL(), Version: "202607", Now: now})
 	req := publishers.Request{
 		PostID:         "post-1",
 		AccountID:      "acct-1",
@@ -74,10 +77,11 @@ func ExampleReconnectDue() {
 func ExamplePublisher_Analytics() {
 	api := linkedintest.New()
 	defer api.Close()
+	api.SetClock(func() time.Time { return time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC) })
 	api.SetShareStatistics("urn:li:share:1", linkedintest.Stats{Impressions: 120, Likes: 9})
 	api.SetSocialActions("urn:li:share:1", linkedintest.SocialActions{Likes: 11, Comments: 2})
 
-	p := linkedin.New(linkedin.Options{BaseURL: api.URL()})
+	p := linkedin.New(linkedin.Options{BaseURL: api.URL(), Version: "202607"})
 	a, err := p.Analytics(context.Background(), publishers.AnalyticsRequest{
 		PlatformUserID: "urn:li:organization:2414183",
 		Token:          &oauth2.Token{AccessToken: "any token"},
@@ -93,4 +97,19 @@ func ExamplePublisher_Analytics() {
 	// Output:
 	// 120 11 2
 	// 120 9 11 2
+}
+
+func ExampleCommentary() {
+	text := "Welcome @[Ada Lovelace](urn:li:person:8675309abc) to the team (finally) #hiring"
+	fmt.Println(linkedin.Commentary(text))
+	fmt.Println(linkedin.Mentions(text))
+	// Output:
+	// Welcome @[Ada Lovelace](urn:li:person:8675309abc) to the team \(finally\) #hiring
+	// [urn:li:person:8675309abc]
+}
+
+func ExampleVersionMonth() {
+	month, ok := linkedin.VersionMonth(linkedin.DefaultVersion)
+	fmt.Println(month.Format("January 2006"), ok)
+	// Output: July 2026 true
 }

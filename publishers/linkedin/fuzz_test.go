@@ -164,3 +164,14 @@ func FuzzParseTokenError(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseDocumentInit(f *testing.F) {
+	f.Add([]byte(`{"value":{"uploadUrlExpiresAt":1650567510704,"uploadUrl":"https://www.linkedin.com/dms-uploads/sp/v2/D4D10AQ/uploadedDocument/0?ca=vector_feedshare","document":"urn:li:document:D4D10AQH4gdv9"}}`))
+	f.Add([]byte(`{"value":{"uploadUrl":"ftp://x","document":"urn:li:image:x"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		urn, u, err := parseDocumentInit(b)
+		if err == nil && (!documentURN.MatchString(urn) || !httpURL(u)) {
+			t.Fatalf("accepted document %q at %q", urn, u)
+		}
+	})
+}

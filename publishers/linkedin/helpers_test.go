@@ -24,7 +24,12 @@ const (
 	org    = "urn:li:organization:2414183"
 )
 
-var epoch = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+// epoch is the tests' clock, on which version is served (the fake
+// sunsets versions on its clock).
+var epoch = time.Date(2026, 12, 2, 3, 4, 5, 0, time.UTC)
+
+// version is the LinkedIn-Version the tests configure.
+const version = "202607"
 
 // memory and clock are the shared test doubles.
 type (
@@ -56,6 +61,9 @@ func start(t *testing.T, opts ...func(*linkedin.Options)) env {
 		case strings.HasSuffix(r.URL.Path, ".jpg"):
 			w.Header().Set("Content-Type", "image/jpeg")
 			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader([]byte("JPEG:"+r.URL.Path)))
+		case strings.HasSuffix(r.URL.Path, ".pdf"):
+			w.Header().Set("Content-Type", "application/pdf")
+			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader([]byte("%PDF-1.7 "+r.URL.Path)))
 		case strings.HasSuffix(r.URL.Path, ".mp4"):
 			w.Header().Set("Content-Type", "video/mp4")
 			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(videoBytes))
@@ -64,11 +72,11 @@ func start(t *testing.T, opts ...func(*linkedin.Options)) env {
 		}
 	}))
 	t.Cleanup(files.Close)
-	fetch, err := media.New(media.Options{AllowPrivate: true})
+	fetch, err := media.New(media.Options{AllowPrivate: true, ContentTypes: linkedin.MediaContentTypes()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := linkedin.Options{BaseURL: srv.URL(), Version: "202510", Media: fetch, Now: clk.Now, Sleep: clk.Sleep}
+	o := linkedin.Options{BaseURL: srv.URL(), Version: version, Media: fetch, Now: clk.Now, Sleep: clk.Sleep}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -121,7 +129,7 @@ func checkCalls(t *testing.T, srv *linkedintest.Server) {
 		if c.Endpoint == linkedintest.EndpointUpload || c.Endpoint == linkedintest.EndpointToken {
 			continue
 		}
-		if c.Version != "202510" || c.Protocol != "2.0.0" {
+		if c.Version != version || c.Protocol != "2.0.0" {
 			t.Errorf("%s %s: LinkedIn-Version %q, X-Restli-Protocol-Version %q", c.Method, c.Path, c.Version, c.Protocol)
 		}
 		if !c.Authorized {

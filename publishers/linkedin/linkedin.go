@@ -18,9 +18,11 @@ import (
 const (
 	DefaultBaseURL = "https://api.linkedin.com"
 	// DefaultVersion is the LinkedIn-Version header: a YYYYMM marketing
-	// version. LinkedIn sunsets versions about a year after release, so
-	// operators move it forward (426 or 400 "version" errors say when).
-	DefaultVersion      = "202510"
+	// version, the latest LinkedIn had published when it was set (July
+	// 2026; see version.go). LinkedIn sunsets a version about a year
+	// after its release and then answers 426 to every call, so it must
+	// move forward every few months: doctor warns past nine months.
+	DefaultVersion      = "202607"
 	DefaultTimeout      = 30 * time.Second
 	DefaultPollInterval = 3 * time.Second
 	DefaultMaxPollDelay = 20 * time.Second
@@ -47,8 +49,10 @@ type Options struct {
 	// DefaultTimeout (uploads are bounded by the context only when the
 	// client has no timeout, so give one with a long timeout or none).
 	Client *http.Client
-	// Media fetches images and videos from their URLs; nil means a
-	// fetcher with media.Options' defaults (private addresses refused).
+	// Media fetches images, videos and documents from their URLs; nil
+	// means a fetcher with media.Options' defaults (private addresses
+	// refused) and MediaContentTypes. A given one needs
+	// MediaContentTypes too, or document posts fail.
 	Media *media.Fetcher
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -118,7 +122,7 @@ func New(o Options) *Publisher {
 		p.client = &http.Client{Timeout: DefaultTimeout}
 	}
 	if p.media == nil {
-		p.media, _ = media.New(media.Options{}) // cannot fail without a client
+		p.media, _ = media.New(media.Options{ContentTypes: MediaContentTypes()}) // cannot fail without a client
 	}
 	if p.now == nil {
 		p.now = time.Now

@@ -23,6 +23,7 @@ func Platform(o Options, a OAuth) publishers.Platform {
 			Configured: a.ClientID != "" && a.ClientSecret != "",
 			Settings:   "HERALD_LINKEDIN_CLIENT_ID and HERALD_LINKEDIN_CLIENT_SECRET",
 			Without:    "their tokens cannot be refreshed and need reconnecting when they expire",
+			Review:     reviewVersion(o.Version),
 		},
 	}
 }

@@ -45,6 +45,15 @@ const (
 	CheckpointThrottled = "li_throttled"
 )
 
+// ErrOutcomeUnknown is in the chain of an error whose post may or may
+// not have been published, and that no retry can settle: the answer to
+// creating it was lost and LinkedIn lets the account look it up only with
+// a permission it lacks (r_member_social for a member). Its class is
+// Transient, never Permanent (the post may well be out); a caller that
+// keeps an "unknown" outcome tests for it with errors.Is, and a retry
+// looks again (the permission may have been granted) but never posts.
+var ErrOutcomeUnknown = errors.New("outcome unknown")
+
 // maxLookups is how many lookups miss before the post is sent again: a
 // post can take a moment to be listed.
 const maxLookups = 2
@@ -120,7 +129,18 @@ func (pub *publication) run(ctx context.Context) (publishers.Result, error) {
 func (pub *publication) content(ctx context.Context) (*postContent, error) {
 	switch pub.plan.kind {
 	case kindArticle:
-		return &postContent{Article: pub.plan.article}, nil
+		a := *pub.plan.article
+		if len(pub.plan.media) == 1 {
+			urn, err := pub.image(ctx, 0, pub.plan.media[0])
+			if err != nil {
+				return nil, err
+			}
+			if err := pub.awaitImage(ctx, 0, urn); err != nil {
+				return nil, err
+			}
+			a.Thumbnail = urn
+		}
+		return &postContent{Article: &a}, nil
 	case kindImage, kindMultiImage:
 		ids := make([]mediaRef, len(pub.plan.media))
 		for i, m := range pub.plan.media {
@@ -142,6 +162,12 @@ func (pub *publication) content(ctx context.Context) (*postContent, error) {
 			return &postContent{Media: &ids[0]}, nil
 		}
 		return &postContent{MultiImage: &multiImage{Images: ids}}, nil
+	case kindDocument:
+		urn, err := pub.document(ctx, pub.plan.media[0])
+		if err != nil {
+			return nil, err
+		}
+		return &postContent{Media: &mediaRef{ID: urn, Title: pub.plan.title}}, nil
 	case kindVideo:
 		urn, err := pub.video(ctx, pub.plan.media[0])
 		if err != nil {
@@ -262,8 +288,10 @@ func (pub *publication) lookup(ctx context.Context, sinceMS string, want postBod
 		_, err := pub.do(ctx, pub.s, call{step: "look for the post of a lost create answer", method: http.MethodGet, path: "/rest/posts", query: q, finder: true, out: &raw, scope: pub.author.readScope()})
 		if e := apiError(err); e != nil && e.Status == http.StatusForbidden {
 			// Posting again could post twice; not posting could lose
-			// the post. Herald promises never twice.
-			return publishers.Result{}, false, publishers.Permanent(fmt.Errorf("linkedin: the answer to creating this post was lost and the account cannot list its posts (needs %s), so whether it was published is unknown; not posting again: check the feed and schedule it again if it is missing: %w", pub.author.readScope(), e))
+			// the post; and it is not the post's fault. Herald promises
+			// never twice: the outcome stays unknown (see doc.go, "Lost
+			// answers").
+			return publishers.Result{}, false, publishers.Transient(fmt.Errorf("linkedin: %w: the answer to creating this post was lost and the account cannot list its posts (LinkedIn refuses the lookup without %s, a permission it grants few apps), so whether it was published cannot be known; not posting again: check the feed: %w", ErrOutcomeUnknown, pub.author.readScope(), e))
 		}
 		if err != nil {
 			return publishers.Result{}, false, err

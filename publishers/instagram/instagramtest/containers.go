@@ -101,12 +101,21 @@ func (s *Server) createContainer(r *http.Request, _ string) reply {
 	if utf8.RuneCountInString(c.Caption) > maxCaption {
 		return fail(http.StatusBadRequest, 100, 2207010, "The caption is too long.")
 	}
+	if rep, ok := checkParams(f, c.MediaType, c.CarouselItem); !ok {
+		return rep
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.containersToday(user, s.now()) >= ContainersPerDay {
+		return tooManyContainers()
+	}
 	switch c.MediaType {
 	case "IMAGE":
 		if !public(c.ImageURL) {
 			return fail(http.StatusBadRequest, 9004, 2207052, "The media could not be fetched from this URI: image_url")
+		}
+		if rep, ok := s.checkImage(c.ImageURL); !ok {
+			return rep
 		}
 	case "VIDEO", "REELS":
 		if !public(c.VideoURL) {
@@ -189,9 +198,15 @@ func (s *Server) publish(r *http.Request, _ string) reply {
 	case c.Status == StatusExpired:
 		return fail(http.StatusBadRequest, 100, 2207020, "The media container has expired: create a new one.")
 	case c.Status == StatusPublished:
-		return fail(http.StatusBadRequest, 100, 2207008, "The media container has already been published.")
+		// Meta documents no error for publishing a container twice
+		// (2207008 is a temporary publishing error, Error Codes
+		// reference); the Graph API answers a parameter it will not act
+		// on with (#100) Invalid parameter, and so does this fake. The
+		// publisher must never depend on it: it reads the status first.
+		return fail(http.StatusBadRequest, 100, 0, "(#100) Invalid parameter: the media container has already been published.")
 	case c.Status == StatusError:
-		return fail(http.StatusBadRequest, 9007, 2207051, "The media container failed: "+c.StatusText)
+		// Likewise undocumented; 2207051 would be the spam restriction.
+		return fail(http.StatusBadRequest, 100, 0, "(#100) Invalid parameter: the media container failed: "+c.StatusText)
 	case c.Status != StatusFinished:
 		return fail(http.StatusBadRequest, 9007, 2207027, "Media ID is not available: the media is not ready for publishing, please wait for a moment.")
 	}

@@ -24,7 +24,8 @@
 //	GET  /{v}/{id}/insights?metric=...    media insights per media_product_type (FEED,
 //	                                      REELS, STORY; others are code 100), account
 //	                                      insights with metric_type=total_value
-//	GET  /refresh_access_token?grant_type=ig_refresh_token
+//	GET  /refresh_access_token?grant_type=ig_refresh_token&access_token=...  (the token
+//	                                      in the query only: one only in a header is 190)
 //	POST /{v}/oauth/access_token          grant_type=fb_exchange_token, client_id,
 //	                                      client_secret, fb_exchange_token
 //
@@ -37,6 +38,20 @@
 //
 // Ids are numeric: containers start with 179, media with 180, and any
 // other number is an account.
+//
+// # What it refuses, as Instagram does
+//
+// Each rule cites its source in the code: container parameters
+// (rules.go: user_tags, collaborators, alt_text, audio_name, cover_url,
+// share_to_feed, thumb_offset, location_id by media type, (#100)
+// otherwise); images (SetImage: JPEG only 36001/2207005, at most 8 MiB
+// 36000/2207004, aspect ratio 4:5 to 1.91:1 36003/2207009); 400
+// containers per account in 24 hours ((#4)); the call budget (SetUsage:
+// a reported 100% is enforced with 80002, budget.go); the host (SetHost:
+// graph.instagram.com refuses Facebook User tokens, graph.facebook.com
+// Instagram User tokens, 190); a second media_publish of a container
+// ((#100); Meta documents none, and 2207008 is its temporary publishing
+// error, not this).
 //
 // # Time, faults and what the server saw
 //

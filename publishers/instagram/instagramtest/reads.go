@@ -252,11 +252,22 @@ func hash(s string) uint32 {
 const tokenLife = 60 * 24 * time.Hour
 
 // refreshIG answers GET /refresh_access_token?grant_type=ig_refresh_token.
+//
+// Instagram API with Instagram Login, "Refresh a long-lived token"
+// (developers.facebook.com/docs/instagram-platform/reference/refresh_access_token):
+// GET /refresh_access_token?grant_type=ig_refresh_token&access_token=<token>.
+// The token is a query parameter there and nowhere else: one sent only in
+// an Authorization header is not seen, and Graph answers a call without a
+// token with code 190 and no subcode ("An active access token must be
+// used"), which is not a dead token.
 func (s *Server) refreshIG(r *http.Request, token string) reply {
+	if !r.URL.Query().Has("access_token") {
+		return fail(http.StatusBadRequest, 190, 0, "An active access token must be used to query information about the current user.")
+	}
 	if r.Form.Get("grant_type") != "ig_refresh_token" {
 		return fail(http.StatusBadRequest, 100, 0, "Unsupported grant_type")
 	}
-	return s.newToken()
+	return s.newToken("IGAA")
 }
 
 // exchangeFB answers POST /oauth/access_token?grant_type=fb_exchange_token.
@@ -273,16 +284,18 @@ func (s *Server) exchangeFB(r *http.Request, _ string) reply {
 	case f.Get("fb_exchange_token") == TokenRevoked || f.Get("fb_exchange_token") == TokenExpired:
 		return fail(http.StatusBadRequest, 190, 460, "Error validating access token.")
 	}
-	return s.newToken()
+	return s.newToken("EAA")
 }
 
-func (s *Server) newToken() reply {
+// newToken mints a long-lived token in the form of its login's: "IGAA"
+// for Instagram User tokens, "EAA" for Facebook User tokens.
+func (s *Server) newToken(prefix string) reply {
 	s.mu.Lock()
 	s.refreshes++
 	n := s.refreshes
 	s.mu.Unlock()
 	return answer(map[string]any{
-		"access_token": fmt.Sprintf("IGAArefreshed%04d", n), "token_type": "bearer",
+		"access_token": fmt.Sprintf("%srefreshed%04d", prefix, n), "token_type": "bearer",
 		"expires_in": int64(tokenLife / time.Second),
 	})
 }

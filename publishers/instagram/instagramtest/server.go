@@ -46,6 +46,8 @@ type Server struct {
 	next       int64
 	refreshes  int
 	usage      http.Header
+	host       string                  // set by SetHost
+	images     map[string]Image        // set by SetImage
 	stats      map[string]MediaStats   // set by SetMediaStats
 	accounts   map[string]AccountStats // set by SetAccountStats
 }
@@ -172,6 +174,10 @@ func (s *Server) api(ep Endpoint, serve func(r *http.Request, token string) repl
 			rep = fail(http.StatusBadRequest, 190, 460, "Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.")
 		case token == TokenExpired:
 			rep = fail(http.StatusBadRequest, 190, 463, "Error validating access token: Session has expired.")
+		case s.refusesHost(token):
+			rep, _ = s.wrongHost(token)
+		case s.budgetSpent():
+			rep = budgetSpentReply()
 		default:
 			rep = serve(r, token)
 		}

@@ -19,6 +19,9 @@
 //	                                          -> {value{image, uploadUrl, uploadUrlExpiresAt}}
 //	GET  /rest/images/{urn}                   {status: WAITING_UPLOAD, PROCESSING, AVAILABLE,
 //	                                          PROCESSING_FAILED, processingFailureReason}
+//	POST /rest/documents?action=initializeUpload {initializeUploadRequest{owner}}
+//	                                          -> {value{document, uploadUrl, uploadUrlExpiresAt}}
+//	GET  /rest/documents/{urn}                as images
 //	POST /rest/videos?action=initializeUpload {initializeUploadRequest{owner, fileSizeBytes}}
 //	                                          -> {value{video, uploadToken, uploadInstructions[{uploadUrl,
 //	                                             firstByte, lastByte}], uploadUrlsExpireAt}}
@@ -37,10 +40,19 @@
 //	POST /oauth/v2/accessToken                grant_type=refresh_token, refresh_token, client_id,
 //	                                          client_secret
 //
-// API calls need LinkedIn-Version (YYYYMM; Sunset makes one answer 426)
-// and X-Restli-Protocol-Version 2.0.0, and a Bearer token: any works
-// except TokenRevoked and TokenExpired (401). Errors are LinkedIn's:
-// {message, status, serviceErrorCode, code}. Commentary must be valid
+// API calls need LinkedIn-Version (YYYYMM) and X-Restli-Protocol-Version
+// 2.0.0, and a Bearer token: any works except TokenRevoked and
+// TokenExpired (401). A version is served on the server's clock as
+// LinkedIn serves it: from its month to the 15th of the same month a
+// year on; before and after, every call answers 426 (Sunset ends one
+// early). Each token has scopes (OrdinaryScopes unless GrantScopes says
+// otherwise) and each posts or upload call needs its own: w_*_social to
+// create or upload, r_*_social to list, member or organization by the
+// author; a missing one answers 403 ACCESS_DENIED (serviceErrorCode 100),
+// so listing a member's posts needs the closed r_member_social. Errors
+// are LinkedIn's: {message, status, serviceErrorCode, code}. An article
+// needs its title and may name an AVAILABLE image as thumbnail; a
+// document is posted as content.media with a required title. Commentary must be valid
 // little text (ParseLittle, strict: LinkedIn would cut the post at an
 // unescaped reserved character; the fake answers 422 instead). A post
 // may only show AVAILABLE images (422 otherwise). A post

@@ -14,6 +14,8 @@ const (
 	EndpointListPosts       Endpoint = "list_posts"       // GET /rest/posts?q=author
 	EndpointImageInit       Endpoint = "image_init"       // POST /rest/images?action=initializeUpload
 	EndpointImage           Endpoint = "image"            // GET /rest/images/{urn}
+	EndpointDocumentInit    Endpoint = "document_init"    // POST /rest/documents?action=initializeUpload
+	EndpointDocument        Endpoint = "document"         // GET /rest/documents/{urn}
 	EndpointVideoInit       Endpoint = "video_init"       // POST /rest/videos?action=initializeUpload
 	EndpointUpload          Endpoint = "upload"           // PUT of an upload URL (image or video part)
 	EndpointFinalize        Endpoint = "finalize"         // POST /rest/videos?action=finalizeUpload

@@ -35,7 +35,7 @@ type Post struct {
 	Author string
 	// Commentary is the little text as sent; Text what it shows.
 	Commentary, Text string
-	// Kind is text, article, image, multi-image or video.
+	// Kind is text, article, image, multi-image, video or document.
 	Kind       string
 	MediaIDs   []string
 	Title      string

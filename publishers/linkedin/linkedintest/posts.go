@@ -36,6 +36,7 @@ type postRequest struct {
 			Source      string `json:"source"`
 			Title       string `json:"title"`
 			Description string `json:"description"`
+			Thumbnail   string `json:"thumbnail"`
 		} `json:"article"`
 	} `json:"content"`
 	LifecycleState            string `json:"lifecycleState"`
@@ -49,6 +50,9 @@ func (s *Server) createPost(r *http.Request, body []byte) reply {
 	}
 	if !authorURN.MatchString(req.Author) {
 		return fail(http.StatusUnprocessableEntity, 0, "", "/author: not a person or organization URN")
+	}
+	if rep, ok := s.needScope(r, authorScope(req.Author, "w_%s_social"), "partnerApiPostsExternal.CREATE"); !ok {
+		return rep
 	}
 	if !visible[req.Visibility] {
 		return fail(http.StatusUnprocessableEntity, 0, "", "/visibility: required, PUBLIC, CONNECTIONS or LOGGED_IN")
@@ -74,6 +78,11 @@ func (s *Server) createPost(r *http.Request, body []byte) reply {
 					return fail(http.StatusUnprocessableEntity, 0, "", "/content/media/id: image not AVAILABLE or not the author's")
 				}
 				p.Kind = "image"
+			} else if strings.HasPrefix(c.Media.ID, "urn:li:document:") {
+				if rep, ok := s.postDocument(c.Media.ID, c.Media.Title, req.Author); !ok {
+					return rep
+				}
+				p.Kind = "document"
 			} else if v, ok := s.videos[c.Media.ID]; ok {
 				if v.Status != "AVAILABLE" || v.Owner != req.Author {
 					return fail(http.StatusUnprocessableEntity, 0, "", "/content/media/id: video not AVAILABLE or not the author's")
@@ -99,6 +108,19 @@ func (s *Server) createPost(r *http.Request, body []byte) reply {
 		case c.Article != nil && c.Media == nil && c.MultiImage == nil:
 			if !strings.HasPrefix(c.Article.Source, "http://") && !strings.HasPrefix(c.Article.Source, "https://") {
 				return fail(http.StatusUnprocessableEntity, 0, "", "/content/article/source: not a URL")
+			}
+			// Posts API, "Article": source and title are required;
+			// LinkedIn does not scrape the page for them. A thumbnail
+			// is an image URN uploaded through the Images API.
+			if strings.TrimSpace(c.Article.Title) == "" {
+				return fail(http.StatusUnprocessableEntity, 0, "", "/content/article/title: required")
+			}
+			if c.Article.Thumbnail != "" {
+				img, ok := s.images[c.Article.Thumbnail]
+				if !ok || img.Status != "AVAILABLE" || img.Owner != req.Author {
+					return fail(http.StatusUnprocessableEntity, 0, "", "/content/article/thumbnail: image not AVAILABLE or not the author's")
+				}
+				p.MediaIDs = []string{c.Article.Thumbnail}
 			}
 			p.Kind, p.Article, p.Title = "article", c.Article.Source, c.Article.Title
 		default:
@@ -146,6 +168,9 @@ func (s *Server) listPosts(r *http.Request, _ []byte) reply {
 	author := q.Get("author")
 	if !authorURN.MatchString(author) {
 		return badRequest("author: not a URN")
+	}
+	if rep, ok := s.needScope(r, authorScope(author, "r_%s_social"), "partnerApiPostsExternal.FINDER-author"); !ok {
+		return rep
 	}
 	if sb := q.Get("sortBy"); sb != "" && sb != "CREATED" && sb != "LAST_MODIFIED" {
 		return badRequest("sortBy: CREATED or LAST_MODIFIED")

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +39,7 @@ type Server struct {
 	calls      calllog.Log[Call]
 	posts      []*Post
 	images     map[string]*Image
+	documents  map[string]*Image
 	videos     map[string]*Video
 	partSize   int64
 	processing Processing
@@ -49,9 +51,12 @@ type Server struct {
 	followers       map[string]int64
 	social          map[string]SocialActions
 	member          map[string]map[string]int64
-	clientID        string
-	secret          string
-	next            int64
+	// scopes are the tokens GrantScopes named; any other has
+	// OrdinaryScopes.
+	scopes   map[string]map[string]bool
+	clientID string
+	secret   string
+	next     int64
 }
 
 // New starts a server on a loopback address. The caller must Close it.
@@ -59,6 +64,7 @@ func New() *Server {
 	s := &Server{
 		now:       time.Now,
 		images:    map[string]*Image{},
+		documents: map[string]*Image{},
 		videos:    map[string]*Video{},
 		partSize:  DefaultPartSize,
 		sunset:    map[string]bool{},
@@ -106,7 +112,8 @@ func (s *Server) SetListLag(d time.Duration) {
 	s.mu.Unlock()
 }
 
-// Sunset makes calls with LinkedIn-Version version fail with 426.
+// Sunset makes calls with LinkedIn-Version version fail with 426, before
+// its time (versions also sunset on the server's clock: see served).
 func (s *Server) Sunset(version string) {
 	s.mu.Lock()
 	s.sunset[version] = true
@@ -119,6 +126,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /rest/posts", s.api(EndpointListPosts, s.listPosts))
 	mux.Handle("POST /rest/images", s.api(EndpointImageInit, s.initImage))
 	mux.Handle("GET /rest/images/{urn}", s.api(EndpointImage, s.readImage))
+	mux.Handle("POST /rest/documents", s.api(EndpointDocumentInit, s.initDocument))
+	mux.Handle("GET /rest/documents/{urn}", s.api(EndpointDocument, s.readDocument))
+	mux.Handle("PUT /upload/document/{id}", s.upload(s.uploadDocument))
 	mux.HandleFunc("POST /rest/videos", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("action") == "finalizeUpload" {
 			s.api(EndpointFinalize, s.finalize).ServeHTTP(w, r)
@@ -163,6 +173,27 @@ func fail(status, serviceCode int, code, message string) reply {
 
 var versionHeader = regexp.MustCompile(`^[0-9]{6}(\.[0-9]{2})?$`)
 
+// served says whether LinkedIn serves version (YYYYMM[.RR]) at now.
+// Marketing API Versioning (learn.microsoft.com/linkedin/marketing/versioning):
+// monthly releases, each "supported and stable for a minimum of one year
+// before sunset"; the migrations table (…/marketing/integrations/migrations)
+// sunsets each in the same month a year on, from the 15th (202510: October
+// 15, 2026). A version not yet released is not active either. Both answer
+// 426 (NONEXISTENT_VERSION, "Requested version … is not active").
+func served(version string, now time.Time) bool {
+	if !versionHeader.MatchString(version) {
+		return true // refused as malformed, not as sunset
+	}
+	y, yerr := strconv.Atoi(version[:4])
+	m, merr := strconv.Atoi(version[4:6])
+	if yerr != nil || merr != nil || m < 1 || m > 12 {
+		return false
+	}
+	release := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+	sunset := time.Date(y+1, time.Month(m), 15, 0, 0, 0, 0, time.UTC)
+	return !now.Before(release) && now.Before(sunset)
+}
+
 // api runs a REST call: injected faults, protocol headers,
 // authentication, then serve; the call is logged before it is answered.
 func (s *Server) api(ep Endpoint, serve func(r *http.Request, body []byte) reply) http.Handler {
@@ -182,7 +213,7 @@ func (s *Server) api(ep Endpoint, serve func(r *http.Request, body []byte) reply
 		call.Query.Del("oauth2_access_token")
 		f, faulty := s.fault(ep)
 		s.mu.Lock()
-		sunset := s.sunset[call.Version]
+		sunset := s.sunset[call.Version] || !served(call.Version, s.now())
 		s.mu.Unlock()
 		var rep reply
 		switch {

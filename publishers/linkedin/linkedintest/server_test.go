@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 )
@@ -46,16 +47,63 @@ func FuzzParseLittle(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) { _, _ = linkedintest.ParseLittle(s) })
 }
 
-func TestProtocolHeadersRequired(t *testing.T) {
+// version is the LinkedIn-Version the tests send, served on today.
+const version = "202607"
+
+// today is the servers' clock: versions sunset on it.
+var today = time.Date(2026, 12, 2, 3, 4, 5, 0, time.UTC)
+
+func newServer() *linkedintest.Server {
 	srv := linkedintest.New()
+	srv.SetClock(func() time.Time { return today })
+	return srv
+}
+
+// A version is served from its month for a year, to the 15th of its
+// month a year on; before and after, every call answers 426.
+func TestVersionsSunsetOnTheClock(t *testing.T) {
+	for _, tt := range []struct {
+		version string
+		at      time.Time
+		status  int
+	}{
+		{"202607", today, 422},
+		{"202607.01", today, 422},
+		{"202510", today, 426}, // sunset October 15, 2026
+		{"202510", time.Date(2026, 10, 14, 23, 0, 0, 0, time.UTC), 422},
+		{"202701", today, 426}, // not released yet
+		{"202612", today, 422},
+		{"202613", today, 426},
+	} {
+		srv := linkedintest.New()
+		srv.SetClock(func() time.Time { return tt.at })
+		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/rest/posts", strings.NewReader(`{}`))
+		req.Header.Set("Authorization", "Bearer t")
+		req.Header.Set("LinkedIn-Version", tt.version)
+		req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		srv.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("version %s at %s: %d, want %d", tt.version, tt.at.Format(time.DateOnly), resp.StatusCode, tt.status)
+		}
+	}
+}
+
+func TestProtocolHeadersRequired(t *testing.T) {
+	srv := newServer()
 	defer srv.Close()
 	for _, tt := range []struct {
 		version, protocol string
 		status            int
 	}{
 		{"", "2.0.0", 400},
-		{"202510", "", 400},
-		{"202510", "2.0.0", 422}, // reaches the handler: empty post
+		{version, "", 400},
+		{version, "2.0.0", 422}, // reaches the handler: empty post
 	} {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/rest/posts", strings.NewReader(`{}`))
 		req.Header.Set("Authorization", "Bearer t")
@@ -92,7 +140,7 @@ func call(t *testing.T, srv *linkedintest.Server, method, path, body string) (in
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer t")
-	req.Header.Set("LinkedIn-Version", "202510")
+	req.Header.Set("LinkedIn-Version", version)
 	req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -105,7 +153,7 @@ func call(t *testing.T, srv *linkedintest.Server, method, path, body string) (in
 }
 
 func TestImageMustBeAvailableToPost(t *testing.T) {
-	srv := linkedintest.New()
+	srv := newServer()
 	defer srv.Close()
 	srv.SetImageProcessing(linkedintest.Processing{Polls: 1})
 	_, init := call(t, srv, http.MethodPost, "/rest/images?action=initializeUpload", `{"initializeUploadRequest":{"owner":"urn:li:person:a"}}`)
@@ -138,7 +186,7 @@ func TestImageMustBeAvailableToPost(t *testing.T) {
 }
 
 func TestImageProcessingFails(t *testing.T) {
-	srv := linkedintest.New()
+	srv := newServer()
 	defer srv.Close()
 	srv.SetImageProcessing(linkedintest.Processing{Fail: "bad pixels"})
 	_, init := call(t, srv, http.MethodPost, "/rest/images?action=initializeUpload", `{"initializeUploadRequest":{"owner":"urn:li:person:a"}}`)
@@ -156,7 +204,7 @@ func TestImageProcessingFails(t *testing.T) {
 }
 
 func TestSocialActionsBatchGet(t *testing.T) {
-	srv := linkedintest.New()
+	srv := newServer()
 	defer srv.Close()
 	srv.SetSocialActions("urn:li:share:1", linkedintest.SocialActions{Likes: 5, Comments: 3, FirstLevelComments: 2})
 	status, out := call(t, srv, http.MethodGet, "/rest/socialActions?ids=List(urn%3Ali%3Ashare%3A1,urn%3Ali%3AugcPost%3A2)", "")
@@ -178,5 +226,93 @@ func TestSocialActionsBatchGet(t *testing.T) {
 	}
 	if status, one := call(t, srv, http.MethodGet, "/rest/socialActions/"+url.PathEscape("urn:li:share:1"), ""); status != 200 || one["likesSummary"] == nil {
 		t.Errorf("single GET: %d %v", status, one)
+	}
+}
+
+// Each posts call needs its scope: the write scope to create, the read
+// scope to list (r_member_social for a member's posts is closed, so an
+// ordinary token cannot list them).
+func TestScopesPerEndpoint(t *testing.T) {
+	srv := newServer()
+	defer srv.Close()
+	member, org := url.QueryEscape("urn:li:person:abc"), url.QueryEscape("urn:li:organization:1")
+	list := func(author string) int {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/rest/posts?q=author&author="+author, nil)
+		req.Header.Set("Authorization", "Bearer t")
+		req.Header.Set("LinkedIn-Version", version)
+		req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
+		req.Header.Set("X-RestLi-Method", "FINDER")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	post := `{"author":"urn:li:person:abc","commentary":"hi","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED"},"lifecycleState":"PUBLISHED"}`
+	if got := list(member); got != 403 {
+		t.Errorf("ordinary token lists a member's posts: %d, want 403", got)
+	}
+	if got := list(org); got != 200 {
+		t.Errorf("ordinary token lists an organization's posts: %d, want 200", got)
+	}
+	if got, _ := call(t, srv, http.MethodPost, "/rest/posts", post); got != 201 {
+		t.Errorf("ordinary token creates a member's post: %d, want 201", got)
+	}
+	srv.GrantScopes("t", "r_member_social")
+	if got := list(member); got != 200 {
+		t.Errorf("token with r_member_social lists a member's posts: %d, want 200", got)
+	}
+	if got, body := call(t, srv, http.MethodPost, "/rest/posts", post); got != 403 || body["serviceErrorCode"] != float64(100) {
+		t.Errorf("token without w_member_social creates: %d %v, want 403 ACCESS_DENIED", got, body)
+	}
+}
+
+// An article needs its title: LinkedIn does not read the page.
+func TestArticleNeedsATitle(t *testing.T) {
+	srv := newServer()
+	defer srv.Close()
+	post := func(article string) int {
+		code, _ := call(t, srv, http.MethodPost, "/rest/posts", `{"author":"urn:li:organization:1","commentary":"x","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED"},"lifecycleState":"PUBLISHED","content":{"article":`+article+`}}`)
+		return code
+	}
+	if got := post(`{"source":"https://example.com"}`); got != 422 {
+		t.Errorf("article without title: %d, want 422", got)
+	}
+	if got := post(`{"source":"https://example.com","title":"T","thumbnail":"urn:li:image:nope"}`); got != 422 {
+		t.Errorf("article with an unknown thumbnail: %d, want 422", got)
+	}
+	if got := post(`{"source":"https://example.com","title":"T"}`); got != 201 {
+		t.Errorf("article with title: %d, want 201", got)
+	}
+}
+
+// A document is uploaded like an image and posted with its title, which
+// LinkedIn requires.
+func TestDocumentNeedsATitle(t *testing.T) {
+	srv := newServer()
+	defer srv.Close()
+	code, out := call(t, srv, http.MethodPost, "/rest/documents?action=initializeUpload", `{"initializeUploadRequest":{"owner":"urn:li:organization:1"}}`)
+	v, _ := out["value"].(map[string]any)
+	urn, _ := v["document"].(string)
+	upload, _ := v["uploadUrl"].(string)
+	if code != 200 || urn == "" || upload == "" {
+		t.Fatalf("initializeUpload = %d %v", code, out)
+	}
+	req, _ := http.NewRequest(http.MethodPut, upload, strings.NewReader("%PDF-1.7"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	post := func(media string) int {
+		code, _ := call(t, srv, http.MethodPost, "/rest/posts", `{"author":"urn:li:organization:1","commentary":"x","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED"},"lifecycleState":"PUBLISHED","content":{"media":`+media+`}}`)
+		return code
+	}
+	if got := post(`{"id":"` + urn + `"}`); got != 422 {
+		t.Errorf("untitled document: %d, want 422", got)
+	}
+	if got := post(`{"id":"` + urn + `","title":"Report"}`); got != 201 {
+		t.Errorf("titled document: %d, want 201", got)
 	}
 }
