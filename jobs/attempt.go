@@ -26,6 +26,9 @@ const lockTTL = 30 * time.Second
 // with KEYS[2] (the events stream) post id, stream max length, event time.
 // Replies {'missing'}, {'final', state}, {'early', publish_at_ms},
 // {'busy'}, {'late', deadline_ms, hash} or {'begun', attempts, hash}
+// (checked in that order: busy before late, so that a task redelivered
+// near a post's deadline never fails a post another attempt is
+// publishing)
 // where hash is the record as it was before, as HGETALL gives it. When
 // it begins an attempt and has KEYS[2], it appends the post.publishing
 // event itself. It reads the fields it decides on with one HMGET and
@@ -40,8 +43,8 @@ local at = tonumber(f[2] or '0') or 0
 if at > now then return {'early', tostring(at)} end
 local deadline = at + tonumber(ARGV[2])
 if f[3] and f[3] ~= '' then deadline = tonumber(f[3]) end
-if now > deadline then return {'late', tostring(deadline), redis.call('HGETALL', KEYS[1])} end
 if f[4] and f[4] ~= '' and (tonumber(f[5] or '0') or 0) > now then return {'busy'} end
+if now > deadline then return {'late', tostring(deadline), redis.call('HGETALL', KEYS[1])} end
 local h = redis.call('HGETALL', KEYS[1])
 local attempts = (tonumber(f[8] or '0') or 0) + 1
 redis.call('HSET', KEYS[1], 'attempts', attempts, 'state', 'publishing', 'lock_owner', ARGV[3],
