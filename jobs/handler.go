@@ -261,6 +261,13 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 	case publishers.ClassPermanent, publishers.ClassReauth:
 		return h.fail(ctx, rec, owner, class.String(), err.Error(), attempt, start)
 	}
+	// A failure on the last try makes asynq archive the task: say so
+	// (exhausted.go). Not when the attempt was cut short (shutdown
+	// requeues it) or lost its post, nor for a wait that is nobody's
+	// failure (IsFailure).
+	if ctx.Err() == nil && !errors.Is(err, errLockLost) && IsFailure(err) && lastTry(ctx) {
+		return h.fail(ctx, rec, owner, class.String(), exhaustedPrefix+err.Error(), attempt, start)
+	}
 	// Back to scheduled: the retry resumes from the checkpoints. A write
 	// that fails here only loses the error text.
 	wctx, cancel := detached(ctx)

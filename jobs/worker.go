@@ -53,6 +53,12 @@ type WorkerConfig struct {
 	// Webhooks, if it has endpoints, makes the worker deliver every event
 	// to them.
 	Webhooks WebhookConfig
+	// MaxRetry is how often a publish task the reconciler enqueues again
+	// is retried (default 12; give it the Client's WithMaxRetry).
+	MaxRetry int
+	// Reconcile tunes the reconciler, which settles posts whose task
+	// asynq archived or lost (reconcile.go).
+	Reconcile ReconcileConfig
 }
 
 // Worker runs Herald's tasks from Redis.
@@ -62,6 +68,8 @@ type Worker struct {
 	health atomic.Pointer[error]
 	// dispatch, if set, runs beside the server until Run's context ends.
 	dispatch func(context.Context) error
+	// reconcile, if set, runs beside the server until Run's context ends.
+	reconcile *reconciler
 }
 
 // NewWorker returns a worker over rdb. Run starts it.
@@ -90,7 +98,16 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MaxRetry <= 0 {
+		cfg.MaxRetry = 12
+	}
 	w := &Worker{}
+	if !cfg.Reconcile.Disabled {
+		cfg.Reconcile.defaults()
+		c := NewClient(rdb, WithClock(cfg.Now), WithMaxRetry(cfg.MaxRetry), WithMaxLateness(cfg.MaxLateness),
+			WithEventsMaxLen(cfg.EventsMaxLen), WithEventObserver(cfg.ObserveEvent))
+		w.reconcile = &reconciler{c: c, cfg: cfg.Reconcile, log: cfg.Logger.With("component", "reconcile")}
+	}
 	st := newStore(rdb, cfg.Now, cfg.EventsMaxLen, cfg.ObserveEvent)
 	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:              cfg.Concurrency,
@@ -156,7 +173,15 @@ func (w *Worker) Run(ctx context.Context) error {
 		dispatched = make(chan error, 1)
 		go func() { dispatched <- w.dispatch(ctx) }()
 	}
+	reconciled := make(chan struct{})
+	go func() {
+		defer close(reconciled)
+		if w.reconcile != nil {
+			w.reconcile.run(ctx)
+		}
+	}()
 	<-ctx.Done()
+	<-reconciled
 	w.srv.Shutdown()
 	if dispatched != nil {
 		<-dispatched

@@ -278,6 +278,7 @@ func workerConfig(cfg config.Config, rdb redis.UniversalClient, log *slog.Logger
 		DelayedTaskCheckInterval: cfg.DelayedTaskCheckInterval,
 		Retry:                    jobs.RetryPolicy{Base: cfg.RetryBase, Cap: cfg.RetryCap},
 		MaxLateness:              cfg.PublishMaxLateness,
+		MaxRetry:                 cfg.RetryMax,
 		Publishers:               reg,
 		Logger:                   log,
 		Analytics: jobs.AnalyticsConfig{
