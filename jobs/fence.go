@@ -137,3 +137,41 @@ func (s *store) saveCheckpoint(ctx context.Context, postID, owner, field, value 
 		return errLockLost
 	}
 }
+
+// waitUnlocked waits until no attempt holds the lock of any post in ids,
+// at most the lock's lifetime (a crashed holder's lock expires by then;
+// a live one's renewal is refused once its post is canceled). It asks
+// about every post still held in one round trip per poll.
+func (c *Client) waitUnlocked(ctx context.Context, ids []string) error {
+	ctx, cancel := context.WithTimeout(ctx, c.store.lockTTL+time.Second)
+	defer cancel()
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for len(ids) > 0 {
+		cmds := make([]*redis.Cmd, len(ids))
+		_, err := c.store.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			for i, id := range ids {
+				cmds[i] = lockedScript.Eval(ctx, pipe, []string{recordKey(id)})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		held := ids[:0:0]
+		for i, cmd := range cmds {
+			if n, _ := cmd.Int(); n == 1 {
+				held = append(held, ids[i])
+			}
+		}
+		if ids = held; len(ids) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("post %s still being published: %w", ids[0], ctx.Err())
+		case <-t.C:
+		}
+	}
+	return nil
+}
