@@ -125,12 +125,20 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 	}
 	var res []any
 	var err error
-	if also == nil {
+	if also == nil && !s.trackAttempts {
 		res, err = beginScript.Run(ctx, s.rdb, keys, args...).Slice()
 	} else {
 		pipe := s.rdb.Pipeline()
 		cmd := beginScript.EvalSha(ctx, pipe, keys, args...)
-		also(pipe)
+		if s.trackAttempts {
+			// In the same round trip: the recoverer's index (recover.go).
+			// Kept whatever begin decides; the recoverer drops entries
+			// of attempts that never began.
+			pipe.ZAdd(ctx, attemptsKey, redis.Z{Score: float64(now.Add(s.lockTTL).UnixMilli()), Member: attemptMember(postID, owner)})
+		}
+		if also != nil {
+			also(pipe)
+		}
 		_, _ = pipe.Exec(ctx) // each command keeps its own error
 		res, err = cmd.Slice()
 		if redis.HasErrorPrefix(err, "NOSCRIPT") {
@@ -205,7 +213,21 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 		args = append(args, s.eventsMaxLen())
 		args = append(args, ev.values()...)
 	}
-	res, err := finishScript.Run(ctx, s.rdb, keys, args...).Slice()
+	var res []any
+	var err error
+	if owner == "" || !s.trackAttempts {
+		res, err = finishScript.Run(ctx, s.rdb, keys, args...).Slice()
+	} else {
+		// The attempt leaves the recoverer's index in the same round trip.
+		pipe := s.rdb.Pipeline()
+		cmd := finishScript.EvalSha(ctx, pipe, keys, args...)
+		pipe.ZRem(ctx, attemptsKey, attemptMember(postID, owner))
+		_, _ = pipe.Exec(ctx)
+		res, err = cmd.Slice()
+		if redis.HasErrorPrefix(err, "NOSCRIPT") {
+			res, err = finishScript.Eval(ctx, s.rdb, keys, args...).Slice()
+		}
+	}
 	if err != nil {
 		return transitionResult{}, fmt.Errorf("finish attempt: %w", err)
 	}

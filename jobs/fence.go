@@ -78,6 +78,9 @@ func (s *store) keepLocked(ctx context.Context, postID, owner string) (actx cont
 		case n != 1:
 			cancel(errLockLost)
 		default:
+			if s.trackAttempts {
+				_ = s.rdb.ZAddXX(context.Background(), attemptsKey, redis.Z{Score: float64(s.now().Add(s.lockTTL).UnixMilli()), Member: attemptMember(postID, owner)}).Err()
+			}
 			t.Reset(s.renewEvery)
 		}
 	})

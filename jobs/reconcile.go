@@ -129,8 +129,29 @@ func (r *reconciler) pass(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// One pipelined read of the fields that decide, for the whole batch;
+	// only the few candidates are read whole.
+	cmds := make([]*redis.SliceCmd, len(ids))
+	_, err = r.c.store.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = pipe.HMGet(ctx, recordKey(id), "state", "updated_at")
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
 	settled := 0
-	for _, id := range ids {
+	for i, id := range ids {
+		v := cmds[i].Val()
+		if len(v) != 2 {
+			continue
+		}
+		state, _ := v[0].(string)
+		updated, _ := v[1].(string)
+		if (state != string(StateScheduled) && state != string(StatePublishing)) || r.c.opts.now().Sub(parseMilli(updated)) < r.cfg.Grace {
+			continue
+		}
 		ok, err := r.settle(ctx, id)
 		if err != nil {
 			return settled, fmt.Errorf("post %s: %w", id, err)

@@ -84,6 +84,9 @@ type store struct {
 	// lockTTL is how long a post's lock lives unless renewed (lockTTL;
 	// tests shorten it), renewEvery how often a running attempt renews it.
 	lockTTL, renewEvery time.Duration
+	// trackAttempts: begin and finish keep the recoverer's index of
+	// running attempts (workers only; recover.go).
+	trackAttempts bool
 }
 
 func newStore(rdb redis.UniversalClient, now func() time.Time, maxLen int64, observe func(string)) *store {

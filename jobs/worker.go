@@ -59,6 +59,9 @@ type WorkerConfig struct {
 	// Reconcile tunes the reconciler, which settles posts whose task
 	// asynq archived or lost (reconcile.go).
 	Reconcile ReconcileConfig
+	// Recover tunes the recoverer, which hands a dead worker's post to
+	// another soon after its lock expired (recover.go).
+	Recover RecoverConfig
 }
 
 // Worker runs Herald's tasks from Redis.
@@ -68,8 +71,10 @@ type Worker struct {
 	health atomic.Pointer[error]
 	// dispatch, if set, runs beside the server until Run's context ends.
 	dispatch func(context.Context) error
-	// reconcile, if set, runs beside the server until Run's context ends.
+	// reconcile and recover, if set, run beside the server until Run's
+	// context ends.
 	reconcile *reconciler
+	recover   *recoverer
 }
 
 // NewWorker returns a worker over rdb. Run starts it.
@@ -102,13 +107,18 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		cfg.MaxRetry = 12
 	}
 	w := &Worker{}
+	c := NewClient(rdb, WithClock(cfg.Now), WithMaxRetry(cfg.MaxRetry), WithMaxLateness(cfg.MaxLateness),
+		WithEventsMaxLen(cfg.EventsMaxLen), WithEventObserver(cfg.ObserveEvent))
 	if !cfg.Reconcile.Disabled {
 		cfg.Reconcile.defaults()
-		c := NewClient(rdb, WithClock(cfg.Now), WithMaxRetry(cfg.MaxRetry), WithMaxLateness(cfg.MaxLateness),
-			WithEventsMaxLen(cfg.EventsMaxLen), WithEventObserver(cfg.ObserveEvent))
 		w.reconcile = &reconciler{c: c, cfg: cfg.Reconcile, log: cfg.Logger.With("component", "reconcile")}
 	}
 	st := newStore(rdb, cfg.Now, cfg.EventsMaxLen, cfg.ObserveEvent)
+	if !cfg.Recover.Disabled {
+		cfg.Recover.defaults()
+		st.trackAttempts = true
+		w.recover = &recoverer{c: c, cfg: cfg.Recover, log: cfg.Logger.With("component", "recover")}
+	}
 	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:              cfg.Concurrency,
 		Queues:                   Queues(),
@@ -173,15 +183,22 @@ func (w *Worker) Run(ctx context.Context) error {
 		dispatched = make(chan error, 1)
 		go func() { dispatched <- w.dispatch(ctx) }()
 	}
-	reconciled := make(chan struct{})
+	reconciled, recovered := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(reconciled)
 		if w.reconcile != nil {
 			w.reconcile.run(ctx)
 		}
 	}()
+	go func() {
+		defer close(recovered)
+		if w.recover != nil {
+			w.recover.run(ctx)
+		}
+	}()
 	<-ctx.Done()
 	<-reconciled
+	<-recovered
 	w.srv.Shutdown()
 	if dispatched != nil {
 		<-dispatched
