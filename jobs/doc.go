@@ -37,6 +37,8 @@
 // failed ("retries exhausted: ..."), and a reconciler in every worker (one
 // pass at a time, bounded) fails posts whose task asynq archived and
 // enqueues again those whose task was lost (exhausted.go, reconcile.go).
+// A dead worker's post is enqueued again by the recoverer soon after its
+// lock expires, rather than after asynq's own recovery (recover.go).
 //
 // Analytics: herald scheduler enqueues one analytics:sweep per window
 // (EnqueueSweep), which enqueues one analytics:refresh per active account
