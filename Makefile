@@ -5,7 +5,7 @@ PKGS    ?= ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build demo test bench chaos lint redis-server promtool chromium
+.PHONY: all build demo test bench chaos lint vuln redis-server promtool chromium
 
 all: build
 
@@ -29,6 +29,10 @@ chaos: redis-server
 bench: redis-server
 	$(GO) run ./bench --out BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchtime 3000x ./jobs/ ./publishers/youtube/
+
+## vuln: known vulnerabilities in Herald's dependencies (needs vuln.go.dev)
+vuln:
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest $(PKGS)
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }

@@ -6,15 +6,16 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/heraldhq/herald/analytics"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/tokens"
 )
 
 // analyticsResponse is GET /v1/accounts/{id}/analytics' answer.
 type analyticsResponse struct {
-	AccountID string              `json:"account_id"`
-	Latest    jobs.Snapshot       `json:"latest"`
-	History   []jobs.HistoryPoint `json:"history"`
+	AccountID string                   `json:"account_id"`
+	Latest    analytics.Snapshot       `json:"latest"`
+	History   []analytics.HistoryPoint `json:"history"`
 }
 
 // maxHistoryDays bounds ?days=; jobs keeps at most this many points.
@@ -51,7 +52,7 @@ func (a *API) getAnalytics(w http.ResponseWriter, r *http.Request) error {
 		hist = hist[:days]
 	}
 	if hist == nil {
-		hist = []jobs.HistoryPoint{}
+		hist = []analytics.HistoryPoint{}
 	}
 	writeJSON(w, http.StatusOK, analyticsResponse{AccountID: id, Latest: snap, History: hist})
 	return nil

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/deauth"
@@ -157,11 +159,25 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := a.o.Now()
 	sw := &statusWriter{ResponseWriter: w}
 	h, pattern := a.mux.Handler(r)
-	key, failure := "", ""
-	if !a.public[pattern] {
-		key, failure = authenticate(a.keys, r)
+	unclean := !isClean(r.URL.Path)
+	if unclean {
+		// The mux would answer a redirect to the clean path, in HTML and
+		// before any key is checked: answer it as an unknown route.
+		pattern = ""
 	}
+	key, failure := "", ""
 	var limited *problem
+	if !a.public[pattern] {
+		limited = a.mayTry(r)
+		if limited == nil {
+			key, failure = authenticate(a.keys, r)
+		}
+		if failure != "" {
+			if err := a.limiter.failed(r.Context(), clientAddr(r)); err != nil {
+				a.o.Logger.Warn("api: failed authentication not counted", "err", err)
+			}
+		}
+	}
 	if key != "" {
 		ok, retryAfter, err := a.limiter.allow(r.Context(), key)
 		if err != nil {
@@ -176,6 +192,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeProblem(sw, errUnauthorized)
 	case limited != nil:
 		writeProblem(sw, limited)
+	case unclean:
+		writeProblem(sw, newProblem(http.StatusNotFound, codeNotFound, "no such route: the path is not in canonical form (no '.', '..' or '//' segments)"))
 	case pattern == "":
 		// The mux's own 404 or 405: keep its status and Allow header,
 		// answer in JSON.
@@ -195,6 +213,33 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.o.Observe != nil {
 		a.o.Observe(pattern, sw.status(), d)
 	}
+}
+
+// mayTry answers 429 when r's address has used up its failed
+// authentications (see RateLimit), nil when it may present a key.
+func (a *API) mayTry(r *http.Request) *problem {
+	ok, retryAfter, err := a.limiter.mayTry(r.Context(), clientAddr(r))
+	if err != nil {
+		a.o.Logger.Warn("api: failed authentications not checked", "err", err)
+	}
+	if ok {
+		return nil
+	}
+	return tooManyFailures(retryAfter)
+}
+
+// isClean reports whether p is a path in canonical form, as the mux
+// would otherwise redirect to: rooted, without '.', '..' or empty
+// segments (a trailing slash is kept).
+func isClean(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 // logRequest logs one line per request. It names the route pattern, not

@@ -13,6 +13,7 @@ import (
 
 	"github.com/heraldhq/herald/deauth"
 	"github.com/heraldhq/herald/deauth/deauthtest"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
@@ -47,12 +48,10 @@ func newCallbackFixture(t *testing.T, tweak ...func(*deauth.Options)) *callbackF
 		if err != nil {
 			t.Fatal(err)
 		}
-		cf.vault = tokens.New(db.Client, keys, tokens.Options{
-			Platforms:    map[string]tokens.Platform{"youtube": {}, "instagram": {}, "tiktok": {}},
-			Logger:       o.Logger,
-			OnDisconnect: o.Client.AccountDisconnected,
-			OnErase:      o.Client.ForgetAccount,
-		})
+		cf.vault = tokens.New(db.Client, keys, jobs.VaultHooks(o.Client, tokens.Options{
+			Platforms: map[string]tokens.Platform{"youtube": {}, "instagram": {}, "tiktok": {}},
+			Logger:    o.Logger,
+		}))
 		o.Vault = cf.vault // the API connects accounts of every platform
 		risc, err := deauth.NewRISC(deauth.RISCOptions{JWKSURL: cf.google.JWKSURL(), Issuer: deauthtest.GoogleIssuer, Audiences: []string{googleClient}})
 		if err != nil {
@@ -60,11 +59,12 @@ func newCallbackFixture(t *testing.T, tweak ...func(*deauth.Options)) *callbackF
 		}
 		do := deauth.Options{
 			Redis: db.Client, Vault: cf.vault, Logger: o.Logger,
+			Platforms:      map[string]string{deauth.SourceMeta: "instagram", deauth.SourceGoogle: "youtube", deauth.SourceTikTok: "tiktok"},
 			MetaAppSecrets: []string{metaSecret}, PublicURL: "https://herald.example.com",
 			RISC: risc, TikTokClientSecret: tiktokSecret,
 			OnEvent: func(ctx context.Context, e deauth.Event) {
 				cf.events = append(cf.events, e)
-				_ = o.Client.AccountEvent(ctx, jobs.EventAccountDeauthorized, e.AccountID, e.Platform, e.Reason)
+				_ = events.NewWriter(db.Client, events.WriterOptions{}).Append(ctx, events.Event{Type: events.AccountDeauthorized, AccountID: e.AccountID, Platform: e.Platform, Reason: e.Reason})
 			},
 		}
 		for _, tw := range tweak {
@@ -390,7 +390,7 @@ func TestDeauthorizeStopsAnInFlightPublish(t *testing.T) {
 	reg.Register("instagram", sandbox.New(sb.URL(), nil)) // the sandbox speaks for Instagram here
 	w, err := jobs.NewWorker(f.db.Client, jobs.WorkerConfig{
 		Concurrency: 2, ShutdownTimeout: 2 * time.Second, DelayedTaskCheckInterval: 100 * time.Millisecond,
-		Publishers: reg, Tokens: f.vault, Revoker: f.vault, Logger: f.logger,
+		Publishers: reg, Tokens: f.vault, Logger: f.logger,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,9 @@ func unmarshalStrict(body []byte, dst any) *problem {
 	if err := dec.Decode(dst); err != nil {
 		return jsonProblem(body, err)
 	}
+	if p := textProblem(body); p != nil {
+		return p
+	}
 	// Anything but white space after the object is refused: a client that
 	// sent two objects, or garbage, meant something we would not do.
 	end := dec.InputOffset()
@@ -140,6 +143,34 @@ func parseTime(field, s string) (time.Time, *fieldProblem) {
 	t, err := time.Parse(timeLayout, s)
 	if err != nil {
 		return time.Time{}, &fieldProblem{field, "must be an RFC 3339 time with a time zone, like 2026-05-01T09:30:00Z"}
+	}
+	return t, nil
+}
+
+// minPublishAt is the earliest publish_at taken. Year 0000 or 0001 is a
+// client's zero value, not a time: it is refused as such rather than
+// reported centuries late (a duration that saturates). Other time fields
+// keep taking Go's zero time as "none" (a token without expiry).
+var minPublishAt = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// MaxScheduleDays is how far ahead a post may be scheduled: 730 days. A
+// time further ahead is a mistake (year 9999), and a task that waits for
+// years would outlive the keys and accounts it needs.
+const MaxScheduleDays = 730
+
+// parsePublishAt reads publish_at: a time, at most MaxScheduleDays after
+// now. (How far in the past it may be is the Client's lateness rule.)
+func parsePublishAt(s string, now time.Time) (time.Time, *fieldProblem) {
+	t, fp := parseTime("publish_at", s)
+	if fp != nil || s == "" {
+		return t, fp // missing: jobs' validation says it is required
+	}
+	if t.Before(minPublishAt) {
+		return time.Time{}, &fieldProblem{"publish_at", fmt.Sprintf("year %04d: not a time (the zero value of a date type?)", t.Year())}
+	}
+	if t.After(now.AddDate(0, 0, MaxScheduleDays)) {
+		days := int64(t.Sub(now) / (24 * time.Hour))
+		return time.Time{}, &fieldProblem{"publish_at", fmt.Sprintf("%d days ahead, more than the %d days a post may be scheduled ahead", days, MaxScheduleDays)}
 	}
 	return t, nil
 }

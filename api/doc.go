@@ -24,7 +24,13 @@
 //     with redis_rate (GCRA) in Redis, shared by every API process and
 //     timed by the Redis clock (429 with Retry-After). A key may burst up
 //     to its limit, then gets one request every minute/limit. Probes are
-//     not counted.
+//     not counted. Requests that fail authentication are limited per
+//     client address (RateLimit.FailuresPerMinute, default 20): once over,
+//     every request from the address that needs a key gets 429, a right
+//     key included, or the answer would tell a good guess from a bad one.
+//   - Paths not in canonical form ("..", ".", "//") are answered as
+//     unknown routes (401, then 404, problem+json, logged), not
+//     redirected as http.ServeMux would, in HTML and before the key check.
 //   - Errors: one shape everywhere, an RFC 9457 problem document
 //     (application/problem+json: type, title, status, detail) whose
 //     extension member "error" holds a stable code, the message and the
@@ -33,12 +39,17 @@
 //     A body that is not the JSON expected (syntax, a wrong type, an
 //     unknown field, data after the object, empty) is 400 and says the
 //     line and column; a well-formed body with wrong values is 400 too,
-//     with code "invalid", and names every wrong field (jobs' and tokens' FieldErrors, all of them,
+//     with code "invalid", and names every wrong field (every input.FieldError jobs and tokens return, all of them,
 //     not just the first). Bodies above Options.MaxBodyBytes are 413,
 //     bodies not sent as JSON 415. Errors that are not the client's are
 //     logged and answered "internal error".
 //   - Times are RFC 3339 with a zone; request structs take them as
-//     strings so a bad one is reported under its field's name.
+//     strings so a bad one is reported under its field's name. publish_at
+//     is refused before 2000 ("not a time": a client's zero value) and
+//     more than MaxScheduleDays (730) days ahead.
+//   - Text must be valid Unicode: a string with invalid UTF-8 or a lone
+//     surrogate escape is 400 naming its field, where the JSON decoder
+//     would have put U+FFFD in silence.
 //   - Secrets: token fields of requests are tokens.Secret, which never
 //     prints; answers carry tokens.Info, which has no token; logs name
 //     the route pattern and the key's name, never a URL (ids, query

@@ -30,8 +30,6 @@ func (f *fixture) startWorker() *sandboxtest.Server {
 		Publishers:               reg,
 		Tokens:                   f.vault,
 		Sealer:                   f.keys,
-		Revoker:                  f.vault,
-		Accounts:                 f.vault,
 		Logger:                   f.logger,
 	})
 	if err != nil {

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/heraldhq/herald/input"
 	"github.com/heraldhq/herald/jobs"
-	"github.com/heraldhq/herald/tokens"
 )
 
 // Error codes: the stable, machine-readable part of every error response.
@@ -115,7 +115,7 @@ func problemFor(err error) *problem {
 	return nil
 }
 
-// fieldErrors collects every field error of jobs or tokens in err's tree
+// fieldErrors collects every field error (of jobs or tokens) in err's tree
 // (Validate joins several).
 func fieldErrors(err error) []fieldProblem {
 	var out []fieldProblem
@@ -124,10 +124,7 @@ func fieldErrors(err error) []fieldProblem {
 		switch e := e.(type) {
 		case nil:
 			return
-		case *jobs.FieldError:
-			out = append(out, fieldProblem{e.Field, e.Problem})
-			return
-		case *tokens.FieldError:
+		case *input.FieldError: // jobs' and tokens' alike
 			out = append(out, fieldProblem{e.Field, e.Problem})
 			return
 		case interface{ Unwrap() []error }:

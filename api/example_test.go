@@ -25,11 +25,9 @@ func ExampleNew() {
 	defer db.Client.Close()
 	client := jobs.NewClient(db.Client)
 	keys, _ := tokens.ParseKeyring("k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
-	vault := tokens.New(db.Client, keys, tokens.Options{
-		Platforms:    map[string]tokens.Platform{"sandbox": {}},
-		OnDisconnect: client.AccountDisconnected,
-		OnErase:      client.ForgetAccount,
-	})
+	vault := tokens.New(db.Client, keys, jobs.VaultHooks(client, tokens.Options{
+		Platforms: map[string]tokens.Platform{"sandbox": {}},
+	}))
 	apiKeys, _ := api.ParseTokens("my-app:0f8e9d7c6b5a49382716a5b4c3d2e1f0") // HERALD_API_TOKENS
 	h, err := api.New(api.Options{
 		Client: client,

@@ -52,17 +52,15 @@ func newFixture(t *testing.T, tweak ...func(*Options, *redistest.DB)) *fixture {
 	db := redistest.New(t)
 	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	client := jobs.NewClient(db.Client, jobs.WithMaxRetry(3))
+	client := jobs.NewClient(db.Client, jobs.WithMaxRetry(3), jobs.WithPlatforms("youtube", "instagram", "tiktok", "sandbox"))
 	keys, err := tokens.ParseKeyring(testKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vault := tokens.New(db.Client, keys, tokens.Options{
-		Platforms:    map[string]tokens.Platform{"youtube": {}, "sandbox": {}},
-		Logger:       logger,
-		OnDisconnect: client.AccountDisconnected,
-		OnErase:      client.ForgetAccount,
-	})
+	vault := tokens.New(db.Client, keys, jobs.VaultHooks(client, tokens.Options{
+		Platforms: map[string]tokens.Platform{"youtube": {}, "sandbox": {}},
+		Logger:    logger,
+	}))
 	o := Options{
 		Client: client,
 		Vault:  vault,

@@ -5,21 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"time"
 
+	"github.com/heraldhq/herald/input"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
 )
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
-
-// checkID checks a post or account id from the path, as jobs and tokens
-// would.
+// checkID checks a post or account id from the path by the one id rule
+// jobs and tokens apply (input.CheckID), so that a bad id is a 400 that
+// names it before any lookup.
 func checkID(field, id string) *problem {
-	if !idPattern.MatchString(id) {
-		return invalid(fieldProblem{field, "must be 1 to 128 of [A-Za-z0-9._:-]"})
+	if fe := input.CheckID(field, id); fe != nil {
+		return invalid(fieldProblem{fe.Field, fe.Problem})
 	}
 	return nil
 }
@@ -36,19 +35,20 @@ type postRequest struct {
 }
 
 // post turns req into a jobs.Post, naming every wrong field: those whose
-// time does not parse, then whatever jobs' validation finds in the rest.
-func (req postRequest) post() (jobs.Post, *problem) {
+// time does not parse, then whatever validate (the Client's, which knows
+// the platforms) finds in the rest.
+func (req postRequest) post(now time.Time, validate func(jobs.Post) error) (jobs.Post, *problem) {
 	p := jobs.Post{ID: req.PostID, AccountID: req.AccountID, Platform: req.Platform, Content: req.Content}
 	var fields []fieldProblem
 	bad := map[string]bool{}
 	var fp *fieldProblem
-	if p.PublishAt, fp = parseTime("publish_at", req.PublishAt); fp != nil {
+	if p.PublishAt, fp = parsePublishAt(req.PublishAt, now); fp != nil {
 		fields, bad[fp.Field] = append(fields, *fp), true
 	}
 	if p.NotAfter, fp = parseTime("not_after", req.NotAfter); fp != nil {
 		fields, bad[fp.Field] = append(fields, *fp), true
 	}
-	for _, f := range fieldErrors(p.Validate()) {
+	for _, f := range fieldErrors(validate(p)) {
 		if !bad[f.Field] && !(f.Field == "not_after" && bad["publish_at"]) {
 			fields = append(fields, f)
 		}
@@ -67,7 +67,7 @@ func (a *API) schedulePost(w http.ResponseWriter, r *http.Request) error {
 	if p := decodeJSON(w, r, a.o.MaxBodyBytes, &req); p != nil {
 		return p
 	}
-	post, p := req.post()
+	post, p := req.post(a.o.Now(), a.o.Client.ValidatePost)
 	if p != nil {
 		return p
 	}
@@ -174,7 +174,7 @@ func (a *API) patchPost(w http.ResponseWriter, r *http.Request) error {
 	var at time.Time
 	if req.PublishAt != "" {
 		var fp *fieldProblem
-		if at, fp = parseTime("publish_at", req.PublishAt); fp != nil {
+		if at, fp = parsePublishAt(req.PublishAt, a.o.Now()); fp != nil {
 			return invalid(*fp)
 		}
 	}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/heraldhq/herald/internal/wait"
 	"github.com/heraldhq/herald/jobs"
-	"github.com/heraldhq/herald/publishers"
 )
 
 // lags collects how late tasks started.
@@ -81,7 +81,7 @@ func figBurst(ctx context.Context, e *env) ([]row, error) {
 	if time.Until(due) < serverPhase+100*time.Millisecond {
 		return nil, fmt.Errorf("herald: scheduling took too long: only %s before the due time", time.Until(due))
 	}
-	if err := publishers.Sleep(ctx, time.Until(due.Add(-serverPhase))); err != nil {
+	if err := wait.Sleep(ctx, time.Until(due.Add(-serverPhase))); err != nil {
 		return nil, err
 	}
 	var hl lags
@@ -112,7 +112,7 @@ func figBurst(ctx context.Context, e *env) ([]row, error) {
 	if time.Until(due) < serverPhase+100*time.Millisecond {
 		return nil, fmt.Errorf("bare: enqueueing took too long: only %s before the due time", time.Until(due))
 	}
-	if err := publishers.Sleep(ctx, time.Until(due.Add(-serverPhase))); err != nil {
+	if err := wait.Sleep(ctx, time.Until(due.Add(-serverPhase))); err != nil {
 		return nil, err
 	}
 	var bl lags

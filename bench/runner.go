@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/internal/wait"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
@@ -31,7 +32,7 @@ func (n *noop) Publish(ctx context.Context, req publishers.Request) (publishers.
 	if req.Token == nil || req.Token.AccessToken == "" {
 		return publishers.Result{}, publishers.Permanent(errors.New("no token"))
 	}
-	if err := publishers.Sleep(ctx, n.Latency); err != nil {
+	if err := wait.Sleep(ctx, n.Latency); err != nil {
 		return publishers.Result{}, publishers.Transient(err)
 	}
 	return publishers.Result{RemoteID: "r-" + req.PostID, URL: "https://sandbox.invalid/" + req.PostID}, nil
@@ -97,7 +98,6 @@ func workerConfig(log *slog.Logger, concurrency int, pub publishers.Publisher, v
 		Publishers:               reg,
 		Tokens:                   vault,
 		Sealer:                   keys,
-		Revoker:                  vault,
 		Logger:                   log,
 		Observe:                  observe,
 	}

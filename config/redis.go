@@ -86,47 +86,21 @@ func parseRedisURL(s string) (Redis, string) {
 	if !ok {
 		return Redis{}, "not a URL (want e.g. redis://127.0.0.1:6379/0)"
 	}
-	scheme = strings.ToLower(scheme)
-	var r Redis
-	r.scheme = scheme
-	switch scheme {
-	case "redis", "rediss", "unix":
-		r.kind = RedisSingle
-	case "redis-sentinel":
-		r.kind = RedisSentinel
-	case "redis-cluster":
-		r.kind = RedisCluster
-	default:
-		const want = "want redis, rediss, unix, redis-sentinel or redis-cluster"
-		if isToken(scheme) {
-			return Redis{}, fmt.Sprintf("unknown scheme %q (%s)", scheme, want)
-		}
-		return Redis{}, "unknown scheme (" + want + ")"
+	r := Redis{scheme: strings.ToLower(scheme)}
+	var problem string
+	if r.kind, problem = redisKindOf(r.scheme); problem != "" {
+		return Redis{}, problem
 	}
 	if strings.Contains(rest, "#") {
 		return Redis{}, `unexpected "#" (write it as %23 if it is part of the password)`
 	}
 	rest, rawQuery, _ := strings.Cut(rest, "?")
 	authority, path, hasPath := strings.Cut(rest, "/")
-	hosts := authority
-	if i := strings.LastIndex(authority, "@"); i >= 0 {
-		user, pass, hasPass := strings.Cut(authority[:i], ":")
-		var err error
-		if r.username, err = url.PathUnescape(user); err != nil {
-			return Redis{}, "bad percent-encoding in the user name"
-		}
-		if r.password, err = url.PathUnescape(pass); err != nil {
-			return Redis{}, "bad percent-encoding in the password"
-		}
-		if hasPass && r.password == "" {
-			return Redis{}, "empty password after the colon (leave out the colon for no password)"
-		}
-		hosts = authority[i+1:]
-	} else if strings.Contains(path, "@") || strings.Contains(rawQuery, "@") && !strings.Contains(rawQuery, "=") {
-		return Redis{}, `cannot tell the password from the host: percent-encode "/", "?" and "#" in the password (%2F, %3F, %23)`
+	hosts, problem := r.setUserinfo(authority, path, rawQuery)
+	if problem != "" {
+		return Redis{}, problem
 	}
-
-	q, problem := parseRedisQuery(rawQuery, r.kind, scheme)
+	q, problem := parseRedisQuery(rawQuery, r.kind, r.scheme)
 	if problem != "" {
 		return Redis{}, problem
 	}
@@ -137,73 +111,143 @@ func parseRedisURL(s string) (Redis, string) {
 		r.password = q.password
 	}
 	r.sentinelPassword = q.sentinelPassword
-	r.tls = q.tls || scheme == "rediss"
+	r.tls = q.tls || r.scheme == "rediss"
 
-	if scheme == "unix" {
-		if hosts != "" {
-			return Redis{}, "a unix socket URL has no host (write unix:///path/to/redis.sock)"
-		}
-		p, err := url.PathUnescape("/" + path)
-		if err != nil {
-			return Redis{}, "bad percent-encoding in the socket path"
-		}
-		if !hasPath || p == "/" {
-			return Redis{}, "missing socket path (write unix:///path/to/redis.sock)"
-		}
-		r.addrs = []string{p}
-		r.db = q.db
-		return r, ""
+	if r.scheme == "unix" {
+		problem = r.setSocket(hosts, path, hasPath, q)
+	} else {
+		problem = r.setServers(hosts, path, q)
 	}
+	if problem != "" {
+		return Redis{}, problem
+	}
+	return r, ""
+}
 
+// redisKindOf maps a URL scheme (lower case) to the kind of deployment.
+func redisKindOf(scheme string) (RedisKind, string) {
+	switch scheme {
+	case "redis", "rediss", "unix":
+		return RedisSingle, ""
+	case "redis-sentinel":
+		return RedisSentinel, ""
+	case "redis-cluster":
+		return RedisCluster, ""
+	}
+	const want = "want redis, rediss, unix, redis-sentinel or redis-cluster"
+	if isToken(scheme) {
+		return 0, fmt.Sprintf("unknown scheme %q (%s)", scheme, want)
+	}
+	// Not echoed: a mistyped URL may have its password where the scheme is.
+	return 0, "unknown scheme (" + want + ")"
+}
+
+// setUserinfo takes the user name and password from authority (the last
+// "@" ends them, as a password may hold one) and returns the host list.
+// An "@" in the path or query instead means a password with an unescaped
+// "/" or "?", which cannot be told from the host.
+func (r *Redis) setUserinfo(authority, path, rawQuery string) (hosts, problem string) {
+	i := strings.LastIndex(authority, "@")
+	if i < 0 {
+		if strings.Contains(path, "@") || strings.Contains(rawQuery, "@") && !strings.Contains(rawQuery, "=") {
+			return "", `cannot tell the password from the host: percent-encode "/", "?" and "#" in the password (%2F, %3F, %23)`
+		}
+		return authority, ""
+	}
+	user, pass, hasPass := strings.Cut(authority[:i], ":")
+	var err error
+	if r.username, err = url.PathUnescape(user); err != nil {
+		return "", "bad percent-encoding in the user name"
+	}
+	if r.password, err = url.PathUnescape(pass); err != nil {
+		return "", "bad percent-encoding in the password"
+	}
+	if hasPass && r.password == "" {
+		return "", "empty password after the colon (leave out the colon for no password)"
+	}
+	return authority[i+1:], ""
+}
+
+// setSocket reads a unix:// URL's socket path.
+func (r *Redis) setSocket(hosts, path string, hasPath bool, q redisQuery) string {
+	if hosts != "" {
+		return "a unix socket URL has no host (write unix:///path/to/redis.sock)"
+	}
+	p, err := url.PathUnescape("/" + path)
+	if err != nil {
+		return "bad percent-encoding in the socket path"
+	}
+	if !hasPath || p == "/" {
+		return "missing socket path (write unix:///path/to/redis.sock)"
+	}
+	r.addrs = []string{p}
+	r.db = q.db
+	return ""
+}
+
+// setServers reads the hosts and the path, whose meaning depends on the
+// kind: a database number, a sentinel master's name, or nothing.
+func (r *Redis) setServers(hosts, path string, q redisQuery) string {
 	port := defaultRedisPort
 	if r.kind == RedisSentinel {
 		port = defaultSentinelPort
 	}
 	addrs, problem := parseHosts(hosts, port)
 	if problem != "" {
-		return Redis{}, problem
+		return problem
 	}
 	r.addrs = addrs
-
 	switch r.kind {
 	case RedisSingle:
-		if len(addrs) > 1 {
-			return Redis{}, "more than one host (use redis-sentinel:// or redis-cluster:// for several)"
-		}
-		if path != "" {
-			if q.hasDB {
-				return Redis{}, "database given twice (in the path and as ?db=)"
-			}
-			db, problem := parseDB(path)
-			if problem != "" {
-				return Redis{}, problem
-			}
-			q.db = db
-		}
-		r.db = q.db
-		if r.tls {
-			host, _, _ := net.SplitHostPort(addrs[0])
-			r.serverName = host
-		}
+		return r.setSingle(path, q)
 	case RedisSentinel:
-		if path == "" {
-			return Redis{}, "missing master name (write redis-sentinel://host:26379/mymaster)"
-		}
-		if strings.Contains(path, "/") {
-			return Redis{}, "unexpected path after the master name (give the database as ?db=N)"
-		}
-		master, err := url.PathUnescape(path)
-		if err != nil || master == "" {
-			return Redis{}, "bad master name"
-		}
-		r.master = master
-		r.db = q.db
+		return r.setSentinel(path, q)
 	case RedisCluster:
 		if path != "" {
-			return Redis{}, "a cluster has no databases (remove the /" + safeEcho(path) + ")"
+			return "a cluster has no databases (remove the /" + safeEcho(path) + ")"
 		}
 	}
-	return r, ""
+	return ""
+}
+
+// setSingle reads one server's database, from the path or ?db=, not both.
+func (r *Redis) setSingle(path string, q redisQuery) string {
+	if len(r.addrs) > 1 {
+		return "more than one host (use redis-sentinel:// or redis-cluster:// for several)"
+	}
+	if path != "" {
+		if q.hasDB {
+			return "database given twice (in the path and as ?db=)"
+		}
+		db, problem := parseDB(path)
+		if problem != "" {
+			return problem
+		}
+		q.db = db
+	}
+	r.db = q.db
+	if r.tls {
+		host, _, _ := net.SplitHostPort(r.addrs[0])
+		r.serverName = host
+	}
+	return ""
+}
+
+// setSentinel reads the master's name, the path's one segment.
+func (r *Redis) setSentinel(path string, q redisQuery) string {
+	if path == "" {
+		return "missing master name (write redis-sentinel://host:26379/mymaster)"
+	}
+	if strings.Contains(path, "/") {
+		return "unexpected path after the master name (give the database as ?db=N)"
+	}
+	master, err := url.PathUnescape(path)
+	if err != nil || master == "" {
+		return "bad master name"
+	}
+	r.master = master
+	r.db = q.db
+	return ""
 }
 
 type redisQuery struct {

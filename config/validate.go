@@ -14,132 +14,182 @@ import (
 )
 
 // validate checks what parsing cannot: ranges, choices and how settings
-// relate. Variables that failed to parse are not checked again.
+// relate. Variables that failed to parse are not checked again. The
+// checks are grouped by the part of Herald they configure; the order of
+// the errors is the variables' order (joinInOrder), not the checks'.
 func (c *Config) validate(l loaded) []error {
-	var errs []error
-	bad := func(name, problem string) {
-		if !l.failed[name] {
-			errs = append(errs, l.problem(name, problem))
-		}
-	}
-	positive := func(name string, d time.Duration) {
-		if d <= 0 {
-			bad(name, "must be greater than 0")
-		}
-	}
-	between := func(name string, n, lo, hi int) {
-		if n < lo || n > hi {
-			bad(name, fmt.Sprintf("must be between %d and %d", lo, hi))
-		}
-	}
+	ch := &checker{l: l}
+	c.validateLogging(ch)
+	c.validateWorker(ch)
+	c.validateScheduler(ch)
+	c.validateWebhooks(ch)
+	c.validateServers(ch)
+	c.validateTokens(ch)
+	c.validatePlatforms(ch)
+	c.validateEndpoints(ch)
+	return ch.errs
+}
 
+// checker collects the problems of one validation.
+type checker struct {
+	l    loaded
+	errs []error
+}
+
+// bad records problem for name, unless name already failed to parse.
+func (ch *checker) bad(name, problem string) {
+	if !ch.l.failed[name] {
+		ch.errs = append(ch.errs, ch.l.problem(name, problem))
+	}
+}
+
+func (ch *checker) positive(name string, d time.Duration) {
+	if d <= 0 {
+		ch.bad(name, "must be greater than 0")
+	}
+}
+
+func (ch *checker) between(name string, n, lo, hi int) {
+	if n < lo || n > hi {
+		ch.bad(name, fmt.Sprintf("must be between %d and %d", lo, hi))
+	}
+}
+
+// addr checks a listen address; optional ones may be empty (disabled).
+func (ch *checker) addr(name, s string, optional bool) {
+	switch p := addrProblem(s); {
+	case optional && s == "":
+	case p != "" && optional:
+		ch.bad(name, p+", or empty to disable")
+	case p != "":
+		ch.bad(name, p)
+	}
+}
+
+// pair checks that two credentials are set together or not at all.
+func (ch *checker) pair(name, a, other, b string) {
+	if (a == "") != (b == "") {
+		ch.bad(name, "set it together with "+other+", or neither")
+	}
+}
+
+func (c *Config) validateLogging(ch *checker) {
 	if c.LogFormat != "json" && c.LogFormat != "text" {
-		bad("HERALD_LOG_FORMAT", "must be json or text")
+		ch.bad("HERALD_LOG_FORMAT", "must be json or text")
 	}
 	// slog also accepts offsets such as "info+2"; Herald keeps to the four
 	// names.
-	switch strings.ToLower(l.raw["HERALD_LOG_LEVEL"]) {
+	switch strings.ToLower(ch.l.raw["HERALD_LOG_LEVEL"]) {
 	case "debug", "info", "warn", "error":
 	default:
-		bad("HERALD_LOG_LEVEL", "must be debug, info, warn or error")
+		ch.bad("HERALD_LOG_LEVEL", "must be debug, info, warn or error")
 	}
+}
 
-	between("HERALD_WORKER_CONCURRENCY", c.WorkerConcurrency, 1, 10000)
-	positive("HERALD_WORKER_SHUTDOWN_TIMEOUT", c.WorkerShutdownTimeout)
-	if c.WorkerMetricsAddr != "" {
-		if p := addrProblem(c.WorkerMetricsAddr); p != "" {
-			bad("HERALD_WORKER_METRICS_ADDR", p+", or empty to disable")
-		}
-	}
-	positive("HERALD_DELAYED_TASK_CHECK_INTERVAL", c.DelayedTaskCheckInterval)
+func (c *Config) validateWorker(ch *checker) {
+	ch.between("HERALD_WORKER_CONCURRENCY", c.WorkerConcurrency, 1, 10000)
+	ch.positive("HERALD_WORKER_SHUTDOWN_TIMEOUT", c.WorkerShutdownTimeout)
+	ch.addr("HERALD_WORKER_METRICS_ADDR", c.WorkerMetricsAddr, true)
+	ch.positive("HERALD_DELAYED_TASK_CHECK_INTERVAL", c.DelayedTaskCheckInterval)
 
-	between("HERALD_RETRY_MAX", c.RetryMax, 0, 100)
-	positive("HERALD_RETRY_BASE", c.RetryBase)
-	positive("HERALD_RETRY_CAP", c.RetryCap)
-	if c.RetryBase > 0 && c.RetryCap > 0 && c.RetryBase > c.RetryCap && !l.failed["HERALD_RETRY_CAP"] {
-		bad("HERALD_RETRY_BASE", fmt.Sprintf("must not exceed HERALD_RETRY_CAP (%s)", l.raw["HERALD_RETRY_CAP"]))
+	ch.between("HERALD_RETRY_MAX", c.RetryMax, 0, 100)
+	ch.positive("HERALD_RETRY_BASE", c.RetryBase)
+	ch.positive("HERALD_RETRY_CAP", c.RetryCap)
+	if c.RetryBase > 0 && c.RetryCap > 0 && c.RetryBase > c.RetryCap && !ch.l.failed["HERALD_RETRY_CAP"] {
+		ch.bad("HERALD_RETRY_BASE", fmt.Sprintf("must not exceed HERALD_RETRY_CAP (%s)", ch.l.raw["HERALD_RETRY_CAP"]))
 	}
-	positive("HERALD_PUBLISH_MAX_LATENESS", c.PublishMaxLateness)
+	ch.positive("HERALD_PUBLISH_MAX_LATENESS", c.PublishMaxLateness)
+}
 
-	if c.AnalyticsInterval < time.Minute && !l.failed["HERALD_ANALYTICS_INTERVAL"] {
-		bad("HERALD_ANALYTICS_INTERVAL", "must be at least 1m")
+func (c *Config) validateScheduler(ch *checker) {
+	if c.AnalyticsInterval < time.Minute && !ch.l.failed["HERALD_ANALYTICS_INTERVAL"] {
+		ch.bad("HERALD_ANALYTICS_INTERVAL", "must be at least 1m")
 	}
-	positive("HERALD_ANALYTICS_WINDOW", c.AnalyticsWindow)
-	between("HERALD_ANALYTICS_HISTORY_DAYS", c.AnalyticsHistoryDays, 1, 3650)
-	if c.SchedulerMetricsAddr != "" {
-		if p := addrProblem(c.SchedulerMetricsAddr); p != "" {
-			bad("HERALD_SCHEDULER_METRICS_ADDR", p+", or empty to disable")
-		}
+	ch.positive("HERALD_ANALYTICS_WINDOW", c.AnalyticsWindow)
+	ch.between("HERALD_ANALYTICS_HISTORY_DAYS", c.AnalyticsHistoryDays, 1, 3650)
+	ch.addr("HERALD_SCHEDULER_METRICS_ADDR", c.SchedulerMetricsAddr, true)
+	if c.EventsMaxLen < 1000 && !ch.l.failed["HERALD_EVENTS_MAX_LEN"] {
+		ch.bad("HERALD_EVENTS_MAX_LEN", "must be at least 1000")
 	}
-	if c.EventsMaxLen < 1000 && !l.failed["HERALD_EVENTS_MAX_LEN"] {
-		bad("HERALD_EVENTS_MAX_LEN", "must be at least 1000")
-	}
+}
+
+func (c *Config) validateWebhooks(ch *checker) {
 	_, hooks := parseWebhooks(c.Webhooks, c.WebhookSecrets)
 	for _, name := range []string{"HERALD_WEBHOOKS", "HERALD_WEBHOOK_SECRETS"} {
 		if p := hooks[name]; p != "" {
-			bad(name, p)
+			ch.bad(name, p)
 		}
 	}
-	positive("HERALD_WEBHOOK_MAX_AGE", c.WebhookMaxAge)
-	positive("HERALD_WEBHOOK_TIMEOUT", c.WebhookTimeout)
+	ch.positive("HERALD_WEBHOOK_MAX_AGE", c.WebhookMaxAge)
+	ch.positive("HERALD_WEBHOOK_TIMEOUT", c.WebhookTimeout)
 	if c.PublicURL != "" {
 		if p := webhookURLProblem(c.PublicURL); p != "" {
-			bad("HERALD_PUBLIC_URL", p+", or empty")
+			ch.bad("HERALD_PUBLIC_URL", p+", or empty")
 		}
 	}
 	if c.GoogleRISCIssuer == "" {
-		bad("HERALD_GOOGLE_RISC_ISSUER", "must not be empty")
+		ch.bad("HERALD_GOOGLE_RISC_ISSUER", "must not be empty")
 	}
-	positive("HERALD_RECONNECT_LEAD", c.ReconnectLead)
-	if p := addrProblem(c.APIAddr); p != "" {
-		bad("HERALD_API_ADDR", p)
-	}
-	between("HERALD_API_RATE_LIMIT", c.APIRateLimit, 0, 1000000)
-	if p := addrProblem(c.MonitorAddr); p != "" {
-		bad("HERALD_MONITOR_ADDR", p)
-	}
+	ch.positive("HERALD_RECONNECT_LEAD", c.ReconnectLead)
+}
+
+// validateServers checks the API's and the monitor's settings.
+func (c *Config) validateServers(ch *checker) {
+	ch.addr("HERALD_API_ADDR", c.APIAddr, false)
+	ch.between("HERALD_API_RATE_LIMIT", c.APIRateLimit, 0, 1000000)
+	ch.addr("HERALD_MONITOR_ADDR", c.MonitorAddr, false)
 	if c.PrometheusURL != "" && !isHTTPURL(c.PrometheusURL) {
-		bad("HERALD_PROMETHEUS_URL", "must be an http:// or https:// URL, or empty")
+		ch.bad("HERALD_PROMETHEUS_URL", "must be an http:// or https:// URL, or empty")
 	}
+}
+
+func (c *Config) validateTokens(ch *checker) {
 	if c.TokenKeys != "" {
 		if _, err := tokens.ParseKeyring(c.TokenKeys); err != nil {
-			bad("HERALD_TOKEN_KEYS", err.Error())
+			ch.bad("HERALD_TOKEN_KEYS", err.Error())
 		}
 	}
-	positive("HERALD_TOKEN_REFRESH_SKEW", c.TokenRefreshSkew)
+	ch.positive("HERALD_TOKEN_REFRESH_SKEW", c.TokenRefreshSkew)
 	if c.MediaMaxBytes <= 0 {
-		bad("HERALD_MEDIA_MAX_BYTES", "must be greater than 0")
+		ch.bad("HERALD_MEDIA_MAX_BYTES", "must be greater than 0")
 	}
+}
+
+var (
+	instagramVersion = regexp.MustCompile(`^v\d+\.\d+$`)
+	linkedInVersion  = regexp.MustCompile(`^\d{6}$`)
+)
+
+// validatePlatforms checks each platform's quotas, versions and
+// credentials (a client id without its secret is a half-done setup).
+func (c *Config) validatePlatforms(ch *checker) {
 	for name, n := range map[string]int64{"HERALD_YOUTUBE_UPLOADS_PER_DAY": c.YouTubeUploadsPerDay, "HERALD_YOUTUBE_UNITS_PER_DAY": c.YouTubeUnitsPerDay,
 		"HERALD_YOUTUBE_UPLOAD_UNITS": c.YouTubeUploadUnits, "HERALD_YOUTUBE_ANALYTICS_RESERVE": c.YouTubeAnalyticsReserve} {
 		if n < 0 {
-			bad(name, "must not be negative")
+			ch.bad(name, "must not be negative")
 		}
 	}
-	if c.YouTubeUploadURL != "" && !isHTTPURL(c.YouTubeUploadURL) {
-		bad("HERALD_YOUTUBE_UPLOAD_URL", "must be an http:// or https:// URL, or empty")
+	if !instagramVersion.MatchString(c.InstagramAPIVersion) {
+		ch.bad("HERALD_INSTAGRAM_API_VERSION", "must look like v24.0")
 	}
-	if !regexp.MustCompile(`^v\d+\.\d+$`).MatchString(c.InstagramAPIVersion) {
-		bad("HERALD_INSTAGRAM_API_VERSION", "must look like v24.0")
-	}
-	if (c.TikTokClientKey == "") != (c.TikTokClientSecret == "") {
-		bad("HERALD_TIKTOK_CLIENT_KEY", "set it together with HERALD_TIKTOK_CLIENT_SECRET, or neither")
-	}
+	ch.pair("HERALD_TIKTOK_CLIENT_KEY", c.TikTokClientKey, "HERALD_TIKTOK_CLIENT_SECRET", c.TikTokClientSecret)
 	for _, prefix := range c.TikTokPullPrefixList() {
 		if !strings.HasPrefix(prefix, "https://") {
-			bad("HERALD_TIKTOK_PULL_PREFIXES", fmt.Sprintf("%q: every prefix must be an https:// URL", prefix))
+			ch.bad("HERALD_TIKTOK_PULL_PREFIXES", fmt.Sprintf("%q: every prefix must be an https:// URL", prefix))
 			break
 		}
 	}
-	if (c.LinkedInClientID == "") != (c.LinkedInClientSecret == "") {
-		bad("HERALD_LINKEDIN_CLIENT_ID", "set it together with HERALD_LINKEDIN_CLIENT_SECRET, or neither")
+	ch.pair("HERALD_LINKEDIN_CLIENT_ID", c.LinkedInClientID, "HERALD_LINKEDIN_CLIENT_SECRET", c.LinkedInClientSecret)
+	if !linkedInVersion.MatchString(c.LinkedInVersion) {
+		ch.bad("HERALD_LINKEDIN_VERSION", "must be YYYYMM, e.g. 202510")
 	}
-	if !regexp.MustCompile(`^\d{6}$`).MatchString(c.LinkedInVersion) {
-		bad("HERALD_LINKEDIN_VERSION", "must be YYYYMM, e.g. 202510")
-	}
-	if (c.MetaAppID == "") != (c.MetaAppSecret == "") {
-		bad("HERALD_META_APP_ID", "set it together with HERALD_META_APP_SECRET, or neither")
-	}
+	ch.pair("HERALD_META_APP_ID", c.MetaAppID, "HERALD_META_APP_SECRET", c.MetaAppSecret)
+	ch.pair("HERALD_GOOGLE_CLIENT_ID", c.GoogleClientID, "HERALD_GOOGLE_CLIENT_SECRET", c.GoogleClientSecret)
+}
+
+// validateEndpoints checks the platforms' URLs: required ones, and the
+// optional ones (empty: the platform's own) when set.
+func (c *Config) validateEndpoints(ch *checker) {
 	for name, u := range map[string]string{
 		"HERALD_GOOGLE_TOKEN_URL": c.GoogleTokenURL, "HERALD_GOOGLE_REVOKE_URL": c.GoogleRevokeURL,
 		"HERALD_YOUTUBE_API_URL":      c.YouTubeAPIURL,
@@ -150,16 +200,14 @@ func (c *Config) validate(l loaded) []error {
 		"HERALD_INSTAGRAM_GRAPH_URL":  c.InstagramGraphURL, "HERALD_INSTAGRAM_REFRESH_URL": c.InstagramRefreshURL,
 	} {
 		if !isHTTPURL(u) {
-			bad(name, "must be an http:// or https:// URL")
+			ch.bad(name, "must be an http:// or https:// URL")
 		}
 	}
-	if (c.GoogleClientID == "") != (c.GoogleClientSecret == "") {
-		bad("HERALD_GOOGLE_CLIENT_ID", "set it together with HERALD_GOOGLE_CLIENT_SECRET, or neither")
+	for name, u := range map[string]string{"HERALD_YOUTUBE_UPLOAD_URL": c.YouTubeUploadURL, "HERALD_SANDBOX_URL": c.SandboxURL} {
+		if u != "" && !isHTTPURL(u) {
+			ch.bad(name, "must be an http:// or https:// URL, or empty")
+		}
 	}
-	if c.SandboxURL != "" && !isHTTPURL(c.SandboxURL) {
-		bad("HERALD_SANDBOX_URL", "must be an http:// or https:// URL, or empty")
-	}
-	return errs
 }
 
 // TikTokPullPrefixList splits HERALD_TIKTOK_PULL_PREFIXES.

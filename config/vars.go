@@ -71,8 +71,16 @@ func printable(s spec, v reflect.Value) string {
 		return shownValue(x)
 	case bool:
 		return strconv.FormatBool(x)
-	case int:
-		return strconv.Itoa(x)
+	}
+	// By kind, so every integer and float type prints (int64 settings
+	// printed "?"), whatever its width.
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return strconv.FormatUint(v.Uint(), 10)
+	case reflect.Float32, reflect.Float64:
+		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
 	}
 	return "?"
 }

@@ -35,17 +35,30 @@
 // matches either: the product app passes the Facebook user id (Instagram
 // via Facebook Login) or the Google sub (YouTube, from the id_token) as
 // the login user id when it connects the account. TikTok's open_id is the
-// platform user id itself. Meta notices act on "instagram" accounts,
-// Google's on "youtube", TikTok's on "tiktok". One person may own several
-// accounts: each is acted on.
+// platform user id itself. Which platform's accounts a source's notices
+// act on is Options.Platforms (SourceMeta, SourceGoogle, SourceTikTok to a
+// platform name), which cmd/herald derives from the platforms'
+// descriptors: Meta's act on "instagram" accounts, Google's on "youtube",
+// TikTok's on "tiktok"; a source mapped to none is not configured. One
+// person may own several accounts: each is acted on.
 //
-// Once: every notice is claimed in Redis under a digest of it (the
-// signed_request, the jti and event type, the TikTok body), first for a
+// Once: every notice is claimed in Redis under a digest of it (for Meta
+// the user id and issued_at its signature vouches for, never the text,
+// whose base64 padding is free; the jti and event type; the TikTok
+// body), first for a
 // two-minute lease while it is handled, then for ClaimTTL (7 days) once
 // done. A repetition does nothing and answers as the first did (the same
 // confirmation code for a data deletion request); one that arrives while
 // the first is still at work answers 503 so that the sender retries; a
-// failure releases the claim, so the sender's retry does the work. The
+// failure releases the claim, so the sender's retry does the work.
+// Meta's deauthorize and data deletion callbacks carry the same payload,
+// so they share one claim: a data deletion request whose notice was first
+// received as a deauthorize is refused (invalid_request, 400), since a
+// captured deauthorize must not turn a disconnect into an erase; a
+// deauthorize repeating a deletion request is a duplicate. The cost: were
+// Meta to send both for one user within the same second, the deletion
+// would be refused and the user asks again. Claims taken before this rule
+// (under the text's digest) are not recognised. The
 // work runs detached from the sender's connection, bounded by
 // ActionTimeout.
 //

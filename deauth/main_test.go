@@ -16,6 +16,7 @@ import (
 
 	"github.com/heraldhq/herald/deauth"
 	"github.com/heraldhq/herald/deauth/deauthtest"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/logging/logtest"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
@@ -63,17 +64,17 @@ func newFixture(t *testing.T, tweak ...func(*deauth.Options)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.vault = tokens.New(f.db.Client, keys, tokens.Options{
+	f.vault = tokens.New(f.db.Client, keys, jobs.VaultHooks(f.client, tokens.Options{
 		Platforms: map[string]tokens.Platform{"instagram": {}, "youtube": {}, "tiktok": {}},
 		Logger:    logger,
+		// Runs before jobs' hook, which does not run when it fails.
 		OnDisconnect: func(ctx context.Context, account, platform string) error {
 			if f.failDisconnects.Add(-1) >= 0 {
 				return errors.New("injected failure")
 			}
-			return f.client.AccountDisconnected(ctx, account, platform)
+			return nil
 		},
-		OnErase: f.client.ForgetAccount,
-	})
+	}))
 	f.google = deauthtest.NewIssuer(clientID)
 	t.Cleanup(f.google.Close)
 	risc, err := deauth.NewRISC(deauth.RISCOptions{
@@ -84,6 +85,7 @@ func newFixture(t *testing.T, tweak ...func(*deauth.Options)) *fixture {
 	}
 	o := deauth.Options{
 		Redis: f.db.Client, Vault: f.vault,
+		Platforms:      map[string]string{deauth.SourceMeta: "instagram", deauth.SourceGoogle: "youtube", deauth.SourceTikTok: "tiktok"},
 		MetaAppSecrets: []string{metaSecret}, PublicURL: publicURL + "/",
 		RISC:               risc,
 		TikTokClientSecret: tiktokSecret, TikTokClientKey: tiktokKey,
@@ -92,7 +94,7 @@ func newFixture(t *testing.T, tweak ...func(*deauth.Options)) *fixture {
 			f.events = append(f.events, e)
 			f.mu.Unlock()
 			// As cmd/herald will: into the events stream.
-			_ = f.client.AccountEvent(ctx, jobs.EventAccountDeauthorized, e.AccountID, e.Platform, e.Reason)
+			_ = events.NewWriter(f.db.Client, events.WriterOptions{}).Append(ctx, events.Event{Type: events.AccountDeauthorized, AccountID: e.AccountID, Platform: e.Platform, Reason: e.Reason})
 		},
 		Registerer: f.reg,
 		Logger:     logger,

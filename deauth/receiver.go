@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,17 +17,18 @@ import (
 	"github.com/heraldhq/herald/tokens"
 )
 
-// The Herald platform whose accounts each source's user ids name.
+// The senders of disconnect notices, the keys of Options.Platforms and
+// the source label of the metrics.
 const (
-	PlatformMeta   = "instagram"
-	PlatformGoogle = "youtube"
-	PlatformTikTok = "tiktok"
+	SourceMeta   = "meta"
+	SourceGoogle = "google"
+	SourceTikTok = "tiktok"
 )
 
 // Event tells Options.OnEvent that a platform's notice disconnected or
 // erased an account. It carries no type: every Event is a
 // deauthorization, which the caller names in its own stream
-// (jobs.EventAccountDeauthorized); deauth stays clear of package jobs.
+// (events.AccountDeauthorized); deauth stays clear of package jobs.
 type Event struct {
 	AccountID string
 	Platform  string
@@ -64,6 +66,12 @@ const (
 type Options struct {
 	Redis redis.UniversalClient
 	Vault *tokens.Vault
+	// Platforms maps each source (SourceMeta, SourceGoogle,
+	// SourceTikTok) to the Herald platform whose accounts its user ids
+	// name: cmd/herald derives it from the platforms' descriptors
+	// (instagram takes Meta's notices, youtube Google's). A source
+	// missing here answers ErrNotConfigured.
+	Platforms map[string]string
 
 	// MetaAppSecrets verify Meta's signed requests (the app secret; a
 	// second one while it is being reset).
@@ -178,6 +186,10 @@ func (n notice) key() string { return claimKey(n.source, n.digest) }
 // act runs n once however often it arrives and returns the confirmation
 // code in effect (data deletion requests; "" otherwise).
 func (rc *Receiver) act(ctx context.Context, n notice) (string, error) {
+	n.platform = rc.o.Platforms[n.source]
+	if n.platform == "" {
+		return "", rc.refuse(ctx, n.source, n.action, fmt.Errorf("%s: no platform takes its notices: %w", n.source, ErrNotConfigured))
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rc.o.ActionTimeout)
 	defer cancel()
 	first, value, err := rc.claim(ctx, n.key(), n.code)
@@ -187,6 +199,13 @@ func (rc *Receiver) act(ctx context.Context, n notice) (string, error) {
 	}
 	if !first {
 		_, code, _ := strings.Cut(value, ":")
+		if n.code != "" && code == "" {
+			// Only a data deletion request is claimed with a code: this
+			// notice came first as a deauthorize (see metaDigest).
+			err := invalid(n.source, CodeInvalidRequest, "this signed_request was received as a deauthorize notice; it is no data deletion request")
+			rc.record(ctx, n, outcomeRejected, nil, err)
+			return "", err
+		}
 		if strings.HasPrefix(value, claimPending) && n.code == "" {
 			rc.record(ctx, n, outcomeInProgress, nil, nil)
 			return "", ErrInProgress
@@ -331,8 +350,8 @@ func (rc *Receiver) MetaDeauthorize(ctx context.Context, signedRequest string) e
 		return rc.refuse(ctx, "meta", ActionDisconnect, err)
 	}
 	_, err = rc.act(ctx, notice{
-		source: "meta", action: ActionDisconnect, platform: PlatformMeta, userID: sr.UserID,
-		reason: "meta deauthorize", digest: digest("deauthorize", signedRequest),
+		source: "meta", action: ActionDisconnect, userID: sr.UserID,
+		reason: "meta deauthorize", digest: metaDigest(sr),
 	})
 	return err
 }
@@ -351,13 +370,25 @@ func (rc *Receiver) MetaDataDeletion(ctx context.Context, signedRequest string) 
 		return Deletion{}, rc.refuse(ctx, "meta", ActionErase, err)
 	}
 	code, err := rc.act(ctx, notice{
-		source: "meta", action: ActionErase, platform: PlatformMeta, userID: sr.UserID,
-		reason: "meta data deletion", digest: digest("data-deletion", signedRequest), code: newCode(),
+		source: "meta", action: ActionErase, userID: sr.UserID,
+		reason: "meta data deletion", digest: metaDigest(sr), code: newCode(),
 	})
 	if err != nil {
 		return Deletion{}, err
 	}
 	return Deletion{URL: rc.o.PublicURL + DeletionStatusPath + code, ConfirmationCode: code}, nil
+}
+
+// metaDigest names a Meta notice by what its signature vouches for, the
+// user and the time Meta signed it, not by its text: base64 padding
+// (which decoding ignores) cannot make a copy look new. The deauthorize
+// and data deletion callbacks carry the same payload, so both share
+// this one claim: a notice is acted on once, as whichever it came as
+// first. A data deletion request that was first seen as a deauthorize is
+// refused (a captured deauthorize must not become an erase); a
+// deauthorize that repeats a deletion request is a duplicate.
+func metaDigest(sr SignedRequest) string {
+	return digest("meta", sr.UserID, strconv.FormatInt(sr.IssuedAt.Unix(), 10))
 }
 
 // metaRequest verifies a signed request and its age.
@@ -414,7 +445,7 @@ func (rc *Receiver) GoogleRISC(ctx context.Context, token string) error {
 			rc.record(ctx, n, outcomeIgnored, nil, fmt.Errorf("subject type %s, Herald maps iss-sub only", quote(ev.SubjectType)))
 			continue
 		}
-		n.platform, n.userID = PlatformGoogle, ev.Subject
+		n.userID = ev.Subject
 		n.digest = digest(se.ID, ev.Type)
 		if _, err := rc.act(ctx, n); err != nil {
 			return err
@@ -447,7 +478,7 @@ func (rc *Receiver) TikTok(ctx context.Context, signature string, body []byte) e
 		action, reason = ActionErase, "tiktok authorization.removed (account deleted)"
 	}
 	_, err = rc.act(ctx, notice{
-		source: "tiktok", action: action, platform: PlatformTikTok, userID: ev.UserOpenID,
+		source: "tiktok", action: action, userID: ev.UserOpenID,
 		reason: reason, digest: digest(string(body)),
 	})
 	return err

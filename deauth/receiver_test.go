@@ -143,9 +143,8 @@ func TestMetaDataDeletionLeavesNothingOfTheAccount(t *testing.T) {
 	f.connect("ig-stays", "instagram", "17841400000000002", "fb-user-stays")
 	f.schedule("post-gone", "ig-gone", "instagram")
 	f.schedule("post-stays", "ig-stays", "instagram")
-	if err := f.client.AccountEvent(ctx, jobs.EventAccountConnected, "ig-gone", "instagram", ""); err != nil {
-		t.Fatal(err)
-	}
+	// The connects appended account.connected events (jobs.VaultHooks):
+	// the stream names the account too.
 	before := f.db.Dump(t)
 
 	sr := f.signedRequest("fb-user-gone", time.Now())
@@ -479,4 +478,32 @@ func TestNoticeMetricsPassPromtool(t *testing.T) {
 		t.Fatalf("no notices counter in\n%s", exposition)
 	}
 	metricstest.CheckMetrics(t, promtool, exposition)
+}
+
+// The platform a notice's user ids name comes from Options.Platforms
+// (cmd/herald derives it from the platforms' descriptors): a source
+// with none there acts on no account and says it is not configured.
+func TestNoticesActOnThePlatformTheyAreMappedTo(t *testing.T) {
+	f := newFixture(t, func(o *deauth.Options) {
+		o.Platforms = map[string]string{deauth.SourceMeta: "instagram"}
+	})
+	ctx := context.Background()
+	f.connect("ig-1", "instagram", "17841400000000001", "fb-user-1")
+	f.connect("tt-1", "tiktok", "open-id-1", "")
+	if err := f.rc.MetaDeauthorize(ctx, f.signedRequest("fb-user-1", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.status("ig-1"); st != tokens.StatusRevoking {
+		t.Errorf("ig-1 is %s, want revoking", st)
+	}
+	body := deauthtest.TikTokBody(tiktokKey, "open-id-1", 1, time.Now())
+	if err := f.tiktok(ctx, body, time.Now()); !errors.Is(err, deauth.ErrNotConfigured) {
+		t.Errorf("tiktok without a platform: %v, want ErrNotConfigured", err)
+	}
+	if st := f.status("tt-1"); st != tokens.StatusActive {
+		t.Errorf("tt-1 is %s, want active", st)
+	}
+	if n := f.count("tiktok", "disconnect", "unconfigured"); n != 1 {
+		t.Errorf("unconfigured tiktok notices counted %d, want 1", n)
+	}
 }

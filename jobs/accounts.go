@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/heraldhq/herald/analytics"
+	"github.com/heraldhq/herald/events"
 )
 
 // revokePayload is an account:revoke task's payload.
@@ -19,11 +22,11 @@ type revokePayload struct {
 
 func revokeTaskID(account string) string { return "revoke:" + account }
 
-// AccountDisconnected does what jobs owes a disconnected account: it
+// accountDisconnected does what jobs owes a disconnected account: it
 // enqueues the revocation of its token on the critical queue and cancels
 // every post of it that has not gone out. tokens.Vault calls it through
-// Options.OnDisconnect.
-func (c *Client) AccountDisconnected(ctx context.Context, accountID, platform string) error {
+// Options.OnDisconnect (see VaultHooks).
+func (c *Client) accountDisconnected(ctx context.Context, accountID, platform string) error {
 	payload, _ := json.Marshal(revokePayload{V: payloadVersion, AccountID: accountID, Platform: platform})
 	_, err := c.q.EnqueueContext(ctx, asynq.NewTask(TypeAccountRevoke, payload),
 		asynq.TaskID(revokeTaskID(accountID)), asynq.Queue(QueueCritical), asynq.MaxRetry(8))
@@ -48,15 +51,16 @@ func (c *Client) AccountDisconnected(ctx context.Context, accountID, platform st
 	if err := c.waitUnlocked(ctx, ids); err != nil {
 		return fmt.Errorf("wait for the running attempts of %s: %w", accountID, err)
 	}
-	_ = c.AccountEvent(ctx, EventAccountDisconnected, accountID, platform, "")
+	_ = c.store.appendEvent(ctx, events.Event{Type: events.AccountDisconnected, AccountID: accountID, Platform: platform})
 	return nil
 }
 
-// ForgetAccount deletes everything jobs keeps that names the account:
+// forgetAccount deletes everything jobs keeps that names the account:
 // publication records, the post index, the analytics snapshot, its tasks
 // in every asynq state and queue, and its entries in the events stream.
-// tokens.Vault calls it through Options.OnErase.
-func (c *Client) ForgetAccount(ctx context.Context, accountID string) (map[string]int, error) {
+// tokens.Vault calls it through Options.OnErase (see VaultHooks), after
+// it deleted the tokens: never the other way round.
+func (c *Client) forgetAccount(ctx context.Context, accountID string) (map[string]int, error) {
 	n := map[string]int{}
 	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(accountID), 0, -1).Result()
 	if err != nil {
@@ -77,19 +81,23 @@ func (c *Client) ForgetAccount(ctx context.Context, accountID string) (map[strin
 			return n, err
 		}
 	}
-	d, err := c.store.rdb.Del(ctx, accountPostsKey(accountID), analyticsKey(accountID), historyKey(accountID), reconnectKey(accountID)).Result()
+	d, err := c.store.rdb.Del(ctx, accountPostsKey(accountID)).Result()
 	if err != nil {
 		return n, err
 	}
-	n["indexes"] += int(d)
-	ev, err := c.forgetEvents(ctx, accountID)
+	a, err := analytics.Forget(ctx, c.store.rdb, accountID)
+	if err != nil {
+		return n, err
+	}
+	n["indexes"] += int(d) + a
+	ev, err := c.store.events.Forget(ctx, accountID)
 	n["events"] += ev
 	if err != nil {
 		return n, err
 	}
 	// The one trace left: that the account was erased, for the product
 	// app's own cleanup (it names nothing but the account id).
-	_ = c.AccountEvent(ctx, EventAccountErased, accountID, "", "")
+	_ = c.store.appendEvent(ctx, events.Event{Type: events.AccountErased, AccountID: accountID})
 	return n, nil
 }
 
@@ -141,44 +149,9 @@ func (c *Client) deleteTasksNaming(queue, account string, n map[string]int) erro
 	return nil
 }
 
-// forgetEvents deletes the events stream's entries about account.
-func (c *Client) forgetEvents(ctx context.Context, account string) (int, error) {
-	deleted := 0
-	start := "-"
-	for {
-		msgs, err := c.store.rdb.XRangeN(ctx, EventsStream, start, "+", 1000).Result()
-		if err != nil {
-			return deleted, err
-		}
-		var ids []string
-		for _, m := range msgs {
-			if m.Values["account_id"] == account {
-				ids = append(ids, m.ID)
-			}
-		}
-		if len(ids) > 0 {
-			d, err := c.store.rdb.XDel(ctx, EventsStream, ids...).Result()
-			if err != nil {
-				return deleted, err
-			}
-			deleted += int(d)
-		}
-		if len(msgs) < 1000 {
-			return deleted, nil
-		}
-		start = "(" + msgs[len(msgs)-1].ID
-	}
-}
-
-// Revoker revokes a disconnected account's token at its platform
-// (tokens.Vault).
-type Revoker interface {
-	Revoke(ctx context.Context, accountID string, force bool) (revoked bool, err error)
-}
-
 // revokeHandler runs account:revoke tasks. Its last attempt forces the
 // deletion of the token even when the platform keeps failing.
-type revokeHandler struct{ revoker Revoker }
+type revokeHandler struct{ revoker Tokens }
 
 func (h *revokeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	var p revokePayload

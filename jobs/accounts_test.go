@@ -12,6 +12,7 @@ import (
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/tokens"
 	"github.com/heraldhq/herald/tokens/tokenstest"
 )
@@ -33,16 +34,12 @@ func newVaultEnv(t *testing.T) *vaultEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := tokens.New(e.rdb, keys, tokens.Options{
+	v := tokens.New(e.rdb, keys, jobs.VaultHooks(e.client, tokens.Options{
 		Platforms: map[string]tokens.Platform{"sandbox": {
 			OAuth:  &oauth2.Config{ClientID: "c", ClientSecret: "s", Endpoint: o.Endpoint()},
-			Revoke: tokens.GoogleRevoke(o.RevokeURL()),
+			Revoke: youtube.Revoke(o.RevokeURL()),
 		}},
-		OnConnect:    e.client.AccountConnected,
-		OnReauth:     e.client.AccountNeedsReauth,
-		OnDisconnect: e.client.AccountDisconnected,
-		OnErase:      e.client.ForgetAccount,
-	})
+	}))
 	return &vaultEnv{env: e, vault: v, keys: keys, oauth: o}
 }
 
@@ -59,7 +56,6 @@ func (e *vaultEnv) startWorker() {
 	e.env.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
 		c.Tokens = e.vault
 		c.Sealer = e.keys
-		c.Revoker = e.vault
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/analytics"
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/tokens"
@@ -34,8 +35,8 @@ func BenchmarkAnalyticsSweep(b *testing.B) {
 	// A one-minute interval whose window started long ago: every refresh
 	// is due at once.
 	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
-		c.Tokens, c.Accounts, c.Concurrency = v, v, 50
-		c.Analytics = jobs.AnalyticsConfig{Interval: time.Minute}
+		c.Tokens, c.Concurrency = v, 50
+		c.Analytics = analytics.Config{Interval: time.Minute}
 	})
 	b.ResetTimer()
 	start := time.Now()

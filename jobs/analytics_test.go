@@ -13,6 +13,8 @@ import (
 	"github.com/hibiken/asynq"
 	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/analytics"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
@@ -60,7 +62,7 @@ func TestSweepEnqueuesOneRefreshPerAccountOnce(t *testing.T) {
 	if enq[0] == enq[1] {
 		t.Fatalf("two schedulers enqueued %v: want exactly one sweep", enq)
 	}
-	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) { c.Tokens, c.Accounts = v, v })
+	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) { c.Tokens = v })
 	// Tasks move between states while the lists are read, so a snapshot
 	// can miss one: count every id ever seen.
 	ids := map[string]bool{}
@@ -102,7 +104,7 @@ func TestRefreshStoresSnapshotsAndCappedHistory(t *testing.T) {
 	client := jobs.NewClient(e.rdb, jobs.WithClock(clock))
 	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
 		c.Tokens, c.Now = v, clock
-		c.Analytics = jobs.AnalyticsConfig{HistoryDays: 3}
+		c.Analytics = analytics.Config{HistoryDays: 3}
 	})
 	// Publish a post so there is one to read statistics of.
 	p := e.post("stat-1", time.Now())
@@ -181,8 +183,8 @@ func TestSweepWarnsBeforeATokenThatCannotBeRefreshedExpires(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(hour) }
 	client := jobs.NewClient(e.rdb, jobs.WithClock(clock))
 	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
-		c.Tokens, c.Accounts, c.Now = v, v, clock
-		c.Analytics = jobs.AnalyticsConfig{ReconnectLead: 7 * 24 * time.Hour}
+		c.Tokens, c.Now = v, clock
+		c.Analytics = analytics.Config{ReconnectLead: 7 * 24 * time.Hour}
 	})
 	for sweep := range 2 {
 		mu.Lock()
@@ -197,11 +199,11 @@ func TestSweepWarnsBeforeATokenThatCannotBeRefreshedExpires(t *testing.T) {
 		}, "sweep %d done", sweep)
 	}
 	got := e.streamTypes("expiring")
-	if n := len(slices.DeleteFunc(slices.Clone(got), func(typ string) bool { return typ != jobs.EventAccountReconnectDue })); n != 1 {
-		t.Errorf("expiring: events %v, want one %s", got, jobs.EventAccountReconnectDue)
+	if n := len(slices.DeleteFunc(slices.Clone(got), func(typ string) bool { return typ != events.AccountReconnectDue })); n != 1 {
+		t.Errorf("expiring: events %v, want one %s", got, events.AccountReconnectDue)
 	}
 	for _, id := range []string{"far", "refreshable"} {
-		if got := e.streamTypes(id); slices.Contains(got, jobs.EventAccountReconnectDue) {
+		if got := e.streamTypes(id); slices.Contains(got, events.AccountReconnectDue) {
 			t.Errorf("%s: events %v", id, got)
 		}
 	}

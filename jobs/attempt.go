@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/events"
 )
 
 // An attempt at a post starts and ends with one script each, so the
@@ -120,8 +122,8 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 	keys := []string{recordKey(postID)}
 	args := []any{now.UnixMilli(), maxLateness.Milliseconds(), owner, s.lockTTL.Milliseconds()}
 	if s.inlineEvents {
-		keys = append(keys, EventsStream)
-		args = append(args, postID, s.eventsMaxLen(), now.UTC().Format(time.RFC3339Nano))
+		keys = append(keys, events.Stream)
+		args = append(args, postID, s.events.MaxLen(), now.UTC().Format(time.RFC3339Nano))
 	}
 	var res []any
 	var err error
@@ -178,9 +180,9 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 			r.Attempts, _ = strconv.Atoi(str(1))
 			r.Record.Attempts = r.Attempts
 			r.Record.State = StatePublishing
-			ev := Event{PostID: postID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: StatePublishing, Attempt: r.Attempts}
+			ev := events.Event{PostID: postID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: string(StatePublishing), Attempt: r.Attempts}
 			if s.inlineEvents {
-				s.observed(EventPostPublishing)
+				s.events.Appended(events.PostPublishing)
 			} else {
 				_ = s.appendEvent(ctx, ev)
 			}
@@ -192,7 +194,7 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 // finish writes fields to postID's record if its state is one of from
 // (any when from is empty), appends ev (if not nil) when it wrote, and
 // releases owner's lock ("" for none).
-func (s *store) finish(ctx context.Context, postID, owner string, from []State, ev *Event, fields ...any) (transitionResult, error) {
+func (s *store) finish(ctx context.Context, postID, owner string, from []State, ev *events.Event, fields ...any) (transitionResult, error) {
 	allowed := ""
 	if len(from) > 0 {
 		allowed = ","
@@ -208,10 +210,10 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 	args := append([]any{owner, allowed, len(fields)}, fields...)
 	inline := ev != nil && s.inlineEvents
 	if inline {
-		ev.stamp(now)
-		keys = append(keys, EventsStream)
-		args = append(args, s.eventsMaxLen())
-		args = append(args, ev.values()...)
+		ev.Stamp(now)
+		keys = append(keys, events.Stream)
+		args = append(args, s.events.MaxLen())
+		args = append(args, ev.Fields()...)
 	}
 	var res []any
 	var err error
@@ -237,7 +239,7 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 	tr := transitionResult{Prev: State(prev), Changed: changed == 1, Fenced: fenced == 1}
 	if tr.Changed && ev != nil {
 		if inline {
-			s.observed(ev.Type)
+			s.events.Appended(ev.Type)
 		} else {
 			_ = s.appendEvent(ctx, *ev)
 		}

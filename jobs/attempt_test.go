@@ -3,11 +3,13 @@ package jobs
 import (
 	"context"
 	"maps"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/publishers"
@@ -48,19 +50,19 @@ func TestAttemptEventsSameInlineOrNot(t *testing.T) {
 		if b, _ := st.begin(ctx, "p1", "owner-2", time.Hour, nil); b.Verdict != "busy" {
 			t.Fatalf("second begin %s", b.Verdict)
 		}
-		ev := &Event{Type: EventPostPublished, PostID: "p1", AccountID: "acct-1", Platform: "sandbox", State: StatePublished, Attempt: 1, RemoteID: "r1", URL: "https://sandbox/r1"}
+		ev := &events.Event{Type: events.PostPublished, PostID: "p1", AccountID: "acct-1", Platform: "sandbox", State: string(StatePublished), Attempt: 1, RemoteID: "r1", URL: "https://sandbox/r1"}
 		if tr, err := st.finish(ctx, "p1", "owner-1", nil, ev, "state", string(StatePublished)); err != nil || !tr.Changed {
 			t.Fatalf("finish = %+v, %v", tr, err)
 		}
 		// A finish from a state not allowed writes no event.
-		late := &Event{Type: EventPostFailed, PostID: "p1", AccountID: "acct-1", State: StateFailed}
+		late := &events.Event{Type: events.PostFailed, PostID: "p1", AccountID: "acct-1", State: string(StateFailed)}
 		if tr, _ := st.finish(ctx, "p1", "", []State{StatePublishing}, late, "state", string(StateFailed)); tr.Changed {
 			t.Fatal("finish changed a published post")
 		}
-		for _, m := range db.Client.XRange(ctx, EventsStream, "-", "+").Val() {
+		for _, m := range db.Client.XRange(ctx, events.Stream, "-", "+").Val() {
 			streams[inline] = append(streams[inline], m.Values)
 		}
-		if want := []string{EventPostPublishing, EventPostPublished}; len(observed) != 2 || observed[0] != want[0] || observed[1] != want[1] {
+		if want := []string{events.PostPublishing, events.PostPublished}; len(observed) != 2 || observed[0] != want[0] || observed[1] != want[1] {
 			t.Errorf("inline=%v: observed %v, want %v", inline, observed, want)
 		}
 	}
@@ -113,5 +115,33 @@ func TestLockRenewedWhileAttemptRuns(t *testing.T) {
 	}
 	if locked, err := st.locked(ctx, "p1"); err != nil || locked {
 		t.Errorf("after finish locked = %v, %v; want the lock released", locked, err)
+	}
+}
+
+// TestLockNotRenewedAfterTheAttemptsContext: once the attempt's context
+// has ended (shutdown, timeout, cancel), its lock is not renewed: the
+// attempt is over, and its lock runs out so another can begin.
+func TestLockNotRenewedAfterTheAttemptsContext(t *testing.T) {
+	db := redistest.New(t)
+	t0 := time.Now()
+	st := newStore(db.Client, time.Now, 0, nil)
+	st.renewEvery = 5 * time.Millisecond
+	var renewals atomic.Int32
+	st.renewed = func() { renewals.Add(1) }
+	bg := context.Background()
+	if _, _, _, _, err := st.create(bg, Post{ID: "p1", AccountID: "acct-1", Platform: "sandbox", PublishAt: t0, Content: publishers.Content{Text: "hi"}}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := st.begin(bg, "p1", "owner-1", time.Hour, nil); err != nil || b.Verdict != "begun" {
+		t.Fatalf("begin = %+v, %v", b, err)
+	}
+	want := db.Client.HGet(bg, recordKey("p1"), "lock_until").Val()
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	_, _, stop := st.keepLocked(ctx, "p1", "owner-1")
+	defer stop()
+	eventually.True(t, 10*time.Second, func() bool { return renewals.Load() >= 1 }, "the renewal timer fired")
+	if got := db.Client.HGet(bg, recordKey("p1"), "lock_until").Val(); got != want {
+		t.Errorf("lock_until = %s after the attempt's context ended, want %s (not renewed)", got, want)
 	}
 }

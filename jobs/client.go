@@ -9,6 +9,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/events"
 )
 
 // Errors of the Client. Test with errors.Is.
@@ -44,6 +46,7 @@ type clientOptions struct {
 	maxLateness  time.Duration
 	eventsMaxLen int64
 	observeEvent func(string)
+	platforms    []string // WithPlatforms; nil: any well-formed name
 }
 
 // ClientOption configures a Client.
@@ -62,7 +65,7 @@ func WithMaxLateness(d time.Duration) ClientOption {
 }
 
 // WithEventsMaxLen caps the events stream at about n entries (default
-// DefaultEventsMaxLen).
+// events.DefaultMaxLen).
 func WithEventsMaxLen(n int64) ClientOption { return func(o *clientOptions) { o.eventsMaxLen = n } }
 
 // WithEventObserver has observe hear the type of every event the client
@@ -86,18 +89,21 @@ func NewClient(rdb redis.UniversalClient, opts ...ClientOption) *Client {
 	}
 }
 
-// Close releases the client's resources.
+// Close does nothing and returns nil: the Client holds no resource of
+// its own (no connection, no goroutine) beyond rdb, which stays open for
+// the caller to close. It exists so a Client can be handed to code that
+// closes what it is given.
 func (c *Client) Close() error { return nil }
 
 // SchedulePost schedules p for p.PublishAt. Scheduling the same post
 // again (same id, content and time) returns its current status and changes
 // nothing; a different post under a used id returns ErrConflict.
 func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
-	if err := p.Validate(); err != nil {
+	if err := c.ValidatePost(p); err != nil {
 		return PostStatus{}, err
 	}
 	if late := c.opts.now().Sub(p.PublishAt); late > c.opts.maxLateness {
-		return PostStatus{}, &FieldError{"publish_at", fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
+		return PostStatus{}, &FieldError{Field: "publish_at", Problem: fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
 	}
 	fp, st, created, at, err := c.store.create(ctx, p)
 	if err != nil {
@@ -114,7 +120,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 		}
 	}
 	if created {
-		_ = c.store.appendEvent(ctx, Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
+		_ = c.store.appendEvent(ctx, events.Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)})
 		// What was just written; no need to read it back.
 		return PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
@@ -213,7 +219,7 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 		// and will not publish a canceled post.
 		_ = c.insp.CancelProcessing(taskID)
 	}
-	_ = c.store.appendEvent(ctx, Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: StateCanceled})
+	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
 	st, err = c.PostStatus(ctx, id)
 	return st, r.Prev == StatePublishing, err
 }
@@ -228,10 +234,10 @@ func (c *Client) postError(ctx context.Context, id string, err error) (PostStatu
 // right now returns ErrPublishing.
 func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (PostStatus, error) {
 	if at.IsZero() {
-		return PostStatus{}, &FieldError{"publish_at", "required (RFC 3339 with a time zone)"}
+		return PostStatus{}, &FieldError{Field: "publish_at", Problem: "required (RFC 3339 with a time zone)"}
 	}
 	if late := c.opts.now().Sub(at); late > c.opts.maxLateness {
-		return PostStatus{}, &FieldError{"publish_at", fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
+		return PostStatus{}, &FieldError{Field: "publish_at", Problem: fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
 	}
 	rec, err := c.loadScheduled(ctx, id)
 	if err != nil {
@@ -239,7 +245,7 @@ func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (P
 	}
 	p := rec.Post
 	if !p.NotAfter.IsZero() && !p.NotAfter.After(at) {
-		return rec.PostStatus, &FieldError{"publish_at", "must be before the post's not_after"}
+		return rec.PostStatus, &FieldError{Field: "publish_at", Problem: "must be before the post's not_after"}
 	}
 	// Remove the old task first: while it is gone, the record still says
 	// scheduled, and a failed enqueue below is repaired by scheduling
@@ -274,10 +280,10 @@ func (c *Client) AccountPosts(ctx context.Context, accountID string, offset, lim
 		return nil, -1, err
 	}
 	if limit <= 0 || limit > 500 {
-		return nil, -1, &FieldError{"limit", "must be between 1 and 500"}
+		return nil, -1, &FieldError{Field: "limit", Problem: "must be between 1 and 500"}
 	}
 	if offset < 0 {
-		return nil, -1, &FieldError{"cursor", "must not be negative"}
+		return nil, -1, &FieldError{Field: "cursor", Problem: "must not be negative"}
 	}
 	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(accountID), int64(offset), int64(offset+limit)).Result()
 	if err != nil {
@@ -309,37 +315,4 @@ func (c *Client) AccountPosts(ctx context.Context, accountID string, offset, lim
 		posts = append(posts, rec.PostStatus)
 	}
 	return posts, next, nil
-}
-
-// RefreshAnalytics asks for a refresh of account's analytics now. Requests
-// for the same account within a window are coalesced into one task.
-func (c *Client) RefreshAnalytics(ctx context.Context, accountID, platform string) error {
-	if err := checkID("account_id", accountID); err != nil {
-		return err
-	}
-	if !knownPlatform(platform) {
-		return &FieldError{"platform", fmt.Sprintf("unknown platform %q", platform)}
-	}
-	window := c.opts.now().UTC().Truncate(analyticsWindow).Unix()
-	payload, _ := json.Marshal(analyticsPayload{V: payloadVersion, AccountID: accountID, Platform: platform})
-	_, err := c.q.EnqueueContext(ctx, asynq.NewTask(TypeAnalyticsRefresh, payload),
-		asynq.TaskID(fmt.Sprintf("analytics-now:%s:%d", accountID, window)),
-		asynq.Queue(QueueAnalytics),
-		asynq.MaxRetry(5),
-		asynq.Retention(analyticsWindow),
-	)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-		return fmt.Errorf("refresh analytics of %s: %w", accountID, err)
-	}
-	return nil
-}
-
-// analyticsWindow is the granularity at which refresh requests coalesce.
-const analyticsWindow = 5 * time.Minute
-
-// analyticsPayload is an analytics:refresh task's payload.
-type analyticsPayload struct {
-	V         int    `json:"v"`
-	AccountID string `json:"account_id"`
-	Platform  string `json:"platform"`
 }

@@ -1,6 +1,9 @@
-// Package jobs is Herald's queue: the task types and their payloads, the
-// Client product apps schedule posts through, and the Worker that publishes
-// them.
+// Package jobs is Herald's post lifecycle: the task types and their
+// payloads, the Client product apps schedule posts through, and the Worker
+// that publishes them. Its neighbours each do one job of their own: the
+// events stream (package events), webhook delivery (package webhook),
+// analytics (package analytics) and the token Vault (package tokens); the
+// Worker runs their handlers beside its own.
 //
 // Every post has a publication record in Redis, keyed by the caller's post
 // id, that is the truth about the post: scheduled, publishing, published,
@@ -19,10 +22,30 @@
 //     the publisher saves each step's outcome in between, so a retry after
 //     a crash resumes where the last attempt stopped.
 //
+// Which platforms a post may name is the Client's to know: WithPlatforms
+// gives it the names (cmd/herald passes those of its platform
+// descriptors), and Client.ValidatePost checks a post as SchedulePost and
+// EditPost do; Post.Validate alone checks only the name's form. The API
+// validates through the Client, so no list of platforms lives in jobs.
+//
 // Errors from publishers carry a class (see package publishers). RetryPolicy
 // turns the class into asynq behaviour: backoff with full jitter for
 // transient errors, the platform's delay for rate limits (not counted as a
-// failure), archive at once for permanent and reauth errors.
+// failure), archive at once for permanent and reauth errors. A task that
+// must wait (its post is not due yet, another attempt holds its lock) is
+// snoozed (see Snoozed): retried after the wait, and neither a failure nor
+// a rate limit.
+//
+// The worker asks the token store for what it needs through one interface,
+// Tokens (tokens.Vault is it). The Vault hears of jobs through VaultHooks,
+// the only way to cancel or erase an account's posts from outside: a
+// disconnect cancels them and enqueues the revocation, an erase deletes
+// everything jobs keeps about the account, both after the tokens are gone:
+//
+//	vault := tokens.New(rdb, keys, jobs.VaultHooks(client, tokens.Options{Platforms: ...}))
+//	w, err := jobs.NewWorker(rdb, jobs.WorkerConfig{Publishers: reg, Tokens: vault, Sealer: keys})
+//	if err != nil { ... }
+//	err = w.Run(ctx) // nil after ctx ends, else why the worker stopped
 //
 // An attempt begins and ends with one script each: begin reads the record,
 // checks the post is due, not held by another attempt, and not too late (in
@@ -40,14 +63,13 @@
 // A dead worker's post is enqueued again by the recoverer soon after its
 // lock expires, rather than after asynq's own recovery (recover.go).
 //
-// Analytics: herald scheduler enqueues one analytics:sweep per window
-// (EnqueueSweep), which enqueues one analytics:refresh per active account
-// of the Vault, unique per account and window; a refresh stores the latest
-// Snapshot and a capped daily history.
+// Account erasure stays here, with the posts it mostly deletes: the
+// erase hook deletes the account's records, index and tasks, and asks
+// package events and package analytics to forget theirs.
 //
 // Redis keys: a post's record is the hash herald:{post:ID}; the posts of an
-// account are the set herald:{acct:ID}:posts; its analytics are
-// herald:{acct:ID}:analytics and herald:{acct:ID}:analytics:history; state
-// changes are appended to the stream herald:events. Each script touches
-// keys of one hash tag, so the same code runs on Redis Cluster.
+// account are the sorted set herald:{acct:ID}:posts; state changes are
+// appended to the stream herald:events (package events), inside the
+// attempt scripts where Redis is not a cluster. Each script touches keys
+// of one hash tag, so the same code runs on Redis Cluster.
 package jobs

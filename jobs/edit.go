@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/publishers"
 )
 
@@ -40,7 +41,7 @@ func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, e
 	if e.NotAfter != nil {
 		p.NotAfter = *e.NotAfter
 	}
-	if err := p.Validate(); err != nil {
+	if err := c.ValidatePost(p); err != nil {
 		return rec.PostStatus, err
 	}
 	body, err := json.Marshal(p)
@@ -64,7 +65,7 @@ func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, e
 	if payload, err := json.Marshal(publishPayload{V: payloadVersion, Post: p}); err == nil {
 		_ = c.insp.UpdateTaskPayload(QueuePublish, publishTaskID(id), payload)
 	}
-	_ = c.store.appendEvent(ctx, Event{Type: EventPostEdited, PostID: id, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled})
+	_ = c.store.appendEvent(ctx, events.Event{Type: events.PostEdited, PostID: id, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)})
 	return c.PostStatus(ctx, id)
 }
 

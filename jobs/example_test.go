@@ -54,12 +54,12 @@ func ExampleClient_SchedulePost() {
 
 // Validation names every wrong field.
 func ExamplePost_Validate() {
-	err := jobs.Post{ID: "bad id", Platform: "myspace"}.Validate()
+	err := jobs.Post{ID: "bad id", Platform: "My Space"}.Validate()
 	fmt.Println(err)
 	// Output:
 	// post_id: may contain only letters, digits and . _ : -
 	// account_id: required
-	// platform: unknown platform "myspace" (want one of [youtube instagram tiktok linkedin sandbox])
+	// platform: "My Space": 2 to 32 of a-z and 0-9, starting with a letter
 	// publish_at: required (RFC 3339 with a time zone)
 	// content: empty: give a title, text or media
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
 )
@@ -14,7 +15,7 @@ import (
 func (e *env) events(id string) map[string][]map[string]any {
 	e.t.Helper()
 	out := map[string][]map[string]any{}
-	for _, m := range e.rdb.XRange(context.Background(), jobs.EventsStream, "-", "+").Val() {
+	for _, m := range e.rdb.XRange(context.Background(), events.Stream, "-", "+").Val() {
 		if m.Values["post_id"] == id {
 			typ, _ := m.Values["type"].(string)
 			out[typ] = append(out[typ], m.Values)
@@ -40,7 +41,7 @@ func TestRetriesExhaustedFailsThePost(t *testing.T) {
 	if st.Attempts != 3 {
 		t.Errorf("attempts = %d, want 3 (the first and two retries)", st.Attempts)
 	}
-	failed := e.events("doomed")[jobs.EventPostFailed]
+	failed := e.events("doomed")[events.PostFailed]
 	if len(failed) != 1 || !strings.HasPrefix(failed[0]["reason"].(string), "retries exhausted: ") {
 		t.Errorf("post.failed events %v", failed)
 	}
@@ -70,7 +71,7 @@ func TestReconcilerFailsArchivedOrphan(t *testing.T) {
 	if st.FailureClass != jobs.ClassArchived || !strings.Contains(st.Reason, "archived") {
 		t.Errorf("failure %q %q, want archived", st.FailureClass, st.Reason)
 	}
-	if n := len(e.events("orphan")[jobs.EventPostFailed]); n != 1 {
+	if n := len(e.events("orphan")[events.PostFailed]); n != 1 {
 		t.Errorf("%d post.failed events, want 1", n)
 	}
 	if n := e.sandbox.Published("orphan"); n != 0 {

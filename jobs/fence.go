@@ -49,9 +49,13 @@ return 1
 // keepLocked renews owner's lock on postID until the returned stop is
 // called. The returned context is ctx, canceled (with errLockLost as its
 // cause) as soon as a renewal is refused or fails, or lose is called (a
-// checkpoint save was refused): the attempt must stop then. A timer rather than a goroutine per attempt: most attempts end
-// before the first renewal, and then the timer is all they cost. stop
-// waits for a renewal in flight; none starts after it.
+// checkpoint save was refused): the attempt must stop then. A timer
+// rather than a goroutine per attempt: most attempts end before the first
+// renewal, and then the timer is all they cost. A renewal runs under ctx,
+// bounded by renewEvery, so a Redis that hangs cannot hold it past the
+// attempt, and none is made after ctx ended (the attempt is over; its
+// lock runs out). stop waits for a renewal in flight; none starts after
+// it.
 func (s *store) keepLocked(ctx context.Context, postID, owner string) (actx context.Context, lose context.CancelCauseFunc, stop func()) {
 	actx, cancel := context.WithCancelCause(ctx)
 	var (
@@ -67,10 +71,18 @@ func (s *store) keepLocked(ctx context.Context, postID, owner string) (actx cont
 		if stopped {
 			return
 		}
-		rctx, done := context.WithTimeout(context.Background(), s.lockTTL/2)
+		if s.renewed != nil {
+			defer s.renewed()
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		rctx, done := context.WithTimeout(ctx, s.renewEvery)
 		n, err := renewScript.Run(rctx, s.rdb, []string{recordKey(postID)}, owner, s.lockTTL.Milliseconds()).Int()
 		done()
 		switch {
+		case ctx.Err() != nil:
+			// The attempt ended meanwhile: nothing to stop.
 		case err != nil:
 			// Whether the lock is still ours is unknown: stop rather than
 			// publish beside an attempt that may have taken over.

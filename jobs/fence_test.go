@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/publishers"
@@ -27,14 +29,28 @@ func handlerFor(rdb redis.UniversalClient, platform publishers.Publisher, renewE
 	st.lockTTL, st.renewEvery = fenceTTL, renewEvery
 	reg := publishers.NewRegistry()
 	reg.Register("sandbox", platform)
-	return &publishHandler{store: st, publishers: reg, tokens: tokens.Static{AccessToken: "t"},
+	return &publishHandler{store: st, publishers: reg, tokens: testTokens(rdb),
 		maxLateness: time.Hour, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+// testTokens is a Vault over rdb with acct-1 connected to "sandbox".
+func testTokens(rdb redis.UniversalClient) *tokens.Vault {
+	keys, err := tokens.ParseKeyring("k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	if err != nil {
+		panic(err)
+	}
+	v := tokens.New(rdb, keys, tokens.Options{Platforms: map[string]tokens.Platform{"sandbox": {}}})
+	tok := &oauth2.Token{AccessToken: "t", TokenType: "Bearer"}
+	if err := v.Connect(context.Background(), tokens.Account{ID: "acct-1", Platform: "sandbox", PlatformUserID: "sb-acct-1", Token: tok}); err != nil {
+		panic(err)
+	}
+	return v
 }
 
 func eventTypes(t *testing.T, rdb redis.UniversalClient) map[string]int {
 	t.Helper()
 	n := map[string]int{}
-	for _, m := range rdb.XRange(context.Background(), EventsStream, "-", "+").Val() {
+	for _, m := range rdb.XRange(context.Background(), events.Stream, "-", "+").Val() {
 		typ, _ := m.Values["type"].(string)
 		n[typ]++
 	}
@@ -110,7 +126,7 @@ func TestStalledAttemptIsFencedOut(t *testing.T) {
 	if posts := platform.Posts("p1"); len(posts) != 1 {
 		t.Errorf("platform has %v, want exactly one post", posts)
 	}
-	if ev := eventTypes(t, db.Client); ev[EventPostPublished] != 1 || ev[EventPostRetry] != 0 {
+	if ev := eventTypes(t, db.Client); ev[events.PostPublished] != 1 || ev[events.PostRetry] != 0 {
 		t.Errorf("events %v: want one post.published and no retry from W1", ev)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/publishers"
 )
@@ -107,8 +108,8 @@ func TestBeginGuards(t *testing.T) {
 // behalf, while none holds it), and appends its event only when it
 // wrote.
 func TestFinishGuards(t *testing.T) {
-	published := func() *Event {
-		return &Event{Type: EventPostPublished, PostID: "p1", AccountID: "acct-1", State: StatePublished}
+	published := func() *events.Event {
+		return &events.Event{Type: events.PostPublished, PostID: "p1", AccountID: "acct-1", State: string(StatePublished)}
 	}
 	t.Run("state not allowed", func(t *testing.T) {
 		st, db := guardStore(t)
@@ -120,7 +121,7 @@ func TestFinishGuards(t *testing.T) {
 		if s := db.Client.HGet(ctx, recordKey("p1"), "state").Val(); s != string(StateScheduled) {
 			t.Errorf("state %s", s)
 		}
-		if n := db.Client.XLen(ctx, EventsStream).Val(); n != 0 {
+		if n := db.Client.XLen(ctx, events.Stream).Val(); n != 0 {
 			t.Errorf("%d events appended by a refused finish", n)
 		}
 	})
@@ -130,7 +131,7 @@ func TestFinishGuards(t *testing.T) {
 		if b, err := st.begin(ctx, "p1", "owner-2", time.Hour, nil); err != nil || b.Verdict != "begun" {
 			t.Fatalf("begin = %+v, %v", b, err)
 		}
-		n0 := db.Client.XLen(ctx, EventsStream).Val()
+		n0 := db.Client.XLen(ctx, events.Stream).Val()
 		tr, err := st.finish(ctx, "p1", "owner-1", nil, published(), "state", string(StatePublished), "remote_id", "stale")
 		if err != nil || tr.Changed || !tr.Fenced {
 			t.Fatalf("finish by a stale owner = %+v, %v; want fenced", tr, err)
@@ -139,7 +140,7 @@ func TestFinishGuards(t *testing.T) {
 		if h["state"] != string(StatePublishing) || h["remote_id"] != "" || h["lock_owner"] != "owner-2" {
 			t.Errorf("a stale owner's finish wrote: %v", h)
 		}
-		if n := db.Client.XLen(ctx, EventsStream).Val(); n != n0 {
+		if n := db.Client.XLen(ctx, events.Stream).Val(); n != n0 {
 			t.Errorf("a refused finish appended %d events", n-n0)
 		}
 	})

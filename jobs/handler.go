@@ -3,8 +3,6 @@ package jobs
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +13,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/internal/randomid"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
 )
@@ -23,15 +23,15 @@ import (
 // before its deadline. It is permanent.
 const ClassTooLate = "too_late"
 
-// errBusy says another attempt holds the post's lock. It waits like a rate
-// limit: it is nobody's failure.
-var errBusy = publishers.RateLimited(lockTTL/2, errors.New("another attempt at this post is running"))
+// errBusy says another attempt holds the post's lock: the task waits,
+// it is nobody's failure.
+var errBusy = snooze(lockTTL/2, "another attempt at this post is running")
 
 // publishHandler runs post:publish tasks.
 type publishHandler struct {
 	store       *store
 	publishers  *publishers.Registry
-	tokens      tokens.Source
+	tokens      Tokens
 	sealer      Sealer
 	maxLateness time.Duration
 	log         *slog.Logger
@@ -87,12 +87,6 @@ func payloadAccountID(b []byte) string {
 	return id
 }
 
-// pipelinedSource is a tokens.Source that can read an account's token in
-// the caller's round trip (tokens.Vault).
-type pipelinedSource interface {
-	QueueCredentials(ctx context.Context, pipe redis.Pipeliner, account string) *tokens.PendingCredentials
-}
-
 func (h *publishHandler) publish(ctx context.Context, postID, accountHint string) error {
 	start := h.store.now()
 	owner := randomID()
@@ -100,8 +94,8 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	// account: one round trip fewer per attempt.
 	var pending *tokens.PendingCredentials
 	var also func(redis.Pipeliner)
-	if ps, ok := h.tokens.(pipelinedSource); ok && accountHint != "" {
-		also = func(pipe redis.Pipeliner) { pending = ps.QueueCredentials(ctx, pipe, accountHint) }
+	if accountHint != "" {
+		also = func(pipe redis.Pipeliner) { pending = h.tokens.QueueCredentials(ctx, pipe, accountHint) }
 	}
 	b, err := h.store.begin(ctx, postID, owner, h.maxLateness, also)
 	if err != nil {
@@ -122,7 +116,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	case "early":
 		// A task older than a reschedule to a later time: wait, without
 		// counting it as a failure.
-		return publishers.RateLimited(b.Wait, fmt.Errorf("post %s not due until %s", postID, b.At.UTC().Format(time.RFC3339)))
+		return snooze(b.Wait, fmt.Sprintf("post %s not due until %s", postID, b.At.UTC().Format(time.RFC3339)))
 	case "busy":
 		return errBusy
 	case "late":
@@ -144,7 +138,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	if err != nil {
 		return h.attemptFailed(ctx, rec, owner, attempt, err, start)
 	}
-	published := &Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: StatePublished,
+	published := &events.Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StatePublished),
 		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL}
 	tr, err := h.store.finish(ctx, postID, owner, nil, published,
 		"state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
@@ -184,10 +178,8 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner str
 	)
 	if pending != nil && pending.Account() == rec.AccountID {
 		tok, info, err = pending.Result(ctx, rec.Platform)
-	} else if cs, ok := h.tokens.(credentialSource); ok {
-		tok, info, err = cs.Credentials(ctx, rec.AccountID, rec.Platform)
 	} else {
-		tok, err = h.tokens.Token(ctx, rec.AccountID, rec.Platform)
+		tok, info, err = h.tokens.Credentials(ctx, rec.AccountID, rec.Platform)
 	}
 	if err != nil {
 		return publishers.Result{}, tokenError(err)
@@ -197,52 +189,37 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner str
 		return publishers.Result{}, err
 	}
 	req := publishers.Request{
-		PostID:      rec.PostID,
-		AccountID:   rec.AccountID,
-		PublishAt:   rec.PublishAt,
-		Content:     rec.Post.Content,
-		Token:       tok,
-		Checkpoints: cps,
-		Attempt:     attempt,
-		// Empty with a Source that is not a credentialSource (tests).
+		PostID:         rec.PostID,
+		AccountID:      rec.AccountID,
+		PublishAt:      rec.PublishAt,
+		Content:        rec.Post.Content,
+		Token:          tok,
+		Checkpoints:    cps,
+		Attempt:        attempt,
 		PlatformUserID: info.PlatformUserID,
-	}
-	if fr, ok := h.tokens.(forceRefresher); ok {
-		req.ForceRefresh = func(ctx context.Context) (*oauth2.Token, error) {
-			t, err := fr.ForceRefresh(ctx, rec.AccountID, rec.Platform, tok)
+		ForceRefresh: func(ctx context.Context) (*oauth2.Token, error) {
+			t, err := h.tokens.ForceRefresh(ctx, rec.AccountID, rec.Platform, tok)
 			if err != nil {
 				return nil, tokenError(err)
 			}
 			return t, nil
-		}
+		},
 	}
 	return pub.Publish(ctx, req)
 }
 
-// credentialSource is a tokens.Source that also says the account's id at
-// the platform, from the same read (tokens.Vault).
-type credentialSource interface {
-	Credentials(ctx context.Context, accountID, platform string) (*oauth2.Token, tokens.Info, error)
-}
-
-// accountInfo is a tokens.Source that also knows the account's id at the
-// platform (tokens.Vault).
-type accountInfo interface {
-	Info(ctx context.Context, accountID string) (tokens.Info, error)
-}
-
-// forceRefresher is a tokens.Source that can replace a token the platform
-// refused (tokens.Vault).
-type forceRefresher interface {
-	ForceRefresh(ctx context.Context, accountID, platform string, stale *oauth2.Token) (*oauth2.Token, error)
-}
-
 // tokenError classes an error of the token source: an account that is not
-// connected (disconnected, needs reauthorization) is Reauth; anything else
-// (Redis, a token endpoint's 5xx) is worth retrying.
+// connected (disconnected, needs reauthorization) is Reauth, and so is a
+// stored token that does not open (it will not on a retry either);
+// anything else (Redis, a token endpoint's 5xx) is worth retrying.
 func tokenError(err error) error {
-	if errors.Is(err, tokens.ErrNotConnected) {
+	switch {
+	case errors.Is(err, tokens.ErrNotConnected):
 		return publishers.Reauth(err)
+	case errors.Is(err, tokens.ErrUnknownKey):
+		return publishers.Reauth(fmt.Errorf("stored token unreadable (restore its key or connect the account again): %w", err))
+	case errors.Is(err, tokens.ErrCorrupt):
+		return publishers.Reauth(fmt.Errorf("stored token corrupt (connect the account again): %w", err))
 	}
 	return publishers.Transient(fmt.Errorf("token: %w", err))
 }
@@ -272,7 +249,7 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 	// that fails here only loses the error text.
 	wctx, cancel := detached(ctx)
 	defer cancel()
-	retry := &Event{Type: EventRetry, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateScheduled, Attempt: attempt, Class: class.String(), Reason: err.Error()}
+	retry := &events.Event{Type: events.PostRetry, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateScheduled), Attempt: attempt, Class: class.String(), Reason: err.Error()}
 	tr, ferr := h.store.finish(wctx, rec.PostID, owner, []State{StatePublishing}, retry,
 		"state", string(StateScheduled), "last_error", err.Error())
 	if ferr == nil && tr.Fenced {
@@ -286,7 +263,7 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 func (h *publishHandler) fail(ctx context.Context, rec record, owner, class, reason string, attempt int, start time.Time) error {
 	wctx, cancel := detached(ctx)
 	defer cancel()
-	failed := &Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: StateFailed, Attempt: attempt, Class: class, Reason: reason}
+	failed := &events.Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: attempt, Class: class, Reason: reason}
 	tr, err := h.store.finish(wctx, rec.PostID, owner, []State{StateScheduled, StatePublishing}, failed,
 		"state", string(StateFailed), "class", class, "reason", reason)
 	if err != nil {
@@ -312,8 +289,4 @@ func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 }
 
-func randomID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
+func randomID() string { return randomid.New() }

@@ -10,7 +10,9 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
@@ -29,6 +31,9 @@ type env struct {
 	sandbox *sandboxtest.Server
 	client  *jobs.Client
 	insp    *asynq.Inspector
+	// vault is the token Vault workers use unless a test gives its own,
+	// made on the first use (see sandboxVault).
+	vault *tokens.Vault
 }
 
 func newEnv(t testing.TB) *env {
@@ -60,11 +65,13 @@ func (e *env) startWorker(reg *publishers.Registry, tweak func(*jobs.WorkerConfi
 		ShutdownTimeout: 2 * time.Second,
 		Retry:           jobs.RetryPolicy{Base: 10 * time.Millisecond, Cap: 50 * time.Millisecond},
 		Publishers:      reg,
-		Tokens:          tokens.Static{AccessToken: "sandbox-token"},
 		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	if tweak != nil {
 		tweak(&cfg)
+	}
+	if cfg.Tokens == nil {
+		cfg.Tokens = e.sandboxVault()
 	}
 	w, err := jobs.NewWorker(e.rdb, cfg)
 	if err != nil {
@@ -86,6 +93,38 @@ func (e *env) startWorker(reg *publishers.Registry, tweak func(*jobs.WorkerConfi
 	}
 	e.t.Cleanup(stop)
 	return stop
+}
+
+// testKeys is the keyring of the tests' Vaults.
+const testKeys = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+// sandboxVault is the real Vault, wired to e's client as cmd/herald
+// wires it, with acct-1 connected to the sandbox (whose tokens never
+// expire): the worker's handlers run through it as they do in
+// production.
+func (e *env) sandboxVault() *tokens.Vault {
+	e.t.Helper()
+	if e.vault != nil {
+		return e.vault
+	}
+	keys, err := tokens.ParseKeyring(testKeys)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.vault = tokens.New(e.rdb, keys, jobs.VaultHooks(e.client, tokens.Options{
+		Platforms: map[string]tokens.Platform{"sandbox": {}},
+	}))
+	tok := &oauth2.Token{AccessToken: "sandbox-token", TokenType: "Bearer"}
+	if err := e.vault.Connect(context.Background(), tokens.Account{ID: "acct-1", Platform: "sandbox", PlatformUserID: "sb-acct-1", Token: tok}); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.vault
+}
+
+// appendEvent appends an event as the Vault's hooks and the platforms'
+// notices do.
+func (e *env) appendEvent(typ, account, platform string) error {
+	return events.NewWriter(e.rdb, events.WriterOptions{}).Append(context.Background(), events.Event{Type: typ, AccountID: account, Platform: platform})
 }
 
 func (e *env) post(id string, at time.Time) jobs.Post {

@@ -45,8 +45,9 @@ func logTasks(log *slog.Logger) asynq.MiddlewareFunc {
 			id, _ := asynq.GetTaskID(ctx)
 			retried, _ := asynq.GetRetryCount(ctx)
 			err := next.ProcessTask(ctx, t)
+			_, snoozed := Snoozed(err)
 			level := slog.LevelDebug
-			if err != nil {
+			if err != nil && !snoozed {
 				level = slog.LevelWarn
 			}
 			if !log.Enabled(ctx, level) {
@@ -61,9 +62,12 @@ func logTasks(log *slog.Logger) asynq.MiddlewareFunc {
 					attrs = append(attrs, "account_id", subj.AccountID, "platform", subj.Platform)
 				}
 			}
-			if err != nil {
+			switch {
+			case snoozed:
+				log.Debug("task snoozed", append(attrs, "reason", err)...)
+			case err != nil:
 				log.Warn("task failed", append(attrs, "err", err)...)
-			} else {
+			default:
 				log.Debug("task done", attrs...)
 			}
 			return err

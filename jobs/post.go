@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/heraldhq/herald/input"
 	"github.com/heraldhq/herald/publishers"
 )
 
@@ -33,7 +36,7 @@ type Post struct {
 // Limits on a post. They are loose upper bounds for every platform; each
 // publisher checks its platform's own, stricter limits.
 const (
-	MaxIDLen       = 128
+	MaxIDLen       = input.MaxIDLen
 	MaxTitleLen    = 1000  // runes
 	MaxTextLen     = 10000 // runes
 	MaxMedia       = 35
@@ -43,41 +46,62 @@ const (
 	MaxOptionValue = 4096
 )
 
-// Platforms Herald knows. A worker publishes only to those registered in
-// its publishers.Registry.
-var Platforms = []string{"youtube", "instagram", "tiktok", "linkedin", "sandbox"}
+// FieldError says which field of an input is wrong and how. It is
+// input.FieldError, the one type jobs, tokens and the API report bad
+// input with, so one errors.As matches them all.
+type FieldError = input.FieldError
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
+// ErrInvalid is matched by every validation error, for errors.Is. It is
+// input.ErrInvalid.
+var ErrInvalid = input.ErrInvalid
 
-// FieldError says which field of an input is wrong and how.
-type FieldError struct {
-	Field   string // e.g. "content.media[2].url"
-	Problem string
+// checkID applies the one id rule of input.CheckID.
+func checkID(field, id string) *FieldError { return input.CheckID(field, id) }
+
+// platformPattern is the form of a platform name (publishers.Registry
+// refuses any other).
+var platformPattern = regexp.MustCompile(`^[a-z][a-z0-9]{1,31}$`)
+
+// WithPlatforms names the platforms posts may give, as cmd/herald lists
+// them (publishers.Names of its platforms). Without it a client accepts
+// any well-formed platform name and leaves the worker, whose registry
+// lacks the platform, to fail the post.
+func WithPlatforms(names ...string) ClientOption {
+	return func(o *clientOptions) { o.platforms = names }
 }
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
+// ValidatePost checks p as SchedulePost does: Post.Validate, and a
+// platform among those of WithPlatforms.
+func (c *Client) ValidatePost(p Post) error { return p.validate(c.opts.platforms) }
 
-// ErrInvalid is wrapped by every validation error, for errors.Is.
-var ErrInvalid = errors.New("invalid")
+// knownPlatform says whether posts may name platform.
+func (c *Client) knownPlatform(platform string) bool {
+	return checkPlatform(platform, c.opts.platforms) == nil
+}
 
-// Is makes errors.Is(err, ErrInvalid) true for a FieldError.
-func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
-
-func checkID(field, id string) *FieldError {
+// checkPlatform checks a post's platform: well formed, and one of known
+// unless known is nil.
+func checkPlatform(platform string, known []string) *FieldError {
 	switch {
-	case id == "":
-		return &FieldError{field, "required"}
-	case len(id) > MaxIDLen:
-		return &FieldError{field, fmt.Sprintf("longer than %d characters", MaxIDLen)}
-	case !idPattern.MatchString(id):
-		return &FieldError{field, "may contain only letters, digits and . _ : -"}
+	case platform == "":
+		return &FieldError{Field: "platform", Problem: "required"}
+	case !platformPattern.MatchString(platform):
+		return &FieldError{Field: "platform", Problem: fmt.Sprintf("%.40q: 2 to 32 of a-z and 0-9, starting with a letter", platform)}
+	case known != nil && !slices.Contains(known, platform):
+		return &FieldError{Field: "platform", Problem: fmt.Sprintf("unknown platform %q (want one of %v)", platform, known)}
 	}
 	return nil
 }
 
 // Validate checks p and returns every problem found, each a *FieldError
-// naming the JSON field (post_id, content.text, ...).
-func (p Post) Validate() error {
+// naming the JSON field (post_id, content.text, ...). It checks the form
+// of the platform name only: which platforms exist is the Client's to
+// say (ValidatePost).
+func (p Post) Validate() error { return p.validate(nil) }
+
+// validate checks p, its platform against known (nil: any well-formed
+// name).
+func (p Post) validate(known []string) error {
 	var errs []error
 	add := func(e *FieldError) {
 		if e != nil {
@@ -86,52 +110,51 @@ func (p Post) Validate() error {
 	}
 	add(checkID("post_id", p.ID))
 	add(checkID("account_id", p.AccountID))
-	if p.Platform == "" {
-		add(&FieldError{"platform", "required"})
-	} else if !knownPlatform(p.Platform) {
-		add(&FieldError{"platform", fmt.Sprintf("unknown platform %q (want one of %v)", p.Platform, Platforms)})
-	}
+	add(checkPlatform(p.Platform, known))
 	if p.PublishAt.IsZero() {
-		add(&FieldError{"publish_at", "required (RFC 3339 with a time zone)"})
+		add(&FieldError{Field: "publish_at", Problem: "required (RFC 3339 with a time zone)"})
 	}
 	if !p.NotAfter.IsZero() && !p.NotAfter.After(p.PublishAt) {
-		add(&FieldError{"not_after", "must be after publish_at"})
+		add(&FieldError{Field: "not_after", Problem: "must be after publish_at"})
 	}
 	c := p.Content
 	if n := utf8.RuneCountInString(c.Title); n > MaxTitleLen {
-		add(&FieldError{"content.title", fmt.Sprintf("%d characters, at most %d allowed", n, MaxTitleLen)})
+		add(&FieldError{Field: "content.title", Problem: fmt.Sprintf("%d characters, at most %d allowed", n, MaxTitleLen)})
 	}
 	if !utf8.ValidString(c.Title) {
-		add(&FieldError{"content.title", "not valid UTF-8"})
+		add(&FieldError{Field: "content.title", Problem: "not valid UTF-8"})
 	}
 	if n := utf8.RuneCountInString(c.Text); n > MaxTextLen {
-		add(&FieldError{"content.text", fmt.Sprintf("%d characters, at most %d allowed", n, MaxTextLen)})
+		add(&FieldError{Field: "content.text", Problem: fmt.Sprintf("%d characters, at most %d allowed", n, MaxTextLen)})
 	}
 	if !utf8.ValidString(c.Text) {
-		add(&FieldError{"content.text", "not valid UTF-8"})
+		add(&FieldError{Field: "content.text", Problem: "not valid UTF-8"})
 	}
 	if c.Title == "" && c.Text == "" && len(c.Media) == 0 {
-		add(&FieldError{"content", "empty: give a title, text or media"})
+		add(&FieldError{Field: "content", Problem: "empty: give a title, text or media"})
 	}
 	if len(c.Media) > MaxMedia {
-		add(&FieldError{"content.media", fmt.Sprintf("%d items, at most %d allowed", len(c.Media), MaxMedia)})
+		add(&FieldError{Field: "content.media", Problem: fmt.Sprintf("%d items, at most %d allowed", len(c.Media), MaxMedia)})
 	}
 	for i, m := range c.Media {
 		field := fmt.Sprintf("content.media[%d]", i)
 		add(checkMediaURL(field+".url", m.URL))
 		if m.Kind != publishers.MediaImage && m.Kind != publishers.MediaVideo {
-			add(&FieldError{field + ".kind", fmt.Sprintf("%q: must be image or video", m.Kind)})
+			add(&FieldError{Field: field + ".kind", Problem: fmt.Sprintf("%q: must be image or video", m.Kind)})
 		}
 	}
 	if len(c.Options) > MaxOptions {
-		add(&FieldError{"content.options", fmt.Sprintf("%d options, at most %d allowed", len(c.Options), MaxOptions)})
+		add(&FieldError{Field: "content.options", Problem: fmt.Sprintf("%d options, at most %d allowed", len(c.Options), MaxOptions)})
 	}
 	for k, v := range c.Options {
 		if k == "" || len(k) > MaxOptionKey {
-			add(&FieldError{"content.options", fmt.Sprintf("key %.64q: must be 1 to %d bytes", k, MaxOptionKey)})
+			add(&FieldError{Field: "content.options", Problem: fmt.Sprintf("key %.64q: must be 1 to %d bytes", k, MaxOptionKey)})
 		}
 		if len(v) > MaxOptionValue {
-			add(&FieldError{"content.options." + k, fmt.Sprintf("longer than %d bytes", MaxOptionValue)})
+			add(&FieldError{Field: "content.options." + k, Problem: fmt.Sprintf("longer than %d bytes", MaxOptionValue)})
+		}
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			add(&FieldError{Field: "content.options." + strings.ToValidUTF8(k, "\uFFFD"), Problem: "not valid UTF-8"})
 		}
 	}
 	return errors.Join(errs...)
@@ -139,29 +162,20 @@ func (p Post) Validate() error {
 
 func checkMediaURL(field, raw string) *FieldError {
 	if raw == "" {
-		return &FieldError{field, "required"}
+		return &FieldError{Field: field, Problem: "required"}
 	}
 	if len(raw) > MaxURLLen {
-		return &FieldError{field, fmt.Sprintf("longer than %d characters", MaxURLLen)}
+		return &FieldError{Field: field, Problem: fmt.Sprintf("longer than %d characters", MaxURLLen)}
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &FieldError{field, "must be an absolute http or https URL"}
+		return &FieldError{Field: field, Problem: "must be an absolute http or https URL"}
 	}
 	if u.User != nil {
 		// Credentials in a media URL would end up in payloads and logs.
-		return &FieldError{field, "must not contain credentials"}
+		return &FieldError{Field: field, Problem: "must not contain credentials"}
 	}
 	return nil
-}
-
-func knownPlatform(p string) bool {
-	for _, k := range Platforms {
-		if k == p {
-			return true
-		}
-	}
-	return false
 }
 
 // fingerprint identifies a post's content and schedule, to tell a repeated
@@ -201,7 +215,7 @@ func publishPayloadPostID(b []byte) (string, error) {
 		return "", fmt.Errorf("payload: not a publish payload: %w", err)
 	}
 	if p.V != payloadVersion {
-		return "", &FieldError{"v", fmt.Sprintf("payload version %d, want %d", p.V, payloadVersion)}
+		return "", &FieldError{Field: "v", Problem: fmt.Sprintf("payload version %d, want %d", p.V, payloadVersion)}
 	}
 	if err := checkID("post.post_id", p.Post.ID); err != nil {
 		return "", err
@@ -216,7 +230,7 @@ func decodePublishPayload(b []byte) (Post, error) {
 		return Post{}, fmt.Errorf("payload: not a publish payload: %w", err)
 	}
 	if p.V != payloadVersion {
-		return Post{}, &FieldError{"v", fmt.Sprintf("payload version %d, want %d", p.V, payloadVersion)}
+		return Post{}, &FieldError{Field: "v", Problem: fmt.Sprintf("payload version %d, want %d", p.V, payloadVersion)}
 	}
 	if err := checkID("post.post_id", p.Post.ID); err != nil {
 		return Post{}, err

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/publishers"
 )
 
@@ -192,7 +193,7 @@ func (r *reconciler) settle(ctx context.Context, id string) (bool, error) {
 	if info.LastErr == "" {
 		reason = "task archived"
 	}
-	ev := &Event{PostID: id, AccountID: rec.AccountID, Platform: rec.Platform, State: StateFailed, Attempt: rec.Attempts, Class: ClassArchived, Reason: reason}
+	ev := &events.Event{PostID: id, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: rec.Attempts, Class: ClassArchived, Reason: reason}
 	tr, err := r.c.store.finish(ctx, id, "", []State{StateScheduled, StatePublishing}, ev,
 		"state", string(StateFailed), "class", ClassArchived, "reason", reason)
 	if err != nil || !tr.Changed {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/publishers"
 )
 
@@ -73,10 +74,8 @@ const checkpointPrefix = "cp:"
 type store struct {
 	rdb redis.UniversalClient
 	now func() time.Time
-	// maxLen caps the events stream (default DefaultEventsMaxLen).
-	maxLen int64
-	// observeEvent, if set, hears the type of every event appended.
-	observeEvent func(typ string)
+	// events appends to the events stream.
+	events *events.Writer
 	// inlineEvents: the attempt scripts append their events themselves,
 	// saving a round trip each. Not on Redis Cluster, where the stream
 	// and a record are in different slots.
@@ -87,11 +86,20 @@ type store struct {
 	// trackAttempts: begin and finish keep the recoverer's index of
 	// running attempts (workers only; recover.go).
 	trackAttempts bool
+	// renewed, if set, hears of every renewal attempt's end (tests).
+	renewed func()
 }
 
 func newStore(rdb redis.UniversalClient, now func() time.Time, maxLen int64, observe func(string)) *store {
 	_, cluster := rdb.(*redis.ClusterClient)
-	return &store{rdb: rdb, now: now, maxLen: maxLen, observeEvent: observe, inlineEvents: !cluster, lockTTL: lockTTL, renewEvery: lockTTL / 3}
+	ev := events.NewWriter(rdb, events.WriterOptions{MaxLen: maxLen, Observe: observe, Now: now})
+	return &store{rdb: rdb, now: now, events: ev, inlineEvents: !cluster, lockTTL: lockTTL, renewEvery: lockTTL / 3}
+}
+
+// appendEvent adds e to the stream. Its error is for the caller to log or
+// drop: the record, not the stream, is the truth.
+func (s *store) appendEvent(ctx context.Context, e events.Event) error {
+	return s.events.Append(ctx, e)
 }
 
 // createScript writes a new record unless one exists; it returns nil when

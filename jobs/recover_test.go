@@ -14,7 +14,6 @@ import (
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/publisherstest"
-	"github.com/heraldhq/herald/tokens"
 )
 
 // TestRecovererTakesOverADeadWorkersPost: an attempt whose worker died
@@ -44,7 +43,7 @@ func TestRecovererTakesOverADeadWorkersPost(t *testing.T) {
 	reg := publishers.NewRegistry()
 	reg.Register("sandbox", platform)
 	w, err := NewWorker(db.Client, WorkerConfig{
-		Concurrency: 2, ShutdownTimeout: time.Second, Publishers: reg, Tokens: tokens.Static{AccessToken: "t"},
+		Concurrency: 2, ShutdownTimeout: time.Second, Publishers: reg, Tokens: testTokens(db.Client),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Recover: RecoverConfig{Every: 50 * time.Millisecond},
 	})

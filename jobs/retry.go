@@ -34,6 +34,10 @@ func (p RetryPolicy) Delay(n int, err error, _ *asynq.Task) time.Duration {
 	if errors.Is(err, asynq.ErrLeaseExpired) {
 		return leaseRecoveryDelay
 	}
+	if after, ok := Snoozed(err); ok {
+		// Whole seconds, as for a rate limit below.
+		return after + time.Second
+	}
 	if after, ok := publishers.RetryAfter(err); ok && after > 0 {
 		// asynq files retries by whole seconds and releases them once that
 		// second begins, up to a second early: the extra second makes sure
@@ -53,11 +57,11 @@ func (p RetryPolicy) Delay(n int, err error, _ *asynq.Task) time.Duration {
 	return time.Duration(r() * float64(ceiling))
 }
 
-// IsFailure is asynq's IsFailure: a rate limit is the platform's pace, not
-// a failure, and a lease that expired because a worker died is not the
-// post's fault. Neither uses up the task's retries.
+// IsFailure is asynq's IsFailure: a snooze is a wait, a rate limit is the
+// platform's pace, not a failure, and a lease that expired because a
+// worker died is not the post's fault. None uses up the task's retries.
 func IsFailure(err error) bool {
-	if errors.Is(err, asynq.ErrLeaseExpired) {
+	if _, snoozed := Snoozed(err); snoozed || errors.Is(err, asynq.ErrLeaseExpired) {
 		return false
 	}
 	_, limited := publishers.RetryAfter(err)

@@ -1,13 +1,19 @@
 package jobs
 
-// Task types. The names are part of Herald's contract with operators
-// (asynqmon shows them) and must not change.
+import (
+	"github.com/heraldhq/herald/analytics"
+	"github.com/heraldhq/herald/webhook"
+)
+
+// Task types a worker runs. The names are part of Herald's contract with
+// operators (asynqmon shows them) and must not change. Analytics and
+// webhook delivery define theirs in their packages.
 const (
 	TypePublish          = "post:publish"
-	TypeAnalyticsRefresh = "analytics:refresh"
-	TypeAnalyticsSweep   = "analytics:sweep"
+	TypeAnalyticsRefresh = analytics.TypeRefresh
+	TypeAnalyticsSweep   = analytics.TypeSweep
 	TypeAccountRevoke    = "account:revoke"
-	TypeWebhookDeliver   = "webhook:deliver"
+	TypeWebhookDeliver   = webhook.TaskType
 )
 
 // Queues. Work that protects users (revoking a disconnected account's
@@ -15,8 +21,8 @@ const (
 const (
 	QueueCritical  = "critical"
 	QueuePublish   = "publish"
-	QueueAnalytics = "analytics"
-	QueueWebhooks  = "webhooks"
+	QueueAnalytics = analytics.Queue
+	QueueWebhooks  = webhook.Queue
 )
 
 // Queues maps each queue to its weight: a worker picks from a queue with

@@ -15,6 +15,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/webhook"
@@ -28,7 +29,7 @@ type receiver struct {
 	*httptest.Server
 	mu       sync.Mutex
 	script   []int
-	received []jobs.Event
+	received []events.Event
 	bad      []string
 	outcomes []string
 }
@@ -49,7 +50,7 @@ func newReceiver(t *testing.T, script ...int) *receiver {
 			status, r.script = r.script[0], r.script[1:]
 		}
 		if status == http.StatusOK {
-			var ev jobs.Event
+			var ev events.Event
 			if err := json.Unmarshal(body, &ev); err != nil || ev.ID != req.Header.Get(webhook.EventIDHeader) || ev.Type != req.Header.Get(webhook.EventTypeHeader) {
 				r.bad = append(r.bad, "body and headers disagree: "+string(body))
 			}
@@ -61,7 +62,7 @@ func newReceiver(t *testing.T, script ...int) *receiver {
 	return r
 }
 
-func (r *receiver) events() []jobs.Event {
+func (r *receiver) events() []events.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.received)
@@ -75,11 +76,11 @@ func (r *receiver) observe(outcome string) {
 
 // startWebhookWorker runs a worker delivering to r and waits until its
 // consumer group exists (events appended before that are not delivered).
-func (e *env) startWebhookWorker(r *receiver, tweak func(*jobs.WebhookConfig)) {
+func (e *env) startWebhookWorker(r *receiver, tweak func(*webhook.Config)) (stop func()) {
 	e.t.Helper()
-	e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
-		c.Webhooks = jobs.WebhookConfig{
-			Endpoints: []jobs.WebhookEndpoint{{Name: "app", URL: r.URL + "/hooks", Secrets: []string{"old-secret-0123456789abcdef", hookSecret}}},
+	stop = e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) {
+		c.Webhooks = webhook.Config{
+			Endpoints: []webhook.Endpoint{{Name: "app", URL: r.URL + "/hooks", Secrets: []string{"old-secret-0123456789abcdef", hookSecret}}},
 			Observe:   r.observe,
 		}
 		if tweak != nil {
@@ -87,9 +88,10 @@ func (e *env) startWebhookWorker(r *receiver, tweak func(*jobs.WebhookConfig)) {
 		}
 	})
 	eventually.True(e.t, 10*time.Second, func() bool {
-		groups, err := e.rdb.XInfoGroups(context.Background(), jobs.EventsStream).Result()
-		return err == nil && len(groups) == 1 && groups[0].Name == jobs.WebhookGroup
+		groups, err := e.rdb.XInfoGroups(context.Background(), events.Stream).Result()
+		return err == nil && len(groups) == 1 && groups[0].Name == webhook.Group
 	}, "webhook consumer group created")
+	return stop
 }
 
 func TestWebhooksDeliverEveryEventOnceSigned(t *testing.T) {
@@ -112,7 +114,7 @@ func TestWebhooksDeliverEveryEventOnceSigned(t *testing.T) {
 		}
 	}
 	slices.Sort(types)
-	if want := []string{jobs.EventPostPublished, jobs.EventPostPublishing, jobs.EventPostScheduled}; !slices.Equal(types, want) {
+	if want := []string{events.PostPublished, events.PostPublishing, events.PostScheduled}; !slices.Equal(types, want) {
 		t.Errorf("delivered %v, want %v", types, want)
 	}
 	r.mu.Lock()
@@ -120,7 +122,7 @@ func TestWebhooksDeliverEveryEventOnceSigned(t *testing.T) {
 	if len(r.bad) > 0 {
 		t.Errorf("bad deliveries: %v", r.bad)
 	}
-	if !slices.Contains(r.outcomes, jobs.WebhookRetry) || !slices.Contains(r.outcomes, jobs.WebhookDelivered) {
+	if !slices.Contains(r.outcomes, webhook.Retry) || !slices.Contains(r.outcomes, webhook.Delivered) {
 		t.Errorf("outcomes %v", r.outcomes)
 	}
 }
@@ -130,35 +132,35 @@ func TestWebhookEndpointThatAnswers410IsDisabled(t *testing.T) {
 	r := newReceiver(t, http.StatusGone)
 	e.startWebhookWorker(r, nil)
 	ctx := context.Background()
-	_ = e.client.AccountEvent(ctx, jobs.EventAccountConnected, "acct-1", "sandbox", "")
+	_ = e.appendEvent(events.AccountConnected, "acct-1", "sandbox")
 	eventually.True(t, 10*time.Second, func() bool {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		return slices.Contains(r.outcomes, jobs.WebhookDisabled)
+		return slices.Contains(r.outcomes, webhook.Disabled)
 	}, "endpoint disabled")
 	// Events after the 410 are not sent: the marker event behind them
 	// would be the first delivery otherwise.
-	_ = e.client.AccountEvent(ctx, jobs.EventAccountDisconnected, "acct-1", "sandbox", "")
+	_ = e.appendEvent(events.AccountDisconnected, "acct-1", "sandbox")
 	eventually.True(t, 10*time.Second, func() bool {
-		p, err := e.rdb.XPending(ctx, jobs.EventsStream, jobs.WebhookGroup).Result()
-		info, _ := e.rdb.XInfoGroups(ctx, jobs.EventsStream).Result()
-		return err == nil && p.Count == 0 && len(info) == 1 && info[0].EntriesRead == 2
+		p, err := e.rdb.XPending(ctx, events.Stream, webhook.Group).Result()
+		info, _ := e.rdb.XInfoGroups(ctx, events.Stream).Result()
+		return err == nil && p.Count == 0 && len(info) == 1 && info[0].Lag == 0
 	}, "second event read and acknowledged")
 	if n := len(r.events()); n != 0 {
 		t.Errorf("%d events delivered to a disabled endpoint", n)
 	}
-	ep := []jobs.WebhookEndpoint{{Name: "app", URL: r.URL + "/hooks"}}
-	if st, err := e.client.WebhookStates(ctx, ep); err != nil || len(st) != 1 || !st[0].Disabled {
+	ep := []webhook.Endpoint{{Name: "app", URL: r.URL + "/hooks"}}
+	if st, err := webhook.States(ctx, e.rdb, ep); err != nil || len(st) != 1 || !st[0].Disabled {
 		t.Errorf("states %+v, %v; want app disabled", st, err)
 	}
 	// Another URL is another receiver: not disabled.
-	if st, _ := e.client.WebhookStates(ctx, []jobs.WebhookEndpoint{{Name: "app", URL: r.URL + "/new"}}); len(st) != 1 || st[0].Disabled {
+	if st, _ := webhook.States(ctx, e.rdb, []webhook.Endpoint{{Name: "app", URL: r.URL + "/new"}}); len(st) != 1 || st[0].Disabled {
 		t.Errorf("states at a new URL %+v", st)
 	}
-	if err := e.client.EnableWebhook(ctx, "app"); err != nil {
+	if err := webhook.Enable(ctx, e.rdb, "app"); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := e.client.WebhookStates(ctx, ep); len(st) != 1 || st[0].Disabled {
+	if st, _ := webhook.States(ctx, e.rdb, ep); len(st) != 1 || st[0].Disabled {
 		t.Errorf("states after enable %+v", st)
 	}
 	if q, err := e.insp.GetQueueInfo(jobs.QueueWebhooks); err != nil || q.Completed != 1 || q.Pending+q.Scheduled+q.Retry+q.Archived != 0 {
@@ -169,9 +171,9 @@ func TestWebhookEndpointThatAnswers410IsDisabled(t *testing.T) {
 func TestWebhookGivesUpPastMaxAge(t *testing.T) {
 	e := newEnv(t)
 	r := newReceiver(t, 503, 503, 503, 503, 503, 503, 503, 503, 503, 503, 503, 503)
-	e.startWebhookWorker(r, func(c *jobs.WebhookConfig) { c.MaxAge = 200 * time.Millisecond })
+	e.startWebhookWorker(r, func(c *webhook.Config) { c.MaxAge = 200 * time.Millisecond })
 	ctx := context.Background()
-	_ = e.client.AccountEvent(ctx, jobs.EventAccountConnected, "acct-1", "sandbox", "")
+	_ = e.appendEvent(events.AccountConnected, "acct-1", "sandbox")
 	var archived []*asynq.TaskInfo
 	eventually.True(t, 20*time.Second, func() bool {
 		var err error
@@ -182,7 +184,7 @@ func TestWebhookGivesUpPastMaxAge(t *testing.T) {
 		t.Errorf("archived %+v, delivered %d", archived[0], len(r.events()))
 	}
 	// Erasing the account removes its deliveries too.
-	n, err := e.client.ForgetAccount(ctx, "acct-1")
+	n, err := e.sandboxVault().Erase(ctx, "acct-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,8 +199,8 @@ func TestWebhookDispatcherReadsEndpointStateOncePerBatch(t *testing.T) {
 	e.rdb = rdb // the worker's client counts its commands
 	r := newReceiver(t)
 	other := newReceiver(t)
-	e.startWebhookWorker(r, func(c *jobs.WebhookConfig) {
-		c.Endpoints = append(c.Endpoints, jobs.WebhookEndpoint{Name: "other", URL: other.URL + "/hooks", Secrets: []string{hookSecret}})
+	e.startWebhookWorker(r, func(c *webhook.Config) {
+		c.Endpoints = append(c.Endpoints, webhook.Endpoint{Name: "other", URL: other.URL + "/hooks", Secrets: []string{hookSecret}})
 	})
 	// Twenty events appended at once: the dispatcher reads them in one
 	// batch.
@@ -207,7 +209,7 @@ func TestWebhookDispatcherReadsEndpointStateOncePerBatch(t *testing.T) {
 	at := time.Now().UTC().Format(time.RFC3339Nano)
 	if _, err := e.db.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		for range n {
-			p.XAdd(ctx, &redis.XAddArgs{Stream: jobs.EventsStream, Values: []any{"type", jobs.EventAccountConnected, "account_id", "acct-1", "at", at}})
+			p.XAdd(ctx, &redis.XAddArgs{Stream: events.Stream, Values: []any{"type", events.AccountConnected, "account_id", "acct-1", "at", at}})
 		}
 		return nil
 	}); err != nil {

@@ -11,8 +11,9 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/heraldhq/herald/analytics"
 	"github.com/heraldhq/herald/publishers"
-	"github.com/heraldhq/herald/tokens"
+	"github.com/heraldhq/herald/webhook"
 )
 
 // WorkerConfig is what a Worker needs. Publishers and Tokens are required.
@@ -33,26 +34,23 @@ type WorkerConfig struct {
 	// it sets no not_after (default 24h).
 	MaxLateness time.Duration
 	Publishers  *publishers.Registry
-	Tokens      tokens.Source
+	// Tokens is the token store (the Vault).
+	Tokens Tokens
 	// Sealer, if set, encrypts checkpoints at rest (the Vault's keyring).
-	Sealer Sealer
-	// Revoker, if set, serves account:revoke tasks (the Vault).
-	Revoker Revoker
-	// Accounts, if set, lets the worker run analytics sweeps (the Vault).
-	Accounts  AccountLister
-	Analytics AnalyticsConfig
+	Sealer    Sealer
+	Analytics analytics.Config
 	Logger    *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Observe, if set, hears the outcome of every publish attempt.
 	Observe func(Outcome)
-	// EventsMaxLen caps the events stream (default DefaultEventsMaxLen).
+	// EventsMaxLen caps the events stream (default events.DefaultMaxLen).
 	EventsMaxLen int64
 	// ObserveEvent, if set, hears the type of every event appended.
 	ObserveEvent func(typ string)
 	// Webhooks, if it has endpoints, makes the worker deliver every event
-	// to them.
-	Webhooks WebhookConfig
+	// to them (its Logger and Now default to the worker's).
+	Webhooks webhook.Config
 	// MaxRetry is how often a publish task the reconciler enqueues again
 	// is retried (default 12; give it the Client's WithMaxRetry).
 	MaxRetry int
@@ -70,7 +68,7 @@ type Worker struct {
 	mux    *asynq.ServeMux
 	health atomic.Pointer[error]
 	// dispatch, if set, runs beside the server until Run's context ends.
-	dispatch func(context.Context) error
+	dispatch *webhook.Dispatcher
 	// reconcile and recover, if set, run beside the server until Run's
 	// context ends.
 	reconcile *reconciler
@@ -138,72 +136,75 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		store: st, publishers: cfg.Publishers, tokens: cfg.Tokens, sealer: cfg.Sealer,
 		maxLateness: cfg.MaxLateness, log: cfg.Logger, observe: cfg.Observe,
 	})
-	cfg.Analytics.defaults()
-	w.mux.Handle(TypeAnalyticsRefresh, &analyticsHandler{store: st, publishers: cfg.Publishers, tokens: cfg.Tokens, cfg: cfg.Analytics})
-	if cfg.Accounts != nil {
-		w.mux.Handle(TypeAnalyticsSweep, &sweepHandler{store: st, q: asynq.NewClientFromRedisClient(rdb), accounts: cfg.Accounts, cfg: cfg.Analytics})
-	}
-	if cfg.Revoker != nil {
-		w.mux.Handle(TypeAccountRevoke, &revokeHandler{revoker: cfg.Revoker})
-	}
+	ao := analytics.Options{Config: cfg.Analytics, Publishers: cfg.Publishers, Tokens: cfg.Tokens,
+		Posts: publishedPosts{st}, Events: st.events, Now: cfg.Now}
+	w.mux.Handle(TypeAnalyticsRefresh, analytics.NewRefreshHandler(rdb, ao))
+	w.mux.Handle(TypeAnalyticsSweep, analytics.NewSweepHandler(rdb, ao))
+	w.mux.Handle(TypeAccountRevoke, &revokeHandler{revoker: cfg.Tokens})
 	if len(cfg.Webhooks.Endpoints) > 0 {
 		wh := cfg.Webhooks
-		wh.defaults()
-		targets := newWebhookTargets(wh.Endpoints)
-		eps := map[string]webhookTarget{}
-		for _, t := range targets {
-			eps[t.Name] = t
+		if wh.Logger == nil {
+			wh.Logger = cfg.Logger.With("component", "webhooks")
 		}
-		log := cfg.Logger.With("component", "webhooks")
-		w.mux.Handle(TypeWebhookDeliver, &webhookHandler{rdb: rdb, endpoints: eps, cfg: wh, now: cfg.Now, log: log})
-		w.dispatch = func(ctx context.Context) error {
-			for {
-				err := dispatchWebhooks(ctx, rdb, targets, log)
-				if ctx.Err() != nil {
-					return nil
-				}
-				log.Error("webhooks: reading events failed; starting again", "error", err)
-				if publishers.Sleep(ctx, 5*time.Second) != nil {
-					return nil
-				}
-			}
+		if wh.Now == nil {
+			wh.Now = cfg.Now
 		}
+		w.mux.Handle(TypeWebhookDeliver, webhook.NewDeliverer(rdb, wh))
+		w.dispatch = webhook.NewDispatcher(rdb, wh)
 	}
 	return w, nil
 }
 
 // Run processes tasks until ctx ends, then shuts down gracefully: it stops
-// taking tasks and waits up to ShutdownTimeout for running ones.
+// taking tasks and waits up to ShutdownTimeout for running ones. It
+// returns nil after a shutdown that ctx asked for, else the error that
+// stopped the worker: starting failed, or the webhook dispatcher gave up
+// (Redis unreachable past its retries), after which the worker shuts
+// down as well, for its supervisor to restart the process.
 func (w *Worker) Run(ctx context.Context) error {
 	if err := w.srv.Start(w.mux); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	var dispatched chan error
+	dctx, stopDispatch := context.WithCancel(ctx)
+	defer stopDispatch()
+	var dispatched chan error // nil, and never ready, without webhooks
 	if w.dispatch != nil {
 		dispatched = make(chan error, 1)
-		go func() { dispatched <- w.dispatch(ctx) }()
+		go func() { dispatched <- w.dispatch.Run(dctx) }()
 	}
+	// The reconciler and the recoverer stop with the dispatcher.
 	reconciled, recovered := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(reconciled)
 		if w.reconcile != nil {
-			w.reconcile.run(ctx)
+			w.reconcile.run(dctx)
 		}
 	}()
 	go func() {
 		defer close(recovered)
 		if w.recover != nil {
-			w.recover.run(ctx)
+			w.recover.run(dctx)
 		}
 	}()
-	<-ctx.Done()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-dispatched:
+		dispatched = nil
+		if err != nil {
+			err = fmt.Errorf("webhook dispatcher: %w", err)
+		}
+	}
+	stopDispatch()
 	<-reconciled
 	<-recovered
 	w.srv.Shutdown()
 	if dispatched != nil {
-		<-dispatched
+		if derr := <-dispatched; derr != nil {
+			err = fmt.Errorf("webhook dispatcher: %w", derr)
+		}
 	}
-	return nil
+	return err
 }
 
 // Healthy returns the last Redis health check's error: nil while the

@@ -19,6 +19,34 @@
 // result through the Checkpoints it is handed before taking the next, so
 // that a retry after a crash resumes instead of posting twice.
 //
+// # One platform, one descriptor
+//
+// A Platform is everything Herald knows of a platform: its name, its
+// Publisher, how its tokens are refreshed and revoked (Tokens) and how far
+// ahead, which sender's disconnect notices name its accounts, its quota and
+// what doctor checks. Each platform package builds its own
+// (youtube.Platform, instagram.Platform, ...) from a small options value,
+// so the package never reads the configuration; cmd/herald maps the
+// configuration to those options and lists the platforms once. Every other
+// list derives from that one: RegistryOf for the worker, the Vault's
+// platforms, the names jobs.Client accepts (and through it the API and the
+// CLI), deauth's source-to-platform mapping and doctor's checks. Adding a
+// platform is its package plus one line in that list.
+//
+// Tokens has the shape of tokens.Platform, speaking x/oauth2 types only:
+// publishers never import tokens (tokens must not import the platforms
+// either), so cmd/herald copies one into the other. A refresh the platform
+// refuses for good is an *oauth2.RetrieveError with ErrorCode
+// "invalid_grant", the Vault's signal to mark the account for reauth.
+//
 // A Registry maps platform names ("youtube", "sandbox", ...) to
-// publishers; cmd/herald fills it, the worker reads it.
+// publishers; RegistryOf fills it from the descriptors, the worker reads
+// it.
+//
+// This package is the contract only: the Publisher interface and what
+// it is given and returns, the error classes and the Checkpoints seam.
+// The helpers the platform packages share to speak HTTP to a platform
+// (quoting and redacting error texts, reading JSON counts, Retry-After,
+// the per-call token Session) live in publishers/internal/wire, so that
+// an app importing publishers sees only what it may rely on.
 package publishers

@@ -3,31 +3,12 @@ package publishers
 import (
 	"context"
 	"time"
+
+	"github.com/heraldhq/herald/internal/wait"
 )
 
-// Sleep waits d, or until ctx is done. Publishers that poll a platform
-// (a container, a video being processed) wait through it, and tests
-// replace it with a fake clock's. A d of zero or less makes no timer: it
-// only reports whether ctx is done.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// Positive returns d, or def when d is not positive: the default of an
-// Options duration left unset.
-func Positive(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
-}
+// Sleep is wait.Sleep, kept only while jobs still borrows it.
+//
+// Deprecated: issue 18 moves jobs to its own snooze signal; once it no
+// longer calls Sleep, delete this file. Platforms use wait.Sleep.
+func Sleep(ctx context.Context, d time.Duration) error { return wait.Sleep(ctx, d) }

@@ -90,10 +90,10 @@ func (c *Census) page(ctx context.Context, rdb redis.UniversalClient, keys *Keyr
 	}
 	pipe := rdb.Pipeline()
 	recs := make([]*redis.SliceCmd, len(ids))
-	revs := make([]*redis.SliceCmd, len(ids))
+	revs := make([]*redis.MapStringStringCmd, len(ids))
 	for i, id := range ids {
 		recs[i] = pipe.HMGet(ctx, tokenKey(id), fields...)
-		revs[i] = pipe.HMGet(ctx, revokeKey(id), fields...)
+		revs[i] = pipe.HGetAll(ctx, revokeKey(id))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("census: %w", err)
@@ -106,8 +106,10 @@ func (c *Census) page(ctx context.Context, rdb redis.UniversalClient, keys *Keyr
 		}
 		counts[AccountCount{Platform: rec[0], Status: Status(rec[1])}]++
 		c.check(keys, id, rec, false)
-		if rev := strings4(revs[i].Val()); rev[2] != "" {
-			c.check(keys, id, rev, true)
+		for _, p := range pendingRevocations(revs[i].Val()) {
+			if p.fields["kid"] != "" {
+				c.check(keys, id, [4]string{p.fields["platform"], "", p.fields["kid"], p.fields["sealed"]}, true)
+			}
 		}
 	}
 	return nil

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/input"
+	"github.com/heraldhq/herald/internal/randomid"
 )
 
 // tombstoneTTL is how long a disconnected account's tombstone (status,
@@ -15,17 +18,20 @@ import (
 const tombstoneTTL = 30 * 24 * time.Hour
 
 // disconnectScript makes the token unreadable in one step: the sealed
-// token moves to the revoke key, readable only by Revoke, and the record
-// becomes a tombstone with a new rev, which defeats every refresh that
-// started before. Returns the platform, or false when there is no record.
+// token joins the tokens awaiting revocation (pending.go) under the new
+// rev, readable only by Revoke, and the record becomes a tombstone with
+// that rev, which defeats every refresh that started before. Tokens kept
+// by earlier disconnects stay: each is revoked in its turn. Returns the
+// platform, or false when there is no record.
 var disconnectScript = redis.NewScript(`
 local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then return false end
 local r = {}
 for i = 1, #h, 2 do r[h[i]] = h[i+1] end
 if r['sealed'] and r['sealed'] ~= '' then
-  redis.call('DEL', KEYS[2])
-  redis.call('HSET', KEYS[2], 'v', r['v'], 'platform', r['platform'], 'kid', r['kid'], 'sealed', r['sealed'], 'expiry', r['expiry'] or '', 'at', ARGV[2])
+  local p = ARGV[1] .. ARGV[3]
+  redis.call('HSET', KEYS[2], p .. 'v', r['v'], p .. 'platform', r['platform'], p .. 'kid', r['kid'],
+    p .. 'sealed', r['sealed'], p .. 'expiry', r['expiry'] or '', p .. 'at', ARGV[2])
 end
 redis.call('DEL', KEYS[1])
 local status = 'disconnected'
@@ -42,10 +48,10 @@ return r['platform']
 // enqueue the revoke job, cancel the account's posts). Disconnecting an
 // unknown account is not an error.
 func (v *Vault) Disconnect(ctx context.Context, account string) error {
-	if !accountIDPattern.MatchString(account) {
-		return &FieldError{"account_id", "1 to 128 of [A-Za-z0-9._:-]"}
+	if fe := input.CheckID("account_id", account); fe != nil {
+		return fe
 	}
-	platform, err := disconnectScript.Run(ctx, v.rdb, []string{tokenKey(account), revokeKey(account)}, newRev(), msOrEmpty(v.o.Now())).Text()
+	platform, err := disconnectScript.Run(ctx, v.rdb, []string{tokenKey(account), revokeKey(account)}, randomid.New(), msOrEmpty(v.o.Now()), pendingSep).Text()
 	if errors.Is(err, redis.Nil) {
 		platform, err = "", nil
 	}
@@ -60,40 +66,75 @@ func (v *Vault) Disconnect(ctx context.Context, account string) error {
 	return nil
 }
 
-// finishRevokeScript ends a revocation: drops the kept token and turns a
-// revoking tombstone into a disconnected one that expires.
+// finishRevokeScript ends one revocation: drops that kept token (the
+// fields in ARGV[2:]) and, when none is left, turns a revoking tombstone
+// into a disconnected one that expires.
 var finishRevokeScript = redis.NewScript(`
-redis.call('DEL', KEYS[2])
-if redis.call('HGET', KEYS[1], 'status') == 'revoking' then
+if #ARGV > 1 then redis.call('HDEL', KEYS[2], unpack(ARGV, 2)) end
+if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('HGET', KEYS[1], 'status') == 'revoking' then
   redis.call('HSET', KEYS[1], 'status', 'disconnected')
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
 end
 return 1
 `)
 
-// Revoke revokes the token Disconnect kept aside at its platform, then
-// deletes it. It is what the account:revoke job runs. With force it
-// deletes the token even when the platform call fails (the job's last
-// attempt): the promise is that the token is gone, revoked or not.
+// Revoke revokes every token Disconnect kept aside at its platform,
+// oldest first, deleting each once its own revocation succeeded. It is
+// what the account:revoke job runs. A failure leaves that token for the
+// next attempt (the others go on) and is returned. With force (the job's
+// last attempt) a token is deleted even when its platform call fails: the
+// promise is that the token is gone, revoked or not; the failure is
+// logged. revoked says whether any token was revoked at its platform.
+//
+// A disconnect while Revoke runs finds the job's task still there, so
+// its own enqueue adds nothing: Revoke reads the kept tokens again after
+// each round and takes the newcomers too (up to revokeRounds rounds).
 func (v *Vault) Revoke(ctx context.Context, account string, force bool) (revoked bool, err error) {
-	h, err := v.rdb.HGetAll(ctx, revokeKey(account)).Result()
-	if err != nil {
-		return false, fmt.Errorf("revoke %s: %w", account, err)
+	for range revokeRounds {
+		h, err := v.rdb.HGetAll(ctx, revokeKey(account)).Result()
+		if err != nil {
+			return revoked, fmt.Errorf("revoke %s: %w", account, err)
+		}
+		if len(h) == 0 {
+			return revoked, nil
+		}
+		ok, err := v.revokeRound(ctx, account, pendingRevocations(h), force)
+		revoked = revoked || ok
+		if err != nil {
+			return revoked, err
+		}
 	}
-	if len(h) == 0 {
-		return false, nil // nothing kept: already revoked, or never had a token
+	// Still more: let the job's retry go on with them.
+	return revoked, fmt.Errorf("revoke %s: tokens still kept after %d rounds", account, revokeRounds)
+}
+
+// revokeRounds bounds how often one Revoke reads the kept tokens again.
+const revokeRounds = 5
+
+// revokeRound revokes and deletes each of pending, and returns the
+// failures (none with force).
+func (v *Vault) revokeRound(ctx context.Context, account string, pending []pendingRevocation, force bool) (revoked bool, err error) {
+	var failed []error
+	for _, p := range pending {
+		ok, err := v.revokeAtPlatform(ctx, account, p.fields)
+		revoked = revoked || ok
+		if err != nil && !force {
+			failed = append(failed, err)
+			continue
+		}
+		args := make([]any, 0, 1+len(p.names))
+		args = append(args, tombstoneTTL.Milliseconds())
+		for _, n := range p.names {
+			args = append(args, n)
+		}
+		if err2 := finishRevokeScript.Run(context.WithoutCancel(ctx), v.rdb, []string{tokenKey(account), revokeKey(account)}, args...).Err(); err2 != nil {
+			return revoked, fmt.Errorf("revoke %s: delete token: %w", account, err2)
+		}
+		if err != nil {
+			v.o.Logger.Warn("tokens: revocation failed; token deleted anyway", "account_id", account, "err", err)
+		}
 	}
-	revoked, err = v.revokeAtPlatform(ctx, account, h)
-	if err != nil && !force {
-		return false, err
-	}
-	if err2 := finishRevokeScript.Run(context.WithoutCancel(ctx), v.rdb, []string{tokenKey(account), revokeKey(account)}, tombstoneTTL.Milliseconds()).Err(); err2 != nil {
-		return revoked, fmt.Errorf("revoke %s: delete token: %w", account, err2)
-	}
-	if err != nil {
-		v.o.Logger.Warn("tokens: revocation failed; token deleted anyway", "account_id", account, "err", err)
-	}
-	return revoked, nil
+	return revoked, errors.Join(failed...)
 }
 
 func (v *Vault) revokeAtPlatform(ctx context.Context, account string, h map[string]string) (bool, error) {

@@ -22,22 +22,44 @@
 //   - Disconnect turns the record into a tombstone in one script: the
 //     token is unreadable from that moment; the sealed token is kept apart
 //     for Revoke (the account:revoke job), which revokes it at the platform
-//     and deletes it, or deletes it anyway on its last attempt.
+//     and deletes it, or deletes it anyway on its last attempt. Every
+//     disconnected token is kept until then, not only the last: a second
+//     disconnect (after a reconnect) before the job ran adds to the ones
+//     waiting, and each is deleted only after its own revocation.
 //   - Erase disconnects, revokes at once, deletes every key of the account
 //     and, through Options.OnErase, what jobs keeps; it returns a Receipt.
 //   - Rotate re-seals every record with the first key; it is resumable and
 //     safe beside live workers.
 //
+// How each platform's tokens are refreshed and revoked is a Platform in
+// Options.Platforms. tokens knows no platform by name and imports none:
+// cmd/herald fills the map from the platforms' descriptors
+// (publishers.Platform.Tokens, the same shape in x/oauth2 types), so
+// Google's revoke lives in publishers/youtube beside TikTok's in
+// publishers/tiktok. A Platform whose Refresh needs a refresh token
+// (NeedsRefreshToken: LinkedIn, which grants them to partner apps only)
+// is not called for a token without one: such an account is due for a
+// reconnect (ReconnectDue) and needs reauthorization once it expires.
+//
 // Secret is the type for token values held in memory by code that is not
 // handing them to a platform: it never prints.
 //
-// Keys: herald:{acct:ID}:token (record), herald:{acct:ID}:revoke (token
-// awaiting revocation), herald:{acct:ID}:refresh-lock, the index
+// Keys: herald:{acct:ID}:token (record), herald:{acct:ID}:revoke (tokens
+// awaiting revocation, one hash entry each; see pending.go), herald:{acct:ID}:refresh-lock, the index
 // herald:accounts, and the platform-user index that the platforms'
 // disconnect notices use: herald:{platform-user:P:UID} (account ids of a
 // platform user) with herald:{acct:ID}:platform-users (its entries, so
 // Erase finds them). Residual risks: a refreshed token whose write to Redis
 // fails five times in ten seconds is lost, and with a platform that
 // rotates refresh tokens the account then needs reauthorization; tokens
-// awaiting revocation are not re-sealed by Rotate (they live minutes).
+// awaiting revocation are not re-sealed by Rotate (they live minutes); a
+// disconnect in the instant between the revoke job's last read of the
+// kept tokens and the end of its task (Revoke reads again after each
+// round, so only that instant is left) keeps its token with no job to
+// revoke it: the account stays "revoking", and the next disconnect or
+// erase of it revokes the token.
+//
+// Account ids follow the one id rule of package input, as post ids do in
+// jobs; a bad account is an *input.FieldError (FieldError here is an
+// alias of it) naming the field, and matches ErrInvalid.
 package tokens

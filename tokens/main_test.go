@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/tokens"
 	"github.com/heraldhq/herald/tokens/tokenstest"
 )
@@ -100,7 +101,7 @@ func (f *fixture) options() tokens.Options {
 		Platforms: map[string]tokens.Platform{
 			"youtube": {
 				OAuth:  &oauth2.Config{ClientID: "client", ClientSecret: "secret", Endpoint: f.oauth.Endpoint()},
-				Revoke: tokens.GoogleRevoke(f.oauth.RevokeURL()),
+				Revoke: youtube.Revoke(f.oauth.RevokeURL()),
 			},
 			"sandbox": {},
 		},

@@ -113,7 +113,7 @@ func (v *Vault) forgetPlatformUsers(ctx context.Context, account string) (int, e
 // erased: a data deletion request must find them.
 func (v *Vault) AccountsOf(ctx context.Context, platform, platformUserID string) ([]string, error) {
 	if platform == "" || platformUserID == "" || len(platformUserID) > MaxPlatformUserID {
-		return nil, &FieldError{"platform_user_id", fmt.Sprintf("1 to %d characters, with a platform", MaxPlatformUserID)}
+		return nil, &FieldError{Field: "platform_user_id", Problem: fmt.Sprintf("1 to %d characters, with a platform", MaxPlatformUserID)}
 	}
 	ids, err := v.rdb.SMembers(ctx, platformUserKey(platform, platformUserID)).Result()
 	if err != nil {

@@ -24,7 +24,7 @@ func (v *Vault) ReconnectDue(ctx context.Context, account string, lead time.Dura
 		return false, r.Expiry, nil
 	}
 	plat := v.o.Platforms[r.Platform]
-	if plat.Refresh != nil {
+	if plat.Refresh != nil && !plat.NeedsRefreshToken {
 		return false, r.Expiry, nil // refreshed with the access token itself: no need to open it
 	}
 	tok, err := r.open(v.keys)

@@ -8,6 +8,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
+
+	"github.com/heraldhq/herald/internal/clock"
+	"github.com/heraldhq/herald/internal/randomid"
 )
 
 // ErrInvalidGrant is what a Platform.Refresh returns (wrapped) when the
@@ -107,7 +110,7 @@ func (v *Vault) refreshShared(ctx context.Context, account, staleAT string) (*oa
 		if err != nil || !need {
 			return tok, err
 		}
-		owner := newRev()
+		owner := randomid.New()
 		ok, err := v.rdb.SetNX(ctx, lockKey(account), owner, refreshLockTTL).Result()
 		if err != nil {
 			return nil, fmt.Errorf("account %s: refresh lock: %w", account, err)
@@ -200,7 +203,7 @@ func (v *Vault) refreshLocked(ctx context.Context, account, staleAT string) (tok
 	}
 	next := *r
 	next.seal(v.keys, nt)
-	args := []any{r.Rev, newRev(), next.KeyID, next.Sealed, msOrEmpty(next.Expiry), msOrEmpty(v.o.Now())}
+	args := []any{r.Rev, randomid.New(), next.KeyID, next.Sealed, msOrEmpty(next.Expiry), msOrEmpty(v.o.Now())}
 	// The platform may already have invalidated the old refresh token
 	// (rotation): losing this write would strand the account, so it is
 	// retried on its own clock, past the caller's.
@@ -212,7 +215,9 @@ func (v *Vault) refreshLocked(ctx context.Context, account, staleAT string) (tok
 		if err == nil || attempt == 4 || wctx.Err() != nil {
 			break
 		}
-		time.Sleep(time.Duration(50<<attempt) * time.Millisecond) // Redis hiccup backoff
+		if clock.Sleep(wctx, time.Duration(50<<attempt)*time.Millisecond) != nil { // Redis hiccup backoff
+			break
+		}
 	}
 	if err != nil {
 		v.o.Logger.Error("tokens: refreshed token could not be stored", "account_id", account, "platform", r.Platform, "err", err)
@@ -239,7 +244,7 @@ func (v *Vault) callRefresh(ctx context.Context, plat Platform, old *oauth2.Toke
 }
 
 func (v *Vault) markReauth(ctx context.Context, r *record, why string) error {
-	if _, err := markReauthScript.Run(ctx, v.rdb, []string{tokenKey(r.Account)}, r.Rev, newRev(), msOrEmpty(v.o.Now())).Result(); err != nil {
+	if _, err := markReauthScript.Run(ctx, v.rdb, []string{tokenKey(r.Account)}, r.Rev, randomid.New(), msOrEmpty(v.o.Now())).Result(); err != nil {
 		return fmt.Errorf("account %s: mark reauth: %w", r.Account, err)
 	}
 	v.o.Logger.Warn("tokens: account needs reauthorization", "account_id", r.Account, "platform", r.Platform, "why", why)

@@ -2,18 +2,18 @@ package tokens
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/heraldhq/herald/input"
+	"github.com/heraldhq/herald/internal/randomid"
 )
 
 // Platform is how the Vault refreshes and revokes one platform's tokens.
@@ -25,6 +25,12 @@ type Platform struct {
 	// platforms that speak another dialect (TikTok's client_key,
 	// Instagram's ig_refresh_token).
 	Refresh func(ctx context.Context, hc *http.Client, tok *oauth2.Token) (*oauth2.Token, error)
+	// NeedsRefreshToken says Refresh works only on a token that has a
+	// refresh token (LinkedIn, which grants them to partner apps only):
+	// a token without one is not refreshed but reconnected
+	// (ReconnectDue). Without it, Refresh renews with the access token
+	// itself (Instagram).
+	NeedsRefreshToken bool
 	// Revoke, if set, revokes a token at the platform. Nil: the platform
 	// offers no revoke endpoint; disconnect only deletes.
 	Revoke func(ctx context.Context, hc *http.Client, tok *oauth2.Token) error
@@ -34,16 +40,21 @@ type Platform struct {
 }
 
 // canRefresh reports whether the Vault can renew t on its own: p
-// refreshes with the access token itself, or p has OAuth and t a refresh
-// token. ReconnectDue and the refresh itself must agree on it.
+// refreshes with the access token itself, or p has OAuth or a Refresh
+// that needs a refresh token and t has one. ReconnectDue and the refresh
+// itself must agree on it.
 func (p Platform) canRefresh(t *oauth2.Token) bool {
-	return p.Refresh != nil || (p.OAuth != nil && t.RefreshToken != "")
+	if p.Refresh != nil && !p.NeedsRefreshToken {
+		return true
+	}
+	return (p.Refresh != nil || p.OAuth != nil) && t.RefreshToken != ""
 }
 
 // Options configure a Vault.
 type Options struct {
-	// Platforms by name. An account of a platform missing here can be
-	// stored but not refreshed or revoked.
+	// Platforms by name: cmd/herald derives them from the platforms'
+	// descriptors (publishers.Platform.Tokens). Connect refuses an
+	// account of a platform missing here.
 	Platforms map[string]Platform
 	// Skew: a token that expires within Skew is refreshed before use
 	// (default 2 minutes).
@@ -138,51 +149,43 @@ var (
 	// refused the refresh token, or it expired and has none); the user
 	// must connect the account again. It wraps ErrNotConnected.
 	ErrReauthRequired = fmt.Errorf("reauthorization required: %w", ErrNotConnected)
-	// ErrInvalid: Connect was given a bad account.
-	ErrInvalid = errors.New("invalid account")
+	// ErrInvalid: Connect, Disconnect or AccountsOf was given a bad
+	// account; the error is a FieldError naming the field. It is
+	// input.ErrInvalid, as jobs.ErrInvalid is.
+	ErrInvalid = input.ErrInvalid
 )
 
-var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
-
-// FieldError names a bad field of an Account.
-type FieldError struct{ Field, Problem string }
-
-func (e *FieldError) Error() string        { return e.Field + ": " + e.Problem }
-func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
+// FieldError names a bad field of an Account. It is input.FieldError,
+// the one type jobs, tokens and the API report bad input with.
+type FieldError = input.FieldError
 
 func (a Account) validate(known map[string]Platform, now time.Time) error {
 	var errs []error
-	if !accountIDPattern.MatchString(a.ID) {
-		errs = append(errs, &FieldError{"account_id", "1 to 128 of [A-Za-z0-9._:-]"})
+	if fe := input.CheckID("account_id", a.ID); fe != nil {
+		errs = append(errs, fe)
 	}
 	if _, ok := known[a.Platform]; !ok {
-		errs = append(errs, &FieldError{"platform", fmt.Sprintf("%q is not a configured platform", a.Platform)})
+		errs = append(errs, &FieldError{Field: "platform", Problem: fmt.Sprintf("%q is not a configured platform", a.Platform)})
 	}
 	if len(a.PlatformUserID) > MaxPlatformUserID {
-		errs = append(errs, &FieldError{"platform_user_id", "longer than 256 characters"})
+		errs = append(errs, &FieldError{Field: "platform_user_id", Problem: "longer than 256 characters"})
 	}
 	if len(a.LoginUserID) > MaxPlatformUserID {
-		errs = append(errs, &FieldError{"login_user_id", "longer than 256 characters"})
+		errs = append(errs, &FieldError{Field: "login_user_id", Problem: "longer than 256 characters"})
 	}
 	switch {
 	case a.Token == nil || a.Token.AccessToken == "":
-		errs = append(errs, &FieldError{"access_token", "required"})
+		errs = append(errs, &FieldError{Field: "access_token", Problem: "required"})
 	case len(a.Token.AccessToken) > 8192 || len(a.Token.RefreshToken) > 8192:
-		errs = append(errs, &FieldError{"access_token", "token longer than 8192 bytes"})
+		errs = append(errs, &FieldError{Field: "access_token", Problem: "token longer than 8192 bytes"})
 	case a.Token.Expiry.IsZero() && a.Token.RefreshToken == "":
 		// A token without expiry is taken as valid until refused; fine.
 	case !a.Token.Expiry.IsZero() && a.Token.Expiry.Before(now.Add(-24*time.Hour)) && a.Token.RefreshToken == "":
-		errs = append(errs, &FieldError{"expiry", "expired, and no refresh token to renew it"})
+		errs = append(errs, &FieldError{Field: "expiry", Problem: "expired, and no refresh token to renew it"})
 	case !a.Token.Expiry.IsZero() && a.Token.Expiry.After(now.AddDate(2, 0, 0)):
-		errs = append(errs, &FieldError{"expiry", "more than two years ahead: not a real expiry"})
+		errs = append(errs, &FieldError{Field: "expiry", Problem: "more than two years ahead: not a real expiry"})
 	}
 	return errors.Join(errs...)
-}
-
-func newRev() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // Connect stores a's token, replacing any earlier one of the account
@@ -193,7 +196,7 @@ func (v *Vault) Connect(ctx context.Context, a Account) error {
 	}
 	r := &record{
 		Account: a.ID, Platform: a.Platform, PlatformUserID: a.PlatformUserID,
-		Scopes: a.Scopes, Rev: newRev(), Status: StatusActive, UpdatedAt: v.o.Now(),
+		Scopes: a.Scopes, Rev: randomid.New(), Status: StatusActive, UpdatedAt: v.o.Now(),
 	}
 	r.seal(v.keys, a.Token)
 	// Index first: an index entry without a record is skipped; a record

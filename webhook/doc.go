@@ -1,8 +1,10 @@
-// Package webhook signs Herald's webhook deliveries and verifies them on
-// the receiving side.
+// Package webhook delivers Herald's events to the product app's
+// endpoints, signed, and verifies such deliveries on the receiving side.
+//
+// # Receiving
 //
 // Every delivery is an HTTP POST of one event as JSON (the schema of
-// jobs.Event) with the header
+// events.Event) with the headers Herald-Event-Id, Herald-Event-Type and
 //
 //	Herald-Signature: t=1767225600,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
 //
@@ -16,4 +18,17 @@
 //
 // Deliveries are at least once: a receiver that must not act twice keeps
 // the Herald-Event-Id header (the event's stream id) of what it handled.
+//
+// # Sending
+//
+// The worker (jobs.WorkerConfig.Webhooks, a Config) runs a Dispatcher:
+// a consumer of the events stream in the group herald-webhooks (Group)
+// that turns each event into one webhook:deliver task per enabled
+// Endpoint, on the webhooks queue; a worker that stops leaves the group.
+// The Deliverer runs those tasks: it signs and posts the event, retries
+// failures with the worker's backoff, gives up on an event older than
+// MaxAge, and disables an endpoint that answers 410 Gone until its URL
+// changes or `herald webhooks enable NAME` (Enable) clears the flag
+// herald:webhook:{NAME}:disabled. States says which endpoints are
+// disabled.
 package webhook

@@ -18,8 +18,9 @@ import (
 	"github.com/heraldhq/herald/api"
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/deauth"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/metrics"
-	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -66,33 +67,10 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer rdb.Close()
-	reg := metrics.NewRegistry()
-	events := metrics.NewEvents(reg) // the API appends post.scheduled and account events
-	client := newClient(cfg, rdb, events.Appended)
-	vault, _, err := newVault(cfg, rdb, client, log, nil)
+	mux, err := apiHandler(cfg, rdb, keys, set.RateLimit, log)
 	if err != nil {
 		return err
 	}
-	callbacks, err := newCallbacks(cfg, rdb, vault, client, reg, log)
-	if err != nil {
-		return err
-	}
-	h, err := api.New(api.Options{
-		Client:    client,
-		Vault:     vault,
-		Tokens:    keys,
-		Ready:     func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		RateLimit: api.RateLimit{Redis: rdb, PerMinute: set.RateLimit},
-		Observe:   apiMetrics(reg),
-		Callbacks: callbacks,
-		Logger:    log,
-	})
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	ln, err := net.Listen("tcp", set.Addr)
 	if err != nil {
 		return fmt.Errorf("HERALD_API_ADDR %s: %w", set.Addr, err)
@@ -107,14 +85,63 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return err
 }
 
+// apiHandler is everything `herald api` serves: the API, its platform
+// callbacks and /metrics, wired to the configured platforms.
+func apiHandler(cfg config.Config, rdb redis.UniversalClient, keys map[string]string, rateLimit int, log *slog.Logger) (http.Handler, error) {
+	ps, err := platforms(cfg, rdb, nil)
+	if err != nil {
+		return nil, err
+	}
+	reg := metrics.NewRegistry()
+	appended := metrics.NewEvents(reg) // the API appends post.scheduled and account events
+	client := newClient(cfg, rdb, ps, appended.Appended)
+	vault, _, err := newVault(cfg, rdb, ps, client, log, nil)
+	if err != nil {
+		return nil, err
+	}
+	callbacks, err := newCallbacks(cfg, rdb, ps, vault, newEventWriter(cfg, rdb, appended.Appended), reg, log)
+	if err != nil {
+		return nil, err
+	}
+	h, err := api.New(api.Options{
+		Client:    client,
+		Vault:     vault,
+		Tokens:    keys,
+		Ready:     func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		RateLimit: api.RateLimit{Redis: rdb, PerMinute: rateLimit},
+		Observe:   apiMetrics(reg),
+		Callbacks: callbacks,
+		Logger:    log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return apiMux(h, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})), nil
+}
+
+// apiMux serves GET /metrics and hands every other request to the API.
+// Not an http.ServeMux: it would answer a path not in canonical form
+// (/v1/callbacks/../posts/x, //v1/...) with its own HTML redirect, before
+// the API checks a key or logs the request.
+func apiMux(api, metrics http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
 // newCallbacks sets up the platforms' disconnect notices (package
 // deauth) from the configuration. A source whose settings are missing
 // answers 503 naming the setting, so the platform retries while the
 // operator fixes it.
-func newCallbacks(cfg config.Config, rdb redis.UniversalClient, vault *tokens.Vault, client *jobs.Client, reg prometheus.Registerer, log *slog.Logger) (*deauth.Receiver, error) {
+func newCallbacks(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Platform, vault *tokens.Vault, stream *events.Writer, reg prometheus.Registerer, log *slog.Logger) (*deauth.Receiver, error) {
 	o := deauth.Options{
 		Redis:              rdb,
 		Vault:              vault,
+		Platforms:          noticePlatforms(ps),
 		PublicURL:          cfg.PublicURL,
 		TikTokClientSecret: cfg.TikTokClientSecret,
 		TikTokClientKey:    cfg.TikTokClientKey,
@@ -123,9 +150,10 @@ func newCallbacks(cfg config.Config, rdb redis.UniversalClient, vault *tokens.Va
 		// Before the Vault acts: the stream tells the app why the
 		// account.disconnected or account.erased that follows happened.
 		OnEvent: func(ctx context.Context, e deauth.Event) {
-			log.InfoContext(ctx, "account deauthorized by its platform", "type", jobs.EventAccountDeauthorized,
+			log.InfoContext(ctx, "account deauthorized by its platform", "type", events.AccountDeauthorized,
 				"account_id", e.AccountID, "platform", e.Platform, "action", e.Action, "reason", e.Reason)
-			if err := client.AccountEvent(ctx, jobs.EventAccountDeauthorized, e.AccountID, e.Platform, e.Reason); err != nil {
+			ev := events.Event{Type: events.AccountDeauthorized, AccountID: e.AccountID, Platform: e.Platform, Reason: e.Reason}
+			if err := stream.Append(ctx, ev); err != nil {
 				log.WarnContext(ctx, "events: account.deauthorized not appended", "account_id", e.AccountID, "err", err)
 			}
 		},

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/tokens"
 )
@@ -39,9 +40,14 @@ func openCLI(stderr io.Writer, needVault bool) (*cliEnv, func(), error) {
 		return nil, nil, err
 	}
 	rdb := cfg.Redis.NewClient()
-	e := &cliEnv{cfg: cfg, rdb: rdb, client: newClient(cfg, rdb, nil)}
+	ps, err := platforms(cfg, rdb, nil)
+	if err != nil {
+		rdb.Close()
+		return nil, nil, err
+	}
+	e := &cliEnv{cfg: cfg, rdb: rdb, client: newClient(cfg, rdb, ps, nil)}
 	if needVault {
-		if e.vault, _, err = newVault(cfg, rdb, e.client, newLogger(stderr, cfg.LogFormat, cfg.LogLevel), nil); err != nil {
+		if e.vault, _, err = newVault(cfg, rdb, ps, e.client, newLogger(stderr, cfg.LogFormat, cfg.LogLevel), nil); err != nil {
 			rdb.Close()
 			return nil, nil, err
 		}
@@ -271,7 +277,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	seen := 0
 	for *count == 0 || seen < *count {
-		res, err := e.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{jobs.EventsStream, last}, Block: time.Second, Count: 100}).Result()
+		res, err := e.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{events.Stream, last}, Block: time.Second, Count: 100}).Result()
 		if errors.Is(err, redis.Nil) {
 			continue
 		}
@@ -283,7 +289,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		for _, m := range res[0].Messages {
 			last = m.ID
-			ev, err := jobs.ParseEvent(m)
+			ev, err := events.Parse(m)
 			if err != nil {
 				fmt.Fprintf(stderr, "skipping %v\n", err)
 				continue

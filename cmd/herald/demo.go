@@ -15,13 +15,15 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/monitor"
 	"github.com/heraldhq/herald/internal/redisserver"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
-	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/publishers/sandbox/sandboxserver"
 	"github.com/heraldhq/herald/tokens"
+	"github.com/heraldhq/herald/webhook"
 )
 
 // demoPost is one post of the demo and what the sandbox will do to it.
@@ -30,7 +32,7 @@ type demoPost struct {
 	in    time.Duration
 	text  string
 	media []publishers.Media
-	fault *sandboxtest.Fault
+	fault *sandboxserver.Fault
 	times int // how many calls the fault hits; <0 forever
 	// cancel: the post is canceled right after it is scheduled.
 	cancel bool
@@ -40,9 +42,9 @@ func demoPosts(sandboxURL string) []demoPost {
 	return []demoPost{
 		{name: "hello", in: 3 * time.Second, text: "Hello from Herald!"},
 		{name: "photo", in: 6 * time.Second, text: "A picture", media: []publishers.Media{{URL: sandboxURL + "/media/sunset.jpg", Kind: publishers.MediaImage}}},
-		{name: "flaky", in: 9 * time.Second, text: "The platform fails twice, then takes it", fault: &sandboxtest.Fault{Status: 503}, times: 2},
-		{name: "throttled", in: 12 * time.Second, text: "The platform says: slow down for 3s", fault: &sandboxtest.Fault{Status: 429, RetryAfter: 3 * time.Second}, times: 1},
-		{name: "rejected", in: 15 * time.Second, text: "The platform refuses this one for good", fault: &sandboxtest.Fault{Status: 422, Message: "image must be at least 320px wide"}, times: -1},
+		{name: "flaky", in: 9 * time.Second, text: "The platform fails twice, then takes it", fault: &sandboxserver.Fault{Status: 503}, times: 2},
+		{name: "throttled", in: 12 * time.Second, text: "The platform says: slow down for 3s", fault: &sandboxserver.Fault{Status: 429, RetryAfter: 3 * time.Second}, times: 1},
+		{name: "rejected", in: 15 * time.Second, text: "The platform refuses this one for good", fault: &sandboxserver.Fault{Status: 422, Message: "image must be at least 320px wide"}, times: -1},
 		{name: "canceled", in: 20 * time.Second, text: "Canceled before its time", cancel: true},
 	}
 }
@@ -63,166 +65,231 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		ctx, cancel = context.WithTimeout(ctx, *runFor)
 		defer cancel()
 	}
-	out := &journal{w: stdout, start: time.Now()}
-	run := time.Now().Format("150405")
+	d := &demo{out: &journal{w: stdout, start: time.Now()}, run: time.Now().Format("150405"), untilDone: *untilDone}
+	defer d.close()
+	if err := d.startRedis(ctx, cfg, stderr); err != nil {
+		return err
+	}
+	if d.sb, err = sandboxserver.NewAt("127.0.0.1:0"); err != nil {
+		return fmt.Errorf("start sandbox platform: %w", err)
+	}
+	d.out.say("sandbox platform at %s", d.sb.URL())
+	worker, err := d.newWorker(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	if err := d.connect(ctx); err != nil {
+		return err
+	}
+	err = d.serve(ctx, cfg, worker)
+	if d.hook != nil {
+		d.out.say("webhook receiver got %s", d.hook.summary())
+	}
+	d.out.say("stopped")
+	return err
+}
 
-	// Redis: the configured one, or a private redis-server.
-	rc := cfg.Redis
+// demo is one run of `herald demo`: what it started, and what it
+// stops on close, last started first.
+type demo struct {
+	out       *journal
+	run       string // tells this run's post ids from an earlier run's
+	untilDone bool
+	stops     []func()
+
+	rc       config.Redis
+	rdb      redis.UniversalClient
+	sb       *sandboxserver.Server
+	tel      *telemetry
+	client   *jobs.Client
+	vault    *tokens.Vault
+	hook     *demoHook // nil when HERALD_WEBHOOKS names real receivers
+	hookFrom string    // the last event before the receiver joined
+}
+
+func (d *demo) close() {
+	if d.sb != nil {
+		d.sb.Close()
+	}
+	for i := len(d.stops) - 1; i >= 0; i-- {
+		d.stops[i]()
+	}
+}
+
+// startRedis connects to the configured Redis, or starts a private
+// redis-server when none is configured.
+func (d *demo) startRedis(ctx context.Context, cfg config.Config, stderr io.Writer) error {
+	d.rc = cfg.Redis
 	checkLog := slog.New(slog.NewTextHandler(stderr, nil))
 	if !cfg.IsSet("HERALD_REDIS_URL") {
 		srv, err := redisserver.Start(ctx, redisserver.Options{})
 		if err != nil {
 			return fmt.Errorf("demo needs Redis: %w (or point HERALD_REDIS_URL at one)", err)
 		}
-		defer srv.Stop()
-		if rc, err = config.ParseRedisURL(srv.URL(0)); err != nil {
+		d.stops = append(d.stops, func() { srv.Stop() })
+		if d.rc, err = config.ParseRedisURL(srv.URL(0)); err != nil {
 			return err
 		}
-		out.say("started a private redis-server (%s)", srv.Socket)
+		d.out.say("started a private redis-server (%s)", srv.Socket)
 		// It persists nothing on purpose: no need to warn about it.
 		checkLog = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	}
-	rdb := rc.NewClient()
-	defer rdb.Close()
-	if err := checkRedis(ctx, rdb, checkLog); err != nil {
-		return err
-	}
+	d.rdb = d.rc.NewClient()
+	d.stops = append(d.stops, func() { d.rdb.Close() })
+	return checkRedis(ctx, d.rdb, checkLog)
+}
 
-	sb, err := sandboxtest.NewAt("127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("start sandbox platform: %w", err)
-	}
-	defer sb.Close()
-	out.say("sandbox platform at %s", sb.URL())
-
-	// The demo's worker retries within seconds so the journey fits on a
-	// screen; production uses HERALD_RETRY_BASE and HERALD_RETRY_CAP.
+// newWorker wires the demo's worker as `herald worker` does, with the
+// sandbox as a platform, retries within seconds (so the journey fits on
+// a screen; production uses HERALD_RETRY_BASE and HERALD_RETRY_CAP), and
+// a webhook receiver of its own.
+func (d *demo) newWorker(ctx context.Context, cfg config.Config, stderr io.Writer) (*jobs.Worker, error) {
 	log := newLogger(stderr, "text", slog.LevelError)
 	cfg.MediaAllowPrivate = true // the demo's media live on the local sandbox
-	cfg.SandboxURL = sb.URL()
-	tel := newTelemetry()
-	wc, err := workerConfig(cfg, rdb, log, tel)
-	if err != nil {
-		return err
-	}
-	wc.Retry = jobs.RetryPolicy{Base: time.Second, Cap: 4 * time.Second}
-	wc.ShutdownTimeout = 3 * time.Second
-	mreg := tel.reg
-	client := newClient(cfg, rdb, tel.eventObserver())
+	cfg.SandboxURL = d.sb.URL()
 	if cfg.TokenKeys == "" {
 		// A key for this run only: the private Redis dies with it.
 		k, err := tokens.GenerateKey("demo")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cfg.TokenKeys = k
 	}
-	vault, keys, err := newVault(cfg, rdb, client, log, tel)
+	d.tel = newTelemetry()
+	ps, err := platforms(cfg, d.rdb, d.tel)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	wc.Tokens, wc.Sealer, wc.Revoker, wc.Accounts = vault, keys, vault, vault
-	// The product app's webhook receiver, unless HERALD_WEBHOOKS names
-	// real ones.
-	var (
-		hook     *demoHook
-		hookFrom string // the last event before the receiver joined
-	)
+	wc := workerConfig(cfg, ps, log, d.tel)
+	wc.Retry = jobs.RetryPolicy{Base: time.Second, Cap: 4 * time.Second}
+	wc.ShutdownTimeout = 3 * time.Second
+	d.client = newClient(cfg, d.rdb, ps, d.tel.eventObserver())
+	vault, keys, err := newVault(cfg, d.rdb, ps, d.client, log, d.tel)
+	if err != nil {
+		return nil, err
+	}
+	d.vault = vault
+	wc.Tokens, wc.Sealer = vault, keys
 	if len(wc.Webhooks.Endpoints) == 0 {
-		if hook, err = startDemoHook(); err != nil {
-			return err
+		ep, err := d.startHook(ctx)
+		if err != nil {
+			return nil, err
 		}
-		defer hook.close()
-		wc.Webhooks.Endpoints = []jobs.WebhookEndpoint{hook.endpoint()}
-		// Join the delivery group now, so the events of the posts
-		// scheduled below are all delivered.
-		if hookFrom, err = lastEventID(ctx, rdb); err != nil {
-			return err
-		}
-		if _, err := jobs.NewEventReader(ctx, rdb, jobs.WebhookGroup, ""); err != nil {
-			return err
-		}
-		out.say("webhook receiver at %s (signed deliveries of every event)", hook.URL)
+		wc.Webhooks.Endpoints = []webhook.Endpoint{ep}
 	}
-	worker, err := jobs.NewWorker(rdb, wc)
+	return jobs.NewWorker(d.rdb, wc)
+}
+
+// startHook starts the product app's webhook receiver and joins the
+// delivery group now, so the events of the posts scheduled later are all
+// delivered.
+func (d *demo) startHook(ctx context.Context) (webhook.Endpoint, error) {
+	hook, err := startDemoHook()
 	if err != nil {
-		return err
+		return webhook.Endpoint{}, err
 	}
-	// The product app's part: the user connected an account.
-	err = vault.Connect(ctx, tokens.Account{
+	d.hook = hook
+	d.stops = append(d.stops, hook.close)
+	if d.hookFrom, err = lastEventID(ctx, d.rdb); err != nil {
+		return webhook.Endpoint{}, err
+	}
+	if _, err := events.NewReader(ctx, d.rdb, webhook.Group, ""); err != nil {
+		return webhook.Endpoint{}, err
+	}
+	d.out.say("webhook receiver at %s (signed deliveries of every event)", hook.URL)
+	return hook.endpoint(), nil
+}
+
+// connect does the product app's part: the user connected an account.
+func (d *demo) connect(ctx context.Context) error {
+	err := d.vault.Connect(ctx, tokens.Account{
 		ID: "demo-account", Platform: "sandbox", PlatformUserID: "sandbox-user-1",
-		Token: &oauth2.Token{AccessToken: "demo-" + run, TokenType: "Bearer", Expiry: time.Now().Add(24 * time.Hour)},
+		Token: &oauth2.Token{AccessToken: "demo-" + d.run, TokenType: "Bearer", Expiry: time.Now().Add(24 * time.Hour)},
 	})
 	if err != nil {
 		return fmt.Errorf("connect the demo account: %w", err)
 	}
-	out.say("connected demo-account (token sealed in the Vault)")
+	d.out.say("connected demo-account (token sealed in the Vault)")
+	return nil
+}
 
+// serve runs the worker and the monitor, schedules the demo's posts and
+// follows their events until each has reached its end (and, with
+// --until-done, stops then), or until ctx ends.
+func (d *demo) serve(ctx context.Context, cfg config.Config, worker *jobs.Worker) error {
 	ln, err := net.Listen("tcp", cfg.MonitorAddr)
 	if err != nil {
 		return fmt.Errorf("monitor on %s: %w (set HERALD_MONITOR_ADDR to a free address)", cfg.MonitorAddr, err)
 	}
-	mon := monitor.New(monitor.Options{RedisConnOpt: rc.AsynqOpt(), Redis: rdb, Registry: mreg, PrometheusURL: cfg.PrometheusURL})
+	mon := monitor.New(monitor.Options{RedisConnOpt: d.rc.AsynqOpt(), Redis: d.rdb, Registry: d.tel.reg, PrometheusURL: cfg.PrometheusURL})
 	defer mon.Close()
 	base := "http://" + ln.Addr().String()
-
-	from, err := lastEventID(ctx, rdb)
+	from, err := lastEventID(ctx, d.rdb)
 	if err != nil {
 		return err
 	}
-
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return metrics.ServeListener(gctx, ln, mon) })
 	g.Go(func() error { return worker.Run(gctx) })
-	out.say("worker and monitor running: asynqmon %s%s/  metrics %s/metrics", base, monitor.RootPath, base)
-
-	posts := demoPosts(sb.URL())
-	names := map[string]string{}
-	for _, d := range posts {
-		p := jobs.Post{
-			ID: "demo-" + run + "-" + d.name, AccountID: "demo-account", Platform: "sandbox",
-			PublishAt: time.Now().Add(d.in),
-			Content:   publishers.Content{Title: "Demo: " + d.name, Text: d.text, Media: d.media},
-		}
-		names[p.ID] = d.name
-		if d.fault != nil {
-			sb.FailRef(p.ID, d.times, *d.fault)
-		}
-		if _, err := client.SchedulePost(ctx, p); err != nil {
-			return fmt.Errorf("schedule %s: %w", d.name, err)
-		}
-		if d.cancel {
-			if _, err := client.CancelPost(ctx, p.ID); err != nil {
-				return fmt.Errorf("cancel %s: %w", d.name, err)
-			}
-		}
+	d.out.say("worker and monitor running: asynqmon %s%s/  metrics %s/metrics", base, monitor.RootPath, base)
+	names, err := d.schedule(ctx)
+	if err != nil {
+		return err
 	}
-
 	g.Go(func() error {
-		err := follow(gctx, rdb, from, out, names)
-		if err != nil {
+		if err := d.follow(gctx, from, names); err != nil {
 			return err
 		}
-		if hook != nil {
-			// Let the deliveries of the last events arrive.
-			n, _ := rdb.XRange(gctx, jobs.EventsStream, "("+hookFrom, "+").Result()
-			hook.waitFor(gctx, len(n), 10*time.Second)
-		}
-		if *untilDone {
+		if d.untilDone {
 			return errDemoDone
 		}
-		out.say("all %d posts have reached their end: browse %s%s/ and the posts' URLs; Ctrl-C to stop", len(posts), base, monitor.RootPath)
+		d.out.say("all %d posts have reached their end: browse %s%s/ and the posts' URLs; Ctrl-C to stop", len(names), base, monitor.RootPath)
 		return nil
 	})
 	err = g.Wait()
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errDemoDone) {
 		err = nil
 	}
-	if hook != nil {
-		out.say("webhook receiver got %s", hook.summary())
-	}
-	out.say("stopped")
 	return err
+}
+
+// schedule schedules the demo's posts, arming the sandbox's faults for
+// them, and returns their names by post id.
+func (d *demo) schedule(ctx context.Context) (map[string]string, error) {
+	names := map[string]string{}
+	for _, dp := range demoPosts(d.sb.URL()) {
+		p := jobs.Post{
+			ID: "demo-" + d.run + "-" + dp.name, AccountID: "demo-account", Platform: "sandbox",
+			PublishAt: time.Now().Add(dp.in),
+			Content:   publishers.Content{Title: "Demo: " + dp.name, Text: dp.text, Media: dp.media},
+		}
+		names[p.ID] = dp.name
+		if dp.fault != nil {
+			d.sb.FailRef(p.ID, dp.times, *dp.fault)
+		}
+		if _, err := d.client.SchedulePost(ctx, p); err != nil {
+			return nil, fmt.Errorf("schedule %s: %w", dp.name, err)
+		}
+		if dp.cancel {
+			if _, err := d.client.CancelPost(ctx, p.ID); err != nil {
+				return nil, fmt.Errorf("cancel %s: %w", dp.name, err)
+			}
+		}
+	}
+	return names, nil
+}
+
+// follow prints the posts' events until each has reached its end, then
+// lets the webhook deliveries of the last events arrive.
+func (d *demo) follow(ctx context.Context, from string, names map[string]string) error {
+	if err := follow(ctx, d.rdb, from, d.out, names); err != nil {
+		return err
+	}
+	if d.hook != nil {
+		n, _ := d.rdb.XRange(ctx, events.Stream, "("+d.hookFrom, "+").Result()
+		d.hook.waitFor(ctx, len(n), 10*time.Second)
+	}
+	return nil
 }
 
 // errDemoDone ends the demo's goroutines when --until-done is met.
@@ -240,7 +307,7 @@ func (j *journal) say(format string, args ...any) {
 
 // lastEventID is where following the events stream starts.
 func lastEventID(ctx context.Context, rdb redis.UniversalClient) (string, error) {
-	last, err := rdb.XRevRangeN(ctx, jobs.EventsStream, "+", "-", 1).Result()
+	last, err := rdb.XRevRangeN(ctx, events.Stream, "+", "-", 1).Result()
 	if err != nil {
 		return "", err
 	}
@@ -258,7 +325,7 @@ func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *jo
 		open[id] = true
 	}
 	for len(open) > 0 {
-		res, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{jobs.EventsStream, from}, Block: time.Second, Count: 100}).Result()
+		res, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{events.Stream, from}, Block: time.Second, Count: 100}).Result()
 		if errors.Is(err, redis.Nil) {
 			continue
 		}
@@ -270,14 +337,14 @@ func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *jo
 		}
 		for _, m := range res[0].Messages {
 			from = m.ID
-			ev, err := jobs.ParseEvent(m)
+			ev, err := events.Parse(m)
 			name, ok := names[ev.PostID]
 			if err != nil || !ok {
 				continue
 			}
 			line := fmt.Sprintf("%-10s %s", name, describe(ev))
 			out.say("%s", line)
-			if ev.State.Final() && ev.Type != jobs.EventRetry {
+			if jobs.State(ev.State).Final() && ev.Type != events.PostRetry {
 				delete(open, ev.PostID)
 			}
 		}
@@ -285,19 +352,19 @@ func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *jo
 	return nil
 }
 
-func describe(ev jobs.Event) string {
+func describe(ev events.Event) string {
 	switch ev.Type {
-	case jobs.EventPostScheduled:
+	case events.PostScheduled:
 		return "scheduled"
-	case jobs.EventPostPublishing:
+	case events.PostPublishing:
 		return fmt.Sprintf("publishing, attempt %d", ev.Attempt)
-	case jobs.EventPostPublished:
+	case events.PostPublished:
 		return "PUBLISHED " + ev.URL
-	case jobs.EventPostRetry:
+	case events.PostRetry:
 		return fmt.Sprintf("attempt %d failed (%s): %s; will retry", ev.Attempt, ev.Class, shorten(ev.Reason))
-	case jobs.EventPostFailed:
+	case events.PostFailed:
 		return fmt.Sprintf("FAILED (%s): %s", ev.Class, shorten(ev.Reason))
-	case jobs.EventPostCanceled:
+	case events.PostCanceled:
 		return "canceled"
 	}
 	if ev.Reason != "" {

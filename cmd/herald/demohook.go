@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/webhook"
 )
 
@@ -50,7 +50,7 @@ func (h *demoHook) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var ev jobs.Event
+	var ev events.Event
 	if webhook.Verify(r.Header.Get(webhook.SignatureHeader), body, h.secret, 0, time.Now()) != nil || json.Unmarshal(body, &ev) != nil {
 		h.refused++
 		w.WriteHeader(http.StatusUnauthorized)
@@ -64,8 +64,8 @@ func (h *demoHook) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // endpoint is the receiver as the worker's configuration names it.
-func (h *demoHook) endpoint() jobs.WebhookEndpoint {
-	return jobs.WebhookEndpoint{Name: "demo", URL: h.URL, Secrets: []string{h.secret}}
+func (h *demoHook) endpoint() webhook.Endpoint {
+	return webhook.Endpoint{Name: "demo", URL: h.URL, Secrets: []string{h.secret}}
 }
 
 // waitFor waits up to d for n distinct events.

@@ -16,6 +16,7 @@ import (
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/internal/monitor"
 	"github.com/heraldhq/herald/internal/redischeck"
+	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -69,7 +70,11 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	census := doctorTokens(ctx, d, cfg, rdb)
-	doctorPlatforms(d, cfg, census)
+	ps, err := platforms(cfg, rdb, nil)
+	if err != nil {
+		d.problem("platforms: %v", err)
+	}
+	doctorPlatforms(d, ps, census)
 	doctorQueues(d, asynq.NewInspectorFromRedisClient(rdb))
 	return d.verdict()
 }
@@ -205,8 +210,10 @@ func orNone(s string) string {
 }
 
 // doctorPlatforms says, for each platform, whether Herald has what it
-// needs to refresh and revoke its accounts' tokens.
-func doctorPlatforms(d *diagnosis, cfg config.Config, c tokens.Census) {
+// needs to refresh and revoke its accounts' tokens (the platform's
+// descriptor says what that is and how bad its absence is), and what
+// caps its posting.
+func doctorPlatforms(d *diagnosis, ps []publishers.Platform, c tokens.Census) {
 	active := map[string]int64{}
 	for _, a := range c.Accounts {
 		if a.Status == tokens.StatusActive {
@@ -214,37 +221,22 @@ func doctorPlatforms(d *diagnosis, cfg config.Config, c tokens.Census) {
 		}
 	}
 	fmt.Fprintln(d.w, "platforms:")
-	for _, p := range []struct {
-		name, vars string
-		ok         bool
-		// without is what active accounts lose without the variables, and
-		// how bad it is.
-		without string
-		problem bool
-	}{
-		{"youtube", "HERALD_GOOGLE_CLIENT_ID and HERALD_GOOGLE_CLIENT_SECRET", cfg.GoogleClientID != "" && cfg.GoogleClientSecret != "",
-			"their tokens cannot be refreshed and their posts fail as reauth within the hour", true},
-		{"tiktok", "HERALD_TIKTOK_CLIENT_KEY and HERALD_TIKTOK_CLIENT_SECRET", cfg.TikTokClientKey != "" && cfg.TikTokClientSecret != "",
-			"their tokens cannot be refreshed or revoked and their posts fail as reauth within a day", true},
-		{"linkedin", "HERALD_LINKEDIN_CLIENT_ID and HERALD_LINKEDIN_CLIENT_SECRET", cfg.LinkedInClientID != "" && cfg.LinkedInClientSecret != "",
-			"their tokens cannot be refreshed and need reconnecting when they expire", false},
-		{"instagram", "HERALD_META_APP_ID and HERALD_META_APP_SECRET", cfg.MetaAppID != "" && cfg.MetaAppSecret != "",
-			"", false},
-		{"sandbox", "HERALD_SANDBOX_URL", cfg.SandboxURL != "",
-			"workers do not register the sandbox publisher and their posts cannot publish", true},
-	} {
-		n := active[p.name]
+	for _, p := range ps {
+		n, k := active[p.Name], p.Doctor
 		switch {
-		case p.ok:
-			fmt.Fprintf(d.w, "  %s: configured; %s\n", p.name, plural(int(n), "active account"))
+		case k.Configured:
+			fmt.Fprintf(d.w, "  %s: configured; %s\n", p.Name, plural(int(n), "active account"))
 		case n == 0:
-			fmt.Fprintf(d.w, "  %s: not configured (%s); no active accounts\n", p.name, p.vars)
-		case p.without == "":
-			fmt.Fprintf(d.w, "  %s: %s; %s not set (needed only for accounts of Facebook Login)\n", p.name, plural(int(n), "active account"), p.vars)
-		case p.problem:
-			d.problem("%s: %s but %s not set: %s", p.name, plural(int(n), "active account"), p.vars, p.without)
+			fmt.Fprintf(d.w, "  %s: not configured (%s); no active accounts\n", p.Name, k.Settings)
+		case k.Without == "":
+			fmt.Fprintf(d.w, "  %s: %s; %s not set (%s)\n", p.Name, plural(int(n), "active account"), k.Settings, k.Optional)
+		case k.Severe:
+			d.problem("%s: %s but %s not set: %s", p.Name, plural(int(n), "active account"), k.Settings, k.Without)
 		default:
-			d.warn("%s: %s but %s not set: %s", p.name, plural(int(n), "active account"), p.vars, p.without)
+			d.warn("%s: %s but %s not set: %s", p.Name, plural(int(n), "active account"), k.Settings, k.Without)
+		}
+		if p.Quota != "" {
+			fmt.Fprintf(d.w, "    quota: %s\n", p.Quota)
 		}
 	}
 }

@@ -52,7 +52,11 @@ func rotateKeys(ctx context.Context, stdout io.Writer) error {
 	log := newLogger(io.Discard, cfg.LogFormat, cfg.LogLevel)
 	rdb := cfg.Redis.NewClient()
 	defer rdb.Close()
-	vault, keys, err := newVault(cfg, rdb, jobs.NewClient(rdb), log, nil)
+	ps, err := platforms(cfg, rdb, nil)
+	if err != nil {
+		return err
+	}
+	vault, keys, err := newVault(cfg, rdb, ps, jobs.NewClient(rdb), log, nil)
 	if err != nil {
 		return err
 	}

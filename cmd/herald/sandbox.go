@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/publishers/sandbox/sandboxserver"
 )
 
 // runSandbox serves the sandbox platform on its own, for docker-compose and
@@ -16,7 +16,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	sb, err := sandboxtest.NewAt(*addr)
+	sb, err := sandboxserver.NewAt(*addr)
 	if err != nil {
 		return err
 	}

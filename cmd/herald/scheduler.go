@@ -31,7 +31,11 @@ func runScheduler(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer rdb.Close()
-	client := newClient(cfg, rdb, nil)
+	ps, err := platforms(cfg, rdb, nil)
+	if err != nil {
+		return err
+	}
+	client := newClient(cfg, rdb, ps, nil)
 	g, ctx := errgroup.WithContext(ctx)
 	if cfg.SchedulerMetricsAddr != "" {
 		g.Go(func() error {

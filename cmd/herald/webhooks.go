@@ -7,7 +7,7 @@ import (
 	"slices"
 	"text/tabwriter"
 
-	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/webhook"
 )
 
 // runWebhooks: herald webhooks status [--json] | enable NAME.
@@ -31,16 +31,16 @@ func runWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer done()
 	eps := webhookEndpoints(e.cfg)
 	if sub == "enable" {
-		if !slices.ContainsFunc(eps, func(ep jobs.WebhookEndpoint) bool { return ep.Name == name }) {
+		if !slices.ContainsFunc(eps, func(ep webhook.Endpoint) bool { return ep.Name == name }) {
 			return fmt.Errorf("webhook %q is not in HERALD_WEBHOOKS", name)
 		}
-		if err := e.client.EnableWebhook(ctx, name); err != nil {
+		if err := webhook.Enable(ctx, e.rdb, name); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "webhook %s enabled\n", name)
 		return nil
 	}
-	states, err := e.client.WebhookStates(ctx, eps)
+	states, err := webhook.States(ctx, e.rdb, eps)
 	if err != nil {
 		return err
 	}

@@ -27,16 +27,17 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer rdb.Close()
 	tel := newTelemetry()
-	wc, err := workerConfig(cfg, rdb, log, tel)
+	ps, err := platforms(cfg, rdb, tel)
 	if err != nil {
 		return err
 	}
-	client := newClient(cfg, rdb, tel.eventObserver())
-	vault, keys, err := newVault(cfg, rdb, client, log, tel)
+	wc := workerConfig(cfg, ps, log, tel)
+	client := newClient(cfg, rdb, ps, tel.eventObserver())
+	vault, keys, err := newVault(cfg, rdb, ps, client, log, tel)
 	if err != nil {
 		return err
 	}
-	wc.Tokens, wc.Sealer, wc.Revoker, wc.Accounts = vault, keys, vault, vault
+	wc.Tokens, wc.Sealer = vault, keys
 	tel.publish.Platforms(wc.Publishers.Names()...)
 	reg := tel.reg
 	w, err := jobs.NewWorker(rdb, wc)

@@ -91,11 +91,9 @@ func newRig(t *testing.T, fsync string) *rig {
 		t.Fatal(err)
 	}
 	client := jobs.NewClient(rdb, jobs.WithMaxRetry(25))
-	vault := tokens.New(rdb, keys, tokens.Options{
-		Platforms:    map[string]tokens.Platform{"sandbox": {}},
-		OnDisconnect: client.AccountDisconnected,
-		OnErase:      client.ForgetAccount,
-	})
+	vault := tokens.New(rdb, keys, jobs.VaultHooks(client, tokens.Options{
+		Platforms: map[string]tokens.Platform{"sandbox": {}},
+	}))
 	r := &rig{t: t, dir: t.TempDir(), redis: srv, rdb: rdb, sandbox: sb, vault: vault, client: client, workers: map[int]*proc{}, exited: map[int]string{}}
 	t.Cleanup(r.stopAll)
 	return r

@@ -29,6 +29,7 @@ import (
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/sandbox"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/tokens"
 	"github.com/heraldhq/herald/tokens/tokenstest"
 )
@@ -79,17 +80,15 @@ func TestFullCycleLogsNoSecret(t *testing.T) {
 
 	client := jobs.NewClient(db.Client, jobs.WithMaxRetry(5))
 	// Wired as cmd/herald's newVault does, with the fake's endpoint.
-	vault := tokens.New(db.Client, keys, tokens.Options{
+	vault := tokens.New(db.Client, keys, jobs.VaultHooks(client, tokens.Options{
 		Platforms: map[string]tokens.Platform{"sandbox": {
 			OAuth: &oauth2.Config{ClientID: "herald-e2e", ClientSecret: clientSecret, Endpoint: oauth.Endpoint()},
 			// Google's revocation: a form POST of the refresh token.
-			Revoke: tokens.GoogleRevoke(oauth.RevokeURL()),
+			Revoke: youtube.Revoke(oauth.RevokeURL()),
 		}},
-		HTTPClient:   &http.Client{Timeout: 10 * time.Second, Transport: tokenTap},
-		Logger:       log,
-		OnDisconnect: client.AccountDisconnected,
-		OnErase:      client.ForgetAccount,
-	})
+		HTTPClient: &http.Client{Timeout: 10 * time.Second, Transport: tokenTap},
+		Logger:     log,
+	}))
 
 	// Two accounts whose access tokens expired a minute ago: the first
 	// post of each forces a refresh. The second account's user removed
@@ -127,7 +126,7 @@ func TestFullCycleLogsNoSecret(t *testing.T) {
 	}
 
 	// The worker as cmd/herald's worker wires it (workerConfig, then the
-	// Vault as Tokens, Sealer, Revoker and Accounts), with fast retries.
+	// Vault as Tokens and Sealer), with fast retries.
 	reg := publishers.NewRegistry()
 	reg.Register("sandbox", sandbox.New(sb.URL(), &http.Client{Timeout: sandbox.DefaultTimeout, Transport: platformTap}))
 	stopWorker := runWorker(t, db, jobs.WorkerConfig{
@@ -138,8 +137,6 @@ func TestFullCycleLogsNoSecret(t *testing.T) {
 		Publishers:               reg,
 		Tokens:                   vault,
 		Sealer:                   keys,
-		Revoker:                  vault,
-		Accounts:                 vault,
 		Logger:                   log,
 	})
 

@@ -16,12 +16,14 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/monitor"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/tokens"
 )
 
 // EnvArtifacts names the directory tests leave screenshots in; unset,
@@ -60,7 +62,15 @@ func TestMonitorShowsHeraldQueuesInABrowser(t *testing.T) {
 	if err := client.RefreshAnalytics(ctx, "acct.browser", "sandbox"); err != nil {
 		t.Fatal(err)
 	}
-	if err := client.AccountDisconnected(ctx, "acct.gone", "sandbox"); err != nil {
+	keys, err := tokens.ParseKeyring("k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vault := tokens.New(db.Client, keys, jobs.VaultHooks(client, tokens.Options{Platforms: map[string]tokens.Platform{"sandbox": {}}}))
+	if err := vault.Connect(ctx, tokens.Account{ID: "acct.gone", Platform: "sandbox", Token: &oauth2.Token{AccessToken: "gone-token"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := vault.Disconnect(ctx, "acct.gone"); err != nil {
 		t.Fatal(err)
 	}
 	// Queue sizes the page must show: asynqmon's Size counts every task

@@ -91,16 +91,25 @@ func Serve(ctx context.Context, addr string, h http.Handler) error {
 	return ServeListener(ctx, ln, h)
 }
 
-// ServeListener is Serve on an open listener.
+// ServeListener is Serve on an open listener. When ctx ends it shuts the
+// server down (in-flight requests get 5s) and returns only once that
+// shutdown has finished, so nothing of it outlives the call.
 func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
+	shutdown := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(shutdown)
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	})
+	err := srv.Serve(ln)
+	if stop() {
+		// Serve failed before ctx ended: no shutdown runs.
+		return err
+	}
+	<-shutdown
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil

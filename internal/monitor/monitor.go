@@ -106,10 +106,15 @@ func (h *Handler) Close() error { return h.mon.Close() }
 
 // redacted shows a payload or result as text, with anything shaped like
 // a secret masked: payloads never carry tokens (a test scans every task
-// type), and this is the second line should one slip in.
+// type), and this is the second line should one slip in. A JSON payload
+// is masked string by string before it is encoded again, since in its
+// encoded form a URL's & may read \u0026 and hide the parameter after it.
 func redacted(_ string, b []byte) string {
 	if !utf8.Valid(b) {
 		return "non-printable bytes"
+	}
+	if s, ok := logging.RedactJSON(b); ok {
+		return s
 	}
 	return logging.Redact(string(b))
 }

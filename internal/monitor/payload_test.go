@@ -31,11 +31,9 @@ func TestTaskPayloadsNeverCarryATokenFromAnyFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := jobs.NewClient(db.Client)
-	vault := tokens.New(db.Client, keys, tokens.Options{
-		Platforms:    map[string]tokens.Platform{"sandbox": {}, "youtube": {}},
-		OnDisconnect: client.AccountDisconnected,
-		OnErase:      client.ForgetAccount,
-	})
+	vault := tokens.New(db.Client, keys, jobs.VaultHooks(client, tokens.Options{
+		Platforms: map[string]tokens.Platform{"sandbox": {}, "youtube": {}},
+	}))
 
 	var secrets []string
 	connect := func(id, platform string) {

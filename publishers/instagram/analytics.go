@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // Instagram's own metric names kept as they are, next to the common ones.
@@ -85,7 +86,7 @@ func (ins insights) into(m, raw publishers.Metrics) {
 		case len(d.Values) > 0:
 			v = d.Values[len(d.Values)-1].Value
 		}
-		n, ok := publishers.Integer(v)
+		n, ok := wire.Integer(v)
 		if !ok || d.Name == "" {
 			continue
 		}
@@ -124,7 +125,7 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 	if err := p.graph(ctx, s, "read account", http.MethodGet, "/"+user, url.Values{"fields": {"followers_count,media_count"}}, &acct); err != nil {
 		return publishers.Analytics{}, err
 	}
-	fields := publishers.NumericFields(acct)
+	fields := wire.NumericFields(acct)
 	for _, f := range []string{"followers_count", "media_count"} {
 		if v, ok := fields[f]; ok {
 			out.Account[metricNames[f]] = v
@@ -237,6 +238,6 @@ func parseMediaFields(id string, raw json.RawMessage) (mediaFields, bool) {
 		return mediaFields{}, false
 	}
 	m.ID = id
-	m.raw = publishers.NumericFields(raw)
+	m.raw = wire.NumericFields(raw)
 	return m, true
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // Options a post may set in Content.Options. Any other key fails the post
@@ -84,98 +85,132 @@ func planOf(c publishers.Content) (plan, error) {
 	return p, nil
 }
 
+// buildPlan is planOf before its errors are classified.
 func buildPlan(c publishers.Content) (plan, error) {
+	opts, err := checkContent(c)
+	if err != nil {
+		return plan{}, err
+	}
+	p := plan{caption: c.Text, parent: url.Values{}}
+	if p.kind, err = kindOf(c, opts[OptionMediaType]); err != nil {
+		return plan{}, err
+	}
+	if err := p.setOptions(opts); err != nil {
+		return plan{}, err
+	}
+	p.setContainers(c)
+	return p, nil
+}
+
+// checkContent checks what every kind of post requires (known options, a
+// caption Instagram takes, media it can fetch) and returns the options,
+// trimmed.
+func checkContent(c publishers.Content) (map[string]string, error) {
 	opts := map[string]string{}
 	for k, v := range c.Options {
 		switch k {
 		case OptionMediaType, OptionShareToFeed, OptionCoverURL, OptionThumbOffset, OptionLocationID:
 			opts[k] = strings.TrimSpace(v)
 		default:
-			return plan{}, fmt.Errorf("unknown option %q (known: %s, %s, %s, %s, %s)", k,
+			return nil, fmt.Errorf("unknown option %q (known: %s, %s, %s, %s, %s)", k,
 				OptionMediaType, OptionShareToFeed, OptionCoverURL, OptionThumbOffset, OptionLocationID)
 		}
 	}
 	if err := checkCaption(c.Text); err != nil {
-		return plan{}, err
+		return nil, err
 	}
 	if len(c.Media) == 0 {
-		return plan{}, errors.New("an Instagram post needs at least one image or video")
+		return nil, errors.New("an Instagram post needs at least one image or video")
 	}
 	for i, m := range c.Media {
 		if m.Kind != publishers.MediaImage && m.Kind != publishers.MediaVideo {
-			return plan{}, fmt.Errorf("media %d: kind %q, want image or video", i+1, m.Kind)
+			return nil, fmt.Errorf("media %d: kind %q, want image or video", i+1, m.Kind)
 		}
 		if err := checkURL(m.URL); err != nil {
-			return plan{}, fmt.Errorf("media %d: %w", i+1, err)
+			return nil, fmt.Errorf("media %d: %w", i+1, err)
 		}
 	}
-	mediaType := strings.ToUpper(opts[OptionMediaType])
+	return opts, nil
+}
+
+// kindOf is the container kind that the media_type option (FEED when
+// empty) and the media make.
+func kindOf(c publishers.Content, option string) (string, error) {
+	mediaType := strings.ToUpper(option)
 	if mediaType == "" {
 		mediaType = MediaTypeFeed
 	}
-	p := plan{caption: c.Text, parent: url.Values{}}
 	switch mediaType {
 	case MediaTypeFeed:
 		switch {
 		case len(c.Media) > MaxCarouselItems:
-			return plan{}, fmt.Errorf("%d media items, a carousel takes at most %d", len(c.Media), MaxCarouselItems)
+			return "", fmt.Errorf("%d media items, a carousel takes at most %d", len(c.Media), MaxCarouselItems)
 		case len(c.Media) > 1:
-			p.kind = kindCarousel
+			return kindCarousel, nil
 		case c.Media[0].Kind == publishers.MediaVideo:
-			p.kind = kindReel
-		default:
-			p.kind = kindImage
+			return kindReel, nil
 		}
+		return kindImage, nil
 	case MediaTypeReels:
 		if len(c.Media) != 1 || c.Media[0].Kind != publishers.MediaVideo {
-			return plan{}, errors.New("a reel is exactly one video")
+			return "", errors.New("a reel is exactly one video")
 		}
-		p.kind = kindReel
+		return kindReel, nil
 	case MediaTypeStories:
 		if len(c.Media) != 1 {
-			return plan{}, fmt.Errorf("a story is one image or video, not %d", len(c.Media))
+			return "", fmt.Errorf("a story is one image or video, not %d", len(c.Media))
 		}
 		if strings.TrimSpace(c.Text) != "" {
-			return plan{}, errors.New("a story has no caption: leave the text empty")
+			return "", errors.New("a story has no caption: leave the text empty")
 		}
-		p.kind = kindStory
-	default:
-		return plan{}, fmt.Errorf("media_type %q, want FEED, REELS or STORIES", opts[OptionMediaType])
+		return kindStory, nil
 	}
+	return "", fmt.Errorf("media_type %q, want FEED, REELS or STORIES", option)
+}
+
+// setOptions checks the options that depend on p.kind and sets them on
+// the published container.
+func (p *plan) setOptions(opts map[string]string) error {
 	for _, k := range []string{OptionShareToFeed, OptionCoverURL, OptionThumbOffset} {
 		if opts[k] != "" && p.kind != kindReel {
-			return plan{}, fmt.Errorf("option %s applies to reels only", k)
+			return fmt.Errorf("option %s applies to reels only", k)
 		}
 	}
 	if v := opts[OptionShareToFeed]; v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return plan{}, fmt.Errorf("share_to_feed %q, want true or false", v)
+			return fmt.Errorf("share_to_feed %q, want true or false", v)
 		}
 		p.parent.Set("share_to_feed", strconv.FormatBool(b))
 	}
 	if v := opts[OptionCoverURL]; v != "" {
 		if err := checkURL(v); err != nil {
-			return plan{}, fmt.Errorf("cover_url: %w", err)
+			return fmt.Errorf("cover_url: %w", err)
 		}
 		p.parent.Set("cover_url", v)
 	}
 	if v := opts[OptionThumbOffset]; v != "" {
 		n, err := strconv.ParseUint(v, 10, 31)
 		if err != nil {
-			return plan{}, fmt.Errorf("thumb_offset %q, want milliseconds (a whole number)", v)
+			return fmt.Errorf("thumb_offset %q, want milliseconds (a whole number)", v)
 		}
 		p.parent.Set("thumb_offset", strconv.FormatUint(n, 10))
 	}
 	if v := opts[OptionLocationID]; v != "" {
 		if p.kind == kindStory {
-			return plan{}, errors.New("option location_id does not apply to stories")
+			return errors.New("option location_id does not apply to stories")
 		}
 		if !digits.MatchString(v) {
-			return plan{}, fmt.Errorf("location_id %q, want a numeric page id", v)
+			return fmt.Errorf("location_id %q, want a numeric page id", v)
 		}
 		p.parent.Set("location_id", v)
 	}
+	return nil
+}
+
+// setContainers sets the caption and the media on the containers of
+// p.kind: the published one, and a carousel's items.
+func (p *plan) setContainers(c publishers.Content) {
 	if p.kind != kindStory && c.Text != "" {
 		p.parent.Set("caption", c.Text)
 	}
@@ -199,7 +234,6 @@ func buildPlan(c publishers.Content) (plan, error) {
 			p.children = append(p.children, child)
 		}
 	}
-	return p, nil
 }
 
 func setMedia(v url.Values, m publishers.Media) {
@@ -231,7 +265,7 @@ func checkCaption(text string) error {
 func checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || !slices.Contains([]string{"http", "https"}, u.Scheme) || u.Host == "" {
-		return fmt.Errorf("media URL %q is not a public http(s) URL", quote([]byte(raw), nil, 100))
+		return fmt.Errorf("media URL %q is not a public http(s) URL", wire.Quote(raw, 100))
 	}
 	return nil
 }

@@ -116,4 +116,9 @@
 //		Token:       tok,
 //		Checkpoints: checkpoints, // saved across attempts of the post
 //	})
+//
+// Platform describes Instagram for Herald (publishers.Platform): this
+// publisher, the long-lived token renewal RefreshMargin ahead of expiry
+// (a refusal becomes invalid_grant for the Vault), Meta's notices, and no
+// revocation (Meta offers none); cmd/herald lists it with the others.
 package instagram

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // APIError is an error answer of the Graph API. Publisher errors wrap one,
@@ -86,11 +87,11 @@ func parseError(status int, body []byte, secrets []string) *APIError {
 	msg := ""
 	if json.Unmarshal(body, &answer) == nil && answer.Error.Message+answer.Error.Type+string(answer.Error.Code) != "" {
 		a := answer.Error
-		e.Code = publishers.IntCode(a.Code)
-		e.Subcode = publishers.IntCode(a.Subcode)
+		e.Code = wire.IntCode(a.Code)
+		e.Subcode = wire.IntCode(a.Subcode)
 		e.IsTransient = string(a.IsTransient) == "true"
-		e.Type = quote([]byte(a.Type), secrets, 60)
-		if fbtracePattern.MatchString(a.FBTraceID) && redact(a.FBTraceID, secrets) == a.FBTraceID {
+		e.Type = wire.Quote(a.Type, 60, secrets...)
+		if fbtracePattern.MatchString(a.FBTraceID) && wire.Redact(a.FBTraceID, secrets...) == a.FBTraceID {
 			e.FBTraceID = a.FBTraceID
 		}
 		msg = a.Message
@@ -100,9 +101,9 @@ func parseError(status int, body []byte, secrets []string) *APIError {
 	} else {
 		// Not Graph's JSON: a proxy's page, say. Its first line is the
 		// best explanation there is.
-		msg = publishers.FirstLine(body)
+		msg = wire.FirstLine(body)
 	}
-	e.Message = publishers.ErrorMessage(status, msg, maxMessage, secrets...)
+	e.Message = wire.ErrorMessage(status, msg, maxMessage, secrets...)
 	return e
 }
 
@@ -151,7 +152,7 @@ func rateLimitWait(h http.Header, now time.Time) time.Duration {
 	if d := regainAccess(h.Get("X-Business-Use-Case-Usage")); d > 0 {
 		return min(d, maxRetryAfter)
 	}
-	if d := publishers.ParseRetryAfter(h.Get("Retry-After"), now); d > 0 {
+	if d := wire.ParseRetryAfter(h.Get("Retry-After"), now); d > 0 {
 		return d
 	}
 	return defaultRateLimited
@@ -218,15 +219,3 @@ func businessUsage(v string) float64 {
 	}
 	return highest
 }
-
-// quote makes b, text from outside, fit for an error message: valid UTF-8
-// on one line, at most n characters, and without secrets.
-func quote(b []byte, secrets []string, n int) string {
-	return publishers.Quote(string(b), n, secrets...)
-}
-
-const redacted = publishers.Redacted
-
-// redact replaces each secret in s with a marker. Should a secret survive
-// that (one overlapping the marker), nothing of s is kept.
-func redact(s string, secrets []string) string { return publishers.Redact(s, secrets...) }

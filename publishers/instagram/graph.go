@@ -13,15 +13,16 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // maxAnswer bounds how much of an answer is read.
 const maxAnswer = 1 << 20
 
-// session is publishers.Session with what Instagram's answers say of the
+// session is wire.Session with what Instagram's answers say of the
 // rate limits.
 type session struct {
-	*publishers.Session
+	*wire.Session
 	// usage is the highest share of a rate limit (percent) the last
 	// answer reported in X-App-Usage or X-Business-Use-Case-Usage, and
 	// header that answer's headers.
@@ -30,7 +31,7 @@ type session struct {
 }
 
 func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, error)) (*session, error) {
-	s, err := publishers.NewSession("instagram", t, refresh)
+	s, err := wire.NewSession("instagram", t, refresh)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +41,7 @@ func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, e
 // clean makes text from outside fit for an error message: one line, at
 // most n characters, no secret of the session (the refresh token and
 // every access token it held, not just the one in use).
-func (s *session) clean(b []byte, n int) string { return quote(b, s.Secrets(), n) }
+func (s *session) clean(b []byte, n int) string { return wire.Quote(b, n, s.Secrets()...) }
 
 // graph makes one Graph API call of step: params go in the query of a GET
 // and in the form body of a POST; the token goes in the Authorization

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heraldhq/herald/internal/wait"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // Defaults of Options.
@@ -81,10 +83,10 @@ func New(o Options) *Publisher {
 		client:       o.Client,
 		now:          o.Now,
 		sleep:        o.Sleep,
-		pollInterval: publishers.Positive(o.PollInterval, DefaultPollInterval),
-		maxPollDelay: publishers.Positive(o.MaxPollDelay, DefaultMaxPollDelay),
-		maxWait:      publishers.Positive(o.MaxWait, DefaultMaxWait),
-		handBack:     publishers.Positive(o.HandBack, DefaultHandBack),
+		pollInterval: wire.Positive(o.PollInterval, DefaultPollInterval),
+		maxPollDelay: wire.Positive(o.MaxPollDelay, DefaultMaxPollDelay),
+		maxWait:      wire.Positive(o.MaxWait, DefaultMaxWait),
+		handBack:     wire.Positive(o.HandBack, DefaultHandBack),
 	}
 	if p.client == nil {
 		p.client = &http.Client{Timeout: DefaultTimeout}
@@ -93,7 +95,7 @@ func New(o Options) *Publisher {
 		p.now = time.Now
 	}
 	if p.sleep == nil {
-		p.sleep = publishers.Sleep
+		p.sleep = wait.Sleep
 	}
 	return p
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // memberMetrics maps memberCreatorPostAnalytics query types to Herald's
@@ -104,7 +105,7 @@ func (p *Publisher) organizationAnalytics(ctx context.Context, s *session, a aut
 		return publishers.Transient(fmt.Errorf("linkedin: read organization share statistics: %w", err))
 	}
 	if raw, ok := stats[""]; ok {
-		out.Account, out.RawAccount = raw.Renamed(shareMetrics), raw
+		out.Account, out.RawAccount = wire.Renamed(raw, shareMetrics), raw
 	}
 	raw = nil
 	if _, err := p.do(ctx, s, call{step: "read organization followers", method: http.MethodGet, path: "/rest/networkSizes/" + escapeURN(a.urn), query: "edgeType=COMPANY_FOLLOWED_BY_MEMBER", out: &raw, scope: scope}); err != nil {
@@ -142,7 +143,7 @@ func (p *Publisher) organizationAnalytics(ctx context.Context, s *session, a aut
 		}
 		for _, id := range batch {
 			if raw, ok := stats[id]; ok {
-				out.Posts[id], out.RawPosts[id] = raw.Renamed(shareMetrics), raw
+				out.Posts[id], out.RawPosts[id] = wire.Renamed(raw, shareMetrics), raw
 			}
 		}
 	}
@@ -182,7 +183,7 @@ func parseShareStatistics(b []byte) (map[string]publishers.Metrics, error) {
 		if key != "" && !postURN.MatchString(key) {
 			continue
 		}
-		res[key] = publishers.NumericFields(e.Total)
+		res[key] = wire.NumericFields(e.Total)
 	}
 	return res, nil
 }
@@ -316,7 +317,7 @@ func parseSocialActions(b []byte) (map[string]socialSummary, error) {
 		}
 		sum := socialSummary{raw: publishers.Metrics{}}
 		for _, part := range []json.RawMessage{r.Likes, r.Comments} {
-			maps.Copy(sum.raw, publishers.NumericFields(part))
+			maps.Copy(sum.raw, wire.NumericFields(part))
 		}
 		res[urn] = sum
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // Content.Options keys the publisher reads. Unknown keys fail the post,
@@ -90,7 +91,7 @@ func parseAuthor(id string) (author, error) {
 	case orgURN.MatchString(id):
 		return author{urn: id, org: true}, nil
 	}
-	return author{}, publishers.Permanent(fmt.Errorf("linkedin: account has no author URN (platform user id %q is not urn:li:person:... or urn:li:organization:...)", quote([]byte(id), nil, 80)))
+	return author{}, publishers.Permanent(fmt.Errorf("linkedin: account has no author URN (platform user id %q is not urn:li:person:... or urn:li:organization:...)", wire.Quote(id, 80)))
 }
 
 // writeScope is the scope that lets the account post.
@@ -136,7 +137,7 @@ func planOf(c publishers.Content, a author) (plan, error) {
 					return fail("an organization's post cannot be visible to CONNECTIONS only")
 				}
 			default:
-				return fail("option %s=%q: want PUBLIC, CONNECTIONS or LOGGED_IN", k, quote([]byte(v), nil, 40))
+				return fail("option %s=%q: want PUBLIC, CONNECTIONS or LOGGED_IN", k, wire.Quote(v, 40))
 			}
 			pl.visibility = v
 		case OptionArticleURL:
@@ -158,10 +159,10 @@ func planOf(c publishers.Content, a author) (plan, error) {
 				pl.noReshare = true
 			case "false", "":
 			default:
-				return fail("option %s=%q: want true or false", k, quote([]byte(v), nil, 40))
+				return fail("option %s=%q: want true or false", k, wire.Quote(v, 40))
 			}
 		default:
-			return fail("unknown option %q", quote([]byte(k), nil, 40))
+			return fail("unknown option %q", wire.Quote(k, 40))
 		}
 	}
 	images, videos := 0, 0
@@ -172,7 +173,7 @@ func planOf(c publishers.Content, a author) (plan, error) {
 		case publishers.MediaVideo:
 			videos++
 		default:
-			return fail("media %d: kind %q is not image or video", i+1, quote([]byte(m.Kind), nil, 20))
+			return fail("media %d: kind %q is not image or video", i+1, wire.Quote(m.Kind, 20))
 		}
 	}
 	switch {

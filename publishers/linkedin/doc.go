@@ -150,4 +150,11 @@
 //		Token:          tok,
 //		Checkpoints:    checkpoints, // saved across attempts of the post
 //	})
+//
+// Platform describes LinkedIn for Herald (publishers.Platform): this
+// publisher and OAuth.Refresh, which the Vault calls only for a token with
+// a refresh token (partner apps); other accounts publish with their access
+// token until it expires and are asked to reconnect ahead of it. LinkedIn
+// sends no disconnect notices and Herald revokes nothing there;
+// cmd/herald lists it with the others.
 package linkedin

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // APIError is an error answer of the REST API. Publisher errors wrap one,
@@ -84,7 +85,7 @@ func parseError(status int, body []byte, secrets []string) *APIError {
 	}
 	msg := ""
 	if json.Unmarshal(body, &answer) == nil && (answer.Message != "" || answer.Code != "" || len(answer.ServiceErrorCode) > 0 || len(answer.ErrorDetails.InputErrors) > 0) {
-		e.ServiceErrorCode = publishers.IntCode(answer.ServiceErrorCode)
+		e.ServiceErrorCode = wire.IntCode(answer.ServiceErrorCode)
 		if codePattern.MatchString(answer.Code) {
 			e.Code = answer.Code
 		}
@@ -110,9 +111,9 @@ func parseError(status int, body []byte, secrets []string) *APIError {
 	} else {
 		// Not LinkedIn's JSON: a proxy's page, say. Its first line is
 		// the best explanation there is.
-		msg = publishers.FirstLine(body)
+		msg = wire.FirstLine(body)
 	}
-	e.Message = publishers.ErrorMessage(status, strings.TrimPrefix(msg, "; "), maxMessage, secrets...)
+	e.Message = wire.ErrorMessage(status, strings.TrimPrefix(msg, "; "), maxMessage, secrets...)
 	return e
 }
 
@@ -130,7 +131,7 @@ func classify(step, scope string, e *APIError, header http.Header, now time.Time
 	err := fmt.Errorf("linkedin: %s: %w", step, e)
 	switch {
 	case e.Status == http.StatusTooManyRequests:
-		d := publishers.ParseRetryAfter(header.Get("Retry-After"), now)
+		d := wire.ParseRetryAfter(header.Get("Retry-After"), now)
 		e.hinted = d > 0
 		if d <= 0 {
 			d = rateWait
@@ -170,15 +171,3 @@ func untilMidnightUTC(now time.Time) time.Duration {
 	next := time.Date(u.Year(), u.Month(), u.Day()+1, 0, 0, 0, 0, time.UTC)
 	return next.Sub(u) + time.Minute
 }
-
-// quote makes b, text from outside, fit for an error message: valid
-// UTF-8 on one line, at most n characters, and without secrets.
-func quote(b []byte, secrets []string, n int) string {
-	return publishers.Quote(string(b), n, secrets...)
-}
-
-const redacted = publishers.Redacted
-
-// redact replaces each secret in s with a marker. Should a secret survive
-// that (one overlapping the marker), nothing of s is kept.
-func redact(s string, secrets []string) string { return publishers.Redact(s, secrets...) }

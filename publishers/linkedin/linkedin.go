@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heraldhq/herald/internal/wait"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 	"github.com/heraldhq/herald/publishers/media"
 )
 
@@ -96,11 +98,11 @@ func New(o Options) *Publisher {
 		media:         o.Media,
 		now:           o.Now,
 		sleep:         o.Sleep,
-		pollInterval:  publishers.Positive(o.PollInterval, DefaultPollInterval),
-		maxPollDelay:  publishers.Positive(o.MaxPollDelay, DefaultMaxPollDelay),
-		maxWait:       publishers.Positive(o.MaxWait, DefaultMaxWait),
-		handBack:      publishers.Positive(o.HandBack, DefaultHandBack),
-		rateLimitWait: publishers.Positive(o.RateLimitWait, DefaultRateLimitWait),
+		pollInterval:  wire.Positive(o.PollInterval, DefaultPollInterval),
+		maxPollDelay:  wire.Positive(o.MaxPollDelay, DefaultMaxPollDelay),
+		maxWait:       wire.Positive(o.MaxWait, DefaultMaxWait),
+		handBack:      wire.Positive(o.HandBack, DefaultHandBack),
+		rateLimitWait: wire.Positive(o.RateLimitWait, DefaultRateLimitWait),
 		partRetries:   o.PartRetries,
 	}
 	if !versionPattern.MatchString(p.version) {
@@ -122,7 +124,7 @@ func New(o Options) *Publisher {
 		p.now = time.Now
 	}
 	if p.sleep == nil {
-		p.sleep = publishers.Sleep
+		p.sleep = wait.Sleep
 	}
 	return p
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // DefaultTokenURL is LinkedIn's token endpoint.
@@ -66,12 +68,12 @@ func (o OAuth) Refresh(ctx context.Context, hc *http.Client, tok *oauth2.Token) 
 	secrets := []string{tok.RefreshToken, tok.AccessToken, o.ClientSecret}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("linkedin: refresh token at %s: %s", req.URL.Host, quote([]byte(stripURL(err).Error()), secrets, maxMessage))
+		return nil, fmt.Errorf("linkedin: refresh token at %s: %s", req.URL.Host, wire.Quote(stripURL(err).Error(), maxMessage, secrets...))
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
-		return nil, fmt.Errorf("linkedin: refresh token at %s: read answer: %s", req.URL.Host, quote([]byte(stripURL(err).Error()), secrets, maxMessage))
+		return nil, fmt.Errorf("linkedin: refresh token at %s: read answer: %s", req.URL.Host, wire.Quote(stripURL(err).Error(), maxMessage, secrets...))
 	}
 	if resp.StatusCode != http.StatusOK {
 		code, desc := parseTokenError(resp.StatusCode, b, secrets)
@@ -134,7 +136,7 @@ func parseTokenError(status int, b []byte, secrets []string) (code, desc string)
 	if !codeWord(code) {
 		code = ""
 	}
-	desc = quote([]byte(e.Description), secrets, maxMessage)
+	desc = wire.Quote(e.Description, maxMessage, secrets...)
 	low := strings.ToLower(e.Description)
 	if code == "invalid_request" && strings.Contains(low, "refresh token") &&
 		(strings.Contains(low, "invalid") || strings.Contains(low, "expired") || strings.Contains(low, "revoked")) {

@@ -14,16 +14,17 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // maxAnswer bounds how much of an answer is read.
 const maxAnswer = 1 << 20
 
-// session is publishers.Session with a way to clean LinkedIn's texts.
-type session struct{ *publishers.Session }
+// session is wire.Session with a way to clean LinkedIn's texts.
+type session struct{ *wire.Session }
 
 func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, error)) (*session, error) {
-	s, err := publishers.NewSession("linkedin", t, refresh)
+	s, err := wire.NewSession("linkedin", t, refresh)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +33,7 @@ func newSession(t *oauth2.Token, refresh func(context.Context) (*oauth2.Token, e
 
 // clean makes text from outside fit for an error message: one line,
 // at most n characters, no secret of the session.
-func (s *session) clean(b []byte, n int) string { return quote(b, s.Secrets(), n) }
+func (s *session) clean(b []byte, n int) string { return wire.Quote(b, n, s.Secrets()...) }
 
 // call is one REST call.
 type call struct {

@@ -387,7 +387,7 @@ func (pub *publication) videoStatus(ctx context.Context, urn string) (mediaState
 	return pub.mediaStatus(ctx, videoAsset(urn))
 }
 
-// await polls a's status with backoff (publishers.Sleep unless Options
+// await polls a's status with backoff (wait.Sleep unless Options
 // say otherwise) until AVAILABLE, for at most the call's deadline; past
 // it the job is handed back (RateLimited after HandBack) and the next
 // attempt polls again from its checkpoints. PROCESSING_FAILED is

@@ -7,7 +7,10 @@
 // (server-side request forgery). A Fetcher therefore refuses to connect to
 // loopback, private, link-local, unspecified, multicast, shared (CGNAT)
 // and other reserved addresses unless Options.AllowPrivate is set (tests
-// and demos). The check runs in net.Dialer.Control, on the address about
+// and demos). IPv6 addresses that carry an IPv4 address (IPv4-mapped and
+// -compatible, SIIT, NAT64 64:ff9b::/96, 6to4) are judged by that IPv4
+// address as well; local-use NAT64 (64:ff9b:1::/48) and Teredo, whose
+// IPv4 address cannot be read back for sure, are refused whole. The check runs in net.Dialer.Control, on the address about
 // to be connected to after name resolution: a host name that resolves to
 // 127.0.0.1, DNS rebinding between two lookups, and a redirect to an
 // internal address are all caught the same way. Redirects are followed up

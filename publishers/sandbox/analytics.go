@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // statNames gives the common name of each of the platform's counts; the
@@ -28,7 +29,7 @@ func stats(raw json.RawMessage) (publishers.Metrics, bool) {
 	if json.Unmarshal(raw, &obj) != nil {
 		return nil, false
 	}
-	return publishers.NumericFields(raw), true
+	return wire.NumericFields(raw), true
 }
 
 // Analytics reads the account's followers and each post's views, likes,
@@ -50,7 +51,7 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 		return publishers.Analytics{}, publishers.Transient(errors.New("sandbox: read account stats: answer is not account stats"))
 	}
 	out := publishers.Analytics{
-		Account:    acct.Renamed(statNames),
+		Account:    wire.Renamed(acct, statNames),
 		Posts:      make(map[string]publishers.Metrics, len(req.RemoteIDs)),
 		RawAccount: acct,
 		RawPosts:   make(map[string]publishers.Metrics, len(req.RemoteIDs)),
@@ -70,7 +71,7 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 			return publishers.Analytics{}, publishers.Transient(fmt.Errorf("sandbox: read stats of post %s: answer is not post stats", id))
 		}
 		out.RawPosts[id] = st
-		out.Posts[id] = st.Renamed(statNames)
+		out.Posts[id] = wire.Renamed(st, statNames)
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // maxAnswer bounds how much of an answer is read.
@@ -55,7 +56,7 @@ func (p *Publisher) call(ctx context.Context, step, method, path, token string, 
 		return responseError(step, resp.StatusCode, resp.Header, b, token, p.now())
 	}
 	if err := json.Unmarshal(b, out); err != nil {
-		return publishers.Transient(fmt.Errorf("sandbox: %s: %d answer is not JSON: %s", step, resp.StatusCode, quote(b, token, 100)))
+		return publishers.Transient(fmt.Errorf("sandbox: %s: %d answer is not JSON: %s", step, resp.StatusCode, wire.Quote(b, 100, token)))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-// Package sandbox publishes to the sandbox platform (package sandboxtest),
+// Package sandbox publishes to the sandbox platform (package sandboxserver),
 // a local fake social network: it lets Herald run end to end, in tests and
 // in `herald demo`, before any real platform is connected.
 //
@@ -21,4 +21,8 @@
 //		Token:       &oauth2.Token{AccessToken: "anything"},
 //		Checkpoints: checkpoints, // saved across attempts of post-1
 //	})
+//
+// Platform describes the sandbox for Herald (publishers.Platform): known
+// always, published to only when HERALD_SANDBOX_URL names a sandbox
+// (package sandboxserver, which `herald sandbox` serves).
 package sandbox

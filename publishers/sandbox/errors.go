@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // APIError is an error answer of the platform. Publisher errors wrap one,
@@ -49,16 +50,16 @@ func responseError(step string, status int, header http.Header, body []byte, sec
 	}
 	msg := ""
 	if json.Unmarshal(body, &answer) == nil {
-		if c := answer.Error.Code; codePattern.MatchString(c) && redact(c, secret) == c {
+		if c := answer.Error.Code; codePattern.MatchString(c) && wire.Redact(c, secret) == c {
 			e.Code = c
 		}
 		msg = answer.Error.Message
 	} else {
 		// Not the platform's JSON: a proxy's page, say. Its first line
 		// is the best explanation there is.
-		msg = publishers.FirstLine(body)
+		msg = wire.FirstLine(body)
 	}
-	e.Message = publishers.ErrorMessage(status, msg, maxMessage, secret)
+	e.Message = wire.ErrorMessage(status, msg, maxMessage, secret)
 	err := fmt.Errorf("sandbox: %s: %w", step, e)
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
@@ -66,7 +67,7 @@ func responseError(step string, status int, header http.Header, body []byte, sec
 		// connecting the account again, not by retrying.
 		return publishers.Reauth(err)
 	case status == http.StatusTooManyRequests:
-		return publishers.RateLimited(publishers.ParseRetryAfter(header.Get("Retry-After"), now), err)
+		return publishers.RateLimited(wire.ParseRetryAfter(header.Get("Retry-After"), now), err)
 	case status == http.StatusRequestTimeout:
 		return publishers.Transient(err)
 	case status >= 400 && status <= 499:
@@ -93,16 +94,3 @@ func defaultCode(status int) string {
 	}
 	return "error"
 }
-
-// quote makes b, text from outside, fit for an error message: valid UTF-8
-// on one line, at most n characters, and without secret.
-func quote(b []byte, secret string, n int) string {
-	return publishers.Quote(string(b), n, secret)
-}
-
-const redacted = publishers.Redacted
-
-// redact replaces secret in s with a marker. Should the secret survive
-// that (a secret such as "acted]" overlaps the marker), nothing of s is
-// kept.
-func redact(s, secret string) string { return publishers.Redact(s, secret) }

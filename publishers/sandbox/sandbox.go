@@ -33,7 +33,7 @@ type Publisher struct {
 var _ publishers.Publisher = (*Publisher)(nil)
 
 // New returns a publisher for the platform at baseURL, such as
-// sandboxtest.Server.URL(). A nil client means one with DefaultTimeout.
+// sandboxserver.Server.URL(). A nil client means one with DefaultTimeout.
 func New(baseURL string, client *http.Client) *Publisher {
 	if client == nil {
 		client = &http.Client{Timeout: DefaultTimeout}

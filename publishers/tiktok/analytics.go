@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // maxQueryIDs is how many video ids one /v2/video/query/ call takes.
@@ -32,7 +33,7 @@ const (
 // view_count, like_count, comment_count, share_count) as numbers exactly
 // as answered.
 func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsRequest) (publishers.Analytics, error) {
-	s, err := publishers.NewSession("tiktok", req.Token, req.ForceRefresh)
+	s, err := wire.NewSession("tiktok", req.Token, req.ForceRefresh)
 	if err != nil {
 		return publishers.Analytics{}, err
 	}
@@ -47,8 +48,8 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 	if e := apiError(err); e != nil && (e.Code == codeScopeNotAuthorized || e.Code == codeScopeMissed) {
 		err = nil
 	} else if err == nil {
-		out.RawAccount = publishers.NumericFields(user.User)
-		out.Account = out.RawAccount.Renamed(userMetrics)
+		out.RawAccount = wire.NumericFields(user.User)
+		out.Account = wire.Renamed(out.RawAccount, userMetrics)
 	}
 	if err != nil {
 		return publishers.Analytics{}, err
@@ -80,8 +81,8 @@ func (p *Publisher) Analytics(ctx context.Context, req publishers.AnalyticsReque
 				continue
 			}
 			if id := postID(v.ID); id != "" && seen[id] {
-				out.RawPosts[id] = publishers.NumericFields(raw)
-				out.Posts[id] = out.RawPosts[id].Renamed(videoMetrics)
+				out.RawPosts[id] = wire.NumericFields(raw)
+				out.Posts[id] = wire.Renamed(out.RawPosts[id], videoMetrics)
 			}
 		}
 	}

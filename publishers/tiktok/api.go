@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // maxAnswer bounds how much of an answer is read.
@@ -21,7 +22,7 @@ const maxAnswer = 1 << 20
 // not nil); a failure is a classified error whose text starts with
 // "tiktok: <step>: ". A rejected token (access_token_invalid) is
 // refreshed once through the session, and the call made again.
-func (p *Publisher) call(ctx context.Context, s *publishers.Session, step, method, path string, in, out any) error {
+func (p *Publisher) call(ctx context.Context, s *wire.Session, step, method, path string, in, out any) error {
 	err := p.callOnce(ctx, s, step, method, path, in, out)
 	if e := apiError(err); e != nil && e.Code == codeTokenInvalid && s.CanRefresh() {
 		// When the refresh fails, the first answer says more than its
@@ -33,7 +34,7 @@ func (p *Publisher) call(ctx context.Context, s *publishers.Session, step, metho
 	return err
 }
 
-func (p *Publisher) callOnce(ctx context.Context, s *publishers.Session, step, method, path string, in, out any) error {
+func (p *Publisher) callOnce(ctx context.Context, s *wire.Session, step, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -44,7 +45,7 @@ func (p *Publisher) callOnce(ctx context.Context, s *publishers.Session, step, m
 	}
 	req, err := http.NewRequestWithContext(ctx, method, p.base+path, body)
 	if err != nil {
-		return publishers.Permanent(fmt.Errorf("tiktok: %s: %s", step, quote([]byte(stripURL(err).Error()), maxMessage, s.Secrets()...)))
+		return publishers.Permanent(fmt.Errorf("tiktok: %s: %s", step, wire.Quote(stripURL(err).Error(), maxMessage, s.Secrets()...)))
 	}
 	req.Header.Set("Authorization", "Bearer "+s.Token)
 	req.Header.Set("Accept", "application/json")
@@ -71,7 +72,7 @@ func (p *Publisher) callOnce(ctx context.Context, s *publishers.Session, step, m
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return publishers.Transient(fmt.Errorf("tiktok: %s: answer data does not decode: %s", step, quote([]byte(err.Error()), 100, s.Secrets()...)))
+		return publishers.Transient(fmt.Errorf("tiktok: %s: answer data does not decode: %s", step, wire.Quote(err.Error(), 100, s.Secrets()...)))
 	}
 	return nil
 }
@@ -86,5 +87,5 @@ func transportError(ctx context.Context, step string, err error, secrets ...stri
 	if ctx.Err() != nil {
 		return publishers.Transient(fmt.Errorf("tiktok: %s: %w: %w", step, errNoAnswer, ctx.Err()))
 	}
-	return publishers.Transient(fmt.Errorf("tiktok: %s: %w: %s", step, errNoAnswer, quote([]byte(stripURL(err).Error()), maxMessage, secrets...)))
+	return publishers.Transient(fmt.Errorf("tiktok: %s: %w: %s", step, errNoAnswer, wire.Quote(stripURL(err).Error(), maxMessage, secrets...)))
 }

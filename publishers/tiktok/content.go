@@ -12,6 +12,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // Keys of Content.Options a TikTok post reads. Unknown keys fail the post.
@@ -111,7 +112,7 @@ func (p *Publisher) planOf(c publishers.Content) (plan, error) {
 		case publishers.MediaImage:
 			images = append(images, m.URL)
 		default:
-			return bad("media %d: kind %q is neither image nor video", i+1, quote([]byte(m.Kind), 20))
+			return bad("media %d: kind %q is neither image nor video", i+1, wire.Quote(m.Kind, 20))
 		}
 	}
 	switch {
@@ -175,7 +176,7 @@ func (pl *plan) readOptions(opts map[string]string) error {
 		v := strings.TrimSpace(opts[k])
 		only, known := knownOptions[k]
 		if !known {
-			return fmt.Errorf("unknown option %q", quote([]byte(k), 40))
+			return fmt.Errorf("unknown option %q", wire.Quote(k, 40))
 		}
 		if only >= 0 && only != pl.kind {
 			what := "videos"
@@ -188,7 +189,7 @@ func (pl *plan) readOptions(opts map[string]string) error {
 		switch k {
 		case OptionPrivacyLevel:
 			if !slices.Contains([]string{PrivacyPublic, PrivacyFriends, PrivacyFollowers, PrivacySelfOnly}, v) {
-				return fmt.Errorf("%s %q is not one of %s, %s, %s, %s", k, quote([]byte(v), 40), PrivacyPublic, PrivacyFriends, PrivacyFollowers, PrivacySelfOnly)
+				return fmt.Errorf("%s %q is not one of %s, %s, %s, %s", k, wire.Quote(v, 40), PrivacyPublic, PrivacyFriends, PrivacyFollowers, PrivacySelfOnly)
 			}
 			pl.privacy = v
 		case OptionDisableComment:
@@ -224,7 +225,7 @@ func (pl *plan) readOptions(opts map[string]string) error {
 func boolOption(k, v string) (*bool, error) {
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return nil, fmt.Errorf("%s %q is not true or false", k, quote([]byte(v), 40))
+		return nil, fmt.Errorf("%s %q is not true or false", k, wire.Quote(v, 40))
 	}
 	return &b, nil
 }
@@ -240,7 +241,7 @@ func setBool(dst *bool, k, v string) error {
 func intOption(k, v string, lo, hi int64) (int64, error) {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("%s %q is not a whole number from %d to %d", k, quote([]byte(v), 40), lo, hi)
+		return 0, fmt.Errorf("%s %q is not a whole number from %d to %d", k, wire.Quote(v, 40), lo, hi)
 	}
 	return n, nil
 }

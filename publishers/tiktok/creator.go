@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // CreatorInfo is what /v2/post/publish/creator_info/query/ says the
@@ -25,7 +26,7 @@ type CreatorInfo struct {
 
 // creatorInfo asks TikTok what the creator may post. A creator who may
 // not post now (a posting cap, a ban) gets its error code, classified.
-func (p *Publisher) creatorInfo(ctx context.Context, s *publishers.Session) (CreatorInfo, error) {
+func (p *Publisher) creatorInfo(ctx context.Context, s *wire.Session) (CreatorInfo, error) {
 	var ci CreatorInfo
 	err := p.call(ctx, s, "query creator info", http.MethodPost, "/v2/post/publish/creator_info/query/", struct{}{}, &ci)
 	return ci, err
@@ -35,12 +36,12 @@ func (p *Publisher) creatorInfo(ctx context.Context, s *publishers.Session) (Cre
 // and settles the interaction settings the post left to the creator.
 func (pl *plan) check(ci CreatorInfo) error {
 	refuse := func(format string, args ...any) error {
-		return publishers.Permanent(fmt.Errorf("tiktok: creator %s: "+format, append([]any{quote([]byte(cmp.Or(ci.Username, "(unnamed)")), 60)}, args...)...))
+		return publishers.Permanent(fmt.Errorf("tiktok: creator %s: "+format, append([]any{wire.Quote(cmp.Or(ci.Username, "(unnamed)"), 60)}, args...)...))
 	}
 	if !slices.Contains(ci.PrivacyLevelOptions, pl.privacy) {
 		opts := make([]string, len(ci.PrivacyLevelOptions))
 		for i, o := range ci.PrivacyLevelOptions {
-			opts[i] = quote([]byte(o), 40)
+			opts[i] = wire.Quote(o, 40)
 		}
 		return refuse("privacy_level %s is not among the creator's options [%s]", pl.privacy, strings.Join(opts, " "))
 	}

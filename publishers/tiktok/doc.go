@@ -126,4 +126,8 @@
 //	})
 //	registry.Register("tiktok", p)
 //	platforms["tiktok"] = tokens.Platform{Refresh: p.RefreshToken, Revoke: p.Revoke}
+//
+// Platform describes TikTok for Herald (publishers.Platform): this
+// publisher, whose RefreshToken and Revoke are the Vault's refresh and
+// revoke, and TikTok's webhooks; cmd/herald lists it with the others.
 package tiktok

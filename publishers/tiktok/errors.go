@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // APIError is an error answer of the TikTok API: the HTTP status and the
@@ -102,10 +103,10 @@ func parseAnswer(status int, body []byte, secrets ...string) (json.RawMessage, *
 		}
 		e := &APIError{Status: status, Code: code}
 		if !knownCodes[code] {
-			e.Code = quote([]byte(code), 60, secrets...)
+			e.Code = wire.Quote(code, 60, secrets...)
 		}
-		e.Message = publishers.ErrorMessage(status, env.Error.Message, maxMessage, secrets...)
-		if logID := quote([]byte(env.Error.LogID), 64, secrets...); logIDPattern(logID) {
+		e.Message = wire.ErrorMessage(status, env.Error.Message, maxMessage, secrets...)
+		if logID := wire.Quote(env.Error.LogID, 64, secrets...); logIDPattern(logID) {
 			e.LogID = logID
 		}
 		if e.Code == codeOK {
@@ -120,10 +121,10 @@ func parseAnswer(status int, body []byte, secrets ...string) (json.RawMessage, *
 	}
 	// Not TikTok's JSON: a proxy's page, say. Its first line is the best
 	// explanation there is.
-	line := publishers.FirstLine(body)
-	e := &APIError{Status: status, Message: publishers.ErrorMessage(status, line, maxMessage, secrets...)}
+	line := wire.FirstLine(body)
+	e := &APIError{Status: status, Message: wire.ErrorMessage(status, line, maxMessage, secrets...)}
 	if status >= 200 && status <= 299 {
-		e.Message = "answer is not JSON: " + quote([]byte(line), 100, secrets...)
+		e.Message = "answer is not JSON: " + wire.Quote(line, 100, secrets...)
 	}
 	return nil, e
 }
@@ -207,25 +208,11 @@ func apiError(err error) *APIError {
 }
 
 func rateLimitWait(h http.Header, now time.Time) time.Duration {
-	if d := publishers.ParseRetryAfter(h.Get("Retry-After"), now); d > 0 {
+	if d := wire.ParseRetryAfter(h.Get("Retry-After"), now); d > 0 {
 		return d
 	}
 	return DefaultRateLimitWait
 }
-
-// quote makes b, text from outside, fit for an error message: valid UTF-8
-// on one line, at most n characters, and without any of secrets.
-func quote(b []byte, n int, secrets ...string) string {
-	return publishers.Quote(string(b), n, secrets...)
-}
-
-const redacted = publishers.Redacted
-
-// redact replaces each secret in s with a marker; should one survive
-// that (a secret overlapping the marker), nothing of s is kept. Secrets
-// are also looked for in their URL-escaped forms, as a server might echo
-// a query back.
-func redact(s string, secrets ...string) string { return publishers.Redact(s, secrets...) }
 
 // stripURL drops the URL a *url.Error carries: upload URLs are
 // capabilities, and a misconfigured base URL could hold anything.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // OAuth endpoints, on the API host.
@@ -115,8 +117,8 @@ func (p *Publisher) RefreshToken(ctx context.Context, hc *http.Client, tok *oaut
 		}
 		return nil, &oauth2.RetrieveError{
 			Response:         resp,
-			ErrorCode:        quote([]byte(code), 60, secrets...),
-			ErrorDescription: quote([]byte(desc), maxMessage, secrets...),
+			ErrorCode:        wire.Quote(code, 60, secrets...),
+			ErrorDescription: wire.Quote(desc, maxMessage, secrets...),
 		}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return nil, fmt.Errorf("tiktok: refresh token: token endpoint answered HTTP %d", resp.StatusCode)
@@ -187,7 +189,7 @@ func (p *Publisher) revokeAccess(ctx context.Context, hc *http.Client, tok *oaut
 	if code == codeTokenInvalid || code == "invalid_token" {
 		return fmt.Errorf("tiktok: revoke: %w", errTokenUnknown)
 	}
-	return fmt.Errorf("tiktok: revoke: HTTP %d %s %s", resp.StatusCode, quote([]byte(code), 60, secrets...), quote([]byte(desc), maxMessage, secrets...))
+	return fmt.Errorf("tiktok: revoke: HTTP %d %s %s", resp.StatusCode, wire.Quote(code, 60, secrets...), wire.Quote(desc, maxMessage, secrets...))
 }
 
 // postForm posts form to path on the API host and returns the answer,
@@ -207,12 +209,12 @@ func (p *Publisher) postForm(ctx context.Context, hc *http.Client, path string, 
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
-		return nil, nil, errors.New(quote([]byte(stripURL(err).Error()), maxMessage, secrets...))
+		return nil, nil, errors.New(wire.Quote(stripURL(err).Error(), maxMessage, secrets...))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
-		return nil, nil, errors.New("read answer: " + quote([]byte(stripURL(err).Error()), maxMessage, secrets...))
+		return nil, nil, errors.New("read answer: " + wire.Quote(stripURL(err).Error(), maxMessage, secrets...))
 	}
 	return resp, body, nil
 }

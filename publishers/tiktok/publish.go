@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // Checkpoints a Publish call saves, each before the step that needs it.
@@ -63,7 +64,7 @@ var errStartOver = errors.New("tiktok: start the upload over")
 // publication is one Publish call's state.
 type publication struct {
 	*Publisher
-	s        *publishers.Session
+	s        *wire.Session
 	req      publishers.Request
 	pl       plan
 	deadline time.Time // of waiting in-process
@@ -82,7 +83,7 @@ func (pub *publication) save(ctx context.Context, name, value string) error {
 // whose token req carries, resuming from req.Checkpoints (which must not
 // be nil). See the package documentation for the flow.
 func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publishers.Result, error) {
-	s, err := publishers.NewSession("tiktok", req.Token, req.ForceRefresh)
+	s, err := wire.NewSession("tiktok", req.Token, req.ForceRefresh)
 	if err != nil {
 		return publishers.Result{}, err
 	}
@@ -395,7 +396,7 @@ func (pub *publication) finish(ctx context.Context, id string, st statusAnswer) 
 		}
 		return pub.result(post), nil
 	case StatusFailed:
-		why := cmp.Or(quote([]byte(st.FailReason), maxMessage, pub.s.Secrets()...), "no fail_reason given")
+		why := cmp.Or(wire.Quote(st.FailReason, maxMessage, pub.s.Secrets()...), "no fail_reason given")
 		err := fmt.Errorf("tiktok: publish %s failed: %s", id, why)
 		if st.FailReason == "auth_removed" {
 			return publishers.Result{}, publishers.Reauth(err)
@@ -406,7 +407,7 @@ func (pub *publication) finish(ctx context.Context, id string, st statusAnswer) 
 	case StatusProcessingUpload, StatusProcessingDownload:
 		return pub.await(ctx, id)
 	default:
-		return publishers.Result{}, publishers.Transient(fmt.Errorf("tiktok: publish %s: unknown status %q", id, quote([]byte(st.Status), 40, pub.s.Secrets()...)))
+		return publishers.Result{}, publishers.Transient(fmt.Errorf("tiktok: publish %s: unknown status %q", id, wire.Quote(st.Status, 40, pub.s.Secrets()...)))
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heraldhq/herald/internal/wait"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 	"github.com/heraldhq/herald/publishers/media"
 )
 
@@ -112,14 +114,14 @@ func New(o Options) *Publisher {
 		uploadClient: o.UploadClient,
 		fetcher:      o.Fetcher,
 		chunkSize:    o.ChunkSize,
-		chunkTimeout: publishers.Positive(o.ChunkTimeout, DefaultChunkTimeout),
-		urlLifetime:  publishers.Positive(o.UploadURLLifetime, DefaultUploadURLLifetime),
+		chunkTimeout: wire.Positive(o.ChunkTimeout, DefaultChunkTimeout),
+		urlLifetime:  wire.Positive(o.UploadURLLifetime, DefaultUploadURLLifetime),
 		now:          o.Now,
 		sleep:        o.Sleep,
-		pollInterval: publishers.Positive(o.PollInterval, DefaultPollInterval),
-		maxPollDelay: publishers.Positive(o.MaxPollDelay, DefaultMaxPollDelay),
-		maxWait:      publishers.Positive(o.MaxWait, DefaultMaxWait),
-		handBack:     publishers.Positive(o.HandBack, DefaultHandBack),
+		pollInterval: wire.Positive(o.PollInterval, DefaultPollInterval),
+		maxPollDelay: wire.Positive(o.MaxPollDelay, DefaultMaxPollDelay),
+		maxWait:      wire.Positive(o.MaxWait, DefaultMaxWait),
+		handBack:     wire.Positive(o.HandBack, DefaultHandBack),
 	}
 	if p.chunkSize <= 0 {
 		p.chunkSize = DefaultChunkSize
@@ -140,7 +142,7 @@ func New(o Options) *Publisher {
 		p.now = time.Now
 	}
 	if p.sleep == nil {
-		p.sleep = publishers.Sleep
+		p.sleep = wait.Sleep
 	}
 	return p
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // Transfer methods of source_info.
@@ -118,8 +118,8 @@ func (r rawStatus) parse() statusAnswer {
 	st := statusAnswer{
 		Status:          strings.TrimSpace(r.Status),
 		FailReason:      r.FailReason,
-		UploadedBytes:   publishers.Count(r.UploadedBytes),
-		DownloadedBytes: publishers.Count(r.DownloadedBytes),
+		UploadedBytes:   wire.Count(r.UploadedBytes),
+		DownloadedBytes: wire.Count(r.DownloadedBytes),
 	}
 	for _, raw := range r.PostIDs {
 		if id := postID(raw); id != "" {

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/api/youtube/v3"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // auth is the token of one attempt, refreshed at most once when YouTube
@@ -18,10 +19,10 @@ import (
 // rotated early still looks fresh to it. The session also keeps every
 // token seen, and the upload session once there is one, out of error
 // texts.
-type auth struct{ *publishers.Session }
+type auth struct{ *wire.Session }
 
 func newAuth(tok *oauth2.Token, refresh func(context.Context) (*oauth2.Token, error)) (*auth, error) {
-	s, err := publishers.NewSession("youtube", tok, refresh)
+	s, err := wire.NewSession("youtube", tok, refresh)
 	if err != nil {
 		return nil, err
 	}

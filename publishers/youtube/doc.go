@@ -111,4 +111,9 @@
 //
 // Package youtubetest is a fake YouTube for tests and demos; point
 // Options.Endpoint and UploadEndpoint at it.
+//
+// Platform describes YouTube for Herald (publishers.Platform): this
+// publisher, Google's refresh_token grant and revocation (Revoke, which
+// moved here from package tokens), and Google's RISC notices; cmd/herald
+// lists it with the others.
 package youtube

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/api/googleapi"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // APIError is an error answer of YouTube. Publisher errors wrap one,
@@ -96,7 +97,7 @@ func (p *Publisher) classify(step string, e *APIError, header http.Header) error
 		case e.Reason == "uploadLimitExceeded":
 			return publishers.RateLimited(uploadLimitWait, err)
 		}
-		return publishers.RateLimited(publishers.ParseRetryAfter(header.Get("Retry-After"), now), err)
+		return publishers.RateLimited(wire.ParseRetryAfter(header.Get("Retry-After"), now), err)
 	case publishers.ClassReauth:
 		return publishers.Reauth(err)
 	case publishers.ClassPermanent:
@@ -140,10 +141,10 @@ func parseAnswer(status int, body []byte, secrets ...string) *APIError {
 		json.Unmarshal(body, &oauth)
 		msg = oauth.Description
 	default:
-		msg = publishers.FirstLine(body)
+		msg = wire.FirstLine(body)
 	}
 	e.Reason = cleanReason(e.Reason, secrets)
-	e.Message = publishers.ErrorMessage(status, msg, maxMessage, secrets...)
+	e.Message = wire.ErrorMessage(status, msg, maxMessage, secrets...)
 	return e
 }
 
@@ -157,7 +158,7 @@ func cleanReason(r string, secrets []string) string {
 			return ""
 		}
 	}
-	if redact(r, secrets) != r {
+	if wire.Redact(r, secrets...) != r {
 		return ""
 	}
 	return r
@@ -175,7 +176,7 @@ func (p *Publisher) fromGoogle(ctx context.Context, step string, err error, secr
 		e.Reason = cleanReason(g.Errors[0].Reason, secrets)
 	}
 	if e.Message == "no message" || e.Message == http.StatusText(g.Code) {
-		if m := quote(g.Message, maxMessage, secrets); m != "" {
+		if m := wire.Quote(g.Message, maxMessage, secrets...); m != "" {
 			e.Message = m
 		}
 	}
@@ -217,15 +218,3 @@ func refreshError(step string, err error) error {
 	}
 	return publishers.Transient(fmt.Errorf("youtube: %s: refresh token: %w", step, err))
 }
-
-// quote makes s, text from outside, fit for an error message: valid UTF-8
-// on one line, at most n characters, without secrets.
-func quote(s string, n int, secrets []string) string {
-	return publishers.Quote(s, n, secrets...)
-}
-
-const redacted = publishers.Redacted
-
-// redact replaces each secret in s with a marker. Should a secret survive
-// that (one that overlaps the marker), nothing of s is kept.
-func redact(s string, secrets []string) string { return publishers.Redact(s, secrets...) }

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/api/youtube/v3"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 	"github.com/heraldhq/herald/publishers/media"
 )
 
@@ -243,13 +244,13 @@ func (p *Publisher) interpret(step string, resp *http.Response, a *auth) (upload
 	case incomplete:
 		n, ok := parseRange(resp.Header.Get("Range"))
 		if !ok {
-			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: Range %q does not parse", step, quote(resp.Header.Get("Range"), 60, a.Secrets())))
+			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: Range %q does not parse", step, wire.Quote(resp.Header.Get("Range"), 60, a.Secrets()...)))
 		}
 		return uploadState{committed: n}, nil
 	case resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated:
 		var v youtube.Video
 		if err := json.Unmarshal(answer, &v); err != nil || v.Id == "" {
-			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: complete, but the answer names no video: %s", step, quote(string(answer), 100, a.Secrets())))
+			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: complete, but the answer names no video: %s", step, wire.Quote(string(answer), 100, a.Secrets()...)))
 		}
 		return uploadState{video: v.Id}, nil
 	}
@@ -296,7 +297,7 @@ func (p *Publisher) send(ctx context.Context, cp publishers.Checkpoints, a *auth
 			}
 		}
 		step := fmt.Sprintf("upload chunk %d (bytes %d-%d)", chunkNo, offset, offset+n-1)
-		st, err := p.sendChunk(ctx, a, session, step, body, offset, n, total, file.ContentType)
+		st, err := p.sendChunk(ctx, a, chunk{session: session, step: step, body: body, offset: offset, n: n, total: total, contentType: file.ContentType})
 		if err != nil {
 			return "", err
 		}
@@ -322,49 +323,60 @@ func (p *Publisher) send(ctx context.Context, cp publishers.Checkpoints, a *auth
 	}
 }
 
-// sendChunk PUTs n bytes of body at offset; total is -1 until the last
-// chunk.
-func (p *Publisher) sendChunk(ctx context.Context, a *auth, session, step string, body io.Reader, offset, n, total int64, ctype string) (uploadState, error) {
+// chunk is one PUT of a resumable upload: n bytes of body at offset.
+type chunk struct {
+	session string // the session URI: a capability, never in an error
+	step    string // names the chunk in errors
+	body    io.Reader
+	offset  int64
+	n       int64 // 0: only say the total (media ended on a boundary)
+	total   int64 // the media's size; -1 until the last chunk
+	// contentType is the media's, sent with every chunk.
+	contentType string
+}
+
+// sendChunk PUTs c and reads what the session says it now holds.
+func (p *Publisher) sendChunk(ctx context.Context, a *auth, c chunk) (uploadState, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.chunkTimeout)
 	defer cancel()
-	rb := &bodyReader{r: body}
+	rb := &bodyReader{r: c.body}
 	var r *http.Request
 	var err error
-	if n == 0 {
+	if c.n == 0 {
 		// Media of unknown size that ended on a chunk boundary: the
 		// last "chunk" only says the total.
-		r, err = http.NewRequestWithContext(ctx, http.MethodPut, session, http.NoBody)
+		r, err = http.NewRequestWithContext(ctx, http.MethodPut, c.session, http.NoBody)
 	} else {
-		r, err = http.NewRequestWithContext(ctx, http.MethodPut, session, rb)
+		r, err = http.NewRequestWithContext(ctx, http.MethodPut, c.session, rb)
 	}
 	if err != nil {
 		return uploadState{}, publishers.Permanent(errors.New("youtube: upload: saved session URI does not parse"))
 	}
 	a.authorize(r)
-	r.ContentLength = n
+	r.ContentLength = c.n
 	size := "*"
-	if total >= 0 {
-		size = strconv.FormatInt(total, 10)
+	if c.total >= 0 {
+		size = strconv.FormatInt(c.total, 10)
 	}
-	if n == 0 {
+	if c.n == 0 {
 		r.Header.Set("Content-Range", "bytes */"+size)
 	} else {
-		r.Header.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%s", offset, offset+n-1, size))
+		r.Header.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%s", c.offset, c.offset+c.n-1, size))
 	}
-	r.Header.Set("Content-Type", ctype)
+	r.Header.Set("Content-Type", c.contentType)
 	resp, err := p.client.Do(r)
 	if rerr := rb.detach(); rerr != nil && !errors.Is(rerr, io.EOF) && !errors.Is(rerr, errDetached) {
 		// The source failed, not YouTube: its error says why.
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return uploadState{}, sourceError(ctx, step, rerr)
+		return uploadState{}, sourceError(ctx, c.step, rerr)
 	}
 	if err != nil {
-		return uploadState{}, transportError(ctx, step, err)
+		return uploadState{}, transportError(ctx, c.step, err)
 	}
 	defer resp.Body.Close()
-	return p.interpret(step, resp, a)
+	return p.interpret(c.step, resp, a)
 }
 
 func sourceError(ctx context.Context, step string, err error) error {

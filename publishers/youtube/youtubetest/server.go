@@ -9,7 +9,6 @@ import (
 	"github.com/heraldhq/herald/internal/faultrules"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -289,5 +288,3 @@ func randomID(n int) string {
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)[:n]
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

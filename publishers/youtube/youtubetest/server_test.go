@@ -182,7 +182,7 @@ func session(t *testing.T, srv *youtubetest.Server, access string, size int) str
 	req.Header.Set("Authorization", "Bearer "+access)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Upload-Content-Type", "video/mp4")
-	req.Header.Set("X-Upload-Content-Length", itoa(size))
+	req.Header.Set("X-Upload-Content-Length", strconv.Itoa(size))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -208,37 +208,35 @@ func put(t *testing.T, uri, contentRange string, body []byte) *http.Response {
 	return resp
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
 func TestSessionProtocol(t *testing.T) {
 	const block = youtubetest.Block
 	srv, tok := start(t)
 	b := data(2*block + 100)
 	uri := session(t, srv, tok.AccessToken, len(b))
 
-	if resp := put(t, uri, "bytes */"+itoa(len(b)), nil); resp.StatusCode != 308 || resp.Header.Get("Range") != "" {
+	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 308 || resp.Header.Get("Range") != "" {
 		t.Errorf("fresh status = %d Range %q, want 308 without Range", resp.StatusCode, resp.Header.Get("Range"))
 	}
-	if resp := put(t, uri, "bytes 0-"+itoa(block-1)+"/"+itoa(len(b)), b[:block]); resp.StatusCode != 308 || resp.Header.Get("Range") != "bytes=0-"+itoa(block-1) {
+	if resp := put(t, uri, "bytes 0-"+strconv.Itoa(block-1)+"/"+strconv.Itoa(len(b)), b[:block]); resp.StatusCode != 308 || resp.Header.Get("Range") != "bytes=0-"+strconv.Itoa(block-1) {
 		t.Errorf("chunk 1 = %d Range %q", resp.StatusCode, resp.Header.Get("Range"))
 	}
 	// A chunk cut short keeps whole blocks only.
 	srv.DropChunk(1, block+10)
 	req, _ := http.NewRequest("PUT", uri, bytes.NewReader(b[block:]))
-	req.Header.Set("Content-Range", "bytes "+itoa(block)+"-"+itoa(len(b)-1)+"/"+itoa(len(b)))
+	req.Header.Set("Content-Range", "bytes "+strconv.Itoa(block)+"-"+strconv.Itoa(len(b)-1)+"/"+strconv.Itoa(len(b)))
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("dropped chunk answered %d", resp.StatusCode)
 	}
-	if resp := put(t, uri, "bytes */"+itoa(len(b)), nil); resp.Header.Get("Range") != "bytes=0-"+itoa(2*block-1) {
+	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.Header.Get("Range") != "bytes=0-"+strconv.Itoa(2*block-1) {
 		t.Errorf("after the drop, Range %q, want two blocks", resp.Header.Get("Range"))
 	}
 	// Resending from before the committed offset is fine; the overlap is
 	// skipped.
-	if resp := put(t, uri, "bytes "+itoa(block)+"-"+itoa(len(b)-1)+"/"+itoa(len(b)), b[block:]); resp.StatusCode != 200 {
+	if resp := put(t, uri, "bytes "+strconv.Itoa(block)+"-"+strconv.Itoa(len(b)-1)+"/"+strconv.Itoa(len(b)), b[block:]); resp.StatusCode != 200 {
 		t.Fatalf("last chunk = %d", resp.StatusCode)
 	}
-	if resp := put(t, uri, "bytes */"+itoa(len(b)), nil); resp.StatusCode != 200 {
+	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 200 {
 		t.Errorf("status of a finished upload = %d, want 200 with the video", resp.StatusCode)
 	}
 	v := srv.Videos()
@@ -251,7 +249,7 @@ func TestSessionProtocol(t *testing.T) {
 	}
 
 	srv.ExpireSessions() // a finished session keeps answering
-	if resp := put(t, uri, "bytes */"+itoa(len(b)), nil); resp.StatusCode != 200 {
+	if resp := put(t, uri, "bytes */"+strconv.Itoa(len(b)), nil); resp.StatusCode != 200 {
 		t.Errorf("finished session after expiry = %d", resp.StatusCode)
 	}
 	other := session(t, srv, tok.AccessToken, 10)

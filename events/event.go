@@ -1,0 +1,113 @@
+package events
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Stream is the Redis stream every state change is appended to.
+const Stream = "herald:events"
+
+// DefaultMaxLen caps the stream unless configured otherwise; consumers
+// that fall further behind lose the oldest events.
+const DefaultMaxLen = 100_000
+
+// Event types. They are part of Herald's contract with product apps.
+const (
+	PostScheduled  = "post.scheduled"
+	PostPublishing = "post.publishing"
+	PostPublished  = "post.published"
+	// PostRetry: an attempt failed and the post will be tried again.
+	PostRetry    = "post.retry"
+	PostFailed   = "post.failed"
+	PostCanceled = "post.canceled"
+	PostEdited   = "post.edited"
+
+	AccountConnected      = "account.connected"
+	AccountReauthRequired = "account.reauth_required"
+	AccountReconnectDue   = "account.reconnect_due"
+	AccountDisconnected   = "account.disconnected"
+	AccountDeauthorized   = "account.deauthorized"
+	AccountErased         = "account.erased"
+
+	AnalyticsRefreshed = "analytics.refreshed"
+)
+
+// Event is one entry of the stream, in the JSON form webhooks deliver and
+// `herald events tail --json` prints. Fields that do not apply to an
+// event's type are left out of the JSON.
+type Event struct {
+	// ID is the stream entry id: unique, increasing, and the key for a
+	// consumer that must not act twice on one event.
+	ID        string    `json:"id"`
+	Type      string    `json:"type"`
+	At        time.Time `json:"at"`
+	AccountID string    `json:"account_id"`
+	Platform  string    `json:"platform,omitempty"`
+	PostID    string    `json:"post_id,omitempty"`
+	// State is the post's state after the change (jobs.State's values).
+	State   string `json:"state,omitempty"`
+	Attempt int    `json:"attempt,omitempty"`
+	// Class is the error class of a retry or failure: transient,
+	// rate_limited, reauth or permanent.
+	Class    string `json:"class,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	RemoteID string `json:"remote_id,omitempty"`
+	URL      string `json:"url,omitempty"`
+}
+
+// Stamp dates e and, when it has no type, names it after its post's
+// state ("post." + State): what every way of appending an event does
+// first, including a script that appends it itself (see Fields).
+func (e *Event) Stamp(at time.Time) {
+	if e.Type == "" {
+		e.Type = "post." + e.State
+	}
+	e.At = at
+}
+
+// Fields is e as the stream's field/value pairs, for a Lua script that
+// appends e in the same step as the change it reports (XADD Stream
+// MAXLEN ~ n * Fields...). Stamp e first.
+func (e Event) Fields() []any {
+	v := []any{"type", e.Type, "account_id", e.AccountID, "at", e.At.UTC().Format(time.RFC3339Nano)}
+	for _, kv := range [][2]string{
+		{"platform", e.Platform}, {"post_id", e.PostID}, {"state", e.State},
+		{"class", e.Class}, {"reason", e.Reason}, {"remote_id", e.RemoteID}, {"url", e.URL},
+	} {
+		if kv[1] != "" {
+			v = append(v, kv[0], kv[1])
+		}
+	}
+	if e.Attempt > 0 {
+		v = append(v, "attempt", strconv.Itoa(e.Attempt))
+	}
+	return v
+}
+
+// Parse reads an entry of Stream.
+func Parse(m redis.XMessage) (Event, error) {
+	s := func(k string) string { v, _ := m.Values[k].(string); return v }
+	e := Event{
+		ID: m.ID, Type: s("type"), AccountID: s("account_id"), Platform: s("platform"),
+		PostID: s("post_id"), State: s("state"), Class: s("class"), Reason: s("reason"),
+		RemoteID: s("remote_id"), URL: s("url"),
+	}
+	if e.Type == "" {
+		return e, fmt.Errorf("event %s: no type", m.ID)
+	}
+	at, err := time.Parse(time.RFC3339Nano, s("at"))
+	if err != nil {
+		return e, fmt.Errorf("event %s: at: %w", m.ID, err)
+	}
+	e.At = at
+	if a := s("attempt"); a != "" && a != "0" {
+		if e.Attempt, err = strconv.Atoi(a); err != nil {
+			return e, fmt.Errorf("event %s: attempt %q is not a number", m.ID, a)
+		}
+	}
+	return e, nil
+}

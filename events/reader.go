@@ -1,0 +1,202 @@
+package events
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/internal/clock"
+)
+
+// Reader reads the stream as one consumer of a consumer group: every
+// event is handed to one consumer of the group, and an event a consumer
+// read but did not acknowledge (it crashed) is handed out again after
+// ClaimAfter.
+type Reader struct {
+	rdb      redis.UniversalClient
+	group    string
+	consumer string
+	// Block is how long Read waits for new events (default 2s).
+	Block time.Duration
+	// ClaimAfter is how long an event may stay unacknowledged before
+	// another consumer takes it over (default 1m). Read looks for such
+	// events on its first call and then every ClaimAfter/2, so one is
+	// taken over between ClaimAfter and 1.5×ClaimAfter after it was read.
+	// The same scan deletes consumers of the group that hold no events
+	// and were idle longer than ClaimAfter (processes that died without
+	// Close).
+	ClaimAfter time.Duration
+
+	mu sync.Mutex
+	// claimed is when the last scan of the pending entries ended; zero
+	// before the first.
+	claimed time.Time
+	// claimFrom is where an unfinished scan goes on ("" when none is).
+	claimFrom string
+}
+
+// NewReader joins consumer group (creating it, to read the events
+// appended from now on, if it does not exist) as consumer. An empty
+// consumer name is made from the host name, the process id and a random
+// part, so two readers of one process never share a name.
+func NewReader(ctx context.Context, rdb redis.UniversalClient, group, consumer string) (*Reader, error) {
+	if group == "" {
+		return nil, errors.New("events: a reader needs a group name")
+	}
+	if consumer == "" {
+		host, _ := os.Hostname()
+		consumer = host + ":" + strconv.Itoa(os.Getpid()) + ":" + randomSuffix()
+	}
+	err := rdb.XGroupCreateMkStream(ctx, Stream, group, "$").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return nil, fmt.Errorf("create consumer group %s: %w", group, err)
+	}
+	return &Reader{rdb: rdb, group: group, consumer: consumer, Block: 2 * time.Second, ClaimAfter: time.Minute}, nil
+}
+
+func randomSuffix() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Consumer is the reader's name in its group.
+func (r *Reader) Consumer() string { return r.consumer }
+
+// Read returns up to count events for this consumer: first events other
+// consumers left unacknowledged for ClaimAfter, then new ones, waiting up
+// to Block for them. It looks for the former only when due (see
+// ClaimAfter), sparing a round trip and a scan of the pending entries on
+// most calls. An entry that is not a valid event is acknowledged and
+// skipped. Acknowledge each event with Ack once it is handled.
+func (r *Reader) Read(ctx context.Context, count int) ([]Event, error) {
+	msgs, err := r.claim(ctx, count)
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) == 0 {
+		res, err := r.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+			Group: r.group, Consumer: r.consumer, Streams: []string{Stream, ">"},
+			Count: int64(count), Block: r.Block,
+		}).Result()
+		if errors.Is(err, redis.Nil) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read events: %w", err)
+		}
+		msgs = res[0].Messages
+	}
+	events := make([]Event, 0, len(msgs))
+	var bad []string
+	for _, m := range msgs {
+		e, err := Parse(m)
+		if err != nil {
+			bad = append(bad, m.ID)
+			continue
+		}
+		events = append(events, e)
+	}
+	if len(bad) > 0 {
+		if err := r.Ack(ctx, bad...); err != nil {
+			return events, err
+		}
+	}
+	return events, nil
+}
+
+// claim takes over up to count entries left pending for ClaimAfter, when
+// a scan of the pending entries is due: on the first call, every
+// ClaimAfter/2 after that, and on every call while a scan that stopped at
+// count has not reached the end. A scan that reached the end also reaps
+// the group's idle, empty consumers.
+func (r *Reader) claim(ctx context.Context, count int) ([]redis.XMessage, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	start := r.claimFrom
+	if start == "" {
+		if !r.claimed.IsZero() && time.Since(r.claimed) < r.ClaimAfter/2 {
+			return nil, nil
+		}
+		start = "0-0"
+	}
+	msgs, next, err := r.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+		Stream: Stream, Group: r.group, Consumer: r.consumer,
+		MinIdle: r.ClaimAfter, Start: start, Count: int64(count),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("claim events: %w", err)
+	}
+	if next == "0-0" || next == "" {
+		r.claimFrom, r.claimed = "", time.Now()
+		r.reap(ctx)
+	} else {
+		r.claimFrom = next
+	}
+	return msgs, nil
+}
+
+// Ack acknowledges handled events by id.
+func (r *Reader) Ack(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return r.rdb.XAck(ctx, Stream, r.group, ids...).Err()
+}
+
+// Consume hands every event to handle until ctx ends, acknowledging those
+// it returned nil for. An event handle failed stays pending and is read
+// again after ClaimAfter, by this consumer or another. Consume returns
+// ctx's error, or a Redis error that outlasted its retries.
+func (r *Reader) Consume(ctx context.Context, handle func(context.Context, Event) error) error {
+	return r.ConsumeBatches(ctx, func(ctx context.Context, events []Event) []string {
+		var done []string
+		for _, e := range events {
+			if handle(ctx, e) == nil {
+				done = append(done, e.ID)
+			}
+		}
+		return done
+	})
+}
+
+// ConsumeBatches is Consume handing each non-empty batch Read returns to
+// handle at once; it acknowledges the ids handle returns. Redis errors
+// are retried every 2s; after a minute of them it returns the last.
+func (r *Reader) ConsumeBatches(ctx context.Context, handle func(context.Context, []Event) []string) error {
+	failures := 0
+	for ctx.Err() == nil {
+		events, err := r.Read(ctx, 100)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			// Redis may be restarting: back off, give up after a minute.
+			if failures++; failures > 30 {
+				return err
+			}
+			if err := clock.Sleep(ctx, 2*time.Second); err != nil {
+				break
+			}
+			continue
+		}
+		failures = 0
+		if len(events) == 0 {
+			continue
+		}
+		if err := r.Ack(ctx, handle(ctx, events)...); err != nil && ctx.Err() == nil {
+			// Unacknowledged events come back: handlers are idempotent.
+			continue
+		}
+	}
+	return ctx.Err()
+}

@@ -1,0 +1,28 @@
+package linkedin
+
+import "github.com/heraldhq/herald/publishers"
+
+// Platform describes LinkedIn for Herald: the publisher built from o and
+// the refresh of a.Refresh (when a has a client id). LinkedIn grants refresh tokens to approved
+// partner apps only; an account without one keeps its access token (60
+// days) until it expires and is then marked for reauthorization (the
+// Vault's ReconnectDue warns ahead). LinkedIn has no revoke endpoint that
+// Herald calls: disconnect deletes the token, and it sends no disconnect
+// notices.
+func Platform(o Options, a OAuth) publishers.Platform {
+	var t publishers.Tokens
+	if a.ClientID != "" {
+		t = publishers.Tokens{Refresh: a.Refresh, NeedsRefreshToken: true}
+	}
+	return publishers.Platform{
+		Name:      "linkedin",
+		Publisher: New(o),
+		Tokens:    t,
+		Quota:     "per member and per app a day, limits LinkedIn shows in its developer portal; they reset at midnight UTC",
+		Doctor: publishers.Check{
+			Configured: a.ClientID != "" && a.ClientSecret != "",
+			Settings:   "HERALD_LINKEDIN_CLIENT_ID and HERALD_LINKEDIN_CLIENT_SECRET",
+			Without:    "their tokens cannot be refreshed and need reconnecting when they expire",
+		},
+	}
+}

@@ -1,0 +1,88 @@
+package webhook
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Endpoint is one receiver of every event.
+type Endpoint struct {
+	// Name is what logs, metrics and task payloads say; the URL and
+	// secrets stay in the configuration.
+	Name    string
+	URL     string
+	Secrets []string
+}
+
+// Config configures webhook delivery. With no endpoints, none runs.
+type Config struct {
+	Endpoints []Endpoint
+	// MaxAge: a delivery still failing this long after its event is given
+	// up (default 24h).
+	MaxAge time.Duration
+	// Timeout of one delivery (default 10s).
+	Timeout time.Duration
+	// Client sends deliveries (default: Timeout, no redirects followed).
+	Client *http.Client
+	// Observe, if set, hears each delivery attempt's outcome: Delivered,
+	// Retry, Failed (given up) or Disabled (the receiver answered 410).
+	Observe func(outcome string)
+	// Logger (default slog.Default()).
+	Logger *slog.Logger
+	// Now is the clock deliveries are signed and aged with (default
+	// time.Now).
+	Now func() time.Time
+}
+
+// Delivery outcomes, as Config.Observe hears them.
+const (
+	Delivered = "delivered"
+	Retry     = "retry"
+	Failed    = "failed"
+	Disabled  = "disabled"
+)
+
+// Group is the consumer group of the events stream through which workers
+// turn events into delivery tasks.
+const Group = "herald-webhooks"
+
+// TaskType is the asynq task type of one delivery, and Queue its queue.
+// The names are part of Herald's contract with operators (asynqmon shows
+// them) and must not change.
+const (
+	TaskType = "webhook:deliver"
+	Queue    = "webhooks"
+)
+
+// payloadVersion is the version of a delivery task's payload.
+const payloadVersion = 1
+
+func (c *Config) defaults() {
+	if c.MaxAge <= 0 {
+		c.MaxAge = 24 * time.Hour
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 10 * time.Second
+	}
+	if c.Client == nil {
+		c.Client = &http.Client{
+			Timeout: c.Timeout,
+			// A redirect is the receiver's misconfiguration; following it
+			// would send signed events somewhere nobody configured.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+func (c *Config) observe(outcome string) {
+	if c.Observe != nil {
+		c.Observe(outcome)
+	}
+}
