@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -38,49 +37,22 @@ func (c *Client) accountDisconnected(ctx context.Context, accountID, platform st
 	if err != nil {
 		return err
 	}
-	var running []string
 	for _, id := range ids {
-		_, publishing, err := c.cancel(ctx, id)
+		_, _, err := c.cancel(ctx, id)
 		if err != nil && !errors.Is(err, ErrAlreadyPublished) && !errors.Is(err, ErrFinal) && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("cancel post %s of %s: %w", id, accountID, err)
-		}
-		if publishing {
-			running = append(running, id)
 		}
 	}
 	// An attempt that was already talking to the platform was asked to
 	// stop; wait until it has, so that nothing of the account is published
-	// after Disconnect returns.
-	for _, id := range running {
-		if err := c.waitUnlocked(ctx, id); err != nil {
-			return fmt.Errorf("wait for the running attempt at post %s: %w", id, err)
-		}
+	// after Disconnect returns. Every post's, not only those this call
+	// canceled: a repeated Disconnect (after a first that failed) must
+	// wait for the attempts the first one canceled.
+	if err := c.waitUnlocked(ctx, ids); err != nil {
+		return fmt.Errorf("wait for the running attempts of %s: %w", accountID, err)
 	}
 	_ = c.store.appendEvent(ctx, events.Event{Type: events.AccountDisconnected, AccountID: accountID, Platform: platform})
 	return nil
-}
-
-// waitUnlocked waits until no attempt holds post id's lock, at most the
-// lock's lifetime (a crashed holder's lock expires by then).
-func (c *Client) waitUnlocked(ctx context.Context, id string) error {
-	ctx, cancel := context.WithTimeout(ctx, lockTTL+time.Second)
-	defer cancel()
-	t := time.NewTicker(20 * time.Millisecond)
-	defer t.Stop()
-	for {
-		held, err := c.store.locked(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !held {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
 }
 
 // forgetAccount deletes everything jobs keeps that names the account:

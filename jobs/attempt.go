@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -19,15 +18,28 @@ import (
 // the outcome and releases the lock. The lock lives in the record
 // (lock_owner, lock_until), renewed while the attempt runs: it keeps a
 // task asynq hands to a second worker (a requeue at shutdown, an expired
-// lease) from publishing beside the first.
+// lease) from publishing beside the first. The lock is a fence (fence.go):
+// every write of an attempt names its owner and the scripts refuse it
+// once another attempt holds the post. The scripts read the time from
+// Redis (TIME), never from a worker's clock, so workers whose clocks
+// disagree still agree on whose lock is live; that needs Redis 5 or
+// later, where scripts replicate their effects.
 
 // lockTTL bounds how long a crashed worker's lock on a post outlives it.
 const lockTTL = 30 * time.Second
 
-// beginScript: ARGV now_ms, max_lateness_ms, owner, lock_ttl_ms, and
+// redisNow is the Lua that sets now to Redis's clock in milliseconds.
+const redisNow = `local tm = redis.call('TIME')
+local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
+`
+
+// beginScript: ARGV updated_at_ms, max_lateness_ms, owner, lock_ttl_ms, and
 // with KEYS[2] (the events stream) post id, stream max length, event time.
-// Replies {'missing'}, {'final', state}, {'early', publish_at_ms},
+// Replies {'missing'}, {'final', state}, {'early', publish_at_ms, wait_ms},
 // {'busy'}, {'late', deadline_ms, hash} or {'begun', attempts, hash}
+// (checked in that order: busy before late, so that a task redelivered
+// near a post's deadline never fails a post another attempt is
+// publishing)
 // where hash is the record as it was before, as HGETALL gives it. When
 // it begins an attempt and has KEYS[2], it appends the post.publishing
 // event itself. It reads the fields it decides on with one HMGET and
@@ -37,13 +49,13 @@ local f = redis.call('HMGET', KEYS[1], 'state', 'publish_at', 'not_after', 'lock
 local st = f[1]
 if not st then return {'missing'} end
 if st == 'published' or st == 'failed' or st == 'canceled' then return {'final', st} end
-local now = tonumber(ARGV[1])
+` + redisNow + `
 local at = tonumber(f[2] or '0') or 0
-if at > now then return {'early', tostring(at)} end
+if at > now then return {'early', tostring(at), tostring(at - now)} end
 local deadline = at + tonumber(ARGV[2])
 if f[3] and f[3] ~= '' then deadline = tonumber(f[3]) end
-if now > deadline then return {'late', tostring(deadline), redis.call('HGETALL', KEYS[1])} end
 if f[4] and f[4] ~= '' and (tonumber(f[5] or '0') or 0) > now then return {'busy'} end
+if now > deadline then return {'late', tostring(deadline), redis.call('HGETALL', KEYS[1])} end
 local h = redis.call('HGETALL', KEYS[1])
 local attempts = (tonumber(f[8] or '0') or 0) + 1
 redis.call('HSET', KEYS[1], 'attempts', attempts, 'state', 'publishing', 'lock_owner', ARGV[3],
@@ -59,13 +71,22 @@ return {'begun', tostring(attempts), h}
 // finishScript: ARGV owner, allowed states ("" any, else comma-separated
 // with leading and trailing commas), n, n field/value arguments, and with
 // KEYS[2] (the events stream) its max length and the event's field/value
-// pairs. It writes the fields if the record exists and its state is
-// allowed, appends the event if it wrote, and releases the owner's lock
-// in any case. Replies {previous state ("" if none), changed}.
+// pairs. It writes the fields if the record exists, its state is allowed
+// and the fence lets owner write (the lock is owner's; for owner "", no
+// attempt holds a live lock), appends the event if it wrote, and releases
+// the owner's lock in any case. Replies {previous state ("" if none),
+// changed, fenced}.
 var finishScript = redis.NewScript(`
-local f = redis.call('HMGET', KEYS[1], 'state', 'lock_owner')
+local f = redis.call('HMGET', KEYS[1], 'state', 'lock_owner', 'lock_until')
 local st = f[1]
-if not st then return {'', 0} end
+if not st then return {'', 0, 0} end
+local held = f[2] and f[2] ~= ''
+if ARGV[1] ~= '' then
+  if f[2] ~= ARGV[1] then return {st, 0, 1} end
+elseif held then
+  ` + redisNow + `
+  if (tonumber(f[3] or '0') or 0) > now then return {st, 0, 1} end
+end
 local changed = 0
 local n = tonumber(ARGV[3])
 if ARGV[2] == '' or string.find(ARGV[2], ',' .. st .. ',', 1, true) then
@@ -75,17 +96,10 @@ if ARGV[2] == '' or string.find(ARGV[2], ',' .. st .. ',', 1, true) then
     redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4 + n], '*', unpack(ARGV, 5 + n))
   end
 end
-if ARGV[1] ~= '' and f[2] == ARGV[1] then
+if ARGV[1] ~= '' then
   redis.call('HDEL', KEYS[1], 'lock_owner', 'lock_until')
 end
-return {st, changed}
-`)
-
-var renewScript = redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'lock_owner') == ARGV[1] then
-  return redis.call('HSET', KEYS[1], 'lock_until', ARGV[2])
-end
-return -1
+return {st, changed, 0}
 `)
 
 // beginResult is what begin saw.
@@ -93,6 +107,7 @@ type beginResult struct {
 	Verdict  string // missing, final, early, busy, late, begun
 	State    State  // for final
 	At       time.Time
+	Wait     time.Duration // for early: until At, by Redis's clock
 	Attempts int
 	Record   record // for late and begun
 }
@@ -105,19 +120,27 @@ type beginResult struct {
 func (s *store) begin(ctx context.Context, postID, owner string, maxLateness time.Duration, also func(redis.Pipeliner)) (beginResult, error) {
 	now := s.now()
 	keys := []string{recordKey(postID)}
-	args := []any{now.UnixMilli(), maxLateness.Milliseconds(), owner, lockTTL.Milliseconds()}
+	args := []any{now.UnixMilli(), maxLateness.Milliseconds(), owner, s.lockTTL.Milliseconds()}
 	if s.inlineEvents {
 		keys = append(keys, events.Stream)
 		args = append(args, postID, s.events.MaxLen(), now.UTC().Format(time.RFC3339Nano))
 	}
 	var res []any
 	var err error
-	if also == nil {
+	if also == nil && !s.trackAttempts {
 		res, err = beginScript.Run(ctx, s.rdb, keys, args...).Slice()
 	} else {
 		pipe := s.rdb.Pipeline()
 		cmd := beginScript.EvalSha(ctx, pipe, keys, args...)
-		also(pipe)
+		if s.trackAttempts {
+			// In the same round trip: the recoverer's index (recover.go).
+			// Kept whatever begin decides; the recoverer drops entries
+			// of attempts that never began.
+			pipe.ZAdd(ctx, attemptsKey, redis.Z{Score: float64(now.Add(s.lockTTL).UnixMilli()), Member: attemptMember(postID, owner)})
+		}
+		if also != nil {
+			also(pipe)
+		}
 		_, _ = pipe.Exec(ctx) // each command keeps its own error
 		res, err = cmd.Slice()
 		if redis.HasErrorPrefix(err, "NOSCRIPT") {
@@ -135,6 +158,8 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 		r.State = State(str(1))
 	case "early":
 		r.At = parseMilli(str(1))
+		ms, _ := strconv.ParseInt(str(2), 10, 64)
+		r.Wait = time.Duration(ms) * time.Millisecond
 	case "late", "begun":
 		var flat []any
 		if len(res) > 2 {
@@ -190,13 +215,28 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 		args = append(args, s.events.MaxLen())
 		args = append(args, ev.Fields()...)
 	}
-	res, err := finishScript.Run(ctx, s.rdb, keys, args...).Slice()
+	var res []any
+	var err error
+	if owner == "" || !s.trackAttempts {
+		res, err = finishScript.Run(ctx, s.rdb, keys, args...).Slice()
+	} else {
+		// The attempt leaves the recoverer's index in the same round trip.
+		pipe := s.rdb.Pipeline()
+		cmd := finishScript.EvalSha(ctx, pipe, keys, args...)
+		pipe.ZRem(ctx, attemptsKey, attemptMember(postID, owner))
+		_, _ = pipe.Exec(ctx)
+		res, err = cmd.Slice()
+		if redis.HasErrorPrefix(err, "NOSCRIPT") {
+			res, err = finishScript.Eval(ctx, s.rdb, keys, args...).Slice()
+		}
+	}
 	if err != nil {
 		return transitionResult{}, fmt.Errorf("finish attempt: %w", err)
 	}
 	prev, _ := res[0].(string)
 	changed, _ := res[1].(int64)
-	tr := transitionResult{Prev: State(prev), Changed: changed == 1}
+	fenced, _ := res[2].(int64)
+	tr := transitionResult{Prev: State(prev), Changed: changed == 1, Fenced: fenced == 1}
 	if tr.Changed && ev != nil {
 		if inline {
 			s.events.Appended(ev.Type)
@@ -205,55 +245,4 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 		}
 	}
 	return tr, nil
-}
-
-// keepLocked renews owner's lock on postID until the returned stop is
-// called or ctx (the attempt's) ends. A timer rather than a goroutine per
-// attempt: most attempts end before the first renewal, and then the timer
-// is all they cost. A renewal runs under ctx, bounded by renewEvery, so a
-// Redis that hangs cannot hold it past the attempt, and none is due after
-// ctx ended. stop waits for a renewal in flight; none starts after it.
-func (s *store) keepLocked(ctx context.Context, postID, owner string) (stop func()) {
-	var (
-		mu      sync.Mutex
-		stopped bool
-		t       *time.Timer
-	)
-	mu.Lock()
-	defer mu.Unlock()
-	t = time.AfterFunc(s.renewEvery, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if stopped {
-			return
-		}
-		rctx, cancel := context.WithTimeout(ctx, s.renewEvery)
-		until := s.now().Add(lockTTL).UnixMilli()
-		_ = renewScript.Run(rctx, s.rdb, []string{recordKey(postID)}, owner, until).Err()
-		cancel()
-		if s.renewed != nil {
-			s.renewed()
-		}
-		if ctx.Err() == nil {
-			t.Reset(s.renewEvery)
-		}
-	})
-	return func() {
-		mu.Lock()
-		defer mu.Unlock()
-		stopped = true
-		t.Stop()
-	}
-}
-
-// locked reports whether an attempt holds postID's lock now.
-func (s *store) locked(ctx context.Context, postID string) (bool, error) {
-	v, err := s.rdb.HMGet(ctx, recordKey(postID), "lock_owner", "lock_until").Result()
-	if err != nil {
-		return false, err
-	}
-	owner, _ := v[0].(string)
-	until, _ := v[1].(string)
-	ms, _ := strconv.ParseInt(until, 10, 64)
-	return owner != "" && ms > s.now().UnixMilli(), nil
 }

@@ -20,10 +20,12 @@ import (
 // script on Redis Cluster. Both must write the same events.
 func TestAttemptEventsSameInlineOrNot(t *testing.T) {
 	streams := map[bool][]map[string]any{}
+	t0 := time.Now().UTC()
 	for _, inline := range []bool{true, false} {
 		db := redistest.New(t)
 		ctx := context.Background()
-		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		// Due by Redis's clock, which begin reads; the same for both runs.
+		now := t0
 		var observed []string
 		st := newStore(db.Client, func() time.Time { return now }, 0, func(typ string) { observed = append(observed, typ) })
 		st.inlineEvents = inline
@@ -76,38 +78,38 @@ func TestAttemptEventsSameInlineOrNot(t *testing.T) {
 }
 
 // TestLockRenewedWhileAttemptRuns: a running attempt keeps its post's
-// lock alive past lockTTL, and gives it up when it ends, so a crashed
+// lock alive past its lifetime, and gives it up when it ends, so a crashed
 // worker's lock expires and a finished one's is gone at once.
 func TestLockRenewedWhileAttemptRuns(t *testing.T) {
 	db := redistest.New(t)
 	ctx := context.Background()
-	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	var clock atomic.Int64
-	clock.Store(t0.UnixNano())
-	st := newStore(db.Client, func() time.Time { return time.Unix(0, clock.Load()).UTC() }, 0, nil)
-	st.renewEvery = 5 * time.Millisecond
+	t0 := time.Now()
+	st := newStore(db.Client, time.Now, 0, nil)
+	st.lockTTL, st.renewEvery = 300*time.Millisecond, 20*time.Millisecond
 	if _, _, _, _, err := st.create(ctx, Post{ID: "p1", AccountID: "acct-1", Platform: "sandbox", PublishAt: t0, Content: publishers.Content{Text: "hi"}}); err != nil {
 		t.Fatal(err)
 	}
 	if b, err := st.begin(ctx, "p1", "owner-1", time.Hour, nil); err != nil || b.Verdict != "begun" {
 		t.Fatalf("begin = %+v, %v", b, err)
 	}
-	lockUntil := func() string { return db.Client.HGet(ctx, recordKey("p1"), "lock_until").Val() }
-	if got, want := lockUntil(), unixMilli(t0.Add(lockTTL)); got != want {
-		t.Fatalf("lock_until after begin = %s, want %s", got, want)
+	lockUntil := func() time.Time { return parseMilli(db.Client.HGet(ctx, recordKey("p1"), "lock_until").Val()) }
+	first := lockUntil()
+	if d := first.Sub(t0); d < st.lockTTL-time.Second || d > st.lockTTL+time.Second {
+		t.Fatalf("lock_until after begin is %s after the start, want about %s", d, st.lockTTL)
 	}
 
-	stop := st.keepLocked(ctx, "p1", "owner-1")
-	later := t0.Add(2 * lockTTL)
-	clock.Store(later.UnixNano())
-	want := unixMilli(later.Add(lockTTL))
-	eventually.True(t, 10*time.Second, func() bool { return lockUntil() == want }, "lock_until renewed to %s (is %s)", want, lockUntil())
-	stop()
-	// At the time the first lock would have run out, a second attempt
-	// still finds the post busy.
+	actx, _, stop := st.keepLocked(ctx, "p1", "owner-1")
+	// Renewed at a time (by Redis's clock) when the first lock had run out.
+	eventually.True(t, 10*time.Second, func() bool { return !lockUntil().Before(first.Add(st.lockTTL)) }, "lock_until renewed past %s (is %s)", first.Add(st.lockTTL), lockUntil())
+	// After the first lock would have run out, a second attempt still
+	// finds the post busy.
 	if b, _ := st.begin(ctx, "p1", "owner-2", time.Hour, nil); b.Verdict != "busy" {
 		t.Fatalf("second begin while renewed = %s, want busy", b.Verdict)
 	}
+	if actx.Err() != nil {
+		t.Fatalf("attempt's context ended while its lock was renewed: %v", context.Cause(actx))
+	}
+	stop()
 	if _, err := st.finish(ctx, "p1", "owner-1", nil, nil, "state", string(StatePublished)); err != nil {
 		t.Fatal(err)
 	}
@@ -121,10 +123,8 @@ func TestLockRenewedWhileAttemptRuns(t *testing.T) {
 // attempt is over, and its lock runs out so another can begin.
 func TestLockNotRenewedAfterTheAttemptsContext(t *testing.T) {
 	db := redistest.New(t)
-	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	var clock atomic.Int64
-	clock.Store(t0.UnixNano())
-	st := newStore(db.Client, func() time.Time { return time.Unix(0, clock.Load()).UTC() }, 0, nil)
+	t0 := time.Now()
+	st := newStore(db.Client, time.Now, 0, nil)
 	st.renewEvery = 5 * time.Millisecond
 	var renewals atomic.Int32
 	st.renewed = func() { renewals.Add(1) }
@@ -135,13 +135,13 @@ func TestLockNotRenewedAfterTheAttemptsContext(t *testing.T) {
 	if b, err := st.begin(bg, "p1", "owner-1", time.Hour, nil); err != nil || b.Verdict != "begun" {
 		t.Fatalf("begin = %+v, %v", b, err)
 	}
+	want := db.Client.HGet(bg, recordKey("p1"), "lock_until").Val()
 	ctx, cancel := context.WithCancel(bg)
 	cancel()
-	clock.Store(t0.Add(2 * lockTTL).UnixNano())
-	stop := st.keepLocked(ctx, "p1", "owner-1")
+	_, _, stop := st.keepLocked(ctx, "p1", "owner-1")
 	defer stop()
 	eventually.True(t, 10*time.Second, func() bool { return renewals.Load() >= 1 }, "the renewal timer fired")
-	if got, want := db.Client.HGet(bg, recordKey("p1"), "lock_until").Val(), unixMilli(t0.Add(lockTTL)); got != want {
+	if got := db.Client.HGet(bg, recordKey("p1"), "lock_until").Val(); got != want {
 		t.Errorf("lock_until = %s after the attempt's context ended, want %s (not renewed)", got, want)
 	}
 }

@@ -25,6 +25,10 @@ var (
 	ErrFinal = errors.New("post already failed or canceled")
 	// ErrPublishing: an attempt is running right now; try again shortly.
 	ErrPublishing = errors.New("post is being published right now")
+	// ErrStarted: an attempt already left work at the platform (a draft,
+	// an upload) that the next attempt resumes, so the content can no
+	// longer change; cancel the post and schedule a new one instead.
+	ErrStarted = errors.New("post's publication already started at the platform (a draft or upload exists), so its content can no longer change; cancel it and schedule a new post")
 )
 
 // Client is the Go API product apps schedule posts through. It is safe for

@@ -59,10 +59,20 @@
 // queue is served.
 //
 // An attempt begins and ends with one script each: begin reads the record,
-// checks the post is due and not too late, takes the post's lock (kept in
-// the record and renewed while the attempt runs, so a task asynq hands to
-// a second worker waits) and marks it publishing; finish records the
-// outcome and releases the lock.
+// checks the post is due, not held by another attempt, and not too late (in
+// that order), takes the post's lock (kept in the record and renewed while
+// the attempt runs, so a task asynq hands to a second worker waits) and
+// marks it publishing; finish records the outcome and releases the lock.
+// The lock is a fence (fence.go): checkpoint saves and outcomes are
+// refused once another attempt holds the post, and a refused or failed
+// renewal cancels the attempt; times in the scripts are Redis's.
+//
+// Nothing is forgotten when retries run out: the last try records the post
+// failed ("retries exhausted: ..."), and a reconciler in every worker (one
+// pass at a time, bounded) fails posts whose task asynq archived and
+// enqueues again those whose task was lost (exhausted.go, reconcile.go).
+// A dead worker's post is enqueued again by the recoverer soon after its
+// lock expires, rather than after asynq's own recovery (recover.go).
 //
 // Account erasure stays here, with the posts it mostly deletes: the
 // erase hook deletes the account's records, index and tasks, and asks

@@ -24,7 +24,11 @@ type Edit struct {
 // failed or canceled one ErrFinal. The edited post is validated as a new
 // one would be; the record changes only if it is still scheduled when
 // written, so an attempt that began meanwhile publishes the old version
-// whole, never a mix.
+// whole, never a mix. Content cannot change once an attempt left a
+// checkpoint (a draft, an upload, a container at the platform): the next
+// attempt resumes from it and would publish the old content, or old
+// media under new text; such an edit returns ErrStarted. Changing only
+// not_after is always allowed.
 func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, error) {
 	rec, err := c.loadScheduled(ctx, id)
 	if err != nil {
@@ -44,10 +48,13 @@ func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, e
 	if err != nil {
 		return rec.PostStatus, err
 	}
-	r, err := c.store.transition(ctx, id, []State{StateScheduled}, false,
-		"post", body, "fp", p.fingerprint(), "not_after", unixMilli(p.NotAfter))
+	r, err := c.store.edit(ctx, id, e.Content != nil,
+		"post", body, "fp", p.fingerprint(), "not_after", unixMilli(p.NotAfter), "updated_at", unixMilli(c.opts.now()))
 	if err != nil {
 		return rec.PostStatus, err
+	}
+	if r.started {
+		return c.postError(ctx, id, ErrStarted)
 	}
 	if !r.Changed {
 		return c.postError(ctx, id, fmt.Errorf("state changed to %s meanwhile: %w", r.Prev, ErrPublishing))

@@ -116,7 +116,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	case "early":
 		// A task older than a reschedule to a later time: wait, without
 		// counting it as a failure.
-		return snooze(b.At.Sub(start), fmt.Sprintf("post %s not due until %s", postID, b.At.UTC().Format(time.RFC3339)))
+		return snooze(b.Wait, fmt.Sprintf("post %s not due until %s", postID, b.At.UTC().Format(time.RFC3339)))
 	case "busy":
 		return errBusy
 	case "late":
@@ -128,10 +128,13 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		return fmt.Errorf("begin attempt: unexpected verdict %q", b.Verdict)
 	}
 	rec, attempt := b.Record, b.Attempts
-	stopRenewing := h.store.keepLocked(ctx, postID, owner)
+	actx, lose, stopRenewing := h.store.keepLocked(ctx, postID, owner)
 	defer stopRenewing()
 
-	res, err := h.callPlatform(ctx, rec, attempt, pending)
+	res, err := h.callPlatform(actx, rec, owner, lose, attempt, pending)
+	if cause := context.Cause(actx); err != nil && errors.Is(cause, errLockLost) && !errors.Is(err, errLockLost) {
+		err = fmt.Errorf("%w (%w)", cause, err)
+	}
 	if err != nil {
 		return h.attemptFailed(ctx, rec, owner, attempt, err, start)
 	}
@@ -144,6 +147,14 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		// The platform has the post; the checkpoints let the retry find it.
 		return err
 	}
+	if tr.Fenced {
+		// Another attempt took the post over while this one stalled, and
+		// this one's publish went through anyway: its outcome must not
+		// overwrite the other's. Say so loudly; the other attempt settles
+		// the record.
+		h.log.Error("publish: published after losing the post's lock; the platform may have it twice", "post_id", postID, "platform", rec.Platform, "remote_id", res.RemoteID)
+		return nil
+	}
 	if tr.Prev == "" {
 		h.log.Warn("publish: post erased while publishing; the platform has it", "post_id", postID, "platform", rec.Platform)
 		return nil
@@ -155,7 +166,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 // callPlatform gets a token and hands the post to its publisher.
 // pending, if it read rec's account, gives the token without a round
 // trip of its own.
-func (h *publishHandler) callPlatform(ctx context.Context, rec record, attempt int, pending *tokens.PendingCredentials) (publishers.Result, error) {
+func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner string, lose func(error), attempt int, pending *tokens.PendingCredentials) (publishers.Result, error) {
 	pub, ok := h.publishers.Lookup(rec.Platform)
 	if !ok {
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("platform %q is not enabled on this worker", rec.Platform))
@@ -173,7 +184,7 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, attempt i
 	if err != nil {
 		return publishers.Result{}, tokenError(err)
 	}
-	cps, err := openCheckpoints(h.store, h.sealer, rec)
+	cps, err := openCheckpoints(h.store, h.sealer, rec, owner, lose)
 	if err != nil {
 		return publishers.Result{}, err
 	}
@@ -217,21 +228,33 @@ func tokenError(err error) error {
 // asynq what to do next.
 func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner string, attempt int, err error, start time.Time) error {
 	class := publishers.ClassOf(err)
-	if ctx.Err() != nil {
-		// Shutdown or timeout: asynq requeues or retries the task.
+	if ctx.Err() != nil || errors.Is(err, errLockLost) {
+		// Shutdown or timeout: asynq requeues or retries the task. A lost
+		// lock: the finish below is refused unless the lock is still
+		// this attempt's (a renewal that failed on a Redis error).
 		class = publishers.ClassTransient
 	}
 	switch class {
 	case publishers.ClassPermanent, publishers.ClassReauth:
 		return h.fail(ctx, rec, owner, class.String(), err.Error(), attempt, start)
 	}
+	// A failure on the last try makes asynq archive the task: say so
+	// (exhausted.go). Not when the attempt was cut short (shutdown
+	// requeues it) or lost its post, nor for a wait that is nobody's
+	// failure (IsFailure).
+	if ctx.Err() == nil && !errors.Is(err, errLockLost) && IsFailure(err) && lastTry(ctx) {
+		return h.fail(ctx, rec, owner, class.String(), exhaustedPrefix+err.Error(), attempt, start)
+	}
 	// Back to scheduled: the retry resumes from the checkpoints. A write
 	// that fails here only loses the error text.
 	wctx, cancel := detached(ctx)
 	defer cancel()
 	retry := &events.Event{Type: events.PostRetry, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateScheduled), Attempt: attempt, Class: class.String(), Reason: err.Error()}
-	_, _ = h.store.finish(wctx, rec.PostID, owner, []State{StatePublishing}, retry,
+	tr, ferr := h.store.finish(wctx, rec.PostID, owner, []State{StatePublishing}, retry,
 		"state", string(StateScheduled), "last_error", err.Error())
+	if ferr == nil && tr.Fenced {
+		return fmt.Errorf("post %s attempt %d stopped: %w", rec.PostID, attempt, err)
+	}
 	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateScheduled, Class: class.String(), Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: err})
 	return fmt.Errorf("post %s attempt %d: %w", rec.PostID, attempt, err)
 }
@@ -241,9 +264,14 @@ func (h *publishHandler) fail(ctx context.Context, rec record, owner, class, rea
 	wctx, cancel := detached(ctx)
 	defer cancel()
 	failed := &events.Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: attempt, Class: class, Reason: reason}
-	if _, err := h.store.finish(wctx, rec.PostID, owner, []State{StateScheduled, StatePublishing}, failed,
-		"state", string(StateFailed), "class", class, "reason", reason); err != nil {
+	tr, err := h.store.finish(wctx, rec.PostID, owner, []State{StateScheduled, StatePublishing}, failed,
+		"state", string(StateFailed), "class", class, "reason", reason)
+	if err != nil {
 		return err
+	}
+	if tr.Fenced {
+		// Another attempt holds the post: it decides how the post ends.
+		return fmt.Errorf("post %s: %s (not recorded: %w)", rec.PostID, reason, errLockLost)
 	}
 	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateFailed, Class: class, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: errors.New(reason)})
 	return fmt.Errorf("post %s failed (%s): %s: %w", rec.PostID, class, reason, asynq.SkipRetry)

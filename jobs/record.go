@@ -80,8 +80,12 @@ type store struct {
 	// saving a round trip each. Not on Redis Cluster, where the stream
 	// and a record are in different slots.
 	inlineEvents bool
-	// renewEvery is how often a running attempt renews its lock.
-	renewEvery time.Duration
+	// lockTTL is how long a post's lock lives unless renewed (lockTTL;
+	// tests shorten it), renewEvery how often a running attempt renews it.
+	lockTTL, renewEvery time.Duration
+	// trackAttempts: begin and finish keep the recoverer's index of
+	// running attempts (workers only; recover.go).
+	trackAttempts bool
 	// renewed, if set, hears of every renewal attempt's end (tests).
 	renewed func()
 }
@@ -89,7 +93,7 @@ type store struct {
 func newStore(rdb redis.UniversalClient, now func() time.Time, maxLen int64, observe func(string)) *store {
 	_, cluster := rdb.(*redis.ClusterClient)
 	ev := events.NewWriter(rdb, events.WriterOptions{MaxLen: maxLen, Observe: observe, Now: now})
-	return &store{rdb: rdb, now: now, events: ev, inlineEvents: !cluster, renewEvery: lockTTL / 3}
+	return &store{rdb: rdb, now: now, events: ev, inlineEvents: !cluster, lockTTL: lockTTL, renewEvery: lockTTL / 3}
 }
 
 // appendEvent adds e to the stream. Its error is for the caller to log or
@@ -191,6 +195,9 @@ type transitionResult struct {
 	Prev     State // "" when there is no record
 	Changed  bool
 	Attempts int
+	// Fenced: the write was refused because another attempt holds the
+	// post (finish only).
+	Fenced bool
 }
 
 // transition sets fields on postID's record if its state is in from (any
@@ -272,19 +279,24 @@ type Sealer interface {
 	Open(context, sealed string) (string, error)
 }
 
-// checkpoints is a record's publishers.Checkpoints.
+// checkpoints is a record's publishers.Checkpoints, for the attempt that
+// holds the post's lock as owner.
 type checkpoints struct {
 	s      *store
 	sealer Sealer // nil: values stored as they are
 	postID string
-	saved  map[string]string
+	owner  string
+	// lose, if set, stops the attempt when the fence refuses a save.
+	lose  func(error)
+	saved map[string]string
 }
 
 func checkpointContext(postID, name string) string { return "checkpoint|" + postID + "|" + name }
 
-// openCheckpoints unseals what earlier attempts of rec saved.
-func openCheckpoints(s *store, sealer Sealer, rec record) (*checkpoints, error) {
-	c := &checkpoints{s: s, sealer: sealer, postID: rec.PostID, saved: map[string]string{}}
+// openCheckpoints unseals what earlier attempts of rec saved, for the
+// attempt of owner; lose, if set, hears why a save was refused.
+func openCheckpoints(s *store, sealer Sealer, rec record, owner string, lose func(error)) (*checkpoints, error) {
+	c := &checkpoints{s: s, sealer: sealer, postID: rec.PostID, owner: owner, lose: lose, saved: map[string]string{}}
 	for name, v := range rec.Checkpoints {
 		if sealer != nil {
 			pt, err := sealer.Open(checkpointContext(rec.PostID, name), v)
@@ -307,12 +319,14 @@ func (c *checkpoints) Save(ctx context.Context, name, value string) error {
 	if c.sealer != nil {
 		stored = c.sealer.Seal(checkpointContext(c.postID, name), value)
 	}
-	r, err := c.s.transition(ctx, c.postID, nil, false, checkpointPrefix+name, stored)
-	if err != nil {
-		return fmt.Errorf("save checkpoint %s: %w", name, err)
-	}
-	if r.Prev == "" {
-		return publishers.Permanent(errors.New("post was erased while publishing"))
+	// Only while this attempt holds the post (fence.go): a stalled
+	// attempt must not save its draft over the one that took over.
+	if err := c.s.saveCheckpoint(ctx, c.postID, c.owner, checkpointPrefix+name, stored); err != nil {
+		err = fmt.Errorf("save checkpoint %s: %w", name, err)
+		if errors.Is(err, errLockLost) && c.lose != nil {
+			c.lose(err)
+		}
+		return err
 	}
 	c.saved[name] = value
 	return nil

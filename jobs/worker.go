@@ -58,6 +58,15 @@ type WorkerConfig struct {
 	// makes the worker deliver every event to them (its Logger and Now
 	// default to the worker's).
 	Webhooks webhook.Config
+	// MaxRetry is how often a publish task the reconciler enqueues again
+	// is retried (default 12; give it the Client's WithMaxRetry).
+	MaxRetry int
+	// Reconcile tunes the reconciler, which settles posts whose task
+	// asynq archived or lost (reconcile.go).
+	Reconcile ReconcileConfig
+	// Recover tunes the recoverer, which hands a dead worker's post to
+	// another soon after its lock expired (recover.go).
+	Recover RecoverConfig
 }
 
 // Worker runs Herald's tasks from Redis.
@@ -67,6 +76,10 @@ type Worker struct {
 	health atomic.Pointer[error]
 	// dispatch, if set, runs beside the server until Run's context ends.
 	dispatch *webhook.Dispatcher
+	// reconcile and recover, if set, run beside the server until Run's
+	// context ends.
+	reconcile *reconciler
+	recover   *recoverer
 }
 
 // NewWorker returns a worker over rdb. Run starts it.
@@ -100,8 +113,22 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MaxRetry <= 0 {
+		cfg.MaxRetry = 12
+	}
 	w := &Worker{}
+	c := NewClient(rdb, WithClock(cfg.Now), WithMaxRetry(cfg.MaxRetry), WithMaxLateness(cfg.MaxLateness),
+		WithEventsMaxLen(cfg.EventsMaxLen), WithEventObserver(cfg.ObserveEvent))
+	if !cfg.Reconcile.Disabled {
+		cfg.Reconcile.defaults()
+		w.reconcile = &reconciler{c: c, cfg: cfg.Reconcile, log: cfg.Logger.With("component", "reconcile")}
+	}
 	st := newStore(rdb, cfg.Now, cfg.EventsMaxLen, cfg.ObserveEvent)
+	if !cfg.Recover.Disabled {
+		cfg.Recover.defaults()
+		st.trackAttempts = true
+		w.recover = &recoverer{c: c, cfg: cfg.Recover, log: cfg.Logger.With("component", "recover")}
+	}
 	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:              cfg.Concurrency,
 		Queues:                   maps.Clone(cfg.Queues),
@@ -157,6 +184,20 @@ func (w *Worker) Run(ctx context.Context) error {
 		dispatched = make(chan error, 1)
 		go func() { dispatched <- w.dispatch.Run(dctx) }()
 	}
+	// The reconciler and the recoverer stop with the dispatcher.
+	reconciled, recovered := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(reconciled)
+		if w.reconcile != nil {
+			w.reconcile.run(dctx)
+		}
+	}()
+	go func() {
+		defer close(recovered)
+		if w.recover != nil {
+			w.recover.run(dctx)
+		}
+	}()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -167,6 +208,8 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}
 	stopDispatch()
+	<-reconciled
+	<-recovered
 	w.srv.Shutdown()
 	if dispatched != nil {
 		if derr := <-dispatched; derr != nil {

@@ -167,6 +167,7 @@ func workerConfig(cfg config.Config, ps []publishers.Platform, log *slog.Logger,
 		DelayedTaskCheckInterval: cfg.DelayedTaskCheckInterval,
 		Retry:                    jobs.RetryPolicy{Base: cfg.RetryBase, Cap: cfg.RetryCap},
 		MaxLateness:              cfg.PublishMaxLateness,
+		MaxRetry:                 cfg.RetryMax,
 		Publishers:               publishers.RegistryOf(ps),
 		Logger:                   log,
 		Analytics: analytics.Config{

@@ -1,6 +1,8 @@
 // Package publisherstest holds what every platform publisher's tests
 // need: Checkpoints kept in memory, as the attempts of one post share
-// them, and a fake clock whose Sleep moves time instead of waiting.
+// them, and a fake clock whose Sleep moves time instead of waiting; and
+// for the worker's tests, Platform, a scriptable publisher without the
+// draft idempotency that would hide a duplicate.
 package publisherstest
 
 import (

@@ -129,7 +129,11 @@
 // PULL_FROM_URL, where TikTok may already be fetching the video:
 // CheckpointPullSent is saved before such an init, and an attempt that
 // finds it without a publish_id fails the post (Permanent) rather than
-// risk a second post. Decision: a possibly missing post is better than a
+// risk a second post. Only an answer that proves TikTok refused the init
+// (its own error envelope with a code, on a 4xx other than 408) clears
+// the mark: a 5xx, a proxy's page or an undecodable 200 can follow an
+// init TikTok accepted, and without a publish_id there is no status to
+// ask. Decision: a possibly missing post is better than a
 // possibly doubled one; the error says so.
 //
 // # Errors

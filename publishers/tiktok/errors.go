@@ -156,6 +156,21 @@ func logIDPattern(s string) bool {
 
 // classify wraps e, the answer to step, in its class (see the package
 // documentation's table). header and now read Retry-After.
+// initRefused reports whether err proves that TikTok refused an init, so
+// that no publish was started: only TikTok's own error answer (its JSON
+// envelope with an error code) on a 4xx status other than 408 does. A
+// 5xx, a 408, a proxy's page or a 200 that does not decode can all follow
+// an init TikTok accepted (Content Posting API, "Error codes": 5xx and
+// internal_error are server-side failures that say nothing of what was
+// done), and so does no answer at all.
+func initRefused(err error) bool {
+	var e *APIError
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code != "" && e.Status >= 400 && e.Status <= 499 && e.Status != http.StatusRequestTimeout
+}
+
 func classify(step string, e *APIError, header http.Header, now time.Time) error {
 	err := fmt.Errorf("tiktok: %s: %w", step, e)
 	switch {

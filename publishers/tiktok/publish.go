@@ -266,8 +266,8 @@ func (pub *publication) startPull(ctx context.Context) (publishers.Result, error
 	var out initAnswer
 	err := pub.call(ctx, pub.s, "init "+pub.pl.what(), http.MethodPost, path, body, &out)
 	if err != nil {
-		if !errors.Is(err, errNoAnswer) {
-			// TikTok answered: it took nothing.
+		if initRefused(err) {
+			// TikTok's own answer says it took nothing.
 			if serr := pub.save(ctx, CheckpointPullSent, ""); serr != nil {
 				return publishers.Result{}, serr
 			}

@@ -570,3 +570,48 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 	_, query2, _ := strings.Cut(cp2.Get(tiktok.CheckpointUploadURL), "?")
 	checkClean(t, e.srv, err, cp2.Get(tiktok.CheckpointUploadURL), query2)
 }
+
+// TestPullInitMarkClearedOnlyByARefusal: an init whose answer is an
+// error that can follow an accepted init (a gateway's 5xx, a proxy's
+// page, a 200 that does not decode) keeps the mark, so the next attempt
+// starts no second pull; TikTok's own refusal clears it.
+func TestPullInitMarkClearedOnlyByARefusal(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		fault   tiktoktest.Fault
+		refused bool
+	}{
+		{"502 after the init took effect", tiktoktest.Fault{Status: 502, Body: "<html>Bad Gateway</html>", Applied: true}, false},
+		{"500 internal_error after the init took effect", tiktoktest.Fault{Code: tiktoktest.CodeInternalError, Applied: true}, false},
+		{"200 that does not decode", tiktoktest.Fault{Status: 200, Body: `{"data":{"publish_id":`, Applied: true}, false},
+		{"504 from a proxy", tiktoktest.Fault{Status: 504, Body: "Gateway Timeout"}, false},
+		{"TikTok refuses: invalid_params", tiktoktest.Fault{Code: "invalid_params"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := start(t, func(o *tiktok.Options) { o.PullPrefixes = []string{"https://cdn.example.com/"} })
+			e.srv.SetVerifiedPrefixes("https://cdn.example.com/")
+			e.srv.FailNext(tiktoktest.EndpointVideoInit, 1, tc.fault)
+			cps := &memory{}
+			req := request(cps, "pull", publishers.Media{URL: "https://cdn.example.com/a.mp4", Kind: publishers.MediaVideo})
+			if _, err := e.p.Publish(context.Background(), req); err == nil {
+				t.Fatal("first attempt succeeded through the fault")
+			}
+			_, err := e.p.Publish(context.Background(), req)
+			if tc.refused {
+				if err != nil {
+					t.Fatalf("second attempt after a refusal: %v", err)
+				}
+				if p := e.srv.Published("pull"); p != 1 {
+					t.Errorf("%d posts, want 1", p)
+				}
+				return
+			}
+			if publishers.ClassOf(err) != publishers.ClassPermanent {
+				t.Fatalf("second attempt: err = %v, want permanent (no second pull)", err)
+			}
+			if i := e.srv.Inits("pull"); i > 1 {
+				t.Errorf("%d inits took effect, want at most 1", i)
+			}
+		})
+	}
+}

@@ -83,6 +83,10 @@ type Fault struct {
 	// Lost makes the call take effect and then drops the connection
 	// without an answer: the caller cannot know what happened.
 	Lost bool
+	// Applied makes the call take effect and then answers with the
+	// fault, as a gateway's 502 or a garbled 200 after TikTok did the
+	// work.
+	Applied bool
 }
 
 func (f Fault) reply() reply {

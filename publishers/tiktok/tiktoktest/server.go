@@ -191,7 +191,7 @@ func (s *Server) api(ep Endpoint, auth bool, serve func(r *http.Request, c *Call
 		f, faulty := s.fault(ep)
 		var rep reply
 		switch {
-		case faulty && !f.Lost:
+		case faulty && !f.Lost && !f.Applied:
 			io.Copy(io.Discard, io.LimitReader(r.Body, 256<<20))
 			rep = f.reply()
 		case auth:
@@ -206,6 +206,9 @@ func (s *Server) api(ep Endpoint, auth bool, serve func(r *http.Request, c *Call
 			rep = serve(r, call)
 		default:
 			rep = serve(r, call)
+		}
+		if faulty && f.Applied {
+			rep = f.reply()
 		}
 		call.Status, call.Code = rep.status, rep.code
 		call.Lost = faulty && f.Lost

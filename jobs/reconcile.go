@@ -1,0 +1,204 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/publishers"
+)
+
+// The reconciler settles the posts asynq no longer holds: a record still
+// scheduled or publishing whose task is archived (its retries ran out on
+// an attempt that could not say so, or an operator archived it) ends
+// failed with the task's last error and post.failed; one whose task is
+// gone (lost: a Redis restored from an old AOF, a task deleted by hand)
+// is enqueued again, under its own task id, and the record decides what
+// the task does (publish, wait, or fail as too late).
+//
+// Every worker runs it, but one pass at a time in all: a pass takes a
+// lease in Redis for the interval. A pass reads at most ReconcileConfig.Batch
+// records, resuming the walk of the key space where the last pass left
+// it, so its cost is bounded however many posts Redis holds.
+
+// ClassArchived is the failure class of a post whose task asynq archived
+// without the handler recording why (its retries ran out on an attempt
+// that was killed, or the task was archived by hand).
+const ClassArchived = "archived"
+
+// ReconcileConfig tunes the reconciler.
+type ReconcileConfig struct {
+	// Every is how often a pass runs somewhere (default 1 minute).
+	Every time.Duration
+	// Grace is how long a record must be left untouched before its
+	// missing task counts as lost (default 2 minutes): SchedulePost writes
+	// the record just before it enqueues the task.
+	Grace time.Duration
+	// Batch is how many records one pass reads at most (default 2000).
+	Batch int
+	// Disabled turns the reconciler off in this worker.
+	Disabled bool
+}
+
+func (c *ReconcileConfig) defaults() {
+	if c.Every <= 0 {
+		c.Every = time.Minute
+	}
+	if c.Grace <= 0 {
+		c.Grace = 2 * time.Minute
+	}
+	if c.Batch <= 0 {
+		c.Batch = 2000
+	}
+}
+
+const (
+	reconcileLeaseKey  = "herald:reconcile:lease"
+	reconcileCursorKey = "herald:reconcile:cursor:" // + node address
+)
+
+type reconciler struct {
+	c   *Client
+	cfg ReconcileConfig
+	log *slog.Logger
+}
+
+// run makes a pass every cfg.Every until ctx ends.
+func (r *reconciler) run(ctx context.Context) {
+	id := randomID()
+	for {
+		ok, err := r.c.store.rdb.SetNX(ctx, reconcileLeaseKey, id, r.cfg.Every).Result()
+		if err == nil && ok {
+			if n, err := r.pass(ctx); err != nil && ctx.Err() == nil {
+				r.log.Warn("reconcile: pass failed", "error", err, "settled", n)
+			}
+		}
+		if publishers.Sleep(ctx, r.cfg.Every) != nil {
+			return
+		}
+	}
+}
+
+// pass reads up to cfg.Batch records and settles those asynq lost; it
+// returns how many it settled.
+func (r *reconciler) pass(ctx context.Context) (int, error) {
+	var ids []string
+	scan := func(ctx context.Context, node *redis.Client) error {
+		key := reconcileCursorKey + node.Options().Addr
+		cursor, _ := r.c.store.rdb.Get(ctx, key).Uint64()
+		for len(ids) < r.cfg.Batch {
+			keys, next, err := node.Scan(ctx, cursor, "herald:{post:*}", 500).Result()
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if id, ok := strings.CutPrefix(k, "herald:{post:"); ok {
+					ids = append(ids, strings.TrimSuffix(id, "}"))
+				}
+			}
+			cursor = next
+			if cursor == 0 {
+				break
+			}
+		}
+		return r.c.store.rdb.Set(ctx, key, cursor, 0).Err()
+	}
+	var err error
+	switch rdb := r.c.store.rdb.(type) {
+	case *redis.ClusterClient:
+		// Each shard is walked with its own cursor; ids is shared, so
+		// walk them one at a time.
+		var nodes []*redis.Client
+		_ = rdb.ForEachMaster(ctx, func(_ context.Context, node *redis.Client) error { nodes = append(nodes, node); return nil })
+		for _, n := range nodes {
+			if err = scan(ctx, n); err != nil {
+				break
+			}
+		}
+	case *redis.Client:
+		err = scan(ctx, rdb)
+	default:
+		return 0, fmt.Errorf("reconcile: unsupported redis client %T", rdb)
+	}
+	if err != nil {
+		return 0, err
+	}
+	// One pipelined read of the fields that decide, for the whole batch;
+	// only the few candidates are read whole.
+	cmds := make([]*redis.SliceCmd, len(ids))
+	_, err = r.c.store.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = pipe.HMGet(ctx, recordKey(id), "state", "updated_at")
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	settled := 0
+	for i, id := range ids {
+		v := cmds[i].Val()
+		if len(v) != 2 {
+			continue
+		}
+		state, _ := v[0].(string)
+		updated, _ := v[1].(string)
+		if (state != string(StateScheduled) && state != string(StatePublishing)) || r.c.opts.now().Sub(parseMilli(updated)) < r.cfg.Grace {
+			continue
+		}
+		ok, err := r.settle(ctx, id)
+		if err != nil {
+			return settled, fmt.Errorf("post %s: %w", id, err)
+		}
+		if ok {
+			settled++
+		}
+	}
+	return settled, nil
+}
+
+// settle looks at post id and settles it when asynq lost its task.
+func (r *reconciler) settle(ctx context.Context, id string) (bool, error) {
+	rec, ok, err := r.c.store.load(ctx, id)
+	if err != nil || !ok || (rec.State != StateScheduled && rec.State != StatePublishing) {
+		return false, err
+	}
+	if r.c.opts.now().Sub(rec.UpdatedAt) < r.cfg.Grace {
+		return false, nil
+	}
+	if held, err := r.c.store.locked(ctx, id); err != nil || held {
+		return false, err // an attempt runs (perhaps under another task id)
+	}
+	info, err := r.c.insp.GetTaskInfo(QueuePublish, publishTaskID(id))
+	switch {
+	case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
+		if err := r.c.enqueue(ctx, rec.Post); err != nil {
+			return false, err
+		}
+		r.log.Warn("reconcile: the post's task was lost; enqueued it again", "post_id", id)
+		return true, nil
+	case err != nil:
+		return false, err
+	case info.State != asynq.TaskStateArchived:
+		return false, nil
+	}
+	reason := "task archived: " + info.LastErr
+	if info.LastErr == "" {
+		reason = "task archived"
+	}
+	ev := &events.Event{PostID: id, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: rec.Attempts, Class: ClassArchived, Reason: reason}
+	tr, err := r.c.store.finish(ctx, id, "", []State{StateScheduled, StatePublishing}, ev,
+		"state", string(StateFailed), "class", ClassArchived, "reason", reason)
+	if err != nil || !tr.Changed {
+		return false, err
+	}
+	r.log.Warn("reconcile: the post's task was archived; marked it failed", "post_id", id)
+	return true, nil
+}
