@@ -49,9 +49,10 @@ return 1
 // keepLocked renews owner's lock on postID until the returned stop is
 // called. The returned context is ctx, canceled (with errLockLost as its
 // cause) as soon as a renewal is refused or fails, or lose is called (a
-// checkpoint save was refused): the attempt must stop then. A timer rather than a goroutine per attempt: most attempts end
-// before the first renewal, and then the timer is all they cost. stop
-// waits for a renewal in flight; none starts after it.
+// checkpoint save was refused): the attempt must stop then. A timer
+// rather than a goroutine per attempt: most attempts end before the first
+// renewal, and then the timer is all they cost. stop waits for a renewal
+// in flight; none starts after it.
 func (s *store) keepLocked(ctx context.Context, postID, owner string) (actx context.Context, lose context.CancelCauseFunc, stop func()) {
 	actx, cancel := context.WithCancelCause(ctx)
 	var (
