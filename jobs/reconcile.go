@@ -12,7 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/events"
-	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/internal/wait"
 )
 
 // The reconciler settles the posts asynq no longer holds: a record still
@@ -80,7 +80,7 @@ func (r *reconciler) run(ctx context.Context) {
 				r.log.Warn("reconcile: pass failed", "error", err, "settled", n)
 			}
 		}
-		if publishers.Sleep(ctx, r.cfg.Every) != nil {
+		if wait.Sleep(ctx, r.cfg.Every) != nil {
 			return
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/internal/wait"
 )
 
 // Herald's own recoverer. When a worker dies mid-attempt, asynq hands its
@@ -91,7 +91,7 @@ func (r *recoverer) run(ctx context.Context) {
 				r.log.Warn("recover: pass failed", "error", err)
 			}
 		}
-		if publishers.Sleep(ctx, r.cfg.Every) != nil {
+		if wait.Sleep(ctx, r.cfg.Every) != nil {
 			return
 		}
 	}
