@@ -37,10 +37,12 @@ func defaults() options {
 	}
 }
 
-// Clock sets the clock the Client, the Worker and the Vault read: a
-// clock ahead of time makes posts too late and tokens expired. asynq
-// still runs tasks by the real time, so a post due in an hour of real
-// time waits an hour whatever the clock says: schedule posts for now.
+// Clock sets the clock the Client and the Vault read: a clock ahead of
+// time makes tokens expired, one behind lets the Client take a post the
+// Worker finds too late. The Worker decides whether a post is due or too
+// late by Redis's clock (TIME), as in production, and asynq runs tasks by
+// the real time, so a post due in an hour of real time waits an hour
+// whatever the clock says: schedule posts for now.
 func Clock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // MaxLateness sets how late past its time a post may still go out, on

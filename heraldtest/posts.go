@@ -39,8 +39,8 @@ func (h *Herald) ConnectAccount(t testing.TB, id string) {
 // SchedulePost schedules p through the Client and returns its status;
 // it fails t if the Client refuses. An empty Platform means the sandbox;
 // a zero PublishAt means now, by the earlier of the real clock (which
-// asynq runs tasks by) and the Clock option's (which the Worker checks
-// a post is due by), so the post is due for both at once.
+// asynq and the Worker's due check go by) and the Clock option's (which
+// the Client checks lateness by), so the post is due for both at once.
 func (h *Herald) SchedulePost(t testing.TB, p jobs.Post) jobs.PostStatus {
 	t.Helper()
 	if p.Platform == "" {
