@@ -180,3 +180,22 @@ func TestMissingPositionalArgumentIsAUsageError(t *testing.T) {
 		}
 	}
 }
+
+// A subcommand asked for its help prints its flags and runs nothing: a
+// `herald worker -h` that went on to start a worker would take tasks.
+func TestSubcommandHelpRunsNothing(t *testing.T) {
+	for _, cmd := range []string{"worker", "api", "scheduler", "monitor", "doctor"} {
+		t.Run(cmd, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // a command that ran anyway would stop at once, not hang the test
+			err := run(ctx, []string{cmd, "-h"}, &stdout, &stderr)
+			if !errors.Is(err, errHelp) {
+				t.Fatalf("herald %s -h: %v, want errHelp", cmd, err)
+			}
+			if !strings.Contains(stderr.String(), "Usage of herald "+cmd) {
+				t.Errorf("herald %s -h printed %q, want its flags' usage", cmd, stderr.String())
+			}
+		})
+	}
+}
