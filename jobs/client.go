@@ -103,7 +103,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 	}
 	fp, st, created, at, err := c.store.create(ctx, p)
 	if err != nil {
-		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, err)
+		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, storeError(err))
 	}
 	if !created && fp != p.fingerprint() {
 		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, ErrConflict)
@@ -112,7 +112,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 		// Enqueue also when the record existed: an earlier call may have
 		// stored the record and failed before enqueueing.
 		if err := c.enqueue(ctx, p); err != nil {
-			return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, err)
+			return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, storeError(err))
 		}
 	}
 	if created {
@@ -267,48 +267,4 @@ func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (P
 	}
 	_ = c.store.rdb.ZAddXX(ctx, accountPostsKey(p.AccountID), redis.Z{Score: float64(at.UnixMilli()), Member: id}).Err()
 	return c.PostStatus(ctx, id)
-}
-
-// AccountPosts lists account's posts by publish time, limit at a time from
-// offset; next is the offset of the following page, or -1 after the last.
-func (c *Client) AccountPosts(ctx context.Context, accountID string, offset, limit int) (posts []PostStatus, next int, err error) {
-	if err := checkID("account_id", accountID); err != nil {
-		return nil, -1, err
-	}
-	if limit <= 0 || limit > 500 {
-		return nil, -1, &FieldError{Field: "limit", Problem: "must be between 1 and 500"}
-	}
-	if offset < 0 {
-		return nil, -1, &FieldError{Field: "cursor", Problem: "must not be negative"}
-	}
-	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(accountID), int64(offset), int64(offset+limit)).Result()
-	if err != nil {
-		return nil, -1, err
-	}
-	next = -1
-	if len(ids) > limit {
-		ids, next = ids[:limit], offset+limit
-	}
-	cmds := make([]*redis.MapStringStringCmd, len(ids))
-	_, err = c.store.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.HGetAll(ctx, recordKey(id))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, -1, err
-	}
-	for i, cmd := range cmds {
-		h := cmd.Val()
-		if len(h) == 0 {
-			continue // an index entry whose record is gone
-		}
-		rec, err := decodeRecord(ids[i], h)
-		if err != nil {
-			return nil, -1, err
-		}
-		posts = append(posts, rec.PostStatus)
-	}
-	return posts, next, nil
 }
