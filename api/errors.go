@@ -105,6 +105,10 @@ func problemFor(err error) *problem {
 		return newProblem(http.StatusConflict, codeAlreadyPublished, err.Error())
 	case errors.Is(err, jobs.ErrFinal):
 		return newProblem(http.StatusConflict, codeFinal, err.Error())
+	case errors.Is(err, jobs.ErrRedisFull):
+		p := newProblem(http.StatusServiceUnavailable, codeUnavailable, err.Error())
+		p.retryAfter = 60
+		return p
 	case errors.Is(err, jobs.ErrPublishing):
 		p := newProblem(http.StatusConflict, codePublishing, err.Error()+": try again in a few seconds")
 		p.retryAfter = 5
