@@ -126,7 +126,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 
 // enqueue adds p's publish task; one that exists already is fine.
 func (c *Client) enqueue(ctx context.Context, p Post) error {
-	payload, err := json.Marshal(publishPayload{V: payloadVersion, Post: p})
+	payload, err := marshalPublishPayload(p)
 	if err != nil {
 		return err
 	}
