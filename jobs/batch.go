@@ -232,27 +232,40 @@ func (c *Client) enqueueMany(ctx context.Context, posts []Post) error {
 	return first
 }
 
-// appendCreated appends a scheduled event per created post in one
-// pipeline. As for SchedulePost, a lost event is dropped: the record is
-// the truth.
+// appendCreated is afterCreate for the created posts of a batch.
 func (c *Client) appendCreated(ctx context.Context, posts []Post, out []ScheduleResult) {
-	w := c.store.events
-	n := 0
-	_, _ = c.store.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		for i, r := range out {
-			if r.Result != ResultCreated {
-				continue
-			}
-			p := posts[i]
+	var created []Post
+	for i, r := range out {
+		if r.Result == ResultCreated {
+			created = append(created, posts[i])
+		}
+	}
+	c.store.afterCreate(ctx, created)
+}
+
+// afterCreate appends a scheduled event per new post and sets each one's
+// index entry to its publish time, in one pipeline. The entry may be
+// stale: one left by an expired post under the same id, which create's
+// ZADD NX kept (the retention sweep removes such an entry only while its
+// score is the old one). Both writes may fail without harm, as for
+// SchedulePost's event: the record is the truth.
+func (s *store) afterCreate(ctx context.Context, posts []Post) {
+	if len(posts) == 0 {
+		return
+	}
+	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, p := range posts {
+			pipe.ZAdd(ctx, accountPostsKey(p.AccountID), redis.Z{Score: float64(p.PublishAt.UnixMilli()), Member: p.ID})
 			e := events.Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)}
-			e.Stamp(c.store.now())
-			pipe.XAdd(ctx, &redis.XAddArgs{Stream: events.Stream, MaxLen: w.MaxLen(), Approx: true, Values: e.Fields()})
-			n++
+			e.Stamp(s.now())
+			pipe.XAdd(ctx, &redis.XAddArgs{Stream: events.Stream, MaxLen: s.events.MaxLen(), Approx: true, Values: e.Fields()})
 		}
 		return nil
 	})
-	for range n {
-		w.Appended("post." + string(StateScheduled))
+	if err == nil {
+		for range posts {
+			s.events.Appended("post." + string(StateScheduled))
+		}
 	}
 }
 

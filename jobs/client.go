@@ -42,7 +42,8 @@ type clientOptions struct {
 	maxLateness  time.Duration
 	eventsMaxLen int64
 	observeEvent func(string)
-	platforms    []string // WithPlatforms; nil: any well-formed name
+	retention    time.Duration // WithRetention
+	platforms    []string      // WithPlatforms; nil: any well-formed name
 }
 
 // ClientOption configures a Client.
@@ -73,7 +74,7 @@ func WithEventObserver(observe func(typ string)) ClientOption {
 // NewClient returns a Client over rdb. Closing the Client does not close
 // rdb.
 func NewClient(rdb redis.UniversalClient, opts ...ClientOption) *Client {
-	o := clientOptions{now: time.Now, maxRetry: 12, maxLateness: 24 * time.Hour}
+	o := clientOptions{now: time.Now, maxRetry: 12, maxLateness: 24 * time.Hour, retention: DefaultRetention}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -116,7 +117,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 		}
 	}
 	if created {
-		_ = c.store.appendEvent(ctx, events.Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)})
+		c.store.afterCreate(ctx, []Post{p})
 		// What was just written; no need to read it back.
 		return PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
@@ -215,6 +216,9 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 		// and will not publish a canceled post.
 		_ = c.insp.CancelProcessing(taskID)
 	}
+	// The record now ends its life: it expires the retention from now.
+	// Should this fail, the retention sweep sets it.
+	_ = c.store.expireFinal(ctx, c.opts.retention, id)
 	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
 	st, err = c.PostStatus(ctx, id)
 	return st, r.Prev == StatePublishing, err
