@@ -57,6 +57,11 @@ var figures = []figure{
 		r.Rows = append(r.Rows, rows...)
 		return err
 	}},
+	{"memory", func(ctx context.Context, e *env, r *report) error {
+		rows, err := figMemory(ctx, e)
+		r.Rows = append(r.Rows, rows...)
+		return err
+	}},
 	{"upload", func(ctx context.Context, e *env, r *report) error {
 		rows, err := figUpload(ctx, e)
 		r.Rows = append(r.Rows, rows...)

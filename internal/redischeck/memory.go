@@ -59,3 +59,28 @@ func bytesText(n int64) string {
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
 }
+
+// CompactHashValue is the hash-max-listpack-value Herald recommends. A
+// post's record is a hash whose post field (the post as JSON) is longer
+// than Redis's default limit of 64 bytes, which turns the whole hash
+// into a hashtable at about twice the memory; up to this limit it stays a
+// compact listpack (BENCHMARKS.md, figure 7).
+const CompactHashValue = 1024
+
+// listpackWarnings reads hash-max-listpack-value (hash-max-ziplist-value
+// before Redis 7). CONFIG GET may be disabled on managed Redis: then
+// nothing is said.
+func listpackWarnings(ctx context.Context, rdb redis.UniversalClient) []string {
+	for _, name := range []string{"hash-max-listpack-value", "hash-max-ziplist-value"} {
+		v, err := rdb.ConfigGet(ctx, name).Result()
+		if err != nil || v[name] == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v[name])
+		if err != nil || n >= CompactHashValue/2 {
+			return nil
+		}
+		return []string{fmt.Sprintf("%s is %d: each post's record takes about twice the memory it needs; set it to %d (README: Production, Redis memory)", name, n, CompactHashValue)}
+	}
+	return nil
+}

@@ -46,6 +46,7 @@ func Check(ctx context.Context, rdb redis.UniversalClient) (Report, error) {
 		r.Memory = m
 		r.Warnings = append(r.Warnings, memoryWarnings(m)...)
 	}
+	r.Warnings = append(r.Warnings, listpackWarnings(ctx, rdb)...)
 	// INFO has no "save rules" field; CONFIG GET may be disabled on
 	// managed Redis, in which case RDB is reported unknown (false) and
 	// only warned about.

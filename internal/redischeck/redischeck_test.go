@@ -103,7 +103,7 @@ func TestMemoryWarnings(t *testing.T) {
 			}
 			var memWarn []string
 			for _, w := range r.Warnings {
-				if strings.Contains(w, "maxmemory") || strings.Contains(w, "Redis memory") {
+				if strings.HasPrefix(w, "maxmemory is") || strings.HasPrefix(w, "Redis memory is") {
 					memWarn = append(memWarn, w)
 				}
 			}
@@ -114,5 +114,29 @@ func TestMemoryWarnings(t *testing.T) {
 				t.Errorf("warnings %v, want one with %q", memWarn, tt.warnWith)
 			}
 		})
+	}
+}
+
+// Doctor recommends compact hashes for records: it warns while
+// hash-max-listpack-value is Redis's default, not once it is raised.
+func TestListpackWarning(t *testing.T) {
+	db := redistest.New(t)
+	ctx := context.Background()
+	old := db.Client.ConfigGet(ctx, "hash-max-listpack-value").Val()["hash-max-listpack-value"]
+	t.Cleanup(func() { db.Client.ConfigSet(ctx, "hash-max-listpack-value", old) })
+	for _, tt := range []struct {
+		value string
+		warn  bool
+	}{{"64", true}, {"1024", false}} {
+		if err := db.Client.ConfigSet(ctx, "hash-max-listpack-value", tt.value).Err(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := redischeck.Check(ctx, db.Client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(strings.Join(r.Warnings, "\n"), "hash-max-listpack-value"); got != tt.warn {
+			t.Errorf("hash-max-listpack-value %s: warned %v, want %v (%v)", tt.value, got, tt.warn, r.Warnings)
+		}
 	}
 }
