@@ -10,7 +10,7 @@ than about Herald. Nothing here passes or fails.
 
 Reproduce with ` + "`go run ./bench --out BENCHMARKS.md`" + ` (a few
 minutes; ` + "`--quick`" + ` for small N, ` + "`--only NAME,...`" + `
-for some figures: enqueue, process, slow, burst, refresh, upload). The
+for some figures: enqueue, process, slow, burst, refresh, memory, upload). The
 program starts its own redis-server (unix socket, AOF and RDB off, so the
 disk is not measured), empties it before each side of each figure, and
 uses an in-process no-op platform so that Herald's own cost shows.
@@ -24,6 +24,7 @@ Redis clients are made as Herald makes them (go-redis's default pool).
 | 4. Scheduled burst | 10,000 posts due in the same second: p50 / p99 / max of handler start − due time | bare asynq, same DelayedTaskCheckInterval (1s) and concurrency |
 | 5. Token refresh | 1000 due jobs of one account with an expired token (token endpoint 50 ms): calls to the endpoint (must be 1), time until all reached the platform | the same jobs with a valid token |
 | 6. Upload | 1 GiB through the YouTube publisher into its fake: MB/s, peak RSS | io.Copy of 1 GiB over loopback TCP |
+| 7. Redis memory | INFO memory used_memory per post: 100,000 posts scheduled with SchedulePosts (record, index entry, task), then canceled (final records at rest); events stream reported apart (it is capped); again with hash-max-listpack-value 1024 (7c) | bare asynq enqueueing the same posts with the whole post as payload, stored once |
 
 Figure 3 cannot beat figure 2b: when the machine cannot run 5000 tasks/s
 at all, the slow platform's figure shows that ceiling, not the platform.
