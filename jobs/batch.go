@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -142,6 +141,7 @@ type createResult struct {
 	fp      string
 	state   State
 	at      time.Time
+	err     error
 }
 
 // createMany is create for many posts: every index entry in one pipeline,
@@ -149,6 +149,9 @@ type createResult struct {
 func (s *store) createMany(ctx context.Context, posts []Post, out []createResult) error {
 	if len(posts) == 0 {
 		return nil
+	}
+	if s.inlineEvents {
+		return s.createManyInline(ctx, posts, out)
 	}
 	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for _, p := range posts {
@@ -163,19 +166,14 @@ func (s *store) createMany(ctx context.Context, posts []Post, out []createResult
 		return fmt.Errorf("create records: %w", err)
 	}
 	at := s.now().Truncate(time.Millisecond)
-	now := unixMilli(at)
 	cmds := make([]*redis.Cmd, len(posts))
 	_, err = s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for i, p := range posts {
-			body, err := json.Marshal(p)
+			fields, err := recordFields(p, at)
 			if err != nil {
 				return err
 			}
-			cmds[i] = createScript.EvalSha(ctx, pipe, []string{recordKey(p.ID)},
-				"v", recordVersion, "post", body, "fp", p.fingerprint(),
-				"account", p.AccountID, "platform", p.Platform,
-				"state", string(StateScheduled), "publish_at", unixMilli(p.PublishAt), "not_after", unixMilli(p.NotAfter),
-				"attempts", 0, "created_at", now, "updated_at", now)
+			cmds[i] = createScript.EvalSha(ctx, pipe, []string{recordKey(p.ID)}, fields...)
 		}
 		return nil
 	})
@@ -183,21 +181,41 @@ func (s *store) createMany(ctx context.Context, posts []Post, out []createResult
 		return fmt.Errorf("create records: %w", err)
 	}
 	for i, cmd := range cmds {
-		res, err := cmd.Result()
-		if errors.Is(err, redis.Nil) {
-			out[i] = createResult{created: true, fp: posts[i].fingerprint(), state: StateScheduled, at: at}
-			continue
+		if out[i] = createResultOf(cmd, posts[i], at); out[i].err != nil {
+			return fmt.Errorf("create record %s: %w", posts[i].ID, out[i].err)
 		}
-		if err != nil {
-			return fmt.Errorf("create record %s: %w", posts[i].ID, err)
+	}
+	return nil
+}
+
+// createManyInline is createInline for many posts, in one pipeline: the
+// scheduled events are appended by the script.
+func (s *store) createManyInline(ctx context.Context, posts []Post, out []createResult) error {
+	if err := createInlineScript.Load(ctx, s.rdb).Err(); err != nil {
+		return fmt.Errorf("create records: %w", err)
+	}
+	at := s.now().Truncate(time.Millisecond)
+	cmds := make([]*redis.Cmd, len(posts))
+	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for i, p := range posts {
+			keys, args, err := s.createArgs(p, at)
+			if err != nil {
+				return err
+			}
+			cmds[i] = createInlineScript.EvalSha(ctx, pipe, keys, args...)
 		}
-		vals, _ := res.([]any)
-		if len(vals) != 2 {
-			return fmt.Errorf("create record %s: unexpected reply %v", posts[i].ID, res)
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("create records: %w", err)
+	}
+	for i, cmd := range cmds {
+		if out[i] = createResultOf(cmd, posts[i], at); out[i].err != nil {
+			return fmt.Errorf("create record %s: %w", posts[i].ID, out[i].err)
 		}
-		fp, _ := vals[0].(string)
-		st, _ := vals[1].(string)
-		out[i] = createResult{fp: fp, state: State(st), at: at}
+		if out[i].created {
+			s.events.Appended("post." + string(StateScheduled))
+		}
 	}
 	return nil
 }
@@ -232,8 +250,12 @@ func (c *Client) enqueueMany(ctx context.Context, posts []Post) error {
 	return first
 }
 
-// appendCreated is afterCreate for the created posts of a batch.
+// appendCreated is afterCreate for the created posts of a batch, unless
+// the create script did its work.
 func (c *Client) appendCreated(ctx context.Context, posts []Post, out []ScheduleResult) {
+	if c.store.inlineEvents {
+		return
+	}
 	var created []Post
 	for i, r := range out {
 		if r.Result == ResultCreated {

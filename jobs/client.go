@@ -102,7 +102,11 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 	if late := c.opts.now().Sub(p.PublishAt); late > c.opts.maxLateness {
 		return PostStatus{}, &FieldError{Field: "publish_at", Problem: fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
 	}
-	fp, st, created, at, err := c.store.create(ctx, p)
+	create := c.store.create
+	if c.store.inlineEvents {
+		create = c.store.createInline // one round trip, the event included
+	}
+	fp, st, created, at, err := create(ctx, p)
 	if err != nil {
 		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, storeError(err))
 	}
@@ -117,7 +121,9 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 		}
 	}
 	if created {
-		c.store.afterCreate(ctx, []Post{p})
+		if !c.store.inlineEvents {
+			c.store.afterCreate(ctx, []Post{p})
+		}
 		// What was just written; no need to read it back.
 		return PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
