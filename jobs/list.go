@@ -125,15 +125,15 @@ func (c *Client) listEntries(ctx context.Context, q ListQuery) ([]indexEntry, st
 		if len(chunk) > 0 {
 			pos = &chunk[len(chunk)-1]
 		}
-		if !more {
+		switch {
+		case len(out) > q.Limit:
+			// The page ends at its last post, and so does the cursor:
+			// the rest of this chunk comes on the next page.
+			out = out[:q.Limit]
+			return out, encodeCursor(out[len(out)-1]), nil
+		case !more:
 			return out, "", nil
-		}
-		if q.State == "" || len(out) >= q.Limit || scanned >= listScanBudget {
-			if len(out) > q.Limit {
-				// The page ends at its last post; the cursor too.
-				out = out[:q.Limit]
-				pos = &out[len(out)-1]
-			}
+		case q.State == "" || len(out) == q.Limit || scanned >= listScanBudget:
 			return out, encodeCursor(*pos), nil
 		}
 	}

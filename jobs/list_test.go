@@ -20,6 +20,9 @@ func (e *env) listAll(q jobs.ListQuery) []string {
 		if err != nil {
 			e.t.Fatalf("ListPosts(%+v): %v", q, err)
 		}
+		if len(page.Posts) > max(q.Limit, 0) && q.Limit > 0 {
+			e.t.Fatalf("a page of %d posts, limit %d", len(page.Posts), q.Limit)
+		}
 		for _, p := range page.Posts {
 			ids = append(ids, p.PostID)
 		}
@@ -137,5 +140,27 @@ func TestListPostsRefusesBadQueries(t *testing.T) {
 		if !containsField(err, field) || !errors.Is(err, jobs.ErrInvalid) {
 			t.Errorf("%s: %v, want an error naming it", field, err)
 		}
+	}
+}
+
+// A page never holds more than its limit, even when the last chunk a
+// filtered scan reads holds more matches than the page has room for.
+func TestListPostsFilteredPageEndsAtTheLimit(t *testing.T) {
+	e := newEnv(t)
+	base := time.Now().Add(time.Hour).Truncate(time.Second)
+	for i := range 4 {
+		e.schedule(e.post(fmt.Sprintf("q%d", i), base.Add(time.Duration(i)*time.Minute)))
+	}
+	if _, err := e.client.CancelPost(context.Background(), "q1"); err != nil {
+		t.Fatal(err)
+	}
+	// Chunks of two: [q0 q1] gives q0, [q2 q3] (the last) gives two more.
+	q := jobs.ListQuery{AccountID: "acct-1", State: jobs.StateScheduled, Limit: 2}
+	page, err := e.client.ListPosts(context.Background(), q)
+	if err != nil || len(page.Posts) != 2 || page.NextCursor == "" {
+		t.Fatalf("first page %v, cursor %q, %v; want [q0 q2] and a cursor", ids(page.Posts), page.NextCursor, err)
+	}
+	if got := e.listAll(q); !slices.Equal(got, []string{"q0", "q2", "q3"}) {
+		t.Errorf("all pages: %v", got)
 	}
 }
