@@ -101,3 +101,23 @@ func TestSchedulingOnAFullRedisIs503(t *testing.T) {
 		}
 	}
 }
+
+// As for one post, a batch repeating a stored post answers it unchanged
+// after its account was disconnected; a new post of that account is
+// refused naming account_id.
+func TestBatchRepeatSkipsTheAccountCheck(t *testing.T) {
+	f := newFixture(t)
+	f.connect("acct-1", "youtube")
+	at := time.Now().Add(time.Hour).Truncate(time.Second)
+	stored := postBody("kept", "acct-1", "youtube", at)
+	expect(t, f.do("POST", "/v1/posts", stored), http.StatusCreated)
+	expect(t, f.do("POST", "/v1/accounts/acct-1/disconnect", ""), http.StatusOK)
+	r := f.do("POST", "/v1/posts/batch", `{"posts":[`+stored+`,`+postBody("fresh", "acct-1", "youtube", at)+`]}`)
+	expect(t, r, http.StatusOK)
+	var got batchAnswer
+	r.json(t, &got)
+	if len(got.Results) != 2 || got.Results[0].Result != "unchanged" || got.Results[1].Result != "invalid" ||
+		got.Results[1].Error == nil || got.Results[1].Error.Fields[0].Field != "account_id" {
+		t.Errorf("batch after a disconnect: %s", r.body)
+	}
+}
