@@ -97,3 +97,114 @@ func createResultOf(cmd *redis.Cmd, p Post, at time.Time) createResult {
 	st, _ := vals[1].(string)
 	return createResult{fp: fp, state: State(st), at: at}
 }
+
+// createResult is what create found or did for one post.
+type createResult struct {
+	created bool
+	fp      string
+	state   State
+	at      time.Time
+	err     error
+}
+
+// createMany is create for many posts: every index entry in one pipeline,
+// then every record in another (index first, as create explains).
+func (s *store) createMany(ctx context.Context, posts []Post, out []createResult) error {
+	if len(posts) == 0 {
+		return nil
+	}
+	if s.inlineEvents {
+		return s.createManyInline(ctx, posts, out)
+	}
+	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, p := range posts {
+			pipe.ZAddNX(ctx, accountPostsKey(p.AccountID), redis.Z{Score: float64(p.PublishAt.UnixMilli()), Member: p.ID})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("index posts: %w", err)
+	}
+	if err := createScript.Load(ctx, s.rdb).Err(); err != nil {
+		return fmt.Errorf("create records: %w", err)
+	}
+	at := s.now().Truncate(time.Millisecond)
+	cmds := make([]*redis.Cmd, len(posts))
+	_, err = s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for i, p := range posts {
+			fields, err := recordFields(p, at)
+			if err != nil {
+				return err
+			}
+			cmds[i] = createScript.EvalSha(ctx, pipe, []string{recordKey(p.ID)}, fields...)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("create records: %w", err)
+	}
+	for i, cmd := range cmds {
+		if out[i] = createResultOf(cmd, posts[i], at); out[i].err != nil {
+			return fmt.Errorf("create record %s: %w", posts[i].ID, out[i].err)
+		}
+	}
+	return nil
+}
+
+// createManyInline is createInline for many posts, in one pipeline: the
+// scheduled events are appended by the script.
+func (s *store) createManyInline(ctx context.Context, posts []Post, out []createResult) error {
+	if err := createInlineScript.Load(ctx, s.rdb).Err(); err != nil {
+		return fmt.Errorf("create records: %w", err)
+	}
+	at := s.now().Truncate(time.Millisecond)
+	cmds := make([]*redis.Cmd, len(posts))
+	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for i, p := range posts {
+			keys, args, err := s.createArgs(p, at)
+			if err != nil {
+				return err
+			}
+			cmds[i] = createInlineScript.EvalSha(ctx, pipe, keys, args...)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("create records: %w", err)
+	}
+	for i, cmd := range cmds {
+		if out[i] = createResultOf(cmd, posts[i], at); out[i].err != nil {
+			return fmt.Errorf("create record %s: %w", posts[i].ID, out[i].err)
+		}
+		if out[i].created {
+			s.events.Appended("post." + string(StateScheduled))
+		}
+	}
+	return nil
+}
+
+// afterCreate appends a scheduled event per new post and sets each one's
+// index entry to its publish time, in one pipeline. The entry may be
+// stale: one left by an expired post under the same id, which create's
+// ZADD NX kept (the retention sweep removes such an entry only while its
+// score is the old one). Both writes may fail without harm, as for
+// SchedulePost's event: the record is the truth.
+func (s *store) afterCreate(ctx context.Context, posts []Post) {
+	if len(posts) == 0 {
+		return
+	}
+	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, p := range posts {
+			pipe.ZAdd(ctx, accountPostsKey(p.AccountID), redis.Z{Score: float64(p.PublishAt.UnixMilli()), Member: p.ID})
+			e := events.Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)}
+			e.Stamp(s.now())
+			pipe.XAdd(ctx, &redis.XAddArgs{Stream: events.Stream, MaxLen: s.events.MaxLen(), Approx: true, Values: e.Fields()})
+		}
+		return nil
+	})
+	if err == nil {
+		for range posts {
+			s.events.Appended("post." + string(StateScheduled))
+		}
+	}
+}
