@@ -73,7 +73,7 @@ func TestBatchSchedulingAnswersPerPost(t *testing.T) {
 }
 
 // A full Redis is a 503 with Retry-After that says what is wrong, for one
-// post and for a batch.
+// post, a batch, an edit and a cancel.
 func TestSchedulingOnAFullRedisIs503(t *testing.T) {
 	srv, err := redisserver.Start(t.Context(), redisserver.Options{Databases: 1})
 	if err != nil {
@@ -90,11 +90,22 @@ func TestSchedulingOnAFullRedisIs503(t *testing.T) {
 	})
 	f.connect("acct-1", "youtube")
 	at := time.Now().Add(time.Hour)
-	for path, body := range map[string]string{
-		"/v1/posts":       postBody("p1", "acct-1", "youtube", at),
-		"/v1/posts/batch": `{"posts":[` + postBody("p1", "acct-1", "youtube", at) + `]}`,
+	// A post stored before Redis filled up, to edit and cancel.
+	if err := full.ConfigSet(t.Context(), "maxmemory", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, f.do("POST", "/v1/posts", postBody("p0", "acct-1", "youtube", at)), http.StatusCreated)
+	if err := full.ConfigSet(t.Context(), "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", "/v1/posts", postBody("p1", "acct-1", "youtube", at)},
+		{"POST", "/v1/posts/batch", `{"posts":[` + postBody("p1", "acct-1", "youtube", at) + `]}`},
+		{"PATCH", "/v1/posts/p0", `{"content":{"text":"edited"}}`},
+		{"DELETE", "/v1/posts/p0", ""},
 	} {
-		r := f.do("POST", path, body)
+		path := c.method + " " + c.path
+		r := f.do(c.method, c.path, c.body)
 		expect(t, r, http.StatusServiceUnavailable)
 		if r.header.Get("Retry-After") == "" || !strings.Contains(r.error(t).Message, "redis is full") {
 			t.Errorf("%s on a full Redis: %v %s", path, r.header, r.body)

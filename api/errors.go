@@ -105,8 +105,8 @@ func problemFor(err error) *problem {
 		return newProblem(http.StatusConflict, codeAlreadyPublished, err.Error())
 	case errors.Is(err, jobs.ErrFinal):
 		return newProblem(http.StatusConflict, codeFinal, err.Error())
-	case errors.Is(err, jobs.ErrRedisFull):
-		p := newProblem(http.StatusServiceUnavailable, codeUnavailable, err.Error())
+	case jobs.IsRedisFull(err):
+		p := newProblem(http.StatusServiceUnavailable, codeUnavailable, jobs.ErrRedisFull.Error())
 		p.retryAfter = 60
 		return p
 	case errors.Is(err, jobs.ErrPublishing):

@@ -22,6 +22,13 @@ func storeError(err error) error {
 	return err
 }
 
+// IsRedisFull reports whether err says Redis is full: ErrRedisFull, or
+// Redis's OOM reply from any call (an edit, a cancel) that did not turn
+// it into ErrRedisFull itself.
+func IsRedisFull(err error) bool {
+	return err != nil && (errors.Is(err, ErrRedisFull) || isOOM(err))
+}
+
 // isOOM reports whether err is Redis's out-of-memory reply, as it is
 // or inside another (a Lua script's error, asynq's wrapping).
 func isOOM(err error) bool {
