@@ -69,7 +69,7 @@ func (s *store) createInline(ctx context.Context, p Post) (fp string, st State, 
 	if err != nil {
 		return "", "", false, at, err
 	}
-	r := createResultOf(createInlineScript.Run(ctx, s.rdb, keys, args...), p, at)
+	r := createResultOf(createInlineScript.Run(ctx, s.rdb, keys, args...), at)
 	if r.err != nil {
 		return "", "", false, at, fmt.Errorf("create record: %w", r.err)
 	}
@@ -79,12 +79,14 @@ func (s *store) createInline(ctx context.Context, p Post) (fp string, st State, 
 	return r.fp, r.state, r.created, at, nil
 }
 
-// createResultOf reads a create script's reply: nil when it wrote, else
-// the existing record's fingerprint and state.
-func createResultOf(cmd *redis.Cmd, p Post, at time.Time) createResult {
+// createResultOf reads a create script's reply: nil when it wrote (fp is
+// then left empty: callers compare fingerprints only with an existing
+// record, and computing one costs a JSON encoding and a hash), else the
+// existing record's fingerprint and state.
+func createResultOf(cmd *redis.Cmd, at time.Time) createResult {
 	res, err := cmd.Result()
 	if errors.Is(err, redis.Nil) {
-		return createResult{created: true, fp: p.fingerprint(), state: StateScheduled, at: at}
+		return createResult{created: true, state: StateScheduled, at: at}
 	}
 	if err != nil {
 		return createResult{err: err}
@@ -144,7 +146,7 @@ func (s *store) createMany(ctx context.Context, posts []Post, out []createResult
 		return fmt.Errorf("create records: %w", err)
 	}
 	for i, cmd := range cmds {
-		if out[i] = createResultOf(cmd, posts[i], at); out[i].err != nil {
+		if out[i] = createResultOf(cmd, at); out[i].err != nil {
 			return fmt.Errorf("create record %s: %w", posts[i].ID, out[i].err)
 		}
 	}
@@ -173,7 +175,7 @@ func (s *store) createManyInline(ctx context.Context, posts []Post, out []create
 		return fmt.Errorf("create records: %w", err)
 	}
 	for i, cmd := range cmds {
-		if out[i] = createResultOf(cmd, posts[i], at); out[i].err != nil {
+		if out[i] = createResultOf(cmd, at); out[i].err != nil {
 			return fmt.Errorf("create record %s: %w", posts[i].ID, out[i].err)
 		}
 		if out[i].created {
