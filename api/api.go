@@ -110,7 +110,9 @@ func (a *API) routes() {
 	a.handle("GET /v1/accounts/{id}/analytics", a.getAnalytics)
 	a.handle("POST /v1/accounts/{id}/analytics/refresh", a.refreshAnalytics)
 
+	a.handle("GET /v1/posts", a.listPosts)
 	a.handle("POST /v1/posts", a.schedulePost)
+	a.handle("POST /v1/posts/batch", a.scheduleBatch)
 	a.handle("GET /v1/posts/{id}", a.getPost)
 	a.handle("PATCH /v1/posts/{id}", a.patchPost)
 	a.handle("DELETE /v1/posts/{id}", a.cancelPost)

@@ -31,6 +31,7 @@ type Config struct {
 	AnalyticsInterval    time.Duration `env:"HERALD_ANALYTICS_INTERVAL" envDefault:"1h" desc:"How often every connected account's analytics are refreshed; each sweep spreads the refreshes across the interval."`
 	AnalyticsWindow      time.Duration `env:"HERALD_ANALYTICS_WINDOW" envDefault:"720h" desc:"Posts published longer ago than this are no longer read for analytics (default 30 days)."`
 	AnalyticsHistoryDays int           `env:"HERALD_ANALYTICS_HISTORY_DAYS" envDefault:"90" desc:"Daily analytics points kept per account (1-3650)."`
+	RecordRetention      time.Duration `env:"HERALD_RECORD_RETENTION" envDefault:"720h" desc:"How long a post's record is kept after the post was published, failed or canceled (default 30 days, at least HERALD_ANALYTICS_WINDOW). A post id is unique within this window; afterwards it schedules a new post."`
 	SchedulerMetricsAddr string        `env:"HERALD_SCHEDULER_METRICS_ADDR" envDefault:"127.0.0.1:9092" emptyOK:"true" desc:"host:port where the scheduler serves /metrics and /healthz; set but empty disables them."`
 
 	EventsMaxLen   int64         `env:"HERALD_EVENTS_MAX_LEN" envDefault:"100000" desc:"Entries the herald:events stream keeps (approximately; older ones are trimmed as new ones arrive)."`

@@ -111,6 +111,11 @@ func (c *Config) validateScheduler(ch *checker) {
 	}
 	ch.positive("HERALD_ANALYTICS_WINDOW", c.AnalyticsWindow)
 	ch.between("HERALD_ANALYTICS_HISTORY_DAYS", c.AnalyticsHistoryDays, 1, 3650)
+	// Analytics reads the records of posts published within its window:
+	// they must not expire before it ends.
+	if c.RecordRetention < c.AnalyticsWindow && !ch.l.failed["HERALD_ANALYTICS_WINDOW"] {
+		ch.bad("HERALD_RECORD_RETENTION", fmt.Sprintf("must be at least HERALD_ANALYTICS_WINDOW (%s)", c.AnalyticsWindow))
+	}
 	ch.addr("HERALD_SCHEDULER_METRICS_ADDR", c.SchedulerMetricsAddr, true)
 	if c.EventsMaxLen < 1000 && !ch.l.failed["HERALD_EVENTS_MAX_LEN"] {
 		ch.bad("HERALD_EVENTS_MAX_LEN", "must be at least 1000")
