@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/heraldhq/herald/internal/eventually"
+	"github.com/heraldhq/herald/internal/logging/logtest"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
 )
@@ -19,7 +19,10 @@ func TestMain(m *testing.M) { redistest.Main(m) }
 
 func herald(t *testing.T, ctx context.Context, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	var o, e bytes.Buffer
+	// Locked buffers: a worker stopped while attempts still wait on a
+	// platform returns after its shutdown timeout, and asynq leaves those
+	// attempts running; they log when they end, after run returned.
+	var o, e logtest.Buffer
 	err = run(ctx, args, &o, &e)
 	return o.String(), e.String(), err
 }
