@@ -1,0 +1,30 @@
+package connect
+
+import (
+	"slices"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// grantedScopes splits the token answer's scope (RFC 6749 §5.1: present
+// when the grant differs from the ask) and returns what was granted and
+// which asked scopes are missing. No scope in the answer means all that
+// was asked.
+func grantedScopes(asked []string, tok *oauth2.Token, sep string) (granted, missing []string) {
+	s, _ := tok.Extra("scope").(string)
+	if strings.TrimSpace(s) == "" {
+		return asked, nil
+	}
+	for _, g := range strings.Split(s, sep) {
+		if g = strings.TrimSpace(g); g != "" && !slices.Contains(granted, g) {
+			granted = append(granted, g)
+		}
+	}
+	for _, a := range asked {
+		if !slices.Contains(granted, a) {
+			missing = append(missing, a)
+		}
+	}
+	return granted, missing
+}
