@@ -10,10 +10,10 @@ import (
 // grantedScopes splits the token answer's scope (RFC 6749 §5.1: present
 // when the grant differs from the ask) and returns what was granted and
 // which asked scopes are missing. No scope in the answer means all that
-// was asked.
+// was asked; an empty one, nothing.
 func grantedScopes(asked []string, tok *oauth2.Token, sep string) (granted, missing []string) {
-	s, _ := tok.Extra("scope").(string)
-	if strings.TrimSpace(s) == "" {
+	s, ok := tok.Extra("scope").(string)
+	if !ok {
 		return asked, nil
 	}
 	for _, g := range strings.Split(s, sep) {
