@@ -38,7 +38,8 @@ type Config struct {
 	WebhookMaxAge  time.Duration `env:"HERALD_WEBHOOK_MAX_AGE" envDefault:"24h" desc:"A webhook delivery still failing this long after its event is given up."`
 	WebhookTimeout time.Duration `env:"HERALD_WEBHOOK_TIMEOUT" envDefault:"10s" desc:"How long one webhook delivery waits for the receiver's answer."`
 
-	PublicURL          string        `env:"HERALD_PUBLIC_URL" desc:"Base https URL at which the platforms and users reach herald api (e.g. https://herald.example.com); it prefixes the data-deletion status links Meta shows users."`
+	PublicURL          string        `env:"HERALD_PUBLIC_URL" desc:"Base https URL at which the platforms and users reach herald api (e.g. https://herald.example.com); it prefixes the data-deletion status links Meta shows users and the OAuth redirect URIs (<url>/v1/oauth/<platform>/callback)."`
+	ConnectReturnURLs  string        `env:"HERALD_CONNECT_RETURN_URLS" desc:"Where Herald may send the browser back after an account's consent (POST /v1/connections' return_url): comma-separated URL prefixes, https (http only on loopback), matched by scheme, host and path at a '/' boundary. Empty refuses every return_url."`
 	GoogleRISCJWKSURL  string        `env:"HERALD_GOOGLE_RISC_JWKS_URL" envDefault:"https://www.googleapis.com/oauth2/v3/certs" desc:"Where Google publishes the keys that sign Cross-Account Protection (RISC) security event tokens."`
 	GoogleRISCIssuer   string        `env:"HERALD_GOOGLE_RISC_ISSUER" envDefault:"https://accounts.google.com/" desc:"Issuer (iss) that RISC security event tokens must carry."`
 	GoogleRISCAudience string        `env:"HERALD_GOOGLE_RISC_AUDIENCE" desc:"Audience (aud) RISC tokens must carry: comma-separated OAuth client ids; empty means HERALD_GOOGLE_CLIENT_ID."`

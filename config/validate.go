@@ -23,6 +23,7 @@ func (c *Config) validate(l loaded) []error {
 	c.validateWorker(ch)
 	c.validateScheduler(ch)
 	c.validateWebhooks(ch)
+	c.validateConnect(ch)
 	c.validateServers(ch)
 	c.validateTokens(ch)
 	c.validatePlatforms(ch)
