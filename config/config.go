@@ -60,6 +60,7 @@ type Config struct {
 	TokenRefreshSkew   time.Duration `env:"HERALD_TOKEN_REFRESH_SKEW" envDefault:"2m" desc:"A token expiring within this is refreshed before use."`
 	GoogleClientID     string        `env:"HERALD_GOOGLE_CLIENT_ID" desc:"OAuth client id of the Google project the YouTube accounts consented to (needed to refresh their tokens)."`
 	GoogleClientSecret string        `env:"HERALD_GOOGLE_CLIENT_SECRET" secret:"true" desc:"OAuth client secret of that project."`
+	GoogleAuthURL      string        `env:"HERALD_GOOGLE_AUTH_URL" envDefault:"https://accounts.google.com/o/oauth2/v2/auth" desc:"Google's consent page, where the connect flow sends the user (a fake's in tests)."`
 	GoogleTokenURL     string        `env:"HERALD_GOOGLE_TOKEN_URL" envDefault:"https://oauth2.googleapis.com/token" desc:"Google's token endpoint (a fake's in tests)."`
 	GoogleRevokeURL    string        `env:"HERALD_GOOGLE_REVOKE_URL" envDefault:"https://oauth2.googleapis.com/revoke" desc:"Google's revoke endpoint (a fake's in tests)."`
 

@@ -8,13 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/internal/redistest"
-	"github.com/heraldhq/herald/publishers"
-	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -25,8 +26,7 @@ import (
 // app's return URL; then `herald worker` publishes with each account.
 func TestConnectThroughTheBinarysWiring(t *testing.T) {
 	db := redistest.New(t)
-	sb := sandboxtest.New()
-	t.Cleanup(sb.Close)
+	cases := startPlatforms(t)
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
@@ -34,7 +34,8 @@ func TestConnectThroughTheBinarysWiring(t *testing.T) {
 	for k, v := range map[string]string{
 		"HERALD_REDIS_URL": db.URL(), "HERALD_TOKEN_KEYS": "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 		"HERALD_WORKER_METRICS_ADDR": "", "HERALD_DELAYED_TASK_CHECK_INTERVAL": "100ms",
-		"HERALD_SANDBOX_URL": sb.URL(), "HERALD_PUBLIC_URL": srv.URL, "HERALD_CONNECT_RETURN_URLS": "http://127.0.0.1:1/app/",
+		"HERALD_PUBLIC_URL": srv.URL, "HERALD_CONNECT_RETURN_URLS": "http://127.0.0.1:1/app/",
+		"HERALD_GOOGLE_AUTH_URL": strings.TrimSuffix(os.Getenv("HERALD_GOOGLE_TOKEN_URL"), "/token") + youtubetest.AuthPath,
 	} {
 		t.Setenv(k, v)
 	}
@@ -44,7 +45,16 @@ func TestConnectThroughTheBinarysWiring(t *testing.T) {
 	}
 	rdb := cfg.Redis.NewClient()
 	t.Cleanup(func() { rdb.Close() })
-	h, err = apiHandler(cfg, rdb, map[string]string{testAPIKey: "test"}, 0, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err = apiHandler(cfg, rdb, map[string]string{testAPIKey: "test"}, 0, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := platforms(cfg, rdb, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vault, _, err := newVault(cfg, rdb, ps, newClient(cfg, rdb, ps, nil), log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,32 +67,45 @@ func TestConnectThroughTheBinarysWiring(t *testing.T) {
 			t.Errorf("worker: %v", err)
 		}
 	})
-	w := wiring{t: t, api: srv.URL, pc: platformCase{name: "sandbox", content: func(text string) publishers.Content { return publishers.Content{Text: text} }}}
-
-	var started struct {
-		AuthorizeURL string `json:"authorize_url"`
-	}
-	json.Unmarshal(w.call("POST", "/v1/connections", map[string]any{"platform": "sandbox", "account_id": "via-api", "return_url": app}, http.StatusCreated), &started)
-	out, stderr, err := herald(t, context.Background(), "accounts", "connect-url", "--platform", "sandbox", "--account", "via-cli", "--return", app)
-	if err != nil {
-		t.Fatalf("accounts connect-url: %q %q %v", out, stderr, err)
-	}
-	for account, authorize := range map[string]string{"via-api": started.AuthorizeURL, "via-cli": strings.TrimSpace(out)} {
-		back := consentInBrowser(t, authorize)
-		if !strings.HasPrefix(back, app+"?") {
-			t.Fatalf("%s: the browser ended at %s", account, back)
+	// loginUser is who each platform's consent says connected, where
+	// the platform's login knows the user by another id than the account.
+	loginUser := map[string]string{"youtube": "consent-user"}
+	for _, pc := range cases {
+		if pc.name != "sandbox" && pc.name != "youtube" {
+			continue // not connectable through Herald yet
 		}
-		u, _ := url.Parse(back)
-		if q := u.Query(); q.Get("status") != "connected" || q.Get("account_id") != account {
-			t.Fatalf("%s: return URL %s", account, back)
-		}
-		var info tokens.Info
-		json.Unmarshal(w.call("GET", "/v1/accounts/"+account, nil, http.StatusOK), &info)
-		if info.Status != tokens.StatusActive || info.PlatformUserID == "" {
-			t.Errorf("%s: %+v", account, info)
-		}
-		w.schedule(account, false)
-		w.waitPublished(account)
+		t.Run(pc.name, func(t *testing.T) {
+			w := wiring{t: t, api: srv.URL, pc: pc}
+			apiAcct, cliAcct := pc.name+"-via-api", pc.name+"-via-cli"
+			var started struct {
+				AuthorizeURL string `json:"authorize_url"`
+			}
+			json.Unmarshal(w.call("POST", "/v1/connections", map[string]any{"platform": pc.name, "account_id": apiAcct, "return_url": app}, http.StatusCreated), &started)
+			out, stderr, err := herald(t, context.Background(), "accounts", "connect-url", "--platform", pc.name, "--account", cliAcct, "--return", app)
+			if err != nil {
+				t.Fatalf("accounts connect-url: %q %q %v", out, stderr, err)
+			}
+			for account, authorize := range map[string]string{apiAcct: started.AuthorizeURL, cliAcct: strings.TrimSpace(out)} {
+				back := consentInBrowser(t, authorize)
+				u, _ := url.Parse(back)
+				if q := u.Query(); !strings.HasPrefix(back, app+"?") || q.Get("status") != "connected" || q.Get("account_id") != account {
+					t.Fatalf("%s: the browser ended at %s", account, back)
+				}
+				var info tokens.Info
+				json.Unmarshal(w.call("GET", "/v1/accounts/"+account, nil, http.StatusOK), &info)
+				if info.Status != tokens.StatusActive || info.PlatformUserID == "" {
+					t.Errorf("%s: %+v", account, info)
+				}
+				if lu := loginUser[pc.name]; lu != "" {
+					// The platform's disconnect notices name the login user: they must find the account.
+					if ids, err := vault.AccountsOf(context.Background(), pc.name, lu); err != nil || !slices.Contains(ids, account) {
+						t.Errorf("%s: accounts of login user %s: %v %v", account, lu, ids, err)
+					}
+				}
+				w.schedule(account, false)
+				w.waitPublished(account)
+			}
+		})
 	}
 }
 

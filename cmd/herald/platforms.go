@@ -28,7 +28,7 @@ func platforms(cfg config.Config, rdb redis.UniversalClient, tel *telemetry) ([]
 	}
 	return []publishers.Platform{
 		youtube.Platform(youtubeOptions(cfg, rdb, fetch, tel), youtube.Credentials{
-			ClientID: cfg.GoogleClientID, ClientSecret: cfg.GoogleClientSecret, TokenURL: cfg.GoogleTokenURL, RevokeURL: cfg.GoogleRevokeURL,
+			ClientID: cfg.GoogleClientID, ClientSecret: cfg.GoogleClientSecret, TokenURL: cfg.GoogleTokenURL, RevokeURL: cfg.GoogleRevokeURL, AuthURL: cfg.GoogleAuthURL,
 		}),
 		instagram.Platform(instagram.Options{
 			Client:  tel.client("instagram", instagram.DefaultTimeout),
