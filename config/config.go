@@ -76,6 +76,7 @@ type Config struct {
 	YouTubeAnalyticsReserve int64  `env:"HERALD_YOUTUBE_ANALYTICS_RESERVE" envDefault:"1000" desc:"Units analytics leaves unspent each day for scheduled uploads."`
 
 	TikTokURL          string `env:"HERALD_TIKTOK_URL" envDefault:"https://open.tiktokapis.com" desc:"Base URL of TikTok's Content Posting API (a fake's in tests)."`
+	TikTokAuthURL      string `env:"HERALD_TIKTOK_AUTH_URL" envDefault:"https://www.tiktok.com/v2/auth/authorize/" desc:"TikTok's consent page, where the connect flow sends the user (a fake's in tests)."`
 	TikTokClientKey    string `env:"HERALD_TIKTOK_CLIENT_KEY" desc:"TikTok app client key (needed to refresh and revoke TikTok tokens)."`
 	TikTokClientSecret string `env:"HERALD_TIKTOK_CLIENT_SECRET" secret:"true" desc:"TikTok app client secret."`
 	TikTokPullPrefixes string `env:"HERALD_TIKTOK_PULL_PREFIXES" desc:"Comma-separated URL prefixes verified for the app at TikTok: videos under them are pulled by TikTok (PULL_FROM_URL) instead of uploaded."`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -83,7 +84,25 @@ func (f *Flow) Start(ctx context.Context, req Request) (Started, error) {
 	if err := f.save(ctx, state, p); err != nil {
 		return Started{}, fmt.Errorf("connect: save state: %w", err)
 	}
-	return Started{AuthorizeURL: f.config(req.Platform, a, scopes).AuthCodeURL(state, opts...), ExpiresAt: p.Expires}, nil
+	return Started{AuthorizeURL: authorizeURL(f.config(req.Platform, a, scopes), a, state, opts), ExpiresAt: p.Expires}, nil
+}
+
+// authorizeURL is c's authorize URL, with the client id under the name
+// the platform reads.
+func authorizeURL(c *oauth2.Config, a *publishers.Authorization, state string, opts []oauth2.AuthCodeOption) string {
+	s := c.AuthCodeURL(state, opts...)
+	if a.ClientIDParam == "" {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	q := u.Query()
+	q.Del("client_id")
+	q.Set(a.ClientIDParam, a.ClientID)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // check validates req, returning the platform's Authorization.

@@ -21,6 +21,9 @@ type Authorization struct {
 	AuthStyle oauth2.AuthStyle
 	// ClientID and ClientSecret are the app registered at the platform.
 	ClientID, ClientSecret string
+	// ClientIDParam, if set, names the client id in the authorize URL
+	// instead of client_id (TikTok's client_key).
+	ClientIDParam string
 	// PublishScopes and AnalyticsScopes are the scopes asked when the
 	// app names none: what publishing needs, and what analytics adds.
 	PublishScopes, AnalyticsScopes []string

@@ -15,6 +15,7 @@ import (
 
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/publishers/tiktok/tiktoktest"
 	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 	"github.com/heraldhq/herald/tokens"
 )
@@ -36,6 +37,7 @@ func TestConnectThroughTheBinarysWiring(t *testing.T) {
 		"HERALD_WORKER_METRICS_ADDR": "", "HERALD_DELAYED_TASK_CHECK_INTERVAL": "100ms",
 		"HERALD_PUBLIC_URL": srv.URL, "HERALD_CONNECT_RETURN_URLS": "http://127.0.0.1:1/app/",
 		"HERALD_GOOGLE_AUTH_URL": strings.TrimSuffix(os.Getenv("HERALD_GOOGLE_TOKEN_URL"), "/token") + youtubetest.AuthPath,
+		"HERALD_TIKTOK_AUTH_URL": os.Getenv("HERALD_TIKTOK_URL") + tiktoktest.AuthPath,
 	} {
 		t.Setenv(k, v)
 	}
@@ -71,7 +73,7 @@ func TestConnectThroughTheBinarysWiring(t *testing.T) {
 	// the platform's login knows the user by another id than the account.
 	loginUser := map[string]string{"youtube": "consent-user"}
 	for _, pc := range cases {
-		if pc.name != "sandbox" && pc.name != "youtube" {
+		if pc.name != "sandbox" && pc.name != "youtube" && pc.name != "tiktok" {
 			continue // not connectable through Herald yet
 		}
 		t.Run(pc.name, func(t *testing.T) {

@@ -39,7 +39,7 @@ func platforms(cfg config.Config, rdb redis.UniversalClient, tel *telemetry) ([]
 			Client: tel.client("tiktok", tiktok.DefaultTimeout), UploadClient: tel.client("tiktok", 0),
 			BaseURL: cfg.TikTokURL, ClientKey: cfg.TikTokClientKey, ClientSecret: cfg.TikTokClientSecret,
 			PullPrefixes: cfg.TikTokPullPrefixList(), Unaudited: cfg.TikTokUnaudited, Fetcher: fetch,
-		}),
+		}, tiktok.Consent{AuthURL: cfg.TikTokAuthURL}),
 		linkedin.Platform(linkedin.Options{
 			Client: tel.client("linkedin", linkedin.DefaultTimeout), BaseURL: cfg.LinkedInURL, Version: cfg.LinkedInVersion, Media: fetch,
 		}, linkedin.OAuth{TokenURL: cfg.LinkedInTokenURL, ClientID: cfg.LinkedInClientID, ClientSecret: cfg.LinkedInClientSecret}),
