@@ -85,6 +85,7 @@ type Config struct {
 	LinkedInURL          string `env:"HERALD_LINKEDIN_URL" envDefault:"https://api.linkedin.com" desc:"Base URL of LinkedIn's REST API (a fake's in tests)."`
 	LinkedInVersion      string `env:"HERALD_LINKEDIN_VERSION" envDefault:"202510" desc:"LinkedIn-Version header (YYYYMM); LinkedIn sunsets versions after about a year."`
 	LinkedInTokenURL     string `env:"HERALD_LINKEDIN_TOKEN_URL" envDefault:"https://www.linkedin.com/oauth/v2/accessToken" desc:"LinkedIn's token endpoint."`
+	LinkedInAuthURL      string `env:"HERALD_LINKEDIN_AUTH_URL" envDefault:"https://www.linkedin.com/oauth/v2/authorization" desc:"LinkedIn's consent page, where the connect flow sends the member (a fake's in tests)."`
 	LinkedInClientID     string `env:"HERALD_LINKEDIN_CLIENT_ID" desc:"LinkedIn app client id (refresh tokens exist only for approved partner apps)."`
 	LinkedInClientSecret string `env:"HERALD_LINKEDIN_CLIENT_SECRET" secret:"true" desc:"LinkedIn app client secret."`
 

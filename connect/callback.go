@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -26,6 +27,12 @@ const (
 	CodeKeyRevoked    = "api_key_revoked"  // the API key that asked is gone
 	codeInternalState = "state_unreadable" // the record could not be opened
 )
+
+// denials are the error codes by which the platforms say the user
+// declined: RFC 6749 §4.1.2.1's access_denied, and LinkedIn's
+// user_cancelled_authorize and user_cancelled_login (Authorization Code
+// Flow, "Failed Requests").
+var denials = []string{"access_denied", "user_cancelled_authorize", "user_cancelled_login"}
 
 // ServeCallback is GET /v1/oauth/{platform}/callback: the browser back
 // from the platform's consent. It needs no API key; the state is its
@@ -78,7 +85,7 @@ func (f *Flow) finish(ctx context.Context, platform string, p pending, q url.Val
 		return CodeWrongPlatform
 	case f.o.KeyValid != nil && !f.o.KeyValid(p.Key):
 		return CodeKeyRevoked
-	case q.Get("error") == "access_denied":
+	case slices.Contains(denials, q.Get("error")):
 		return CodeDenied
 	case q.Get("error") != "" || q.Get("code") == "":
 		return CodePlatformError
@@ -97,7 +104,7 @@ func (f *Flow) finish(ctx context.Context, platform string, p pending, q url.Val
 		f.o.Logger.Warn("connect: code exchange", "platform", platform, "err", redact(err))
 		return CodeExchange
 	}
-	granted, missing := grantedScopes(p.Scopes, tok, a.Separator())
+	granted, missing := grantedScopes(p.Scopes, tok)
 	if len(granted) == 0 && len(p.Scopes) > 0 {
 		return CodeScopeMissing
 	}

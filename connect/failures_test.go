@@ -30,6 +30,9 @@ func TestCallbackFailures(t *testing.T) {
 		{"user denies", func(r *rig) string {
 			return r.consent(r.start("a").AuthorizeURL, url.Values{"decision": {"deny"}})
 		}, connect.CodeDenied},
+		{"member cancels at LinkedIn", func(r *rig) string {
+			return r.herald.URL + "/v1/oauth/sandbox/callback?error=user_cancelled_authorize&state=" + stateOf(r.t, r.start("a").AuthorizeURL)
+		}, connect.CodeDenied},
 		{"platform error", func(r *rig) string {
 			return r.herald.URL + "/v1/oauth/sandbox/callback?error=server_error&state=" + stateOf(r.t, r.start("a").AuthorizeURL)
 		}, connect.CodePlatformError},

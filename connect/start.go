@@ -124,7 +124,7 @@ func (f *Flow) check(req Request) (*publishers.Authorization, error) {
 		errs = append(errs, &input.FieldError{Field: "scopes", Problem: fmt.Sprintf("%d scopes, at most %d", len(req.Scopes), maxScopes)})
 	}
 	for i, s := range req.Scopes {
-		if !scopePattern.MatchString(s) || (a != nil && strings.Contains(s, a.Separator())) {
+		if !scopePattern.MatchString(s) {
 			errs = append(errs, &input.FieldError{Field: fmt.Sprintf("scopes[%d]", i), Problem: "must be 1 to 256 of letters, digits and . _ : / + -"})
 		}
 	}

@@ -27,9 +27,9 @@ type Authorization struct {
 	// PublishScopes and AnalyticsScopes are the scopes asked when the
 	// app names none: what publishing needs, and what analytics adds.
 	PublishScopes, AnalyticsScopes []string
-	// ScopeSeparator joins scopes in the authorize URL and splits the
-	// granted ones in the token answer (default " ", RFC 6749 §3.3;
-	// TikTok and Instagram use ",").
+	// ScopeSeparator joins scopes in the authorize URL (default " ", RFC
+	// 6749 §3.3; TikTok and Instagram use ","). The granted scopes of a
+	// token answer are split at spaces and commas alike.
 	ScopeSeparator string
 	// PKCE says the platform takes an S256 code challenge (RFC 7636).
 	PKCE bool

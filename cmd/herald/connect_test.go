@@ -15,6 +15,7 @@ import (
 
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 	"github.com/heraldhq/herald/publishers/tiktok/tiktoktest"
 	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 	"github.com/heraldhq/herald/tokens"
@@ -36,8 +37,9 @@ func TestConnectThroughTheBinarysWiring(t *testing.T) {
 		"HERALD_REDIS_URL": db.URL(), "HERALD_TOKEN_KEYS": "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 		"HERALD_WORKER_METRICS_ADDR": "", "HERALD_DELAYED_TASK_CHECK_INTERVAL": "100ms",
 		"HERALD_PUBLIC_URL": srv.URL, "HERALD_CONNECT_RETURN_URLS": "http://127.0.0.1:1/app/",
-		"HERALD_GOOGLE_AUTH_URL": strings.TrimSuffix(os.Getenv("HERALD_GOOGLE_TOKEN_URL"), "/token") + youtubetest.AuthPath,
-		"HERALD_TIKTOK_AUTH_URL": os.Getenv("HERALD_TIKTOK_URL") + tiktoktest.AuthPath,
+		"HERALD_GOOGLE_AUTH_URL":   strings.TrimSuffix(os.Getenv("HERALD_GOOGLE_TOKEN_URL"), "/token") + youtubetest.AuthPath,
+		"HERALD_TIKTOK_AUTH_URL":   os.Getenv("HERALD_TIKTOK_URL") + tiktoktest.AuthPath,
+		"HERALD_LINKEDIN_AUTH_URL": os.Getenv("HERALD_LINKEDIN_URL") + linkedintest.AuthPath,
 	} {
 		t.Setenv(k, v)
 	}
@@ -73,7 +75,7 @@ func TestConnectThroughTheBinarysWiring(t *testing.T) {
 	// the platform's login knows the user by another id than the account.
 	loginUser := map[string]string{"youtube": "consent-user"}
 	for _, pc := range cases {
-		if pc.name != "sandbox" && pc.name != "youtube" && pc.name != "tiktok" {
+		if pc.name == "instagram" {
 			continue // not connectable through Herald yet
 		}
 		t.Run(pc.name, func(t *testing.T) {

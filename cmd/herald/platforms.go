@@ -42,7 +42,8 @@ func platforms(cfg config.Config, rdb redis.UniversalClient, tel *telemetry) ([]
 		}, tiktok.Consent{AuthURL: cfg.TikTokAuthURL}),
 		linkedin.Platform(linkedin.Options{
 			Client: tel.client("linkedin", linkedin.DefaultTimeout), BaseURL: cfg.LinkedInURL, Version: cfg.LinkedInVersion, Media: fetch,
-		}, linkedin.OAuth{TokenURL: cfg.LinkedInTokenURL, ClientID: cfg.LinkedInClientID, ClientSecret: cfg.LinkedInClientSecret}),
+		}, linkedin.OAuth{TokenURL: cfg.LinkedInTokenURL, ClientID: cfg.LinkedInClientID, ClientSecret: cfg.LinkedInClientSecret},
+			linkedin.Consent{AuthURL: cfg.LinkedInAuthURL}),
 		sandbox.Platform(cfg.SandboxURL, tel.client("sandbox", sandbox.DefaultTimeout)),
 	}, nil
 }
