@@ -94,6 +94,9 @@ type Config struct {
 	InstagramRefreshURL string `env:"HERALD_INSTAGRAM_REFRESH_URL" envDefault:"https://graph.instagram.com" desc:"Where Instagram long-lived tokens are refreshed (ig_refresh_token)."`
 	MetaAppID           string `env:"HERALD_META_APP_ID" desc:"Meta app id; with the secret, Instagram tokens of Facebook Login accounts are refreshed with fb_exchange_token."`
 	MetaAppSecret       string `env:"HERALD_META_APP_SECRET" secret:"true" desc:"Meta app secret; it also verifies Meta's deauthorize and data deletion callbacks."`
+	InstagramAppID      string `env:"HERALD_INSTAGRAM_APP_ID" desc:"Instagram app id of an app that uses Instagram Login; with HERALD_INSTAGRAM_APP_SECRET, Herald connects Instagram accounts itself (POST /v1/connections)."`
+	InstagramAuthURL    string `env:"HERALD_INSTAGRAM_AUTH_URL" envDefault:"https://www.instagram.com/oauth/authorize" desc:"Instagram's consent page, where the connect flow sends the user (a fake's in tests)."`
+	InstagramTokenURL   string `env:"HERALD_INSTAGRAM_TOKEN_URL" envDefault:"https://api.instagram.com/oauth/access_token" desc:"Where the connect flow exchanges Instagram's code for a short-lived token (a fake's in tests)."`
 	InstagramAppSecret  string `env:"HERALD_INSTAGRAM_APP_SECRET" secret:"true" desc:"Instagram app secret of apps that use Instagram Login (not Facebook Login): Meta signs those apps' deauthorize and data deletion callbacks with it."`
 
 	SandboxURL string `env:"HERALD_SANDBOX_URL" desc:"Base http(s) URL of the sandbox (local demo) platform; when set the worker registers the sandbox publisher."`

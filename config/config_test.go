@@ -42,6 +42,8 @@ func TestLoadDefaults(t *testing.T) {
 		GoogleRISCIssuer:         "https://accounts.google.com/",
 		ReconnectLead:            168 * time.Hour,
 		TokenRefreshSkew:         2 * time.Minute,
+		InstagramAuthURL:         "https://www.instagram.com/oauth/authorize",
+		InstagramTokenURL:        "https://api.instagram.com/oauth/access_token",
 		LinkedInAuthURL:          "https://www.linkedin.com/oauth/v2/authorization",
 		TikTokAuthURL:            "https://www.tiktok.com/v2/auth/authorize/",
 		GoogleAuthURL:            "https://accounts.google.com/o/oauth2/v2/auth",
@@ -343,7 +345,7 @@ func TestVars(t *testing.T) {
 		"HERALD_LINKEDIN_URL", "HERALD_LINKEDIN_VERSION", "HERALD_LINKEDIN_TOKEN_URL", "HERALD_LINKEDIN_AUTH_URL", "HERALD_LINKEDIN_CLIENT_ID",
 		"HERALD_LINKEDIN_CLIENT_SECRET",
 		"HERALD_INSTAGRAM_GRAPH_URL", "HERALD_INSTAGRAM_API_VERSION", "HERALD_INSTAGRAM_REFRESH_URL",
-		"HERALD_META_APP_ID", "HERALD_META_APP_SECRET", "HERALD_INSTAGRAM_APP_SECRET",
+		"HERALD_META_APP_ID", "HERALD_META_APP_SECRET", "HERALD_INSTAGRAM_APP_ID", "HERALD_INSTAGRAM_AUTH_URL", "HERALD_INSTAGRAM_TOKEN_URL", "HERALD_INSTAGRAM_APP_SECRET",
 		"HERALD_SANDBOX_URL",
 	}
 	var names []string

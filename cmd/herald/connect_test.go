@@ -15,17 +15,19 @@ import (
 
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/publishers/instagram/instagramtest"
 	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 	"github.com/heraldhq/herald/publishers/tiktok/tiktoktest"
 	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 	"github.com/heraldhq/herald/tokens"
 )
 
-// TestConnectThroughTheBinarysWiring connects sandbox accounts through
-// the consent Herald runs, as `herald api` and `herald accounts
-// connect-url` wire it: the authorize URL (from the API and from the
-// CLI), the sandbox's consent page, Allow, Herald's public callback, the
-// app's return URL; then `herald worker` publishes with each account.
+// TestConnectThroughTheBinarysWiring connects an account of every
+// platform through the consent Herald runs, as `herald api` and `herald
+// accounts connect-url` wire it: the authorize URL (from the API and
+// from the CLI), the platform fake's consent page, Allow, Herald's
+// public callback, the app's return URL; then `herald worker` publishes
+// with each account.
 func TestConnectThroughTheBinarysWiring(t *testing.T) {
 	db := redistest.New(t)
 	cases := startPlatforms(t)
@@ -40,6 +42,9 @@ func TestConnectThroughTheBinarysWiring(t *testing.T) {
 		"HERALD_GOOGLE_AUTH_URL":   strings.TrimSuffix(os.Getenv("HERALD_GOOGLE_TOKEN_URL"), "/token") + youtubetest.AuthPath,
 		"HERALD_TIKTOK_AUTH_URL":   os.Getenv("HERALD_TIKTOK_URL") + tiktoktest.AuthPath,
 		"HERALD_LINKEDIN_AUTH_URL": os.Getenv("HERALD_LINKEDIN_URL") + linkedintest.AuthPath,
+		"HERALD_INSTAGRAM_APP_ID":  "ig-app", "HERALD_INSTAGRAM_APP_SECRET": "ig-app-secret-0123456789",
+		"HERALD_INSTAGRAM_AUTH_URL":  os.Getenv("HERALD_INSTAGRAM_GRAPH_URL") + instagramtest.AuthPath,
+		"HERALD_INSTAGRAM_TOKEN_URL": os.Getenv("HERALD_INSTAGRAM_GRAPH_URL") + instagramtest.TokenPath,
 	} {
 		t.Setenv(k, v)
 	}
@@ -75,9 +80,6 @@ func TestConnectThroughTheBinarysWiring(t *testing.T) {
 	// the platform's login knows the user by another id than the account.
 	loginUser := map[string]string{"youtube": "consent-user"}
 	for _, pc := range cases {
-		if pc.name == "instagram" {
-			continue // not connectable through Herald yet
-		}
 		t.Run(pc.name, func(t *testing.T) {
 			w := wiring{t: t, api: srv.URL, pc: pc}
 			apiAcct, cliAcct := pc.name+"-via-api", pc.name+"-via-cli"

@@ -34,7 +34,7 @@ func platforms(cfg config.Config, rdb redis.UniversalClient, tel *telemetry) ([]
 			Client:  tel.client("instagram", instagram.DefaultTimeout),
 			BaseURL: cfg.InstagramGraphURL, Version: cfg.InstagramAPIVersion, RefreshBaseURL: cfg.InstagramRefreshURL,
 			AppID: cfg.MetaAppID, AppSecret: cfg.MetaAppSecret,
-		}),
+		}, instagram.Consent{AppID: cfg.InstagramAppID, AppSecret: cfg.InstagramAppSecret, AuthURL: cfg.InstagramAuthURL, TokenURL: cfg.InstagramTokenURL}),
 		tiktok.Platform(tiktok.Options{
 			Client: tel.client("tiktok", tiktok.DefaultTimeout), UploadClient: tel.client("tiktok", 0),
 			BaseURL: cfg.TikTokURL, ClientKey: cfg.TikTokClientKey, ClientSecret: cfg.TikTokClientSecret,
