@@ -67,7 +67,7 @@ type binding struct {
 var consentPage = htmltemplate.Must(htmltemplate.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Instagram (fake): allow access</title></head>
 <body><h1>Allow this app to access your Instagram professional account?</h1><p>{{.Scope}}</p>
-<form method="post" action="{{.Action}}">
+<form method="post">
 <p><label>IG user <input name="user" value="17841400000000001"></label></p>
 <button name="decision" value="allow" id="allow">Allow</button>
 <button name="decision" value="deny" id="deny">Cancel</button>
@@ -106,7 +106,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = consentPage.Execute(w, map[string]string{"Scope": r.URL.Query().Get("scope"), "Action": AuthPath + "?" + r.URL.RawQuery})
+	_ = consentPage.Execute(w, map[string]string{"Scope": r.URL.Query().Get("scope")})
 }
 
 func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {

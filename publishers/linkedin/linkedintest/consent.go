@@ -55,7 +55,7 @@ type binding struct {
 var consentPage = htmltemplate.Must(htmltemplate.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>LinkedIn (fake): sign in</title></head>
 <body><h1>This app would like to access your LinkedIn account</h1><p>{{.Scope}}</p>
-<form method="post" action="{{.Action}}">
+<form method="post">
 <p><label>Member <input name="member" value="consentMember1"></label></p>
 <button name="decision" value="allow" id="allow">Allow</button>
 <button name="decision" value="deny" id="deny">Cancel</button>
@@ -97,7 +97,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = consentPage.Execute(w, map[string]string{"Scope": r.URL.Query().Get("scope"), "Action": AuthPath + "?" + r.URL.RawQuery})
+	_ = consentPage.Execute(w, map[string]string{"Scope": r.URL.Query().Get("scope")})
 }
 
 func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {

@@ -73,10 +73,13 @@ func parseAuthorize(r *http.Request) (authRequest, string) {
 	return a, ""
 }
 
+// consentPage's form has no action: a form without one posts to the
+// page's own URL, query included, so Allow reaches POST /oauth/authorize
+// with the authorize request's parameters.
 var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sandbox: allow access?</title></head>
 <body><h1>Allow {{.ClientID}} to use your sandbox account?</h1>
-<form method="post" action="/oauth/authorize?{{.Query}}">
+<form method="post">
 <p><label>Sandbox user <input name="user" value="sandbox-user" pattern="[a-z0-9_-]{1,32}"></label></p>
 {{range .Scopes}}<p><label><input type="checkbox" name="grant" value="{{.}}" checked> {{.}}</label></p>
 {{end}}<p><button name="decision" value="allow" id="allow">Allow</button>

@@ -46,7 +46,7 @@ type binding struct {
 var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>TikTok (fake): authorize</title></head>
 <body><h1>Allow this app to access your TikTok account?</h1><p>{{.Scope}}</p>
-<form method="post" action="{{.Action}}">
+<form method="post">
 <p><label>open_id <input name="open_id" value="consent-openid"></label></p>
 <button name="decision" value="allow" id="allow">Allow</button>
 <button name="decision" value="deny" id="deny">Deny</button>
@@ -92,7 +92,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = consentPage.Execute(w, map[string]string{"Scope": r.URL.Query().Get("scope"), "Action": AuthPath + "?" + r.URL.RawQuery})
+	_ = consentPage.Execute(w, map[string]string{"Scope": r.URL.Query().Get("scope")})
 }
 
 func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {

@@ -50,7 +50,7 @@ type binding struct {
 var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in - Google Accounts (fake)</title></head>
 <body><h1>Allow this app to access your Google Account?</h1><p>{{.Scope}}</p>
-<form method="post" action="{{.Action}}">
+<form method="post">
 <p><label>Account <input name="account" value="consent-user"></label></p>
 <button name="decision" value="allow" id="allow">Allow</button>
 <button name="decision" value="deny" id="deny">Deny</button>
@@ -86,7 +86,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = consentPage.Execute(w, map[string]string{"Scope": q.Get("scope"), "Action": AuthPath + "?" + r.URL.RawQuery})
+	_ = consentPage.Execute(w, map[string]string{"Scope": q.Get("scope")})
 }
 
 func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
