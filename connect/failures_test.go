@@ -13,6 +13,7 @@ import (
 	"github.com/heraldhq/herald/connect"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/sandbox"
+	"github.com/heraldhq/herald/publishers/sandbox/sandboxserver"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -45,6 +46,11 @@ func TestCallbackFailures(t *testing.T) {
 		{"nothing asked was granted", func(r *rig) string {
 			return r.consent(r.start("a").AuthorizeURL, url.Values{"decision": {"allow"}, "grant": {"other"}})
 		}, connect.CodeScopeMissing},
+		{"who connected cannot be read", func(r *rig) string {
+			cb := r.consent(r.start("a").AuthorizeURL, allow())
+			r.h.Sandbox.FailNext(1, sandboxserver.Fault{Status: http.StatusInternalServerError}) // GET /v1/me
+			return cb
+		}, connect.CodeIdentity},
 		{"wrong platform in the callback", func(r *rig) string {
 			cb := r.consent(r.start("a").AuthorizeURL, allow())
 			return strings.Replace(cb, "/v1/oauth/sandbox/", "/v1/oauth/youtube/", 1)
@@ -135,6 +141,7 @@ func TestStartRefuses(t *testing.T) {
 		{"return URL on another port", connect.Request{Platform: "sandbox", AccountID: "a", ReturnURL: "http://127.0.0.1:2/app/done"}, "return_url"},
 		{"return URL with user info", connect.Request{Platform: "sandbox", AccountID: "a", ReturnURL: "http://x@127.0.0.1:1/app/done"}, "return_url"},
 		{"return URL with a fragment", connect.Request{Platform: "sandbox", AccountID: "a", ReturnURL: "http://127.0.0.1:1/app/done#x"}, "return_url"},
+		{"too many scopes", connect.Request{Platform: "sandbox", AccountID: "a", ReturnURL: r.app, Scopes: make([]string, 51)}, "scopes"},
 		{"bad scope", connect.Request{Platform: "sandbox", AccountID: "a", ReturnURL: r.app, Scopes: []string{"a b"}}, "scopes[0]"},
 		{"long login hint", connect.Request{Platform: "sandbox", AccountID: "a", ReturnURL: r.app, LoginHint: strings.Repeat("x", 257)}, "login_hint"},
 	}
