@@ -24,6 +24,7 @@ func (c *Config) validate(l loaded) []error {
 	c.validateWorker(ch)
 	c.validateScheduler(ch)
 	c.validateWebhooks(ch)
+	c.validateConnect(ch)
 	c.validateServers(ch)
 	c.validateTokens(ch)
 	c.validatePlatforms(ch)
@@ -200,7 +201,8 @@ func (c *Config) validatePlatforms(ch *checker) {
 // optional ones (empty: the platform's own) when set.
 func (c *Config) validateEndpoints(ch *checker) {
 	for name, u := range map[string]string{
-		"HERALD_GOOGLE_TOKEN_URL": c.GoogleTokenURL, "HERALD_GOOGLE_REVOKE_URL": c.GoogleRevokeURL,
+		"HERALD_GOOGLE_AUTH_URL": c.GoogleAuthURL, "HERALD_TIKTOK_AUTH_URL": c.TikTokAuthURL, "HERALD_LINKEDIN_AUTH_URL": c.LinkedInAuthURL,
+		"HERALD_INSTAGRAM_AUTH_URL": c.InstagramAuthURL, "HERALD_INSTAGRAM_TOKEN_URL": c.InstagramTokenURL, "HERALD_GOOGLE_TOKEN_URL": c.GoogleTokenURL, "HERALD_GOOGLE_REVOKE_URL": c.GoogleRevokeURL,
 		"HERALD_YOUTUBE_API_URL":      c.YouTubeAPIURL,
 		"HERALD_TIKTOK_URL":           c.TikTokURL,
 		"HERALD_LINKEDIN_URL":         c.LinkedInURL,

@@ -187,10 +187,13 @@ type accountFile struct {
 
 // runAccounts: herald accounts connect|status|disconnect|erase|reindex.
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := "usage: herald accounts connect --file account.json | status ID | disconnect ID | erase ID | reindex [--json]"
+	usage := "usage: herald accounts connect --file account.json | connect-url --platform P --account ID --return URL | status ID | disconnect ID | erase ID | reindex [--json]"
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errUsage
+	}
+	if args[0] == "connect-url" {
+		return runConnectURL(ctx, args[1:], stdout, stderr)
 	}
 	fs := flags("accounts "+args[0], stderr)
 	asJSON := fs.Bool("json", false, "print JSON")

@@ -105,6 +105,8 @@ func TestDemoPublishesItsPosts(t *testing.T) {
 		"hello      PUBLISHED", "photo      PUBLISHED", "flaky      PUBLISHED",
 		"throttled  PUBLISHED", "rejected   FAILED (permanent)", "canceled   canceled",
 		"will retry", "with a valid signature, 0 refused", "post.published 4",
+		"connecting demo-account through the sandbox's consent page: http://", "connected demo-account (Allow clicked",
+		"connect another account yourself within 10 minutes: open http://",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
