@@ -30,6 +30,7 @@ func commands() []command {
 		{"accounts", "connect an account, or show, disconnect or erase one", runAccounts},
 		{"events", "follow the events stream (events tail)", runEvents},
 		{"webhooks", "show whether each webhook endpoint is delivering, or enable one a 410 disabled", runWebhooks},
+		{"compose-env", "write a .env with fresh secrets for docker compose (never overwrites one)", runComposeEnv},
 		{"keys", "generate a token key, or re-seal every token with the first key (rotate)", runKeys},
 		{"doctor", "check Redis and the configuration, and say what is wrong", runDoctor},
 		{"version", "print the version", runVersion},
