@@ -93,6 +93,7 @@ func makeVectors() []vector {
 		{"from the future, past the edge", good, body, secret, now - (5 * time.Minute).Milliseconds() - 1, 0},
 		{"own tolerance, inside", good, body, secret, now + 59_000, time.Minute},
 		{"own tolerance, outside", good, body, secret, now + 61_000, time.Minute},
+		{"negative tolerance means the default", good, body, secret, now + 61_000, -time.Minute},
 		{"expired and wrong: expired first", good, body, "another-secret-0123456789abc", now + 3_600_000, 0},
 		{"empty header", "", body, secret, now, 0},
 		{"garbage", "Bearer xyz", body, secret, now, 0},

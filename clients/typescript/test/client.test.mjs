@@ -125,3 +125,8 @@ test("waitForPost reads until an end state, sleeping between reads", async () =>
   assert.equal(st.state, "published");
   assert.deepEqual(slept, [20, 20]);
 });
+
+test("a client without baseUrl or apiKey is refused, naming it", () => {
+  assert.throws(() => new HeraldClient({ baseUrl: "", apiKey: "k" }), /baseUrl/);
+  assert.throws(() => new HeraldClient({ baseUrl: "http://x", apiKey: "" }), /apiKey/);
+});

@@ -111,6 +111,7 @@ export async function startHerald() {
       HERALD_API_ADDR: `127.0.0.1:${apiPort}`,
       HERALD_SANDBOX_URL: `http://127.0.0.1:${sandboxPort}`,
       HERALD_WORKER_METRICS_ADDR: "",
+      HERALD_WORKER_SHUTDOWN_TIMEOUT: "2s",
       HERALD_WEBHOOKS: `ts=http://127.0.0.1:${hook.address().port}/hook`,
       HERALD_WEBHOOK_SECRETS: `ts=${webhookSecret}`,
     };
