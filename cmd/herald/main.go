@@ -77,7 +77,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Herald publishes scheduled social posts, durably and exactly once.")
 	fmt.Fprintln(w, "\nUsage: herald <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nConfiguration comes from HERALD_* environment variables: see README.md.")
 }
