@@ -143,8 +143,11 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 async function subtle(): Promise<SubtleCrypto> {
   if (globalThis.crypto?.subtle) return globalThis.crypto.subtle;
-  // Node 18 has Web Crypto only under node:crypto.
-  const nodeCrypto = (await import("node:crypto" as string)) as { webcrypto: Crypto };
+  // Node 18 has Web Crypto only under node:crypto. The name is a variable
+  // and marked ignored so that bundlers for browsers (which have
+  // crypto.subtle) leave the import alone.
+  const name = "node:crypto";
+  const nodeCrypto = (await import(/* webpackIgnore: true */ /* @vite-ignore */ name)) as { webcrypto: Crypto };
   return nodeCrypto.webcrypto.subtle;
 }
 

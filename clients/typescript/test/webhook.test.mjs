@@ -39,3 +39,15 @@ test("headers of every shape, and a string body", async () => {
   }
   await assert.rejects(verifyWebhook({}, body, v.secret, opts), { reason: "no_signature" });
 });
+
+test("without a global crypto (Node 18) it falls back to node:crypto", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const v = vectors.find((x) => x.name === "valid");
+  const script = `
+    Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true });
+    const { verifyWebhook } = await import(${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)});
+    const r = await verifyWebhook({ "herald-signature": ${JSON.stringify(v.header)} }, Buffer.from(${JSON.stringify(v.body_base64)}, "base64"), ${JSON.stringify(v.secret)}, { now: new Date(${v.now_unix_ms}) });
+    console.log(r.signedAt.getTime());`;
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(out.trim(), "1767225600000");
+});
