@@ -30,6 +30,7 @@ func commands() []command {
 		{"accounts", "connect an account, or show, disconnect or erase one", runAccounts},
 		{"events", "follow the events stream (events tail)", runEvents},
 		{"webhooks", "show whether each webhook endpoint is delivering, or enable one a 410 disabled", runWebhooks},
+		{"compose-env", "write a .env with fresh secrets for docker compose (never overwrites one)", runComposeEnv},
 		{"keys", "generate a token key, or re-seal every token with the first key (rotate)", runKeys},
 		{"doctor", "check Redis and the configuration, and say what is wrong", runDoctor},
 		{"version", "print the version", runVersion},
@@ -80,7 +81,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Herald publishes scheduled social posts, durably and exactly once.")
 	fmt.Fprintln(w, "\nUsage: herald <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nConfiguration comes from HERALD_* environment variables: see README.md.")
 }
