@@ -17,6 +17,9 @@ export type PostStatus = components["schemas"]["PostStatus"];
 export type PostState = PostStatus["state"];
 export type Analytics = components["schemas"]["Analytics"];
 export type RefreshAccepted = components["schemas"]["RefreshAccepted"];
+export type BatchResult = components["schemas"]["BatchResult"];
+export type StartConnection = components["schemas"]["StartConnection"];
+export type Connection = components["schemas"]["Connection"];
 
 type JSONBody<R> = R extends { content: { "application/json": infer T } } ? T : never;
 /** The JSON of an operation's 2xx answers. */
@@ -97,6 +100,16 @@ export class HeraldClient {
   connectAccount(account: ConnectAccount, o?: CallOptions): Promise<Account> {
     return this.request<"connectAccount">("POST", "/v1/accounts", { body: account, ...o });
   }
+  /**
+   * Starts Herald's OAuth consent for an account: send the user's browser
+   * to the answer's authorize_url; the platform sends it back to Herald,
+   * which stores the tokens and redirects to return_url with
+   * status=connected (or status=error&error=<code>). Not retried after a
+   * lost answer: each call starts another consent.
+   */
+  startConnection(c: StartConnection, o?: CallOptions): Promise<Connection> {
+    return this.request<"startConnection">("POST", "/v1/connections", { body: c, ...o });
+  }
   getAccount(accountId: string, o?: CallOptions): Promise<Account> {
     return this.request<"getAccount">("GET", `/v1/accounts/${enc(accountId)}`, o);
   }
@@ -127,6 +140,16 @@ export class HeraldClient {
   schedulePost(post: Post, o?: CallOptions): Promise<PostStatus> {
     return this.request<"schedulePost">("POST", "/v1/posts", { body: post, idempotent: true, ...o });
   }
+  /**
+   * Schedules up to 500 posts in one request, each as schedulePost would:
+   * a result per post, in order (created, unchanged, conflict, or invalid
+   * with error.fields naming why); a refused post does not refuse the
+   * others. Idempotent like schedulePost, so retried when the network
+   * fails; a post the lost try stored then reads `unchanged`.
+   */
+  schedulePosts(posts: Post[], o?: CallOptions): Promise<Success<"schedulePosts">> {
+    return this.request<"schedulePosts">("POST", "/v1/posts/batch", { body: { posts }, idempotent: true, ...o });
+  }
   getPost(postId: string, o?: CallOptions): Promise<PostStatus> {
     return this.request<"getPost">("GET", `/v1/posts/${enc(postId)}`, o);
   }
@@ -135,6 +158,20 @@ export class HeraldClient {
   }
   cancelPost(postId: string, o?: CallOptions): Promise<Success<"cancelPost">> {
     return this.request<"cancelPost">("DELETE", `/v1/posts/${enc(postId)}`, o);
+  }
+
+  /** One page of an account's posts by publish time, filtered by state and publish time (from, to). */
+  async listPosts(q: Query<"listPosts">, o?: CallOptions): Promise<Page<PostStatus>> {
+    const page = await this.request<"listPosts">("GET", "/v1/posts", { query: q, ...o });
+    return { items: page.posts, nextCursor: page.next_cursor };
+  }
+  /**
+   * Every post listPosts finds, fetching page after page as the loop asks.
+   * A page may be short (even empty) before the last one, so only the
+   * absent cursor ends it.
+   */
+  posts(q: Omit<Query<"listPosts">, "cursor">, o?: CallOptions): AsyncGenerator<PostStatus> {
+    return paginate((cursor) => this.listPosts({ ...q, cursor }, o));
   }
 
   /** One page of an account's posts, by publish time. */
