@@ -54,7 +54,11 @@ function redisAnswers(socket) {
   });
 }
 
-/** Starts everything; returns the API's URL and key, the webhook secret, the deliveries and stop(). */
+/**
+ * Starts everything; returns the API's URL and key, the webhook secret,
+ * the connect flow's return URL, the sandbox's URL, the deliveries and
+ * stop().
+ */
 export async function startHerald() {
   const dir = mkdtempSync(join(tmpdir(), "herald-ts-it-"));
   const procs = [];
@@ -102,6 +106,10 @@ export async function startHerald() {
     const [apiPort, sandboxPort] = [await freePort(), await freePort()];
     const apiKey = randomBytes(24).toString("hex");
     const webhookSecret = randomBytes(24).toString("hex");
+    const baseUrl = `http://127.0.0.1:${apiPort}`;
+    // Where the connect flow sends the browser back; nothing needs to
+    // answer there, the tests read the redirect.
+    const returnUrl = `http://127.0.0.1:${hook.address().port}/connected`;
     const env = {
       HERALD_REDIS_URL: `unix://${socket}`,
       HERALD_LOG_FORMAT: "text",
@@ -114,16 +122,17 @@ export async function startHerald() {
       HERALD_WORKER_SHUTDOWN_TIMEOUT: "2s",
       HERALD_WEBHOOKS: `ts=http://127.0.0.1:${hook.address().port}/hook`,
       HERALD_WEBHOOK_SECRETS: `ts=${webhookSecret}`,
+      HERALD_PUBLIC_URL: baseUrl,
+      HERALD_CONNECT_RETURN_URLS: returnUrl,
     };
     start("sandbox", bin, ["sandbox", "--addr", `127.0.0.1:${sandboxPort}`], env);
     start("api", bin, ["api"], env);
     start("worker", bin, ["worker"], env);
-    const baseUrl = `http://127.0.0.1:${apiPort}`;
     await eventually("herald api /readyz", async () => {
       for (const p of procs) if (p.exitCode !== null) throw new Error(`a process exited: ${[...logs].map(([n, l]) => `${n}: ${l}`).join("\n")}`);
       return (await fetch(`${baseUrl}/readyz`)).ok;
     });
-    return { baseUrl, apiKey, webhookSecret, deliveries, logs, stop };
+    return { baseUrl, apiKey, webhookSecret, returnUrl, sandboxUrl: env.HERALD_SANDBOX_URL, deliveries, logs, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,6 +1,7 @@
 // The client against a real Herald (herald api + herald worker + the
 // sandbox platform, see harness.mjs): connect, schedule, watch publish,
-// cancel, list, and verify the webhooks the worker sends.
+// cancel, schedule a batch, list, verify the webhooks the worker sends,
+// and run the connect flow through the sandbox's consent page.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { HeraldClient, HeraldError, verifyWebhook } from "../dist/index.js";
@@ -75,9 +76,72 @@ describe("against a real herald", { skip: missing, timeout: 120_000 }, () => {
     assert.ok(again instanceof HeraldError && again.status === 409, String(again));
   });
 
-  test("list the account's posts page by page", async () => {
+  test("a batch: a result per post, the invalid one naming its field", async () => {
+    const good = { post_id: `${account}-batch`, account_id: account, platform: "sandbox", publish_at: iso(Date.now() + 2 * 86_400_000), content: { text: "batched" } };
+    const bad = { ...good, post_id: `${account}-batch-bad`, publish_at: "1999-01-01T00:00:00Z" };
+    const first = await client.schedulePosts([good, bad]);
+    assert.deepEqual(first.results.map((r) => [r.post_id, r.result]), [[good.post_id, "created"], [bad.post_id, "invalid"]]);
+    assert.equal(first.results[0].status?.state, "scheduled");
+    assert.equal(first.results[1].error?.fields?.[0]?.field, "publish_at", JSON.stringify(first.results[1]));
+    const again = await client.schedulePosts([good, { ...good, post_id: `${account}-now` }]);
+    assert.deepEqual(again.results.map((r) => r.result), ["unchanged", "conflict"]);
+    assert.equal((await client.getPost(bad.post_id).catch((e) => e)).status, 404, "the invalid post was stored");
+  });
+
+  test("list the account's posts page by page, filtered", async () => {
+    const all = [`${account}-batch`, `${account}-later`, `${account}-now`];
     const ids = [];
     for await (const p of client.accountPosts(account, { limit: 1 })) ids.push(p.post_id);
-    assert.deepEqual(ids.sort(), [`${account}-later`, `${account}-now`]);
+    assert.deepEqual(ids.sort(), all);
+
+    const first = await client.listPosts({ account_id: account, limit: 2 });
+    assert.equal(first.items.length, 2);
+    assert.ok(first.nextCursor, "a first page of two out of three has a next cursor");
+    const rest = await client.listPosts({ account_id: account, limit: 2, cursor: first.nextCursor });
+    assert.deepEqual([...first.items, ...rest.items].map((p) => p.post_id).sort(), all);
+    assert.equal(rest.nextCursor, undefined);
+
+    const collect = async (q) => {
+      const out = [];
+      for await (const p of client.posts({ account_id: account, limit: 1, ...q })) out.push(p.post_id);
+      return out.sort();
+    };
+    assert.deepEqual(await collect({}), all);
+    assert.deepEqual(await collect({ state: "canceled" }), [`${account}-later`]);
+    const hour = iso(Date.now() + 3_600_000);
+    assert.deepEqual(await collect({ from: hour }), [`${account}-batch`, `${account}-later`]);
+    assert.deepEqual(await collect({ to: hour }), [`${account}-now`]);
+    const err = await client.listPosts({ account_id: account, limit: 0 }).catch((e) => e);
+    assert.equal(err.field, "limit", String(err));
+  });
+
+  test("startConnection answers an authorize URL; Allow on the sandbox connects the account", async () => {
+    const id = `${account}-oauth`;
+    const conn = await client.startConnection({ platform: "sandbox", account_id: id, return_url: `${h.returnUrl}?from=ts` });
+    assert.ok(conn.authorize_url.startsWith(`${h.sandboxUrl}/oauth/authorize?`), conn.authorize_url);
+    const ttl = Date.parse(conn.expires_at) - Date.now();
+    assert.ok(ttl > 0 && ttl <= 600_000, `expires in ${ttl} ms`);
+
+    const page = await fetch(conn.authorize_url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /name="decision" value="allow"/);
+    // Allow posts decision=allow to the page's own URL; the sandbox sends
+    // the browser to Herald's callback, which redirects to return_url.
+    const allowed = await fetch(conn.authorize_url, { method: "POST", body: new URLSearchParams({ decision: "allow" }), redirect: "manual" });
+    assert.equal(allowed.status, 303);
+    const callback = allowed.headers.get("location");
+    assert.ok(callback.startsWith(`${h.baseUrl}/v1/oauth/sandbox/callback?`), callback);
+    const back = await fetch(callback, { redirect: "manual" });
+    assert.equal(back.status, 303, await back.text());
+    const ret = new URL(back.headers.get("location"));
+    assert.equal(`${ret.origin}${ret.pathname}`, h.returnUrl);
+    assert.equal(ret.searchParams.get("status"), "connected", ret.search);
+    assert.equal(ret.searchParams.get("account_id"), id);
+    assert.equal(ret.searchParams.get("from"), "ts");
+    assert.equal((await client.getAccount(id)).platform, "sandbox");
+
+    const bad = await client.startConnection({ platform: "sandbox", account_id: id, return_url: "https://elsewhere.example/back" }).catch((e) => e);
+    assert.ok(bad instanceof HeraldError && bad.status === 400, String(bad));
+    assert.equal(bad.field, "return_url");
   });
 });
