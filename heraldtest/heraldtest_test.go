@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/heraldtest"
+	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 )
@@ -193,9 +194,9 @@ func TestWorkerOptionReachesTheWorker(t *testing.T) {
 	h.ConnectAccount(t, "acct-1")
 	h.SchedulePost(t, hello("post-1"))
 	h.WaitPublished(t, "post-1")
-	if outcomes.Load() != 1 {
-		t.Errorf("Observe heard %d outcomes, want 1", outcomes.Load())
-	}
+	// The worker tells Observe after it recorded the outcome: wait for it.
+	eventually.True(t, 5*time.Second, func() bool { return outcomes.Load() == 1 },
+		"Observe to hear the one outcome")
 }
 
 func hasEvent(evs []events.Event, typ, post string) bool {
