@@ -48,6 +48,10 @@ type Options struct {
 	// (POST /v1/connections and the public /v1/oauth/{platform}/callback).
 	// Nil: those routes answer 503.
 	Connect *connect.Flow
+	// CreatorInfo, by platform name, asks a platform what an account's
+	// creator may post now (GET /v1/accounts/{id}/creator-info). A
+	// platform without one answers 400 there.
+	CreatorInfo map[string]CreatorInfoFunc
 	// Logger gets one line per request (default slog.Default()).
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
@@ -114,6 +118,7 @@ func (a *API) routes() {
 	a.handle("GET /v1/accounts/{id}/posts", a.listAccountPosts)
 	a.handle("GET /v1/accounts/{id}/analytics", a.getAnalytics)
 	a.handle("POST /v1/accounts/{id}/analytics/refresh", a.refreshAnalytics)
+	a.handle("GET /v1/accounts/{id}/creator-info", a.getCreatorInfo)
 
 	a.handle("GET /v1/posts", a.listPosts)
 	a.handle("POST /v1/posts", a.schedulePost)

@@ -38,6 +38,26 @@ type Platform struct {
 	// Authorization, if set, lets Herald run the platform's consent
 	// itself (package connect). Nil: apps hand Herald the tokens.
 	Authorization *Authorization
+	// CreatorInfo, if set, asks the platform what the account's creator
+	// may post now (TikTok's creator_info), so an app can show the
+	// creator the choices the platform requires them to make. tok is the
+	// account's fresh token; forceRefresh (may be nil) renews it once if
+	// the platform rejects it. Errors are classified as a Publisher's
+	// are. Nil: the platform has no such thing.
+	CreatorInfo func(ctx context.Context, tok *oauth2.Token, forceRefresh func(context.Context) (*oauth2.Token, error)) (CreatorInfo, error)
+}
+
+// CreatorInfo is what a platform says the creator of an account may post
+// now, as the platform gives it: the privacy levels to choose from, the
+// interactions the creator has turned off, the longest video.
+type CreatorInfo struct {
+	Username            string
+	Nickname            string
+	PrivacyLevelOptions []string
+	CommentDisabled     bool
+	DuetDisabled        bool
+	StitchDisabled      bool
+	MaxVideoDurationSec int64
 }
 
 // Tokens is how one platform's tokens are refreshed and revoked. It has

@@ -110,20 +110,32 @@ func apiHandler(cfg config.Config, rdb redis.UniversalClient, keys map[string]st
 		return nil, err
 	}
 	h, err := api.New(api.Options{
-		Client:    client,
-		Vault:     vault,
-		Tokens:    keys,
-		Ready:     func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		RateLimit: api.RateLimit{Redis: rdb, PerMinute: rateLimit},
-		Observe:   apiMetrics(reg),
-		Callbacks: callbacks,
-		Connect:   flow,
-		Logger:    log,
+		Client:      client,
+		Vault:       vault,
+		Tokens:      keys,
+		Ready:       func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		RateLimit:   api.RateLimit{Redis: rdb, PerMinute: rateLimit},
+		Observe:     apiMetrics(reg),
+		Callbacks:   callbacks,
+		Connect:     flow,
+		CreatorInfo: creatorInfos(ps),
+		Logger:      log,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return apiMux(h, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})), nil
+}
+
+// creatorInfos is the creator info of every platform that has one.
+func creatorInfos(ps []publishers.Platform) map[string]api.CreatorInfoFunc {
+	m := map[string]api.CreatorInfoFunc{}
+	for _, p := range ps {
+		if p.CreatorInfo != nil {
+			m[p.Name] = p.CreatorInfo
+		}
+	}
+	return m
 }
 
 // apiMux serves GET /metrics and hands every other request to the API.

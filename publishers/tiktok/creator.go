@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/oauth2"
+
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/internal/wire"
 )
@@ -75,4 +77,22 @@ func (pl *plan) check(ci CreatorInfo) error {
 		}
 	}
 	return nil
+}
+
+// queryCreatorInfo is creatorInfo for publishers.Platform.CreatorInfo:
+// the API's answer to an app that shows the creator TikTok's choices.
+func (p *Publisher) queryCreatorInfo(ctx context.Context, tok *oauth2.Token, forceRefresh func(context.Context) (*oauth2.Token, error)) (publishers.CreatorInfo, error) {
+	s, err := wire.NewSession("tiktok", tok, forceRefresh)
+	if err != nil {
+		return publishers.CreatorInfo{}, err
+	}
+	ci, err := p.creatorInfo(ctx, s)
+	if err != nil {
+		return publishers.CreatorInfo{}, err
+	}
+	return publishers.CreatorInfo{
+		Username: ci.Username, Nickname: ci.Nickname, PrivacyLevelOptions: ci.PrivacyLevelOptions,
+		CommentDisabled: ci.CommentDisabled, DuetDisabled: ci.DuetDisabled, StitchDisabled: ci.StitchDisabled,
+		MaxVideoDurationSec: ci.MaxVideoDurationSec,
+	}, nil
 }

@@ -25,5 +25,6 @@ func Platform(o Options, consent ...Consent) publishers.Platform {
 			Severe:     true,
 		},
 		Authorization: p.authorization(c),
+		CreatorInfo:   p.queryCreatorInfo,
 	}
 }
