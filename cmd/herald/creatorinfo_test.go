@@ -20,7 +20,8 @@ import (
 // TestCreatorInfoThroughTheBinarysWiring asks `herald api`, wired as the
 // binary wires it, for a TikTok account's creator info: the fake's
 // creator_info comes back; past TikTok's 20 calls a minute the API
-// answers 429 with a Retry-After; a sandbox account has none (400).
+// answers 429 with a Retry-After; a sandbox account has none (400); an account whose refresh token
+// TikTok refuses needs reauthorization (409).
 func TestCreatorInfoThroughTheBinarysWiring(t *testing.T) {
 	db := redistest.New(t)
 	tt := tiktoktest.New()
@@ -92,6 +93,20 @@ func TestCreatorInfoThroughTheBinarysWiring(t *testing.T) {
 	}
 	if resp, b := call("GET", "/v1/accounts/nobody/creator-info", ""); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown account: %d %s", resp.StatusCode, b)
+	}
+
+	// A token that expired, whose refresh token TikTok refuses: the
+	// Vault marks the account, and the answer asks for a reconnect.
+	body := fmt.Sprintf(`{"account_id":"tt-stale","platform":"tiktok","access_token":"act.stale","refresh_token":"rft.unknown","token_type":"Bearer","expiry":%q}`,
+		time.Now().Add(-time.Minute).UTC().Format(time.RFC3339))
+	if resp, b := call("POST", "/v1/accounts", body); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("connect tt-stale: %d %s", resp.StatusCode, b)
+	}
+	for range 2 {
+		if resp, b := call("GET", "/v1/accounts/tt-stale/creator-info", ""); resp.StatusCode != http.StatusConflict ||
+			!strings.Contains(string(b), "not_connected") || !strings.Contains(string(b), "needs reauthorization") {
+			t.Errorf("account needing reauthorization: %d %s", resp.StatusCode, b)
+		}
 	}
 
 	// TikTok allows 20 creator_info calls a minute per user; one was made.
