@@ -21,7 +21,8 @@ import (
 // binary wires it, for a TikTok account's creator info: the fake's
 // creator_info comes back; past TikTok's 20 calls a minute the API
 // answers 429 with a Retry-After; a sandbox account has none (400); an account whose refresh token
-// TikTok refuses needs reauthorization (409).
+// TikTok refuses needs reauthorization (409); a token TikTok refuses
+// early is refreshed.
 func TestCreatorInfoThroughTheBinarysWiring(t *testing.T) {
 	db := redistest.New(t)
 	tt := tiktoktest.New()
@@ -93,6 +94,22 @@ func TestCreatorInfoThroughTheBinarysWiring(t *testing.T) {
 	}
 	if resp, b := call("GET", "/v1/accounts/nobody/creator-info", ""); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown account: %d %s", resp.StatusCode, b)
+	}
+
+	// A token TikTok refuses before its expiry is refreshed once, as a
+	// publish would.
+	tok2 := tt.Issue("open-bob")
+	body2 := fmt.Sprintf(`{"account_id":"tt-2","platform":"tiktok","access_token":%q,"refresh_token":%q,"token_type":"Bearer","expiry":%q}`,
+		tok2.AccessToken, tok2.RefreshToken, expiry)
+	if resp, b := call("POST", "/v1/accounts", body2); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("connect tt-2: %d %s", resp.StatusCode, b)
+	}
+	tt.ExpireAccessToken(tok2.AccessToken)
+	if resp, b := call("GET", "/v1/accounts/tt-2/creator-info", ""); resp.StatusCode != http.StatusOK {
+		t.Errorf("a refused token is not refreshed: %d %s", resp.StatusCode, b)
+	}
+	if n := tt.Count(tiktoktest.EndpointToken); n != 1 {
+		t.Errorf("%d refreshes, want 1", n)
 	}
 
 	// A token that expired, whose refresh token TikTok refuses: the
