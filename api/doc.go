@@ -65,6 +65,12 @@
 //   - POST /v1/accounts answers 201 for a new account, 200 when it
 //     replaced one; DELETE /v1/accounts/{id} (erase) runs even for an
 //     account the Vault does not know, since posts may name it.
+//   - GET /v1/accounts/{id}/creator-info asks the account's platform now
+//     what its creator may post (Options.CreatorInfo, from the platform
+//     descriptors' CreatorInfo; TikTok's creator_info), nothing cached:
+//     the choices change with the creator's settings. The platform's
+//     refusals keep their class: rate-limited is 429 with its delay,
+//     reauth 409 not_connected, no answer 503.
 //   - Calls that change state run detached from the client's connection,
 //     with their own deadline: a client hanging up mid-disconnect must
 //     not leave the account's posts half canceled.

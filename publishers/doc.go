@@ -27,7 +27,8 @@
 // what doctor checks, and how Herald runs its OAuth consent
 // (Authorization: authorize and token URLs, default scopes, PKCE, its
 // code exchange and how to read who connected; package connect reads
-// it). Each platform package builds its own
+// it) and, optionally, what the creator of an account may post now
+// (CreatorInfo: TikTok's creator_info, which the API serves). Each platform package builds its own
 // (youtube.Platform, instagram.Platform, ...) from a small options value,
 // so the package never reads the configuration; cmd/herald maps the
 // configuration to those options and lists the platforms once. Every other
