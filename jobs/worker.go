@@ -66,7 +66,8 @@ type WorkerConfig struct {
 	Reconcile ReconcileConfig
 	// Recover tunes the recoverer, which hands a dead worker's post to
 	// another soon after its lock expired (recover.go).
-	Recover RecoverConfig // Lookup paces the lookups of post ids a platform gives after
+	Recover RecoverConfig
+	// Lookup paces the lookups of post ids a platform gives after
 	// publishing (TikTok's, after moderation; lookup.go).
 	Lookup LookupConfig
 }
