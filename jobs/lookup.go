@@ -51,6 +51,11 @@ type LookupConfig struct {
 	// GiveUpAfter is how long after publishing Herald stops asking
 	// (default 48 hours: moderation "may take a few hours").
 	GiveUpAfter time.Duration
+	// PerMinute caps an account's lookups in any minute (default 10):
+	// TikTok allows a user 30 status fetches a minute, and the account's
+	// publish attempts poll too. A lookup past the cap waits for the
+	// next minute.
+	PerMinute int
 }
 
 func (c *LookupConfig) defaults() {
@@ -62,6 +67,9 @@ func (c *LookupConfig) defaults() {
 	}
 	if c.GiveUpAfter <= 0 {
 		c.GiveUpAfter = 48 * time.Hour
+	}
+	if c.PerMinute <= 0 {
+		c.PerMinute = 10
 	}
 }
 
@@ -164,6 +172,36 @@ func (s *store) beginLookup(ctx context.Context, postID, owner string) (string, 
 	}
 	rec, err := decodeRecord(postID, h)
 	return verdict, rec, err
+}
+
+// paceScript counts a lookup against its account's budget of the
+// current minute (a window that starts with its first lookup). ARGV
+// limit, window_ms. Replies 0 within the budget, else the milliseconds
+// until the window ends.
+var paceScript = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if n <= tonumber(ARGV[1]) then return 0 end
+local t = redis.call('PTTL', KEYS[1])
+if t < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  t = tonumber(ARGV[2])
+end
+return t
+`)
+
+// lookupPaceKey counts an account's lookups of the current minute; it
+// expires with the minute, so an erased account leaves it for a minute
+// at most.
+func lookupPaceKey(account string) string { return "herald:{acct:" + account + "}:lookups" }
+
+// pace says how long account's next lookup must wait (0: none).
+func (s *store) pace(ctx context.Context, account string, perMinute int) (time.Duration, error) {
+	ms, err := paceScript.Run(ctx, s.rdb, []string{lookupPaceKey(account)}, perMinute, time.Minute.Milliseconds()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("pace lookups: %w", err)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
 }
 
 // flag is a boolean as a record stores it.

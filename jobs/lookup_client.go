@@ -3,7 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"strconv"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -32,7 +32,7 @@ func (c *Client) LookUpPending(ctx context.Context, accountID string) (int, erro
 	}); err != nil && err != redis.Nil {
 		return 0, fmt.Errorf("read posts of account %s: %w", accountID, err)
 	}
-	l := &lookups{q: c.q, log: slog.Default()}
+	l := &lookups{q: c.q}
 	n := 0
 	for i, cmd := range cmds {
 		v := cmd.Val()
@@ -45,4 +45,15 @@ func (c *Client) LookUpPending(ctx context.Context, accountID string) (int, erro
 		n++
 	}
 	return n, nil
+}
+
+// forgetLookups deletes postID's lookup tasks (the one out of turn, and
+// the round its record names, or the first), and the account's lookup
+// counter, for an erasure: their payloads name the post. Run it before
+// the record is deleted.
+func (c *Client) forgetLookups(ctx context.Context, accountID, postID string, n map[string]int) {
+	round, _ := strconv.Atoi(c.store.rdb.HGet(ctx, recordKey(postID), "lookup_round").Val())
+	c.deleteTask(QueuePublish, lookupTaskID(postID, 0), n)
+	c.deleteTask(QueuePublish, lookupTaskID(postID, max(round, 1)), n)
+	_ = c.store.rdb.Del(ctx, lookupPaceKey(accountID)).Err()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -49,6 +50,16 @@ func (h *lookupHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	if s.now().Sub(rec.PublishedAt) > h.lookups.cfg.GiveUpAfter {
 		return h.stop(ctx, rec, owner, nil, fmt.Sprintf("%s gave no post id within %s of publishing; Herald stopped asking", rec.Platform, h.lookups.cfg.GiveUpAfter))
+	}
+	wait, err := s.pace(ctx, rec.AccountID, h.lookups.cfg.PerMinute)
+	if err == nil && wait > 0 {
+		err = snooze(wait, fmt.Sprintf("account %s made its %d lookups of this minute", rec.AccountID, h.lookups.cfg.PerMinute))
+	}
+	if err != nil {
+		if serr := h.settle(ctx, rec, owner, nil, nil); serr != nil && !errors.Is(serr, errLockLost) {
+			return serr
+		}
+		return err
 	}
 	// One status fetch: the lock outlives it, unrenewed.
 	cctx, cancel := context.WithTimeout(ctx, s.lockTTL/2)
@@ -152,11 +163,17 @@ func (h *lookupHandler) settle(ctx context.Context, rec record, owner string, ev
 // lookup out of turn, round 0: the rounds go on beside it), no sooner
 // than after (a platform's rate limit).
 func (h *lookupHandler) again(ctx context.Context, rec record, owner string, saved []any, round int, after time.Duration) error {
-	if err := h.settle(ctx, rec, owner, nil, saved); err != nil && !errors.Is(err, errLockLost) {
-		return err
-	}
 	if round == 0 {
+		if err := h.settle(ctx, rec, owner, nil, saved); err != nil && !errors.Is(err, errLockLost) {
+			return err
+		}
 		return nil
+	}
+	// The record names the round to come, for an erasure to find its
+	// task (forgetLookups).
+	fields := append([]any{"lookup_round", strconv.Itoa(round + 1)}, saved...)
+	if err := h.settle(ctx, rec, owner, nil, fields); err != nil && !errors.Is(err, errLockLost) {
+		return err
 	}
 	return h.lookups.enqueue(ctx, rec.PostID, round+1, max(h.lookups.cfg.delay(round+1), after))
 }

@@ -47,7 +47,8 @@ func newTikTokEnv(t *testing.T, lookup jobs.LookupConfig) *tiktokEnv {
 	e.video = src.URL + "/v.mp4"
 
 	keys, _ := tokens.ParseKeyring(testKeys)
-	vault := tokens.New(e.rdb, keys, tokens.Options{Platforms: map[string]tokens.Platform{"tiktok": {}}})
+	vault := tokens.New(e.rdb, keys, jobs.VaultHooks(e.client, tokens.Options{Platforms: map[string]tokens.Platform{"tiktok": {}}}))
+	e.vault = vault
 	if err := vault.Connect(context.Background(), tokens.Account{ID: "acct-1", Platform: "tiktok", PlatformUserID: "open-1", Token: e.srv.Issue("open-1")}); err != nil {
 		t.Fatal(err)
 	}
@@ -262,5 +263,70 @@ func TestTikTokInboxResultState(t *testing.T) {
 	}
 	if ev, ok := e.eventOf("tt-6", events.PostPublished); !ok || ev.ResultState != tiktok.StateSentToInbox {
 		t.Errorf("post.published %+v (found %v)", ev, ok)
+	}
+}
+
+// An account's lookups keep to LookupConfig.PerMinute: past it, a lookup
+// waits for the next minute without asking TikTok.
+func TestTikTokLookupsArePacedPerAccount(t *testing.T) {
+	e := newTikTokEnv(t, jobs.LookupConfig{First: time.Hour, PerMinute: 1})
+	e.publishPending("tt-7")
+	e.publishPending("tt-8")
+	e.moderationEnds()
+	statuses := e.srv.Count(tiktoktest.EndpointStatus)
+	if n, err := e.client.LookUpPending(context.Background(), "acct-1"); err != nil || n != 2 {
+		t.Fatalf("LookUpPending = %d, %v; want 2 posts", n, err)
+	}
+	snoozed := func(id string) bool {
+		info, err := e.insp.GetTaskInfo(jobs.QueuePublish, "lookup:"+id+":now")
+		return err == nil && info.State == asynq.TaskStateRetry && strings.Contains(info.LastErr, "lookups of this minute")
+	}
+	var filled, waiting string
+	eventually.True(t, 20*time.Second, func() bool {
+		for _, p := range [][2]string{{"tt-7", "tt-8"}, {"tt-8", "tt-7"}} {
+			if e.status(p[0]).RemoteID != "" && snoozed(p[1]) {
+				filled, waiting = p[0], p[1]
+				return true
+			}
+		}
+		return false
+	}, "one post looked up, the other waiting")
+	if n := e.srv.Count(tiktoktest.EndpointStatus) - statuses; n != 1 {
+		t.Errorf("%d status fetches, want 1 (the cap)", n)
+	}
+	if st := e.status(waiting); st.RemoteID != "" || !st.RemoteIDPending {
+		t.Errorf("%s (beside %s): %+v, want still pending", waiting, filled, st)
+	}
+}
+
+// Erasing the account deletes the lookups of its posts: their tasks name
+// the post.
+func TestTikTokErasureForgetsLookups(t *testing.T) {
+	e := newTikTokEnv(t, jobs.LookupConfig{First: time.Hour})
+	e.publishPending("tt-9")
+	if _, err := e.insp.GetTaskInfo(jobs.QueuePublish, "lookup:tt-9:1"); err != nil {
+		t.Fatalf("the first round's task: %v", err)
+	}
+	if _, err := e.vault.Erase(context.Background(), "acct-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.insp.GetTaskInfo(jobs.QueuePublish, "lookup:tt-9:1"); !errors.Is(err, asynq.ErrTaskNotFound) {
+		t.Errorf("the lookup task outlived the erasure: %v", err)
+	}
+}
+
+// A later round's task is found through the round the record names.
+func TestTikTokErasureForgetsLaterRounds(t *testing.T) {
+	e := newTikTokEnv(t, jobs.LookupConfig{First: time.Second, Max: time.Hour}) // round 2 comes 2 s after round 1
+	e.publishPending("tt-10")
+	eventually.True(t, 20*time.Second, func() bool {
+		_, err := e.insp.GetTaskInfo(jobs.QueuePublish, "lookup:tt-10:2")
+		return err == nil
+	}, "the second round scheduled")
+	if _, err := e.vault.Erase(context.Background(), "acct-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.insp.GetTaskInfo(jobs.QueuePublish, "lookup:tt-10:2"); !errors.Is(err, asynq.ErrTaskNotFound) {
+		t.Errorf("the second round's task outlived the erasure: %v", err)
 	}
 }
