@@ -77,7 +77,8 @@
 // A post a platform publishes before giving its id (TikTok, after
 // moderation) is published with remote_id_pending; post:lookup tasks ask
 // the publisher again on a backoff (LookupConfig: from a minute, doubling
-// to 30 minutes, for 48 hours) under the post's lock, and fill in the id
+// to 30 minutes, for 48 hours; at most 10 an account a minute, within
+// TikTok's 30 status fetches) under the post's lock, and fill in the id
 // with post.updated, or fail the post that moderation took down
 // (lookup.go); Client.LookUpPending runs one at once (TikTok's
 // post.publish.publicly_available webhook). A published post's Warning
