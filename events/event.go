@@ -123,6 +123,11 @@ func Parse(m redis.XMessage) (Event, error) {
 	if err != nil {
 		return e, fmt.Errorf("event %s: at: %w", m.ID, err)
 	}
+	if y := at.UTC().Year(); y < 1 || y > 9999 {
+		// Fields writes the time in UTC, which RFC 3339 cannot hold
+		// outside these years: such an entry would not read back.
+		return e, fmt.Errorf("event %s: at %q is out of range", m.ID, s("at"))
+	}
 	e.At = at
 	if a := s("attempt"); a != "" && a != "0" {
 		if e.Attempt, err = strconv.Atoi(a); err != nil {
