@@ -5,7 +5,7 @@ PKGS    ?= ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build demo test bench chaos lint vuln redis-server promtool chromium
+.PHONY: all build demo test ts-test ts-generate compose-env bench chaos lint vuln redis-server promtool chromium compose-tool node
 
 all: build
 
@@ -16,10 +16,30 @@ build:
 demo: redis-server
 	$(GO) run ./cmd/herald demo $(DEMO_FLAGS)
 
-## test: every test, with the race detector, on a private Redis
-test: redis-server promtool chromium
+## test: every test, with the race detector, on a private Redis, then the TypeScript client's
+test: redis-server promtool chromium compose-tool
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	$(MAKE) --no-print-directory ts-test
+
+## ts-test: the TypeScript client's tests (clients/typescript), against a real herald; skipped without node
+ts-test: redis-server node
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  echo "SKIP ts-test: node and npm are not installed, so clients/typescript is not tested (apt-get install nodejs npm)"; \
+	elif ! npm ci --prefix clients/typescript --no-audit --no-fund --silent; then \
+	  echo "SKIP ts-test: npm ci failed (is the npm registry reachable?), so clients/typescript is not tested"; \
+	else \
+	  npm test --prefix clients/typescript; \
+	fi
+
+## ts-generate: regenerate the TypeScript client's types from api/openapi.json
+ts-generate: node
+	npm ci --prefix clients/typescript --no-audit --no-fund --silent
+	npm run generate --prefix clients/typescript
+
+## compose-env: write .env with fresh secrets for docker compose (never overwrites an existing .env)
+compose-env:
+	$(GO) run ./cmd/herald compose-env
 
 ## chaos: the chaos suite at full size (make test runs a short version)
 chaos: redis-server
@@ -77,4 +97,31 @@ chromium:
 	      || echo "could not install chromium: the browser test skips"; \
 	  else \
 	    echo "chromium missing: the browser test skips"; \
+	  fi; }
+
+# docker-compose (Debian's package, which needs no Docker engine) checks
+# docker-compose.yml with every profile in a test; installed with apt,
+# else that test skips.
+compose-tool:
+	@command -v docker-compose >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing docker-compose with apt-get"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    { $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; } \
+	      || echo "could not install docker-compose: the compose check skips"; \
+	  else \
+	    echo "docker-compose missing: the compose check skips"; \
+	  fi; }
+
+# node and npm run the TypeScript client's tests; installed with apt,
+# else those tests skip.
+node:
+	@{ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; } || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing nodejs and npm with apt-get"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    { $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; } \
+	      || echo "could not install nodejs and npm: the TypeScript client's tests skip"; \
+	  else \
+	    echo "node missing: the TypeScript client's tests skip"; \
 	  fi; }

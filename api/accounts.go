@@ -4,11 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"golang.org/x/oauth2"
 
-	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -146,50 +144,5 @@ func (a *API) eraseAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, rc)
-	return nil
-}
-
-// postPage is a page of an account's posts.
-type postPage struct {
-	Posts []jobs.PostStatus `json:"posts"`
-	// NextCursor is the cursor of the next page; empty after the last.
-	NextCursor string `json:"next_cursor,omitempty"`
-}
-
-// listAccountPosts pages through an account's posts by publish time.
-// ?limit= (1-500, default 50) and ?cursor= (from the previous page).
-func (a *API) listAccountPosts(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	if p := checkID("account_id", id); p != nil {
-		return p
-	}
-	q := r.URL.Query()
-	limit, offset := 50, 0
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 500 {
-			return invalid(fieldProblem{"limit", "must be a whole number from 1 to 500"})
-		}
-		limit = n
-	}
-	if s := q.Get("cursor"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 {
-			return invalid(fieldProblem{"cursor", "not a cursor this API gave out"})
-		}
-		offset = n
-	}
-	posts, next, err := a.o.Client.AccountPosts(r.Context(), id, offset, limit)
-	if err != nil {
-		return err
-	}
-	page := postPage{Posts: posts}
-	if page.Posts == nil {
-		page.Posts = []jobs.PostStatus{}
-	}
-	if next >= 0 {
-		page.NextCursor = strconv.Itoa(next)
-	}
-	writeJSON(w, http.StatusOK, page)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heraldhq/herald/connect"
 	"github.com/heraldhq/herald/deauth"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/tokens"
@@ -43,6 +44,10 @@ type Options struct {
 	// /v1/callbacks (public routes: each notice carries its own
 	// signature). Nil: those routes answer 503.
 	Callbacks *deauth.Receiver
+	// Connect, if set, connects accounts through Herald's OAuth consent
+	// (POST /v1/connections and the public /v1/oauth/{platform}/callback).
+	// Nil: those routes answer 503.
+	Connect *connect.Flow
 	// Logger gets one line per request (default slog.Default()).
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
@@ -110,12 +115,15 @@ func (a *API) routes() {
 	a.handle("GET /v1/accounts/{id}/analytics", a.getAnalytics)
 	a.handle("POST /v1/accounts/{id}/analytics/refresh", a.refreshAnalytics)
 
+	a.handle("GET /v1/posts", a.listPosts)
 	a.handle("POST /v1/posts", a.schedulePost)
+	a.handle("POST /v1/posts/batch", a.scheduleBatch)
 	a.handle("GET /v1/posts/{id}", a.getPost)
 	a.handle("PATCH /v1/posts/{id}", a.patchPost)
 	a.handle("DELETE /v1/posts/{id}", a.cancelPost)
 
 	a.callbackRoutes()
+	a.connectionRoutes()
 }
 
 // handlerFunc is a route's handler: it writes a success itself and

@@ -68,8 +68,19 @@
 //   - Calls that change state run detached from the client's connection,
 //     with their own deadline: a client hanging up mid-disconnect must
 //     not leave the account's posts half canceled.
-//   - GET /v1/accounts/{id}/posts pages by publish time with an opaque
-//     cursor (an offset today; clients must not build one).
+//   - GET /v1/posts?account_id= (and GET /v1/accounts/{id}/posts, the
+//     same listing) pages by publish time then post id, filtered by
+//     state and a from/to range of publish times, up to 500 a page. The
+//     opaque cursor names the last post seen (jobs.ListPosts), not an
+//     offset, so writes between pages neither repeat nor skip posts.
+//   - POST /v1/posts/batch schedules up to 500 posts, each as POST
+//     /v1/posts would, answering 200 with a result per post (created,
+//     unchanged, conflict, invalid with the fields): one bad post does
+//     not refuse the batch. Its body may be four times MaxBodyBytes.
+//   - A full Redis (jobs.ErrRedisFull) is 503 with Retry-After, for one
+//     post and for a batch; other store errors stay 500.
+//   - A post id is unique within HERALD_RECORD_RETENTION after its post
+//     ended: once the record has expired, the id schedules a new post.
 //   - PATCH /v1/posts/{id} edits content and not_after (jobs.EditPost)
 //     and moves publish_at (jobs.ReschedulePost) while the post is
 //     scheduled; content is replaced whole, never merged.

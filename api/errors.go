@@ -107,6 +107,10 @@ func problemFor(err error) *problem {
 		return newProblem(http.StatusConflict, codeFinal, err.Error())
 	case errors.Is(err, jobs.ErrStarted):
 		return newProblem(http.StatusConflict, codeConflict, err.Error())
+	case jobs.IsRedisFull(err):
+		p := newProblem(http.StatusServiceUnavailable, codeUnavailable, jobs.ErrRedisFull.Error())
+		p.retryAfter = 60
+		return p
 	case errors.Is(err, jobs.ErrPublishing):
 		p := newProblem(http.StatusConflict, codePublishing, err.Error()+": try again in a few seconds")
 		p.retryAfter = 5

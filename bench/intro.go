@@ -10,7 +10,7 @@ than about Herald. Nothing here passes or fails.
 
 Reproduce with ` + "`go run ./bench --out BENCHMARKS.md`" + ` (a few
 minutes; ` + "`--quick`" + ` for small N, ` + "`--only NAME,...`" + `
-for some figures: enqueue, process, slow, burst, refresh, upload, bullmq). The
+for some figures: enqueue, batch, process, slow, burst, refresh, upload, bullmq, memory). The
 program starts its own redis-server (unix socket, AOF and RDB off, so the
 disk is not measured), empties it before each side of each figure, and
 uses an in-process no-op platform so that Herald's own cost shows.
@@ -19,12 +19,14 @@ Redis clients are made as Herald makes them (go-redis's default pool).
 | figure | Herald | baseline |
 | --- | --- | --- |
 | 1. Enqueue rate | ` + "`jobs.Client.SchedulePost`" + `, 10 producers | asynq ` + "`Client.Enqueue`" + ` of the same payload and options, 10 producers |
+| 1b. Batch of 500 | jobs.Client.SchedulePosts, 500 posts a call | bare asynq enqueueing the same 500 with 10 producers |
 | 2. Processing rate | due posts drained by a ` + "`jobs.Worker`" + `: record, lock, token from a ` + "`tokens.Vault`" + `, no-op publisher, outcome, events | bare asynq server, no-op handler, same concurrency (50) and queues; target ≥ 0.8; measured with redis-server on its own CPU (2a) and sharing the CPUs (2b); 2c: a worker of the publish queue alone against bare asynq with one queue |
 | 3. Slow platform | publishes/s with a 200 ms platform at concurrency 1000, and the worker's peak RSS (child process) | the ideal, 1000 / 0.2 s = 5000/s; bare asynq with a 200 ms handler in the note |
 | 4. Scheduled burst | 10,000 posts due in the same second: p50 / p99 / max of handler start − due time | bare asynq, same DelayedTaskCheckInterval (1s) and concurrency |
 | 5. Token refresh | 1000 due jobs of one account with an expired token (token endpoint 50 ms): calls to the endpoint (must be 1), time until all reached the platform | the same jobs with a valid token |
 | 6. Upload | 1 GiB through the YouTube publisher into its fake: MB/s, peak RSS | io.Copy of 1 GiB over loopback TCP |
 | 7. BullMQ | due posts drained by a publish-only ` + "`jobs.Worker`" + ` (as 2c) | BullMQ's own Worker (Node, ` + "`bench/bullmq/drain.mjs`" + `) draining as many no-op jobs on the same redis-server, same concurrency; skipped, with the reason, without Node or ` + "`npm ci --prefix bench/bullmq`" + ` |
+| 8. Redis memory | INFO memory used_memory per post: 100,000 posts scheduled with SchedulePosts (record, index entry, task), then canceled (final records at rest); events stream reported apart (it is capped); again with hash-max-listpack-value 1024 (8c) | bare asynq enqueueing the same posts with the whole post as payload, stored once |
 
 Figure 3 cannot beat figure 2b: when the machine cannot run 5000 tasks/s
 at all, the slow platform's figure shows that ceiling, not the platform.

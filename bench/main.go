@@ -36,6 +36,11 @@ var figures = []figure{
 		r.Rows = append(r.Rows, rows...)
 		return err
 	}},
+	{"batch", func(ctx context.Context, e *env, r *report) error {
+		rows, err := figBatch(ctx, e)
+		r.Rows = append(r.Rows, rows...)
+		return err
+	}},
 	{"process", func(ctx context.Context, e *env, r *report) error {
 		rows, bd, err := figProcess(ctx, e)
 		r.Rows = append(r.Rows, rows...)
@@ -54,6 +59,11 @@ var figures = []figure{
 	}},
 	{"refresh", func(ctx context.Context, e *env, r *report) error {
 		rows, err := figRefresh(ctx, e)
+		r.Rows = append(r.Rows, rows...)
+		return err
+	}},
+	{"memory", func(ctx context.Context, e *env, r *report) error {
+		rows, err := figMemory(ctx, e)
 		r.Rows = append(r.Rows, rows...)
 		return err
 	}},

@@ -31,6 +31,7 @@ type Config struct {
 	AnalyticsInterval    time.Duration `env:"HERALD_ANALYTICS_INTERVAL" envDefault:"1h" desc:"How often every connected account's analytics are refreshed; each sweep spreads the refreshes across the interval."`
 	AnalyticsWindow      time.Duration `env:"HERALD_ANALYTICS_WINDOW" envDefault:"720h" desc:"Posts published longer ago than this are no longer read for analytics (default 30 days)."`
 	AnalyticsHistoryDays int           `env:"HERALD_ANALYTICS_HISTORY_DAYS" envDefault:"90" desc:"Daily analytics points kept per account (1-3650)."`
+	RecordRetention      time.Duration `env:"HERALD_RECORD_RETENTION" envDefault:"720h" desc:"How long a post's record is kept after the post was published, failed or canceled (default 30 days, at least HERALD_ANALYTICS_WINDOW). A post id is unique within this window; afterwards it schedules a new post."`
 	SchedulerMetricsAddr string        `env:"HERALD_SCHEDULER_METRICS_ADDR" envDefault:"127.0.0.1:9092" emptyOK:"true" desc:"host:port where the scheduler serves /metrics and /healthz; set but empty disables them."`
 
 	EventsMaxLen   int64         `env:"HERALD_EVENTS_MAX_LEN" envDefault:"100000" desc:"Entries the herald:events stream keeps (approximately; older ones are trimmed as new ones arrive)."`
@@ -39,7 +40,8 @@ type Config struct {
 	WebhookMaxAge  time.Duration `env:"HERALD_WEBHOOK_MAX_AGE" envDefault:"24h" desc:"A webhook delivery still failing this long after its event is given up."`
 	WebhookTimeout time.Duration `env:"HERALD_WEBHOOK_TIMEOUT" envDefault:"10s" desc:"How long one webhook delivery waits for the receiver's answer."`
 
-	PublicURL          string        `env:"HERALD_PUBLIC_URL" desc:"Base https URL at which the platforms and users reach herald api (e.g. https://herald.example.com); it prefixes the data-deletion status links Meta shows users."`
+	PublicURL          string        `env:"HERALD_PUBLIC_URL" desc:"Base https URL at which the platforms and users reach herald api (e.g. https://herald.example.com); it prefixes the data-deletion status links Meta shows users and the OAuth redirect URIs (<url>/v1/oauth/<platform>/callback)."`
+	ConnectReturnURLs  string        `env:"HERALD_CONNECT_RETURN_URLS" desc:"Where Herald may send the browser back after an account's consent (POST /v1/connections' return_url): comma-separated URL prefixes, https (http only on loopback), matched by scheme, host and path at a '/' boundary. Empty refuses every return_url."`
 	GoogleRISCJWKSURL  string        `env:"HERALD_GOOGLE_RISC_JWKS_URL" envDefault:"https://www.googleapis.com/oauth2/v3/certs" desc:"Where Google publishes the keys that sign Cross-Account Protection (RISC) security event tokens."`
 	GoogleRISCIssuer   string        `env:"HERALD_GOOGLE_RISC_ISSUER" envDefault:"https://accounts.google.com/" desc:"Issuer (iss) that RISC security event tokens must carry."`
 	GoogleRISCAudience string        `env:"HERALD_GOOGLE_RISC_AUDIENCE" desc:"Audience (aud) RISC tokens must carry: comma-separated OAuth client ids; empty means HERALD_GOOGLE_CLIENT_ID."`
@@ -60,6 +62,7 @@ type Config struct {
 	TokenRefreshSkew   time.Duration `env:"HERALD_TOKEN_REFRESH_SKEW" envDefault:"2m" desc:"A token expiring within this is refreshed before use."`
 	GoogleClientID     string        `env:"HERALD_GOOGLE_CLIENT_ID" desc:"OAuth client id of the Google project the YouTube accounts consented to (needed to refresh their tokens)."`
 	GoogleClientSecret string        `env:"HERALD_GOOGLE_CLIENT_SECRET" secret:"true" desc:"OAuth client secret of that project."`
+	GoogleAuthURL      string        `env:"HERALD_GOOGLE_AUTH_URL" envDefault:"https://accounts.google.com/o/oauth2/v2/auth" desc:"Google's consent page, where the connect flow sends the user (a fake's in tests)."`
 	GoogleTokenURL     string        `env:"HERALD_GOOGLE_TOKEN_URL" envDefault:"https://oauth2.googleapis.com/token" desc:"Google's token endpoint (a fake's in tests)."`
 	GoogleRevokeURL    string        `env:"HERALD_GOOGLE_REVOKE_URL" envDefault:"https://oauth2.googleapis.com/revoke" desc:"Google's revoke endpoint (a fake's in tests)."`
 
@@ -75,6 +78,7 @@ type Config struct {
 	YouTubeAnalyticsReserve int64  `env:"HERALD_YOUTUBE_ANALYTICS_RESERVE" envDefault:"1000" desc:"Units analytics leaves unspent each day for scheduled uploads."`
 
 	TikTokURL          string `env:"HERALD_TIKTOK_URL" envDefault:"https://open.tiktokapis.com" desc:"Base URL of TikTok's Content Posting API (a fake's in tests)."`
+	TikTokAuthURL      string `env:"HERALD_TIKTOK_AUTH_URL" envDefault:"https://www.tiktok.com/v2/auth/authorize/" desc:"TikTok's consent page, where the connect flow sends the user (a fake's in tests)."`
 	TikTokClientKey    string `env:"HERALD_TIKTOK_CLIENT_KEY" desc:"TikTok app client key (needed to refresh and revoke TikTok tokens)."`
 	TikTokClientSecret string `env:"HERALD_TIKTOK_CLIENT_SECRET" secret:"true" desc:"TikTok app client secret."`
 	TikTokPullPrefixes string `env:"HERALD_TIKTOK_PULL_PREFIXES" desc:"Comma-separated URL prefixes verified for the app at TikTok: videos under them are pulled by TikTok (PULL_FROM_URL) instead of uploaded."`
@@ -83,6 +87,7 @@ type Config struct {
 	LinkedInURL          string `env:"HERALD_LINKEDIN_URL" envDefault:"https://api.linkedin.com" desc:"Base URL of LinkedIn's REST API (a fake's in tests)."`
 	LinkedInVersion      string `env:"HERALD_LINKEDIN_VERSION" envDefault:"202607" desc:"LinkedIn-Version header (YYYYMM); LinkedIn sunsets each version about a year after its release (then every call answers 426): doctor warns once it is more than 9 months old and fails once it is more than 12."`
 	LinkedInTokenURL     string `env:"HERALD_LINKEDIN_TOKEN_URL" envDefault:"https://www.linkedin.com/oauth/v2/accessToken" desc:"LinkedIn's token endpoint."`
+	LinkedInAuthURL      string `env:"HERALD_LINKEDIN_AUTH_URL" envDefault:"https://www.linkedin.com/oauth/v2/authorization" desc:"LinkedIn's consent page, where the connect flow sends the member (a fake's in tests)."`
 	LinkedInClientID     string `env:"HERALD_LINKEDIN_CLIENT_ID" desc:"LinkedIn app client id (refresh tokens exist only for approved partner apps)."`
 	LinkedInClientSecret string `env:"HERALD_LINKEDIN_CLIENT_SECRET" secret:"true" desc:"LinkedIn app client secret."`
 
@@ -91,6 +96,9 @@ type Config struct {
 	InstagramRefreshURL string `env:"HERALD_INSTAGRAM_REFRESH_URL" envDefault:"https://graph.instagram.com" desc:"Graph API host of Instagram accounts connected with Instagram Login (tokens beginning IG, or login=instagram): their calls and their token refresh (ig_refresh_token). One deployment serves both logins."`
 	MetaAppID           string `env:"HERALD_META_APP_ID" desc:"Meta app id; with the secret, Instagram tokens of Facebook Login accounts are refreshed with fb_exchange_token."`
 	MetaAppSecret       string `env:"HERALD_META_APP_SECRET" secret:"true" desc:"Meta app secret; it also verifies Meta's deauthorize and data deletion callbacks."`
+	InstagramAppID      string `env:"HERALD_INSTAGRAM_APP_ID" desc:"Instagram app id of an app that uses Instagram Login; with HERALD_INSTAGRAM_APP_SECRET, Herald connects Instagram accounts itself (POST /v1/connections)."`
+	InstagramAuthURL    string `env:"HERALD_INSTAGRAM_AUTH_URL" envDefault:"https://www.instagram.com/oauth/authorize" desc:"Instagram's consent page, where the connect flow sends the user (a fake's in tests)."`
+	InstagramTokenURL   string `env:"HERALD_INSTAGRAM_TOKEN_URL" envDefault:"https://api.instagram.com/oauth/access_token" desc:"Where the connect flow exchanges Instagram's code for a short-lived token (a fake's in tests)."`
 	InstagramAppSecret  string `env:"HERALD_INSTAGRAM_APP_SECRET" secret:"true" desc:"Instagram app secret of apps that use Instagram Login (not Facebook Login): Meta signs those apps' deauthorize and data deletion callbacks with it."`
 
 	SandboxURL string `env:"HERALD_SANDBOX_URL" desc:"Base http(s) URL of the sandbox (local demo) platform; when set the worker registers the sandbox publisher."`

@@ -24,6 +24,7 @@ func (c *Config) validate(l loaded) []error {
 	c.validateWorker(ch)
 	c.validateScheduler(ch)
 	c.validateWebhooks(ch)
+	c.validateConnect(ch)
 	c.validateServers(ch)
 	c.validateTokens(ch)
 	c.validatePlatforms(ch)
@@ -111,6 +112,11 @@ func (c *Config) validateScheduler(ch *checker) {
 	}
 	ch.positive("HERALD_ANALYTICS_WINDOW", c.AnalyticsWindow)
 	ch.between("HERALD_ANALYTICS_HISTORY_DAYS", c.AnalyticsHistoryDays, 1, 3650)
+	// Analytics reads the records of posts published within its window:
+	// they must not expire before it ends.
+	if c.RecordRetention < c.AnalyticsWindow && !ch.l.failed["HERALD_ANALYTICS_WINDOW"] {
+		ch.bad("HERALD_RECORD_RETENTION", fmt.Sprintf("must be at least HERALD_ANALYTICS_WINDOW (%s)", c.AnalyticsWindow))
+	}
 	ch.addr("HERALD_SCHEDULER_METRICS_ADDR", c.SchedulerMetricsAddr, true)
 	if c.EventsMaxLen < 1000 && !ch.l.failed["HERALD_EVENTS_MAX_LEN"] {
 		ch.bad("HERALD_EVENTS_MAX_LEN", "must be at least 1000")
@@ -195,7 +201,8 @@ func (c *Config) validatePlatforms(ch *checker) {
 // optional ones (empty: the platform's own) when set.
 func (c *Config) validateEndpoints(ch *checker) {
 	for name, u := range map[string]string{
-		"HERALD_GOOGLE_TOKEN_URL": c.GoogleTokenURL, "HERALD_GOOGLE_REVOKE_URL": c.GoogleRevokeURL,
+		"HERALD_GOOGLE_AUTH_URL": c.GoogleAuthURL, "HERALD_TIKTOK_AUTH_URL": c.TikTokAuthURL, "HERALD_LINKEDIN_AUTH_URL": c.LinkedInAuthURL,
+		"HERALD_INSTAGRAM_AUTH_URL": c.InstagramAuthURL, "HERALD_INSTAGRAM_TOKEN_URL": c.InstagramTokenURL, "HERALD_GOOGLE_TOKEN_URL": c.GoogleTokenURL, "HERALD_GOOGLE_REVOKE_URL": c.GoogleRevokeURL,
 		"HERALD_YOUTUBE_API_URL":      c.YouTubeAPIURL,
 		"HERALD_TIKTOK_URL":           c.TikTokURL,
 		"HERALD_LINKEDIN_URL":         c.LinkedInURL,

@@ -217,17 +217,34 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 	}
 	var res []any
 	var err error
-	if owner == "" || !s.trackAttempts {
+	track := owner != "" && s.trackAttempts
+	expire := s.retention > 0 && endsPost(fields)
+	if !track && !expire {
 		res, err = finishScript.Run(ctx, s.rdb, keys, args...).Slice()
 	} else {
-		// The attempt leaves the recoverer's index in the same round trip.
+		// The attempt leaves the recoverer's index, and a post that ends
+		// gets its record's expiry, in the same round trip. The expiry
+		// script sets nothing unless the record is final, so a refused
+		// finish leaves the record as it was.
 		pipe := s.rdb.Pipeline()
 		cmd := finishScript.EvalSha(ctx, pipe, keys, args...)
-		pipe.ZRem(ctx, attemptsKey, attemptMember(postID, owner))
+		if track {
+			pipe.ZRem(ctx, attemptsKey, attemptMember(postID, owner))
+		}
+		var exp *redis.Cmd
+		if expire {
+			exp = expireFinalScript.EvalSha(ctx, pipe, []string{recordKey(postID)}, s.retention.Milliseconds(), now.UnixMilli())
+		}
 		_, _ = pipe.Exec(ctx)
 		res, err = cmd.Slice()
 		if redis.HasErrorPrefix(err, "NOSCRIPT") {
+			// A restarted Redis forgot the scripts: neither ran.
 			res, err = finishScript.Eval(ctx, s.rdb, keys, args...).Slice()
+			if expire && err == nil {
+				_ = s.expireFinal(ctx, s.retention, postID)
+			}
+		} else if exp != nil && redis.HasErrorPrefix(exp.Err(), "NOSCRIPT") {
+			_ = s.expireFinal(ctx, s.retention, postID)
 		}
 	}
 	if err != nil {
@@ -245,4 +262,15 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 		}
 	}
 	return tr, nil
+}
+
+// endsPost reports whether finish's field/value pairs set a final state.
+func endsPost(fields []any) bool {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if k, _ := fields[i].(string); k == "state" {
+			v, _ := fields[i+1].(string)
+			return State(v).Final()
+		}
+	}
+	return false
 }

@@ -46,7 +46,8 @@ type clientOptions struct {
 	maxLateness  time.Duration
 	eventsMaxLen int64
 	observeEvent func(string)
-	platforms    []string // WithPlatforms; nil: any well-formed name
+	retention    time.Duration // WithRetention
+	platforms    []string      // WithPlatforms; nil: any well-formed name
 }
 
 // ClientOption configures a Client.
@@ -77,7 +78,7 @@ func WithEventObserver(observe func(typ string)) ClientOption {
 // NewClient returns a Client over rdb. Closing the Client does not close
 // rdb.
 func NewClient(rdb redis.UniversalClient, opts ...ClientOption) *Client {
-	o := clientOptions{now: time.Now, maxRetry: 12, maxLateness: 24 * time.Hour}
+	o := clientOptions{now: time.Now, maxRetry: 12, maxLateness: 24 * time.Hour, retention: DefaultRetention}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -105,9 +106,13 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 	if late := c.opts.now().Sub(p.PublishAt); late > c.opts.maxLateness {
 		return PostStatus{}, &FieldError{Field: "publish_at", Problem: fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
 	}
-	fp, st, created, at, err := c.store.create(ctx, p)
+	create := c.store.create
+	if c.store.inlineEvents {
+		create = c.store.createInline // one round trip, the event included
+	}
+	fp, st, created, at, err := create(ctx, p)
 	if err != nil {
-		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, err)
+		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, storeError(err))
 	}
 	if !created && fp != p.fingerprint() {
 		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, ErrConflict)
@@ -116,11 +121,13 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 		// Enqueue also when the record existed: an earlier call may have
 		// stored the record and failed before enqueueing.
 		if err := c.enqueue(ctx, p); err != nil {
-			return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, err)
+			return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, storeError(err))
 		}
 	}
 	if created {
-		_ = c.store.appendEvent(ctx, events.Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)})
+		if !c.store.inlineEvents {
+			c.store.afterCreate(ctx, []Post{p})
+		}
 		// What was just written; no need to read it back.
 		return PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
@@ -130,7 +137,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 
 // enqueue adds p's publish task; one that exists already is fine.
 func (c *Client) enqueue(ctx context.Context, p Post) error {
-	payload, err := json.Marshal(publishPayload{V: payloadVersion, Post: p})
+	payload, err := marshalPublishPayload(p)
 	if err != nil {
 		return err
 	}
@@ -219,6 +226,9 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 		// and will not publish a canceled post.
 		_ = c.insp.CancelProcessing(taskID)
 	}
+	// The record now ends its life: it expires the retention from now.
+	// Should this fail, the retention sweep sets it.
+	_ = c.store.expireFinal(ctx, c.opts.retention, id)
 	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
 	st, err = c.PostStatus(ctx, id)
 	return st, r.Prev == StatePublishing, err
@@ -271,48 +281,4 @@ func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (P
 	}
 	_ = c.store.rdb.ZAddXX(ctx, accountPostsKey(p.AccountID), redis.Z{Score: float64(at.UnixMilli()), Member: id}).Err()
 	return c.PostStatus(ctx, id)
-}
-
-// AccountPosts lists account's posts by publish time, limit at a time from
-// offset; next is the offset of the following page, or -1 after the last.
-func (c *Client) AccountPosts(ctx context.Context, accountID string, offset, limit int) (posts []PostStatus, next int, err error) {
-	if err := checkID("account_id", accountID); err != nil {
-		return nil, -1, err
-	}
-	if limit <= 0 || limit > 500 {
-		return nil, -1, &FieldError{Field: "limit", Problem: "must be between 1 and 500"}
-	}
-	if offset < 0 {
-		return nil, -1, &FieldError{Field: "cursor", Problem: "must not be negative"}
-	}
-	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(accountID), int64(offset), int64(offset+limit)).Result()
-	if err != nil {
-		return nil, -1, err
-	}
-	next = -1
-	if len(ids) > limit {
-		ids, next = ids[:limit], offset+limit
-	}
-	cmds := make([]*redis.MapStringStringCmd, len(ids))
-	_, err = c.store.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.HGetAll(ctx, recordKey(id))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, -1, err
-	}
-	for i, cmd := range cmds {
-		h := cmd.Val()
-		if len(h) == 0 {
-			continue // an index entry whose record is gone
-		}
-		rec, err := decodeRecord(ids[i], h)
-		if err != nil {
-			return nil, -1, err
-		}
-		posts = append(posts, rec.PostStatus)
-	}
-	return posts, next, nil
 }

@@ -3,7 +3,6 @@ package jobs_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -147,31 +146,5 @@ func TestScheduleRefusesBadPostsWithTheField(t *testing.T) {
 	}
 	if _, err := e.client.PostStatus(context.Background(), "old"); !errors.Is(err, jobs.ErrNotFound) {
 		t.Errorf("refused post was stored: %v", err)
-	}
-}
-
-func TestAccountPostsPagesByPublishTime(t *testing.T) {
-	e := newEnv(t)
-	base := time.Now().Add(time.Hour)
-	for i := range 7 {
-		e.schedule(e.post(fmt.Sprintf("lp-%d", 6-i), base.Add(time.Duration(6-i)*time.Minute)))
-	}
-	var got []string
-	offset := 0
-	for offset >= 0 {
-		page, next, err := e.client.AccountPosts(context.Background(), "acct-1", offset, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range page {
-			got = append(got, p.PostID)
-		}
-		offset = next
-	}
-	if want := "[lp-0 lp-1 lp-2 lp-3 lp-4 lp-5 lp-6]"; fmt.Sprint(got) != want {
-		t.Errorf("pages gave %v, want %s", got, want)
-	}
-	if _, _, err := e.client.AccountPosts(context.Background(), "acct-1", 0, 0); !containsField(err, "limit") {
-		t.Errorf("limit 0: %v", err)
 	}
 }

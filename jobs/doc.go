@@ -94,4 +94,20 @@
 // appended to the stream herald:events (package events), inside the
 // attempt scripts where Redis is not a cluster. Each script touches keys
 // of one hash tag, so the same code runs on Redis Cluster.
+//
+// At scale: ListPosts pages an account's index by (publish time, post id)
+// with a cursor that names the last post seen, so concurrent writes
+// neither repeat nor skip posts; SchedulePosts schedules up to 500 posts
+// with their index entries, records and events pipelined (asynq enqueues
+// one task at a time, so those go out 16 at once); a full Redis is
+// ErrRedisFull. A task's payload names its post (id, account, platform, a
+// short preview) and does not carry the content, which the record holds.
+//
+// Retention: a record in a final state expires the client's retention
+// (WithRetention, HERALD_RECORD_RETENTION) after it ended. CancelPost sets
+// the expiry itself; ExpireFinal is the call for any other write of a
+// final state; a RetentionSweep, run by the scheduler, sets it on any
+// final record that lacks it and removes expired records' entries from
+// the accounts' indexes. A post id is unique within that window: once the
+// record is gone the id schedules a new post.
 package jobs

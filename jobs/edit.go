@@ -62,7 +62,7 @@ func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, e
 	// The task's payload only shows the post in asynqmon (the handler
 	// publishes the record's copy): keep it current where asynq allows.
 	// Errors (the task is active, or gone) change nothing that matters.
-	if payload, err := json.Marshal(publishPayload{V: payloadVersion, Post: p}); err == nil {
+	if payload, err := marshalPublishPayload(p); err == nil {
 		_ = c.insp.UpdateTaskPayload(QueuePublish, publishTaskID(id), payload)
 	}
 	_ = c.store.appendEvent(ctx, events.Event{Type: events.PostEdited, PostID: id, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)})

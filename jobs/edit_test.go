@@ -20,10 +20,12 @@ func TestEditPostChangesWhatGoesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	if info := e.taskInfo("ed"); info != nil {
-		var p struct{ Post jobs.Post }
+		var p struct {
+			Post struct{ Preview string }
+		}
 		_ = json.Unmarshal(info.Payload, &p)
-		if p.Post.Content.Text != "the new text" {
-			t.Errorf("task payload still shows %q", p.Post.Content.Text)
+		if p.Post.Preview != "Edited" {
+			t.Errorf("task payload still shows %q", p.Post.Preview)
 		}
 	}
 	bad := publishers.Content{}

@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/heraldhq/herald/publishers"
@@ -11,7 +10,7 @@ import (
 // may have been written. Decoding never panics, and what it accepts has a
 // valid post id.
 func FuzzDecodePublishPayload(f *testing.F) {
-	good, _ := json.Marshal(publishPayload{V: payloadVersion, Post: Post{ID: "p-1"}})
+	good, _ := marshalPublishPayload(Post{ID: "p-1"})
 	f.Add(good)
 	f.Add([]byte(`{"v":1,"post":{"post_id":""}}`))
 	f.Add([]byte(`{"v":2}`))
@@ -33,7 +32,7 @@ func FuzzDecodePublishPayload(f *testing.F) {
 }
 
 func TestPayloadAccountID(t *testing.T) {
-	good, _ := json.Marshal(publishPayload{V: payloadVersion, Post: Post{ID: "p-1", AccountID: "acct-7", Content: publishers.Content{Text: `say "account_id":"evil"`}}})
+	good, _ := marshalPublishPayload(Post{ID: "p-1", AccountID: "acct-7", Content: publishers.Content{Text: `say "account_id":"evil"`}})
 	tests := []struct {
 		payload string
 		want    string
@@ -65,7 +64,7 @@ func FuzzPayloadAccountID(f *testing.F) {
 	f.Add("a b", "", []byte(`{"account_id":"x\"`))
 	f.Fuzz(func(t *testing.T, acct, text string, raw []byte) {
 		_ = payloadAccountID(raw)
-		b, err := json.Marshal(publishPayload{V: payloadVersion, Post: Post{ID: "p", AccountID: acct, Content: publishers.Content{Text: text}}})
+		b, err := marshalPublishPayload(Post{ID: "p", AccountID: acct, Content: publishers.Content{Text: text}})
 		if err != nil {
 			t.Skip()
 		}

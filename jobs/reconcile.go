@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -115,8 +116,17 @@ func (r *reconciler) pass(ctx context.Context) (int, error) {
 	case *redis.ClusterClient:
 		// Each shard is walked with its own cursor; ids is shared, so
 		// walk them one at a time.
-		var nodes []*redis.Client
-		_ = rdb.ForEachMaster(ctx, func(_ context.Context, node *redis.Client) error { nodes = append(nodes, node); return nil })
+		// ForEachMaster calls its function from a goroutine per shard.
+		var (
+			mu    sync.Mutex
+			nodes []*redis.Client
+		)
+		_ = rdb.ForEachMaster(ctx, func(_ context.Context, node *redis.Client) error {
+			mu.Lock()
+			defer mu.Unlock()
+			nodes = append(nodes, node)
+			return nil
+		})
 		for _, n := range nodes {
 			if err = scan(ctx, n); err != nil {
 				break

@@ -84,8 +84,11 @@ const checkpointPrefix = "cp:"
 
 // store reads and writes publication records.
 type store struct {
-	rdb redis.UniversalClient
-	now func() time.Time
+	// retention, if set, is how long a record outlives its post's end:
+	// finish sets the expiry when it writes a final state.
+	retention time.Duration
+	rdb       redis.UniversalClient
+	now       func() time.Time
 	// events appends to the events stream.
 	events *events.Writer
 	// inlineEvents: the attempt scripts append their events themselves,

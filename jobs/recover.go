@@ -138,7 +138,7 @@ func (r *recoverer) enqueue(ctx context.Context, id, attempts string) error {
 	if err != nil || !ok {
 		return err
 	}
-	payload, err := json.Marshal(publishPayload{V: payloadVersion, Post: rec.Post})
+	payload, err := json.Marshal(newPublishPayload(rec.Post))
 	if err != nil {
 		return err
 	}

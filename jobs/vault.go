@@ -11,7 +11,8 @@ import (
 // VaultHooks returns o with its account hooks wired to c, the one way
 // jobs hears of the Vault's accounts:
 //
-//   - OnConnect appends account.connected;
+//   - OnConnect appends account.connected (its reason is the
+//     tokens.ConnectNote of the context, such as scopes not granted);
 //   - OnReauth appends account.reauth_required with the Vault's reason;
 //   - OnDisconnect enqueues the revocation of the token, cancels every
 //     post of the account that has not gone out (waiting for an attempt
@@ -30,7 +31,7 @@ func VaultHooks(c *Client, o tokens.Options) tokens.Options {
 		if onConnect != nil {
 			onConnect(ctx, accountID, platform)
 		}
-		_ = c.store.appendEvent(ctx, events.Event{Type: events.AccountConnected, AccountID: accountID, Platform: platform})
+		_ = c.store.appendEvent(ctx, events.Event{Type: events.AccountConnected, AccountID: accountID, Platform: platform, Reason: tokens.ConnectNote(ctx)})
 	}
 	o.OnReauth = func(ctx context.Context, accountID, platform, reason string) {
 		if onReauth != nil {

@@ -70,6 +70,10 @@ type WorkerConfig struct {
 	// Lookup paces the lookups of post ids a platform gives after
 	// publishing (TikTok's, after moderation; lookup.go).
 	Lookup LookupConfig
+	// RecordRetention is how long a post's record outlives its end
+	// (default DefaultRetention; give it the Client's WithRetention). The
+	// attempt that ends a post sets the expiry in its own round trip.
+	RecordRetention time.Duration
 }
 
 // Worker runs Herald's tasks from Redis.
@@ -119,14 +123,18 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	if cfg.MaxRetry <= 0 {
 		cfg.MaxRetry = 12
 	}
+	if cfg.RecordRetention <= 0 {
+		cfg.RecordRetention = DefaultRetention
+	}
 	w := &Worker{}
 	c := NewClient(rdb, WithClock(cfg.Now), WithMaxRetry(cfg.MaxRetry), WithMaxLateness(cfg.MaxLateness),
-		WithEventsMaxLen(cfg.EventsMaxLen), WithEventObserver(cfg.ObserveEvent))
+		WithEventsMaxLen(cfg.EventsMaxLen), WithEventObserver(cfg.ObserveEvent), WithRetention(cfg.RecordRetention))
 	if !cfg.Reconcile.Disabled {
 		cfg.Reconcile.defaults()
 		w.reconcile = &reconciler{c: c, cfg: cfg.Reconcile, log: cfg.Logger.With("component", "reconcile")}
 	}
 	st := newStore(rdb, cfg.Now, cfg.EventsMaxLen, cfg.ObserveEvent)
+	st.retention = cfg.RecordRetention
 	if !cfg.Recover.Disabled {
 		cfg.Recover.defaults()
 		st.trackAttempts = true

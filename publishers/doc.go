@@ -23,8 +23,11 @@
 //
 // A Platform is everything Herald knows of a platform: its name, its
 // Publisher, how its tokens are refreshed and revoked (Tokens) and how far
-// ahead, which sender's disconnect notices name its accounts, its quota and
-// what doctor checks. Each platform package builds its own
+// ahead, which sender's disconnect notices name its accounts, its quota,
+// what doctor checks, and how Herald runs its OAuth consent
+// (Authorization: authorize and token URLs, default scopes, PKCE, its
+// code exchange and how to read who connected; package connect reads
+// it). Each platform package builds its own
 // (youtube.Platform, instagram.Platform, ...) from a small options value,
 // so the package never reads the configuration; cmd/herald maps the
 // configuration to those options and lists the platforms once. Every other

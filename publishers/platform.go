@@ -35,6 +35,9 @@ type Platform struct {
 	Quota string
 	// Doctor is what `herald doctor` checks of the platform.
 	Doctor Check
+	// Authorization, if set, lets Herald run the platform's consent
+	// itself (package connect). Nil: apps hand Herald the tokens.
+	Authorization *Authorization
 }
 
 // Tokens is how one platform's tokens are refreshed and revoked. It has

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -95,7 +97,11 @@ func apiHandler(cfg config.Config, rdb redis.UniversalClient, keys map[string]st
 	reg := metrics.NewRegistry()
 	appended := metrics.NewEvents(reg) // the API appends post.scheduled and account events
 	client := newClient(cfg, rdb, ps, appended.Appended)
-	vault, _, err := newVault(cfg, rdb, ps, client, log, nil)
+	vault, keyring, err := newVault(cfg, rdb, ps, client, log, nil)
+	if err != nil {
+		return nil, err
+	}
+	flow, err := newConnectFlow(cfg, rdb, ps, vault, keyring, slices.Collect(maps.Values(keys)), log)
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +123,7 @@ func apiHandler(cfg config.Config, rdb redis.UniversalClient, keys map[string]st
 		RateLimit: api.RateLimit{Redis: rdb, PerMinute: rateLimit},
 		Observe:   apiMetrics(reg),
 		Callbacks: callbacks,
+		Connect:   flow,
 		Logger:    log,
 	})
 	if err != nil {

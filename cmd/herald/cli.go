@@ -113,9 +113,11 @@ func printStatus(w io.Writer, asJSON bool, st jobs.PostStatus) error {
 	return tw.Flush()
 }
 
-// runPost: herald post schedule|status|cancel|reschedule.
+// runPost: herald post schedule|status|cancel|reschedule|import|export.
 func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := "usage: herald post schedule --file post.json | status ID | cancel ID | reschedule ID --at RFC3339 [--json]"
+	usage := "usage: herald post schedule --file post.json | status ID | cancel ID | reschedule ID --at RFC3339 [--json]\n" +
+		"       herald post import --file posts.jsonl|posts.csv [--format jsonl|csv]\n" +
+		"       herald post export --account ID [--from RFC3339] [--to RFC3339] [--state STATE]"
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errUsage
@@ -124,8 +126,13 @@ func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	asJSON := fs.Bool("json", false, "print JSON")
 	file := fs.String("file", "-", "schedule: the post as JSON (the API's body), - for standard input")
 	at := fs.String("at", "", "reschedule: the new publish time, RFC 3339 with a zone")
+	format := fs.String("format", "", "import: jsonl or csv (default: from the file's extension)")
+	account := fs.String("account", "", "export: the account whose posts to write")
+	from := fs.String("from", "", "export: only posts publishing at or after this RFC 3339 time")
+	to := fs.String("to", "", "export: only posts publishing before this RFC 3339 time")
+	state := fs.String("state", "", "export: only posts in this state")
 	sub := args[0]
-	id, err := parseSub(fs, args[1:], sub != "schedule", usage)
+	id, err := parseSub(fs, args[1:], sub != "schedule" && sub != "import" && sub != "export", usage)
 	if err != nil {
 		return err
 	}
@@ -136,6 +143,10 @@ func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer done()
 	var st jobs.PostStatus
 	switch sub {
+	case "import":
+		return runImport(ctx, e, *file, *format, stdout, stderr)
+	case "export":
+		return runExport(ctx, e, jobs.ListQuery{AccountID: *account, State: jobs.State(*state)}, *from, *to, stdout)
 	case "schedule":
 		var p jobs.Post
 		if err := readJSONArg(*file, &p); err != nil {
@@ -176,10 +187,13 @@ type accountFile struct {
 
 // runAccounts: herald accounts connect|status|disconnect|erase|reindex.
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := "usage: herald accounts connect --file account.json | status ID | disconnect ID | erase ID | reindex [--json]"
+	usage := "usage: herald accounts connect --file account.json | connect-url --platform P --account ID --return URL | status ID | disconnect ID | erase ID | reindex [--json]"
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errUsage
+	}
+	if args[0] == "connect-url" {
+		return runConnectURL(ctx, args[1:], stdout, stderr)
 	}
 	fs := flags("accounts "+args[0], stderr)
 	asJSON := fs.Bool("json", false, "print JSON")

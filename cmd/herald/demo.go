@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/oauth2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/heraldhq/herald/config"
@@ -78,7 +77,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if err := d.connect(ctx); err != nil {
+	if err := d.connectThroughConsent(ctx, d.ps, d.keys); err != nil {
 		return err
 	}
 	err = d.serve(ctx, cfg, worker)
@@ -103,8 +102,10 @@ type demo struct {
 	tel      *telemetry
 	client   *jobs.Client
 	vault    *tokens.Vault
-	hook     *demoHook // nil when HERALD_WEBHOOKS names real receivers
-	hookFrom string    // the last event before the receiver joined
+	keys     *tokens.Keyring       // the Vault's, for the connect flow
+	ps       []publishers.Platform // the platforms the worker knows
+	hook     *demoHook             // nil when HERALD_WEBHOOKS names real receivers
+	hookFrom string                // the last event before the receiver joined
 }
 
 func (d *demo) close() {
@@ -168,7 +169,7 @@ func (d *demo) newWorker(ctx context.Context, cfg config.Config, stderr io.Write
 	if err != nil {
 		return nil, err
 	}
-	d.vault = vault
+	d.vault, d.keys, d.ps = vault, keys, ps
 	wc.Tokens, wc.Sealer = vault, keys
 	if len(wc.Webhooks.Endpoints) == 0 {
 		ep, err := d.startHook(ctx)
@@ -198,19 +199,6 @@ func (d *demo) startHook(ctx context.Context) (webhook.Endpoint, error) {
 	}
 	d.out.say("webhook receiver at %s (signed deliveries of every event)", hook.URL)
 	return hook.endpoint(), nil
-}
-
-// connect does the product app's part: the user connected an account.
-func (d *demo) connect(ctx context.Context) error {
-	err := d.vault.Connect(ctx, tokens.Account{
-		ID: "demo-account", Platform: "sandbox", PlatformUserID: "sandbox-user-1",
-		Token: &oauth2.Token{AccessToken: "demo-" + d.run, TokenType: "Bearer", Expiry: time.Now().Add(24 * time.Hour)},
-	})
-	if err != nil {
-		return fmt.Errorf("connect the demo account: %w", err)
-	}
-	d.out.say("connected demo-account (token sealed in the Vault)")
-	return nil
 }
 
 // serve runs the worker and the monitor, schedules the demo's posts and

@@ -30,6 +30,7 @@ func commands() []command {
 		{"accounts", "connect an account, or show, disconnect or erase one", runAccounts},
 		{"events", "follow the events stream (events tail)", runEvents},
 		{"webhooks", "show whether each webhook endpoint is delivering, or enable one a 410 disabled", runWebhooks},
+		{"compose-env", "write a .env with fresh secrets for docker compose (never overwrites one)", runComposeEnv},
 		{"keys", "generate a token key, or re-seal every token with the first key (rotate)", runKeys},
 		{"doctor", "check Redis and the configuration, and say what is wrong", runDoctor},
 		{"version", "print the version", runVersion},
@@ -40,12 +41,16 @@ func commands() []command {
 // exits with status 2.
 var errUsage = errors.New("usage")
 
+// errHelp ends a subcommand asked for its help (-h): the flags' usage is
+// printed and nothing runs; herald exits with status 0.
+var errHelp = errors.New("help")
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 	case errors.Is(err, errUsage):
 		os.Exit(2)
 	default:
@@ -76,7 +81,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Herald publishes scheduled social posts, durably and exactly once.")
 	fmt.Fprintln(w, "\nUsage: herald <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nConfiguration comes from HERALD_* environment variables: see README.md.")
 }
@@ -91,7 +96,7 @@ func flags(name string, stderr io.Writer) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return errHelp
 		}
 		return errUsage
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/heraldhq/herald/internal/eventually"
+	"github.com/heraldhq/herald/internal/logging/logtest"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
 )
@@ -19,7 +19,10 @@ func TestMain(m *testing.M) { redistest.Main(m) }
 
 func herald(t *testing.T, ctx context.Context, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	var o, e bytes.Buffer
+	// Locked buffers: a worker stopped while attempts still wait on a
+	// platform returns after its shutdown timeout, and asynq leaves those
+	// attempts running; they log when they end, after run returned.
+	var o, e logtest.Buffer
 	err = run(ctx, args, &o, &e)
 	return o.String(), e.String(), err
 }
@@ -102,6 +105,8 @@ func TestDemoPublishesItsPosts(t *testing.T) {
 		"hello      PUBLISHED", "photo      PUBLISHED", "flaky      PUBLISHED",
 		"throttled  PUBLISHED", "rejected   FAILED (permanent)", "canceled   canceled",
 		"will retry", "with a valid signature, 0 refused", "post.published 4",
+		"connecting demo-account through the sandbox's consent page: http://", "connected demo-account (Allow clicked",
+		"connect another account yourself within 10 minutes: open http://",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
@@ -178,5 +183,24 @@ func TestMissingPositionalArgumentIsAUsageError(t *testing.T) {
 		if !strings.Contains(stderr, "usage: herald "+args[0]) {
 			t.Errorf("%v: stderr does not show the usage: %q", args, stderr)
 		}
+	}
+}
+
+// A subcommand asked for its help prints its flags and runs nothing: a
+// `herald worker -h` that went on to start a worker would take tasks.
+func TestSubcommandHelpRunsNothing(t *testing.T) {
+	for _, cmd := range []string{"worker", "api", "scheduler", "monitor", "doctor"} {
+		t.Run(cmd, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // a command that ran anyway would stop at once, not hang the test
+			err := run(ctx, []string{cmd, "-h"}, &stdout, &stderr)
+			if !errors.Is(err, errHelp) {
+				t.Fatalf("herald %s -h: %v, want errHelp", cmd, err)
+			}
+			if !strings.Contains(stderr.String(), "Usage of herald "+cmd) {
+				t.Errorf("herald %s -h printed %q, want its flags' usage", cmd, stderr.String())
+			}
+		})
 	}
 }

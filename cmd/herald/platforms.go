@@ -28,21 +28,22 @@ func platforms(cfg config.Config, rdb redis.UniversalClient, tel *telemetry) ([]
 	}
 	return []publishers.Platform{
 		youtube.Platform(youtubeOptions(cfg, rdb, fetch, tel), youtube.Credentials{
-			ClientID: cfg.GoogleClientID, ClientSecret: cfg.GoogleClientSecret, TokenURL: cfg.GoogleTokenURL, RevokeURL: cfg.GoogleRevokeURL,
+			ClientID: cfg.GoogleClientID, ClientSecret: cfg.GoogleClientSecret, TokenURL: cfg.GoogleTokenURL, RevokeURL: cfg.GoogleRevokeURL, AuthURL: cfg.GoogleAuthURL,
 		}),
 		instagram.Platform(instagram.Options{
 			Client:  tel.client("instagram", instagram.DefaultTimeout),
 			BaseURL: cfg.InstagramGraphURL, Version: cfg.InstagramAPIVersion, RefreshBaseURL: cfg.InstagramRefreshURL,
 			AppID: cfg.MetaAppID, AppSecret: cfg.MetaAppSecret,
-		}),
+		}, instagram.Consent{AppID: cfg.InstagramAppID, AppSecret: cfg.InstagramAppSecret, AuthURL: cfg.InstagramAuthURL, TokenURL: cfg.InstagramTokenURL}),
 		tiktok.Platform(tiktok.Options{
 			Client: tel.client("tiktok", tiktok.DefaultTimeout), UploadClient: tel.client("tiktok", 0),
 			BaseURL: cfg.TikTokURL, ClientKey: cfg.TikTokClientKey, ClientSecret: cfg.TikTokClientSecret,
 			PullPrefixes: cfg.TikTokPullPrefixList(), Unaudited: cfg.TikTokUnaudited, Fetcher: fetch,
-		}),
+		}, tiktok.Consent{AuthURL: cfg.TikTokAuthURL}),
 		linkedin.Platform(linkedin.Options{
 			Client: tel.client("linkedin", linkedin.DefaultTimeout), BaseURL: cfg.LinkedInURL, Version: cfg.LinkedInVersion, Media: fetch,
-		}, linkedin.OAuth{TokenURL: cfg.LinkedInTokenURL, ClientID: cfg.LinkedInClientID, ClientSecret: cfg.LinkedInClientSecret}),
+		}, linkedin.OAuth{TokenURL: cfg.LinkedInTokenURL, ClientID: cfg.LinkedInClientID, ClientSecret: cfg.LinkedInClientSecret},
+			linkedin.Consent{AuthURL: cfg.LinkedInAuthURL}),
 		sandbox.Platform(cfg.SandboxURL, tel.client("sandbox", sandbox.DefaultTimeout)),
 	}, nil
 }

@@ -88,6 +88,7 @@ func newClient(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Pla
 	opts := []jobs.ClientOption{
 		jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness),
 		jobs.WithEventsMaxLen(cfg.EventsMaxLen), jobs.WithPlatforms(publishers.Names(ps)...),
+		jobs.WithRetention(cfg.RecordRetention),
 	}
 	if observeEvent != nil {
 		opts = append(opts, jobs.WithEventObserver(observeEvent))
@@ -166,6 +167,7 @@ func workerConfig(cfg config.Config, ps []publishers.Platform, log *slog.Logger,
 		ShutdownTimeout:          cfg.WorkerShutdownTimeout,
 		DelayedTaskCheckInterval: cfg.DelayedTaskCheckInterval,
 		Retry:                    jobs.RetryPolicy{Base: cfg.RetryBase, Cap: cfg.RetryCap},
+		RecordRetention:          cfg.RecordRetention,
 		MaxLateness:              cfg.PublishMaxLateness,
 		MaxRetry:                 cfg.RetryMax,
 		Publishers:               publishers.RegistryOf(ps),

@@ -13,7 +13,8 @@ import (
 )
 
 // runScheduler enqueues the periodic work: one analytics sweep per
-// HERALD_ANALYTICS_INTERVAL. Several schedulers may run for availability:
+// HERALD_ANALYTICS_INTERVAL; and it runs the retention sweep itself
+// (sweepRetention). Several schedulers may run for availability:
 // each sweep's TaskID names its window and the task is retained for the
 // window, so asynq accepts one sweep per window however many schedulers
 // offer it (no lease to lose, nothing to elect).
@@ -63,6 +64,7 @@ func runScheduler(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			}
 		}
 	})
-	log.Info("scheduler started", "analytics_interval", cfg.AnalyticsInterval)
+	g.Go(func() error { return sweepRetention(ctx, client, log, retentionEvery) })
+	log.Info("scheduler started", "analytics_interval", cfg.AnalyticsInterval, "record_retention", cfg.RecordRetention)
 	return g.Wait()
 }

@@ -8,6 +8,12 @@
 // $HERALD_TEST_ARTIFACTS when set). It skips when no Chromium is
 // installed; `make test` installs it on Debian.
 //
+// The connect test drives headless Chromium through Herald's OAuth
+// consent (package connect) on every platform's fake: the authorize
+// URL, the consent page, a click on Allow, Herald's callback, the app's
+// return page; then a post goes out with the sandbox account it
+// connected.
+//
 // The log scan test runs a whole cycle in one process (a token refreshed
 // by the Vault, posts published, retried, refused and needing
 // reauthorization) with the JSON logger the real processes use, and

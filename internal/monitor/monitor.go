@@ -14,6 +14,7 @@ package monitor
 
 import (
 	"context"
+	"github.com/heraldhq/herald/internal/redischeck"
 	"github.com/heraldhq/herald/tokens"
 	"net/http"
 	"time"
@@ -85,6 +86,10 @@ func New(o Options) *Handler {
 	if o.Quota != nil {
 		o.Registry.MustRegister(heraldmetrics.QuotaCollector(o.Quota))
 	}
+	o.Registry.MustRegister(heraldmetrics.RedisMemoryCollector(func(ctx context.Context) (heraldmetrics.RedisMemory, error) {
+		m, err := redischeck.ReadMemory(ctx, o.Redis)
+		return heraldmetrics.RedisMemory{Used: m.Used, Max: m.Max}, err
+	}))
 	mon := asynqmon.New(asynqmon.Options{
 		RootPath:          RootPath,
 		RedisConnOpt:      o.RedisConnOpt,

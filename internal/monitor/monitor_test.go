@@ -63,7 +63,7 @@ func TestMonitorServesUIMetricsAndHealth(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("/metrics = %d", code)
 	}
-	for _, want := range []string{`asynq_queue_size{queue="publish"} 1`, "go_goroutines", "process_", "herald_accounts_scrape_error 0"} {
+	for _, want := range []string{`asynq_queue_size{queue="publish"} 1`, "go_goroutines", "process_", "herald_accounts_scrape_error 0", "herald_redis_memory_scrape_error 0", "herald_redis_memory_used_bytes "} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

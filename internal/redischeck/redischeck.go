@@ -19,6 +19,7 @@ type Report struct {
 	MaxMemoryPolicy string
 	AOF             bool
 	RDB             bool // RDB snapshots configured (save rules)
+	Memory          Memory
 	// Problems make Redis unfit: a worker refuses to start.
 	Problems []string
 	// Warnings are risks an operator should know about.
@@ -41,6 +42,11 @@ func Check(ctx context.Context, rdb redis.UniversalClient) (Report, error) {
 	r.Mode = fields["redis_mode"]
 	r.MaxMemoryPolicy = fields["maxmemory_policy"]
 	r.AOF = fields["aof_enabled"] == "1"
+	if m, err := memoryOf(fields); err == nil {
+		r.Memory = m
+		r.Warnings = append(r.Warnings, memoryWarnings(m)...)
+	}
+	r.Warnings = append(r.Warnings, listpackWarnings(ctx, rdb)...)
 	// INFO has no "save rules" field; CONFIG GET may be disabled on
 	// managed Redis, in which case RDB is reported unknown (false) and
 	// only warned about.

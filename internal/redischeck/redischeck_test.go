@@ -2,6 +2,7 @@ package redischeck_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,5 +63,80 @@ func TestCheck(t *testing.T) {
 				t.Errorf("warnings %v lack %q", r.Warnings, tt.warn)
 			}
 		})
+	}
+}
+
+// Memory: doctor warns when maxmemory is unset or 80% used, and not
+// otherwise; the test raises and lowers maxmemory around what is used.
+func TestMemoryWarnings(t *testing.T) {
+	db := redistest.New(t)
+	ctx := context.Background()
+	old, err := db.Client.ConfigGet(ctx, "maxmemory").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Client.ConfigSet(ctx, "maxmemory", old["maxmemory"]) })
+	m, err := redischeck.ReadMemory(ctx, db.Client)
+	if err != nil || m.Used <= 0 {
+		t.Fatalf("ReadMemory: %+v, %v", m, err)
+	}
+	tests := []struct {
+		name     string
+		max      int64
+		warnWith string
+	}{
+		{"unset", 0, "maxmemory is not set"},
+		{"roomy", m.Used * 4, ""},
+		{"nearly full", m.Used + m.Used/10, "% full"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := db.Client.ConfigSet(ctx, "maxmemory", strconv.FormatInt(tt.max, 10)).Err(); err != nil {
+				t.Fatal(err)
+			}
+			r, err := redischeck.Check(ctx, db.Client)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Memory.Max != tt.max || r.Memory.Used <= 0 {
+				t.Errorf("memory %+v, want max %d", r.Memory, tt.max)
+			}
+			var memWarn []string
+			for _, w := range r.Warnings {
+				if strings.HasPrefix(w, "maxmemory is") || strings.HasPrefix(w, "Redis memory is") {
+					memWarn = append(memWarn, w)
+				}
+			}
+			switch {
+			case tt.warnWith == "" && len(memWarn) > 0:
+				t.Errorf("warned %v", memWarn)
+			case tt.warnWith != "" && (len(memWarn) != 1 || !strings.Contains(memWarn[0], tt.warnWith)):
+				t.Errorf("warnings %v, want one with %q", memWarn, tt.warnWith)
+			}
+		})
+	}
+}
+
+// Doctor recommends compact hashes for records: it warns while
+// hash-max-listpack-value is Redis's default, not once it is raised.
+func TestListpackWarning(t *testing.T) {
+	db := redistest.New(t)
+	ctx := context.Background()
+	old := db.Client.ConfigGet(ctx, "hash-max-listpack-value").Val()["hash-max-listpack-value"]
+	t.Cleanup(func() { db.Client.ConfigSet(ctx, "hash-max-listpack-value", old) })
+	for _, tt := range []struct {
+		value string
+		warn  bool
+	}{{"64", true}, {"1024", false}} {
+		if err := db.Client.ConfigSet(ctx, "hash-max-listpack-value", tt.value).Err(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := redischeck.Check(ctx, db.Client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(strings.Join(r.Warnings, "\n"), "hash-max-listpack-value"); got != tt.warn {
+			t.Errorf("hash-max-listpack-value %s: warned %v, want %v (%v)", tt.value, got, tt.warn, r.Warnings)
+		}
 	}
 }

@@ -13,9 +13,14 @@ import (
 // Platform describes Instagram for Herald: the publisher built from o,
 // the long-lived token renewal RefreshToken does (RefreshMargin ahead of
 // expiry), and Meta's deauthorize and data deletion notices. Meta offers
-// no revocation of an Instagram token: disconnect deletes it.
-func Platform(o Options) publishers.Platform {
+// no revocation of an Instagram token: disconnect deletes it. consent,
+// if given, is the Instagram Login app the connect flow uses.
+func Platform(o Options, consent ...Consent) publishers.Platform {
 	p := New(o)
+	var c Consent
+	if len(consent) > 0 {
+		c = consent[0]
+	}
 	return publishers.Platform{
 		Name:      "instagram",
 		Publisher: p,
@@ -39,5 +44,6 @@ func Platform(o Options) publishers.Platform {
 			// only Facebook Login accounts need them.
 			Optional: "needed only for accounts of Facebook Login",
 		},
+		Authorization: p.authorization(c),
 	}
 }

@@ -8,8 +8,12 @@ import "github.com/heraldhq/herald/publishers"
 // days) until it expires and is then marked for reauthorization (the
 // Vault's ReconnectDue warns ahead). LinkedIn has no revoke endpoint that
 // Herald calls: disconnect deletes the token, and it sends no disconnect
-// notices.
-func Platform(o Options, a OAuth) publishers.Platform {
+// notices. consent, if given, says where the connect flow sends members.
+func Platform(o Options, a OAuth, consent ...Consent) publishers.Platform {
+	var c Consent
+	if len(consent) > 0 {
+		c = consent[0]
+	}
 	var t publishers.Tokens
 	if a.ClientID != "" {
 		t = publishers.Tokens{Refresh: a.Refresh, NeedsRefreshToken: true}
@@ -25,5 +29,6 @@ func Platform(o Options, a OAuth) publishers.Platform {
 			Without:    "their tokens cannot be refreshed and need reconnecting when they expire",
 			Review:     reviewVersion(o.Version),
 		},
+		Authorization: authorization(a, c, o.BaseURL),
 	}
 }

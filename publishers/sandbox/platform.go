@@ -22,6 +22,7 @@ func Platform(baseURL string, client *http.Client) publishers.Platform {
 	}
 	if baseURL != "" {
 		p.Publisher = New(baseURL, client)
+		p.Authorization = Authorization(baseURL, client)
 	}
 	return p
 }

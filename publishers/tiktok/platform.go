@@ -5,9 +5,13 @@ import "github.com/heraldhq/herald/publishers"
 // Platform describes TikTok for Herald: the publisher built from o, which
 // also refreshes tokens (TikTok's client_key dialect, with rotating
 // refresh tokens) and revokes them, and TikTok's authorization.removed
-// webhooks.
-func Platform(o Options) publishers.Platform {
+// webhooks. consent, if given, says where the connect flow sends users.
+func Platform(o Options, consent ...Consent) publishers.Platform {
 	p := New(o)
+	var c Consent
+	if len(consent) > 0 {
+		c = consent[0]
+	}
 	return publishers.Platform{
 		Name:      "tiktok",
 		Publisher: p,
@@ -20,5 +24,6 @@ func Platform(o Options) publishers.Platform {
 			Without:    "their tokens cannot be refreshed or revoked and their posts fail as reauth within a day",
 			Severe:     true,
 		},
+		Authorization: p.authorization(c),
 	}
 }

@@ -18,6 +18,9 @@ type Credentials struct {
 	// TokenURL and RevokeURL default to Google's (DefaultTokenURL,
 	// DefaultRevokeURL); tests give a fake's.
 	TokenURL, RevokeURL string
+	// AuthURL is Google's consent page for the connect flow (default
+	// DefaultAuthURL).
+	AuthURL string
 }
 
 // Platform describes YouTube for Herald: the publisher built from o,
@@ -47,5 +50,6 @@ func Platform(o Options, c Credentials) publishers.Platform {
 			Without:    "their tokens cannot be refreshed and their posts fail as reauth within the hour",
 			Severe:     true,
 		},
+		Authorization: authorization(c, o.Endpoint),
 	}
 }

@@ -117,6 +117,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /{version}/{id}", s.api(EndpointRead, s.read))
 	mux.Handle("GET /{version}/{$}", s.api(EndpointRead, s.readBatch))
 	mux.Handle("GET /refresh_access_token", s.api(EndpointRefresh, s.refreshIG))
+	mux.HandleFunc("GET "+AuthPath, s.consent)
+	mux.HandleFunc("POST "+AuthPath, s.consentDecision)
+	mux.HandleFunc("POST "+TokenPath, s.exchangeCode)
+	mux.Handle("GET /access_token", s.api(EndpointRefresh, s.longLived))
+	mux.Handle("GET /me", s.api(EndpointRead, s.me))
 	mux.Handle("POST /{version}/oauth/access_token", s.api(EndpointRefresh, s.exchangeFB))
 	mux.Handle("/", s.api("", func(*http.Request, string) reply {
 		return fail(http.StatusBadRequest, 100, 0, "Unsupported request: no such endpoint")

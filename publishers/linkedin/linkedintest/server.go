@@ -144,7 +144,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /rest/socialActions/{urn}", s.api(EndpointSocialActions, s.socialActions))
 	mux.Handle("PUT /upload/image/{id}", s.upload(s.uploadImage))
 	mux.Handle("PUT /upload/video/{id}/{part}", s.upload(s.uploadPart))
-	mux.Handle("POST /oauth/v2/accessToken", s.oauth())
+	mux.Handle("POST /oauth/v2/accessToken", s.tokenOrCode())
+	mux.HandleFunc("GET "+AuthPath, s.consent)
+	mux.HandleFunc("POST "+AuthPath, s.consentDecision)
+	mux.HandleFunc("GET /v2/userinfo", s.userinfo)
 	mux.Handle("/", s.api("", func(*http.Request, []byte) reply {
 		return fail(http.StatusNotFound, 0, "", "No virtual resource found")
 	}))

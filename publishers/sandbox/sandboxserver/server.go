@@ -41,6 +41,8 @@ type Server struct {
 	npost      int
 	stats      map[string]postStats // set by SetStats
 	followers  map[string]int64     // set by SetFollowers
+	codes      map[string]*grant    // authorization codes (oauth.go)
+	users      map[string]string    // access token -> user, of tokens /oauth/token issued
 }
 
 // draft is a post waiting to be published.
@@ -82,6 +84,8 @@ func newServer() *Server {
 		posts:     map[string]*Post{},
 		stats:     map[string]postStats{},
 		followers: map[string]int64{},
+		codes:     map[string]*grant{},
+		users:     map[string]string{},
 	}
 	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
 	s.served = make(chan struct{})
@@ -130,6 +134,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /v1/drafts/{id}/publish", s.api(s.publishRef, s.publish))
 	mux.Handle("GET /v1/accounts/{account}/stats", s.api(noRef, s.accountStats))
 	mux.Handle("GET /v1/posts/{id}/stats", s.api(s.postRef, s.postStats))
+	mux.Handle("GET /v1/me", s.api(noRef, s.me))
+	mux.HandleFunc("GET /oauth/authorize", s.authorizePage)
+	mux.HandleFunc("POST /oauth/authorize", s.authorizeDecision)
+	mux.HandleFunc("POST /oauth/token", s.token)
 	mux.Handle("/v1/", s.api(noRef, func(*http.Request, []byte) reply {
 		return fail(http.StatusNotFound, "not_found", "no such endpoint")
 	}))

@@ -112,7 +112,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /youtube/v3/videos", s.api(OpVideosList, s.listVideos))
 	mux.HandleFunc("GET /youtube/v3/channels", s.api(OpChannelsList, s.listChannels))
 	mux.HandleFunc("POST /youtube/v3/playlistItems", s.api(OpPlaylistItemsInsert, s.insertPlaylistItem))
-	mux.HandleFunc("POST /token", s.token)
+	mux.HandleFunc("POST /token", s.tokenOrConsent)
+	mux.HandleFunc("GET "+AuthPath, s.consent)
+	mux.HandleFunc("POST "+AuthPath, s.consentDecision)
 	mux.HandleFunc("POST /revoke", s.revoke)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiError(http.StatusNotFound, "notFound", "no such endpoint: "+r.Method+" "+r.URL.Path))

@@ -1,0 +1,32 @@
+// Package connect runs the platforms' OAuth consent for the apps, so an
+// app never touches a token: the app asks for an authorize URL (Start,
+// POST /v1/connections), sends the user's browser there, and the
+// platform sends it back to Herald's public callback (ServeCallback,
+// GET /v1/oauth/{platform}/callback), which exchanges the code, reads who
+// connected, stores the tokens through tokens.Vault.Connect (which
+// appends account.connected) and redirects the browser (303) to the
+// app's return URL with account_id and status=connected, or
+// status=error&error=<code>.
+//
+// Security, and why:
+//
+//   - state is 256 random bits, single use: the callback consumes it with
+//     GETDEL, so a replayed callback finds nothing. Redis keeps only its
+//     SHA-256, so a read of Redis cannot finish someone's consent.
+//   - The state record is bound to the API key that created it: a key
+//     removed from HERALD_API_TOKENS takes its pending consents with it.
+//   - It expires 10 minutes after Start (checked against the record's
+//     own time, Redis's TTL only cleans up).
+//   - The PKCE verifier (S256, where the platform takes it) is sealed with
+//     the token keyring in the record, as tokens are.
+//   - The return URL must start with one of HERALD_CONNECT_RETURN_URLS
+//     (same scheme and host, a path prefix at a '/' boundary), https
+//     except on loopback: no open redirect. An unknown, expired or
+//     replayed state gets a small HTML page, never a redirect, since
+//     nothing trustworthy says where to send the browser.
+//   - The code, the tokens and the verifier never reach logs, events,
+//     metrics or the redirect; errors reach the app as short codes.
+//   - Scopes granted smaller than asked: the account is connected with
+//     what was granted, and account.connected's reason names the missing
+//     ones (tokens.WithConnectNote).
+package connect

@@ -1,0 +1,193 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// MaxBatch is the most posts one SchedulePosts call takes.
+const MaxBatch = 500
+
+// Outcome of one post of SchedulePosts.
+const (
+	ResultCreated   = "created"   // stored and scheduled now
+	ResultUnchanged = "unchanged" // the same post was stored before
+	ResultConflict  = "conflict"  // the id belongs to a different post
+	ResultInvalid   = "invalid"   // refused; Err names the fields
+)
+
+// ScheduleResult is what SchedulePosts did with one post.
+type ScheduleResult struct {
+	PostID string
+	// Result is ResultCreated, ResultUnchanged, ResultConflict or
+	// ResultInvalid.
+	Result string
+	// Status is the post's status after the call (created, unchanged).
+	Status PostStatus
+	// Err says why a post was refused: field errors (errors.Is
+	// ErrInvalid) or ErrConflict.
+	Err error
+}
+
+// enqueueWorkers bounds the enqueues one SchedulePosts runs at once.
+const enqueueWorkers = 16
+
+// SchedulePosts schedules up to MaxBatch posts, each exactly as
+// SchedulePost would, and returns a result per post in order. A post that
+// is refused does not stop the others. The records and index entries are
+// written in two pipelined round trips and the events in a third; the
+// asynq tasks, which asynq enqueues one at a time, go out concurrently.
+// The error is for the batch as a whole (Redis unreachable or full): some
+// posts may then be stored, and scheduling the batch again is safe.
+func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleResult, error) {
+	if len(posts) > MaxBatch {
+		return nil, &FieldError{Field: "posts", Problem: fmt.Sprintf("%d posts, at most %d in one batch", len(posts), MaxBatch)}
+	}
+	out := make([]ScheduleResult, len(posts))
+	first := map[string]int{} // post id -> index of its first valid post
+	repeats := map[int]int{}  // index of a repeated id -> index of its first
+	var todo []int
+	for i, p := range posts {
+		out[i].PostID = p.ID
+		if err := c.checkNewPost(p); err != nil {
+			out[i].Result, out[i].Err = ResultInvalid, err
+			continue
+		}
+		if j, seen := first[p.ID]; seen {
+			// A repeat inside the batch is judged against its first
+			// copy once that is stored (below).
+			repeats[i] = j
+			continue
+		}
+		first[p.ID] = i
+		todo = append(todo, i)
+	}
+	stored := make([]createResult, len(todo))
+	batch := make([]Post, len(todo))
+	for k, i := range todo {
+		batch[k] = posts[i]
+	}
+	if err := c.store.createMany(ctx, batch, stored); err != nil {
+		return nil, fmt.Errorf("schedule posts: %w", storeError(err))
+	}
+	var enqueue []Post
+	var unchanged []int
+	for k, i := range todo {
+		r, p := stored[k], posts[i]
+		switch {
+		case r.created:
+			out[i].Result = ResultCreated
+			out[i].Status = PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
+				PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: r.at.UTC()}
+		case r.fp != p.fingerprint():
+			out[i].Result, out[i].Err = ResultConflict, fmt.Errorf("schedule post %s: %w", p.ID, ErrConflict)
+			continue
+		default:
+			out[i].Result = ResultUnchanged
+			unchanged = append(unchanged, i)
+		}
+		if r.state == StateScheduled {
+			// As SchedulePost: an earlier call may have stored the
+			// record and failed before enqueueing.
+			enqueue = append(enqueue, p)
+		}
+	}
+	if err := c.enqueueMany(ctx, enqueue); err != nil {
+		return nil, fmt.Errorf("schedule posts: %w", storeError(err))
+	}
+	c.appendCreated(ctx, posts, out)
+	if err := c.fillStatuses(ctx, posts, out, unchanged); err != nil {
+		return nil, fmt.Errorf("schedule posts: %w", err)
+	}
+	for i, j := range repeats {
+		out[i] = repeatResult(posts[i], posts[j], out[j])
+	}
+	return out, nil
+}
+
+// checkNewPost validates p as SchedulePost does.
+func (c *Client) checkNewPost(p Post) error {
+	if err := c.ValidatePost(p); err != nil {
+		return err
+	}
+	if late := c.opts.now().Sub(p.PublishAt); late > c.opts.maxLateness {
+		return &FieldError{Field: "publish_at", Problem: fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
+	}
+	return nil
+}
+
+// repeatResult judges a post whose id came earlier in the same batch:
+// the same post is unchanged, another is a conflict.
+func repeatResult(p, firstPost Post, firstResult ScheduleResult) ScheduleResult {
+	switch {
+	case firstResult.Result == ResultConflict:
+		return ScheduleResult{PostID: p.ID, Result: ResultConflict, Err: firstResult.Err}
+	case p.fingerprint() != firstPost.fingerprint():
+		return ScheduleResult{PostID: p.ID, Result: ResultConflict, Err: fmt.Errorf("schedule post %s: %w", p.ID, ErrConflict)}
+	}
+	return ScheduleResult{PostID: p.ID, Result: ResultUnchanged, Status: firstResult.Status}
+}
+
+// enqueueMany enqueues the posts' tasks, enqueueWorkers at a time, and
+// returns the first error.
+func (c *Client) enqueueMany(ctx context.Context, posts []Post) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		next  = make(chan Post)
+	)
+	for range min(enqueueWorkers, len(posts)) {
+		wg.Go(func() {
+			for p := range next {
+				if err := c.enqueue(ctx, p); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("post %s: %w", p.ID, err)
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, p := range posts {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
+
+// appendCreated is afterCreate for the created posts of a batch, unless
+// the create script did its work.
+func (c *Client) appendCreated(ctx context.Context, posts []Post, out []ScheduleResult) {
+	if c.store.inlineEvents {
+		return
+	}
+	var created []Post
+	for i, r := range out {
+		if r.Result == ResultCreated {
+			created = append(created, posts[i])
+		}
+	}
+	c.store.afterCreate(ctx, created)
+}
+
+// fillStatuses reads the current status of the unchanged posts in one
+// round trip.
+func (c *Client) fillStatuses(ctx context.Context, posts []Post, out []ScheduleResult, which []int) error {
+	entries := make([]indexEntry, len(which))
+	for k, i := range which {
+		entries[k] = indexEntry{ID: posts[i].ID}
+	}
+	sts, err := c.store.loadStatuses(ctx, entries)
+	if err != nil {
+		return err
+	}
+	for k, i := range which {
+		out[i].Status = sts[k]
+	}
+	return nil
+}

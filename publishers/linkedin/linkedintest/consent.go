@@ -1,0 +1,226 @@
+package linkedintest
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	htmltemplate "html/template"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// LinkedIn's Authorization Code Flow and OpenID userinfo, for the
+// connect flow:
+//
+//	GET  /oauth/v2/authorization  the consent page (Allow / Deny)
+//	POST /oauth/v2/authorization  decision=allow|deny, member=<the
+//	                              member's id, default "consentMember1">:
+//	                              303 to redirect_uri with code and
+//	                              state, or error=user_cancelled_authorize
+//	POST /oauth/v2/accessToken    grant_type=authorization_code (code,
+//	                              redirect_uri, client_id, client_secret)
+//	                              -> access_token, expires_in, scope
+//	                              (comma-separated, as LinkedIn answers)
+//	GET  /v2/userinfo             {"sub", "name"} of a token it issued
+//
+// A code carries its member, redirect_uri, scopes and time, sealed with
+// the client secret; the call log remembers which were exchanged, so
+// each works once, within 30 minutes (LinkedIn: "The authorization code
+// is only valid for 30 minutes").
+
+// AuthPath is the consent page's path.
+const AuthPath = "/oauth/v2/authorization"
+
+// AuthURL is the consent page, for linkedin.Consent.AuthURL.
+func (s *Server) AuthURL() string { return s.ts.URL + AuthPath }
+
+// consentToken prefixes the access tokens a consent issues; userinfo
+// knows only those.
+const consentToken = "AQX.consent."
+
+type binding struct {
+	Member      string `json:"m"`
+	RedirectURI string `json:"u"`
+	Scope       string `json:"s"`
+	At          int64  `json:"t"`
+	Nonce       string `json:"n"`
+}
+
+var consentPage = htmltemplate.Must(htmltemplate.New("consent").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>LinkedIn (fake): sign in</title></head>
+<body><h1>This app would like to access your LinkedIn account</h1><p>{{.Scope}}</p>
+<form method="post">
+<p><label>Member <input name="member" value="consentMember1"></label></p>
+<button name="decision" value="allow" id="allow">Allow</button>
+<button name="decision" value="deny" id="deny">Cancel</button>
+</form></body></html>
+`))
+
+// checkAuthorize refuses what LinkedIn refuses before consent ("Step 2:
+// Request an Authorization Code"): response_type other than code, an
+// unknown client_id (when SetClient set one), no scope, a redirect_uri
+// that is not absolute (https; http let through on loopback for tests).
+func (s *Server) checkAuthorize(q url.Values) string {
+	s.mu.Lock()
+	id := s.clientID
+	s.mu.Unlock()
+	u, err := url.Parse(q.Get("redirect_uri"))
+	switch {
+	case q.Get("response_type") != "code":
+		return "response_type must be code"
+	case q.Get("client_id") == "" || (id != "" && q.Get("client_id") != id):
+		return "invalid client_id"
+	case strings.TrimSpace(q.Get("scope")) == "":
+		return "scope is required"
+	case err != nil || !u.IsAbs() || u.Fragment != "":
+		return "invalid redirect_uri"
+	case u.Scheme != "https" && !(u.Scheme == "http" && loopbackHost(u.Hostname())):
+		return "invalid redirect_uri"
+	}
+	return ""
+}
+
+func loopbackHost(h string) bool {
+	ip := net.ParseIP(h)
+	return h == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
+	if p := s.checkAuthorize(r.URL.Query()); p != "" {
+		http.Error(w, p, http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = consentPage.Execute(w, map[string]string{"Scope": r.URL.Query().Get("scope")})
+}
+
+func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if p := s.checkAuthorize(q); p != "" {
+		http.Error(w, p, http.StatusBadRequest)
+		return
+	}
+	r.ParseForm()
+	back, _ := url.Parse(q.Get("redirect_uri"))
+	bq := back.Query()
+	if st := q.Get("state"); st != "" {
+		bq.Set("state", st)
+	}
+	if r.PostForm.Get("decision") != "allow" {
+		// LinkedIn's word for a member who cancels.
+		bq.Set("error", "user_cancelled_authorize")
+		bq.Set("error_description", "The user cancelled the authorization")
+	} else {
+		member := r.PostForm.Get("member")
+		if member == "" {
+			member = "consentMember1"
+		}
+		s.mu.Lock()
+		b := binding{Member: member, RedirectURI: q.Get("redirect_uri"), Scope: q.Get("scope"), At: s.now().Unix(), Nonce: fmt.Sprint(s.id())}
+		s.mu.Unlock()
+		bq.Set("code", s.sealCode(b))
+	}
+	back.RawQuery = bq.Encode()
+	http.Redirect(w, r, back.String(), http.StatusSeeOther)
+}
+
+func (s *Server) mac(p string) string {
+	s.mu.Lock()
+	key := "linkedintest:" + s.secret
+	s.mu.Unlock()
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write([]byte(p))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) sealCode(b binding) string {
+	j, _ := json.Marshal(b)
+	p := base64.RawURLEncoding.EncodeToString(j)
+	return "AQT." + p + "." + s.mac(p)
+}
+
+func (s *Server) openCode(code string) (binding, bool) {
+	var b binding
+	rest, ok := strings.CutPrefix(code, "AQT.")
+	p, sig, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || !hmac.Equal([]byte(sig), []byte(s.mac(p))) {
+		return b, false
+	}
+	j, err := base64.RawURLEncoding.DecodeString(p)
+	return b, err == nil && json.Unmarshal(j, &b) == nil
+}
+
+// tokenOrCode is POST /oauth/v2/accessToken: the authorization_code
+// grant here, refresh_token in oauth.
+func (s *Server) tokenOrCode() http.Handler {
+	refresh := s.oauth()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
+		if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "authorization_code" {
+			refresh.ServeHTTP(w, r)
+			return
+		}
+		write(w, s.exchangeCode(r.PostForm))
+	})
+}
+
+func (s *Server) exchangeCode(f url.Values) reply {
+	fail := func(status int, code, desc string) reply {
+		return reply{status: status, body: map[string]any{"error": code, "error_description": desc}}
+	}
+	b, ok := s.openCode(f.Get("code"))
+	sum := sha256.Sum256([]byte(f.Get("code")))
+	call := Call{Method: http.MethodPost, Path: "/oauth/v2/accessToken", Endpoint: EndpointToken,
+		Query: url.Values{"grant_type": {"authorization_code"}, "code_sha256": {hex.EncodeToString(sum[:])}}}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rep := func() reply {
+		switch {
+		case (s.clientID != "" && f.Get("client_id") != s.clientID) || (s.secret != "" && f.Get("client_secret") != s.secret):
+			return fail(http.StatusUnauthorized, "invalid_client", "Client authentication failed")
+		case !ok || s.now().Sub(time.Unix(b.At, 0)) > 30*time.Minute:
+			return fail(http.StatusBadRequest, "invalid_request", "Unable to retrieve access token: authorization code not found or expired")
+		case f.Get("redirect_uri") != b.RedirectURI:
+			return fail(http.StatusBadRequest, "invalid_redirect_uri", "Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code")
+		case s.exchangedLocked(call.Query.Get("code_sha256")):
+			return fail(http.StatusBadRequest, "invalid_request", "Unable to retrieve access token: authorization code not found or expired")
+		}
+		return reply{status: http.StatusOK, body: map[string]any{
+			"access_token": fmt.Sprintf("%s%s.%d", consentToken, b.Member, s.id()), "expires_in": TokenLife,
+			"scope": strings.Join(strings.Fields(b.Scope), ","),
+		}}
+	}()
+	// Recorded under s.mu, with the check: two exchanges of one code
+	// cannot both pass.
+	call.Status, call.At = rep.status, s.now()
+	s.calls.Add(call)
+	return rep
+}
+
+// exchangedLocked says the call log holds a successful exchange of the
+// code whose hash is sum.
+func (s *Server) exchangedLocked(sum string) bool {
+	for _, c := range s.calls.All() {
+		if c.Endpoint == EndpointToken && c.Status == http.StatusOK && c.Query.Get("code_sha256") == sum {
+			return true
+		}
+	}
+	return false
+}
+
+// userinfo is OpenID Connect's userinfo for tokens a consent issued.
+func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
+	tok, _ := tokenOf(r)
+	member, ok := strings.CutPrefix(tok, consentToken)
+	if i := strings.LastIndex(member, "."); ok && i > 0 {
+		write(w, reply{status: http.StatusOK, body: map[string]any{"sub": member[:i], "name": member[:i], "email_verified": true}})
+		return
+	}
+	write(w, reply{status: http.StatusUnauthorized, body: map[string]any{"serviceErrorCode": 65600, "message": "Invalid access token", "status": 401}})
+}

@@ -1,0 +1,180 @@
+package tiktoktest
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"html/template"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// TikTok's Login Kit for Web, for the connect flow:
+//
+//	GET  /v2/auth/authorize/  the consent page (Allow / Deny)
+//	POST /v2/auth/authorize/  decision=allow|deny, open_id=<the user,
+//	                          default "consent-openid">: 303 to
+//	                          redirect_uri with code and state, or
+//	                          error=access_denied
+//	POST /v2/oauth/token/     grant_type=authorization_code (client_key,
+//	                          client_secret, code, redirect_uri) ->
+//	                          access and refresh tokens, open_id, and
+//	                          the granted scopes joined by commas
+//
+// The real consent page is on www.tiktok.com; the fake serves it on its
+// API host (AuthURL). A consent issues the user's grant at once (Issue)
+// and the code names its refresh token, sealed with the client secret
+// with the redirect_uri and scopes it is bound to; the exchange rotates
+// the grant, so a code works once.
+
+// AuthPath is the consent page's path.
+const AuthPath = "/v2/auth/authorize/"
+
+// AuthURL is the consent page, for tiktok.Consent.AuthURL.
+func (s *Server) AuthURL() string { return s.URL() + AuthPath }
+
+type binding struct {
+	Refresh     string `json:"r"`
+	RedirectURI string `json:"u"`
+	Scope       string `json:"s"`
+}
+
+var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>TikTok (fake): authorize</title></head>
+<body><h1>Allow this app to access your TikTok account?</h1><p>{{.Scope}}</p>
+<form method="post">
+<p><label>open_id <input name="open_id" value="consent-openid"></label></p>
+<button name="decision" value="allow" id="allow">Allow</button>
+<button name="decision" value="deny" id="deny">Deny</button>
+</form></body></html>
+`))
+
+// checkAuthorize refuses what TikTok refuses on its authorize page: an
+// unknown client_key, response_type other than code, no scope or state
+// (Login Kit for Web: "Redirect request to TikTok's authorization
+// server", all required), and a redirect_uri that is not absolute https
+// or carries a query or fragment ("Configure redirect URI"). http is let
+// through on loopback, for tests.
+func (s *Server) checkAuthorize(q url.Values) string {
+	s.mu.Lock()
+	key := s.clientKey
+	s.mu.Unlock()
+	u, err := url.Parse(q.Get("redirect_uri"))
+	switch {
+	case q.Get("client_key") != key:
+		return "client_key"
+	case q.Get("response_type") != "code":
+		return "response_type"
+	case strings.TrimSpace(q.Get("scope")) == "":
+		return "scope"
+	case q.Get("state") == "":
+		return "state"
+	case err != nil || !u.IsAbs() || u.RawQuery != "" || u.Fragment != "":
+		return "redirect_uri"
+	case u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())):
+		return "redirect_uri"
+	}
+	return ""
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
+	if p := s.checkAuthorize(r.URL.Query()); p != "" {
+		http.Error(w, "param_error: "+p, http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = consentPage.Execute(w, map[string]string{"Scope": r.URL.Query().Get("scope")})
+}
+
+func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if p := s.checkAuthorize(q); p != "" {
+		http.Error(w, "param_error: "+p, http.StatusBadRequest)
+		return
+	}
+	r.ParseForm()
+	back, _ := url.Parse(q.Get("redirect_uri"))
+	bq := url.Values{"state": {q.Get("state")}}
+	if r.PostForm.Get("decision") != "allow" {
+		bq.Set("error", "access_denied")
+		bq.Set("error_description", "The user denied the authorization.")
+	} else {
+		openID := r.PostForm.Get("open_id")
+		if openID == "" {
+			openID = "consent-openid"
+		}
+		t := s.Issue(openID)
+		bq.Set("code", s.sealCode(binding{Refresh: t.RefreshToken, RedirectURI: q.Get("redirect_uri"), Scope: q.Get("scope")}))
+		bq.Set("scopes", q.Get("scope"))
+	}
+	back.RawQuery = bq.Encode()
+	http.Redirect(w, r, back.String(), http.StatusSeeOther)
+}
+
+func (s *Server) mac(p string) string {
+	s.mu.Lock()
+	secret := s.clientSecret
+	s.mu.Unlock()
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(p))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) sealCode(b binding) string {
+	j, _ := json.Marshal(b)
+	p := base64.RawURLEncoding.EncodeToString(j)
+	return "code." + p + "." + s.mac(p)
+}
+
+func (s *Server) openCode(code string) (binding, bool) {
+	var b binding
+	rest, ok := strings.CutPrefix(code, "code.")
+	p, sig, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || !hmac.Equal([]byte(sig), []byte(s.mac(p))) {
+		return b, false
+	}
+	j, err := base64.RawURLEncoding.DecodeString(p)
+	return b, err == nil && json.Unmarshal(j, &b) == nil
+}
+
+// tokenOrCode is POST /v2/oauth/token/: the authorization_code grant
+// here, the refresh_token grant in token.
+func (s *Server) tokenOrCode(r *http.Request, c *Call) reply {
+	f, err := form(r)
+	if err != nil || f.Get("grant_type") != "authorization_code" {
+		return s.token(r, c)
+	}
+	c.Params = map[string]string{"client_key": f.Get("client_key"), "grant_type": f.Get("grant_type")}
+	b, ok := s.openCode(f.Get("code"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f.Get("client_key") != s.clientKey || f.Get("client_secret") != s.clientSecret {
+		return oauthError(http.StatusUnauthorized, "invalid_client", "Client key or secret is incorrect.")
+	}
+	if !ok {
+		return oauthError(http.StatusBadRequest, "invalid_grant", "Authorization code is invalid.")
+	}
+	// RFC 6749 §4.1.3: redirect_uri must be the authorize request's.
+	if f.Get("redirect_uri") != b.RedirectURI {
+		return oauthError(http.StatusBadRequest, "invalid_request", "redirect_uri does not match.")
+	}
+	g, live := s.grants[b.Refresh]
+	if !live || g.revoked || g.refresh != b.Refresh {
+		return oauthError(http.StatusBadRequest, "invalid_grant", "Authorization code is expired or used.")
+	}
+	t := s.rotateLocked(g)
+	return reply{status: http.StatusOK, body: map[string]any{
+		"access_token": t.AccessToken, "expires_in": int64(AccessTokenLifetime / time.Second),
+		"refresh_token": t.RefreshToken, "refresh_expires_in": int64(RefreshTokenLifetime / time.Second),
+		"open_id": g.openID, "scope": b.Scope, "token_type": "Bearer",
+	}}
+}

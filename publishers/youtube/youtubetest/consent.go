@@ -1,0 +1,220 @@
+package youtubetest
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Google's consent for the connect flow, as "Using OAuth 2.0 for Web
+// Server Applications" describes it:
+//
+//	GET  /o/oauth2/v2/auth  the consent page (Allow / Deny)
+//	POST /o/oauth2/v2/auth  decision=allow|deny, account=<Google account
+//	                        id, default "consent-user">: 303 to
+//	                        redirect_uri with code or error=access_denied
+//	POST /token             grant_type=authorization_code now also takes
+//	                        the codes this page issues, checks their
+//	                        redirect_uri and PKCE verifier, and answers an
+//	                        id token (when openid was asked) whose sub is
+//	                        the account id
+//
+// A consent code wraps a code of IssueCode with what it is bound to
+// (redirect_uri, code challenge, scopes), signed with the client secret,
+// so the exchange stays single use through IssueCode's.
+
+// AuthPath is the consent page's path; AuthURL is its URL.
+const AuthPath = "/o/oauth2/v2/auth"
+
+// AuthURL is the consent page, for youtube.Credentials.AuthURL.
+func (s *Server) AuthURL() string { return s.base + AuthPath }
+
+// Issuer is the iss of the id tokens the fake signs: Google's.
+const Issuer = "https://accounts.google.com"
+
+type binding struct {
+	Inner       string `json:"c"`
+	RedirectURI string `json:"r"`
+	Challenge   string `json:"p,omitempty"`
+	Scope       string `json:"s"`
+}
+
+var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in - Google Accounts (fake)</title></head>
+<body><h1>Allow this app to access your Google Account?</h1><p>{{.Scope}}</p>
+<form method="post">
+<p><label>Account <input name="account" value="consent-user"></label></p>
+<button name="decision" value="allow" id="allow">Allow</button>
+<button name="decision" value="deny" id="deny">Deny</button>
+</form></body></html>
+`))
+
+// checkAuthorize refuses what Google refuses before showing consent
+// (the "Error: invalid_request"/"redirect_uri_mismatch" pages, never a
+// redirect): an unknown client, a response_type other than code, a
+// redirect_uri that is not absolute, a PKCE method other than S256 or
+// plain, no scope.
+func checkAuthorize(q url.Values) string {
+	u, err := url.Parse(q.Get("redirect_uri"))
+	switch {
+	case q.Get("client_id") != ClientID:
+		return "invalid_client: The OAuth client was not found."
+	case q.Get("response_type") != "code":
+		return "unsupported_response_type"
+	case err != nil || !u.IsAbs() || u.Fragment != "":
+		return "redirect_uri_mismatch"
+	case q.Get("code_challenge") != "" && q.Get("code_challenge_method") != "S256" && q.Get("code_challenge_method") != "plain":
+		return "invalid_request: Invalid code_challenge_method"
+	case strings.TrimSpace(q.Get("scope")) == "":
+		return "invalid_request: Missing required parameter: scope"
+	}
+	return ""
+}
+
+func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if p := checkAuthorize(q); p != "" {
+		http.Error(w, "Error 400: "+p, http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = consentPage.Execute(w, map[string]string{"Scope": q.Get("scope")})
+}
+
+func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if p := checkAuthorize(q); p != "" {
+		http.Error(w, "Error 400: "+p, http.StatusBadRequest)
+		return
+	}
+	r.ParseForm()
+	back, _ := url.Parse(q.Get("redirect_uri"))
+	bq := back.Query()
+	if st := q.Get("state"); st != "" {
+		bq.Set("state", st)
+	}
+	if r.PostForm.Get("decision") != "allow" {
+		bq.Set("error", "access_denied")
+	} else {
+		account := r.PostForm.Get("account")
+		if account == "" {
+			account = "consent-user"
+		}
+		challenge := q.Get("code_challenge")
+		if challenge != "" && q.Get("code_challenge_method") == "plain" {
+			sum := sha256.Sum256([]byte(challenge))
+			challenge = base64.RawURLEncoding.EncodeToString(sum[:])
+		}
+		bq.Set("code", sealCode(binding{Inner: s.IssueCode(account), RedirectURI: q.Get("redirect_uri"), Challenge: challenge, Scope: q.Get("scope")}))
+	}
+	back.RawQuery = bq.Encode()
+	http.Redirect(w, r, back.String(), http.StatusSeeOther)
+}
+
+func sealCode(b binding) string {
+	j, _ := json.Marshal(b)
+	p := base64.RawURLEncoding.EncodeToString(j)
+	return "4/c." + p + "." + mac(p)
+}
+
+func mac(p string) string {
+	m := hmac.New(sha256.New, []byte(ClientSecret))
+	m.Write([]byte(p))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func openCode(code string) (binding, bool) {
+	var b binding
+	rest, ok := strings.CutPrefix(code, "4/c.")
+	p, sig, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || !hmac.Equal([]byte(sig), []byte(mac(p))) {
+		return b, false
+	}
+	j, err := base64.RawURLEncoding.DecodeString(p)
+	return b, err == nil && json.Unmarshal(j, &b) == nil
+}
+
+// tokenOrConsent is POST /token: a consent code is checked against what
+// it is bound to (RFC 6749 §4.1.3: redirect_uri identical; RFC 7636
+// §4.6: S256 of code_verifier equals the challenge) and exchanged as
+// IssueCode's; everything else goes to token as before.
+func (s *Server) tokenOrConsent(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(nil, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "authorization_code" || !strings.HasPrefix(r.PostForm.Get("code"), "4/c.") {
+		s.token(w, r)
+		return
+	}
+	b, ok := openCode(r.PostForm.Get("code"))
+	sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
+	switch {
+	case !ok:
+		writeReply(w, oauthFail(http.StatusBadRequest, "invalid_grant", "Malformed auth code."))
+		return
+	case r.PostForm.Get("redirect_uri") != b.RedirectURI:
+		writeReply(w, oauthFail(http.StatusBadRequest, "redirect_uri_mismatch", "Bad Request"))
+		return
+	case b.Challenge != "" && base64.RawURLEncoding.EncodeToString(sum[:]) != b.Challenge:
+		writeReply(w, oauthFail(http.StatusBadRequest, "invalid_grant", "Invalid code verifier."))
+		return
+	}
+	r.PostForm.Set("code", b.Inner)
+	rec := httptest.NewRecorder()
+	s.token(rec, r)
+	if rec.Code != http.StatusOK {
+		copyResponse(w, rec)
+		return
+	}
+	var ans map[string]any
+	if json.Unmarshal(rec.Body.Bytes(), &ans) != nil {
+		copyResponse(w, rec)
+		return
+	}
+	ans["scope"] = b.Scope
+	if strings.Contains(" "+b.Scope+" ", " openid ") {
+		s.mu.Lock()
+		acct := s.codeAccount(ans)
+		s.mu.Unlock()
+		ans["id_token"] = idToken(acct)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeReply(w, reply{status: http.StatusOK, body: ans})
+}
+
+// codeAccount is the account whose access token ans carries.
+func (s *Server) codeAccount(ans map[string]any) string {
+	at, _ := ans["access_token"].(string)
+	if g, ok := s.access[at]; ok {
+		return g.account
+	}
+	return ""
+}
+
+// idToken is an id token for account, signed HS256 with the client
+// secret (OpenID Connect Core §10.1 allows it for a client with a
+// secret; Google signs RS256, which Herald does not check either: the
+// token comes straight from the token endpoint, §3.1.3.7).
+func idToken(account string) string {
+	enc := func(v any) string { j, _ := json.Marshal(v); return base64.RawURLEncoding.EncodeToString(j) }
+	now := time.Now().Unix()
+	signing := enc(map[string]string{"alg": "HS256", "typ": "JWT"}) + "." +
+		enc(map[string]any{"iss": Issuer, "aud": ClientID, "azp": ClientID, "sub": account, "iat": now, "exp": now + 3600})
+	m := hmac.New(sha256.New, []byte(ClientSecret))
+	m.Write([]byte(signing))
+	return signing + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = bytes.NewReader(rec.Body.Bytes()).WriteTo(w)
+}
