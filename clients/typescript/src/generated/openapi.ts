@@ -132,7 +132,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** An account's posts by publish time, a page at a time. */
+        /** An account's posts by publish time, a page at a time (as GET /v1/posts?account_id=). */
         get: operations["listAccountPosts"];
         put?: never;
         post?: never;
@@ -195,13 +195,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List an account's posts by publish time, a page at a time.
+         * @description Posts whose records expired (HERALD_RECORD_RETENTION after they ended) are no longer listed.
+         */
+        get: operations["listPosts"];
         put?: never;
         /**
          * Schedule a post.
-         * @description Idempotent on post_id: sending the same post again answers 200 with its current status and changes nothing; a different post under a used post_id is 409. A new post must name a connected, active account of its platform.
+         * @description Idempotent on post_id: sending the same post again answers 200 with its current status and changes nothing; a different post under a used post_id is 409. A new post must name a connected, active account of its platform. A post id is unique within the retention window (HERALD_RECORD_RETENTION, default 30 days, after the post ended): once its record has expired, the same id schedules a new post.
          */
         post: operations["schedulePost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/posts/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedule up to 500 posts in one request.
+         * @description Each post is handled as POST /v1/posts would (idempotent on post_id, its account checked), and the answer holds a result per post in the order sent: a refused post does not refuse the others. The body may be up to four times the single-post limit.
+         */
+        post: operations["schedulePosts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -330,9 +354,49 @@ export interface paths {
         put?: never;
         /**
          * TikTok for Developers webhook.
-         * @description Set as the app's callback URL in the TikTok Developer Portal. Verifies TikTok-Signature (HMAC-SHA256 of `<t>.<body>` under HERALD_TIKTOK_CLIENT_SECRET, t within 5 minutes) and the client_key (HERALD_TIKTOK_CLIENT_KEY). authorization.removed disconnects the TikTok accounts of user_openid; other events are acknowledged. The same event again does nothing.
+         * @description Set as the app's callback URL in the TikTok Developer Portal. Verifies TikTok-Signature (HMAC-SHA256 of `<t>.<body>` under HERALD_TIKTOK_CLIENT_SECRET, t within 5 minutes) and the client_key (HERALD_TIKTOK_CLIENT_KEY). authorization.removed disconnects the TikTok accounts of user_openid (erases them when the reason is a deleted account); post.publish.publicly_available looks up at once the ids of the user's posts published while moderation withheld them (remote_id_pending; a post.updated event follows); other events are acknowledged. The same event again does nothing.
          */
         post: operations["tiktokWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start connecting an account through the platform's consent page.
+         * @description Answers the platform's authorize URL: send the user's browser there. The platform sends it back to GET /v1/oauth/{platform}/callback, which stores the tokens and redirects (303) to return_url with account_id and status=connected, or status=error&error=<code> (access_denied, platform_error, wrong_platform, exchange_failed, identity_failed, scope_missing, store_failed, api_key_revoked). The consent is single use, bound to the API key that started it, and expires after 10 minutes. Only platforms whose consent Herald runs are accepted (400 naming platform otherwise). Connecting an existing account again replaces its tokens.
+         */
+        post: operations["startConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oauth/{platform}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the platform sends the user's browser after consent.
+         * @description HERALD_PUBLIC_URL + this path is the redirect URI to register at each platform. Public: the single-use state is its credential. Consumes the state, exchanges the code, reads who connected, stores the account and redirects to the consent's return_url. An unknown, used or expired state gets a small HTML page, never a redirect.
+         */
+        get: operations["oauthCallback"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -478,6 +542,12 @@ export interface components {
             url?: string;
             /** Format: date-time */
             published_at?: string;
+            /** @description Set when the post is online but not quite as asked ("YouTube locked the video private: the API project is not audited"), or when Herald stopped waiting for a post id the platform withheld. */
+            warning?: string;
+            /** @description The platform's word for a published post that is not a public post yet: sent_to_inbox (a draft in the creator's TikTok inbox). */
+            result_state?: string;
+            /** @description Published, but the platform gives the post's id later (TikTok, after moderation): Herald keeps looking it up, and a post.updated event (webhooks and the events stream) brings remote_id and url; a post moderation took down ends failed with post.failed; after 48 hours Herald stops asking and says so in warning, with post.updated. */
+            remote_id_pending?: boolean;
             /** @enum {string} */
             failure_class?: "transient" | "rate_limited" | "reauth" | "permanent" | "too_late";
             reason?: string;
@@ -548,6 +618,46 @@ export interface components {
             requested_at: string;
             /** Format: date-time */
             completed_at?: string;
+        };
+        PostPage: {
+            posts: components["schemas"]["PostStatus"][];
+            /** @description Opaque; pass it as cursor for the next page. Absent after the last page. A page may hold fewer posts than limit (even none) and still have one when a state filter stopped the scan early: follow it until it is absent. */
+            next_cursor?: string;
+        };
+        BatchResult: {
+            post_id: string;
+            /**
+             * @description created: stored and scheduled now; unchanged: the same post was scheduled before; conflict: the id belongs to a different post; invalid: refused, error.fields names why.
+             * @enum {string}
+             */
+            result: "created" | "unchanged" | "conflict" | "invalid";
+            status?: components["schemas"]["PostStatus"];
+            error?: {
+                code: string;
+                message: string;
+                fields?: components["schemas"]["FieldProblem"][];
+            };
+        };
+        StartConnection: {
+            /** @enum {string} */
+            platform: "youtube" | "instagram" | "tiktok" | "linkedin" | "sandbox";
+            /** @description The app's id for the account to be. */
+            account_id: string;
+            /**
+             * Format: uri
+             * @description Where the browser goes afterwards; must start with a prefix of HERALD_CONNECT_RETURN_URLS (https, or http on loopback).
+             */
+            return_url: string;
+            /** @description Replace the platform's default scopes (publishing and analytics). */
+            scopes?: string[];
+            /** @description Passed to the platform as login_hint. */
+            login_hint?: string;
+        };
+        Connection: {
+            /** Format: uri */
+            authorize_url: string;
+            /** Format: date-time */
+            expires_at: string;
         };
     };
     responses: {
@@ -656,6 +766,16 @@ export interface components {
         /** @description Herald failed to act on a valid notice; the server log has the details. The notice is not marked handled, so the platform's retry does the work. */
         Internal: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Redis is full (its maxmemory is reached): nothing was scheduled. Try again after Retry-After seconds; the operator has to free or add memory. */
+        Full: {
+            headers: {
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -859,9 +979,15 @@ export interface operations {
     listAccountPosts: {
         parameters: {
             query?: {
-                /** @description Posts per page (default 50). */
+                /** @description Only posts in this state. */
+                state?: "scheduled" | "publishing" | "published" | "failed" | "canceled";
+                /** @description Only posts publishing at or after this time (RFC 3339). */
+                from?: string;
+                /** @description Only posts publishing before this time (RFC 3339). */
+                to?: string;
+                /** @description Posts per page, 1 to 500 (default 50). */
                 limit?: number;
-                /** @description next_cursor of the previous page. */
+                /** @description next_cursor of the previous page. It names the last post seen, not an offset, so posts scheduled or moved between pages neither repeat nor shift the others. */
                 cursor?: string;
             };
             header?: never;
@@ -873,17 +999,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of posts. */
+            /** @description A page of posts, by publish time then post_id. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        posts: components["schemas"]["PostStatus"][];
-                        /** @description Absent after the last page. */
-                        next_cursor?: string;
-                    };
+                    "application/json": components["schemas"]["PostPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -949,6 +1071,42 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    listPosts: {
+        parameters: {
+            query: {
+                /** @description The account whose posts to list. */
+                account_id: string;
+                /** @description Only posts in this state. */
+                state?: "scheduled" | "publishing" | "published" | "failed" | "canceled";
+                /** @description Only posts publishing at or after this time (RFC 3339). */
+                from?: string;
+                /** @description Only posts publishing before this time (RFC 3339). */
+                to?: string;
+                /** @description Posts per page, 1 to 500 (default 50). */
+                limit?: number;
+                /** @description next_cursor of the previous page. It names the last post seen, not an offset, so posts scheduled or moved between pages neither repeat nor shift the others. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of posts, by publish time then post_id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     schedulePost: {
         parameters: {
             query?: never;
@@ -988,6 +1146,42 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Full"];
+        };
+    };
+    schedulePosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The posts. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    posts: components["schemas"]["Post"][];
+                };
+            };
+        };
+        responses: {
+            /** @description A result per post, in order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: components["schemas"]["BatchResult"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Full"];
         };
     };
     getPost: {
@@ -1043,6 +1237,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Full"];
         };
     };
     reschedulePost: {
@@ -1078,6 +1273,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Full"];
         };
     };
     metaDeauthorize: {
@@ -1210,7 +1406,10 @@ export interface operations {
             content: {
                 "application/json": {
                     client_key?: string;
-                    /** @example authorization.removed */
+                    /**
+                     * @example authorization.removed
+                     * @example post.publish.publicly_available
+                     */
                     event?: string;
                     create_time?: number;
                     user_openid?: string;
@@ -1236,6 +1435,71 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["CallbackUnavailable"];
+        };
+    };
+    startConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartConnection"];
+            };
+        };
+        responses: {
+            /** @description The consent is waiting for the user. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    oauthCallback: {
+        parameters: {
+            query: {
+                state: string;
+                code?: string;
+                error?: string;
+            };
+            header?: never;
+            path: {
+                platform: "youtube" | "instagram" | "tiktok" | "linkedin" | "sandbox";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To return_url with account_id and status=connected, or status=error&error=<code>. */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown, used or expired state, or a return URL no longer allowed: an HTML page. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            503: components["responses"]["Unavailable"];
         };
     };
 }
