@@ -19,6 +19,17 @@
 //	google  RISC account-purged                        same                                  erase
 //	tiktok  authorization.removed webhook              TikTok-Signature: HMAC-SHA256 of      disconnect
 //	                                                   "t.body", client secret, t near now
+//	tiktok  post.publish.publicly_available webhook    same                                  Options.OnTikTokPostPublic
+//	                                                                                         per account (look post ids up)
+//
+// post.publish.publicly_available is no disconnect: it says a post made
+// through the Content Posting API is public, its moderation over, so the
+// post id TikTok's status fetch withheld can be had. The receiver maps
+// the user to accounts as for a notice and hands each to
+// OnTikTokPostPublic (cmd/herald: jobs.Client.LookUpPending). It takes no
+// claim (a repeated webhook costs a status fetch and changes nothing) and
+// answers 503 when the hook fails, so that TikTok sends it again. Its
+// content's post_id is taken as a string or a number.
 //
 // The HTTP handlers (Serve*) are mounted by package api as public routes
 // under /v1/callbacks; they write each platform's expected success answer

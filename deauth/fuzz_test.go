@@ -52,6 +52,8 @@ func FuzzParseTikTokWebhook(f *testing.F) {
 	f.Add("t=1800000000,s=00", []byte("{}"))
 	f.Add("t=,s=,t=", []byte(`{"event":"authorization.removed","content":"{\"reason\":\"x\"}"}`))
 	f.Add("", []byte(nil))
+	public := []byte(`{"client_key":"` + tiktokKey + `","event":"post.publish.publicly_available","create_time":1800000000,"user_openid":"open-1","content":"{\"publish_id\":\"v_pub~1\",\"post_id\":\"7300000000000000001\"}"}`)
+	f.Add(deauthtest.TikTokSignature(tiktokSecret, now, public), public)
 	f.Fuzz(func(t *testing.T, sig string, body []byte) {
 		ev, err := deauth.ParseTikTokWebhook(sig, body, tiktokSecret, now, 5*time.Minute)
 		if err != nil {

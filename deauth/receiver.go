@@ -100,6 +100,12 @@ type Options struct {
 	// it is called before the erase, which removes the account's events
 	// from the stream and leaves account.erased in their place.
 	OnEvent func(context.Context, Event)
+	// OnTikTokPostPublic, if set, hears of TikTok's
+	// post.publish.publicly_available webhook, once for each TikTok
+	// account of the user it names: the caller looks up the ids of that
+	// account's posts still waiting for one (jobs.Client.LookUpPending).
+	// An error answers 503, so that TikTok sends the webhook again.
+	OnTikTokPostPublic func(ctx context.Context, accountID string) error
 	// Registerer, if set, gets the receiver's metrics.
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
@@ -468,6 +474,9 @@ func (rc *Receiver) TikTok(ctx context.Context, signature string, body []byte) e
 	}
 	if err != nil {
 		return rc.refuse(ctx, "tiktok", "", err)
+	}
+	if ev.Event == TikTokPostPubliclyAvailable && rc.o.OnTikTokPostPublic != nil {
+		return rc.tiktokPostPublic(ctx, ev, body)
 	}
 	if ev.Event != TikTokAuthorizationRemoved {
 		rc.record(ctx, notice{source: "tiktok", reason: "tiktok " + quote(ev.Event)}, outcomeIgnored, nil, nil)

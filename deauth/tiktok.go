@@ -3,6 +3,7 @@ package deauth
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/tokens"
@@ -26,6 +27,9 @@ type TikTokEvent struct {
 	// changed, 4 the account was banned, 5 the developer revoked the
 	// authorization.
 	Reason int
+	// PublishID and PostID are post.publish.publicly_available's: the
+	// Content Posting API's publish_id and the public post's id.
+	PublishID, PostID string
 }
 
 // TikTokReasonAccountDeleted is authorization.removed's reason when the
@@ -35,6 +39,12 @@ const TikTokReasonAccountDeleted = 2
 // TikTokAuthorizationRemoved is the event TikTok sends when a user's
 // authorization of the app ends; the user's tokens are already revoked.
 const TikTokAuthorizationRemoved = "authorization.removed"
+
+// TikTokPostPubliclyAvailable is the event TikTok sends once a post made
+// through the Content Posting API is public: its moderation ended, and
+// the post id that the status fetch withheld is given (Content Posting
+// webhooks; content {"publish_id", "post_id", "publish_type"}).
+const TikTokPostPubliclyAvailable = "post.publish.publicly_available"
 
 // tiktokSignature is the TikTok-Signature header: Herald's own signature
 // scheme (package webhook) under the key s. TikTok sends one signature;
@@ -106,6 +116,21 @@ func ParseTikTokWebhook(signature string, body []byte, clientSecret string, now 
 		if json.Unmarshal([]byte(p.Content), &c) == nil {
 			ev.Reason = c.Reason
 		}
+	}
+	if p.Event == TikTokPostPubliclyAvailable {
+		if p.UserOpenID == "" || len(p.UserOpenID) > tokens.MaxPlatformUserID {
+			return ev, invalid("tiktok", CodeInvalidRequest, "post.publish.publicly_available without a user_openid")
+		}
+		var c struct {
+			PublishID string      `json:"publish_id"`
+			PostID    json.Number `json:"post_id"` // a string; a number is taken too
+		}
+		d := json.NewDecoder(strings.NewReader(p.Content))
+		d.UseNumber()
+		if err := d.Decode(&c); err != nil {
+			return ev, invalid("tiktok", CodeInvalidRequest, "post.publish.publicly_available content is not the JSON TikTok sends")
+		}
+		ev.PublishID, ev.PostID = c.PublishID, c.PostID.String()
 	}
 	return ev, nil
 }

@@ -25,6 +25,10 @@ const (
 	PostFailed   = "post.failed"
 	PostCanceled = "post.canceled"
 	PostEdited   = "post.edited"
+	// PostUpdated: a published post's details changed after the fact
+	// (the platform gave its id once moderation ended, or Herald gave up
+	// waiting for it and says so in Warning).
+	PostUpdated = "post.updated"
 
 	AccountConnected      = "account.connected"
 	AccountReauthRequired = "account.reauth_required"
@@ -57,6 +61,17 @@ type Event struct {
 	Reason   string `json:"reason,omitempty"`
 	RemoteID string `json:"remote_id,omitempty"`
 	URL      string `json:"url,omitempty"`
+	// Warning says a published post is online but not quite as asked
+	// ("YouTube locked the video private: ..."), in words for people.
+	Warning string `json:"warning,omitempty"`
+	// ResultState is the platform's word for a published post that is
+	// not a public post yet ("sent_to_inbox": a draft in the creator's
+	// TikTok inbox).
+	ResultState string `json:"result_state,omitempty"`
+	// RemoteIDPending says the post is published but the platform gives
+	// its id later (TikTok, after moderation): a post.updated follows
+	// with remote_id and url.
+	RemoteIDPending bool `json:"remote_id_pending,omitempty"`
 }
 
 // Stamp dates e and, when it has no type, names it after its post's
@@ -77,6 +92,7 @@ func (e Event) Fields() []any {
 	for _, kv := range [][2]string{
 		{"platform", e.Platform}, {"post_id", e.PostID}, {"state", e.State},
 		{"class", e.Class}, {"reason", e.Reason}, {"remote_id", e.RemoteID}, {"url", e.URL},
+		{"warning", e.Warning}, {"result_state", e.ResultState},
 	} {
 		if kv[1] != "" {
 			v = append(v, kv[0], kv[1])
@@ -84,6 +100,9 @@ func (e Event) Fields() []any {
 	}
 	if e.Attempt > 0 {
 		v = append(v, "attempt", strconv.Itoa(e.Attempt))
+	}
+	if e.RemoteIDPending {
+		v = append(v, "remote_id_pending", "1")
 	}
 	return v
 }
@@ -94,7 +113,8 @@ func Parse(m redis.XMessage) (Event, error) {
 	e := Event{
 		ID: m.ID, Type: s("type"), AccountID: s("account_id"), Platform: s("platform"),
 		PostID: s("post_id"), State: s("state"), Class: s("class"), Reason: s("reason"),
-		RemoteID: s("remote_id"), URL: s("url"),
+		RemoteID: s("remote_id"), URL: s("url"), Warning: s("warning"), ResultState: s("result_state"),
+		RemoteIDPending: s("remote_id_pending") == "1",
 	}
 	if e.Type == "" {
 		return e, fmt.Errorf("event %s: no type", m.ID)
@@ -102,6 +122,11 @@ func Parse(m redis.XMessage) (Event, error) {
 	at, err := time.Parse(time.RFC3339Nano, s("at"))
 	if err != nil {
 		return e, fmt.Errorf("event %s: at: %w", m.ID, err)
+	}
+	if y := at.UTC().Year(); y < 1 || y > 9999 {
+		// Fields writes the time in UTC, which RFC 3339 cannot hold
+		// outside these years: such an entry would not read back.
+		return e, fmt.Errorf("event %s: at %q is out of range", m.ID, s("at"))
 	}
 	e.At = at
 	if a := s("attempt"); a != "" && a != "0" {

@@ -161,3 +161,43 @@ func TestReaderClaimsOnlyWhenDue(t *testing.T) {
 		return err == nil && cmds.get("xautoclaim") == 2
 	}, "a second scan of the pending entries")
 }
+
+// The fields of a published post that is not quite as asked (Warning,
+// ResultState, RemoteIDPending) survive the stream and reach the JSON
+// webhooks deliver.
+func TestPublishedEventDetailsRoundTrip(t *testing.T) {
+	rdb := newDB(t)
+	w := events.NewWriter(rdb, events.WriterOptions{Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }})
+	for _, e := range []events.Event{
+		{Type: events.PostPublished, AccountID: "a", PostID: "p1", State: "published", Warning: "YouTube locked the video private: the API project is not audited"},
+		{Type: events.PostPublished, AccountID: "a", PostID: "p2", State: "published", ResultState: "sent_to_inbox"},
+		{Type: events.PostPublished, AccountID: "a", PostID: "p3", State: "published", RemoteIDPending: true},
+		{Type: events.PostUpdated, AccountID: "a", PostID: "p3", State: "published", RemoteID: "73", URL: "https://www.tiktok.com/@u/video/73"},
+	} {
+		if err := w.Append(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs := rdb.XRange(context.Background(), events.Stream, "-", "+").Val()
+	var got []string
+	for _, m := range msgs {
+		ev, err := events.Parse(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.ID, ev.At = "", time.Time{}
+		b, _ := json.Marshal(ev)
+		got = append(got, string(b))
+	}
+	want := []string{
+		`{"id":"","type":"post.published","at":"0001-01-01T00:00:00Z","account_id":"a","post_id":"p1","state":"published","warning":"YouTube locked the video private: the API project is not audited"}`,
+		`{"id":"","type":"post.published","at":"0001-01-01T00:00:00Z","account_id":"a","post_id":"p2","state":"published","result_state":"sent_to_inbox"}`,
+		`{"id":"","type":"post.published","at":"0001-01-01T00:00:00Z","account_id":"a","post_id":"p3","state":"published","remote_id_pending":true}`,
+		`{"id":"","type":"post.updated","at":"0001-01-01T00:00:00Z","account_id":"a","post_id":"p3","state":"published","remote_id":"73","url":"https://www.tiktok.com/@u/video/73"}`,
+	}
+	for i := range want {
+		if i >= len(got) || got[i] != want[i] {
+			t.Errorf("event %d\n got %v\nwant %s", i, got, want[i])
+		}
+	}
+}

@@ -74,6 +74,17 @@
 // A dead worker's post is enqueued again by the recoverer soon after its
 // lock expires, rather than after asynq's own recovery (recover.go).
 //
+// A post a platform publishes before giving its id (TikTok, after
+// moderation) is published with remote_id_pending; post:lookup tasks ask
+// the publisher again on a backoff (LookupConfig: from a minute, doubling
+// to 30 minutes, for 48 hours; at most 10 an account a minute, within
+// TikTok's 30 status fetches) under the post's lock, and fill in the id
+// with post.updated, or fail the post that moderation took down
+// (lookup.go); Client.LookUpPending runs one at once (TikTok's
+// post.publish.publicly_available webhook). A published post's Warning
+// and ResultState (the platform's "sent_to_inbox") are in its record and
+// its post.published event.
+//
 // Account erasure stays here, with the posts it mostly deletes: the
 // erase hook deletes the account's records, index and tasks, and asks
 // package events and package analytics to forget theirs.

@@ -64,3 +64,20 @@ func ExamplePost_Validate() {
 	// publish_at: required (RFC 3339 with a time zone)
 	// content: empty: give a title, text or media
 }
+
+// TikTok's post.publish.publicly_available webhook names a user whose
+// post left moderation: LookUpPending asks at once for the ids of the
+// account's posts published while TikTok withheld them (none here).
+func ExampleClient_LookUpPending() {
+	h, err := heraldtest.New(context.Background(), heraldtest.NoWorker())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer h.Close()
+	client := jobs.NewClient(h.Redis)
+	n, err := client.LookUpPending(context.Background(), "acct-7")
+	fmt.Println(n, err)
+	// Output:
+	// 0 <nil>
+}

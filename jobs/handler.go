@@ -36,6 +36,8 @@ type publishHandler struct {
 	maxLateness time.Duration
 	log         *slog.Logger
 	observe     func(Outcome)
+	// lookups follows up a post published with its id pending.
+	lookups *lookups
 }
 
 // Outcome is the end of one publish attempt, for metrics and the demo.
@@ -139,10 +141,12 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		return h.attemptFailed(ctx, rec, owner, attempt, err, start)
 	}
 	published := &events.Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StatePublished),
-		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL}
+		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL,
+		Warning: res.Warning, ResultState: res.State, RemoteIDPending: res.RemoteIDPending}
 	tr, err := h.store.finish(ctx, postID, owner, nil, published,
 		"state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
-		"published_at", unixMilli(h.store.now()), "last_error", "")
+		"published_at", unixMilli(h.store.now()), "last_error", "",
+		"warning", res.Warning, "result_state", res.State, "rid_pending", flag(res.RemoteIDPending))
 	if err != nil {
 		// The platform has the post; the checkpoints let the retry find it.
 		return err
@@ -160,6 +164,9 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		return nil
 	}
 	h.emit(Outcome{PostID: postID, Platform: rec.Platform, State: StatePublished, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt)})
+	if res.RemoteIDPending {
+		h.lookups.first(ctx, postID)
+	}
 	return nil
 }
 

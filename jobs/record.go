@@ -45,6 +45,18 @@ type PostStatus struct {
 	RemoteID    string    `json:"remote_id,omitempty"`
 	URL         string    `json:"url,omitempty"`
 	PublishedAt time.Time `json:"published_at,omitzero"`
+	// Warning says a published post is online but not quite as asked
+	// (YouTube locked it private; Herald gave up waiting for TikTok's
+	// post id), in words for the post's author.
+	Warning string `json:"warning,omitempty"`
+	// ResultState is the platform's word for a published post that is
+	// not a public post yet ("sent_to_inbox": a draft in the creator's
+	// TikTok inbox).
+	ResultState string `json:"result_state,omitempty"`
+	// RemoteIDPending: published, but the platform gives the post's id
+	// later (TikTok, after moderation). Herald keeps looking it up
+	// (lookup.go); post.updated brings RemoteID and URL.
+	RemoteIDPending bool `json:"remote_id_pending,omitempty"`
 	// FailureClass and Reason are set once failed ("too_late" is a
 	// permanent failure of its own class).
 	FailureClass string `json:"failure_class,omitempty"`
@@ -250,19 +262,22 @@ func decodeRecord(postID string, h map[string]string) (record, error) {
 	}
 	attempts, _ := strconv.Atoi(h["attempts"])
 	rec.PostStatus = PostStatus{
-		PostID:       postID,
-		AccountID:    h["account"],
-		Platform:     h["platform"],
-		State:        State(h["state"]),
-		PublishAt:    parseMilli(h["publish_at"]),
-		Attempts:     attempts,
-		RemoteID:     h["remote_id"],
-		URL:          h["url"],
-		PublishedAt:  parseMilli(h["published_at"]),
-		FailureClass: h["class"],
-		Reason:       h["reason"],
-		LastError:    h["last_error"],
-		UpdatedAt:    parseMilli(h["updated_at"]),
+		PostID:          postID,
+		AccountID:       h["account"],
+		Platform:        h["platform"],
+		State:           State(h["state"]),
+		PublishAt:       parseMilli(h["publish_at"]),
+		Attempts:        attempts,
+		RemoteID:        h["remote_id"],
+		URL:             h["url"],
+		PublishedAt:     parseMilli(h["published_at"]),
+		Warning:         h["warning"],
+		ResultState:     h["result_state"],
+		RemoteIDPending: h["rid_pending"] == "1",
+		FailureClass:    h["class"],
+		Reason:          h["reason"],
+		LastError:       h["last_error"],
+		UpdatedAt:       parseMilli(h["updated_at"]),
 	}
 	rec.Fingerprint = h["fp"]
 	rec.Checkpoints = map[string]string{}

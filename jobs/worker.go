@@ -67,6 +67,9 @@ type WorkerConfig struct {
 	// Recover tunes the recoverer, which hands a dead worker's post to
 	// another soon after its lock expired (recover.go).
 	Recover RecoverConfig
+	// Lookup paces the lookups of post ids a platform gives after
+	// publishing (TikTok's, after moderation; lookup.go).
+	Lookup LookupConfig
 	// RecordRetention is how long a post's record outlives its end
 	// (default DefaultRetention; give it the Client's WithRetention). The
 	// attempt that ends a post sets the expiry in its own round trip.
@@ -152,10 +155,14 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	})
 	w.mux = asynq.NewServeMux()
 	w.mux.Use(recoverPanics, logTasks(cfg.Logger))
-	w.mux.Handle(TypePublish, &publishHandler{
+	cfg.Lookup.defaults()
+	lk := &lookups{q: c.q, cfg: cfg.Lookup, log: cfg.Logger}
+	ph := &publishHandler{
 		store: st, publishers: cfg.Publishers, tokens: cfg.Tokens, sealer: cfg.Sealer,
-		maxLateness: cfg.MaxLateness, log: cfg.Logger, observe: cfg.Observe,
-	})
+		maxLateness: cfg.MaxLateness, log: cfg.Logger, observe: cfg.Observe, lookups: lk,
+	}
+	w.mux.Handle(TypePublish, ph)
+	w.mux.Handle(TypeLookup, &lookupHandler{pub: ph, lookups: lk})
 	ao := analytics.Options{Config: cfg.Analytics, Publishers: cfg.Publishers, Tokens: cfg.Tokens,
 		Posts: publishedPosts{st}, Events: st.events, Now: cfg.Now}
 	w.mux.Handle(TypeAnalyticsRefresh, analytics.NewRefreshHandler(rdb, ao))

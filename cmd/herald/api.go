@@ -105,7 +105,13 @@ func apiHandler(cfg config.Config, rdb redis.UniversalClient, keys map[string]st
 	if err != nil {
 		return nil, err
 	}
-	callbacks, err := newCallbacks(cfg, rdb, ps, vault, newEventWriter(cfg, rdb, appended.Appended), reg, log)
+	// TikTok's post.publish.publicly_available looks up at once the post
+	// ids moderation withheld.
+	lookUp := func(ctx context.Context, account string) error {
+		_, err := client.LookUpPending(ctx, account)
+		return err
+	}
+	callbacks, err := newCallbacks(cfg, rdb, ps, vault, newEventWriter(cfg, rdb, appended.Appended), lookUp, reg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -156,8 +162,9 @@ func apiMux(api, metrics http.Handler) http.Handler {
 // deauth) from the configuration. A source whose settings are missing
 // answers 503 naming the setting, so the platform retries while the
 // operator fixes it.
-func newCallbacks(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Platform, vault *tokens.Vault, stream *events.Writer, reg prometheus.Registerer, log *slog.Logger) (*deauth.Receiver, error) {
+func newCallbacks(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Platform, vault *tokens.Vault, stream *events.Writer, lookUp func(context.Context, string) error, reg prometheus.Registerer, log *slog.Logger) (*deauth.Receiver, error) {
 	o := deauth.Options{
+		OnTikTokPostPublic: lookUp,
 		Redis:              rdb,
 		Vault:              vault,
 		Platforms:          noticePlatforms(ps),

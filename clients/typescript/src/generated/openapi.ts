@@ -354,7 +354,7 @@ export interface paths {
         put?: never;
         /**
          * TikTok for Developers webhook.
-         * @description Set as the app's callback URL in the TikTok Developer Portal. Verifies TikTok-Signature (HMAC-SHA256 of `<t>.<body>` under HERALD_TIKTOK_CLIENT_SECRET, t within 5 minutes) and the client_key (HERALD_TIKTOK_CLIENT_KEY). authorization.removed disconnects the TikTok accounts of user_openid; other events are acknowledged. The same event again does nothing.
+         * @description Set as the app's callback URL in the TikTok Developer Portal. Verifies TikTok-Signature (HMAC-SHA256 of `<t>.<body>` under HERALD_TIKTOK_CLIENT_SECRET, t within 5 minutes) and the client_key (HERALD_TIKTOK_CLIENT_KEY). authorization.removed disconnects the TikTok accounts of user_openid (erases them when the reason is a deleted account); post.publish.publicly_available looks up at once the ids of the user's posts published while moderation withheld them (remote_id_pending; a post.updated event follows); other events are acknowledged. The same event again does nothing.
          */
         post: operations["tiktokWebhook"];
         delete?: never;
@@ -542,6 +542,12 @@ export interface components {
             url?: string;
             /** Format: date-time */
             published_at?: string;
+            /** @description Set when the post is online but not quite as asked ("YouTube locked the video private: the API project is not audited"), or when Herald stopped waiting for a post id the platform withheld. */
+            warning?: string;
+            /** @description The platform's word for a published post that is not a public post yet: sent_to_inbox (a draft in the creator's TikTok inbox). */
+            result_state?: string;
+            /** @description Published, but the platform gives the post's id later (TikTok, after moderation): Herald keeps looking it up, and a post.updated event (webhooks and the events stream) brings remote_id and url; a post moderation took down ends failed with post.failed; after 48 hours Herald stops asking and says so in warning, with post.updated. */
+            remote_id_pending?: boolean;
             /** @enum {string} */
             failure_class?: "transient" | "rate_limited" | "reauth" | "permanent" | "too_late";
             reason?: string;
@@ -1400,7 +1406,10 @@ export interface operations {
             content: {
                 "application/json": {
                     client_key?: string;
-                    /** @example authorization.removed */
+                    /**
+                     * @example authorization.removed
+                     * @example post.publish.publicly_available
+                     */
                     event?: string;
                     create_time?: number;
                     user_openid?: string;
