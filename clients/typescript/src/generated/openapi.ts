@@ -188,6 +188,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/creator-info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The app's id of the account. */
+                id: components["parameters"]["AccountID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * What the account's creator may post now, as the platform says (TikTok's creator_info).
+         * @description Asks the platform now, nothing is cached: TikTok requires the app to show the creator these choices (above all privacy_level_options; a TikTok post without privacy_level is refused) before each post. Only platforms with creator info (tiktok) have it; another account answers 400. Uses one of the platform's creator-info calls (TikTok: 20 a minute per user).
+         */
+        get: operations["getCreatorInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/posts": {
         parameters: {
             query?: never;
@@ -659,6 +682,21 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
         };
+        CreatorInfo: {
+            account_id: string;
+            /** @example tiktok */
+            platform: string;
+            creator_username: string;
+            creator_nickname: string;
+            /** @description The privacy levels the creator may choose from, e.g. PUBLIC_TO_EVERYONE, MUTUAL_FOLLOW_FRIENDS, FOLLOWER_OF_CREATOR, SELF_ONLY; the post's privacy_level option must be one of them. */
+            privacy_level_options: string[];
+            /** @description The creator has turned comments off: the post cannot turn them on. */
+            comment_disabled: boolean;
+            duet_disabled: boolean;
+            stitch_disabled: boolean;
+            /** @description The longest video the creator may post, in seconds. */
+            max_video_post_duration_sec: number;
+        };
     };
     responses: {
         /** @description The request is wrong: the body is not the JSON expected (`bad_json`: syntax, a wrong type, an unknown field, data after the object; the message says the line and column), or a field's value is wrong (`invalid`) or cannot be changed (`unsupported`); `error.fields` names each wrong field. */
@@ -1069,6 +1107,71 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getCreatorInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The app's id of the account. */
+                id: components["parameters"]["AccountID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The creator info, under TikTok's names. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatorInfo"];
+                };
+            };
+            /** @description A bad account id, or (`unsupported`) an account of a platform without creator info; the message names the platform. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description `not_connected`: the account is disconnected or needs reauthorization (also when the platform refuses its token): connect it again. `conflict`: the platform refuses to say (e.g. the creator is banned from posting), with its reason. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: this API key's limit, or the platform rate-limits the account; wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unavailable`: the platform did not answer; try again after Retry-After seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listPosts: {
