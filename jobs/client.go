@@ -182,9 +182,11 @@ func (c *Client) PostStatus(ctx context.Context, id string) (PostStatus, error) 
 
 // CancelPost stops post id from going out. Canceling a canceled post is a
 // no-op; a published one returns ErrAlreadyPublished, a failed one
-// ErrFinal. A post canceled while an attempt runs is canceled through
-// asynq; if the platform had already accepted it, its status says
-// published.
+// ErrFinal. A post that the platform may already have (an attempt runs,
+// or an earlier one's answer was lost) is left cancel_requested: the
+// running attempt is stopped and the next one only looks, ending the post
+// published (post.published, then post.cancel_failed) or canceled
+// (post.canceled); see unknown.go.
 func (c *Client) CancelPost(ctx context.Context, id string) (PostStatus, error) {
 	st, _, err := c.cancel(ctx, id)
 	return st, err
@@ -196,13 +198,16 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 	if err != nil {
 		return st, false, err
 	}
-	r, err := c.store.transition(ctx, id, []State{StateScheduled, StatePublishing}, false, "state", string(StateCanceled))
+	prev, verdict, err := c.store.cancelRecord(ctx, id)
 	if err != nil {
 		return st, false, err
 	}
-	if !r.Changed {
-		switch r.Prev {
-		case StateCanceled:
+	if verdict == "requested" {
+		return c.cancelRequested(ctx, st, prev)
+	}
+	if verdict != "canceled" {
+		switch prev {
+		case StateCanceled, StateCancelRequested:
 			st, err = c.PostStatus(ctx, id)
 		case StatePublished:
 			st, err = c.postError(ctx, id, ErrAlreadyPublished)
@@ -221,7 +226,30 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 	}
 	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
 	st, err = c.PostStatus(ctx, id)
-	return st, r.Prev == StatePublishing, err
+	return st, prev == StatePublishing, err
+}
+
+// cancelRequested stops a running attempt of a post left
+// cancel_requested and makes sure an attempt comes soon to settle it.
+func (c *Client) cancelRequested(ctx context.Context, st PostStatus, prev State) (_ PostStatus, wasPublishing bool, err error) {
+	id := st.PostID
+	taskID := publishTaskID(id)
+	if prev == StatePublishing {
+		// Its renewal is refused from now on; asynq's cancel is faster.
+		_ = c.insp.CancelProcessing(taskID)
+	} else if err := c.insp.RunTask(QueuePublish, taskID); errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+		// No task waits (asynq archived or lost it): one must look.
+		rec, ok, err := c.store.load(ctx, id)
+		if err == nil && ok {
+			err = c.enqueue(ctx, rec.Post)
+		}
+		if err != nil {
+			return st, false, fmt.Errorf("cancel post %s: enqueue the attempt that settles it: %w", id, err)
+		}
+	}
+	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCancelRequested)})
+	st, err = c.PostStatus(ctx, id)
+	return st, prev == StatePublishing, err
 }
 
 func (c *Client) postError(ctx context.Context, id string, err error) (PostStatus, error) {
