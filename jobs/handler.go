@@ -140,7 +140,11 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	}
 	published := &events.Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StatePublished),
 		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL}
-	tr, err := h.store.finish(ctx, postID, owner, nil, published,
+	// Detached: a cancel that stopped the attempt's context after the
+	// platform took the post must not lose the record of it.
+	wctx, cancelWrite := detached(ctx)
+	defer cancelWrite()
+	tr, err := h.store.finish(wctx, postID, owner, nil, published,
 		"state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
 		"published_at", unixMilli(h.store.now()), "last_error", "")
 	if err != nil {

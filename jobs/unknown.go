@@ -19,9 +19,12 @@ import (
 // post rather than posting again. A cancel (or a disconnect) must not
 // call such a post canceled while the platform may show it, so:
 //
-//   - a scheduled post with no checkpoint (nothing was sent) is canceled
-//     at once, as before;
-//   - a post that is publishing, unknown, or scheduled with checkpoints
+//   - a scheduled or publishing post with no checkpoint is canceled at
+//     once, as before: nothing that can be a post was sent, since every
+//     publisher saves a checkpoint before any call that can make the post
+//     (publishers.Request.ResolveOnly), and a running attempt's next save
+//     is refused;
+//   - a post that is unknown, or scheduled or publishing with checkpoints,
 //     becomes cancel_requested; a running attempt is stopped (its renewal
 //     is refused, asynq cancels it), and the post's next attempt only
 //     looks (publishers.Request.ResolveOnly): published if the platform
@@ -38,9 +41,9 @@ var cancelScript = redis.NewScript(`
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return {'', 'none'} end
 local maybe = false
-if st == 'publishing' or st == 'unknown' then
+if st == 'unknown' then
   maybe = true
-elseif st == 'scheduled' then
+elseif st == 'scheduled' or st == 'publishing' then
   for _, k in ipairs(redis.call('HKEYS', KEYS[1])) do
     if string.sub(k, 1, 3) == 'cp:' then maybe = true break end
   end

@@ -67,7 +67,9 @@ type Request struct {
 	// checkpoints, whether the platform has the post, and return it if
 	// so, never create or publish anything; when the platform has none it
 	// returns an error wrapping ErrNotPublished. Only publishers that
-	// implement Resolver get such a request.
+	// implement Resolver get such a request. The worker sends none for a
+	// post without checkpoints: every publisher saves one before any call
+	// that can make the post, so without one nothing was sent.
 	ResolveOnly bool
 }
 

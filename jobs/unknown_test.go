@@ -1,0 +1,187 @@
+package jobs_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/internal/eventually"
+	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/publisherstest"
+)
+
+// slowRetries keeps a failed attempt's retry an hour away: what happens
+// next is the cancel's doing.
+func slowRetries(c *jobs.WorkerConfig) {
+	c.Retry = jobs.RetryPolicy{Base: time.Hour, Cap: time.Hour}
+}
+
+// within waits up to 10 s for cond.
+func within(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	eventually.True(t, 10*time.Second, cond, "%s", what)
+}
+
+// postEventTypes returns the stream's events about post id, by type.
+func (e *env) postEventTypes(id string) []string {
+	var types []string
+	for _, ev := range e.streamEvents("acct-1") {
+		if ev.PostID == id {
+			types = append(types, ev.Type)
+		}
+	}
+	return types
+}
+
+// inOrder reports whether want appear in got in this order.
+func inOrder(got []string, want ...string) bool {
+	i := 0
+	for _, g := range got {
+		if i < len(want) && g == want[i] {
+			i++
+		}
+	}
+	return i == len(want)
+}
+
+// TestLostAnswerThenCancelEndsPublished: the platform took the post but
+// its answer was lost; the app cancels. The record must not say canceled:
+// the next attempt only looks, finds the post, and the app hears
+// post.published and post.cancel_failed.
+func TestLostAnswerThenCancelEndsPublished(t *testing.T) {
+	e := newEnv(t)
+	var attempts atomic.Int32
+	platform := &publisherstest.Platform{Hook: func(_ context.Context, step string, req publishers.Request) error {
+		switch {
+		case req.ResolveOnly:
+			t.Error("a look reached a step that sends")
+		case step == publisherstest.StepCreate:
+			attempts.Add(1)
+		case step == publisherstest.StepPublished && attempts.Load() == 1:
+			return publishers.Transient(fmt.Errorf("answer lost: %w", publishers.ErrOutcomeUnknown))
+		case step == publisherstest.StepPublish && req.Attempt > 1:
+			t.Error("an attempt after the lost answer sent the post again")
+		}
+		return nil
+	}}
+	reg := publishers.NewRegistry()
+	reg.Register("sandbox", platform)
+	e.startWorker(reg, slowRetries)
+	e.schedule(e.post("lost", time.Now()))
+	e.waitState("lost", jobs.StateUnknown, 10*time.Second)
+
+	st, err := e.client.CancelPost(context.Background(), "lost")
+	if err != nil {
+		t.Fatalf("CancelPost: %v", err)
+	}
+	if st.State != jobs.StateCancelRequested {
+		t.Fatalf("after the cancel the post is %s, want cancel_requested (the platform may have it)", st.State)
+	}
+	st = e.waitState("lost", jobs.StatePublished, 10*time.Second)
+	posts := platform.Posts("lost")
+	if len(posts) != 1 || st.RemoteID != posts[0] {
+		t.Errorf("platform has %v, record says %q", posts, st.RemoteID)
+	}
+	types := e.postEventTypes("lost")
+	if !inOrder(types, events.PostUnknown, events.PostCancelRequested, events.PostPublished, events.PostCancelFailed) {
+		t.Errorf("events %v", types)
+	}
+	if slices.Contains(types, events.PostCanceled) {
+		t.Errorf("post.canceled for a post the platform has: %v", types)
+	}
+}
+
+// TestCancelAfterADraftEndsCanceled: an attempt left a draft (a
+// checkpoint) but no post; the cancel waits for the look, which finds
+// nothing, and the post ends canceled.
+func TestCancelAfterADraftEndsCanceled(t *testing.T) {
+	e := newEnv(t)
+	platform := &publisherstest.Platform{Hook: func(_ context.Context, step string, req publishers.Request) error {
+		if req.ResolveOnly {
+			t.Error("a look reached a step that sends")
+		}
+		if step == publisherstest.StepPublish {
+			return publishers.Transient(fmt.Errorf("platform down"))
+		}
+		return nil
+	}}
+	reg := publishers.NewRegistry()
+	reg.Register("sandbox", platform)
+	e.startWorker(reg, slowRetries)
+	e.schedule(e.post("draft", time.Now()))
+	within(t, "first attempt failed", func() bool { st := e.status("draft"); return st.State == jobs.StateScheduled && st.Attempts == 1 })
+
+	st, err := e.client.CancelPost(context.Background(), "draft")
+	if err != nil || st.State != jobs.StateCancelRequested {
+		t.Fatalf("CancelPost = %s, %v; want cancel_requested", st.State, err)
+	}
+	e.waitState("draft", jobs.StateCanceled, 10*time.Second)
+	if posts := platform.Posts("draft"); len(posts) != 0 {
+		t.Errorf("posted: %v", posts)
+	}
+	if types := e.postEventTypes("draft"); !inOrder(types, events.PostCancelRequested, events.PostCanceled) {
+		t.Errorf("events %v", types)
+	}
+}
+
+// TestCancelBeforeAnythingSentIsCanceled: no checkpoint, nothing sent:
+// the cancel is immediate.
+func TestCancelBeforeAnythingSentIsCanceled(t *testing.T) {
+	e := newEnv(t)
+	platform := &publisherstest.Platform{Hook: func(_ context.Context, step string, req publishers.Request) error {
+		if step == publisherstest.StepCreate {
+			return publishers.Transient(fmt.Errorf("platform down"))
+		}
+		return nil
+	}}
+	reg := publishers.NewRegistry()
+	reg.Register("sandbox", platform)
+	e.startWorker(reg, slowRetries)
+	e.schedule(e.post("early", time.Now()))
+	within(t, "first attempt failed", func() bool { return e.status("early").Attempts == 1 && e.status("early").State == jobs.StateScheduled })
+	st, err := e.client.CancelPost(context.Background(), "early")
+	if err != nil || st.State != jobs.StateCanceled {
+		t.Fatalf("CancelPost = %s, %v; want canceled", st.State, err)
+	}
+}
+
+// TestDisconnectWhilePlatformTakesThePost: Disconnect arrives while the
+// platform is taking the post (the answer is on its way back). The post
+// ends published with post.cancel_failed, not canceled.
+func TestDisconnectWhilePlatformTakesThePost(t *testing.T) {
+	e := newVaultEnv(t)
+	e.connect("acct-1", time.Now().Add(time.Hour))
+	reached, release := make(chan struct{}), make(chan struct{})
+	platform := &publisherstest.Platform{Hook: func(_ context.Context, step string, _ publishers.Request) error {
+		if step == publisherstest.StepPublished {
+			close(reached)
+			<-release // the answer is late, and does not heed cancellation
+		}
+		return nil
+	}}
+	reg := publishers.NewRegistry()
+	reg.Register("sandbox", platform)
+	e.env.startWorker(reg, func(c *jobs.WorkerConfig) { c.Tokens = e.vault })
+	e.schedule(e.post("live", time.Now()))
+	<-reached
+
+	done := make(chan error, 1)
+	go func() { done <- e.vault.Disconnect(context.Background(), "acct-1") }()
+	within(t, "cancel requested", func() bool { return e.status("live").State == jobs.StateCancelRequested })
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("Disconnect: %v", err)
+	}
+	st := e.status("live")
+	if st.State != jobs.StatePublished || len(platform.Posts("live")) != 1 {
+		t.Fatalf("post %s, platform has %v; want published", st.State, platform.Posts("live"))
+	}
+	if types := e.env.postEventTypes("live"); !inOrder(types, events.PostCancelRequested, events.PostPublished, events.PostCancelFailed) {
+		t.Errorf("events %v", types)
+	}
+}
