@@ -34,7 +34,7 @@ const (
 	// PostCancelFailed: the post was canceled too late, the platform had
 	// it; its Reason says why. It follows post.published.
 	PostCancelFailed = "post.cancel_failed"
-	PostEdited   = "post.edited"
+	PostEdited       = "post.edited"
 
 	AccountConnected      = "account.connected"
 	AccountReauthRequired = "account.reauth_required"
