@@ -185,3 +185,67 @@ func TestDisconnectWhilePlatformTakesThePost(t *testing.T) {
 		t.Errorf("events %v", types)
 	}
 }
+
+// lostAnswers is a platform whose answers to publishing are always lost.
+func lostAnswers() *publisherstest.Platform {
+	return &publisherstest.Platform{Hook: func(_ context.Context, step string, req publishers.Request) error {
+		if step == publisherstest.StepPublished {
+			return publishers.Transient(fmt.Errorf("answer lost: %w", publishers.ErrOutcomeUnknown))
+		}
+		return nil
+	}}
+}
+
+// TestUnknownOutcomeOnTheLastTryIsNotFailed: retries running out on an
+// unknown outcome leave the post unknown: failed would tell the app the
+// post is not out while the platform may show it.
+func TestUnknownOutcomeOnTheLastTryIsNotFailed(t *testing.T) {
+	e := newEnv(t)
+	e.client = jobs.NewClient(e.rdb, jobs.WithMaxRetry(0))
+	reg := publishers.NewRegistry()
+	reg.Register("sandbox", lostAnswers())
+	e.startWorker(reg, nil)
+	e.schedule(e.post("last", time.Now()))
+	e.waitState("last", jobs.StateUnknown, 10*time.Second)
+	within(t, "task archived", func() bool {
+		info := e.taskInfo("last")
+		return info != nil && info.State.String() == "archived"
+	})
+	if st := e.status("last"); st.State != jobs.StateUnknown {
+		t.Errorf("state %s, want unknown", st.State)
+	}
+	if types := e.postEventTypes("last"); slices.Contains(types, events.PostFailed) {
+		t.Errorf("post.failed for a post the platform may have: %v", types)
+	}
+}
+
+// notResolver hides a publisher's Resolver side, as a platform publisher
+// that cannot look without posting.
+type notResolver struct{ publishers.Publisher }
+
+// TestCancelOfAnUnknownPostOnAPlatformThatCannotLook: the publisher
+// cannot look a post up without posting it, so no attempt may run for
+// the canceled post: it stays cancel_requested and its task is archived
+// with the reason, and the platform gets nothing more.
+func TestCancelOfAnUnknownPostOnAPlatformThatCannotLook(t *testing.T) {
+	e := newEnv(t)
+	platform := lostAnswers()
+	reg := publishers.NewRegistry()
+	reg.Register("sandbox", notResolver{platform})
+	e.startWorker(reg, slowRetries)
+	e.schedule(e.post("blind", time.Now()))
+	e.waitState("blind", jobs.StateUnknown, 10*time.Second)
+	if _, err := e.client.CancelPost(context.Background(), "blind"); err != nil {
+		t.Fatal(err)
+	}
+	within(t, "task archived", func() bool {
+		info := e.taskInfo("blind")
+		return info != nil && info.State.String() == "archived"
+	})
+	if st := e.status("blind"); st.State != jobs.StateCancelRequested {
+		t.Errorf("state %s, want cancel_requested", st.State)
+	}
+	if posts := platform.Posts("blind"); len(posts) != 1 {
+		t.Errorf("platform has %v, want the one post", posts)
+	}
+}
