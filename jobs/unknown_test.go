@@ -249,3 +249,28 @@ func TestCancelOfAnUnknownPostOnAPlatformThatCannotLook(t *testing.T) {
 		t.Errorf("platform has %v, want the one post", posts)
 	}
 }
+
+// TestCancelOfAnUnknownPostWithNothingSent: an outcome unknown before any
+// checkpoint means nothing was sent: the cancel ends canceled without
+// asking the platform, even one whose publisher cannot look.
+func TestCancelOfAnUnknownPostWithNothingSent(t *testing.T) {
+	e := newEnv(t)
+	platform := &publisherstest.Platform{Hook: func(_ context.Context, step string, req publishers.Request) error {
+		if step == publisherstest.StepCreate {
+			return publishers.Transient(fmt.Errorf("no answer: %w", publishers.ErrOutcomeUnknown))
+		}
+		return nil
+	}}
+	reg := publishers.NewRegistry()
+	reg.Register("sandbox", notResolver{platform})
+	e.startWorker(reg, slowRetries)
+	e.schedule(e.post("none", time.Now()))
+	e.waitState("none", jobs.StateUnknown, 10*time.Second)
+	if _, err := e.client.CancelPost(context.Background(), "none"); err != nil {
+		t.Fatal(err)
+	}
+	e.waitState("none", jobs.StateCanceled, 10*time.Second)
+	if types := e.postEventTypes("none"); !inOrder(types, events.PostUnknown, events.PostCancelRequested, events.PostCanceled) {
+		t.Errorf("events %v", types)
+	}
+}
