@@ -109,6 +109,9 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 }
 
 func (pub *publication) run(ctx context.Context) (publishers.Result, error) {
+	if pub.req.ResolveOnly {
+		return pub.resolve(ctx)
+	}
 	if urn := pub.cp.Get(CheckpointPost); urn != "" {
 		return result(urn), nil
 	}
