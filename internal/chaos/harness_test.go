@@ -106,8 +106,9 @@ type proc struct {
 	done chan struct{}
 }
 
-// startWorker runs a `herald worker` process and returns its number.
-func (r *rig) startWorker() int {
+// startWorker runs a `herald worker` process and returns its number; env
+// adds or overrides settings (NAME=value).
+func (r *rig) startWorker(env ...string) int {
 	r.t.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -129,6 +130,7 @@ func (r *rig) startWorker() int {
 		"HERALD_RETRY_CAP=2s",
 		"HERALD_LOG_LEVEL=warn",
 	)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		r.t.Fatal(err)
