@@ -28,6 +28,11 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(bareWorkerEnv) != "" {
+		// This test binary, started by TestChaosBareAsynqRecovery as a
+		// bare asynq worker.
+		os.Exit(runBareWorker())
+	}
 	dir, err := os.MkdirTemp("", "herald-chaos-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

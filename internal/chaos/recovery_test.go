@@ -74,6 +74,12 @@ func (r *rig) recoveryTimes(kills []killSnapshot) []time.Duration {
 		}
 		began[ev.PostID][ev.Attempt] = ev.At
 	}
+	return recoveries(kills, began)
+}
+
+// recoveries matches the kills' snapshots with began, the start of each
+// attempt by job and attempt number.
+func recoveries(kills []killSnapshot, began map[string]map[int]time.Time) []time.Duration {
 	// An orphan stays publishing until recovered, so later kills'
 	// snapshots list it too: its kill is the first that lists its
 	// attempt (an attempt of a surviving worker ends long before the
