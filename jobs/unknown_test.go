@@ -274,3 +274,30 @@ func TestCancelOfAnUnknownPostWithNothingSent(t *testing.T) {
 		t.Errorf("events %v", types)
 	}
 }
+
+// TestReconcilerEnqueuesLostTaskOfUnsettledPosts: an unknown or
+// cancel_requested post whose task is gone gets one again: its next
+// attempt learns the outcome.
+func TestReconcilerEnqueuesLostTaskOfUnsettledPosts(t *testing.T) {
+	for _, tc := range []struct {
+		state jobs.State
+		want  jobs.State
+	}{
+		{jobs.StateUnknown, jobs.StatePublished},
+		{jobs.StateCancelRequested, jobs.StateCanceled},
+	} {
+		t.Run(string(tc.state), func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			e.schedule(e.post("lost", time.Now()))
+			if err := e.insp.DeleteTask(jobs.QueuePublish, "publish:lost"); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.rdb.HSet(ctx, "herald:{post:lost}", "state", string(tc.state)).Err(); err != nil {
+				t.Fatal(err)
+			}
+			e.startWorker(e.registry(nil), reconcileFast)
+			e.waitState("lost", tc.want, 20*time.Second)
+		})
+	}
+}
