@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -298,6 +299,40 @@ func TestReconcilerEnqueuesLostTaskOfUnsettledPosts(t *testing.T) {
 			}
 			e.startWorker(e.registry(nil), reconcileFast)
 			e.waitState("lost", tc.want, 20*time.Second)
+		})
+	}
+}
+
+// TestUnsettledPostsCannotMove: an unknown post (the platform may have
+// it) or a cancel_requested one cannot be rescheduled or edited, and its
+// task stays for the attempt that learns the outcome.
+func TestUnsettledPostsCannotMove(t *testing.T) {
+	for _, tc := range []struct {
+		state jobs.State
+		want  error
+	}{
+		{jobs.StateUnknown, jobs.ErrStarted},
+		{jobs.StateCancelRequested, jobs.ErrFinal},
+	} {
+		t.Run(string(tc.state), func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			p := e.post("stuck", time.Now().Add(time.Hour))
+			e.schedule(p)
+			if err := e.rdb.HSet(ctx, "herald:{post:stuck}", "state", string(tc.state)).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.client.ReschedulePost(ctx, "stuck", time.Now().Add(2*time.Hour)); !errors.Is(err, tc.want) {
+				t.Errorf("ReschedulePost: %v, want %v", err, tc.want)
+			}
+			c := p.Content
+			c.Text = "edited"
+			if _, err := e.client.EditPost(ctx, "stuck", jobs.Edit{Content: &c}); !errors.Is(err, tc.want) {
+				t.Errorf("EditPost: %v, want %v", err, tc.want)
+			}
+			if e.taskInfo("stuck") == nil {
+				t.Error("the post's task is gone")
+			}
 		})
 	}
 }
