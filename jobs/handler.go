@@ -298,6 +298,10 @@ func (h *publishHandler) fail(ctx context.Context, rec record, owner, class, rea
 		// Another attempt holds the post: it decides how the post ends.
 		return fmt.Errorf("post %s: %s (not recorded: %w)", rec.PostID, reason, errLockLost)
 	}
+	if !tr.Changed && tr.Prev == StateCancelRequested {
+		// Canceled meanwhile: the next attempt, soon, settles it.
+		return snooze(time.Second, fmt.Sprintf("post %s canceled during attempt %d (%s): the next attempt looks", rec.PostID, attempt, reason))
+	}
 	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateFailed, Class: class, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: errors.New(reason)})
 	return fmt.Errorf("post %s failed (%s): %s: %w", rec.PostID, class, reason, asynq.SkipRetry)
 }

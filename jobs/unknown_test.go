@@ -336,3 +336,28 @@ func TestUnsettledPostsCannotMove(t *testing.T) {
 		})
 	}
 }
+
+// TestCancelDuringAPermanentFailure: the post is canceled (after its
+// draft) while its attempt fails for good. The failure is not recorded
+// over the cancel request, nor left there: the next attempt looks and
+// ends the post canceled.
+func TestCancelDuringAPermanentFailure(t *testing.T) {
+	e := newEnv(t)
+	platform := &publisherstest.Platform{Hook: func(_ context.Context, step string, req publishers.Request) error {
+		if step == publisherstest.StepPublish && !req.ResolveOnly {
+			if _, err := e.client.CancelPost(context.Background(), req.PostID); err != nil {
+				t.Errorf("CancelPost: %v", err)
+			}
+			return publishers.Permanent(fmt.Errorf("refused"))
+		}
+		return nil
+	}}
+	reg := publishers.NewRegistry()
+	reg.Register("sandbox", platform)
+	e.startWorker(reg, slowRetries)
+	e.schedule(e.post("refused", time.Now()))
+	e.waitState("refused", jobs.StateCanceled, 10*time.Second)
+	if types := e.postEventTypes("refused"); slices.Contains(types, events.PostFailed) {
+		t.Errorf("events %v", types)
+	}
+}
