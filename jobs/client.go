@@ -233,23 +233,33 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 // cancel_requested and makes sure an attempt comes soon to settle it.
 func (c *Client) cancelRequested(ctx context.Context, st PostStatus, prev State) (_ PostStatus, wasPublishing bool, err error) {
 	id := st.PostID
-	taskID := publishTaskID(id)
-	if prev == StatePublishing {
-		// Its renewal is refused from now on; asynq's cancel is faster.
-		_ = c.insp.CancelProcessing(taskID)
-	} else if err := c.insp.RunTask(QueuePublish, taskID); errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
-		// No task waits (asynq archived or lost it): one must look.
-		rec, ok, err := c.store.load(ctx, id)
-		if err == nil && ok {
-			err = c.enqueue(ctx, rec.Post)
-		}
-		if err != nil {
+	// A running attempt (prev publishing) is stopped by its next renewal
+	// (within a third of the lock's lifetime), which is refused; its
+	// handler then snoozes the task briefly and the next attempt looks.
+	// Not asynq's CancelProcessing: asynq would record the canceled
+	// context instead of the snooze, and retry after a full backoff.
+	if prev != StatePublishing {
+		if err := c.runSoon(ctx, id); err != nil {
 			return st, false, fmt.Errorf("cancel post %s: enqueue the attempt that settles it: %w", id, err)
 		}
 	}
 	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCancelRequested)})
 	st, err = c.PostStatus(ctx, id)
 	return st, prev == StatePublishing, err
+}
+
+// runSoon runs post id's waiting task now, or enqueues one when asynq
+// has none (it archived or lost it).
+func (c *Client) runSoon(ctx context.Context, id string) error {
+	err := c.insp.RunTask(QueuePublish, publishTaskID(id))
+	if !errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
+		return nil // run now, or already running
+	}
+	rec, ok, err := c.store.load(ctx, id)
+	if err != nil || !ok {
+		return err
+	}
+	return c.enqueue(ctx, rec.Post)
 }
 
 func (c *Client) postError(ctx context.Context, id string, err error) (PostStatus, error) {

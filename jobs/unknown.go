@@ -26,7 +26,7 @@ import (
 //     is refused;
 //   - a post that is unknown, or scheduled or publishing with checkpoints,
 //     becomes cancel_requested; a running attempt is stopped (its renewal
-//     is refused, asynq cancels it), and the post's next attempt only
+//     is refused) and snoozes its task, and the post's next attempt only
 //     looks (publishers.Request.ResolveOnly): published if the platform
 //     has the post (post.published, then post.cancel_failed), canceled
 //     otherwise (post.canceled);
