@@ -361,3 +361,27 @@ func TestCancelDuringAPermanentFailure(t *testing.T) {
 		t.Errorf("events %v", types)
 	}
 }
+
+// TestCancelDuringATransientFailure: the post is canceled (after its
+// draft) while its attempt fails transiently; the next attempt looks at
+// once, not after the retry's backoff, and ends the post canceled.
+func TestCancelDuringATransientFailure(t *testing.T) {
+	e := newEnv(t)
+	platform := &publisherstest.Platform{Hook: func(_ context.Context, step string, req publishers.Request) error {
+		if step == publisherstest.StepPublish && !req.ResolveOnly {
+			if _, err := e.client.CancelPost(context.Background(), req.PostID); err != nil {
+				t.Errorf("CancelPost: %v", err)
+			}
+			return publishers.Transient(fmt.Errorf("platform down"))
+		}
+		return nil
+	}}
+	reg := publishers.NewRegistry()
+	reg.Register("sandbox", platform)
+	e.startWorker(reg, slowRetries)
+	e.schedule(e.post("down", time.Now()))
+	e.waitState("down", jobs.StateCanceled, 10*time.Second)
+	if types := e.postEventTypes("down"); slices.Contains(types, events.PostFailed) {
+		t.Errorf("events %v", types)
+	}
+}
