@@ -24,7 +24,17 @@ const (
 	PostRetry    = "post.retry"
 	PostFailed   = "post.failed"
 	PostCanceled = "post.canceled"
-	PostEdited   = "post.edited"
+	// PostUnknown: an attempt could not learn whether the platform took
+	// the post; the next attempt finds out (it never posts twice).
+	PostUnknown = "post.unknown"
+	// PostCancelRequested: a cancel arrived while the platform may
+	// already have the post; post.canceled or post.published (with
+	// post.cancel_failed) follows once the next attempt has looked.
+	PostCancelRequested = "post.cancel_requested"
+	// PostCancelFailed: the post was canceled too late, the platform had
+	// it; its Reason says why. It follows post.published.
+	PostCancelFailed = "post.cancel_failed"
+	PostEdited       = "post.edited"
 	// PostUpdated: a published post's details changed after the fact
 	// (the platform gave its id once moderation ended, or Herald gave up
 	// waiting for it and says so in Warning).

@@ -40,7 +40,10 @@ local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
 // (checked in that order: busy before late, so that a task redelivered
 // near a post's deadline never fails a post another attempt is
 // publishing)
-// where hash is the record as it was before, as HGETALL gives it. When
+// where hash is the record as it was before, as HGETALL gives it. A
+// cancel_requested post is never late (its attempt only looks whether
+// the platform has it) and keeps its state, its attempt named as the
+// record's resolver (unknown.go). When
 // it begins an attempt and has KEYS[2], it appends the post.publishing
 // event itself. It reads the fields it decides on with one HMGET and
 // returns HGETALL's reply as it is, without copying the record in Lua.
@@ -55,10 +58,16 @@ if at > now then return {'early', tostring(at), tostring(at - now)} end
 local deadline = at + tonumber(ARGV[2])
 if f[3] and f[3] ~= '' then deadline = tonumber(f[3]) end
 if f[4] and f[4] ~= '' and (tonumber(f[5] or '0') or 0) > now then return {'busy'} end
-if now > deadline then return {'late', tostring(deadline), redis.call('HGETALL', KEYS[1])} end
+local resolving = st == 'cancel_requested'
+if now > deadline and not resolving then return {'late', tostring(deadline), redis.call('HGETALL', KEYS[1])} end
 local h = redis.call('HGETALL', KEYS[1])
 local attempts = (tonumber(f[8] or '0') or 0) + 1
-redis.call('HSET', KEYS[1], 'attempts', attempts, 'state', 'publishing', 'lock_owner', ARGV[3],
+local next = 'publishing'
+if resolving then
+  next = st
+  redis.call('HSET', KEYS[1], 'resolver', ARGV[3])
+end
+redis.call('HSET', KEYS[1], 'attempts', attempts, 'state', next, 'lock_owner', ARGV[3],
   'lock_until', tostring(now + tonumber(ARGV[4])), 'updated_at', ARGV[1])
 if KEYS[2] then
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing',
@@ -179,7 +188,9 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 		} else {
 			r.Attempts, _ = strconv.Atoi(str(1))
 			r.Record.Attempts = r.Attempts
-			r.Record.State = StatePublishing
+			if r.Record.State != StateCancelRequested {
+				r.Record.State = StatePublishing
+			}
 			ev := events.Event{PostID: postID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: string(StatePublishing), Attempt: r.Attempts}
 			if s.inlineEvents {
 				s.events.Appended(events.PostPublishing)

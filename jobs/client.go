@@ -189,9 +189,11 @@ func (c *Client) PostStatus(ctx context.Context, id string) (PostStatus, error) 
 
 // CancelPost stops post id from going out. Canceling a canceled post is a
 // no-op; a published one returns ErrAlreadyPublished, a failed one
-// ErrFinal. A post canceled while an attempt runs is canceled through
-// asynq; if the platform had already accepted it, its status says
-// published.
+// ErrFinal. A post that the platform may already have (an attempt runs,
+// or an earlier one's answer was lost) is left cancel_requested: the
+// running attempt is stopped and the next one only looks, ending the post
+// published (post.published, then post.cancel_failed) or canceled
+// (post.canceled); see unknown.go.
 func (c *Client) CancelPost(ctx context.Context, id string) (PostStatus, error) {
 	st, _, err := c.cancel(ctx, id)
 	return st, err
@@ -203,13 +205,16 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 	if err != nil {
 		return st, false, err
 	}
-	r, err := c.store.transition(ctx, id, []State{StateScheduled, StatePublishing}, false, "state", string(StateCanceled))
+	prev, verdict, err := c.store.cancelRecord(ctx, id)
 	if err != nil {
 		return st, false, err
 	}
-	if !r.Changed {
-		switch r.Prev {
-		case StateCanceled:
+	if verdict == "requested" {
+		return c.cancelRequested(ctx, st, prev)
+	}
+	if verdict != "canceled" {
+		switch prev {
+		case StateCanceled, StateCancelRequested:
 			st, err = c.PostStatus(ctx, id)
 		case StatePublished:
 			st, err = c.postError(ctx, id, ErrAlreadyPublished)
@@ -231,7 +236,40 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 	_ = c.store.expireFinal(ctx, c.opts.retention, id)
 	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
 	st, err = c.PostStatus(ctx, id)
-	return st, r.Prev == StatePublishing, err
+	return st, prev == StatePublishing, err
+}
+
+// cancelRequested stops a running attempt of a post left
+// cancel_requested and makes sure an attempt comes soon to settle it.
+func (c *Client) cancelRequested(ctx context.Context, st PostStatus, prev State) (_ PostStatus, wasPublishing bool, err error) {
+	id := st.PostID
+	// A running attempt (prev publishing) is stopped by its next renewal
+	// (within a third of the lock's lifetime), which is refused; its
+	// handler then snoozes the task briefly and the next attempt looks.
+	// Not asynq's CancelProcessing: asynq would record the canceled
+	// context instead of the snooze, and retry after a full backoff.
+	if prev != StatePublishing {
+		if err := c.runSoon(ctx, id); err != nil {
+			return st, false, fmt.Errorf("cancel post %s: enqueue the attempt that settles it: %w", id, err)
+		}
+	}
+	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCancelRequested)})
+	st, err = c.PostStatus(ctx, id)
+	return st, prev == StatePublishing, err
+}
+
+// runSoon runs post id's waiting task now, or enqueues one when asynq
+// has none (it archived or lost it).
+func (c *Client) runSoon(ctx context.Context, id string) error {
+	err := c.insp.RunTask(QueuePublish, publishTaskID(id))
+	if !errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
+		return nil // run now, or already running
+	}
+	rec, ok, err := c.store.load(ctx, id)
+	if err != nil || !ok {
+		return err
+	}
+	return c.enqueue(ctx, rec.Post)
 }
 
 func (c *Client) postError(ctx context.Context, id string, err error) (PostStatus, error) {

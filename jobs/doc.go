@@ -85,6 +85,12 @@
 // and ResultState (the platform's "sent_to_inbox") are in its record and
 // its post.published event.
 //
+// An outcome the worker could not learn (the platform's answer was lost)
+// is a state of its own, unknown, and a cancel never calls canceled a post
+// the platform may have: it leaves it cancel_requested, and the next
+// attempt only looks (publishers.Request.ResolveOnly), ending it
+// published with post.cancel_failed, or canceled (unknown.go).
+//
 // Account erasure stays here, with the posts it mostly deletes: the
 // erase hook deletes the account's records, index and tasks, and asks
 // package events and package analytics to forget theirs.

@@ -82,8 +82,11 @@ func (c *Client) loadScheduled(ctx context.Context, id string) (record, error) {
 	switch rec.State {
 	case StatePublished:
 		return rec, fmt.Errorf("post %s: %w", id, ErrAlreadyPublished)
-	case StateFailed, StateCanceled:
+	case StateFailed, StateCanceled, StateCancelRequested:
 		return rec, fmt.Errorf("post %s: %w", id, ErrFinal)
+	case StateUnknown:
+		// The platform may have it: its task must stay, to find out.
+		return rec, fmt.Errorf("post %s: %w", id, ErrStarted)
 	case StatePublishing:
 		return rec, fmt.Errorf("post %s: %w", id, ErrPublishing)
 	}

@@ -37,10 +37,12 @@ var errLockLost = errors.New("this attempt lost the post's lock (another attempt
 
 // renewScript extends owner's lock while the post is being published.
 // ARGV owner, lock_ttl_ms. Replies 1, or 0 when the lock is another's or
-// the post is no longer publishing (canceled, erased).
+// the post is no longer publishing (canceled, erased, or cancel_requested
+// unless this attempt is the one resolving it).
 var renewScript = redis.NewScript(`
-local f = redis.call('HMGET', KEYS[1], 'lock_owner', 'state')
-if f[1] ~= ARGV[1] or f[2] ~= 'publishing' then return 0 end
+local f = redis.call('HMGET', KEYS[1], 'lock_owner', 'state', 'resolver')
+if f[1] ~= ARGV[1] then return 0 end
+if f[2] ~= 'publishing' and not (f[2] == 'cancel_requested' and f[3] == ARGV[1]) then return 0 end
 ` + redisNow + `
 redis.call('HSET', KEYS[1], 'lock_until', tostring(now + tonumber(ARGV[2])))
 return 1
@@ -126,10 +128,10 @@ func (s *store) locked(ctx context.Context, postID string) (bool, error) {
 // 'state' (no longer publishing: canceled, or ended) or 'fenced' (the
 // lock is another attempt's).
 var saveCheckpointScript = redis.NewScript(`
-local f = redis.call('HMGET', KEYS[1], 'state', 'lock_owner')
+local f = redis.call('HMGET', KEYS[1], 'state', 'lock_owner', 'resolver')
 if not f[1] then return 'missing' end
 if f[2] ~= ARGV[1] then return 'fenced' end
-if f[1] ~= 'publishing' then return 'state' end
+if f[1] ~= 'publishing' and not (f[1] == 'cancel_requested' and f[3] == ARGV[1]) then return 'state' end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 return 'ok'
 `)

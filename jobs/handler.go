@@ -143,7 +143,11 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	published := &events.Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StatePublished),
 		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL,
 		Warning: res.Warning, ResultState: res.State, RemoteIDPending: res.RemoteIDPending}
-	tr, err := h.store.finish(ctx, postID, owner, nil, published,
+	// Detached: a cancel that stopped the attempt's context after the
+	// platform took the post must not lose the record of it.
+	wctx, cancelWrite := detached(ctx)
+	defer cancelWrite()
+	tr, err := h.store.finish(wctx, postID, owner, nil, published,
 		"state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
 		"published_at", unixMilli(h.store.now()), "last_error", "",
 		"warning", res.Warning, "result_state", res.State, "rid_pending", flag(res.RemoteIDPending))
@@ -163,6 +167,9 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		h.log.Warn("publish: post erased while publishing; the platform has it", "post_id", postID, "platform", rec.Platform)
 		return nil
 	}
+	if tr.Prev == StateCancelRequested {
+		h.cancelLost(ctx, rec, attempt, res)
+	}
 	h.emit(Outcome{PostID: postID, Platform: rec.Platform, State: StatePublished, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt)})
 	if res.RemoteIDPending {
 		h.lookups.first(ctx, postID)
@@ -177,6 +184,12 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner str
 	pub, ok := h.publishers.Lookup(rec.Platform)
 	if !ok {
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("platform %q is not enabled on this worker", rec.Platform))
+	}
+	resolve := rec.State == StateCancelRequested
+	if resolve {
+		if err := resolveOnly(rec, pub); err != nil {
+			return publishers.Result{}, err
+		}
 	}
 	var (
 		tok  *oauth2.Token
@@ -204,6 +217,7 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner str
 		Checkpoints:    cps,
 		Attempt:        attempt,
 		PlatformUserID: info.PlatformUserID,
+		ResolveOnly:    resolve,
 		ForceRefresh: func(ctx context.Context) (*oauth2.Token, error) {
 			t, err := h.tokens.ForceRefresh(ctx, rec.AccountID, rec.Platform, tok)
 			if err != nil {
@@ -234,6 +248,9 @@ func tokenError(err error) error {
 // attemptFailed records a failed attempt, releases the post, and tells
 // asynq what to do next.
 func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner string, attempt int, err error, start time.Time) error {
+	if done, serr := h.settleCancel(ctx, rec, owner, attempt, err, start); done {
+		return serr
+	}
 	class := publishers.ClassOf(err)
 	if ctx.Err() != nil || errors.Is(err, errLockLost) {
 		// Shutdown or timeout: asynq requeues or retries the task. A lost
@@ -249,20 +266,28 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 	// (exhausted.go). Not when the attempt was cut short (shutdown
 	// requeues it) or lost its post, nor for a wait that is nobody's
 	// failure (IsFailure).
-	if ctx.Err() == nil && !errors.Is(err, errLockLost) && IsFailure(err) && lastTry(ctx) {
+	// An unknown outcome is not failed (the platform may show the post):
+	// the record stays unknown.
+	if ctx.Err() == nil && !errors.Is(err, errLockLost) && IsFailure(err) && lastTry(ctx) && !errors.Is(err, publishers.ErrOutcomeUnknown) {
 		return h.fail(ctx, rec, owner, class.String(), exhaustedPrefix+err.Error(), attempt, start)
 	}
 	// Back to scheduled: the retry resumes from the checkpoints. A write
 	// that fails here only loses the error text.
 	wctx, cancel := detached(ctx)
 	defer cancel()
-	retry := &events.Event{Type: events.PostRetry, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateScheduled), Attempt: attempt, Class: class.String(), Reason: err.Error()}
+	// Unknown when the platform may have the post (unknown.go).
+	next, evType := retryState(err)
+	retry := &events.Event{Type: evType, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(next), Attempt: attempt, Class: class.String(), Reason: err.Error()}
 	tr, ferr := h.store.finish(wctx, rec.PostID, owner, []State{StatePublishing}, retry,
-		"state", string(StateScheduled), "last_error", err.Error())
+		"state", string(next), "last_error", err.Error())
 	if ferr == nil && tr.Fenced {
 		return fmt.Errorf("post %s attempt %d stopped: %w", rec.PostID, attempt, err)
 	}
-	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateScheduled, Class: class.String(), Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: err})
+	if ferr == nil && tr.Prev == StateCancelRequested {
+		// Canceled meanwhile: the next attempt, soon, settles it.
+		return snooze(time.Second, fmt.Sprintf("post %s canceled during attempt %d (%v): the next attempt looks", rec.PostID, attempt, err))
+	}
+	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: next, Class: class.String(), Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: err})
 	return fmt.Errorf("post %s attempt %d: %w", rec.PostID, attempt, err)
 }
 
@@ -279,6 +304,10 @@ func (h *publishHandler) fail(ctx context.Context, rec record, owner, class, rea
 	if tr.Fenced {
 		// Another attempt holds the post: it decides how the post ends.
 		return fmt.Errorf("post %s: %s (not recorded: %w)", rec.PostID, reason, errLockLost)
+	}
+	if !tr.Changed && tr.Prev == StateCancelRequested {
+		// Canceled meanwhile: the next attempt, soon, settles it.
+		return snooze(time.Second, fmt.Sprintf("post %s canceled during attempt %d (%s): the next attempt looks", rec.PostID, attempt, reason))
 	}
 	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateFailed, Class: class, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: errors.New(reason)})
 	return fmt.Errorf("post %s failed (%s): %s: %w", rec.PostID, class, reason, asynq.SkipRetry)

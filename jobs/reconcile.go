@@ -160,7 +160,7 @@ func (r *reconciler) pass(ctx context.Context) (int, error) {
 		}
 		state, _ := v[0].(string)
 		updated, _ := v[1].(string)
-		if (state != string(StateScheduled) && state != string(StatePublishing)) || r.c.opts.now().Sub(parseMilli(updated)) < r.cfg.Grace {
+		if !unsettled(State(state)) || r.c.opts.now().Sub(parseMilli(updated)) < r.cfg.Grace {
 			continue
 		}
 		ok, err := r.settle(ctx, id)
@@ -174,10 +174,23 @@ func (r *reconciler) pass(ctx context.Context) (int, error) {
 	return settled, nil
 }
 
+// unsettled says whether a post in state st still needs its task: an
+// unknown or cancel_requested post too (its next attempt learns the
+// outcome), though only a scheduled or publishing one is failed when its
+// task is archived (the finish below refuses the others: the platform may
+// have them).
+func unsettled(st State) bool {
+	switch st {
+	case StateScheduled, StatePublishing, StateUnknown, StateCancelRequested:
+		return true
+	}
+	return false
+}
+
 // settle looks at post id and settles it when asynq lost its task.
 func (r *reconciler) settle(ctx context.Context, id string) (bool, error) {
 	rec, ok, err := r.c.store.load(ctx, id)
-	if err != nil || !ok || (rec.State != StateScheduled && rec.State != StatePublishing) {
+	if err != nil || !ok || !unsettled(rec.State) {
 		return false, err
 	}
 	if r.c.opts.now().Sub(rec.UpdatedAt) < r.cfg.Grace {

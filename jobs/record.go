@@ -25,6 +25,14 @@ const (
 	StatePublished  State = "published"
 	StateFailed     State = "failed"
 	StateCanceled   State = "canceled"
+	// StateUnknown: the last attempt could not learn whether the platform
+	// took the post (its answer was lost); the next attempt finds out
+	// from the checkpoints, and never posts twice (unknown.go).
+	StateUnknown State = "unknown"
+	// StateCancelRequested: the post was canceled while the platform may
+	// already have it; the next attempt only looks (never posts) and
+	// ends it published (with post.cancel_failed) or canceled.
+	StateCancelRequested State = "cancel_requested"
 )
 
 // Final reports whether s can no longer change.

@@ -65,11 +65,12 @@ func (c *RecoverConfig) defaults() {
 }
 
 // orphanScript says what became of an attempt's post. Replies {'gone'}
-// (no record, or no longer publishing), {'live', lock_until_ms} or
-// {'orphan', attempts}.
+// (no record, or no longer publishing or cancel_requested: a canceled
+// attempt's post still needs the look its next attempt takes),
+// {'live', lock_until_ms} or {'orphan', attempts}.
 var orphanScript = redis.NewScript(`
 local f = redis.call('HMGET', KEYS[1], 'state', 'lock_owner', 'lock_until', 'attempts')
-if f[1] ~= 'publishing' then return {'gone'} end
+if f[1] ~= 'publishing' and f[1] ~= 'cancel_requested' then return {'gone'} end
 ` + redisNow + `
 local lu = tonumber(f[3] or '0') or 0
 if f[2] and f[2] ~= '' and lu > now then return {'live', tostring(lu)} end

@@ -17,7 +17,12 @@
 // Publishers never import jobs or tokens. A publisher that works in
 // several steps (upload, then create, then publish) saves each step's
 // result through the Checkpoints it is handed before taking the next, so
-// that a retry after a crash resumes instead of posting twice.
+// that a retry after a crash resumes instead of posting twice. It saves
+// one before any call that can make the post, so a post without
+// checkpoints was never sent. A lost answer that no lookup settles wraps
+// ErrOutcomeUnknown; a publisher that can look a post up without sending
+// it implements Resolver and answers a Request with ResolveOnly (the post
+// was canceled meanwhile) with the post, or ErrNotPublished.
 //
 // # One platform, one descriptor
 //

@@ -111,3 +111,18 @@ func RetryAfter(err error) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// ErrOutcomeUnknown is in the chain of an error whose post may or may not
+// be on the platform: the answer to the call that creates it was lost and
+// the publisher could not look it up. The worker records the post as
+// "unknown" rather than scheduled, and a cancel of such a post waits for
+// the next attempt to learn the truth (Request.ResolveOnly). Wrap it in a
+// classified error (Transient: the next attempt looks again, never posts
+// twice).
+var ErrOutcomeUnknown = errors.New("outcome unknown")
+
+// ErrNotPublished is what a publisher returns for a Request with
+// ResolveOnly set when the platform has no post of it: nothing an
+// earlier attempt sent became a post. The worker then records the
+// canceled post as canceled.
+var ErrNotPublished = errors.New("the platform has no post of it")

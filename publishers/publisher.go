@@ -62,6 +62,25 @@ type Request struct {
 	Checkpoints Checkpoints
 	// Attempt counts attempts of this post, from 1.
 	Attempt int
+	// ResolveOnly says the post was canceled while an earlier attempt's
+	// outcome was unknown: the publisher must only find out, from its
+	// checkpoints, whether the platform has the post, and return it if
+	// so, never create or publish anything; when the platform has none it
+	// returns an error wrapping ErrNotPublished. Only publishers that
+	// implement Resolver get such a request. The worker sends none for a
+	// post without checkpoints: every publisher saves one before any call
+	// that can make the post, so without one nothing was sent.
+	ResolveOnly bool
+}
+
+// Resolver is a Publisher that honours Request.ResolveOnly. The worker
+// never sends a ResolveOnly request to a publisher that is not one (it
+// would create the post): a canceled post of such a platform whose
+// outcome is unknown stays cancel_requested for an operator to check.
+type Resolver interface {
+	Publisher
+	// ResolvesOnly reports that Publish honours Request.ResolveOnly.
+	ResolvesOnly() bool
 }
 
 // Result is a published post.

@@ -31,16 +31,22 @@ func TestChaosWorkersKilled(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	kills := size(6, 12)
 	tick := time.NewTicker(spread / time.Duration(kills+1))
+	var snaps []killSnapshot
 	for i := range kills {
 		if i > 0 {
 			<-tick.C
 		}
 		r.killBusy(rng)
+		snaps = append(snaps, r.snapshotPublishing(posts, time.Now()))
 		r.startWorker()
 	}
 	tick.Stop()
 	states := r.waitFinal(posts, 4*time.Minute)
 	r.checkExactlyOnce(posts, states)
+	// What make chaos prints, and BENCHMARKS.md records.
+	rec := r.recoveryTimes(snaps)
+	t.Logf("orphan recovery (kill -> next attempt), %d orphans: p50 %s, p99 %s, max %s",
+		len(rec), percentile(rec, 0.5).Round(100*time.Millisecond), percentile(rec, 0.99).Round(100*time.Millisecond), percentile(rec, 1).Round(100*time.Millisecond))
 	interrupted := 0
 	for _, st := range states {
 		if st.Attempts > 1 {

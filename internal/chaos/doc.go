@@ -2,9 +2,15 @@
 // processes (the built herald binary), a real redis-server with its
 // append-only file, and the sandbox platform, while the tests kill
 // workers, crash and freeze Redis, make the platform fail and disconnect
-// accounts mid-run. Each scenario ends with a check over the platform's
-// call log and Herald's records: every post published exactly once,
-// nothing lost, nothing published for a disconnected account.
+// accounts mid-run, let every retry fail, freeze a worker past its lock
+// (SIGSTOP, SIGCONT) and cancel posts while answers are lost. Each
+// scenario ends with a check over the platform's call log and Herald's
+// records: every post published exactly once (or failed, or canceled and
+// not on the platform, as the scenario says), nothing lost, nothing
+// published for a disconnected account. The workers-killed scenario
+// prints the orphan recovery time, kill to next attempt; under make chaos
+// TestChaosBareAsynqRecovery measures bare asynq's the same way, with the
+// test binary itself as a bare asynq worker.
 //
 // `make test` runs a short version of each scenario; `make chaos` (or
 // HERALD_CHAOS=full) runs them at full size. The package has only tests.

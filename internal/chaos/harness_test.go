@@ -28,6 +28,11 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(bareWorkerEnv) != "" {
+		// This test binary, started by TestChaosBareAsynqRecovery as a
+		// bare asynq worker.
+		os.Exit(runBareWorker())
+	}
 	dir, err := os.MkdirTemp("", "herald-chaos-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -106,8 +111,9 @@ type proc struct {
 	done chan struct{}
 }
 
-// startWorker runs a `herald worker` process and returns its number.
-func (r *rig) startWorker() int {
+// startWorker runs a `herald worker` process and returns its number; env
+// adds or overrides settings (NAME=value).
+func (r *rig) startWorker(env ...string) int {
 	r.t.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -129,6 +135,7 @@ func (r *rig) startWorker() int {
 		"HERALD_RETRY_CAP=2s",
 		"HERALD_LOG_LEVEL=warn",
 	)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		r.t.Fatal(err)

@@ -106,6 +106,9 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 	if media := req.Checkpoints.Get(CheckpointMedia); media != "" {
 		return pub.result(ctx, media, "")
 	}
+	if req.ResolveOnly {
+		return pub.resolve(ctx)
+	}
 	// Containers that expire while this call runs are made again once;
 	// twice in one call means something else is wrong.
 	for range 2 {

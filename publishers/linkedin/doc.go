@@ -117,7 +117,8 @@
 // that could post twice. So a lost create answer of a member's post, when
 // the listing is refused (403), leaves the outcome unknown: the error is
 // Transient (never Permanent: the post may well be out) and wraps
-// ErrOutcomeUnknown, which a caller that keeps an "unknown" outcome tests
+// ErrOutcomeUnknown (publishers.ErrOutcomeUnknown, which the worker
+// records as the post's "unknown" state), which a caller tests
 // with errors.Is; a retry looks again (the app may have been granted the
 // permission since) and never posts. The fake enforces the scopes per
 // endpoint (linkedintest.OrdinaryScopes unless GrantScopes says

@@ -52,7 +52,9 @@ const (
 // Transient, never Permanent (the post may well be out); a caller that
 // keeps an "unknown" outcome tests for it with errors.Is, and a retry
 // looks again (the permission may have been granted) but never posts.
-var ErrOutcomeUnknown = errors.New("outcome unknown")
+// It is publishers.ErrOutcomeUnknown, which the worker records as the
+// post's "unknown" state.
+var ErrOutcomeUnknown = publishers.ErrOutcomeUnknown
 
 // maxLookups is how many lookups miss before the post is sent again: a
 // post can take a moment to be listed.
@@ -107,6 +109,9 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 }
 
 func (pub *publication) run(ctx context.Context) (publishers.Result, error) {
+	if pub.req.ResolveOnly {
+		return pub.resolve(ctx)
+	}
 	if urn := pub.cp.Get(CheckpointPost); urn != "" {
 		return result(urn), nil
 	}

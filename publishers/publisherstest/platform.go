@@ -3,6 +3,7 @@ package publisherstest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/heraldhq/herald/publishers"
@@ -17,6 +18,9 @@ const (
 	StepCreate  = "create"  // before the draft is created
 	StepSave    = "save"    // the draft exists; before it is checkpointed
 	StepPublish = "publish" // before the draft is published
+	// StepPublished: the post exists at the platform; an error the Hook
+	// returns here is an answer lost on its way back.
+	StepPublished = "published"
 )
 
 // Platform is a publisher over an in-memory platform with no idempotency
@@ -26,7 +30,8 @@ const (
 // the worker's guards use it: a guard deleted shows as a second post.
 //
 // Publish creates a draft (unless the checkpoint names one), saves it as
-// CheckpointDraft, then publishes it.
+// CheckpointDraft, then publishes it. With Request.ResolveOnly it only
+// looks for a post of the checkpointed draft.
 type Platform struct {
 	// Hook, if set, runs before each step with the step's name and the
 	// request; it may block (to hold an attempt inside the platform) and
@@ -38,11 +43,17 @@ type Platform struct {
 	posts  map[string][]string // post id -> remote ids
 }
 
-var _ publishers.Publisher = (*Platform)(nil)
+var _ publishers.Resolver = (*Platform)(nil)
+
+// ResolvesOnly implements publishers.Resolver.
+func (p *Platform) ResolvesOnly() bool { return true }
 
 // Publish implements publishers.Publisher.
 func (p *Platform) Publish(ctx context.Context, req publishers.Request) (publishers.Result, error) {
 	draft := req.Checkpoints.Get(CheckpointDraft)
+	if req.ResolveOnly {
+		return p.resolve(req.PostID, draft)
+	}
 	if draft == "" {
 		if err := p.hook(ctx, StepCreate, req); err != nil {
 			return publishers.Result{}, err
@@ -62,13 +73,32 @@ func (p *Platform) Publish(ctx context.Context, req publishers.Request) (publish
 		return publishers.Result{}, err
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.posts == nil {
 		p.posts = map[string][]string{}
 	}
 	id := fmt.Sprintf("%s/post-%d", draft, len(p.posts[req.PostID])+1)
 	p.posts[req.PostID] = append(p.posts[req.PostID], id)
-	return publishers.Result{RemoteID: id, URL: "https://platform.test/" + id}, nil
+	p.mu.Unlock()
+	if err := p.hook(ctx, StepPublished, req); err != nil {
+		return publishers.Result{}, err
+	}
+	return result(id), nil
+}
+
+func result(id string) publishers.Result {
+	return publishers.Result{RemoteID: id, URL: "https://platform.test/" + id}
+}
+
+// resolve finds the post made of draft, if any.
+func (p *Platform) resolve(postID, draft string) (publishers.Result, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, id := range p.posts[postID] {
+		if draft != "" && strings.HasPrefix(id, draft+"/") {
+			return result(id), nil
+		}
+	}
+	return publishers.Result{}, publishers.Permanent(fmt.Errorf("platform: post %s: %w", postID, publishers.ErrNotPublished))
 }
 
 func (p *Platform) hook(ctx context.Context, step string, req publishers.Request) error {

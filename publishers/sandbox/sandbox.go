@@ -30,7 +30,7 @@ type Publisher struct {
 	now    func() time.Time // reads HTTP-date Retry-After headers
 }
 
-var _ publishers.Publisher = (*Publisher)(nil)
+var _ publishers.Resolver = (*Publisher)(nil)
 
 // New returns a publisher for the platform at baseURL, such as
 // sandboxserver.Server.URL(). A nil client means one with DefaultTimeout.
@@ -73,6 +73,9 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 		return publishers.Result{}, publishers.Permanent(errors.New("sandbox: request has no checkpoints"))
 	}
 	draft := req.Checkpoints.Get(CheckpointDraft)
+	if req.ResolveOnly {
+		return p.resolve(ctx, token, req.PostID, draft)
+	}
 	if draft == "" {
 		in := draftRequest{
 			AccountID: req.AccountID, Ref: req.PostID,

@@ -112,6 +112,9 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 	default:
 		return pub.result(id), nil
 	}
+	if req.ResolveOnly {
+		return pub.resolve(ctx)
+	}
 	for {
 		res, err := pub.run(ctx)
 		if !errors.Is(err, errStartOver) {

@@ -170,6 +170,9 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 	if err != nil {
 		return publishers.Result{}, err
 	}
+	if req.ResolveOnly {
+		return p.resolve(ctx, req, a)
+	}
 	cp := req.Checkpoints
 	id := cp.Get(CheckpointVideo)
 	if id == "" {

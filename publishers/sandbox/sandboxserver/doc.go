@@ -18,6 +18,9 @@
 //	                              -> 201 {"id":"d_1"}   (every call makes a new draft)
 //	POST /v1/drafts/{id}/publish  -> 200 {"id":"p_1","url":".../p/p_1","created":true}
 //	                              (again: the same post, "created":false)
+//	GET  /v1/drafts/{id}          -> 200 {"id":"d_1","post_id":"p_1","url":...}
+//	                              (post_id and url once published: how a
+//	                              client whose publish answer was lost looks)
 //	GET  /v1/accounts/{id}/stats  -> {"followers":...}
 //	GET  /v1/posts/{id}/stats     -> {"views":...,"likes":...,"comments":...,"shares":...}
 //

@@ -113,3 +113,27 @@ func (s *Server) publish(r *http.Request, _ []byte) reply {
 	d.post = id
 	return reply{status: http.StatusOK, body: publishReply{ID: p.ID, URL: p.URL, Created: true}, created: true}
 }
+
+// draftReply is a draft as GET /v1/drafts/{id} shows it: post_id and url
+// are its post's, once published.
+type draftReply struct {
+	ID     string `json:"id"`
+	PostID string `json:"post_id,omitempty"`
+	URL    string `json:"url,omitempty"`
+}
+
+// getDraft shows a draft and whether it became a post: how a client whose
+// publish answer was lost learns the outcome without publishing.
+func (s *Server) getDraft(r *http.Request, _ []byte) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.drafts[r.PathValue("id")]
+	if !ok {
+		return fail(http.StatusNotFound, "not_found", fmt.Sprintf("no draft %q", r.PathValue("id")))
+	}
+	out := draftReply{ID: d.id}
+	if p, ok := s.posts[d.post]; ok {
+		out.PostID, out.URL = p.ID, p.URL
+	}
+	return reply{status: http.StatusOK, body: out}
+}

@@ -132,6 +132,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/drafts", s.api(s.draftRef, s.createDraft))
 	mux.Handle("POST /v1/drafts/{id}/publish", s.api(s.publishRef, s.publish))
+	mux.Handle("GET /v1/drafts/{id}", s.api(s.publishRef, s.getDraft))
 	mux.Handle("GET /v1/accounts/{account}/stats", s.api(noRef, s.accountStats))
 	mux.Handle("GET /v1/posts/{id}/stats", s.api(s.postRef, s.postStats))
 	mux.Handle("GET /v1/me", s.api(noRef, s.me))

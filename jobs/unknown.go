@@ -1,0 +1,206 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/publishers"
+)
+
+// Unknown outcomes. An attempt whose answer from the platform was lost
+// (publishers.ErrOutcomeUnknown) leaves its post "unknown", not
+// scheduled: the next attempt resumes from the checkpoints and finds the
+// post rather than posting again. A cancel (or a disconnect) must not
+// call such a post canceled while the platform may show it, so:
+//
+//   - a scheduled or publishing post with no checkpoint is canceled at
+//     once, as before: nothing that can be a post was sent, since every
+//     publisher saves a checkpoint before any call that can make the post
+//     (publishers.Request.ResolveOnly), and a running attempt's next save
+//     is refused;
+//   - a post that is unknown, or scheduled or publishing with checkpoints,
+//     becomes cancel_requested; a running attempt is stopped (its renewal
+//     is refused) and snoozes its task, and the post's next attempt only
+//     looks (publishers.Request.ResolveOnly): published if the platform
+//     has the post (post.published, then post.cancel_failed), canceled
+//     otherwise (post.canceled);
+//   - an attempt that ends without a post on a cancel_requested record is
+//     canceled when it left no checkpoint, and kept cancel_requested for
+//     the next attempt's look when it did.
+
+// cancelScript cancels a post, or asks for the cancel when the platform
+// may already have it. ARGV updated_at_ms. Replies {previous state ("" if
+// none), "canceled" | "requested" | "none"}.
+var cancelScript = redis.NewScript(`
+local st = redis.call('HGET', KEYS[1], 'state')
+if not st then return {'', 'none'} end
+local maybe = false
+if st == 'unknown' then
+  maybe = true
+elseif st == 'scheduled' or st == 'publishing' then
+  for _, k in ipairs(redis.call('HKEYS', KEYS[1])) do
+    if string.sub(k, 1, 3) == 'cp:' then maybe = true break end
+  end
+else
+  return {st, 'none'}
+end
+if maybe then
+  redis.call('HSET', KEYS[1], 'state', 'cancel_requested', 'updated_at', ARGV[1])
+  return {st, 'requested'}
+end
+redis.call('HSET', KEYS[1], 'state', 'canceled', 'updated_at', ARGV[1])
+return {st, 'canceled'}
+`)
+
+// cancelRecord runs cancelScript on postID.
+func (s *store) cancelRecord(ctx context.Context, postID string) (prev State, verdict string, err error) {
+	res, err := cancelScript.Run(ctx, s.rdb, []string{recordKey(postID)}, unixMilli(s.now())).StringSlice()
+	if err != nil {
+		return "", "", fmt.Errorf("cancel: %w", err)
+	}
+	if len(res) != 2 {
+		return "", "", fmt.Errorf("cancel: unexpected reply %v", res)
+	}
+	return State(res[0]), res[1], nil
+}
+
+// settleScript ends an attempt on a cancel_requested post that did not
+// publish it. ARGV owner, mode, updated_at_ms. Mode "nothing": the
+// publisher found no post, cancel; "keep": the outcome is unknown, keep
+// the request; "auto": cancel unless a checkpoint says something was
+// sent. Replies {state, "not" (not cancel_requested) | "fenced" (another
+// attempt holds it) | "canceled" | "kept"}; all but "not" and "fenced"
+// release owner's lock.
+var settleScript = redis.NewScript(`
+local f = redis.call('HMGET', KEYS[1], 'state', 'lock_owner')
+if f[1] ~= 'cancel_requested' then return {f[1] or '', 'not'} end
+if f[2] ~= ARGV[1] then return {f[1], 'fenced'} end
+redis.call('HDEL', KEYS[1], 'lock_owner', 'lock_until', 'resolver')
+local cancel = ARGV[2] == 'nothing'
+if ARGV[2] == 'auto' then
+  cancel = true
+  for _, k in ipairs(redis.call('HKEYS', KEYS[1])) do
+    if string.sub(k, 1, 3) == 'cp:' then cancel = false break end
+  end
+end
+if not cancel then return {f[1], 'kept'} end
+redis.call('HSET', KEYS[1], 'state', 'canceled', 'updated_at', ARGV[3])
+return {f[1], 'canceled'}
+`)
+
+// settleMode says what an attempt's error tells of a canceled post.
+func settleMode(err error) string {
+	switch {
+	case errors.Is(err, publishers.ErrNotPublished):
+		return "nothing"
+	case errors.Is(err, publishers.ErrOutcomeUnknown):
+		return "keep"
+	}
+	return "auto"
+}
+
+// settle runs settleScript for owner's attempt at postID.
+func (s *store) settle(ctx context.Context, postID, owner, mode string) (string, error) {
+	keys := []string{recordKey(postID)}
+	args := []any{owner, mode, unixMilli(s.now())}
+	var res []string
+	var err error
+	if !s.trackAttempts {
+		res, err = settleScript.Run(ctx, s.rdb, keys, args...).StringSlice()
+	} else {
+		pipe := s.rdb.Pipeline()
+		cmd := settleScript.EvalSha(ctx, pipe, keys, args...)
+		pipe.ZRem(ctx, attemptsKey, attemptMember(postID, owner))
+		_, _ = pipe.Exec(ctx)
+		res, err = cmd.StringSlice()
+		if redis.HasErrorPrefix(err, "NOSCRIPT") {
+			res, err = settleScript.Eval(ctx, s.rdb, keys, args...).StringSlice()
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("settle canceled post: %w", err)
+	}
+	if len(res) != 2 {
+		return "", fmt.Errorf("settle canceled post: unexpected reply %v", res)
+	}
+	return res[1], nil
+}
+
+// settleCancel ends a failed attempt whose post was canceled before or
+// during it; done is false when the post was not cancel_requested (the
+// ordinary failure path goes on).
+func (h *publishHandler) settleCancel(ctx context.Context, rec record, owner string, attempt int, err error, start time.Time) (done bool, _ error) {
+	resolving := rec.State == StateCancelRequested
+	if !resolving && ctx.Err() == nil && !errors.Is(err, errLockLost) {
+		// A cancel stops an attempt through its context; one that ended
+		// on its own meets a cancel in finish (attemptFailed).
+		return false, nil
+	}
+	wctx, cancel := detached(ctx)
+	defer cancel()
+	verdict, serr := h.store.settle(wctx, rec.PostID, owner, settleMode(err))
+	if serr != nil {
+		return true, fmt.Errorf("post %s attempt %d: %w (and %w)", rec.PostID, attempt, err, serr)
+	}
+	switch verdict {
+	case "not":
+		return false, nil
+	case "fenced":
+		return true, fmt.Errorf("post %s attempt %d stopped: %w", rec.PostID, attempt, err)
+	case "canceled":
+		_ = h.store.appendEvent(wctx, events.Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateCanceled), Attempt: attempt})
+		h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateCanceled, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt)})
+		return true, fmt.Errorf("post %s canceled: %w", rec.PostID, asynq.RevokeTask)
+	}
+	// Kept: the platform may have the post.
+	if !resolving {
+		// The next attempt looks, soon.
+		return true, snooze(time.Second, fmt.Sprintf("post %s canceled while the platform may have it: the next attempt looks", rec.PostID))
+	}
+	if c := publishers.ClassOf(err); c == publishers.ClassPermanent || c == publishers.ClassReauth {
+		// No attempt can look (a platform whose publisher cannot look
+		// without posting, an account whose token is gone): an operator
+		// must check the platform.
+		h.log.Warn("publish: canceled post's outcome cannot be learned; it stays cancel_requested", "post_id", rec.PostID, "platform", rec.Platform, "error", err)
+		return true, fmt.Errorf("post %s: canceled, but whether the platform has it cannot be learned: %w: %w", rec.PostID, err, asynq.SkipRetry)
+	}
+	return true, fmt.Errorf("post %s attempt %d (resolving a cancel): %w", rec.PostID, attempt, err)
+}
+
+// resolveOnly prepares the request of an attempt at a cancel_requested
+// post: the publisher may only look. Without a checkpoint nothing was
+// sent, and the answer is known without asking (nor needing a token).
+func resolveOnly(rec record, pub publishers.Publisher) error {
+	if len(rec.Checkpoints) == 0 {
+		return publishers.Permanent(fmt.Errorf("post %s: nothing was sent before the cancel: %w", rec.PostID, publishers.ErrNotPublished))
+	}
+	if r, ok := pub.(publishers.Resolver); !ok || !r.ResolvesOnly() {
+		return publishers.Permanent(fmt.Errorf("%w: the %s publisher cannot look a post up without publishing it", publishers.ErrOutcomeUnknown, rec.Platform))
+	}
+	return nil
+}
+
+// retryState is the state an attempt that failed and will be retried
+// leaves its post in: unknown when the platform may have it.
+func retryState(err error) (State, string) {
+	if errors.Is(err, publishers.ErrOutcomeUnknown) {
+		return StateUnknown, events.PostUnknown
+	}
+	return StateScheduled, events.PostRetry
+}
+
+// cancelLost tells the app that a cancel came too late: the platform had
+// the post (post.published was appended just before).
+func (h *publishHandler) cancelLost(ctx context.Context, rec record, attempt int, res publishers.Result) {
+	wctx, cancel := detached(ctx)
+	defer cancel()
+	_ = h.store.appendEvent(wctx, events.Event{Type: events.PostCancelFailed, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform,
+		State: string(StatePublished), Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL,
+		Reason: "canceled too late: the platform had already taken the post"})
+}
