@@ -159,7 +159,8 @@ func (s *store) filterState(ctx context.Context, entries []indexEntry, st State)
 }
 
 // statusFields are the record fields a PostStatus is made of.
-var statusFields = []string{"account", "platform", "state", "publish_at", "attempts", "remote_id", "url", "published_at", "class", "reason", "last_error", "updated_at"}
+var statusFields = []string{"account", "platform", "state", "publish_at", "attempts", "remote_id", "url", "published_at",
+	"warning", "result_state", "rid_pending", "class", "reason", "last_error", "updated_at"}
 
 // loadStatuses reads the statuses of entries in one round trip, without
 // the posts' content. An entry whose record is gone (expired) gives a
@@ -192,23 +193,26 @@ func (s *store) loadStatuses(ctx context.Context, entries []indexEntry) ([]PostS
 	return out, nil
 }
 
-// statusOf reads a PostStatus from a record's fields, as decodeRecord
-// does (a test holds the two together).
+// statusOf reads a PostStatus from a record's fields (statusFields):
+// the one reading that listings and decodeRecord share.
 func statusOf(postID string, h map[string]string) PostStatus {
 	attempts, _ := strconv.Atoi(h["attempts"])
 	return PostStatus{
-		PostID:       postID,
-		AccountID:    h["account"],
-		Platform:     h["platform"],
-		State:        State(h["state"]),
-		PublishAt:    parseMilli(h["publish_at"]),
-		Attempts:     attempts,
-		RemoteID:     h["remote_id"],
-		URL:          h["url"],
-		PublishedAt:  parseMilli(h["published_at"]),
-		FailureClass: h["class"],
-		Reason:       h["reason"],
-		LastError:    h["last_error"],
-		UpdatedAt:    parseMilli(h["updated_at"]),
+		PostID:          postID,
+		AccountID:       h["account"],
+		Platform:        h["platform"],
+		State:           State(h["state"]),
+		PublishAt:       parseMilli(h["publish_at"]),
+		Attempts:        attempts,
+		RemoteID:        h["remote_id"],
+		URL:             h["url"],
+		PublishedAt:     parseMilli(h["published_at"]),
+		Warning:         h["warning"],
+		ResultState:     h["result_state"],
+		RemoteIDPending: h["rid_pending"] == "1",
+		FailureClass:    h["class"],
+		Reason:          h["reason"],
+		LastError:       h["last_error"],
+		UpdatedAt:       parseMilli(h["updated_at"]),
 	}
 }

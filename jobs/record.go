@@ -268,25 +268,7 @@ func decodeRecord(postID string, h map[string]string) (record, error) {
 	if err := json.Unmarshal([]byte(h["post"]), &rec.Post); err != nil {
 		return record{}, fmt.Errorf("record of post %s: bad post: %w", postID, err)
 	}
-	attempts, _ := strconv.Atoi(h["attempts"])
-	rec.PostStatus = PostStatus{
-		PostID:          postID,
-		AccountID:       h["account"],
-		Platform:        h["platform"],
-		State:           State(h["state"]),
-		PublishAt:       parseMilli(h["publish_at"]),
-		Attempts:        attempts,
-		RemoteID:        h["remote_id"],
-		URL:             h["url"],
-		PublishedAt:     parseMilli(h["published_at"]),
-		Warning:         h["warning"],
-		ResultState:     h["result_state"],
-		RemoteIDPending: h["rid_pending"] == "1",
-		FailureClass:    h["class"],
-		Reason:          h["reason"],
-		LastError:       h["last_error"],
-		UpdatedAt:       parseMilli(h["updated_at"]),
-	}
+	rec.PostStatus = statusOf(postID, h)
 	rec.Fingerprint = h["fp"]
 	rec.Checkpoints = map[string]string{}
 	for k, v := range h {
