@@ -354,7 +354,7 @@ func (pub *publication) upload(ctx context.Context, id string, up savedUpload, s
 		}
 		src = f
 	}
-	retry := &chunkRetry{}
+	retry := pub.newChunkRetry()
 	var reopened io.Closer
 	defer func() {
 		if reopened != nil {
@@ -364,7 +364,7 @@ func (pub *publication) upload(ctx context.Context, id string, up savedUpload, s
 	for i := up.done; i < up.c.count; i++ {
 		err := pub.putChunk(ctx, up.url, contentType, src, up.c, i, pub.s.Secrets())
 		if err == nil {
-			retry.reset()
+			retry.Reset()
 			if err := pub.save(ctx, CheckpointChunks, strconv.FormatInt(i+1, 10)); err != nil {
 				return err
 			}

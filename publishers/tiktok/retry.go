@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // A chunk that fails with a 5xx or a broken connection is retried inside
@@ -19,23 +18,10 @@ import (
 // order. Status fetches are 30 a minute per user, and the waits (1 s, 2 s,
 // 4 s, ... up to 16 s, jittered) keep a chunk's retries to a handful of
 // them within its ChunkRetryDeadline.
-const (
-	// DefaultChunkRetryDeadline bounds the retries of one chunk, as the
-	// Go client for Google's uploads does (32 s).
-	DefaultChunkRetryDeadline = 32 * time.Second
-	firstChunkPause           = time.Second
-	maxChunkPause             = 16 * time.Second
-)
 
-// chunkRetry is one chunk's retry budget, renewed when a chunk goes
-// through.
-type chunkRetry struct {
-	deadline time.Time
-	pause    time.Duration
-	failures int
-}
-
-func (r *chunkRetry) reset() { *r = chunkRetry{} }
+// DefaultChunkRetryDeadline bounds the retries of one chunk, as the Go
+// client for Google's uploads does (32 s).
+const DefaultChunkRetryDeadline = wire.DefaultChunkRetryDeadline
 
 // retryableChunk says a chunk's failure is a hiccup worth retrying here.
 // A dead upload URL, a rate limit, a refused token or a permanent error
@@ -44,23 +30,9 @@ func retryableChunk(ctx context.Context, err error) bool {
 	return ctx.Err() == nil && publishers.ClassOf(err) == publishers.ClassTransient && !errors.Is(err, errUploadURLDead)
 }
 
-// wait sleeps before the next try, or says false when the budget is
-// spent.
-func (pub *publication) waitChunk(ctx context.Context, r *chunkRetry) (bool, error) {
-	now := pub.now()
-	if r.deadline.IsZero() {
-		r.deadline, r.pause = now.Add(pub.chunkRetryDeadline), firstChunkPause
-	}
-	d := r.pause/2 + rand.N(r.pause/2+1)
-	if !now.Add(d).Before(r.deadline) {
-		return false, nil
-	}
-	r.failures++
-	r.pause = min(2*r.pause, maxChunkPause)
-	if err := pub.sleep(ctx, d); err != nil {
-		return false, publishers.Transient(fmt.Errorf("tiktok: wait to retry a chunk: %w", err))
-	}
-	return true, nil
+// newChunkRetry is a chunk's retry budget on pub's clock.
+func (pub *publication) newChunkRetry() *wire.ChunkBackoff {
+	return &wire.ChunkBackoff{Deadline: pub.chunkRetryDeadline, Now: pub.now, Sleep: pub.sleep}
 }
 
 // recoverChunk handles the failure of chunk i: while the budget lasts it
@@ -68,14 +40,14 @@ func (pub *publication) waitChunk(ctx context.Context, r *chunkRetry) (bool, err
 // again, or past it when TikTok got it after all). It returns cause when
 // the failure is not retryable or the budget is spent: the next attempt
 // resumes from the checkpoints.
-func (pub *publication) recoverChunk(ctx context.Context, id string, c chunking, i int64, r *chunkRetry, cause error) (int64, error) {
+func (pub *publication) recoverChunk(ctx context.Context, id string, c chunking, i int64, r *wire.ChunkBackoff, cause error) (int64, error) {
 	if pub.chunkRetryDeadline <= 0 {
 		return 0, cause
 	}
 	for retryableChunk(ctx, cause) {
-		ok, err := pub.waitChunk(ctx, r)
+		ok, err := r.Wait(ctx)
 		if err != nil {
-			return 0, err
+			return 0, publishers.Transient(fmt.Errorf("tiktok: wait to retry a chunk: %w", err))
 		}
 		if !ok {
 			return 0, cause

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/internal/wire"
 )
 
 // Google's resumable upload guide asks a client whose chunk failed with a
@@ -18,25 +17,15 @@ import (
 // does the same inside one attempt, so that a hiccup does not cost one of
 // the post's job retries; past the deadline the attempt gives up and the
 // job's retry resumes from the checkpoints, as after a crash.
-const (
-	// DefaultChunkRetryDeadline is how long a failing chunk is retried
-	// in process, as the Go client's default.
-	DefaultChunkRetryDeadline = 32 * time.Second
-	firstChunkPause           = time.Second
-	maxChunkPause             = 16 * time.Second
-)
 
-// chunkRetry is the retry budget of one chunk. It starts at the chunk's
-// first failure and is renewed when a chunk goes through.
-type chunkRetry struct {
-	p        *Publisher
-	deadline time.Time
-	pause    time.Duration
-	failures int
+// DefaultChunkRetryDeadline is how long a failing chunk is retried in
+// process, as the Go client's default.
+const DefaultChunkRetryDeadline = wire.DefaultChunkRetryDeadline
+
+// newChunkRetry is a chunk's retry budget on p's clock.
+func (p *Publisher) newChunkRetry() *wire.ChunkBackoff {
+	return &wire.ChunkBackoff{Deadline: p.chunkRetryDeadline, Now: p.now, Sleep: p.sleep}
 }
-
-// reset renews the budget for the next chunk.
-func (r *chunkRetry) reset() { r.deadline, r.pause, r.failures = time.Time{}, 0, 0 }
 
 // retryable says a chunk's failure is worth retrying in process: a
 // transient error (5xx, 408, a reset or timeout) while the attempt's
@@ -48,40 +37,18 @@ func retryable(ctx context.Context, err error) bool {
 	return ctx.Err() == nil && publishers.ClassOf(err) == publishers.ClassTransient && !unauthorized(err) && !errors.Is(err, errSessionGone)
 }
 
-// wait sleeps before the next try, or reports false (and sleeps not) when
-// the chunk's budget is spent.
-func (r *chunkRetry) wait(ctx context.Context) (bool, error) {
-	now := r.p.now()
-	if r.deadline.IsZero() {
-		r.deadline = now.Add(r.p.chunkRetryDeadline)
-		r.pause = firstChunkPause
-	}
-	// Jitter: somewhere in the upper half of the current step, so that
-	// workers that failed together do not come back together.
-	d := r.pause/2 + rand.N(r.pause/2+1)
-	if !now.Add(d).Before(r.deadline) {
-		return false, nil
-	}
-	r.failures++
-	r.pause = min(2*r.pause, maxChunkPause)
-	if err := r.p.sleep(ctx, d); err != nil {
-		return false, publishers.Transient(fmt.Errorf("youtube: wait to retry a chunk: %w", err))
-	}
-	return true, nil
-}
-
 // recoverChunk handles a chunk's failure: while the budget lasts, it waits
 // and asks the session how far it got, and returns that state for the
 // upload to go on from. It returns cause, the chunk's own error, when the
 // failure is not retryable or the budget is spent.
-func (p *Publisher) recoverChunk(ctx context.Context, a *auth, r *chunkRetry, session string, size int64, cause error) (uploadState, error) {
+func (p *Publisher) recoverChunk(ctx context.Context, a *auth, r *wire.ChunkBackoff, session string, size int64, cause error) (uploadState, error) {
 	if p.chunkRetryDeadline <= 0 {
 		return uploadState{}, cause
 	}
 	for retryable(ctx, cause) {
-		ok, err := r.wait(ctx)
+		ok, err := r.Wait(ctx)
 		if err != nil {
-			return uploadState{}, err
+			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: wait to retry a chunk: %w", err))
 		}
 		if !ok {
 			return uploadState{}, cause
@@ -89,7 +56,7 @@ func (p *Publisher) recoverChunk(ctx context.Context, a *auth, r *chunkRetry, se
 		st, err := p.status(ctx, a, session, size)
 		if err == nil {
 			p.log.DebugContext(ctx, "youtube: chunk failed; resuming from the session's offset",
-				"committed", st.committed, "failures", r.failures, "error", cause.Error())
+				"committed", st.committed, "failures", r.Failures(), "error", cause.Error())
 			return st, nil
 		}
 		if errors.Is(err, errSessionGone) || unauthorized(err) {

@@ -293,7 +293,7 @@ func (p *Publisher) send(ctx context.Context, cp publishers.Checkpoints, a *auth
 	defer func() { file.Close() }()
 	size := file.Size
 	c := newChunker(file, p.chunkSize)
-	retry := &chunkRetry{p: p}
+	retry := p.newChunkRetry()
 	for chunkNo := 1; ; chunkNo++ {
 		body, n, last, err := c.next(offset)
 		if err != nil {
@@ -313,18 +313,18 @@ func (p *Publisher) send(ctx context.Context, cp publishers.Checkpoints, a *auth
 				return uploadState{}, err
 			}
 		} else {
-			retry.reset()
+			retry.Reset()
 		}
 		if st.video != "" {
 			return st, nil
 		}
-		if st.committed > offset+n || st.committed < offset && retry.failures == 0 {
+		if st.committed > offset+n || st.committed < offset && retry.Failures() == 0 {
 			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: %s: session reports %d bytes, expected %d", step, st.committed, offset+n))
 		}
 		if err := cp.Save(ctx, CheckpointOffset, strconv.FormatInt(st.committed, 10)); err != nil {
 			return uploadState{}, publishers.Transient(fmt.Errorf("youtube: upload: save checkpoint: %w", err))
 		}
-		if st.committed != offset+n || retry.failures > 0 {
+		if st.committed != offset+n || retry.Failures() > 0 {
 			// The session kept part of the chunk, or the stream broke
 			// mid-chunk: read the rest again from the source.
 			file.Close()
