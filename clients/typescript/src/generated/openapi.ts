@@ -271,7 +271,7 @@ export interface paths {
         post?: never;
         /**
          * Cancel a post that has not gone out.
-         * @description Canceling a canceled post answers its status again. A published post is 409 `already_published`, a failed one 409 `final`.
+         * @description Canceling a canceled post answers its status again. A published post is 409 `already_published`, a failed one 409 `final`. A post the platform may already have (an attempt left a checkpoint, or its outcome is `unknown`) answers `cancel_requested`: its next attempt only looks, and it ends `published` (event `post.cancel_failed`) or `canceled`.
          */
         delete: operations["cancelPost"];
         options?: never;
@@ -555,7 +555,7 @@ export interface components {
             account_id: string;
             platform: string;
             /** @enum {string} */
-            state: "scheduled" | "publishing" | "published" | "failed" | "canceled";
+            state: "scheduled" | "publishing" | "published" | "failed" | "canceled" | "unknown" | "cancel_requested";
             /** Format: date-time */
             publish_at: string;
             attempts: number;
@@ -1326,7 +1326,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The post, canceled. */
+            /** @description The post, canceled (or cancel_requested). */
             200: {
                 headers: {
                     [name: string]: unknown;
