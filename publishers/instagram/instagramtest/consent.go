@@ -1,18 +1,17 @@
 package instagramtest
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/consentcode"
 )
 
 // Business Login for Instagram, for the connect flow (the real hosts in
@@ -89,15 +88,10 @@ func checkAuthorize(q url.Values) string {
 		return "scope is required"
 	case err != nil || !u.IsAbs() || u.Fragment != "":
 		return "Invalid redirect_uri"
-	case u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname())):
+	case u.Scheme != "https" && !(u.Scheme == "http" && consentcode.Loopback(u.Hostname())):
 		return "Invalid redirect_uri"
 	}
 	return ""
-}
-
-func loopback(h string) bool {
-	ip := net.ParseIP(h)
-	return h == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
@@ -139,30 +133,18 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back.String()+"#_", http.StatusSeeOther)
 }
 
-func (s *Server) mac(p string) string {
+func (s *Server) codeKey() string {
 	s.mu.Lock()
-	key := "instagramtest:" + s.appSecret
-	s.mu.Unlock()
-	m := hmac.New(sha256.New, []byte(key))
-	m.Write([]byte(p))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	defer s.mu.Unlock()
+	return "instagramtest:" + s.appSecret
 }
 
-func (s *Server) sealCode(b binding) string {
-	j, _ := json.Marshal(b)
-	p := base64.RawURLEncoding.EncodeToString(j)
-	return "AQB." + p + "." + s.mac(p)
-}
+func (s *Server) sealCode(b binding) string { return consentcode.Seal("AQB.", s.codeKey(), b) }
 
 func (s *Server) openCode(code string) (binding, bool) {
 	var b binding
-	rest, ok := strings.CutPrefix(code, "AQB.")
-	p, sig, ok2 := strings.Cut(rest, ".")
-	if !ok || !ok2 || !hmac.Equal([]byte(sig), []byte(s.mac(p))) {
-		return b, false
-	}
-	j, err := base64.RawURLEncoding.DecodeString(p)
-	return b, err == nil && json.Unmarshal(j, &b) == nil
+	ok := consentcode.Open("AQB.", s.codeKey(), code, &b)
+	return b, ok
 }
 
 func writeJSON(w http.ResponseWriter, rep reply) {

@@ -1,18 +1,16 @@
 package linkedintest
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/consentcode"
 )
 
 // LinkedIn's Authorization Code Flow and OpenID userinfo, for the
@@ -80,15 +78,10 @@ func (s *Server) checkAuthorize(q url.Values) string {
 		return "scope is required"
 	case err != nil || !u.IsAbs() || u.Fragment != "":
 		return "invalid redirect_uri"
-	case u.Scheme != "https" && !(u.Scheme == "http" && loopbackHost(u.Hostname())):
+	case u.Scheme != "https" && !(u.Scheme == "http" && consentcode.Loopback(u.Hostname())):
 		return "invalid redirect_uri"
 	}
 	return ""
-}
-
-func loopbackHost(h string) bool {
-	ip := net.ParseIP(h)
-	return h == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
@@ -130,30 +123,18 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back.String(), http.StatusSeeOther)
 }
 
-func (s *Server) mac(p string) string {
+func (s *Server) codeKey() string {
 	s.mu.Lock()
-	key := "linkedintest:" + s.secret
-	s.mu.Unlock()
-	m := hmac.New(sha256.New, []byte(key))
-	m.Write([]byte(p))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	defer s.mu.Unlock()
+	return "linkedintest:" + s.secret
 }
 
-func (s *Server) sealCode(b binding) string {
-	j, _ := json.Marshal(b)
-	p := base64.RawURLEncoding.EncodeToString(j)
-	return "AQT." + p + "." + s.mac(p)
-}
+func (s *Server) sealCode(b binding) string { return consentcode.Seal("AQT.", s.codeKey(), b) }
 
 func (s *Server) openCode(code string) (binding, bool) {
 	var b binding
-	rest, ok := strings.CutPrefix(code, "AQT.")
-	p, sig, ok2 := strings.Cut(rest, ".")
-	if !ok || !ok2 || !hmac.Equal([]byte(sig), []byte(s.mac(p))) {
-		return b, false
-	}
-	j, err := base64.RawURLEncoding.DecodeString(p)
-	return b, err == nil && json.Unmarshal(j, &b) == nil
+	ok := consentcode.Open("AQT.", s.codeKey(), code, &b)
+	return b, ok
 }
 
 // tokenOrCode is POST /oauth/v2/accessToken: the authorization_code

@@ -1,16 +1,13 @@
 package tiktoktest
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"html/template"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/consentcode"
 )
 
 // TikTok's Login Kit for Web, for the connect flow:
@@ -75,15 +72,10 @@ func (s *Server) checkAuthorize(q url.Values) string {
 		return "state"
 	case err != nil || !u.IsAbs() || u.RawQuery != "" || u.Fragment != "":
 		return "redirect_uri"
-	case u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())):
+	case u.Scheme != "https" && !(u.Scheme == "http" && consentcode.Loopback(u.Hostname())):
 		return "redirect_uri"
 	}
 	return ""
-}
-
-func isLoopback(host string) bool {
-	ip := net.ParseIP(host)
-	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
@@ -120,30 +112,18 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back.String(), http.StatusSeeOther)
 }
 
-func (s *Server) mac(p string) string {
+func (s *Server) codeKey() string {
 	s.mu.Lock()
-	secret := s.clientSecret
-	s.mu.Unlock()
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(p))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	defer s.mu.Unlock()
+	return s.clientSecret
 }
 
-func (s *Server) sealCode(b binding) string {
-	j, _ := json.Marshal(b)
-	p := base64.RawURLEncoding.EncodeToString(j)
-	return "code." + p + "." + s.mac(p)
-}
+func (s *Server) sealCode(b binding) string { return consentcode.Seal("code.", s.codeKey(), b) }
 
 func (s *Server) openCode(code string) (binding, bool) {
 	var b binding
-	rest, ok := strings.CutPrefix(code, "code.")
-	p, sig, ok2 := strings.Cut(rest, ".")
-	if !ok || !ok2 || !hmac.Equal([]byte(sig), []byte(s.mac(p))) {
-		return b, false
-	}
-	j, err := base64.RawURLEncoding.DecodeString(p)
-	return b, err == nil && json.Unmarshal(j, &b) == nil
+	ok := consentcode.Open("code.", s.codeKey(), code, &b)
+	return b, ok
 }
 
 // tokenOrCode is POST /v2/oauth/token/: the authorization_code grant

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/publishers/internal/consentcode"
 )
 
 // Google's consent for the connect flow, as "Using OAuth 2.0 for Web
@@ -119,27 +121,12 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back.String(), http.StatusSeeOther)
 }
 
-func sealCode(b binding) string {
-	j, _ := json.Marshal(b)
-	p := base64.RawURLEncoding.EncodeToString(j)
-	return "4/c." + p + "." + mac(p)
-}
-
-func mac(p string) string {
-	m := hmac.New(sha256.New, []byte(ClientSecret))
-	m.Write([]byte(p))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
+func sealCode(b binding) string { return consentcode.Seal("4/c.", ClientSecret, b) }
 
 func openCode(code string) (binding, bool) {
 	var b binding
-	rest, ok := strings.CutPrefix(code, "4/c.")
-	p, sig, ok2 := strings.Cut(rest, ".")
-	if !ok || !ok2 || !hmac.Equal([]byte(sig), []byte(mac(p))) {
-		return b, false
-	}
-	j, err := base64.RawURLEncoding.DecodeString(p)
-	return b, err == nil && json.Unmarshal(j, &b) == nil
+	ok := consentcode.Open("4/c.", ClientSecret, code, &b)
+	return b, ok
 }
 
 // tokenOrConsent is POST /token: a consent code is checked against what
