@@ -82,22 +82,7 @@ func (r *rig) startBare() {
 	}
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), bareWorkerEnv+"="+r.redis.Socket)
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	p := &proc{cmd: cmd, done: make(chan struct{})}
-	r.workers[id] = p
-	go func() {
-		err := cmd.Wait()
-		close(p.done)
-		log.Close()
-		r.mu.Lock()
-		if _, running := r.workers[id]; running {
-			r.exited[id] = fmt.Sprint(err)
-		}
-		r.mu.Unlock()
-	}()
+	r.track(id, cmd, log)
 }
 
 // TestChaosBareAsynqRecovery measures asynq's own orphan recovery, the

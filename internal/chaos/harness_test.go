@@ -136,6 +136,14 @@ func (r *rig) startWorker(env ...string) int {
 		"HERALD_LOG_LEVEL=warn",
 	)
 	cmd.Env = append(cmd.Env, env...)
+	r.track(id, cmd, log)
+	return id
+}
+
+// track starts worker process id, writing its output to log, and records
+// how it exits unless the rig stopped it. The caller holds r.mu.
+func (r *rig) track(id int, cmd *exec.Cmd, log *os.File) {
+	r.t.Helper()
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		r.t.Fatal(err)
@@ -152,7 +160,6 @@ func (r *rig) startWorker(env ...string) int {
 		}
 		r.mu.Unlock()
 	}()
-	return id
 }
 
 // kill sends SIGKILL to worker id: no shutdown, no requeue, a lease left
