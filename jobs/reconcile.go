@@ -13,7 +13,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/events"
-	"github.com/heraldhq/herald/internal/wait"
 )
 
 // The reconciler settles the posts asynq no longer holds: a record still
@@ -71,20 +70,12 @@ type reconciler struct {
 	log *slog.Logger
 }
 
-// run makes a pass every cfg.Every until ctx ends.
+// run makes a pass every cfg.Every until ctx ends, one worker at a time.
 func (r *reconciler) run(ctx context.Context) {
-	id := randomID()
-	for {
-		ok, err := r.c.store.rdb.SetNX(ctx, reconcileLeaseKey, id, r.cfg.Every).Result()
-		if err == nil && ok {
-			if n, err := r.pass(ctx); err != nil && ctx.Err() == nil {
-				r.log.Warn("reconcile: pass failed", "error", err, "settled", n)
-			}
-		}
-		if wait.Sleep(ctx, r.cfg.Every) != nil {
-			return
-		}
-	}
+	settled := 0
+	everyLeased(ctx, r.c.store.rdb, reconcileLeaseKey, r.cfg.Every,
+		func(ctx context.Context) (err error) { settled, err = r.pass(ctx); return err },
+		func(err error) { r.log.Warn("reconcile: pass failed", "error", err, "settled", settled) })
 }
 
 // pass reads up to cfg.Batch records and settles those asynq lost; it

@@ -12,8 +12,6 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
-
-	"github.com/heraldhq/herald/internal/wait"
 )
 
 // Herald's own recoverer. When a worker dies mid-attempt, asynq hands its
@@ -84,18 +82,8 @@ type recoverer struct {
 }
 
 func (r *recoverer) run(ctx context.Context) {
-	id := randomID()
-	for {
-		ok, err := r.c.store.rdb.SetNX(ctx, recoverLeaseKey, id, r.cfg.Every).Result()
-		if err == nil && ok {
-			if err := r.pass(ctx); err != nil && ctx.Err() == nil {
-				r.log.Warn("recover: pass failed", "error", err)
-			}
-		}
-		if wait.Sleep(ctx, r.cfg.Every) != nil {
-			return
-		}
-	}
+	everyLeased(ctx, r.c.store.rdb, recoverLeaseKey, r.cfg.Every, r.pass,
+		func(err error) { r.log.Warn("recover: pass failed", "error", err) })
 }
 
 // pass looks at the attempts whose lock should have run out by now.
