@@ -110,11 +110,7 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.ParseForm()
-	back, _ := url.Parse(q.Get("redirect_uri"))
-	bq := back.Query()
-	if st := q.Get("state"); st != "" {
-		bq.Set("state", st)
-	}
+	bq := url.Values{}
 	if r.PostForm.Get("decision") != "allow" {
 		bq.Set("error", "access_denied")
 		bq.Set("error_reason", "user_denied")
@@ -129,8 +125,7 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		bq.Set("code", s.sealCode(b))
 	}
-	back.RawQuery = bq.Encode()
-	http.Redirect(w, r, back.String()+"#_", http.StatusSeeOther)
+	consentcode.Back(w, r, q, bq, "#_")
 }
 
 func (s *Server) codeKey() string {

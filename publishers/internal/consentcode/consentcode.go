@@ -13,6 +13,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net"
+	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -47,4 +49,21 @@ func mac(key, p string) string {
 func Loopback(host string) bool {
 	ip := net.ParseIP(host)
 	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// Back answers a consent decision as the platforms do: 303 to the
+// authorize request's redirect_uri (its own query kept) with the
+// request's state, when it had one, and params (code or error). suffix is
+// appended to the location (Instagram adds "#_").
+func Back(w http.ResponseWriter, r *http.Request, authorize, params url.Values, suffix string) {
+	back, _ := url.Parse(authorize.Get("redirect_uri"))
+	q := back.Query()
+	if st := authorize.Get("state"); st != "" {
+		q.Set("state", st)
+	}
+	for k, vs := range params {
+		q[k] = vs
+	}
+	back.RawQuery = q.Encode()
+	http.Redirect(w, r, back.String()+suffix, http.StatusSeeOther)
 }

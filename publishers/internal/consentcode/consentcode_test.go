@@ -1,6 +1,11 @@
 package consentcode
 
-import "testing"
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+)
 
 type binding struct {
 	Account string `json:"a"`
@@ -33,5 +38,16 @@ func TestLoopback(t *testing.T) {
 		if Loopback(host) != want {
 			t.Errorf("Loopback(%q) = %v", host, !want)
 		}
+	}
+}
+
+// Back keeps the redirect URI's own query, adds the state and the params,
+// and appends the suffix.
+func TestBack(t *testing.T) {
+	authorize := url.Values{"redirect_uri": {"https://app.example/cb?x=1"}, "state": {"s1"}}
+	rec := httptest.NewRecorder()
+	Back(rec, httptest.NewRequest(http.MethodPost, "/authorize", nil), authorize, url.Values{"code": {"c"}}, "#_")
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "https://app.example/cb?code=c&state=s1&x=1#_" {
+		t.Errorf("%d %q", rec.Code, rec.Header().Get("Location"))
 	}
 }

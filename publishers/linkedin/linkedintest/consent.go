@@ -100,11 +100,7 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.ParseForm()
-	back, _ := url.Parse(q.Get("redirect_uri"))
-	bq := back.Query()
-	if st := q.Get("state"); st != "" {
-		bq.Set("state", st)
-	}
+	bq := url.Values{}
 	if r.PostForm.Get("decision") != "allow" {
 		// LinkedIn's word for a member who cancels.
 		bq.Set("error", "user_cancelled_authorize")
@@ -119,8 +115,7 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		bq.Set("code", s.sealCode(b))
 	}
-	back.RawQuery = bq.Encode()
-	http.Redirect(w, r, back.String(), http.StatusSeeOther)
+	consentcode.Back(w, r, q, bq, "")
 }
 
 func (s *Server) codeKey() string {

@@ -94,8 +94,7 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.ParseForm()
-	back, _ := url.Parse(q.Get("redirect_uri"))
-	bq := url.Values{"state": {q.Get("state")}}
+	bq := url.Values{}
 	if r.PostForm.Get("decision") != "allow" {
 		bq.Set("error", "access_denied")
 		bq.Set("error_description", "The user denied the authorization.")
@@ -108,8 +107,7 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 		bq.Set("code", s.sealCode(binding{Refresh: t.RefreshToken, RedirectURI: q.Get("redirect_uri"), Scope: q.Get("scope")}))
 		bq.Set("scopes", q.Get("scope"))
 	}
-	back.RawQuery = bq.Encode()
-	http.Redirect(w, r, back.String(), http.StatusSeeOther)
+	consentcode.Back(w, r, q, bq, "")
 }
 
 func (s *Server) codeKey() string {

@@ -98,11 +98,7 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.ParseForm()
-	back, _ := url.Parse(q.Get("redirect_uri"))
-	bq := back.Query()
-	if st := q.Get("state"); st != "" {
-		bq.Set("state", st)
-	}
+	bq := url.Values{}
 	if r.PostForm.Get("decision") != "allow" {
 		bq.Set("error", "access_denied")
 	} else {
@@ -117,8 +113,7 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 		}
 		bq.Set("code", sealCode(binding{Inner: s.IssueCode(account), RedirectURI: q.Get("redirect_uri"), Challenge: challenge, Scope: q.Get("scope")}))
 	}
-	back.RawQuery = bq.Encode()
-	http.Redirect(w, r, back.String(), http.StatusSeeOther)
+	consentcode.Back(w, r, q, bq, "")
 }
 
 func sealCode(b binding) string { return consentcode.Seal("4/c.", ClientSecret, b) }
