@@ -156,7 +156,7 @@ type revokeHandler struct{ revoker Tokens }
 
 func (h *revokeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	var p revokePayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil || checkID("account_id", p.AccountID) != nil {
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || checkStored("account_id", p.AccountID) != nil {
 		return fmt.Errorf("payload: not a revoke payload: %w", asynq.SkipRetry)
 	}
 	retried, _ := asynq.GetRetryCount(ctx)

@@ -18,17 +18,18 @@ import (
 // RefreshAnalytics asks for a refresh of account's analytics now. Requests
 // for the same account within a window are coalesced into one task.
 func (c *Client) RefreshAnalytics(ctx context.Context, accountID, platform string) error {
-	if err := checkID("account_id", accountID); err != nil {
+	q, err := c.own("account_id", accountID)
+	if err != nil {
 		return err
 	}
 	if !c.knownPlatform(platform) {
 		return &FieldError{Field: "platform", Problem: fmt.Sprintf("unknown platform %q", platform)}
 	}
-	return analytics.RequestRefresh(ctx, c.q, c.opts.now(), accountID, platform)
+	return analytics.RequestRefresh(ctx, c.q, c.opts.now(), q, platform)
 }
 
 // EnqueueSweep enqueues the analytics sweep of the window that contains
-// now. Its TaskID names the window and the task is retained for the
+// now: one sweep over every tenant's accounts, whatever c's tenant. Its TaskID names the window and the task is retained for the
 // window, so any number of schedulers calling it enqueue one sweep.
 func (c *Client) EnqueueSweep(ctx context.Context, interval time.Duration) (enqueued bool, err error) {
 	return analytics.EnqueueSweep(ctx, c.q, c.opts.now(), interval)
@@ -37,16 +38,28 @@ func (c *Client) EnqueueSweep(ctx context.Context, interval time.Duration) (enqu
 // LatestAnalytics returns the latest analytics snapshot of account, or
 // ErrNotFound.
 func (c *Client) LatestAnalytics(ctx context.Context, account string) (analytics.Snapshot, error) {
-	s, err := analytics.Latest(ctx, c.store.rdb, account)
-	if errors.Is(err, analytics.ErrNotFound) {
-		return s, fmt.Errorf("analytics of %s: %w", account, ErrNotFound)
+	q, err := c.own("account_id", account)
+	if err != nil {
+		return analytics.Snapshot{}, err
 	}
-	return s, err
+	s, err := analytics.Latest(ctx, c.store.rdb, q)
+	if errors.Is(err, analytics.ErrNotFound) {
+		return analytics.Snapshot{}, fmt.Errorf("analytics of %s: %w", account, ErrNotFound)
+	}
+	if err != nil {
+		return analytics.Snapshot{}, err
+	}
+	s.AccountID = appID(s.AccountID)
+	return s, nil
 }
 
 // AnalyticsHistory returns account's daily history, newest first.
 func (c *Client) AnalyticsHistory(ctx context.Context, account string) ([]analytics.HistoryPoint, error) {
-	return analytics.History(ctx, c.store.rdb, account)
+	q, err := c.own("account_id", account)
+	if err != nil {
+		return nil, err
+	}
+	return analytics.History(ctx, c.store.rdb, q)
 }
 
 // publishedPosts is analytics.Posts over the publication records.

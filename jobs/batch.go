@@ -42,6 +42,9 @@ const enqueueWorkers = 16
 // The error is for the batch as a whole (Redis unreachable or full): some
 // posts may then be stored, and scheduling the batch again is safe.
 func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleResult, error) {
+	if c.tenantErr != nil {
+		return nil, c.tenantErr
+	}
 	if len(posts) > MaxBatch {
 		return nil, &FieldError{Field: "posts", Problem: fmt.Sprintf("%d posts, at most %d in one batch", len(posts), MaxBatch)}
 	}
@@ -67,7 +70,7 @@ func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleRes
 	stored := make([]createResult, len(todo))
 	batch := make([]Post, len(todo))
 	for k, i := range todo {
-		batch[k] = posts[i]
+		batch[k] = c.ownPost(posts[i])
 	}
 	if err := c.store.createMany(ctx, batch, stored); err != nil {
 		return nil, fmt.Errorf("schedule posts: %w", storeError(err))
@@ -75,14 +78,14 @@ func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleRes
 	var enqueue []Post
 	var unchanged []int
 	for k, i := range todo {
-		r, p := stored[k], posts[i]
+		r, p := stored[k], batch[k]
 		switch {
 		case r.created:
 			out[i].Result = ResultCreated
 			out[i].Status = PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 				PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: r.at.UTC()}
 		case r.fp != p.fingerprint():
-			out[i].Result, out[i].Err = ResultConflict, fmt.Errorf("schedule post %s: %w", p.ID, ErrConflict)
+			out[i].Result, out[i].Err = ResultConflict, fmt.Errorf("schedule post %s: %w", appID(p.ID), ErrConflict)
 			continue
 		default:
 			out[i].Result = ResultUnchanged
@@ -97,9 +100,12 @@ func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleRes
 	if err := c.enqueueMany(ctx, enqueue); err != nil {
 		return nil, fmt.Errorf("schedule posts: %w", storeError(err))
 	}
-	c.appendCreated(ctx, posts, out)
-	if err := c.fillStatuses(ctx, posts, out, unchanged); err != nil {
+	c.appendCreated(ctx, batch, todo, out)
+	if err := c.fillStatuses(ctx, batch, todo, out, unchanged); err != nil {
 		return nil, fmt.Errorf("schedule posts: %w", err)
+	}
+	for i := range out {
+		out[i].Status = out[i].Status.forApp()
 	}
 	for i, j := range repeats {
 		out[i] = repeatResult(posts[i], posts[j], out[j])
@@ -109,6 +115,9 @@ func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleRes
 
 // checkNewPost validates p as SchedulePost does.
 func (c *Client) checkNewPost(p Post) error {
+	if c.tenantErr != nil {
+		return c.tenantErr
+	}
 	if err := c.ValidatePost(p); err != nil {
 		return err
 	}
@@ -145,7 +154,7 @@ func (c *Client) enqueueMany(ctx context.Context, posts []Post) error {
 				if err := c.enqueue(ctx, p); err != nil {
 					mu.Lock()
 					if first == nil {
-						first = fmt.Errorf("post %s: %w", p.ID, err)
+						first = fmt.Errorf("post %s: %w", appID(p.ID), err)
 					}
 					mu.Unlock()
 				}
@@ -160,27 +169,33 @@ func (c *Client) enqueueMany(ctx context.Context, posts []Post) error {
 	return first
 }
 
-// appendCreated is afterCreate for the created posts of a batch, unless
-// the create script did its work.
-func (c *Client) appendCreated(ctx context.Context, posts []Post, out []ScheduleResult) {
+// appendCreated is afterCreate for the created posts of a batch (the
+// stored posts batch, batch[k] being the one of out[todo[k]]), unless the
+// create script did its work.
+func (c *Client) appendCreated(ctx context.Context, batch []Post, todo []int, out []ScheduleResult) {
 	if c.store.inlineEvents {
 		return
 	}
 	var created []Post
-	for i, r := range out {
-		if r.Result == ResultCreated {
-			created = append(created, posts[i])
+	for k, i := range todo {
+		if out[i].Result == ResultCreated {
+			created = append(created, batch[k])
 		}
 	}
 	c.store.afterCreate(ctx, created)
 }
 
-// fillStatuses reads the current status of the unchanged posts in one
-// round trip.
-func (c *Client) fillStatuses(ctx context.Context, posts []Post, out []ScheduleResult, which []int) error {
+// fillStatuses reads the current status of the unchanged posts (which,
+// indexes of out) in one round trip; batch and todo are as for
+// appendCreated.
+func (c *Client) fillStatuses(ctx context.Context, batch []Post, todo []int, out []ScheduleResult, which []int) error {
+	stored := make(map[int]string, len(which)) // index of out -> stored id
+	for k, i := range todo {
+		stored[i] = batch[k].ID
+	}
 	entries := make([]indexEntry, len(which))
 	for k, i := range which {
-		entries[k] = indexEntry{ID: posts[i].ID}
+		entries[k] = indexEntry{ID: stored[i]}
 	}
 	sts, err := c.store.loadStatuses(ctx, entries)
 	if err != nil {

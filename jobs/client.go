@@ -38,6 +38,9 @@ type Client struct {
 	insp  *asynq.Inspector
 	store *store
 	opts  clientOptions
+	// tenantErr says why opts.tenant is no tenant name: every method
+	// that names a post or account returns it (tenant.go).
+	tenantErr error
 }
 
 type clientOptions struct {
@@ -48,6 +51,7 @@ type clientOptions struct {
 	observeEvent func(string)
 	retention    time.Duration // WithRetention
 	platforms    []string      // WithPlatforms; nil: any well-formed name
+	tenant       string        // WithTenant; "" is tenant.Default
 }
 
 // ClientOption configures a Client.
@@ -83,10 +87,11 @@ func NewClient(rdb redis.UniversalClient, opts ...ClientOption) *Client {
 		f(&o)
 	}
 	return &Client{
-		q:     asynq.NewClientFromRedisClient(rdb),
-		insp:  asynq.NewInspectorFromRedisClient(rdb),
-		store: newStore(rdb, o.now, o.eventsMaxLen, o.observeEvent),
-		opts:  o,
+		q:         asynq.NewClientFromRedisClient(rdb),
+		insp:      asynq.NewInspectorFromRedisClient(rdb),
+		store:     newStore(rdb, o.now, o.eventsMaxLen, o.observeEvent),
+		opts:      o,
+		tenantErr: checkTenant(o.tenant),
 	}
 }
 
@@ -100,28 +105,31 @@ func (c *Client) Close() error { return nil }
 // again (same id, content and time) returns its current status and changes
 // nothing; a different post under a used id returns ErrConflict.
 func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
-	if err := c.ValidatePost(p); err != nil {
+	if err := c.checkNewPost(p); err != nil {
 		return PostStatus{}, err
 	}
-	if late := c.opts.now().Sub(p.PublishAt); late > c.opts.maxLateness {
-		return PostStatus{}, &FieldError{Field: "publish_at", Problem: fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
-	}
+	st, err := c.schedule(ctx, c.ownPost(p))
+	return st.forApp(), err
+}
+
+// schedule is SchedulePost of a checked post with stored ids.
+func (c *Client) schedule(ctx context.Context, p Post) (PostStatus, error) {
 	create := c.store.create
 	if c.store.inlineEvents {
 		create = c.store.createInline // one round trip, the event included
 	}
 	fp, st, created, at, err := create(ctx, p)
 	if err != nil {
-		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, storeError(err))
+		return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), storeError(err))
 	}
 	if !created && fp != p.fingerprint() {
-		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, ErrConflict)
+		return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), ErrConflict)
 	}
 	if st == StateScheduled {
 		// Enqueue also when the record existed: an earlier call may have
 		// stored the record and failed before enqueueing.
 		if err := c.enqueue(ctx, p); err != nil {
-			return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, storeError(err))
+			return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), storeError(err))
 		}
 	}
 	if created {
@@ -132,7 +140,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 		return PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
 	}
-	return c.PostStatus(ctx, p.ID)
+	return c.status(ctx, p.ID)
 }
 
 // enqueue adds p's publish task; one that exists already is fine.
@@ -174,15 +182,22 @@ const publishTimeout = 30 * time.Minute
 
 // PostStatus returns what Herald knows of post id.
 func (c *Client) PostStatus(ctx context.Context, id string) (PostStatus, error) {
-	if err := checkID("post_id", id); err != nil {
+	q, err := c.own("post_id", id)
+	if err != nil {
 		return PostStatus{}, err
 	}
+	st, err := c.status(ctx, q)
+	return st.forApp(), err
+}
+
+// status is PostStatus of a stored id.
+func (c *Client) status(ctx context.Context, id string) (PostStatus, error) {
 	rec, ok, err := c.store.load(ctx, id)
 	if err != nil {
 		return PostStatus{}, err
 	}
 	if !ok {
-		return PostStatus{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
+		return PostStatus{}, fmt.Errorf("post %s: %w", appID(id), ErrNotFound)
 	}
 	return rec.PostStatus, nil
 }
@@ -195,13 +210,18 @@ func (c *Client) PostStatus(ctx context.Context, id string) (PostStatus, error) 
 // published (post.published, then post.cancel_failed) or canceled
 // (post.canceled); see unknown.go.
 func (c *Client) CancelPost(ctx context.Context, id string) (PostStatus, error) {
-	st, _, err := c.cancel(ctx, id)
-	return st, err
+	q, err := c.own("post_id", id)
+	if err != nil {
+		return PostStatus{}, err
+	}
+	st, _, err := c.cancel(ctx, q)
+	return st.forApp(), err
 }
 
-// cancel is CancelPost; it also says whether an attempt was running.
+// cancel is CancelPost of a stored id; it also says whether an attempt
+// was running.
 func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublishing bool, err error) {
-	st, err := c.PostStatus(ctx, id)
+	st, err := c.status(ctx, id)
 	if err != nil {
 		return st, false, err
 	}
@@ -215,11 +235,11 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 	if verdict != "canceled" {
 		switch prev {
 		case StateCanceled, StateCancelRequested:
-			st, err = c.PostStatus(ctx, id)
+			st, err = c.status(ctx, id)
 		case StatePublished:
 			st, err = c.postError(ctx, id, ErrAlreadyPublished)
 		case "":
-			st, err = PostStatus{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
+			st, err = PostStatus{}, fmt.Errorf("post %s: %w", appID(id), ErrNotFound)
 		default:
 			st, err = c.postError(ctx, id, ErrFinal)
 		}
@@ -235,7 +255,7 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 	// Should this fail, the retention sweep sets it.
 	_ = c.store.expireFinal(ctx, c.opts.retention, id)
 	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
-	st, err = c.PostStatus(ctx, id)
+	st, err = c.status(ctx, id)
 	return st, prev == StatePublishing, err
 }
 
@@ -250,11 +270,11 @@ func (c *Client) cancelRequested(ctx context.Context, st PostStatus, prev State)
 	// context instead of the snooze, and retry after a full backoff.
 	if prev != StatePublishing {
 		if err := c.runSoon(ctx, id); err != nil {
-			return st, false, fmt.Errorf("cancel post %s: enqueue the attempt that settles it: %w", id, err)
+			return st, false, fmt.Errorf("cancel post %s: enqueue the attempt that settles it: %w", appID(id), err)
 		}
 	}
 	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCancelRequested)})
-	st, err = c.PostStatus(ctx, id)
+	st, err = c.status(ctx, id)
 	return st, prev == StatePublishing, err
 }
 
@@ -272,15 +292,26 @@ func (c *Client) runSoon(ctx context.Context, id string) error {
 	return c.enqueue(ctx, rec.Post)
 }
 
+// postError is post id's status and err, which names the post.
 func (c *Client) postError(ctx context.Context, id string, err error) (PostStatus, error) {
-	st, _ := c.PostStatus(ctx, id)
-	return st, fmt.Errorf("post %s: %w", id, err)
+	st, _ := c.status(ctx, id)
+	return st, fmt.Errorf("post %s: %w", appID(id), err)
 }
 
 // ReschedulePost moves post id to publish at at. Only a scheduled post can
 // move (a post waiting for a retry is scheduled too); one being published
 // right now returns ErrPublishing.
 func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (PostStatus, error) {
+	q, err := c.own("post_id", id)
+	if err != nil {
+		return PostStatus{}, err
+	}
+	st, err := c.reschedule(ctx, q, at)
+	return st.forApp(), err
+}
+
+// reschedule is ReschedulePost of a stored id.
+func (c *Client) reschedule(ctx context.Context, id string, at time.Time) (PostStatus, error) {
 	if at.IsZero() {
 		return PostStatus{}, &FieldError{Field: "publish_at", Problem: "required (RFC 3339 with a time zone)"}
 	}
@@ -299,7 +330,7 @@ func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (P
 	// scheduled, and a failed enqueue below is repaired by scheduling
 	// again. A task that became active meanwhile cannot be deleted.
 	if err := c.insp.DeleteTask(QueuePublish, publishTaskID(id)); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
-		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrPublishing)
+		return rec.PostStatus, fmt.Errorf("post %s: %w", appID(id), ErrPublishing)
 	}
 	p.PublishAt = at
 	body, err := json.Marshal(p)
@@ -315,8 +346,8 @@ func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (P
 		return c.postError(ctx, id, fmt.Errorf("state changed to %s meanwhile: %w", r.Prev, ErrFinal))
 	}
 	if err := c.enqueue(ctx, p); err != nil {
-		return rec.PostStatus, fmt.Errorf("reschedule post %s: %w", id, err)
+		return rec.PostStatus, fmt.Errorf("reschedule post %s: %w", appID(id), err)
 	}
 	_ = c.store.rdb.ZAddXX(ctx, accountPostsKey(p.AccountID), redis.Z{Score: float64(at.UnixMilli()), Member: id}).Err()
-	return c.PostStatus(ctx, id)
+	return c.status(ctx, id)
 }

@@ -147,7 +147,7 @@ func (s *store) createMany(ctx context.Context, posts []Post, out []createResult
 	}
 	for i, cmd := range cmds {
 		if out[i] = createResultOf(cmd, at); out[i].err != nil {
-			return fmt.Errorf("create record %s: %w", posts[i].ID, out[i].err)
+			return fmt.Errorf("create record %s: %w", appID(posts[i].ID), out[i].err)
 		}
 	}
 	return nil
@@ -176,7 +176,7 @@ func (s *store) createManyInline(ctx context.Context, posts []Post, out []create
 	}
 	for i, cmd := range cmds {
 		if out[i] = createResultOf(cmd, at); out[i].err != nil {
-			return fmt.Errorf("create record %s: %w", posts[i].ID, out[i].err)
+			return fmt.Errorf("create record %s: %w", appID(posts[i].ID), out[i].err)
 		}
 		if out[i].created {
 			s.events.Appended("post." + string(StateScheduled))

@@ -30,6 +30,16 @@ type Edit struct {
 // media under new text; such an edit returns ErrStarted. Changing only
 // not_after is always allowed.
 func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, error) {
+	q, err := c.own("post_id", id)
+	if err != nil {
+		return PostStatus{}, err
+	}
+	st, err := c.edit(ctx, q, e)
+	return st.forApp(), err
+}
+
+// edit is EditPost of a stored id.
+func (c *Client) edit(ctx context.Context, id string, e Edit) (PostStatus, error) {
 	rec, err := c.loadScheduled(ctx, id)
 	if err != nil {
 		return rec.PostStatus, err
@@ -41,7 +51,8 @@ func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, e
 	if e.NotAfter != nil {
 		p.NotAfter = *e.NotAfter
 	}
-	if err := c.ValidatePost(p); err != nil {
+	// Validated as the app gave it: its ids are checked by the app's rule.
+	if err := c.ValidatePost(p.forApp()); err != nil {
 		return rec.PostStatus, err
 	}
 	body, err := json.Marshal(p)
@@ -66,7 +77,7 @@ func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, e
 		_ = c.insp.UpdateTaskPayload(QueuePublish, publishTaskID(id), payload)
 	}
 	_ = c.store.appendEvent(ctx, events.Event{Type: events.PostEdited, PostID: id, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)})
-	return c.PostStatus(ctx, id)
+	return c.status(ctx, id)
 }
 
 // loadScheduled reads post id's record for a change that only a
@@ -77,18 +88,18 @@ func (c *Client) loadScheduled(ctx context.Context, id string) (record, error) {
 		return record{}, err
 	}
 	if !ok {
-		return record{}, fmt.Errorf("post %s: %w", id, ErrNotFound)
+		return record{}, fmt.Errorf("post %s: %w", appID(id), ErrNotFound)
 	}
 	switch rec.State {
 	case StatePublished:
-		return rec, fmt.Errorf("post %s: %w", id, ErrAlreadyPublished)
+		return rec, fmt.Errorf("post %s: %w", appID(id), ErrAlreadyPublished)
 	case StateFailed, StateCanceled, StateCancelRequested:
-		return rec, fmt.Errorf("post %s: %w", id, ErrFinal)
+		return rec, fmt.Errorf("post %s: %w", appID(id), ErrFinal)
 	case StateUnknown:
 		// The platform may have it: its task must stay, to find out.
-		return rec, fmt.Errorf("post %s: %w", id, ErrStarted)
+		return rec, fmt.Errorf("post %s: %w", appID(id), ErrStarted)
 	case StatePublishing:
-		return rec, fmt.Errorf("post %s: %w", id, ErrPublishing)
+		return rec, fmt.Errorf("post %s: %w", appID(id), ErrPublishing)
 	}
 	return rec, nil
 }

@@ -46,7 +46,7 @@ func (c *Client) ExportPosts(ctx context.Context, q ListQuery, fn func(ExportedP
 			if q.State != "" && rec.State != q.State {
 				continue
 			}
-			if err := fn(ExportedPost{Post: rec.Post, Status: rec.PostStatus}); err != nil {
+			if err := fn(ExportedPost{Post: rec.Post.forApp(), Status: rec.PostStatus.forApp()}); err != nil {
 				return err
 			}
 		}

@@ -56,7 +56,7 @@ func (h *publishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	// The task id names the post (publishTaskID): no need to parse the
 	// payload, which costs more than the rest of the handler's own work.
 	if tid, ok := asynq.GetTaskID(ctx); ok {
-		if id, ok := strings.CutPrefix(tid, publishTaskID("")); ok && checkID("post_id", id) == nil {
+		if id, ok := strings.CutPrefix(tid, publishTaskID("")); ok && checkStored("post_id", id) == nil {
 			return h.publish(ctx, id, payloadAccountID(t.Payload()))
 		}
 	}
@@ -83,7 +83,7 @@ func payloadAccountID(b []byte) string {
 		return ""
 	}
 	id := string(rest[:j])
-	if checkID("account_id", id) != nil {
+	if checkStored("account_id", id) != nil {
 		return ""
 	}
 	return id

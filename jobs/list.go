@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/tenant"
 )
 
 // MaxListLimit is the most posts one ListPosts page holds.
@@ -62,7 +64,7 @@ func (c *Client) ListPosts(ctx context.Context, q ListQuery) (ListPage, error) {
 		if st.PostID == "" || (q.State != "" && st.State != q.State) {
 			continue
 		}
-		page.Posts = append(page.Posts, st)
+		page.Posts = append(page.Posts, st.forApp())
 	}
 	return page, nil
 }
@@ -89,20 +91,29 @@ func checkListQuery(q *ListQuery) error {
 	return nil
 }
 
-// listEntries finds the index entries of q's page: without a state filter
-// exactly the page, with one as many as fill it from the scan budget.
+// listEntries finds the index entries (stored ids) of q's page, q being
+// the app's query of c's tenant: without a state filter exactly the
+// page, with one as many as fill it from the scan budget. The cursor
+// names the app's post id, so it shows nothing of the tenant and means
+// a position in c's tenant's index only.
 func (c *Client) listEntries(ctx context.Context, q ListQuery) ([]indexEntry, string, error) {
+	if c.tenantErr != nil {
+		return nil, "", c.tenantErr
+	}
 	if err := checkListQuery(&q); err != nil {
 		return nil, "", err
 	}
+	q.AccountID = tenant.Qualify(c.opts.tenant, q.AccountID)
 	var pos *indexEntry
 	if q.Cursor != "" {
 		e, err := decodeCursor(q.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
+		e.ID = tenant.Qualify(c.opts.tenant, e.ID)
 		pos = &e
 	}
+	cursor := func(e indexEntry) string { e.ID = appID(e.ID); return encodeCursor(e) }
 	var out []indexEntry
 	scanned := 0
 	for {
@@ -128,11 +139,11 @@ func (c *Client) listEntries(ctx context.Context, q ListQuery) ([]indexEntry, st
 			// The page ends at its last post, and so does the cursor:
 			// the rest of this chunk comes on the next page.
 			out = out[:q.Limit]
-			return out, encodeCursor(out[len(out)-1]), nil
+			return out, cursor(out[len(out)-1]), nil
 		case !more:
 			return out, "", nil
 		case q.State == "" || len(out) == q.Limit || scanned >= listScanBudget:
-			return out, encodeCursor(*pos), nil
+			return out, cursor(*pos), nil
 		}
 	}
 }

@@ -16,10 +16,11 @@ import (
 // post, beside its rounds, and returns how many. A post whose lookup out
 // of turn is already queued counts as enqueued.
 func (c *Client) LookUpPending(ctx context.Context, accountID string) (int, error) {
-	if err := checkID("account_id", accountID); err != nil {
+	q, err := c.own("account_id", accountID)
+	if err != nil {
 		return 0, err
 	}
-	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(accountID), 0, -1).Result()
+	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(q), 0, -1).Result()
 	if err != nil {
 		return 0, fmt.Errorf("list posts of account %s: %w", accountID, err)
 	}

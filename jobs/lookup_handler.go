@@ -26,7 +26,7 @@ func (h *lookupHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("lookup payload: %w: %w", err, asynq.SkipRetry)
 	}
-	if err := checkID("post_id", p.PostID); err != nil || p.Round < 0 {
+	if err := checkStored("post_id", p.PostID); err != nil || p.Round < 0 {
 		return fmt.Errorf("lookup payload: bad post_id or round: %w", asynq.SkipRetry)
 	}
 	s := h.pub.store

@@ -74,7 +74,7 @@ func publishPayloadPostID(b []byte) (string, error) {
 	if p.V != payloadVersion {
 		return "", &FieldError{Field: "v", Problem: fmt.Sprintf("payload version %d, want %d", p.V, payloadVersion)}
 	}
-	if err := checkID("post.post_id", p.Post.ID); err != nil {
+	if err := checkStored("post.post_id", p.Post.ID); err != nil {
 		return "", err
 	}
 	return p.Post.ID, nil
@@ -89,7 +89,7 @@ func decodePublishPayload(b []byte) (payloadPost, error) {
 	if p.V != payloadVersion {
 		return payloadPost{}, &FieldError{Field: "v", Problem: fmt.Sprintf("payload version %d, want %d", p.V, payloadVersion)}
 	}
-	if err := checkID("post.post_id", p.Post.ID); err != nil {
+	if err := checkStored("post.post_id", p.Post.ID); err != nil {
 		return payloadPost{}, err
 	}
 	return p.Post, nil

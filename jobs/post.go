@@ -15,6 +15,7 @@ import (
 
 	"github.com/heraldhq/herald/input"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/tenant"
 )
 
 // Post is a post to publish, as a product app hands it to Herald.
@@ -55,8 +56,13 @@ type FieldError = input.FieldError
 // input.ErrInvalid.
 var ErrInvalid = input.ErrInvalid
 
-// checkID applies the one id rule of input.CheckID.
+// checkID applies the one id rule of input.CheckID, to an id an app
+// gave.
 func checkID(field, id string) *FieldError { return input.CheckID(field, id) }
+
+// checkStored checks a stored id (tenant.Qualify's) that Herald reads
+// back from a task or a key.
+func checkStored(field, id string) *FieldError { return tenant.CheckStored(field, id) }
 
 // platformPattern is the form of a platform name (publishers.Registry
 // refuses any other).

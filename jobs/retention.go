@@ -56,7 +56,11 @@ func (s *store) expireFinal(ctx context.Context, retention time.Duration, postID
 // after the post ended) if the post is in a final state, and does nothing
 // otherwise: what a write of a final state calls after the write.
 func (c *Client) ExpireFinal(ctx context.Context, id string) error {
-	return c.store.expireFinal(ctx, c.opts.retention, id)
+	q, err := c.own("post_id", id)
+	if err != nil {
+		return err
+	}
+	return c.store.expireFinal(ctx, c.opts.retention, q)
 }
 
 // trimIndexScript removes ARGV[1] from the index KEYS[1] if its score is
@@ -94,7 +98,8 @@ type RetentionSweep struct {
 	started  bool
 }
 
-// NewRetentionSweep returns a sweep over c's store.
+// NewRetentionSweep returns a sweep over c's store: every tenant's
+// indexes, whatever c's tenant.
 func (c *Client) NewRetentionSweep() *RetentionSweep { return &RetentionSweep{c: c} }
 
 // sweepChunk is how many entries one round trip examines.
@@ -217,5 +222,5 @@ func accountOfIndex(k string) (string, bool) {
 		return "", false
 	}
 	a, ok = strings.CutSuffix(a, "}:posts")
-	return a, ok && checkID("account_id", a) == nil
+	return a, ok && checkStored("account_id", a) == nil
 }

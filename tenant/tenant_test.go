@@ -116,3 +116,32 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckStored(t *testing.T) {
+	for _, ok := range []string{"acct-1", "shop~acct-1", "a:b.c", "blog~a:b.c"} {
+		if err := tenant.CheckStored("account_id", ok); err != nil {
+			t.Errorf("CheckStored(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "~acct-1", "shop~", "Shop~acct-1", "default~acct-1", "shop~a~b", "shop~a b", "a b"} {
+		if err := tenant.CheckStored("account_id", bad); err == nil || err.Field != "account_id" {
+			t.Errorf("CheckStored(%q) = %v, want an error naming account_id", bad, err)
+		}
+	}
+}
+
+func FuzzCheckStored(f *testing.F) {
+	f.Add("shop~acct-1")
+	f.Add("acct-1")
+	f.Fuzz(func(t *testing.T, id string) {
+		if tenant.CheckStored("id", id) != nil {
+			return
+		}
+		// A valid stored id splits into a valid tenant and app id, and
+		// qualifies back to itself.
+		tn, app := tenant.Split(id)
+		if tenant.Check(tn) != nil || !input.ValidID(app) || tenant.Qualify(tn, app) != id {
+			t.Fatalf("CheckStored accepted %q: Split = %q, %q", id, tn, app)
+		}
+	})
+}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/heraldhq/herald/input"
 	"github.com/heraldhq/herald/internal/randomid"
+	"github.com/heraldhq/herald/tenant"
 )
 
 // tombstoneTTL is how long a disconnected account's tombstone (status,
@@ -48,7 +48,7 @@ return r['platform']
 // enqueue the revoke job, cancel the account's posts). Disconnecting an
 // unknown account is not an error.
 func (v *Vault) Disconnect(ctx context.Context, account string) error {
-	if fe := input.CheckID("account_id", account); fe != nil {
+	if fe := tenant.CheckStored("account_id", account); fe != nil {
 		return fe
 	}
 	platform, err := disconnectScript.Run(ctx, v.rdb, []string{tokenKey(account), revokeKey(account)}, randomid.New(), msOrEmpty(v.o.Now()), pendingSep).Text()

@@ -59,7 +59,14 @@
 // revoke it: the account stays "revoking", and the next disconnect or
 // erase of it revokes the token.
 //
-// Account ids follow the one id rule of package input, as post ids do in
-// jobs; a bad account is an *input.FieldError (FieldError here is an
-// alias of it) naming the field, and matches ErrInvalid.
+// Account ids are stored ids (package tenant): an app's id under the one
+// id rule of package input, qualified with its tenant (tenant.Qualify:
+// "shop~acct-1"; the default tenant's ids as they are). The Vault is
+// inside the tenant boundary: it takes and returns stored ids, and the
+// API, the CLI and the connect flow qualify what an app names before
+// asking it, and show the app only its own id. A bad account is an
+// *input.FieldError (FieldError here is an alias of it) naming the
+// field, and matches ErrInvalid. AccountsOf, which the platforms'
+// disconnect notices use, answers across tenants: a notice names a
+// platform user, who may be connected in several.
 package tokens

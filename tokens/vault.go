@@ -14,6 +14,7 @@ import (
 
 	"github.com/heraldhq/herald/input"
 	"github.com/heraldhq/herald/internal/randomid"
+	"github.com/heraldhq/herald/tenant"
 )
 
 // Platform is how the Vault refreshes and revokes one platform's tokens.
@@ -117,6 +118,7 @@ func New(rdb redis.UniversalClient, keys *Keyring, o Options) *Vault {
 
 // Account is a connected account as the product app hands it over.
 type Account struct {
+	// ID is the stored id: tenant.Qualify of the tenant and the app's id.
 	ID       string
 	Platform string
 	// PlatformUserID is the account's id at the platform.
@@ -161,7 +163,7 @@ type FieldError = input.FieldError
 
 func (a Account) validate(known map[string]Platform, now time.Time) error {
 	var errs []error
-	if fe := input.CheckID("account_id", a.ID); fe != nil {
+	if fe := tenant.CheckStored("account_id", a.ID); fe != nil {
 		errs = append(errs, fe)
 	}
 	if _, ok := known[a.Platform]; !ok {
