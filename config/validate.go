@@ -26,6 +26,7 @@ func (c *Config) validate(l loaded) []error {
 	c.validateWebhooks(ch)
 	c.validateConnect(ch)
 	c.validateServers(ch)
+	c.validateTenants(ch)
 	c.validateTokens(ch)
 	c.validatePlatforms(ch)
 	c.validateEndpoints(ch)
@@ -150,6 +151,21 @@ func (c *Config) validateServers(ch *checker) {
 	ch.addr("HERALD_MONITOR_ADDR", c.MonitorAddr, false)
 	if c.PrometheusURL != "" && !isHTTPURL(c.PrometheusURL) {
 		ch.bad("HERALD_PROMETHEUS_URL", "must be an http:// or https:// URL, or empty")
+	}
+}
+
+// validateTenants checks HERALD_TENANTS against the keys and endpoints
+// configured, one problem per wrong entry.
+func (c *Config) validateTenants(ch *checker) {
+	if ch.l.failed["HERALD_WEBHOOKS"] {
+		return // its names are unknown; that variable's error says why
+	}
+	_, err := c.tenants()
+	if err == nil {
+		return
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		ch.bad("HERALD_TENANTS", strings.TrimPrefix(line, "HERALD_TENANTS "))
 	}
 }
 

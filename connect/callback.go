@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/tenant"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -116,12 +117,14 @@ func (f *Flow) finish(ctx context.Context, platform string, p pending, q url.Val
 	if len(missing) > 0 {
 		ctx = tokens.WithConnectNote(ctx, "scopes not granted: "+strings.Join(missing, " "))
 	}
+	// The state binds the consent to its tenant: the account stored is
+	// that tenant's, whatever the callback's request says.
 	err = f.o.Vault.Connect(ctx, tokens.Account{
-		ID: p.Account, Platform: p.Platform, PlatformUserID: id.PlatformUserID, LoginUserID: id.LoginUserID,
+		ID: tenant.Qualify(p.Tenant, p.Account), Platform: p.Platform, PlatformUserID: id.PlatformUserID, LoginUserID: id.LoginUserID,
 		Scopes: granted, Token: tok,
 	})
 	if err != nil {
-		f.o.Logger.Error("connect: store the account", "platform", platform, "account", p.Account, "err", err)
+		f.o.Logger.Error("connect: store the account", "platform", platform, "account", tenant.Qualify(p.Tenant, p.Account), "err", err)
 		return CodeStore
 	}
 	return ""

@@ -15,6 +15,9 @@
 //     SHA-256, so a read of Redis cannot finish someone's consent.
 //   - The state record is bound to the API key that created it: a key
 //     removed from HERALD_API_TOKENS takes its pending consents with it.
+//     It is bound to the key's tenant too (Request.Tenant): the callback
+//     stores that tenant's account (tenant.Qualify), so a consent can
+//     never connect another tenant's account of the same id.
 //   - It expires 10 minutes after Start (checked against the record's
 //     own time, Redis's TTL only cleans up).
 //   - The PKCE verifier (S256, where the platform takes it) is sealed with

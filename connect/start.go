@@ -14,6 +14,7 @@ import (
 
 	"github.com/heraldhq/herald/input"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/tenant"
 )
 
 // Request is an app's ask to connect an account.
@@ -29,6 +30,10 @@ type Request struct {
 	LoginHint string
 	// Key is the name of the API key asking.
 	Key string
+	// Tenant is the tenant the key acts for ("" is tenant.Default): the
+	// consent connects that tenant's account AccountID, whichever
+	// tenant the key serves when the browser comes back.
+	Tenant string
 }
 
 // Started is where to send the user, and until when it is valid.
@@ -64,7 +69,7 @@ func (f *Flow) Start(ctx context.Context, req Request) (Started, error) {
 	now := f.o.Now()
 	p := pending{
 		Platform: req.Platform, Account: req.AccountID, ReturnURL: req.ReturnURL,
-		Key: req.Key, Scopes: scopes, Expires: now.Add(StateTTL),
+		Key: req.Key, Tenant: req.Tenant, Scopes: scopes, Expires: now.Add(StateTTL),
 	}
 	opts := []oauth2.AuthCodeOption{}
 	if a.PKCE {
@@ -116,6 +121,11 @@ func (f *Flow) check(req Request) (*publishers.Authorization, error) {
 	}
 	if fe := input.CheckID("account_id", req.AccountID); fe != nil {
 		errs = append(errs, fe)
+	}
+	if req.Tenant != "" {
+		if err := tenant.Check(req.Tenant); err != nil {
+			errs = append(errs, &input.FieldError{Field: "tenant", Problem: err.Error()})
+		}
 	}
 	if _, err := f.checkReturnURL(req.ReturnURL); err != nil {
 		errs = append(errs, err)

@@ -19,7 +19,8 @@ type pending struct {
 	Platform  string    `json:"platform"`
 	Account   string    `json:"account_id"`
 	ReturnURL string    `json:"return_url"`
-	Key       string    `json:"key"` // the API key's name
+	Key       string    `json:"key"`              // the API key's name
+	Tenant    string    `json:"tenant,omitempty"` // the key's tenant; "" is the default
 	Scopes    []string  `json:"scopes"`
 	Verifier  string    `json:"verifier,omitempty"` // sealed with the keyring
 	Expires   time.Time `json:"expires_at"`
