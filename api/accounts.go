@@ -51,8 +51,12 @@ func (a *API) connectAccount(w http.ResponseWriter, r *http.Request) error {
 			fields = append(fields, fieldProblem{fmt.Sprintf("scopes[%d]", i), fmt.Sprintf("must be 1 to %d characters", maxScopeLen)})
 		}
 	}
+	stored, p := a.account(r, "account_id", req.AccountID)
+	if p != nil {
+		fields = append(fields, p.fields...)
+	}
 	acct := tokens.Account{
-		ID: req.AccountID, Platform: req.Platform, PlatformUserID: req.PlatformUserID, LoginUserID: req.LoginUserID, Scopes: req.Scopes,
+		ID: stored, Platform: req.Platform, PlatformUserID: req.PlatformUserID, LoginUserID: req.LoginUserID, Scopes: req.Scopes,
 		Token: &oauth2.Token{
 			AccessToken:  req.AccessToken.Reveal(),
 			RefreshToken: req.RefreshToken.Reveal(),
@@ -67,12 +71,12 @@ func (a *API) connectAccount(w http.ResponseWriter, r *http.Request) error {
 	defer cancel()
 	// Whether the account existed decides only between 201 and 200; two
 	// concurrent connects of a new account may both say 201.
-	_, err := a.o.Vault.Info(ctx, req.AccountID)
+	_, err := a.o.Vault.Info(ctx, stored)
 	existed := err == nil
 	if err := a.o.Vault.Connect(ctx, acct); err != nil {
 		return err
 	}
-	info, err := a.o.Vault.Info(ctx, req.AccountID)
+	info, err := a.o.Vault.Info(ctx, stored)
 	if err != nil {
 		return err
 	}
@@ -81,25 +85,29 @@ func (a *API) connectAccount(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusCreated
 		w.Header().Set("Location", "/v1/accounts/"+req.AccountID)
 	}
-	writeJSON(w, status, info)
+	writeJSON(w, status, appInfo(info))
 	return nil
 }
 
-// accountInfo reads the account of r's {id}, or says it is unknown.
-func (a *API) accountInfo(r *http.Request) (tokens.Info, error) {
+// accountInfo reads the account of r's {id} in r's tenant, or says it is
+// unknown (another tenant's account of that id is as unknown as a
+// missing one: its stored id is another). info carries the app's id;
+// stored is the Vault's.
+func (a *API) accountInfo(r *http.Request) (info tokens.Info, stored string, err error) {
 	id := r.PathValue("id")
-	if p := checkID("account_id", id); p != nil {
-		return tokens.Info{}, p
+	stored, p := a.account(r, "account_id", id)
+	if p != nil {
+		return tokens.Info{}, "", p
 	}
-	info, err := a.o.Vault.Info(r.Context(), id)
+	info, err = a.o.Vault.Info(r.Context(), stored)
 	if errors.Is(err, tokens.ErrNotConnected) {
-		return info, newProblem(http.StatusNotFound, codeNotFound, fmt.Sprintf("no account %s: connect it with POST /v1/accounts", id))
+		return info, stored, newProblem(http.StatusNotFound, codeNotFound, fmt.Sprintf("no account %s: connect it with POST /v1/accounts", id))
 	}
-	return info, err
+	return appInfo(info), stored, err
 }
 
 func (a *API) getAccount(w http.ResponseWriter, r *http.Request) error {
-	info, err := a.accountInfo(r)
+	info, _, err := a.accountInfo(r)
 	if err != nil {
 		return err
 	}
@@ -111,20 +119,20 @@ func (a *API) getAccount(w http.ResponseWriter, r *http.Request) error {
 // posts and has the token revoked. Disconnecting again is harmless and
 // answers the same.
 func (a *API) disconnectAccount(w http.ResponseWriter, r *http.Request) error {
-	if _, err := a.accountInfo(r); err != nil {
+	_, stored, err := a.accountInfo(r)
+	if err != nil {
 		return err
 	}
 	ctx, cancel := detach(r)
 	defer cancel()
-	id := r.PathValue("id")
-	if err := a.o.Vault.Disconnect(ctx, id); err != nil {
+	if err := a.o.Vault.Disconnect(ctx, stored); err != nil {
 		return err
 	}
-	info, err := a.o.Vault.Info(ctx, id)
+	info, err := a.o.Vault.Info(ctx, stored)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, info)
+	writeJSON(w, http.StatusOK, appInfo(info))
 	return nil
 }
 
@@ -133,16 +141,17 @@ func (a *API) disconnectAccount(w http.ResponseWriter, r *http.Request) error {
 // may name an account that was never connected, and erasing is
 // idempotent.
 func (a *API) eraseAccount(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	if p := checkID("account_id", id); p != nil {
+	stored, p := a.account(r, "account_id", r.PathValue("id"))
+	if p != nil {
 		return p
 	}
 	ctx, cancel := detach(r)
 	defer cancel()
-	rc, err := a.o.Vault.Erase(ctx, id)
+	rc, err := a.o.Vault.Erase(ctx, stored)
 	if err != nil {
 		return err
 	}
+	rc.AccountID = appID(rc.AccountID)
 	writeJSON(w, http.StatusOK, rc)
 	return nil
 }

@@ -36,7 +36,7 @@ func (a *API) getAnalytics(w http.ResponseWriter, r *http.Request) error {
 		}
 		days = n
 	}
-	snap, err := a.o.Client.LatestAnalytics(r.Context(), id)
+	snap, err := a.client(r).LatestAnalytics(r.Context(), id)
 	if errors.Is(err, jobs.ErrNotFound) {
 		return newProblem(http.StatusNotFound, codeNotFound,
 			fmt.Sprintf("no analytics for account %s yet: ask for them with POST /v1/accounts/%s/analytics/refresh", id, id))
@@ -44,7 +44,7 @@ func (a *API) getAnalytics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hist, err := a.o.Client.AnalyticsHistory(r.Context(), id)
+	hist, err := a.client(r).AnalyticsHistory(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ type refreshResponse struct {
 // refreshAnalytics asks for a refresh of an active account's analytics;
 // requests within a few minutes of each other make one refresh.
 func (a *API) refreshAnalytics(w http.ResponseWriter, r *http.Request) error {
-	info, err := a.accountInfo(r)
+	info, _, err := a.accountInfo(r)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (a *API) refreshAnalytics(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := detach(r)
 	defer cancel()
-	if err := a.o.Client.RefreshAnalytics(ctx, info.ID, info.Platform); err != nil {
+	if err := a.client(r).RefreshAnalytics(ctx, info.ID, info.Platform); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, refreshResponse{AccountID: info.ID, Status: "queued"})

@@ -15,6 +15,7 @@ import (
 	"github.com/heraldhq/herald/connect"
 	"github.com/heraldhq/herald/deauth"
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/tenant"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -29,6 +30,10 @@ type Options struct {
 	// HERALD_API_TOKENS). The name is logged with each request; the token
 	// never is.
 	Tokens map[string]string
+	// Tenants says which tenant each key (by name) acts for
+	// (HERALD_TENANTS): a key reaches only its tenant's accounts and
+	// posts. The zero value puts every key in tenant.Default.
+	Tenants tenant.Config
 	// Ready, if set, says whether the process can serve (/readyz): the
 	// command passes a Redis ping. Nil: always ready.
 	Ready func(context.Context) error
@@ -69,10 +74,11 @@ type API struct {
 	o        Options
 	mux      *http.ServeMux
 	keys     []apiKey
-	public   map[string]bool // patterns served without a key
-	quiet    map[string]bool // patterns logged at Debug: probes, the document
-	patterns []string        // every registered pattern, in order
-	limiter  *rateLimiter    // nil: no limit
+	public   map[string]bool         // patterns served without a key
+	quiet    map[string]bool         // patterns logged at Debug: probes, the document
+	patterns []string                // every registered pattern, in order
+	limiter  *rateLimiter            // nil: no limit
+	clients  map[string]*jobs.Client // Client.ForTenant of each tenant
 }
 
 // New returns the API over o.
@@ -99,7 +105,11 @@ func New(o Options) (*API, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	a := &API{o: o, mux: http.NewServeMux(), keys: newKeys(o.Tokens), public: map[string]bool{}, quiet: map[string]bool{}, limiter: newRateLimiter(o.RateLimit)}
+	a := &API{o: o, mux: http.NewServeMux(), keys: newKeys(o.Tokens), public: map[string]bool{}, quiet: map[string]bool{}, limiter: newRateLimiter(o.RateLimit),
+		clients: map[string]*jobs.Client{}}
+	for _, t := range o.Tenants.Names() {
+		a.clients[t] = o.Client.ForTenant(t)
+	}
 	a.routes()
 	return a, nil
 }
@@ -219,7 +229,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeProblem(sw, newProblem(http.StatusNotFound, codeNotFound, "no such route: see /v1/openapi.json"))
 		}
 	default:
-		a.mux.ServeHTTP(sw, r)
+		a.mux.ServeHTTP(sw, a.withCaller(r, key))
 	}
 	d := a.o.Now().Sub(start)
 	a.logRequest(r, pattern, key, failure, sw.status(), d)

@@ -52,7 +52,7 @@ func (a *API) scheduleBatch(w http.ResponseWriter, r *http.Request) error {
 		}
 		posts, at = append(posts, post), append(at, i)
 	}
-	res, err := a.o.Client.SchedulePosts(ctx, posts)
+	res, err := a.client(r).SchedulePosts(ctx, posts)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (a *API) checkBatchAccount(r *http.Request, p jobs.Post, seen map[string]er
 	if err == nil {
 		return nil
 	}
-	if _, serr := a.o.Client.PostStatus(r.Context(), p.ID); serr == nil {
+	if _, serr := a.client(r).PostStatus(r.Context(), p.ID); serr == nil {
 		return nil
 	}
 	var pr *problem

@@ -28,7 +28,7 @@ var errConnectOff = newProblem(http.StatusServiceUnavailable, codeUnavailable,
 	"connecting accounts through Herald is not set up on this server: set HERALD_PUBLIC_URL and HERALD_CONNECT_RETURN_URLS")
 
 // startConnection answers 201 with the platform's authorize URL, bound
-// to the key that asked.
+// to the key that asked and its tenant.
 func (a *API) startConnection(w http.ResponseWriter, r *http.Request) error {
 	if a.o.Connect == nil {
 		return errConnectOff
@@ -37,12 +37,12 @@ func (a *API) startConnection(w http.ResponseWriter, r *http.Request) error {
 	if p := decodeJSON(w, r, a.o.MaxBodyBytes, &req); p != nil {
 		return p
 	}
-	key, _ := authenticate(a.keys, r) // ServeHTTP let the request in: the key is good
+	who := callerOf(r) // ServeHTTP let the request in: the key is good
 	ctx, cancel := detach(r)
 	defer cancel()
 	started, err := a.o.Connect.Start(ctx, connect.Request{
 		Platform: req.Platform, AccountID: req.AccountID, ReturnURL: req.ReturnURL,
-		Scopes: req.Scopes, LoginHint: req.LoginHint, Key: key,
+		Scopes: req.Scopes, LoginHint: req.LoginHint, Key: who.key, Tenant: who.tenant,
 	})
 	if err != nil {
 		return err

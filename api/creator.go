@@ -41,7 +41,7 @@ const unavailableRetry = 10
 // post. Nothing is cached: the options change with the creator's
 // settings, and TikTok wants them read before each post.
 func (a *API) getCreatorInfo(w http.ResponseWriter, r *http.Request) error {
-	info, err := a.accountInfo(r)
+	info, acct, err := a.accountInfo(r)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (a *API) getCreatorInfo(w http.ResponseWriter, r *http.Request) error {
 		return newProblem(statusInvalid, codeUnsupported, fmt.Sprintf(
 			"account %s is a %s account: %s has no creator info (accounts of %s have)", info.ID, info.Platform, info.Platform, a.creatorPlatforms()))
 	}
-	tok, err := a.o.Vault.Token(r.Context(), info.ID, info.Platform)
+	tok, err := a.o.Vault.Token(r.Context(), acct, info.Platform)
 	if errors.Is(err, tokens.ErrNotConnected) {
 		return notConnected(info.ID, err)
 	}
@@ -58,7 +58,7 @@ func (a *API) getCreatorInfo(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ci, err := query(r.Context(), tok, func(ctx context.Context) (*oauth2.Token, error) {
-		return a.o.Vault.ForceRefresh(ctx, info.ID, info.Platform, tok)
+		return a.o.Vault.ForceRefresh(ctx, acct, info.Platform, tok)
 	})
 	if err != nil {
 		return creatorInfoProblem(info, err)

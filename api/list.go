@@ -26,7 +26,7 @@ func (a *API) writePostPage(w http.ResponseWriter, r *http.Request, account stri
 	if p != nil {
 		return p
 	}
-	page, err := a.o.Client.ListPosts(r.Context(), lq)
+	page, err := a.client(r).ListPosts(r.Context(), lq)
 	if err != nil {
 		return err
 	}

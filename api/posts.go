@@ -73,7 +73,8 @@ func (a *API) schedulePost(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := detach(r)
 	defer cancel()
-	_, err := a.o.Client.PostStatus(ctx, post.ID)
+	client := a.client(r)
+	_, err := client.PostStatus(ctx, post.ID)
 	existed := err == nil
 	if err != nil && !errors.Is(err, jobs.ErrNotFound) {
 		return err
@@ -86,7 +87,7 @@ func (a *API) schedulePost(w http.ResponseWriter, r *http.Request) error {
 			return p
 		}
 	}
-	st, err := a.o.Client.SchedulePost(ctx, post)
+	st, err := client.SchedulePost(ctx, post)
 	if err != nil {
 		return err
 	}
@@ -100,9 +101,13 @@ func (a *API) schedulePost(w http.ResponseWriter, r *http.Request) error {
 }
 
 // checkAccount refuses a post whose account is not connected and active
-// on the post's platform.
+// on the post's platform. p's ids are the app's, checked already.
 func (a *API) checkAccount(r *http.Request, p jobs.Post) error {
-	info, err := a.o.Vault.Info(r.Context(), p.AccountID)
+	acct, pr := a.account(r, "account_id", p.AccountID)
+	if pr != nil {
+		return pr
+	}
+	info, err := a.o.Vault.Info(r.Context(), acct)
 	switch {
 	case errors.Is(err, tokens.ErrNotConnected):
 		return invalid(fieldProblem{"account_id", "no such account: connect it with POST /v1/accounts first"})
@@ -121,7 +126,7 @@ func (a *API) getPost(w http.ResponseWriter, r *http.Request) error {
 	if p := checkID("post_id", id); p != nil {
 		return p
 	}
-	st, err := a.o.Client.PostStatus(r.Context(), id)
+	st, err := a.client(r).PostStatus(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -183,12 +188,12 @@ func (a *API) patchPost(w http.ResponseWriter, r *http.Request) error {
 	var st jobs.PostStatus
 	var err error
 	if edit.Content != nil || edit.NotAfter != nil {
-		if st, err = a.o.Client.EditPost(ctx, id, edit); err != nil {
+		if st, err = a.client(r).EditPost(ctx, id, edit); err != nil {
 			return err
 		}
 	}
 	if !at.IsZero() {
-		if st, err = a.o.Client.ReschedulePost(ctx, id, at); err != nil {
+		if st, err = a.client(r).ReschedulePost(ctx, id, at); err != nil {
 			return err
 		}
 	}
@@ -205,7 +210,7 @@ func (a *API) cancelPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := detach(r)
 	defer cancel()
-	st, err := a.o.Client.CancelPost(ctx, id)
+	st, err := a.client(r).CancelPost(ctx, id)
 	if err != nil {
 		return err
 	}
