@@ -23,6 +23,7 @@ import (
 	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/tenant"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -81,7 +82,14 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, name := range keys {
 		names = append(names, name)
 	}
-	log.Info("api started", "url", "http://"+ln.Addr().String()+"/v1/", "keys", names, "rate_limit", set.RateLimit)
+	for _, t := range cfg.TenantList() {
+		if len(t.Unchecked) > 0 {
+			// Taken as webhook endpoints, which this process is not given;
+			// a misspelt key name would leave its key in tenant default.
+			log.Warn("HERALD_TENANTS names what is no API key here", "tenant", t.Name, "names", t.Unchecked)
+		}
+	}
+	log.Info("api started", "url", "http://"+ln.Addr().String()+"/v1/", "keys", names, "tenants", cfg.TenantConfig().Names(), "rate_limit", set.RateLimit)
 	err = serveAPI(ctx, ln, mux, log)
 	log.Info("api stopped")
 	return err
@@ -107,8 +115,11 @@ func apiHandler(cfg config.Config, rdb redis.UniversalClient, keys map[string]st
 	}
 	// TikTok's post.publish.publicly_available looks up at once the post
 	// ids moderation withheld.
+	// The receiver names the stored id of each account of the user, in
+	// whichever tenant: the lookup runs as that tenant.
 	lookUp := func(ctx context.Context, account string) error {
-		_, err := client.LookUpPending(ctx, account)
+		t, id := tenant.Split(account)
+		_, err := client.ForTenant(t).LookUpPending(ctx, id)
 		return err
 	}
 	callbacks, err := newCallbacks(cfg, rdb, ps, vault, newEventWriter(cfg, rdb, appended.Appended), lookUp, reg, log)
@@ -119,6 +130,7 @@ func apiHandler(cfg config.Config, rdb redis.UniversalClient, keys map[string]st
 		Client:      client,
 		Vault:       vault,
 		Tokens:      keys,
+		Tenants:     cfg.TenantConfig(),
 		Ready:       func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		RateLimit:   api.RateLimit{Redis: rdb, PerMinute: rateLimit},
 		Observe:     apiMetrics(reg),

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,7 +17,9 @@ import (
 
 	"github.com/heraldhq/herald/config"
 	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/input"
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/tenant"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -30,8 +33,40 @@ import (
 type cliEnv struct {
 	cfg    config.Config
 	rdb    redis.UniversalClient
-	client *jobs.Client
+	client *jobs.Client // bound to tenant
 	vault  *tokens.Vault
+	// tenant is --tenant: the tenant whose accounts and posts the
+	// command names (tenant.Default unless given).
+	tenant string
+}
+
+// tenantFlag adds --tenant to fs.
+func tenantFlag(fs *flag.FlagSet) *string {
+	return fs.String("tenant", tenant.Default, "the tenant whose accounts and posts the command names (HERALD_TENANTS)")
+}
+
+// useTenant binds e to tenant t, a valid name and, when HERALD_TENANTS
+// configures tenants, one of them: a misspelt tenant would otherwise
+// store accounts and posts no API key can reach.
+func (e *cliEnv) useTenant(t string) error {
+	if err := tenant.Check(t); err != nil {
+		return fmt.Errorf("--tenant: %w", err)
+	}
+	if tc := e.cfg.TenantConfig(); e.cfg.Tenants != "" && !tc.Has(t) {
+		return fmt.Errorf("--tenant=%s: not a tenant of HERALD_TENANTS (%s)", t, strings.Join(tc.Names(), ", "))
+	}
+	e.tenant, e.client = t, e.client.ForTenant(t)
+	return nil
+}
+
+// stored is the Vault's id of the app's account id, in e's tenant,
+// checked by the app's id rule first: a stored id given as an id
+// ("shop~acct-1") would reach another tenant's account.
+func (e *cliEnv) stored(id string) (string, error) {
+	if fe := input.CheckID("account_id", id); fe != nil {
+		return "", fe
+	}
+	return tenant.Qualify(e.tenant, id), nil
 }
 
 func openCLI(stderr io.Writer, needVault bool) (*cliEnv, func(), error) {
@@ -115,9 +150,9 @@ func printStatus(w io.Writer, asJSON bool, st jobs.PostStatus) error {
 
 // runPost: herald post schedule|status|cancel|reschedule|import|export.
 func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := "usage: herald post schedule --file post.json | status ID | cancel ID | reschedule ID --at RFC3339 [--json]\n" +
-		"       herald post import --file posts.jsonl|posts.csv [--format jsonl|csv]\n" +
-		"       herald post export --account ID [--from RFC3339] [--to RFC3339] [--state STATE]"
+	usage := "usage: herald post schedule --file post.json | status ID | cancel ID | reschedule ID --at RFC3339 [--json] [--tenant T]\n" +
+		"       herald post import --file posts.jsonl|posts.csv [--format jsonl|csv] [--tenant T]\n" +
+		"       herald post export --account ID [--from RFC3339] [--to RFC3339] [--state STATE] [--tenant T]"
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errUsage
@@ -131,6 +166,7 @@ func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	from := fs.String("from", "", "export: only posts publishing at or after this RFC 3339 time")
 	to := fs.String("to", "", "export: only posts publishing before this RFC 3339 time")
 	state := fs.String("state", "", "export: only posts in this state")
+	tn := tenantFlag(fs)
 	sub := args[0]
 	id, err := parseSub(fs, args[1:], sub != "schedule" && sub != "import" && sub != "export", usage)
 	if err != nil {
@@ -141,6 +177,9 @@ func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer done()
+	if err := e.useTenant(*tn); err != nil {
+		return err
+	}
 	var st jobs.PostStatus
 	switch sub {
 	case "import":
@@ -187,7 +226,7 @@ type accountFile struct {
 
 // runAccounts: herald accounts connect|status|disconnect|erase|reindex.
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := "usage: herald accounts connect --file account.json | connect-url --platform P --account ID --return URL | status ID | disconnect ID | erase ID | reindex [--json]"
+	usage := "usage: herald accounts connect --file account.json | connect-url --platform P --account ID --return URL | status ID | disconnect ID | erase ID | reindex [--json] [--tenant T]"
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errUsage
@@ -198,6 +237,7 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flags("accounts "+args[0], stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	file := fs.String("file", "-", "connect: the account and its tokens as JSON, - for standard input")
+	tn := tenantFlag(fs)
 	sub := args[0]
 	id, err := parseSub(fs, args[1:], sub != "connect" && sub != "reindex", usage)
 	if err != nil {
@@ -208,28 +248,40 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer done()
-	switch sub {
-	case "connect":
-		var a accountFile
+	if err := e.useTenant(*tn); err != nil {
+		return err
+	}
+	var a accountFile
+	if sub == "connect" {
 		if err := readJSONArg(*file, &a); err != nil {
 			return err
 		}
-		err := e.vault.Connect(ctx, tokens.Account{ID: a.AccountID, Platform: a.Platform, PlatformUserID: a.PlatformUserID, LoginUserID: a.LoginUserID, Scopes: a.Scopes,
+		id = a.AccountID
+	}
+	var stored string
+	if sub == "connect" || sub == "status" || sub == "disconnect" || sub == "erase" {
+		if stored, err = e.stored(id); err != nil {
+			return err
+		}
+	}
+	switch sub {
+	case "connect":
+		err := e.vault.Connect(ctx, tokens.Account{ID: stored, Platform: a.Platform, PlatformUserID: a.PlatformUserID, LoginUserID: a.LoginUserID, Scopes: a.Scopes,
 			Token: &oauth2.Token{AccessToken: a.AccessToken, RefreshToken: a.RefreshToken, TokenType: "Bearer", Expiry: a.Expiry}})
 		if err != nil {
 			return err
 		}
-		id = a.AccountID
 	case "status":
 	case "disconnect":
-		if err := e.vault.Disconnect(ctx, id); err != nil {
+		if err := e.vault.Disconnect(ctx, stored); err != nil {
 			return err
 		}
 	case "erase":
-		rc, err := e.vault.Erase(ctx, id)
+		rc, err := e.vault.Erase(ctx, stored)
 		if err != nil {
 			return err
 		}
+		rc.AccountID = id
 		if *asJSON {
 			return printJSON(stdout, rc)
 		}
@@ -250,10 +302,11 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stderr, "herald accounts: unknown command %q\n%s\n", sub, usage)
 		return errUsage
 	}
-	info, err := e.vault.Info(ctx, id)
+	info, err := e.vault.Info(ctx, stored)
 	if err != nil {
 		return err
 	}
+	info.ID = id
 	if *asJSON {
 		return printJSON(stdout, info)
 	}

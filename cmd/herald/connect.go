@@ -39,8 +39,9 @@ func newConnectFlow(cfg config.Config, rdb redis.UniversalClient, ps []publisher
 }
 
 // runConnectURL: herald accounts connect-url --platform P --account ID
-// --return URL [--scopes a,b] [--login-hint H] prints the platform's
-// authorize URL, for an operator or a script to open.
+// --return URL [--scopes a,b] [--login-hint H] [--tenant T] prints the
+// platform's authorize URL, for an operator or a script to open; the
+// consent connects tenant T's account.
 func runConnectURL(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("accounts connect-url", stderr)
 	platform := fs.String("platform", "", "the platform (required)")
@@ -48,6 +49,7 @@ func runConnectURL(ctx context.Context, args []string, stdout, stderr io.Writer)
 	ret := fs.String("return", "", "where the browser goes afterwards; under HERALD_CONNECT_RETURN_URLS (required)")
 	scopes := fs.String("scopes", "", "comma-separated scopes instead of the platform's defaults")
 	hint := fs.String("login-hint", "", "passed to the platform as login_hint")
+	tn := tenantFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -59,6 +61,9 @@ func runConnectURL(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer done()
+	if err := e.useTenant(*tn); err != nil {
+		return err
+	}
 	keys, err := tokens.ParseKeyring(e.cfg.TokenKeys)
 	if err != nil {
 		return fmt.Errorf("HERALD_TOKEN_KEYS: %w", err)
@@ -78,7 +83,7 @@ func runConnectURL(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *scopes != "" {
 		sc = strings.Split(*scopes, ",")
 	}
-	s, err := flow.Start(ctx, connect.Request{Platform: *platform, AccountID: *account, ReturnURL: *ret, Scopes: sc, LoginHint: *hint, Key: cliKey})
+	s, err := flow.Start(ctx, connect.Request{Platform: *platform, AccountID: *account, ReturnURL: *ret, Scopes: sc, LoginHint: *hint, Key: cliKey, Tenant: e.tenant})
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,7 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(tw, "  %s\t%s\n", v.Name, v.Value)
 	}
 	tw.Flush()
+	doctorTenants(stdout, cfg)
 
 	d := &diagnosis{w: stdout}
 	rdb := cfg.Redis.NewClient()
@@ -79,6 +80,33 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	qs := doctorQueues(d, insp)
 	doctorWorkers(d, insp, qs)
 	return d.verdict()
+}
+
+// doctorTenants shows each tenant with the names of its API keys and
+// webhook endpoints (never a token or secret). Doctor itself stays an
+// operator's view over every tenant.
+func doctorTenants(w io.Writer, cfg config.Config) {
+	ts := cfg.TenantList()
+	if cfg.Tenants == "" {
+		fmt.Fprintln(w, "tenants: default only (HERALD_TENANTS is not set)")
+	} else {
+		fmt.Fprintf(w, "tenants: %d\n", len(ts))
+	}
+	list := func(names []string) string {
+		if len(names) == 0 {
+			return "-"
+		}
+		return strings.Join(names, ",")
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, t := range ts {
+		fmt.Fprintf(tw, "  %s\tkeys: %s\tendpoints: %s", t.Name, list(t.Keys), list(t.Endpoints))
+		if len(t.Unchecked) > 0 {
+			fmt.Fprintf(tw, "\tnot configured in this process: %s", list(t.Unchecked))
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
 }
 
 // diagnosis collects warnings and problems as they are printed.
