@@ -41,6 +41,13 @@ type callbackFixture struct {
 
 func newCallbackFixture(t *testing.T, tweak ...func(*deauth.Options)) *callbackFixture {
 	t.Helper()
+	return newCallbackFixtureWith(t, nil, tweak...)
+}
+
+// newCallbackFixtureWith is newCallbackFixture with the API's options
+// changed by fix (if not nil) too.
+func newCallbackFixtureWith(t *testing.T, fix func(*Options, *redistest.DB), tweak ...func(*deauth.Options)) *callbackFixture {
+	t.Helper()
 	cf := &callbackFixture{google: deauthtest.NewIssuer(googleClient)}
 	t.Cleanup(cf.google.Close)
 	cf.fixture = newFixture(t, func(o *Options, db *redistest.DB) {
@@ -75,6 +82,9 @@ func newCallbackFixture(t *testing.T, tweak ...func(*deauth.Options)) *callbackF
 			t.Fatal(err)
 		}
 		o.Callbacks = rc
+		if fix != nil {
+			fix(o, db)
+		}
 	})
 	t.Cleanup(cf.checkNoSecrets)
 	return cf
