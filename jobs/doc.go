@@ -22,6 +22,19 @@
 //     the publisher saves each step's outcome in between, so a retry after
 //     a crash resumes where the last attempt stopped.
 //
+// Tenants: a Client acts for one tenant (package tenant), given when it
+// is made (WithTenant, default tenant.Default) or derived with ForTenant.
+// Post and account ids a method takes are the tenant's own and are
+// qualified (tenant.Qualify) before they name a key; every id a method
+// returns, in statuses, listings, batch results, exports and errors, is
+// the app's again. Another tenant's post is a key that does not exist,
+// answered as a missing one. Inside (records, indexes, task ids and
+// payloads, the Vault and VaultHooks, the worker) ids are stored ids and
+// opaque: a post's keys are herald:{post:<stored id>} and an account's
+// all share herald:{acct:<stored id>}, so each script keeps to one slot
+// and erase stays complete. The default tenant's stored ids are its app
+// ids: a deployment without tenants keeps its data as it is.
+//
 // Which platforms a post may name is the Client's to know: WithPlatforms
 // gives it the names (cmd/herald passes those of its platform
 // descriptors), and Client.ValidatePost checks a post as SchedulePost and
