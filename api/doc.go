@@ -20,6 +20,15 @@
 //     same 401 body; only the log says why (no token, unknown key). An
 //     unknown route answers 401 before 404, so routes cannot be probed
 //     without a key. /healthz, /readyz and /v1/openapi.json are public.
+//   - Tenants: each key acts for its tenant (Options.Tenants, from
+//     HERALD_TENANTS; tenant.go). Handlers use that tenant's jobs.Client
+//     and qualify account ids (tenant.Qualify) for the Vault after
+//     checking them by the app's id rule, so no id can name another
+//     tenant's; answers carry the app's ids. Another tenant's account or
+//     post is a key that does not exist and answers as a missing one:
+//     same status, same body, same code path. Callbacks are not tenant
+//     routes: a platform's notice reaches every tenant's accounts of its
+//     user.
 //   - Rate limit: Options.RateLimit caps each key's requests a minute
 //     with redis_rate (GCRA) in Redis, shared by every API process and
 //     timed by the Redis clock (429 with Retry-After). A key may burst up
