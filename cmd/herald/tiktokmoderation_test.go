@@ -32,6 +32,9 @@ func TestTikTokWebhookFillsThePostIDThroughTheBinarysWiring(t *testing.T) {
 	t.Setenv("HERALD_TOKEN_KEYS", "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 	t.Setenv("HERALD_WORKER_METRICS_ADDR", "")
 	t.Setenv("HERALD_DELAYED_TASK_CHECK_INTERVAL", "100ms")
+	// The API key acts for tenant shop: the webhook names the user, and
+	// the lookup must run as the tenant of the account it finds.
+	t.Setenv("HERALD_TENANTS", "shop:test")
 	tt := tiktoktest.New()
 	t.Cleanup(tt.Close)
 	var skew atomic.Int64
