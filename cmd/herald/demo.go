@@ -21,6 +21,7 @@ import (
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxserver"
+	"github.com/heraldhq/herald/tenant"
 	"github.com/heraldhq/herald/tokens"
 	"github.com/heraldhq/herald/webhook"
 )
@@ -194,7 +195,7 @@ func (d *demo) startHook(ctx context.Context) (webhook.Endpoint, error) {
 	if d.hookFrom, err = lastEventID(ctx, d.rdb); err != nil {
 		return webhook.Endpoint{}, err
 	}
-	if _, err := events.NewReader(ctx, d.rdb, webhook.Group, ""); err != nil {
+	if _, err := events.NewReader(ctx, d.rdb, tenant.Default, webhook.Group, ""); err != nil {
 		return webhook.Endpoint{}, err
 	}
 	d.out.say("webhook receiver at %s (signed deliveries of every event)", hook.URL)
