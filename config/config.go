@@ -34,7 +34,7 @@ type Config struct {
 	RecordRetention      time.Duration `env:"HERALD_RECORD_RETENTION" envDefault:"720h" desc:"How long a post's record is kept after the post was published, failed or canceled (default 30 days, at least HERALD_ANALYTICS_WINDOW). A post id is unique within this window; afterwards it schedules a new post."`
 	SchedulerMetricsAddr string        `env:"HERALD_SCHEDULER_METRICS_ADDR" envDefault:"127.0.0.1:9092" emptyOK:"true" desc:"host:port where the scheduler serves /metrics and /healthz; set but empty disables them."`
 
-	EventsMaxLen   int64         `env:"HERALD_EVENTS_MAX_LEN" envDefault:"100000" desc:"Entries the herald:events stream keeps (approximately; older ones are trimmed as new ones arrive)."`
+	EventsMaxLen   int64         `env:"HERALD_EVENTS_MAX_LEN" envDefault:"100000" desc:"Entries each tenant's events stream (herald:events, herald:events:<tenant>) keeps (approximately; older ones are trimmed as new ones arrive)."`
 	Webhooks       string        `env:"HERALD_WEBHOOKS" desc:"Webhook endpoints that receive every event: comma-separated name=url pairs (https, or http on loopback). Each needs a secret in HERALD_WEBHOOK_SECRETS."`
 	WebhookSecrets string        `env:"HERALD_WEBHOOK_SECRETS" secret:"true" desc:"Signing secrets of the webhook endpoints: comma-separated name=secret pairs, secrets of at least 24 characters."`
 	WebhookMaxAge  time.Duration `env:"HERALD_WEBHOOK_MAX_AGE" envDefault:"24h" desc:"A webhook delivery still failing this long after its event is given up."`

@@ -29,7 +29,7 @@ return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
 // after ClaimAfter, and the name is reaped afterwards). Call it once
 // reading is over; a Reader is not used after Close.
 func (r *Reader) Close(ctx context.Context) error {
-	if err := deleteIfIdleScript.Run(ctx, r.rdb, []string{Stream}, r.group, r.consumer).Err(); err != nil {
+	if err := deleteIfIdleScript.Run(ctx, r.rdb, []string{r.stream}, r.group, r.consumer).Err(); err != nil {
 		return fmt.Errorf("leave consumer group %s: %w", r.group, err)
 	}
 	return nil
@@ -40,7 +40,7 @@ func (r *Reader) Close(ctx context.Context) error {
 // for at most Block between its reads; were it reaped all the same, its
 // next read would bring it back. Errors are left for the next scan.
 func (r *Reader) reap(ctx context.Context) {
-	cs, err := r.rdb.XInfoConsumers(ctx, Stream, r.group).Result()
+	cs, err := r.rdb.XInfoConsumers(ctx, r.stream, r.group).Result()
 	if err != nil {
 		return
 	}
@@ -48,6 +48,6 @@ func (r *Reader) reap(ctx context.Context) {
 		if c.Name == r.consumer || c.Pending > 0 || c.Idle <= r.ClaimAfter {
 			continue
 		}
-		_ = deleteIfIdleScript.Run(ctx, r.rdb, []string{Stream}, r.group, c.Name).Err()
+		_ = deleteIfIdleScript.Run(ctx, r.rdb, []string{r.stream}, r.group, c.Name).Err()
 	}
 }

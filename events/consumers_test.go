@@ -10,6 +10,7 @@ import (
 
 	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/eventually"
+	"github.com/heraldhq/herald/tenant"
 )
 
 // consumerNames lists group's consumers.
@@ -32,7 +33,7 @@ func consumerNames(t *testing.T, rdb *redis.Client, group string) []string {
 func TestCloseLeavesTheGroupUnlessEventsArePending(t *testing.T) {
 	rdb := newDB(t)
 	ctx := context.Background()
-	r, err := events.NewReader(ctx, rdb, "app", "a")
+	r, err := events.NewReader(ctx, rdb, tenant.Default, "app", "a")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestCloseLeavesTheGroupUnlessEventsArePending(t *testing.T) {
 func TestReaderReapsConsumersThatDiedIdle(t *testing.T) {
 	rdb := newDB(t)
 	ctx := context.Background()
-	live, err := events.NewReader(ctx, rdb, "app", "live")
+	live, err := events.NewReader(ctx, rdb, tenant.Default, "app", "live")
 	if err != nil {
 		t.Fatal(err)
 	}

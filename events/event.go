@@ -1,15 +1,32 @@
 package events
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/tenant"
 )
 
-// Stream is the Redis stream every state change is appended to.
+// Stream is the default tenant's stream, the one every state change was
+// appended to before there were tenants (its name is unchanged, so a
+// deployment without tenants keeps its events and its consumer groups).
 const Stream = "herald:events"
+
+// StreamOf returns tenant t's stream: Stream for the default tenant (and
+// for ""), herald:events:<t> for every other. One stream per tenant means
+// a reader of one tenant cannot see another's events at all, and Redis
+// ACLs can give each app its own stream alone.
+func StreamOf(t string) string {
+	if t == "" || t == tenant.Default {
+		return Stream
+	}
+	return Stream + ":" + t
+}
 
 // DefaultMaxLen caps the stream unless configured otherwise; consumers
 // that fall further behind lose the oldest events.
@@ -56,12 +73,20 @@ const (
 type Event struct {
 	// ID is the stream entry id: unique, increasing, and the key for a
 	// consumer that must not act twice on one event.
-	ID        string    `json:"id"`
-	Type      string    `json:"type"`
-	At        time.Time `json:"at"`
-	AccountID string    `json:"account_id"`
-	Platform  string    `json:"platform,omitempty"`
-	PostID    string    `json:"post_id,omitempty"`
+	ID   string    `json:"id"`
+	Type string    `json:"type"`
+	At   time.Time `json:"at"`
+	// Tenant is the product app the event belongs to (tenant.Default in
+	// a deployment without tenants). Parse always sets it. An event being
+	// written may leave it empty when its ids are qualified (as jobs
+	// builds them): the ids say whose it is.
+	Tenant string `json:"tenant"`
+	// AccountID and PostID are the app's own ids in what Parse returns.
+	// An event being written may carry the qualified ids Herald stores
+	// ("shop~acct-1", see package tenant); Fields writes the app's.
+	AccountID string `json:"account_id"`
+	Platform  string `json:"platform,omitempty"`
+	PostID    string `json:"post_id,omitempty"`
 	// State is the post's state after the change (jobs.State's values).
 	State   string `json:"state,omitempty"`
 	Attempt int    `json:"attempt,omitempty"`
@@ -94,11 +119,65 @@ func (e *Event) Stamp(at time.Time) {
 	e.At = at
 }
 
-// Fields is e as the stream's field/value pairs, for a Lua script that
-// appends e in the same step as the change it reports (XADD Stream
-// MAXLEN ~ n * Fields...). Stamp e first.
+// Local returns e as a reader of its tenant sees it: Tenant named and
+// the ids the app's own. The tenant of qualified ids wins over Tenant;
+// plain ids are Tenant's (the default tenant's when Tenant is empty).
+func (e Event) Local() Event {
+	e, _ = e.local()
+	return e
+}
+
+// Errors of an event Append refuses.
+var (
+	// errTenants: an event whose ids, or ids and Tenant, name two tenants.
+	errTenants = errors.New("its ids belong to different tenants")
+	// errBadTenant: an id qualified with something that is no tenant.
+	errBadTenant = errors.New("an id's tenant is not a tenant name")
+)
+
+// local is Local, and an error when e's ids name two tenants, or its ids
+// one and Tenant another (it would be appended to one tenant's stream
+// though it is about another), or an id is qualified with no valid
+// tenant name.
+func (e Event) local() (Event, error) {
+	var err error
+	named := "" // the tenant of the qualified ids
+	for _, id := range []*string{&e.AccountID, &e.PostID} {
+		if !strings.Contains(*id, tenant.Sep) {
+			continue
+		}
+		t, app := tenant.Split(*id)
+		if tenant.Check(t) != nil {
+			err = errBadTenant
+			continue
+		}
+		if named != "" && t != named {
+			err = errTenants
+		}
+		named, *id = t, app
+	}
+	if named != "" {
+		if e.Tenant != "" && e.Tenant != named {
+			err = errTenants
+		}
+		e.Tenant = named
+	}
+	if e.Tenant == "" {
+		e.Tenant = tenant.Default
+	}
+	return e, err
+}
+
+// Stream is the stream e is appended to: its tenant's (StreamOf).
+func (e Event) Stream() string { return StreamOf(e.Local().Tenant) }
+
+// Fields is e as the stream's field/value pairs (Local: the tenant and
+// the app's ids), for a Lua script that appends e in the same step as
+// the change it reports (XADD e.Stream() MAXLEN ~ n * Fields...). Stamp e
+// first.
 func (e Event) Fields() []any {
-	v := []any{"type", e.Type, "account_id", e.AccountID, "at", e.At.UTC().Format(time.RFC3339Nano)}
+	e = e.Local()
+	v := []any{"type", e.Type, "tenant", e.Tenant, "account_id", e.AccountID, "at", e.At.UTC().Format(time.RFC3339Nano)}
 	for _, kv := range [][2]string{
 		{"platform", e.Platform}, {"post_id", e.PostID}, {"state", e.State},
 		{"class", e.Class}, {"reason", e.Reason}, {"remote_id", e.RemoteID}, {"url", e.URL},
@@ -117,17 +196,29 @@ func (e Event) Fields() []any {
 	return v
 }
 
-// Parse reads an entry of Stream.
+// Parse reads an entry of a tenant's stream, as that tenant's reader
+// sees it: the app's ids and the tenant. An entry without a tenant (one
+// appended before there were tenants) is the default tenant's.
 func Parse(m redis.XMessage) (Event, error) {
 	s := func(k string) string { v, _ := m.Values[k].(string); return v }
 	e := Event{
-		ID: m.ID, Type: s("type"), AccountID: s("account_id"), Platform: s("platform"),
+		ID: m.ID, Type: s("type"), Tenant: s("tenant"), AccountID: s("account_id"), Platform: s("platform"),
 		PostID: s("post_id"), State: s("state"), Class: s("class"), Reason: s("reason"),
 		RemoteID: s("remote_id"), URL: s("url"), Warning: s("warning"), ResultState: s("result_state"),
 		RemoteIDPending: s("remote_id_pending") == "1",
 	}
 	if e.Type == "" {
 		return e, fmt.Errorf("event %s: no type", m.ID)
+	}
+	if e.Tenant == "" {
+		e.Tenant = tenant.Default
+	} else if err := tenant.Check(e.Tenant); err != nil {
+		return e, fmt.Errorf("event %s: tenant: %w", m.ID, err)
+	}
+	if strings.Contains(e.AccountID, tenant.Sep) || strings.Contains(e.PostID, tenant.Sep) {
+		// Fields never writes a qualified id: this one would leave its
+		// tenant behind.
+		return e, fmt.Errorf("event %s: account_id or post_id holds %q", m.ID, tenant.Sep)
 	}
 	at, err := time.Parse(time.RFC3339Nano, s("at"))
 	if err != nil {

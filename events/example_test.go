@@ -10,18 +10,20 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/tenant"
 )
 
-// A product app follows Herald's events as the consumer group "my-app":
-// each of its processes runs this, and every event is handed to one of
-// them. Events the handler fails are handed out again later.
+// A product app follows its tenant's events as the consumer group
+// "my-app": each of its processes runs this, and every event is handed to
+// one of them. Events the handler fails are handed out again later. (An
+// app that is tenant "shop" of a shared Herald passes "shop".)
 func ExampleReader_Consume() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
 	defer rdb.Close()
 
-	r, err := events.NewReader(ctx, rdb, "my-app", "")
+	r, err := events.NewReader(ctx, rdb, tenant.Default, "my-app", "")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -51,7 +53,7 @@ func ExampleReader_Read() {
 	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
 	defer rdb.Close()
 
-	r, err := events.NewReader(ctx, rdb, "my-app-archive", "archiver-1")
+	r, err := events.NewReader(ctx, rdb, tenant.Default, "my-app-archive", "archiver-1")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -70,4 +72,24 @@ func ExampleReader_Read() {
 			log.Fatal(err)
 		}
 	}
+}
+
+// Each tenant has a stream of its own; the default tenant's is the one
+// Herald always had.
+func ExampleStreamOf() {
+	fmt.Println(events.StreamOf(tenant.Default))
+	fmt.Println(events.StreamOf("shop"))
+	// Output:
+	// herald:events
+	// herald:events:shop
+}
+
+// Herald builds events with the ids it stores; what the stream holds and
+// webhooks deliver is the event as the tenant's app knows it.
+func ExampleEvent_Local() {
+	e := events.Event{Type: events.PostPublished, AccountID: "shop~acct-1", PostID: "shop~launch-42"}
+	l := e.Local()
+	fmt.Println(l.Tenant, l.AccountID, l.PostID, e.Stream())
+	// Output:
+	// shop acct-1 launch-42 herald:events:shop
 }

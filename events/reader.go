@@ -15,14 +15,18 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/internal/wait"
+	"github.com/heraldhq/herald/tenant"
 )
 
-// Reader reads the stream as one consumer of a consumer group: every
-// event is handed to one consumer of the group, and an event a consumer
-// read but did not acknowledge (it crashed) is handed out again after
-// ClaimAfter.
+// Reader reads one tenant's stream as one consumer of a consumer group:
+// every event is handed to one consumer of the group, and an event a
+// consumer read but did not acknowledge (it crashed) is handed out again
+// after ClaimAfter. A consumer group belongs to one stream, so the
+// groups of two tenants never share an event even under one name.
 type Reader struct {
 	rdb      redis.UniversalClient
+	tenant   string
+	stream   string
 	group    string
 	consumer string
 	// Block is how long Read waits for new events (default 2s).
@@ -44,11 +48,15 @@ type Reader struct {
 	claimFrom string
 }
 
-// NewReader joins consumer group (creating it, to read the events
-// appended from now on, if it does not exist) as consumer. An empty
-// consumer name is made from the host name, the process id and a random
-// part, so two readers of one process never share a name.
-func NewReader(ctx context.Context, rdb redis.UniversalClient, group, consumer string) (*Reader, error) {
+// NewReader joins consumer group of tenant t's stream (creating it, to
+// read the events appended from now on, if it does not exist) as
+// consumer. t is required: tenant.Default in a deployment without
+// tenants. An empty consumer name is made from the host name, the process
+// id and a random part, so two readers of one process never share a name.
+func NewReader(ctx context.Context, rdb redis.UniversalClient, t, group, consumer string) (*Reader, error) {
+	if err := tenant.Check(t); err != nil {
+		return nil, fmt.Errorf("events: a reader needs its tenant (tenant.Default without tenants): %w", err)
+	}
 	if group == "" {
 		return nil, errors.New("events: a reader needs a group name")
 	}
@@ -56,11 +64,12 @@ func NewReader(ctx context.Context, rdb redis.UniversalClient, group, consumer s
 		host, _ := os.Hostname()
 		consumer = host + ":" + strconv.Itoa(os.Getpid()) + ":" + randomSuffix()
 	}
-	err := rdb.XGroupCreateMkStream(ctx, Stream, group, "$").Err()
+	stream := StreamOf(t)
+	err := rdb.XGroupCreateMkStream(ctx, stream, group, "$").Err()
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-		return nil, fmt.Errorf("create consumer group %s: %w", group, err)
+		return nil, fmt.Errorf("create consumer group %s of %s: %w", group, stream, err)
 	}
-	return &Reader{rdb: rdb, group: group, consumer: consumer, Block: 2 * time.Second, ClaimAfter: time.Minute}, nil
+	return &Reader{rdb: rdb, tenant: t, stream: stream, group: group, consumer: consumer, Block: 2 * time.Second, ClaimAfter: time.Minute}, nil
 }
 
 func randomSuffix() string {
@@ -72,12 +81,16 @@ func randomSuffix() string {
 // Consumer is the reader's name in its group.
 func (r *Reader) Consumer() string { return r.consumer }
 
+// Tenant is the tenant whose stream the reader reads.
+func (r *Reader) Tenant() string { return r.tenant }
+
 // Read returns up to count events for this consumer: first events other
 // consumers left unacknowledged for ClaimAfter, then new ones, waiting up
 // to Block for them. It looks for the former only when due (see
 // ClaimAfter), sparing a round trip and a scan of the pending entries on
-// most calls. An entry that is not a valid event is acknowledged and
-// skipped. Acknowledge each event with Ack once it is handled.
+// most calls. An entry that is not a valid event of the reader's tenant
+// is acknowledged and skipped. Acknowledge each event with Ack once it
+// is handled.
 func (r *Reader) Read(ctx context.Context, count int) ([]Event, error) {
 	msgs, err := r.claim(ctx, count)
 	if err != nil {
@@ -85,7 +98,7 @@ func (r *Reader) Read(ctx context.Context, count int) ([]Event, error) {
 	}
 	if len(msgs) == 0 {
 		res, err := r.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
-			Group: r.group, Consumer: r.consumer, Streams: []string{Stream, ">"},
+			Group: r.group, Consumer: r.consumer, Streams: []string{r.stream, ">"},
 			Count: int64(count), Block: r.Block,
 		}).Result()
 		if errors.Is(err, redis.Nil) {
@@ -100,7 +113,9 @@ func (r *Reader) Read(ctx context.Context, count int) ([]Event, error) {
 	var bad []string
 	for _, m := range msgs {
 		e, err := Parse(m)
-		if err != nil {
+		if err != nil || e.Tenant != r.tenant {
+			// Only a hand-made entry names another tenant: Herald
+			// appends each event to its own tenant's stream.
 			bad = append(bad, m.ID)
 			continue
 		}
@@ -130,7 +145,7 @@ func (r *Reader) claim(ctx context.Context, count int) ([]redis.XMessage, error)
 		start = "0-0"
 	}
 	msgs, next, err := r.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
-		Stream: Stream, Group: r.group, Consumer: r.consumer,
+		Stream: r.stream, Group: r.group, Consumer: r.consumer,
 		MinIdle: r.ClaimAfter, Start: start, Count: int64(count),
 	}).Result()
 	if err != nil {
@@ -150,7 +165,7 @@ func (r *Reader) Ack(ctx context.Context, ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return r.rdb.XAck(ctx, Stream, r.group, ids...).Err()
+	return r.rdb.XAck(ctx, r.stream, r.group, ids...).Err()
 }
 
 // Consume hands every event to handle until ctx ends, acknowledging those

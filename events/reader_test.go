@@ -12,6 +12,7 @@ import (
 	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/tenant"
 )
 
 func TestEventJSONSchema(t *testing.T) {
@@ -26,7 +27,7 @@ func TestEventJSONSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := json.Marshal(ev)
-	want := `{"id":"` + msgs[0].ID + `","type":"account.reconnect_due","at":"2026-01-02T03:04:05Z","account_id":"acct-9","platform":"linkedin","reason":"token expires 2026-01-09"}`
+	want := `{"id":"` + msgs[0].ID + `","type":"account.reconnect_due","at":"2026-01-02T03:04:05Z","tenant":"default","account_id":"acct-9","platform":"linkedin","reason":"token expires 2026-01-09"}`
 	if string(got) != want {
 		t.Errorf("JSON\n got %s\nwant %s", got, want)
 	}
@@ -51,7 +52,7 @@ func TestReaderHandsEachEventToOneConsumer(t *testing.T) {
 	defer cancel()
 	var readers []*events.Reader
 	for _, name := range []string{"a", "b"} {
-		r, err := events.NewReader(ctx, rdb, "app", name)
+		r, err := events.NewReader(ctx, rdb, tenant.Default, "app", name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +97,7 @@ func TestReaderHandsEachEventToOneConsumer(t *testing.T) {
 func TestReaderRedeliversWhatACrashedConsumerLeft(t *testing.T) {
 	rdb := newDB(t)
 	ctx := context.Background()
-	crashed, err := events.NewReader(ctx, rdb, "app", "crashed")
+	crashed, err := events.NewReader(ctx, rdb, tenant.Default, "app", "crashed")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestReaderRedeliversWhatACrashedConsumerLeft(t *testing.T) {
 	}
 	// crashed never acknowledges; a survivor takes the event over once it
 	// has been idle for ClaimAfter.
-	survivor, err := events.NewReader(ctx, rdb, "app", "survivor")
+	survivor, err := events.NewReader(ctx, rdb, tenant.Default, "app", "survivor")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func TestReaderClaimsOnlyWhenDue(t *testing.T) {
 	db := redistest.New(t)
 	ctx := context.Background()
 	rdb, cmds := countingClient(t, db)
-	r, err := events.NewReader(ctx, rdb, "app", "a")
+	r, err := events.NewReader(ctx, rdb, tenant.Default, "app", "a")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,10 +191,10 @@ func TestPublishedEventDetailsRoundTrip(t *testing.T) {
 		got = append(got, string(b))
 	}
 	want := []string{
-		`{"id":"","type":"post.published","at":"0001-01-01T00:00:00Z","account_id":"a","post_id":"p1","state":"published","warning":"YouTube locked the video private: the API project is not audited"}`,
-		`{"id":"","type":"post.published","at":"0001-01-01T00:00:00Z","account_id":"a","post_id":"p2","state":"published","result_state":"sent_to_inbox"}`,
-		`{"id":"","type":"post.published","at":"0001-01-01T00:00:00Z","account_id":"a","post_id":"p3","state":"published","remote_id_pending":true}`,
-		`{"id":"","type":"post.updated","at":"0001-01-01T00:00:00Z","account_id":"a","post_id":"p3","state":"published","remote_id":"73","url":"https://www.tiktok.com/@u/video/73"}`,
+		`{"id":"","type":"post.published","at":"0001-01-01T00:00:00Z","tenant":"default","account_id":"a","post_id":"p1","state":"published","warning":"YouTube locked the video private: the API project is not audited"}`,
+		`{"id":"","type":"post.published","at":"0001-01-01T00:00:00Z","tenant":"default","account_id":"a","post_id":"p2","state":"published","result_state":"sent_to_inbox"}`,
+		`{"id":"","type":"post.published","at":"0001-01-01T00:00:00Z","tenant":"default","account_id":"a","post_id":"p3","state":"published","remote_id_pending":true}`,
+		`{"id":"","type":"post.updated","at":"0001-01-01T00:00:00Z","tenant":"default","account_id":"a","post_id":"p3","state":"published","remote_id":"73","url":"https://www.tiktok.com/@u/video/73"}`,
 	}
 	for i := range want {
 		if i >= len(got) || got[i] != want[i] {

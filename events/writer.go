@@ -2,15 +2,18 @@ package events
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/tenant"
 )
 
 // WriterOptions configures a Writer.
 type WriterOptions struct {
-	// MaxLen caps the stream at about this many entries (default
-	// DefaultMaxLen).
+	// MaxLen caps each tenant's stream at about this many entries
+	// (default DefaultMaxLen).
 	MaxLen int64
 	// Observe, if set, hears the type of every event appended (metrics).
 	Observe func(typ string)
@@ -18,7 +21,8 @@ type WriterOptions struct {
 	Now func() time.Time
 }
 
-// Writer appends events to Stream. It is safe for concurrent use.
+// Writer appends each event to its tenant's stream (StreamOf). It is
+// safe for concurrent use.
 type Writer struct {
 	rdb redis.UniversalClient
 	o   WriterOptions
@@ -35,13 +39,19 @@ func NewWriter(rdb redis.UniversalClient, o WriterOptions) *Writer {
 	return &Writer{rdb: rdb, o: o}
 }
 
-// Append stamps e with the writer's clock and adds it to the stream. Its
-// error is for the caller to log or drop: for Herald the records, not the
-// stream, are the truth, and a lost event never undoes a state change.
+// Append stamps e with the writer's clock and adds it to its tenant's
+// stream, with the app's ids (Local). An event whose ids name two tenants
+// is refused. Its error is for the caller to log or drop: for Herald the
+// records, not the stream, are the truth, and a lost event never undoes a
+// state change.
 func (w *Writer) Append(ctx context.Context, e Event) error {
 	e.Stamp(w.o.Now())
-	err := w.rdb.XAdd(ctx, &redis.XAddArgs{
-		Stream: Stream, MaxLen: w.o.MaxLen, Approx: true, Values: e.Fields(),
+	l, err := e.local()
+	if err != nil {
+		return fmt.Errorf("event %s: %w", e.Type, err)
+	}
+	err = w.rdb.XAdd(ctx, &redis.XAddArgs{
+		Stream: StreamOf(l.Tenant), MaxLen: w.o.MaxLen, Approx: true, Values: l.Fields(),
 	}).Err()
 	if err == nil {
 		w.Appended(e.Type)
@@ -60,24 +70,27 @@ func (w *Writer) Appended(typ string) {
 	}
 }
 
-// Forget deletes the stream's entries about account (its erasure) and
-// returns how many it deleted.
+// Forget deletes the entries about account (a stored, qualified id: its
+// erasure) from its tenant's stream, and returns how many it deleted.
+// Another tenant's account of the same app id keeps its events.
 func (w *Writer) Forget(ctx context.Context, account string) (int, error) {
+	t, app := tenant.Split(account)
+	stream := StreamOf(t)
 	deleted := 0
 	start := "-"
 	for {
-		msgs, err := w.rdb.XRangeN(ctx, Stream, start, "+", 1000).Result()
+		msgs, err := w.rdb.XRangeN(ctx, stream, start, "+", 1000).Result()
 		if err != nil {
 			return deleted, err
 		}
 		var ids []string
 		for _, m := range msgs {
-			if m.Values["account_id"] == account {
+			if m.Values["account_id"] == app {
 				ids = append(ids, m.ID)
 			}
 		}
 		if len(ids) > 0 {
-			d, err := w.rdb.XDel(ctx, Stream, ids...).Result()
+			d, err := w.rdb.XDel(ctx, stream, ids...).Result()
 			if err != nil {
 				return deleted, err
 			}

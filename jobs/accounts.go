@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldhq/herald/analytics"
 	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/webhook"
 )
 
 // revokePayload is an account:revoke task's payload.
@@ -121,6 +122,11 @@ func (c *Client) deleteTask(queue, id string, n map[string]int) {
 // deleteTasksNaming deletes the queue's tasks whose payload names account.
 func (c *Client) deleteTasksNaming(queue, account string, n map[string]int) error {
 	needle := `"account_id":"` + account + `"`
+	names := func(p []byte) bool { return strings.Contains(string(p), needle) }
+	if queue == QueueWebhooks {
+		// A delivery holds the event as its tenant's app sees it.
+		names = func(p []byte) bool { return webhook.TaskAbout(p, account) }
+	}
 	lists := []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
 		c.insp.ListPendingTasks, c.insp.ListScheduledTasks, c.insp.ListRetryTasks,
 		c.insp.ListArchivedTasks, c.insp.ListCompletedTasks,
@@ -136,7 +142,7 @@ func (c *Client) deleteTasksNaming(queue, account string, n map[string]int) erro
 			}
 			deleted := 0
 			for _, t := range tasks {
-				if strings.Contains(string(t.Payload), needle) && c.insp.DeleteTask(queue, t.ID) == nil {
+				if names(t.Payload) && c.insp.DeleteTask(queue, t.ID) == nil {
 					n["tasks"]++
 					deleted++
 				}

@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/tenant"
 )
 
 // An attempt at a post starts and ends with one script each, so the
@@ -34,7 +35,9 @@ local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
 `
 
 // beginScript: ARGV updated_at_ms, max_lateness_ms, owner, lock_ttl_ms, and
-// with KEYS[2] (the events stream) post id, stream max length, event time.
+// with KEYS[2] (the tenant's events stream) the app's post id, stream max
+// length, event time, tenant, and the prefix of the tenant's stored ids
+// ("" for the default tenant), which the event's account id loses.
 // Replies {'missing'}, {'final', state}, {'early', publish_at_ms, wait_ms},
 // {'busy'}, {'late', deadline_ms, hash} or {'begun', attempts, hash}
 // (checked in that order: busy before late, so that a task redelivered
@@ -70,8 +73,10 @@ end
 redis.call('HSET', KEYS[1], 'attempts', attempts, 'state', next, 'lock_owner', ARGV[3],
   'lock_until', tostring(now + tonumber(ARGV[4])), 'updated_at', ARGV[1])
 if KEYS[2] then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing',
-    'account_id', f[6] or '', 'at', ARGV[7], 'platform', f[7] or '',
+  local acct = f[6] or ''
+  if ARGV[9] ~= '' and string.sub(acct, 1, #ARGV[9]) == ARGV[9] then acct = string.sub(acct, #ARGV[9] + 1) end
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing', 'tenant', ARGV[8],
+    'account_id', acct, 'at', ARGV[7], 'platform', f[7] or '',
     'post_id', ARGV[5], 'state', 'publishing', 'attempt', tostring(attempts))
 end
 return {'begun', tostring(attempts), h}
@@ -131,8 +136,11 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 	keys := []string{recordKey(postID)}
 	args := []any{now.UnixMilli(), maxLateness.Milliseconds(), owner, s.lockTTL.Milliseconds()}
 	if s.inlineEvents {
-		keys = append(keys, events.Stream)
-		args = append(args, postID, s.events.MaxLen(), now.UTC().Format(time.RFC3339Nano))
+		// The event goes to the post's tenant's stream with the app's
+		// ids: the script strips the tenant's prefix off the account.
+		t, appID := tenant.Split(postID)
+		keys = append(keys, events.StreamOf(t))
+		args = append(args, appID, s.events.MaxLen(), now.UTC().Format(time.RFC3339Nano), t, tenant.Qualify(t, ""))
 	}
 	var res []any
 	var err error
@@ -222,7 +230,7 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 	inline := ev != nil && s.inlineEvents
 	if inline {
 		ev.Stamp(now)
-		keys = append(keys, events.Stream)
+		keys = append(keys, ev.Stream())
 		args = append(args, s.events.MaxLen())
 		args = append(args, ev.Fields()...)
 	}

@@ -44,7 +44,7 @@ func (s *store) createArgs(p Post, at time.Time) (keys []string, args []any, err
 	e.Stamp(at)
 	args = append([]any{p.PublishAt.UnixMilli(), p.ID, s.events.MaxLen(), len(fields)}, fields...)
 	args = append(args, e.Fields()...)
-	return []string{recordKey(p.ID), accountPostsKey(p.AccountID), events.Stream}, args, nil
+	return []string{recordKey(p.ID), accountPostsKey(p.AccountID), e.Stream()}, args, nil
 }
 
 // recordFields are the field/value pairs of p's new record, stored at at.
@@ -200,7 +200,7 @@ func (s *store) afterCreate(ctx context.Context, posts []Post) {
 			pipe.ZAdd(ctx, accountPostsKey(p.AccountID), redis.Z{Score: float64(p.PublishAt.UnixMilli()), Member: p.ID})
 			e := events.Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)}
 			e.Stamp(s.now())
-			pipe.XAdd(ctx, &redis.XAddArgs{Stream: events.Stream, MaxLen: s.events.MaxLen(), Approx: true, Values: e.Fields()})
+			pipe.XAdd(ctx, &redis.XAddArgs{Stream: e.Stream(), MaxLen: s.events.MaxLen(), Approx: true, Values: e.Fields()})
 		}
 		return nil
 	})

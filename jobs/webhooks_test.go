@@ -68,7 +68,7 @@ func (r *receiver) events() []events.Event {
 	return slices.Clone(r.received)
 }
 
-func (r *receiver) observe(outcome string) {
+func (r *receiver) observe(_, outcome string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.outcomes = append(r.outcomes, outcome)

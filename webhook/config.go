@@ -4,15 +4,28 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/heraldhq/herald/tenant"
 )
 
-// Endpoint is one receiver of every event.
+// Endpoint is one receiver of every event of one tenant.
 type Endpoint struct {
 	// Name is what logs, metrics and task payloads say; the URL and
 	// secrets stay in the configuration.
 	Name    string
 	URL     string
 	Secrets []string
+	// Tenant is the product app whose events the endpoint receives, and
+	// no other's (tenant.Config.OfEndpoint; "" is tenant.Default).
+	Tenant string
+}
+
+// tenant is ep's tenant, "" read as the default.
+func (ep Endpoint) tenant() string {
+	if ep.Tenant == "" {
+		return tenant.Default
+	}
+	return ep.Tenant
 }
 
 // Config configures webhook delivery. With no endpoints, none runs.
@@ -26,8 +39,9 @@ type Config struct {
 	// Client sends deliveries (default: Timeout, no redirects followed).
 	Client *http.Client
 	// Observe, if set, hears each delivery attempt's outcome: Delivered,
-	// Retry, Failed (given up) or Disabled (the receiver answered 410).
-	Observe func(outcome string)
+	// Retry, Failed (given up) or Disabled (the receiver answered 410),
+	// with the tenant of the endpoint.
+	Observe func(tenant, outcome string)
 	// Logger (default slog.Default()).
 	Logger *slog.Logger
 	// Now is the clock deliveries are signed and aged with (default
@@ -43,8 +57,8 @@ const (
 	Disabled  = "disabled"
 )
 
-// Group is the consumer group of the events stream through which workers
-// turn events into delivery tasks.
+// Group is the consumer group, on the stream of each tenant that has
+// endpoints, through which workers turn events into delivery tasks.
 const Group = "herald-webhooks"
 
 // TaskType is the asynq task type of one delivery, and Queue its queue.
@@ -81,8 +95,8 @@ func (c *Config) defaults() {
 	}
 }
 
-func (c *Config) observe(outcome string) {
+func (c *Config) observe(ep Endpoint, outcome string) {
 	if c.Observe != nil {
-		c.Observe(outcome)
+		c.Observe(ep.tenant(), outcome)
 	}
 }

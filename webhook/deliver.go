@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/tenant"
 )
 
 // Deliverer runs delivery tasks (TaskType): it posts the event, signed,
@@ -41,21 +42,31 @@ func (h *Deliverer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("webhook payload: %v: %w", err, asynq.SkipRetry)
 	}
+	if p.Event.Tenant == "" {
+		p.Event.Tenant = tenant.Default // enqueued before there were tenants
+	}
 	ep, ok := h.endpoints[p.Endpoint]
 	if !ok {
 		// The endpoint left the configuration after the event was read.
 		h.cfg.Logger.Warn("webhooks: endpoint no longer configured; delivery dropped", "endpoint", p.Endpoint, "event_id", p.Event.ID)
-		h.cfg.observe(Failed)
+		h.cfg.observe(Endpoint{Tenant: p.Event.Tenant}, Failed)
+		return nil
+	}
+	if p.Event.Tenant != ep.tenant() {
+		// The endpoint now serves another tenant (HERALD_TENANTS
+		// changed since the event was read): it is not to hear this one.
+		h.cfg.Logger.Warn("webhooks: endpoint serves another tenant now; delivery dropped", "endpoint", p.Endpoint, "event_id", p.Event.ID)
+		h.cfg.observe(ep.Endpoint, Failed)
 		return nil
 	}
 	if off, err := ep.disabled(ctx, h.rdb); err != nil {
 		return err
 	} else if off {
-		h.cfg.observe(Failed)
+		h.cfg.observe(ep.Endpoint, Failed)
 		return nil
 	}
 	if age := h.cfg.Now().Sub(p.Event.At); age > h.cfg.MaxAge {
-		h.cfg.observe(Failed)
+		h.cfg.observe(ep.Endpoint, Failed)
 		return fmt.Errorf("webhook %s: event %s is %s old, past HERALD_WEBHOOK_MAX_AGE; given up: %w",
 			ep.Name, p.Event.ID, age.Round(time.Second), asynq.SkipRetry)
 	}
@@ -63,10 +74,10 @@ func (h *Deliverer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	status, err := h.send(ctx, ep, p.Event, body)
 	switch {
 	case err != nil:
-		h.cfg.observe(Retry)
+		h.cfg.observe(ep.Endpoint, Retry)
 		return fmt.Errorf("webhook %s: %w", ep.Name, err)
 	case status >= 200 && status < 300:
-		h.cfg.observe(Delivered)
+		h.cfg.observe(ep.Endpoint, Delivered)
 		return nil
 	case status == http.StatusGone:
 		// The receiver asks to hear nothing more at this URL.
@@ -74,10 +85,10 @@ func (h *Deliverer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 		h.cfg.Logger.Warn("webhooks: endpoint answered 410 Gone and is disabled until its URL changes", "endpoint", ep.Name)
-		h.cfg.observe(Disabled)
+		h.cfg.observe(ep.Endpoint, Disabled)
 		return nil
 	default:
-		h.cfg.observe(Retry)
+		h.cfg.observe(ep.Endpoint, Retry)
 		return fmt.Errorf("webhook %s: receiver answered %d", ep.Name, status)
 	}
 }

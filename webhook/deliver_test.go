@@ -90,7 +90,7 @@ func TestDelivererOutcomes(t *testing.T) {
 			d := webhook.NewDeliverer(rdb, webhook.Config{
 				Endpoints: []webhook.Endpoint{{Name: "app", URL: h.URL + "/hooks", Secrets: []string{secret}}},
 				MaxAge:    time.Hour,
-				Observe:   func(o string) { outcomes = append(outcomes, o) },
+				Observe:   func(_, o string) { outcomes = append(outcomes, o) },
 			})
 			e := ev
 			e.At = time.Now().Add(-tt.age)

@@ -19,16 +19,28 @@
 // Deliveries are at least once: a receiver that must not act twice keeps
 // the Herald-Event-Id header (the event's stream id) of what it handled.
 //
+// Every delivery carries one tenant's event (its "tenant" field says
+// which): an endpoint receives the events of its Endpoint.Tenant and no
+// other's, with the app's own account and post ids.
+//
 // # Sending
 //
 // The worker (jobs.WorkerConfig.Webhooks, a Config) runs a Dispatcher:
-// a consumer of the events stream in the group herald-webhooks (Group)
-// that turns each event into one webhook:deliver task per enabled
-// Endpoint, on the webhooks queue; a worker that stops leaves the group.
+// for each tenant that has endpoints, a consumer of that tenant's events
+// stream (events.StreamOf) in the group herald-webhooks (Group) that
+// turns each event into one webhook:deliver task per enabled Endpoint of
+// the tenant, on the webhooks queue; a worker that stops leaves the
+// groups. A tenant's events never reach another tenant's endpoint: the
+// dispatcher reads them from the tenant's own stream, and the Deliverer
+// drops a task whose event is not of its endpoint's tenant (HERALD_TENANTS
+// moved the endpoint after the event was read). TaskAbout finds an
+// account's deliveries for its erasure.
+//
 // The Deliverer runs those tasks: it signs and posts the event, retries
 // failures with the worker's backoff, gives up on an event older than
 // MaxAge, and disables an endpoint that answers 410 Gone until its URL
 // changes or `herald webhooks enable NAME` (Enable) clears the flag
 // herald:webhook:{NAME}:disabled. States says which endpoints are
-// disabled.
+// disabled, and whose events each receives. Config.Observe hears each
+// outcome with the endpoint's tenant (the metrics' tenant label).
 package webhook

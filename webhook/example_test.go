@@ -40,3 +40,13 @@ func ExampleVerify() {
 	// verified post.published
 	// 204
 }
+
+// An erasure of shop's acct-1 deletes the deliveries of its events, and
+// leaves those of blog's acct-1: an app's id names an account only within
+// its tenant.
+func ExampleTaskAbout() {
+	shop := []byte(`{"v":1,"endpoint":"shop-hooks","event":{"id":"1-0","type":"account.connected","tenant":"shop","account_id":"acct-1"}}`)
+	blog := []byte(`{"v":1,"endpoint":"blog-hooks","event":{"id":"1-0","type":"account.connected","tenant":"blog","account_id":"acct-1"}}`)
+	fmt.Println(webhook.TaskAbout(shop, "shop~acct-1"), webhook.TaskAbout(blog, "shop~acct-1"))
+	// Output: true false
+}

@@ -81,6 +81,8 @@ func allDisabled(ctx context.Context, rdb redis.UniversalClient, ts []target) ([
 // State is what Herald knows of an endpoint.
 type State struct {
 	Name string `json:"name"`
+	// Tenant is the tenant whose events the endpoint receives.
+	Tenant string `json:"tenant"`
 	// Disabled: the receiver answered 410 Gone at the endpoint's current
 	// URL; nothing is delivered to it until it is enabled again or its URL
 	// changes.
@@ -95,7 +97,7 @@ func States(ctx context.Context, rdb redis.UniversalClient, eps []Endpoint) ([]S
 	}
 	out := make([]State, len(eps))
 	for i, ep := range eps {
-		out[i] = State{Name: ep.Name, Disabled: off[i]}
+		out[i] = State{Name: ep.Name, Tenant: ep.tenant(), Disabled: off[i]}
 	}
 	return out, nil
 }

@@ -316,13 +316,14 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return tw.Flush()
 }
 
-// runEvents: herald events tail [--from ID] [--count N] [--json].
+// runEvents: herald events tail [--tenant T] [--from ID] [--count N] [--json].
 func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "tail" {
-		fmt.Fprintln(stderr, "usage: herald events tail [--from ID|0|$] [--count N] [--json]")
+		fmt.Fprintln(stderr, "usage: herald events tail [--tenant T] [--from ID|0|$] [--count N] [--json]")
 		return errUsage
 	}
 	fs := flags("events tail", stderr)
+	tn := fs.String("tenant", "default", "the tenant whose events stream to follow (HERALD_TENANTS)")
 	from := fs.String("from", "$", "stream id to start after: $ for new events only, 0 for all kept")
 	count := fs.Int("count", 0, "stop after this many events (0: follow until Ctrl-C)")
 	asJSON := fs.Bool("json", false, "print each event as a JSON line")
@@ -334,17 +335,22 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer done()
+	stream, err := tenantStream(e.cfg, *tn)
+	if err != nil {
+		return err
+	}
+	noteEmptyStream(ctx, e.rdb, stream, stderr)
 	last := *from
 	if last == "$" {
 		// Resolve "$" once, so events appended between reads are not lost.
 		var err error
-		if last, err = lastEventID(ctx, e.rdb); err != nil {
+		if last, err = lastEventID(ctx, e.rdb, stream); err != nil {
 			return err
 		}
 	}
 	seen := 0
 	for *count == 0 || seen < *count {
-		res, err := e.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{events.Stream, last}, Block: time.Second, Count: 100}).Result()
+		res, err := e.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{stream, last}, Block: time.Second, Count: 100}).Result()
 		if errors.Is(err, redis.Nil) {
 			continue
 		}

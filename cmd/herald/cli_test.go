@@ -79,7 +79,7 @@ func TestCLIWebhooks(t *testing.T) {
 	t.Setenv("HERALD_WEBHOOK_SECRETS", "app=0123456789abcdef0123456789")
 	ctx := context.Background()
 	out, _, err := herald(t, ctx, "webhooks", "status")
-	if err != nil || !strings.Contains(out, "app") || !strings.Contains(out, "delivering") {
+	if err != nil || !strings.Contains(out, "app") || !strings.Contains(out, "default") || !strings.Contains(out, "delivering") {
 		t.Errorf("webhooks status: %q %v", out, err)
 	}
 	if strings.Contains(out, "0123456789abcdef") || strings.Contains(out, "app.example") {

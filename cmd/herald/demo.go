@@ -21,6 +21,7 @@ import (
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxserver"
+	"github.com/heraldhq/herald/tenant"
 	"github.com/heraldhq/herald/tokens"
 	"github.com/heraldhq/herald/webhook"
 )
@@ -191,10 +192,10 @@ func (d *demo) startHook(ctx context.Context) (webhook.Endpoint, error) {
 	}
 	d.hook = hook
 	d.stops = append(d.stops, hook.close)
-	if d.hookFrom, err = lastEventID(ctx, d.rdb); err != nil {
+	if d.hookFrom, err = lastEventID(ctx, d.rdb, events.Stream); err != nil {
 		return webhook.Endpoint{}, err
 	}
-	if _, err := events.NewReader(ctx, d.rdb, webhook.Group, ""); err != nil {
+	if _, err := events.NewReader(ctx, d.rdb, tenant.Default, webhook.Group, ""); err != nil {
 		return webhook.Endpoint{}, err
 	}
 	d.out.say("webhook receiver at %s (signed deliveries of every event)", hook.URL)
@@ -212,7 +213,7 @@ func (d *demo) serve(ctx context.Context, cfg config.Config, worker *jobs.Worker
 	mon := monitor.New(monitor.Options{RedisConnOpt: d.rc.AsynqOpt(), Redis: d.rdb, Registry: d.tel.reg, PrometheusURL: cfg.PrometheusURL})
 	defer mon.Close()
 	base := "http://" + ln.Addr().String()
-	from, err := lastEventID(ctx, d.rdb)
+	from, err := lastEventID(ctx, d.rdb, events.Stream)
 	if err != nil {
 		return err
 	}
@@ -293,9 +294,9 @@ func (j *journal) say(format string, args ...any) {
 	fmt.Fprintf(j.w, "[%6.1fs] %s\n", time.Since(j.start).Seconds(), fmt.Sprintf(format, args...))
 }
 
-// lastEventID is where following the events stream starts.
-func lastEventID(ctx context.Context, rdb redis.UniversalClient) (string, error) {
-	last, err := rdb.XRevRangeN(ctx, events.Stream, "+", "-", 1).Result()
+// lastEventID is where following stream (an events stream) starts.
+func lastEventID(ctx context.Context, rdb redis.UniversalClient, stream string) (string, error) {
+	last, err := rdb.XRevRangeN(ctx, stream, "+", "-", 1).Result()
 	if err != nil {
 		return "", err
 	}

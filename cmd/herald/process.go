@@ -20,6 +20,7 @@ import (
 	"github.com/heraldhq/herald/internal/redischeck"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/tenant"
 	"github.com/heraldhq/herald/tokens"
 	"github.com/heraldhq/herald/webhook"
 )
@@ -67,6 +68,14 @@ type telemetry struct {
 	events   *metrics.Events
 }
 
+// tenants bounds the metrics' tenant label to the configured tenants.
+func (t *telemetry) tenants(c tenant.Config) {
+	if t != nil {
+		t.publish.Tenants(c)
+		t.events.Tenants(c)
+	}
+}
+
 // eventObserver counts appended events, or is nil without telemetry.
 func (t *telemetry) eventObserver() func(string) {
 	if t == nil {
@@ -103,11 +112,13 @@ func newEventWriter(cfg config.Config, rdb redis.UniversalClient, observe func(s
 	return events.NewWriter(rdb, events.WriterOptions{MaxLen: cfg.EventsMaxLen, Observe: observe})
 }
 
-// webhookEndpoints is HERALD_WEBHOOKS as package webhook takes it.
+// webhookEndpoints is HERALD_WEBHOOKS as package webhook takes it, each
+// endpoint with the tenant whose events it receives (HERALD_TENANTS).
 func webhookEndpoints(cfg config.Config) []webhook.Endpoint {
+	tc, _ := tenantsOf(cfg) // the worker refuses to start when it fails
 	var eps []webhook.Endpoint
 	for _, ep := range cfg.WebhookEndpoints() {
-		eps = append(eps, webhook.Endpoint(ep))
+		eps = append(eps, webhook.Endpoint{Name: ep.Name, URL: ep.URL, Secrets: ep.Secrets, Tenant: tc.OfEndpoint(ep.Name)})
 	}
 	return eps
 }
@@ -151,7 +162,7 @@ func workerConfig(cfg config.Config, ps []publishers.Platform, log *slog.Logger,
 	var (
 		observe      func(jobs.Outcome)
 		observeEvent func(string)
-		delivered    func(string)
+		delivered    func(tenant, outcome string)
 	)
 	if tel != nil {
 		observe, observeEvent, delivered = tel.publish.Observe, tel.events.Appended, tel.events.Delivered

@@ -52,13 +52,13 @@ func runWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "endpoint\tstate")
+	fmt.Fprintln(tw, "endpoint\ttenant\tstate")
 	for _, s := range states {
 		state := "delivering"
 		if s.Disabled {
 			state = "disabled (answered 410 Gone; herald webhooks enable " + s.Name + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\n", s.Name, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Tenant, state)
 	}
 	return tw.Flush()
 }

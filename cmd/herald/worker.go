@@ -36,7 +36,12 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer rdb.Close()
+	tc, err := tenantsOf(cfg)
+	if err != nil {
+		return err
+	}
 	tel := newTelemetry()
+	tel.tenants(tc)
 	ps, err := platforms(cfg, rdb, tel)
 	if err != nil {
 		return err
@@ -72,6 +77,10 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	g.Go(func() error { return w.Run(ctx) })
 	log.Info("worker started", "platforms", wc.Publishers.Names(), "queues", jobs.FormatQueues(queues), "concurrency", wc.Concurrency, "metrics", cfg.WorkerMetricsAddr)
+	for _, ep := range wc.Webhooks.Endpoints {
+		// Which app hears what: a misassigned endpoint is seen here.
+		log.Info("webhook endpoint", "endpoint", ep.Name, "tenant", ep.Tenant)
+	}
 	if others := unservedBy(queues); len(others) > 0 {
 		log.Info("other workers must serve the rest of the queues (herald doctor checks)", "queues", others)
 	}

@@ -4,14 +4,18 @@ import (
 	"regexp"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/heraldhq/herald/tenant"
 )
 
-// Events counts what Herald tells apps: entries appended to the
-// herald:events stream and webhook deliveries. Its methods fit hook
-// funcs; a nil *Events counts nothing.
+// Events counts what Herald tells apps: entries appended to the events
+// streams and webhook deliveries. Its methods fit hook funcs; a nil
+// *Events counts nothing.
 type Events struct {
 	appended  *prometheus.CounterVec
 	delivered *prometheus.CounterVec
+	// tenants bounds the tenant label (set by Tenants).
+	tenants tenant.Config
 }
 
 // Webhook delivery outcomes, the outcome label of
@@ -28,12 +32,12 @@ func NewEvents(reg prometheus.Registerer) *Events {
 	e := &Events{
 		appended: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_events_appended_total",
-			Help: "Entries appended to the herald:events stream, by event type.",
+			Help: "Entries appended to the events streams (herald:events and each tenant's), by event type.",
 		}, []string{"type"}),
 		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_webhooks_delivered_total",
-			Help: "Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410).",
-		}, []string{"outcome"}),
+			Help: "Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410) and the endpoint's tenant.",
+		}, []string{"outcome", "tenant"}),
 	}
 	reg.MustRegister(e.appended, e.delivered)
 	return e
@@ -54,10 +58,20 @@ func (e *Events) Appended(typ string) {
 	e.appended.WithLabelValues(typ).Inc()
 }
 
-// Delivered counts one webhook delivery attempt that ended with outcome.
-func (e *Events) Delivered(outcome string) {
+// Tenants sets the configured tenants, the values the tenant label of the
+// deliveries takes (any other counts as "other"). Call it before the
+// first Delivered.
+func (e *Events) Tenants(c tenant.Config) {
+	if e != nil {
+		e.tenants = c
+	}
+}
+
+// Delivered counts one webhook delivery attempt to an endpoint of tenant
+// t that ended with outcome; it fits webhook.Config.Observe.
+func (e *Events) Delivered(t, outcome string) {
 	if e == nil {
 		return
 	}
-	e.delivered.WithLabelValues(oneOf(outcome, WebhookDelivered, WebhookRetry, WebhookFailed, WebhookDisabled)).Inc()
+	e.delivered.WithLabelValues(oneOf(outcome, WebhookDelivered, WebhookRetry, WebhookFailed, WebhookDisabled), e.tenants.Label(t)).Inc()
 }

@@ -9,10 +9,12 @@
 // hook funcs, and cmd/herald wires the methods here into them.
 //
 // Label values are bounded sets (platform, outcome, class, endpoint
-// template, status code): never an account or post id, a query string or
-// anything a user chose, which would leak user data and explode
-// cardinality. Free-form values are folded into "other" before they
-// become labels.
+// template, status code, tenant): never an account or post id, a query
+// string or anything a user chose, which would leak user data and
+// explode cardinality. Free-form values are folded into "other" before
+// they become labels; the tenant label takes the configured tenants
+// (HERALD_TENANTS, tenant.Config.Label) and "other", whatever tenant an
+// id in Redis names.
 package metrics
 
 import (

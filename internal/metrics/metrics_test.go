@@ -18,6 +18,7 @@ import (
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/metrics/metricstest"
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/tenant"
 )
 
 func TestPublishObserveCountsOutcomesAndAttemptsPerPost(t *testing.T) {
@@ -29,12 +30,12 @@ func TestPublishObserveCountsOutcomesAndAttemptsPerPost(t *testing.T) {
 	p.Observe(jobs.Outcome{PostID: "p3", Platform: "Evil Platform", State: jobs.StateFailed, Class: "a class someone made up"})
 
 	want := `
-# HELP herald_publish_attempts_total Publish attempts by platform, outcome (published, retry, failed, canceled) and failure class.
+# HELP herald_publish_attempts_total Publish attempts by platform, outcome (published, retry, failed, canceled), failure class and tenant (configured tenants; other).
 # TYPE herald_publish_attempts_total counter
-herald_publish_attempts_total{class="",outcome="published",platform="youtube"} 1
-herald_publish_attempts_total{class="other",outcome="failed",platform="other"} 1
-herald_publish_attempts_total{class="too_late",outcome="failed",platform="youtube"} 1
-herald_publish_attempts_total{class="transient",outcome="retry",platform="youtube"} 1
+herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="default"} 1
+herald_publish_attempts_total{class="other",outcome="failed",platform="other",tenant="default"} 1
+herald_publish_attempts_total{class="too_late",outcome="failed",platform="youtube",tenant="default"} 1
+herald_publish_attempts_total{class="transient",outcome="retry",platform="youtube",tenant="default"} 1
 `
 	if err := testutil.CollectAndCompare(reg, strings.NewReader(want), "herald_publish_attempts_total"); err != nil {
 		t.Error(err)
@@ -57,6 +58,53 @@ func TestPublishPlatformsStartsSeriesAtZero(t *testing.T) {
 	p.Platforms("youtube", "sandbox")
 	if n := testutil.CollectAndCount(reg, "herald_publish_attempts_total"); n != 2 {
 		t.Errorf("series = %d, want 2", n)
+	}
+	// Each configured tenant's too, whichever is set first.
+	p.Tenants(tenants(t))
+	p.Platforms("tiktok")
+	if n := testutil.CollectAndCount(reg, "herald_publish_attempts_total"); n != 9 {
+		t.Errorf("series = %d, want 3 platforms × 3 tenants", n)
+	}
+}
+
+// tenants is a configuration of the tenants shop and blog.
+func tenants(t *testing.T) tenant.Config {
+	t.Helper()
+	c, err := tenant.Parse("shop:shop-hooks;blog:blog-hooks", nil, []string{"shop-hooks", "blog-hooks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestTenantLabelIsBounded: a post's tenant becomes the label only when
+// configured; any other tenant an id in Redis names is "other".
+func TestTenantLabelIsBounded(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	p := metrics.NewPublish(reg)
+	p.Tenants(tenants(t))
+	e := metrics.NewEvents(reg)
+	e.Tenants(tenants(t))
+	for _, id := range []string{"shop~p1", "blog~p1", "p1", "gone~p1", "x1~p1", "x2~p1"} {
+		p.Observe(jobs.Outcome{PostID: id, Platform: "youtube", State: jobs.StatePublished})
+		e.Delivered(tenant.Of(id), metrics.WebhookDelivered)
+	}
+	want := `
+# HELP herald_publish_attempts_total Publish attempts by platform, outcome (published, retry, failed, canceled), failure class and tenant (configured tenants; other).
+# TYPE herald_publish_attempts_total counter
+herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="blog"} 1
+herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="default"} 1
+herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="other"} 3
+herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="shop"} 1
+# HELP herald_webhooks_delivered_total Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410) and the endpoint's tenant.
+# TYPE herald_webhooks_delivered_total counter
+herald_webhooks_delivered_total{outcome="delivered",tenant="blog"} 1
+herald_webhooks_delivered_total{outcome="delivered",tenant="default"} 1
+herald_webhooks_delivered_total{outcome="delivered",tenant="other"} 3
+herald_webhooks_delivered_total{outcome="delivered",tenant="shop"} 1
+`
+	if err := testutil.CollectAndCompare(reg, strings.NewReader(want), "herald_publish_attempts_total", "herald_webhooks_delivered_total"); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -96,25 +144,26 @@ func TestEventsCountAppendedAndDelivered(t *testing.T) {
 	e.Appended("post.published")
 	e.Appended("post.published")
 	e.Appended("post:launch-42 for acct-7") // not a type: must not become a label
-	e.Delivered(metrics.WebhookDelivered)
-	e.Delivered("https://hooks.example/secret")
+	e.Delivered(tenant.Default, metrics.WebhookDelivered)
+	e.Delivered(tenant.Default, "https://hooks.example/secret")
 
 	want := `
-# HELP herald_events_appended_total Entries appended to the herald:events stream, by event type.
+# HELP herald_events_appended_total Entries appended to the events streams (herald:events and each tenant's), by event type.
 # TYPE herald_events_appended_total counter
 herald_events_appended_total{type="other"} 1
 herald_events_appended_total{type="post.published"} 2
-# HELP herald_webhooks_delivered_total Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410).
+# HELP herald_webhooks_delivered_total Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410) and the endpoint's tenant.
 # TYPE herald_webhooks_delivered_total counter
-herald_webhooks_delivered_total{outcome="delivered"} 1
-herald_webhooks_delivered_total{outcome="other"} 1
+herald_webhooks_delivered_total{outcome="delivered",tenant="default"} 1
+herald_webhooks_delivered_total{outcome="other",tenant="default"} 1
 `
 	if err := testutil.CollectAndCompare(reg, strings.NewReader(want)); err != nil {
 		t.Error(err)
 	}
 	var none *metrics.Events
 	none.Appended("post.published")
-	none.Delivered(metrics.WebhookFailed)
+	none.Delivered(tenant.Default, metrics.WebhookFailed)
+	none.Tenants(tenant.Config{})
 }
 
 func TestEndpointTemplates(t *testing.T) {
@@ -356,7 +405,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 	tk.Coalesced("youtube")
 	ev := metrics.NewEvents(reg)
 	ev.Appended("post.published")
-	ev.Delivered(metrics.WebhookDelivered)
+	ev.Delivered(tenant.Default, metrics.WebhookDelivered)
 	rq := metrics.NewRequests(reg)
 	rq.Uploaded("youtube", 1)
 	srv := httptest.NewServer(http.NotFoundHandler())

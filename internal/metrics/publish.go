@@ -4,14 +4,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/tenant"
 )
 
-// Publish counts publish attempts and times them.
+// Publish counts publish attempts and times them. The attempts carry the
+// post's tenant; the histograms do not (a tenant label would multiply
+// their buckets, and how late and how long posts take is a property of
+// the workers and platforms, not of an app).
 type Publish struct {
 	attempts *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	lag      *prometheus.HistogramVec
 	perPost  *prometheus.HistogramVec
+	// tenants bounds the tenant label (set by Tenants).
+	tenants   tenant.Config
+	platforms []string
 }
 
 // Publish outcomes, the outcome label of herald_publish_attempts_total.
@@ -27,8 +34,8 @@ func NewPublish(reg prometheus.Registerer) *Publish {
 	p := &Publish{
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_publish_attempts_total",
-			Help: "Publish attempts by platform, outcome (published, retry, failed, canceled) and failure class.",
-		}, []string{"platform", "outcome", "class"}),
+			Help: "Publish attempts by platform, outcome (published, retry, failed, canceled), failure class and tenant (configured tenants; other).",
+		}, []string{"platform", "outcome", "class", "tenant"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "herald_publish_duration_seconds",
 			Help:    "Duration of publish attempts, by platform.",
@@ -49,15 +56,32 @@ func NewPublish(reg prometheus.Registerer) *Publish {
 	return p
 }
 
-// Platforms creates the series of each platform at zero, so that rate()
-// and alerts see a platform before its first failure.
+// Platforms creates the series of each platform (for each tenant Tenants
+// named) at zero, so that rate() and alerts see a platform before its
+// first failure.
 func (p *Publish) Platforms(names ...string) {
 	for _, n := range names {
 		n = platformLabel(n)
-		p.attempts.WithLabelValues(n, OutcomePublished, "")
+		p.platforms = append(p.platforms, n)
+		for _, t := range p.tenants.Names() {
+			p.attempts.WithLabelValues(n, OutcomePublished, "", t)
+		}
 		p.duration.WithLabelValues(n)
 		p.lag.WithLabelValues(n)
 		p.perPost.WithLabelValues(n)
+	}
+}
+
+// Tenants sets the configured tenants, the values the tenant label takes
+// (a post of any other tenant counts as "other"), and starts their series
+// of the platforms named so far at zero. Call it before the first
+// Observe; without it every post counts as tenant.Default's or other.
+func (p *Publish) Tenants(c tenant.Config) {
+	p.tenants = c
+	for _, n := range p.platforms {
+		for _, t := range c.Names() {
+			p.attempts.WithLabelValues(n, OutcomePublished, "", t)
+		}
 	}
 }
 
@@ -76,7 +100,7 @@ func (p *Publish) Observe(o jobs.Outcome) {
 	case jobs.StateCanceled:
 		outcome = OutcomeCanceled
 	}
-	p.attempts.WithLabelValues(platform, outcome, classLabel(o.Class)).Inc()
+	p.attempts.WithLabelValues(platform, outcome, classLabel(o.Class), p.tenants.Label(tenant.Of(o.PostID))).Inc()
 	p.duration.WithLabelValues(platform).Observe(o.Duration.Seconds())
 	if o.Lag >= 0 {
 		p.lag.WithLabelValues(platform).Observe(o.Lag.Seconds())

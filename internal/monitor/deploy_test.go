@@ -20,6 +20,7 @@ import (
 	"github.com/heraldhq/herald/internal/monitor"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/tenant"
 )
 
 const deployDir = "../../deploy/"
@@ -134,7 +135,7 @@ func exportedNames(t *testing.T) map[string]bool {
 	metrics.NewTokens(reg).Platforms("youtube")
 	ev := metrics.NewEvents(reg)
 	ev.Appended("post.published")
-	ev.Delivered(metrics.WebhookDelivered)
+	ev.Delivered(tenant.Default, metrics.WebhookDelivered)
 	rq := metrics.NewRequests(reg)
 	rq.Uploaded("youtube", 1)
 	srv := httptest.NewServer(http.NotFoundHandler())
