@@ -28,5 +28,6 @@ func Platform(o Options, consent ...Consent) publishers.Platform {
 		},
 		Authorization: p.authorization(c),
 		CreatorInfo:   p.queryCreatorInfo,
+		Needs:         needs,
 	}
 }

@@ -54,5 +54,6 @@ func Platform(o Options, c Credentials) publishers.Platform {
 			Severe:     true,
 		},
 		Authorization: authorization(c, o.Endpoint),
+		Needs:         needs,
 	}
 }
