@@ -48,6 +48,9 @@ func (v *Vault) replace(ctx context.Context, a Account, r *record) (kept string,
 		if old != nil {
 			expect, keep = old.Rev, v.mustRevokeReplaced(old, a)
 		}
+		if v.afterRead != nil {
+			v.afterRead()
+		}
 		args := []any{expect, flag(keep), randomid.New(), msOrEmpty(v.o.Now()), pendingSep}
 		args = append(args, r.fields()...)
 		res, err := replaceScript.Run(ctx, v.rdb, []string{tokenKey(a.ID), revokeKey(a.ID)}, args...).Int64()

@@ -106,6 +106,9 @@ type Vault struct {
 	keys   *Keyring
 	o      Options
 	flight singleflight.Group
+	// afterRead, in tests only, runs in replace between its read of the
+	// record and its write, to hold that window open.
+	afterRead func()
 }
 
 // New returns a Vault over rdb sealing with keys.
