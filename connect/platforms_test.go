@@ -2,6 +2,7 @@ package connect_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,9 +10,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/connect"
 	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/instagram"
@@ -238,4 +243,153 @@ func countIf[C any](calls []C, f func(C) bool) int {
 		}
 	}
 	return n
+}
+
+// Reconnecting an account replaces its token, and revokes the one it
+// replaced at the platform when that cannot reach the new one: always
+// where the platform revokes one token (none of these four), only for
+// another user where revoking ends the user's whole authorization of the
+// app (Google, TikTok), never where the platform has no revoke
+// (LinkedIn, Instagram). The new token works in every case.
+func TestReconnectReplacesAndRevokes(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	channels := func(tok *oauth2.Token) int {
+		req, _ := http.NewRequest("GET", w.yt.URL()+"/youtube/v3/channels?part=id&mine=true", nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	tests := []struct {
+		name, platform string
+		user           string // the consent form's field naming the user
+		first, second  string
+		want           bool // the first token is revoked
+		revoked        func(old *oauth2.Token) bool
+		works          func(tok *oauth2.Token) error
+	}{
+		{name: "youtube, another Google account", platform: "youtube", user: "account", first: "alice", second: "bob", want: true,
+			revoked: func(old *oauth2.Token) bool { return channels(old) == http.StatusUnauthorized }},
+		{name: "youtube, the same Google account", platform: "youtube", user: "account", first: "carol", second: "carol"},
+		{name: "tiktok, another user", platform: "tiktok", user: "open_id", first: "ada", second: "bea", want: true,
+			revoked: func(old *oauth2.Token) bool { return w.tt.Revoked(old.AccessToken) }},
+		{name: "tiktok, the same user", platform: "tiktok", user: "open_id", first: "cy", second: "cy"},
+		{name: "linkedin, no revoke endpoint", platform: "linkedin", user: "member", first: "m1", second: "m2"},
+		{name: "instagram, no revoke endpoint", platform: "instagram", user: "user", first: "17841400000000007", second: "17841400000000008"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w.t = t
+			account := fmt.Sprintf("re-%d-%s", i, tt.platform)
+			connect := func(who string) *oauth2.Token {
+				if res := w.connectAs(tt.platform, account, url.Values{"decision": {"allow"}, tt.user: {who}}); res.Get("status") != "connected" {
+					t.Fatalf("result %v", res)
+				}
+				tok, err := w.h.Vault.Token(ctx, account, tt.platform)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tok
+			}
+			old := connect(tt.first)
+			next := connect(tt.second)
+			if next.AccessToken == old.AccessToken {
+				t.Fatal("the reconnect kept the old token")
+			}
+			if tt.want {
+				eventually.True(t, 20*time.Second, func() bool { return tt.revoked(old) }, "the replaced token revoked at %s", tt.platform)
+			} else if w.h.Redis.Exists(ctx, "herald:{acct:"+account+"}:revoke").Val() != 0 {
+				t.Error("the replaced token was kept for revocation")
+			}
+			if err := w.works(tt.platform, next); err != nil {
+				t.Errorf("the new token: %v", err)
+			}
+		})
+	}
+	// The worker publishes with a reconnected account.
+	w.t = t
+	w.h.SchedulePost(t, jobs.Post{ID: "re-yt-post", AccountID: "re-1-youtube", Platform: "youtube",
+		Content: publishers.Content{Title: "after the reconnect", Media: []publishers.Media{{URL: w.video, Kind: publishers.MediaVideo}}}})
+	w.h.WaitPublished(t, "re-yt-post")
+}
+
+// works calls platform with tok, as its publisher would, and says
+// whether the platform took it.
+func (w *world) works(platform string, tok *oauth2.Token) error {
+	ctx := context.Background()
+	switch platform {
+	case "youtube":
+		req, _ := http.NewRequest("GET", w.yt.URL()+"/youtube/v3/channels?part=id&mine=true", nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("channels.list answered %d", resp.StatusCode)
+		}
+		return nil
+	case "tiktok":
+		_, err := w.ps["tiktok"].CreatorInfo(ctx, tok, nil)
+		return err
+	default:
+		_, err := w.ps[platform].Authorization.Identify(ctx, http.DefaultClient, tok)
+		return err
+	}
+}
+
+// A LinkedIn member who grants the organization scopes is connected
+// with the organizations they administer, and a post names one of them
+// to be that organization's; one the member does not administer fails
+// before LinkedIn is called. Granting posting as organizations without
+// the permission to read them connects the member, and the event says
+// why no organization was read.
+func TestLinkedInOrganizations(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	const admin, analyst, requested = "urn:li:organization:101", "urn:li:organization:102", "urn:li:organization:103"
+	w.li.SetOrganizationRole("orgMember", admin, linkedintest.RoleAdministrator, linkedintest.StateApproved)
+	w.li.SetOrganizationRole("orgMember", analyst, linkedintest.RoleAnalyst, linkedintest.StateApproved)
+	w.li.SetOrganizationRole("orgMember", requested, linkedintest.RoleAdministrator, linkedintest.StateRequested)
+	scopes := append(append([]string{}, linkedin.PublishScopes...), linkedin.OrganizationScopes...)
+	if res := w.connectAs("linkedin", "li-pages", url.Values{"decision": {"allow"}, "member": {"orgMember"}}, scopes...); res.Get("status") != "connected" {
+		t.Fatalf("result %v", res)
+	}
+	info, err := w.h.Vault.Info(ctx, "li-pages")
+	if err != nil || info.PlatformUserID != "urn:li:person:orgMember" || !slices.Equal(info.Organizations, []string{admin}) {
+		t.Fatalf("account %+v %v", info, err)
+	}
+	if ev := w.connected("li-pages"); ev.Reason != "" {
+		t.Errorf("account.connected reason %q", ev.Reason)
+	}
+	w.h.SchedulePost(t, jobs.Post{ID: "as-page", AccountID: "li-pages", Platform: "linkedin",
+		Content: publishers.Content{Text: "from the page", Options: map[string]string{linkedin.OptionAuthor: admin}}})
+	w.h.WaitPublished(t, "as-page")
+	posts := w.li.Posts()
+	if len(posts) != 1 || posts[0].Author != admin {
+		t.Fatalf("posts %+v", posts)
+	}
+	w.h.SchedulePost(t, jobs.Post{ID: "as-other-page", AccountID: "li-pages", Platform: "linkedin",
+		Content: publishers.Content{Text: "from another page", Options: map[string]string{linkedin.OptionAuthor: analyst}}})
+	if st := w.h.WaitFailed(t, "as-other-page"); st.FailureClass != "permanent" || !strings.Contains(st.Reason, "option author") {
+		t.Errorf("post as a page the member does not administer: %s: %s", st.FailureClass, st.Reason)
+	}
+	if len(w.li.Posts()) != 1 {
+		t.Error("LinkedIn got a post as a page the member does not administer")
+	}
+
+	if res := w.connectAs("linkedin", "li-no-pages", url.Values{"decision": {"allow"}, "member": {"orgMember"}}, "openid", "profile", "w_organization_social"); res.Get("status") != "connected" {
+		t.Fatalf("result %v", res)
+	}
+	if info, _ := w.h.Vault.Info(ctx, "li-no-pages"); len(info.Organizations) != 0 {
+		t.Errorf("organizations %v read without r_organization_admin", info.Organizations)
+	}
+	if ev := w.connected("li-no-pages"); !strings.Contains(ev.Reason, "organizations not read: r_organization_admin not granted") {
+		t.Errorf("account.connected reason %q", ev.Reason)
+	}
 }
