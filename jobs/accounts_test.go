@@ -155,3 +155,22 @@ func TestEraseLeavesNothingNamingTheAccount(t *testing.T) {
 		t.Error("bystander's task is gone")
 	}
 }
+
+// A reconnect that replaces a token to revoke enqueues the revocation,
+// as a disconnect does, and cancels nothing: the account's posts stay,
+// and the new token publishes them.
+func TestReconnectRevokesTheReplacedTokenAndKeepsThePosts(t *testing.T) {
+	e := newVaultEnv(t)
+	old := e.connect("acct-1", time.Now().Add(time.Hour))
+	e.schedule(e.post("after-reconnect", time.Now().Add(2*time.Second)))
+	next := e.connect("acct-1", time.Now().Add(time.Hour))
+	e.startWorker()
+	eventually.True(t, 20*time.Second, func() bool { return e.oauth.Revoked(old.RefreshToken) }, "the replaced token revoked at the platform")
+	if e.oauth.Revoked(next.RefreshToken) {
+		t.Error("the new token was revoked")
+	}
+	e.waitState("after-reconnect", jobs.StatePublished, 20*time.Second)
+	if info, err := e.vault.Info(context.Background(), "acct-1"); err != nil || info.Status != tokens.StatusActive {
+		t.Errorf("account %+v %v", info, err)
+	}
+}
