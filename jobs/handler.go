@@ -204,7 +204,7 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner str
 	if err != nil {
 		return publishers.Result{}, tokenError(err)
 	}
-	if !resolve {
+	if !resolve && len(rec.Checkpoints) == 0 {
 		if err := h.checkScopes(rec, info); err != nil {
 			return publishers.Result{}, err
 		}
@@ -240,8 +240,11 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner str
 // Needs): reauth, since connecting again and granting it is the fix,
 // naming what is missing. Only a grant Herald read itself is checked
 // (tokens.Info.ScopesGranted): scopes an app hands over are its own
-// words, in whatever spelling. A resolve-only attempt creates nothing
-// and is not checked.
+// words, in whatever spelling. Only the first call is guarded: once an
+// attempt saved a checkpoint the platform may have the post, and a
+// retry must go and look (a reconnect with a smaller grant in between
+// must not fail a post that may be live); the platform's own refusal
+// decides there. A resolve-only attempt creates nothing either.
 func (h *publishHandler) checkScopes(rec record, info tokens.Info) error {
 	if !info.ScopesGranted {
 		return nil
