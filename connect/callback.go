@@ -114,20 +114,33 @@ func (f *Flow) finish(ctx context.Context, platform string, p pending, q url.Val
 		f.o.Logger.Warn("connect: identify", "platform", platform, "err", redact(err))
 		return CodeIdentity
 	}
-	if len(missing) > 0 {
-		ctx = tokens.WithConnectNote(ctx, "scopes not granted: "+strings.Join(missing, " "))
+	if note := connectNote(missing, id.Note); note != "" {
+		ctx = tokens.WithConnectNote(ctx, note)
 	}
 	// The state binds the consent to its tenant: the account stored is
 	// that tenant's, whatever the callback's request says.
 	err = f.o.Vault.Connect(ctx, tokens.Account{
 		ID: tenant.Qualify(p.Tenant, p.Account), Platform: p.Platform, PlatformUserID: id.PlatformUserID, LoginUserID: id.LoginUserID,
-		Scopes: granted, Token: tok,
+		Scopes: granted, ScopesGranted: true, Organizations: id.Organizations, Token: tok,
 	})
 	if err != nil {
 		f.o.Logger.Error("connect: store the account", "platform", platform, "account", tenant.Qualify(p.Tenant, p.Account), "err", err)
 		return CodeStore
 	}
 	return ""
+}
+
+// connectNote is account.connected's reason: the scopes the user did not
+// grant, then what the platform's Identify could not read.
+func connectNote(missing []string, identity string) string {
+	var parts []string
+	if len(missing) > 0 {
+		parts = append(parts, "scopes not granted: "+strings.Join(missing, " "))
+	}
+	if identity != "" {
+		parts = append(parts, identity)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // exchange trades code for a token, in the platform's dialect.

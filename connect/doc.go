@@ -31,5 +31,29 @@
 //     metrics or the redirect; errors reach the app as short codes.
 //   - Scopes granted smaller than asked: the account is connected with
 //     what was granted, and account.connected's reason names the missing
-//     ones (tokens.WithConnectNote).
+//     ones (tokens.WithConnectNote). The grant is stored as the
+//     platform's (tokens.Account.ScopesGranted): the worker refuses, as
+//     reauth naming the scope, a post whose platform says it needs a
+//     scope outside it (publishers.Platform.Needs), before calling the
+//     platform. What Identify could not read (LinkedIn's organizations,
+//     when the grant does not allow reading them) joins that reason.
+//   - Reconnecting an account replaces its token through Vault.Connect,
+//     which revokes the replaced one when that cannot reach the new one
+//     (tokens' replace rules: never for the same user where revoking ends
+//     the user's whole authorization, as at Google and TikTok).
+//
+// # Google's id token
+//
+// Who connected a YouTube account is the sub of the id token in Google's
+// token answer. Herald checks its issuer, its audience (this client, and
+// azp when several), its alg (RS256) and its expiry, and not its
+// signature: OpenID Connect Core §3.1.3.7 (6) lets "the TLS server
+// validation" stand in for the signature when the id token comes
+// "via direct communication between the Client and the Token Endpoint",
+// which is how Herald gets it (the browser never carries it; the code
+// does, and only Herald with the client secret and PKCE verifier can
+// trade it). That premise holds while HERALD_GOOGLE_TOKEN_URL is https;
+// http is for fakes on loopback. The fake (youtubetest) signs RS256 with
+// its own key and publishes a JWK set, so a verifier could be added
+// without changing the fake.
 package connect

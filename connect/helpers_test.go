@@ -33,16 +33,24 @@ type rig struct {
 	keys   map[string]bool
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T) *rig { return newRigWith(t, nil) }
+
+// newRigWith is newRig with more platforms beside the sandbox, each
+// published to by Herald's worker and connected through the flow.
+func newRigWith(t *testing.T, more []publishers.Platform) *rig {
 	t.Helper()
-	r := &rig{t: t, h: heraldtest.Start(t), app: "http://127.0.0.1:1/app/done", logs: &bytes.Buffer{}, now: time.Now(), keys: map[string]bool{"app": true}}
+	var opts []heraldtest.Option
+	for _, p := range more {
+		opts = append(opts, heraldtest.Platform(p))
+	}
+	r := &rig{t: t, h: heraldtest.Start(t, opts...), app: "http://127.0.0.1:1/app/done", logs: &bytes.Buffer{}, now: time.Now(), keys: map[string]bool{"app": true}}
 	mux := http.NewServeMux()
 	r.herald = httptest.NewServer(mux)
 	t.Cleanup(r.herald.Close)
 	var err error
 	r.flow, err = connect.New(connect.Options{
 		Redis: r.h.Redis, Keys: r.h.Keys, Vault: r.h.Vault,
-		Platforms:  []publishers.Platform{sandbox.Platform(r.h.Sandbox.URL(), nil)},
+		Platforms:  append([]publishers.Platform{sandbox.Platform(r.h.Sandbox.URL(), nil)}, more...),
 		PublicURL:  r.herald.URL,
 		ReturnURLs: []string{"http://127.0.0.1:1/app/"},
 		KeyValid:   func(name string) bool { r.mu.Lock(); defer r.mu.Unlock(); return r.keys[name] },

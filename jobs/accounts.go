@@ -28,11 +28,8 @@ func revokeTaskID(account string) string { return "revoke:" + account }
 // every post of it that has not gone out. tokens.Vault calls it through
 // Options.OnDisconnect (see VaultHooks).
 func (c *Client) accountDisconnected(ctx context.Context, accountID, platform string) error {
-	payload, _ := json.Marshal(revokePayload{V: payloadVersion, AccountID: accountID, Platform: platform})
-	_, err := c.q.EnqueueContext(ctx, asynq.NewTask(TypeAccountRevoke, payload),
-		asynq.TaskID(revokeTaskID(accountID)), asynq.Queue(QueueCritical), asynq.MaxRetry(8))
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-		return fmt.Errorf("enqueue revoke of %s: %w", accountID, err)
+	if err := c.enqueueRevoke(ctx, accountID, platform); err != nil {
+		return err
 	}
 	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(accountID), 0, -1).Result()
 	if err != nil {
@@ -53,6 +50,20 @@ func (c *Client) accountDisconnected(ctx context.Context, accountID, platform st
 		return fmt.Errorf("wait for the running attempts of %s: %w", accountID, err)
 	}
 	_ = c.store.appendEvent(ctx, events.Event{Type: events.AccountDisconnected, AccountID: accountID, Platform: platform})
+	return nil
+}
+
+// enqueueRevoke enqueues the revocation of the tokens the Vault keeps
+// aside for accountID (a disconnect's, or the one a reconnect replaced).
+// A revoke task already there takes them too: Revoke reads the kept
+// tokens again after each round.
+func (c *Client) enqueueRevoke(ctx context.Context, accountID, platform string) error {
+	payload, _ := json.Marshal(revokePayload{V: payloadVersion, AccountID: accountID, Platform: platform})
+	_, err := c.q.EnqueueContext(ctx, asynq.NewTask(TypeAccountRevoke, payload),
+		asynq.TaskID(revokeTaskID(accountID)), asynq.Queue(QueueCritical), asynq.MaxRetry(8))
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueue revoke of %s: %w", accountID, err)
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/publishers/publisherstest"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
 	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/tokens"
@@ -153,5 +156,63 @@ func TestEraseLeavesNothingNamingTheAccount(t *testing.T) {
 	}
 	if info := e.taskInfo("theirs"); info == nil || info.State != asynq.TaskStateScheduled {
 		t.Error("bystander's task is gone")
+	}
+}
+
+// A reconnect that replaces a token to revoke enqueues the revocation,
+// as a disconnect does, and cancels nothing: the account's posts stay,
+// and the new token publishes them.
+func TestReconnectRevokesTheReplacedTokenAndKeepsThePosts(t *testing.T) {
+	e := newVaultEnv(t)
+	old := e.connect("acct-1", time.Now().Add(time.Hour))
+	e.schedule(e.post("after-reconnect", time.Now().Add(2*time.Second)))
+	next := e.connect("acct-1", time.Now().Add(time.Hour))
+	e.startWorker()
+	eventually.True(t, 20*time.Second, func() bool { return e.oauth.Revoked(old.RefreshToken) }, "the replaced token revoked at the platform")
+	if e.oauth.Revoked(next.RefreshToken) {
+		t.Error("the new token was revoked")
+	}
+	e.waitState("after-reconnect", jobs.StatePublished, 20*time.Second)
+	if info, err := e.vault.Info(context.Background(), "acct-1"); err != nil || info.Status != tokens.StatusActive {
+		t.Errorf("account %+v %v", info, err)
+	}
+}
+
+// The scope check guards a post's first call only: a post an earlier
+// attempt may have created (it saved a checkpoint) is resumed after the
+// account was reconnected with a smaller grant, never failed as reauth
+// while the platform may show it.
+func TestScopeCheckSparesAPostAlreadyUnderWay(t *testing.T) {
+	e := newVaultEnv(t)
+	ctx := context.Background()
+	granted := func(scopes ...string) tokens.Account {
+		return tokens.Account{ID: "acct-1", Platform: "sandbox", PlatformUserID: "sb-acct-1", Scopes: scopes, ScopesGranted: true,
+			Token: e.oauth.Issue(time.Now().Add(time.Hour))}
+	}
+	if err := e.vault.Connect(ctx, granted("publish")); err != nil {
+		t.Fatal(err)
+	}
+	platform := &publisherstest.Platform{Hook: func(_ context.Context, step string, req publishers.Request) error {
+		if step == publisherstest.StepPublish && req.Attempt == 1 {
+			// The user reconnects granting less while the draft waits.
+			if err := e.vault.Connect(ctx, granted("analytics")); err != nil {
+				t.Error(err)
+			}
+			return publishers.Transient(errors.New("publish timed out"))
+		}
+		return nil
+	}}
+	reg := publishers.RegistryOf([]publishers.Platform{{Name: "sandbox", Publisher: platform,
+		Needs: func(string, publishers.Content) []publishers.ScopeNeed { return []publishers.ScopeNeed{{"publish"}} }}})
+	e.env.startWorker(reg, func(c *jobs.WorkerConfig) { c.Tokens, c.Sealer = e.vault, e.keys })
+	e.schedule(e.post("under-way", time.Now()))
+	st := e.waitState("under-way", jobs.StatePublished, 20*time.Second)
+	if st.Attempts != 2 || len(platform.Posts("under-way")) != 1 {
+		t.Errorf("attempts %d, posts %v", st.Attempts, platform.Posts("under-way"))
+	}
+	// A new post of the account is refused at once.
+	e.schedule(e.post("new", time.Now()))
+	if st := e.waitState("new", jobs.StateFailed, 20*time.Second); st.FailureClass != "reauth" || !strings.Contains(st.Reason, "publish") {
+		t.Errorf("new post: %s: %s", st.FailureClass, st.Reason)
 	}
 }

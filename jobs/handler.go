@@ -204,6 +204,11 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner str
 	if err != nil {
 		return publishers.Result{}, tokenError(err)
 	}
+	if !resolve && len(rec.Checkpoints) == 0 {
+		if err := h.checkScopes(rec, info); err != nil {
+			return publishers.Result{}, err
+		}
+	}
 	cps, err := openCheckpoints(h.store, h.sealer, rec, owner, lose)
 	if err != nil {
 		return publishers.Result{}, err
@@ -217,6 +222,7 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner str
 		Checkpoints:    cps,
 		Attempt:        attempt,
 		PlatformUserID: info.PlatformUserID,
+		Organizations:  info.Organizations,
 		ResolveOnly:    resolve,
 		ForceRefresh: func(ctx context.Context) (*oauth2.Token, error) {
 			t, err := h.tokens.ForceRefresh(ctx, rec.AccountID, rec.Platform, tok)
@@ -227,6 +233,31 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner str
 		},
 	}
 	return pub.Publish(ctx, req)
+}
+
+// checkScopes refuses, before the platform is called, a post that needs
+// a scope the platform did not grant the account (publishers.Platform.
+// Needs): reauth, since connecting again and granting it is the fix,
+// naming what is missing. Only a grant Herald read itself is checked
+// (tokens.Info.ScopesGranted): scopes an app hands over are its own
+// words, in whatever spelling. Only the first call is guarded: once an
+// attempt saved a checkpoint the platform may have the post, and a
+// retry must go and look (a reconnect with a smaller grant in between
+// must not fail a post that may be live); the platform's own refusal
+// decides there. A resolve-only attempt creates nothing either.
+func (h *publishHandler) checkScopes(rec record, info tokens.Info) error {
+	if !info.ScopesGranted {
+		return nil
+	}
+	missing := h.publishers.MissingScopes(rec.Platform, info.PlatformUserID, rec.Post.Content, info.Scopes)
+	if len(missing) == 0 {
+		return nil
+	}
+	names := make([]string, len(missing))
+	for i, m := range missing {
+		names[i] = m.String()
+	}
+	return publishers.Reauth(fmt.Errorf("%s: the account did not grant the scope this post needs (%s): connect it again and grant it", rec.Platform, strings.Join(names, "; ")))
 }
 
 // tokenError classes an error of the token source: an account that is not

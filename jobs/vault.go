@@ -14,6 +14,8 @@ import (
 //   - OnConnect appends account.connected (its reason is the
 //     tokens.ConnectNote of the context, such as scopes not granted);
 //   - OnReauth appends account.reauth_required with the Vault's reason;
+//   - OnRevocation enqueues the revocation of the token a reconnect
+//     replaced (tokens' replace rules);
 //   - OnDisconnect enqueues the revocation of the token, cancels every
 //     post of the account that has not gone out (waiting for an attempt
 //     already talking to the platform) and appends account.disconnected;
@@ -26,7 +28,7 @@ import (
 // stay. A hook already set in o runs first; when its OnDisconnect or
 // OnErase fails, jobs' does not run and the Vault reports the error.
 func VaultHooks(c *Client, o tokens.Options) tokens.Options {
-	onConnect, onReauth, onDisconnect, onErase := o.OnConnect, o.OnReauth, o.OnDisconnect, o.OnErase
+	onConnect, onReauth, onDisconnect, onErase, onRevocation := o.OnConnect, o.OnReauth, o.OnDisconnect, o.OnErase, o.OnRevocation
 	o.OnConnect = func(ctx context.Context, accountID, platform string) {
 		if onConnect != nil {
 			onConnect(ctx, accountID, platform)
@@ -38,6 +40,14 @@ func VaultHooks(c *Client, o tokens.Options) tokens.Options {
 			onReauth(ctx, accountID, platform, reason)
 		}
 		_ = c.store.appendEvent(ctx, events.Event{Type: events.AccountReauthRequired, AccountID: accountID, Platform: platform, Reason: reason})
+	}
+	o.OnRevocation = func(ctx context.Context, accountID, platform string) error {
+		if onRevocation != nil {
+			if err := onRevocation(ctx, accountID, platform); err != nil {
+				return err
+			}
+		}
+		return c.enqueueRevoke(ctx, accountID, platform)
 	}
 	o.OnDisconnect = func(ctx context.Context, accountID, platform string) error {
 		if onDisconnect != nil {

@@ -52,6 +52,16 @@ type Identity struct {
 	// LoginUserID is the id the platform's login and its disconnect
 	// notices know the person by, where it differs (Google's sub).
 	LoginUserID string
+	// Organizations are the organizations (pages) the user may publish
+	// as, where the platform has them and the grant lets Herald read
+	// them: LinkedIn's organizations the member administers. A post
+	// names one in its options to be authored by it.
+	Organizations []string
+	// Note, if set, says in words what could not be read (the
+	// organizations, when the platform refused to list them); the
+	// account is connected all the same, and account.connected carries
+	// the note. Never a secret.
+	Note string
 }
 
 // DefaultScopes are the scopes asked when the app names none: publishing

@@ -33,7 +33,12 @@
 // (Authorization: authorize and token URLs, default scopes, PKCE, its
 // code exchange and how to read who connected; package connect reads
 // it) and, optionally, what the creator of an account may post now
-// (CreatorInfo: TikTok's creator_info, which the API serves). Each platform package builds its own
+// (CreatorInfo: TikTok's creator_info, which the API serves) and which
+// scopes a post needs (Needs: the worker refuses, as reauth, a post of an
+// account whose grant, read at connect, lacks one; the Registry carries
+// them, MissingScopes asks). Tokens.RevokesAll says the platform's revoke
+// ends the user's whole authorization, which the Vault heeds when a
+// reconnect replaces a token. Each platform package builds its own
 // (youtube.Platform, instagram.Platform, ...) from a small options value,
 // so the package never reads the configuration; cmd/herald maps the
 // configuration to those options and lists the platforms once. Every other

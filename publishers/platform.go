@@ -45,6 +45,14 @@ type Platform struct {
 	// the platform rejects it. Errors are classified as a Publisher's
 	// are. Nil: the platform has no such thing.
 	CreatorInfo func(ctx context.Context, tok *oauth2.Token, forceRefresh func(context.Context) (*oauth2.Token, error)) (CreatorInfo, error)
+	// Needs, if set, says which scopes publishing c as the account
+	// platformUserID needs, each met by any one of its scopes. The
+	// worker checks them against the scopes the platform granted the
+	// account (known for accounts connected through Herald) before it
+	// calls the Publisher: a post that needs a scope the user did not
+	// grant fails as reauth, naming it, instead of reaching the platform.
+	// Nil: nothing is checked.
+	Needs func(platformUserID string, c Content) []ScopeNeed
 }
 
 // CreatorInfo is what a platform says the creator of an account may post
@@ -85,6 +93,12 @@ type Tokens struct {
 	// Skew, if set, replaces the Vault's refresh skew for this platform
 	// (Instagram's 60-day tokens are renewed weeks ahead).
 	Skew time.Duration
+	// RevokesAll says Revoke ends the user's whole authorization of the
+	// app, every token of it, not only the one given (Google's revoke
+	// endpoint; TikTok's, which "disconnects your app from the user's
+	// TikTok account"). A reconnect of the same user then must not
+	// revoke the token it replaces: that would kill the new one too.
+	RevokesAll bool
 }
 
 // Check is what doctor reports of a platform: whether the deployment has
@@ -137,6 +151,9 @@ func RegistryOf(ps []Platform) *Registry {
 		seen[p.Name] = true
 		if p.Publisher != nil {
 			r.Register(p.Name, p.Publisher)
+			if p.Needs != nil {
+				r.needs[p.Name] = p.Needs
+			}
 		}
 	}
 	return r

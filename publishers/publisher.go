@@ -48,6 +48,11 @@ type Request struct {
 	// PlatformUserID is the account's id at the platform (the ig-user-id,
 	// a LinkedIn person or organization URN, ...), as stored at connect.
 	PlatformUserID string
+	// Organizations are the organizations the account's user may publish
+	// as, read when the account was connected through Herald
+	// (Identity.Organizations); a post authored by one names it in its
+	// options, and the publisher refuses one not listed here.
+	Organizations []string
 	// PublishAt is when the post was scheduled for, for platforms that can
 	// schedule on their side.
 	PublishAt time.Time

@@ -10,12 +10,16 @@ import (
 // and read afterwards; it is not safe for concurrent Register calls.
 type Registry struct {
 	m map[string]Publisher
+	// needs are the platforms' Needs, from RegistryOf.
+	needs map[string]func(platformUserID string, c Content) []ScopeNeed
 }
 
 var platformName = regexp.MustCompile(`^[a-z][a-z0-9]{1,31}$`)
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{m: map[string]Publisher{}} }
+func NewRegistry() *Registry {
+	return &Registry{m: map[string]Publisher{}, needs: map[string]func(string, Content) []ScopeNeed{}}
+}
 
 // Register adds p under name. It panics on a bad or duplicate name: both
 // are wiring mistakes caught at start.

@@ -26,6 +26,17 @@
 //     disconnected token is kept until then, not only the last: a second
 //     disconnect (after a reconnect) before the job ran adds to the ones
 //     waiting, and each is deleted only after its own revocation.
+//   - Connect of an account that has a live token replaces it and keeps
+//     the replaced one for Revoke (Options.OnRevocation enqueues the job)
+//     when it differs from the new one, its platform has a revoke, and the
+//     revocation cannot reach the new token: where revoking ends the
+//     user's whole authorization (Platform.RevokesAll: Google, TikTok)
+//     only when another user granted the new one (replace.go). The write
+//     is a compare-and-set on the revision the decision was made from, so
+//     a racing reconnect with the same new token never has it revoked.
+//   - Connect also keeps what the platform granted (ScopesGranted: the
+//     worker then refuses a post needing a scope outside it) and the
+//     organizations the user may publish as.
 //   - Erase disconnects, revokes at once, deletes every key of the account
 //     and, through Options.OnErase, what jobs keeps; it returns a Receipt.
 //   - Rotate re-seals every record with the first key; it is resumable and

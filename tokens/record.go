@@ -58,14 +58,19 @@ type record struct {
 	Account        string
 	Platform       string
 	PlatformUserID string
-	Scopes         []string
-	Expiry         time.Time
-	Version        int64
-	Rev            string // changes on every write that must defeat older CAS
-	Status         Status
-	KeyID          string
-	Sealed         []byte
-	UpdatedAt      time.Time
+	// LoginUserID is kept so a reconnect can tell whether the same
+	// user granted the new token (replace.go).
+	LoginUserID   string
+	Scopes        []string
+	ScopesGranted bool
+	Organizations []string
+	Expiry        time.Time
+	Version       int64
+	Rev           string // changes on every write that must defeat older CAS
+	Status        Status
+	KeyID         string
+	Sealed        []byte
+	UpdatedAt     time.Time
 }
 
 func additionalData(account, platform string) []byte {
@@ -113,6 +118,9 @@ func (r *record) fields() []any {
 		"platform", r.Platform,
 		"platform_user_id", r.PlatformUserID,
 		"scopes", strings.Join(r.Scopes, " "),
+		"scopes_granted", flag(r.ScopesGranted),
+		"organizations", strings.Join(r.Organizations, " "),
+		"login_user_id", r.LoginUserID,
 		"expiry", msOrEmpty(r.Expiry),
 		"rev", r.Rev,
 		"status", string(r.Status),
@@ -145,6 +153,9 @@ func decodeRecord(account string, h map[string]string) (*record, error) {
 	if s := h["scopes"]; s != "" {
 		r.Scopes = strings.Fields(s)
 	}
+	r.ScopesGranted = h["scopes_granted"] == "1"
+	r.Organizations = strings.Fields(h["organizations"])
+	r.LoginUserID = h["login_user_id"]
 	var err error
 	if r.Expiry, err = parseMs(h["expiry"]); err != nil {
 		return nil, fmt.Errorf("account %s: expiry: %w", account, ErrCorrupt)
@@ -163,6 +174,13 @@ func decodeRecord(account string, h map[string]string) (*record, error) {
 		return nil, fmt.Errorf("account %s: status %q: %w", account, r.Status, ErrCorrupt)
 	}
 	return r, nil
+}
+
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return ""
 }
 
 func msOrEmpty(t time.Time) string {

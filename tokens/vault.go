@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -38,6 +39,10 @@ type Platform struct {
 	// Skew, if set, replaces Options.Skew for this platform: long-lived
 	// tokens (Instagram's 60 days) are refreshed weeks ahead.
 	Skew time.Duration
+	// RevokesAll says Revoke ends every token the user granted the app,
+	// not only the one given (Google, TikTok): Connect then never revokes
+	// a token it replaces for the same user (replace.go).
+	RevokesAll bool
 }
 
 // canRefresh reports whether the Vault can renew t on its own: p
@@ -77,6 +82,11 @@ type Options struct {
 	// unreadable: jobs wires it to enqueue the revoke job and cancel the
 	// account's posts. Its error is returned by Disconnect.
 	OnDisconnect func(ctx context.Context, accountID, platform string) error
+	// OnRevocation, if set, runs when Connect replaced a token that must
+	// be revoked and kept it aside for Revoke (replace.go): jobs wires
+	// it to enqueue the revoke job. Its error is logged: the account is
+	// connected, and the kept token waits for the next Revoke.
+	OnRevocation func(ctx context.Context, accountID, platform string) error
 	// OnRefresh, if set, hears every call to a token endpoint and its
 	// outcome: ok, reauth or error (metrics).
 	OnRefresh func(platform, outcome string)
@@ -97,6 +107,9 @@ type Vault struct {
 	keys   *Keyring
 	o      Options
 	flight singleflight.Group
+	// afterRead, in tests only, runs in replace between its read of the
+	// record and its write, to hold that window open.
+	afterRead func()
 }
 
 // New returns a Vault over rdb sealing with keys.
@@ -131,19 +144,34 @@ type Account struct {
 	// index (AccountsOf), which the platforms' disconnect notices use.
 	LoginUserID string
 	Scopes      []string
-	Token       *oauth2.Token
+	// ScopesGranted says Scopes are what the platform granted, read
+	// from its token answer (package connect), not what an app says:
+	// the worker then refuses, before calling the platform, a post that
+	// needs a scope outside them (publishers.Platform.Needs).
+	ScopesGranted bool
+	// Organizations are the organizations the user may publish as
+	// (publishers.Identity.Organizations), read at connect.
+	Organizations []string
+	Token         *oauth2.Token
 }
 
 // Info is what may be shown about an account: never a token.
 type Info struct {
-	ID             string    `json:"account_id"`
-	Platform       string    `json:"platform"`
-	PlatformUserID string    `json:"platform_user_id,omitempty"`
-	Status         Status    `json:"status"`
-	Scopes         []string  `json:"scopes,omitempty"`
-	Expiry         time.Time `json:"expiry,omitzero"`
-	UpdatedAt      time.Time `json:"updated_at,omitzero"`
+	ID             string   `json:"account_id"`
+	Platform       string   `json:"platform"`
+	PlatformUserID string   `json:"platform_user_id,omitempty"`
+	Status         Status   `json:"status"`
+	Scopes         []string `json:"scopes,omitempty"`
+	// ScopesGranted: Scopes are the platform's grant (Account).
+	ScopesGranted bool `json:"-"`
+	// Organizations the user may publish as (Account).
+	Organizations []string  `json:"organizations,omitempty"`
+	Expiry        time.Time `json:"expiry,omitzero"`
+	UpdatedAt     time.Time `json:"updated_at,omitzero"`
 }
+
+// MaxOrganizations bounds Account.Organizations.
+const MaxOrganizations = 1000
 
 // Errors of the Vault. Test with errors.Is.
 var (
@@ -175,6 +203,14 @@ func (a Account) validate(known map[string]Platform, now time.Time) error {
 	if len(a.LoginUserID) > MaxPlatformUserID {
 		errs = append(errs, &FieldError{Field: "login_user_id", Problem: "longer than 256 characters"})
 	}
+	if len(a.Organizations) > MaxOrganizations {
+		errs = append(errs, &FieldError{Field: "organizations", Problem: fmt.Sprintf("%d organizations, at most %d", len(a.Organizations), MaxOrganizations)})
+	}
+	for i, o := range a.Organizations {
+		if o == "" || len(o) > MaxPlatformUserID || strings.ContainsAny(o, " \t\r\n") {
+			errs = append(errs, &FieldError{Field: fmt.Sprintf("organizations[%d]", i), Problem: "1 to 256 characters without white space"})
+		}
+	}
 	switch {
 	case a.Token == nil || a.Token.AccessToken == "":
 		errs = append(errs, &FieldError{Field: "access_token", Problem: "required"})
@@ -197,8 +233,9 @@ func (v *Vault) Connect(ctx context.Context, a Account) error {
 		return err
 	}
 	r := &record{
-		Account: a.ID, Platform: a.Platform, PlatformUserID: a.PlatformUserID,
-		Scopes: a.Scopes, Rev: randomid.New(), Status: StatusActive, UpdatedAt: v.o.Now(),
+		Account: a.ID, Platform: a.Platform, PlatformUserID: a.PlatformUserID, LoginUserID: a.LoginUserID,
+		Scopes: a.Scopes, ScopesGranted: a.ScopesGranted, Organizations: a.Organizations,
+		Rev: randomid.New(), Status: StatusActive, UpdatedAt: v.o.Now(),
 	}
 	r.seal(v.keys, a.Token)
 	// Index first: an index entry without a record is skipped; a record
@@ -210,7 +247,8 @@ func (v *Vault) Connect(ctx context.Context, a Account) error {
 	if err != nil {
 		return fmt.Errorf("connect %s: index platform user: %w", a.ID, err)
 	}
-	if err := connectScript.Run(ctx, v.rdb, []string{tokenKey(a.ID)}, r.fields()...).Err(); err != nil {
+	kept, err := v.replace(ctx, a, r)
+	if err != nil {
 		return fmt.Errorf("connect %s: %w", a.ID, err)
 	}
 	if err := v.unindex(ctx, a.ID, stale); err != nil {
@@ -219,17 +257,13 @@ func (v *Vault) Connect(ctx context.Context, a Account) error {
 	if v.o.OnConnect != nil {
 		v.o.OnConnect(ctx, a.ID, a.Platform)
 	}
+	if kept != "" && v.o.OnRevocation != nil {
+		if err := v.o.OnRevocation(ctx, a.ID, kept); err != nil {
+			v.o.Logger.Error("tokens: the replaced token waits for the next revocation", "account_id", a.ID, "err", err)
+		}
+	}
 	return nil
 }
-
-// connectScript replaces the record whole and bumps its version.
-var connectScript = redis.NewScript(`
-local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0') + 1
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], unpack(ARGV))
-redis.call('HSET', KEYS[1], 'version', version)
-return version
-`)
 
 // load reads account's record.
 func (v *Vault) load(ctx context.Context, account string) (*record, error) {
@@ -254,7 +288,7 @@ func (v *Vault) Info(ctx context.Context, account string) (Info, error) {
 
 func (r *record) info() Info {
 	return Info{ID: r.Account, Platform: r.Platform, PlatformUserID: r.PlatformUserID, Status: r.Status,
-		Scopes: r.Scopes, Expiry: r.Expiry, UpdatedAt: r.UpdatedAt}
+		Scopes: r.Scopes, ScopesGranted: r.ScopesGranted, Organizations: r.Organizations, Expiry: r.Expiry, UpdatedAt: r.UpdatedAt}
 }
 
 // Token returns a token for account that is valid for at least the skew,

@@ -77,12 +77,13 @@ func youtubeClient(tel *telemetry) *http.Client {
 
 // vaultPlatforms is how the Vault refreshes and revokes each platform's
 // tokens. tokens.Platform has the shape of publishers.Tokens but is the
-// Vault's own type: tokens never imports the publishers.
+// Vault's own type: tokens never imports the publishers. The conversion
+// compiles only while both have the same fields, so a field added to one
+// cannot be forgotten here.
 func vaultPlatforms(ps []publishers.Platform) map[string]tokens.Platform {
 	m := make(map[string]tokens.Platform, len(ps))
 	for _, p := range ps {
-		t := p.Tokens
-		m[p.Name] = tokens.Platform{OAuth: t.OAuth, Refresh: t.Refresh, NeedsRefreshToken: t.NeedsRefreshToken, Revoke: t.Revoke, Skew: t.Skew}
+		m[p.Name] = tokens.Platform(p.Tokens)
 	}
 	return m
 }

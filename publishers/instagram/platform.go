@@ -45,5 +45,6 @@ func Platform(o Options, consent ...Consent) publishers.Platform {
 			Optional: "needed only for accounts of Facebook Login",
 		},
 		Authorization: p.authorization(c),
+		Needs:         needs,
 	}
 }

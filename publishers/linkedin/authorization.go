@@ -25,8 +25,8 @@ const UserinfoPath = "/v2/userinfo"
 // Scopes asked by default when a LinkedIn member is connected through
 // Herald: openid and profile for the member's id (sub), w_member_social
 // to post as the member; r_member_postAnalytics for the member's post
-// analytics. Posting as an organization needs w_organization_social
-// and rw_organization_admin, which the app asks for in scopes.
+// analytics. Posting as an organization the member administers needs
+// OrganizationScopes too, which the app adds to scopes.
 var (
 	PublishScopes   = []string{"openid", "profile", "w_member_social"}
 	AnalyticsScopes = []string{"r_member_postAnalytics"}
@@ -40,9 +40,11 @@ type Consent struct {
 
 // authorization is how a LinkedIn member is connected through Herald:
 // the standard code exchange with the client credentials in the form,
-// no PKCE (LinkedIn's web flow has none), and the member read from the
-// OpenID userinfo (sub, the id of urn:li:person:<sub>).
-func authorization(a OAuth, c Consent, apiBase string) *publishers.Authorization {
+// no PKCE (LinkedIn's web flow has none), the member read from the
+// OpenID userinfo (sub, the id of urn:li:person:<sub>), and, when the
+// grant holds r_organization_admin, the organizations the member
+// administers (organizations.go).
+func (p *Publisher) authorization(a OAuth, c Consent) *publishers.Authorization {
 	if a.ClientID == "" || a.ClientSecret == "" {
 		return nil
 	}
@@ -51,11 +53,12 @@ func authorization(a OAuth, c Consent, apiBase string) *publishers.Authorization
 		AuthStyle: oauth2.AuthStyleInParams, ClientID: a.ClientID, ClientSecret: a.ClientSecret,
 		PublishScopes: PublishScopes, AnalyticsScopes: AnalyticsScopes,
 		Identify: func(ctx context.Context, hc *http.Client, tok *oauth2.Token) (publishers.Identity, error) {
-			sub, err := userinfoSub(ctx, hc, cmp.Or(apiBase, DefaultBaseURL)+UserinfoPath, tok.AccessToken)
+			sub, err := userinfoSub(ctx, hc, p.base+UserinfoPath, tok.AccessToken)
 			if err != nil {
 				return publishers.Identity{}, err
 			}
-			return publishers.Identity{PlatformUserID: "urn:li:person:" + sub}, nil
+			orgs, note := p.organizationsOf(ctx, tok)
+			return publishers.Identity{PlatformUserID: "urn:li:person:" + sub, Organizations: orgs, Note: note}, nil
 		},
 	}
 }

@@ -170,6 +170,8 @@ func planOf(c publishers.Content, a author) (plan, error) {
 			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 				return fail("option %s is not an http(s) URL", k)
 			}
+		case OptionAuthor:
+			// authorOf read it.
 		case OptionDisableReshare:
 			switch v {
 			case "true":

@@ -26,8 +26,8 @@
 //
 // The author is Request.PlatformUserID: urn:li:person:... (scope
 // w_member_social) or urn:li:organization:... the member administers
-// (w_organization_social); anything else fails the post (Permanent)
-// before any call. Content.Text is the commentary; Content.Media makes
+// (w_organization_social), or the organization the author option names;
+// anything else fails the post (Permanent) before any call. Content.Text is the commentary; Content.Media makes
 // the post an image post (1 image), a multi-image post (2-20) or a video
 // post (1 video, titled Content.Title); Options (unknown keys fail the
 // post) add:
@@ -45,6 +45,29 @@
 //	                     required
 //	visibility           PUBLIC (default), LOGGED_IN, CONNECTIONS (members only)
 //	disable_reshare      true: others cannot reshare the post
+//	author               urn:li:organization:N: the post is that
+//	                     organization's; it must be one of
+//	                     Request.Organizations (see Organizations)
+//
+// # Organizations
+//
+// A member account connected through Herald with r_organization_admin
+// (OrganizationScopes, with w_organization_social) carries the
+// organizations the member administers: at connect, the Authorization's
+// Identify reads the roleAssignee finder of the versioned
+// /rest/organizationAcls (role=ADMINISTRATOR, state=APPROVED, 100 a page
+// until the total, at most 1000; Organization Access Control by Role,
+// which takes r_organization_admin or rw_organization_admin) and the
+// worker hands them to Publish as Request.Organizations. A post names one
+// with the author option and is created, its media uploaded, as that
+// organization (w_organization_social, which the platform's Needs asks
+// of the account's grant). An organization not among them fails the post
+// before any call: the list is what the member administered at connect,
+// and one who gained a role since connects again. Content
+// administrators are not read (the finder is asked for administrators);
+// an app can still hand Herald an organization's account by its URN.
+// Analytics of an account stay its own: a member's posts made as an
+// organization are not in the member's statistics.
 //
 // Images: POST /rest/images?action=initializeUpload, then PUT the bytes,
 // streamed from the source through the media fetcher, to the upload URL;

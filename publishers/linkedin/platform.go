@@ -18,9 +18,10 @@ func Platform(o Options, a OAuth, consent ...Consent) publishers.Platform {
 	if a.ClientID != "" {
 		t = publishers.Tokens{Refresh: a.Refresh, NeedsRefreshToken: true}
 	}
+	p := New(o)
 	return publishers.Platform{
 		Name:      "linkedin",
-		Publisher: New(o),
+		Publisher: p,
 		Tokens:    t,
 		Quota:     "per member and per app a day, limits LinkedIn shows in its developer portal; they reset at midnight UTC",
 		Doctor: publishers.Check{
@@ -29,6 +30,7 @@ func Platform(o Options, a OAuth, consent ...Consent) publishers.Platform {
 			Without:    "their tokens cannot be refreshed and need reconnecting when they expire",
 			Review:     reviewVersion(o.Version),
 		},
-		Authorization: authorization(a, c, o.BaseURL),
+		Authorization: p.authorization(a, c),
+		Needs:         needs,
 	}
 }

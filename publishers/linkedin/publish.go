@@ -92,7 +92,7 @@ func (p *Publisher) Publish(ctx context.Context, req publishers.Request) (publis
 		// Without them a retry would post a second time.
 		return publishers.Result{}, publishers.Permanent(errors.New("linkedin: request has no checkpoints"))
 	}
-	a, err := parseAuthor(req.PlatformUserID)
+	a, err := authorOf(req)
 	if err != nil {
 		return publishers.Result{}, err
 	}

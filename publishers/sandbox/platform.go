@@ -23,6 +23,9 @@ func Platform(baseURL string, client *http.Client) publishers.Platform {
 	if baseURL != "" {
 		p.Publisher = New(baseURL, client)
 		p.Authorization = Authorization(baseURL, client)
+		// Publishing takes the publish scope (sandboxserver refuses a
+		// draft without it).
+		p.Needs = func(string, publishers.Content) []publishers.ScopeNeed { return []publishers.ScopeNeed{{"publish"}} }
 	}
 	return p
 }

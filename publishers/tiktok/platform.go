@@ -15,9 +15,11 @@ func Platform(o Options, consent ...Consent) publishers.Platform {
 	return publishers.Platform{
 		Name:      "tiktok",
 		Publisher: p,
-		Tokens:    publishers.Tokens{Refresh: p.RefreshToken, Revoke: p.Revoke},
-		Notices:   "tiktok",
-		Quota:     "per user: 6 video inits a minute and a daily posting cap TikTok does not publish (spam_risk_too_many_posts); unaudited apps reach 5 users a day",
+		// Revoking "disconnects your app from the user's TikTok account"
+		// (Revoke a User Access Token): every token of the user ends.
+		Tokens:  publishers.Tokens{Refresh: p.RefreshToken, Revoke: p.Revoke, RevokesAll: true},
+		Notices: "tiktok",
+		Quota:   "per user: 6 video inits a minute and a daily posting cap TikTok does not publish (spam_risk_too_many_posts); unaudited apps reach 5 users a day",
 		Doctor: publishers.Check{
 			Configured: o.ClientKey != "" && o.ClientSecret != "",
 			Settings:   "HERALD_TIKTOK_CLIENT_KEY and HERALD_TIKTOK_CLIENT_SECRET",
@@ -26,5 +28,6 @@ func Platform(o Options, consent ...Consent) publishers.Platform {
 		},
 		Authorization: p.authorization(c),
 		CreatorInfo:   p.queryCreatorInfo,
+		Needs:         needs,
 	}
 }

@@ -64,31 +64,44 @@ func authorization(c Credentials, endpoint string) *publishers.Authorization {
 }
 
 // idTokenSubject is the sub of the token answer's id token after
-// checking its audience, issuer and expiry. Its signature is not checked:
-// the token came straight from Google's token endpoint over TLS, which
-// OpenID Connect Core §3.1.3.7 (6) accepts in place of the signature.
+// checking what OpenID Connect Core §3.1.3.7 asks of an id token that
+// came straight from the token endpoint: its issuer is Google's (2), its
+// audience holds this client, and a token for several audiences names
+// this client as azp (3, 4, 5), its alg is RS256, Google's (7), and it
+// has not expired (9). Its signature is not checked: (6) lets "the TLS
+// server validation" of the token endpoint stand in for it, and Herald
+// reads the id token from Google's token endpoint over TLS, never from
+// the browser. The checks are cheap and catch a misconfigured token
+// endpoint (another issuer, another client's token).
 func idTokenSubject(tok *oauth2.Token, clientID string, now time.Time) (string, error) {
 	raw, _ := tok.Extra("id_token").(string)
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
 		return "", errors.New("youtube: identify: the token answer has no id token (was openid asked?)")
 	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return "", errors.New("youtube: identify: id token payload is not base64url")
+	var header struct {
+		Alg string `json:"alg"`
+	}
+	if err := decodeSegment(parts[0], &header); err != nil {
+		return "", fmt.Errorf("youtube: identify: id token header: %w", err)
 	}
 	var claims struct {
-		Iss string `json:"iss"`
-		Aud string `json:"aud"`
-		Sub string `json:"sub"`
-		Exp int64  `json:"exp"`
+		Iss string   `json:"iss"`
+		Aud audience `json:"aud"`
+		Azp string   `json:"azp"`
+		Sub string   `json:"sub"`
+		Exp int64    `json:"exp"`
 	}
-	if err := json.Unmarshal(b, &claims); err != nil {
-		return "", errors.New("youtube: identify: id token payload is not JSON")
+	if err := decodeSegment(parts[1], &claims); err != nil {
+		return "", fmt.Errorf("youtube: identify: id token payload: %w", err)
 	}
 	switch {
-	case claims.Aud != clientID:
+	case header.Alg != "RS256":
+		return "", fmt.Errorf("youtube: identify: id token alg %q, Google signs RS256", header.Alg)
+	case !slices.Contains(claims.Aud, clientID):
 		return "", errors.New("youtube: identify: id token for another client")
+	case len(claims.Aud) > 1 && claims.Azp != clientID:
+		return "", errors.New("youtube: identify: id token for several audiences, authorized for another client")
 	case !slices.Contains(googleIssuers, claims.Iss):
 		return "", fmt.Errorf("youtube: identify: id token issuer %q is not Google", claims.Iss)
 	case now.Unix() >= claims.Exp:
@@ -97,6 +110,36 @@ func idTokenSubject(tok *oauth2.Token, clientID string, now time.Time) (string, 
 		return "", errors.New("youtube: identify: id token without sub")
 	}
 	return claims.Sub, nil
+}
+
+// decodeSegment decodes one base64url JSON segment of a JWT into v.
+func decodeSegment(seg string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return errors.New("not base64url")
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return errors.New("not JSON of the expected shape")
+	}
+	return nil
+}
+
+// audience is a JWT's aud: one string or a list of them (RFC 7519
+// §4.1.3).
+type audience []string
+
+func (a *audience) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*a = audience{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return err
+	}
+	*a = many
+	return nil
 }
 
 // mineChannel is the id of the channel the token belongs to.

@@ -28,7 +28,10 @@ type Credentials struct {
 // explicitly so x/oauth2 does not probe) and revocation, and Google's
 // Cross-Account Protection notices.
 func Platform(o Options, c Credentials) publishers.Platform {
-	t := publishers.Tokens{Revoke: Revoke(cmp.Or(c.RevokeURL, DefaultRevokeURL))}
+	// Google's revoke ends the user's authorization of the client, every
+	// token of it (OAuth 2.0 for Web Server Applications, "Revoking a
+	// token": the app is removed from the user's third-party access).
+	t := publishers.Tokens{Revoke: Revoke(cmp.Or(c.RevokeURL, DefaultRevokeURL)), RevokesAll: true}
 	if c.ClientID != "" {
 		t.OAuth = &oauth2.Config{
 			ClientID:     c.ClientID,
@@ -51,5 +54,6 @@ func Platform(o Options, c Credentials) publishers.Platform {
 			Severe:     true,
 		},
 		Authorization: authorization(c, o.Endpoint),
+		Needs:         needs,
 	}
 }

@@ -19,7 +19,9 @@ import (
 //
 //	GET  /oauth/authorize     [www.instagram.com] consent page (Allow / Deny)
 //	POST /oauth/authorize     decision=allow|deny, user=<IG user id,
-//	                          default "17841400000000001">: 303 to
+//	                          default "17841400000000001">, grant=<a
+//	                          permission the user keeps> (repeated;
+//	                          none: all): 303 to
 //	                          redirect_uri with code (and "#_" after it, as
 //	                          Instagram appends) and state, or
 //	                          error=access_denied
@@ -121,7 +123,7 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Lock()
 		s.next++
-		b := binding{User: user, RedirectURI: q.Get("redirect_uri"), Scope: q.Get("scope"), At: s.now().Unix(), Nonce: s.next}
+		b := binding{User: user, RedirectURI: q.Get("redirect_uri"), Scope: grantedOf(q.Get("scope"), r.PostForm["grant"]), At: s.now().Unix(), Nonce: s.next}
 		s.mu.Unlock()
 		bq.Set("code", s.sealCode(b))
 	}
@@ -174,8 +176,10 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request) {
 			return fail(http.StatusBadRequest, 100, 0, "This authorization code has been used")
 		}
 		s.next++
+		at := fmt.Sprintf("%s%s.%d", shortToken, b.User, s.next)
+		s.grantLocked(at, b.Scope)
 		return answer(map[string]any{"data": []map[string]any{{
-			"access_token": fmt.Sprintf("%s%s.%d", shortToken, b.User, s.next), "user_id": b.User, "permissions": b.Scope,
+			"access_token": at, "user_id": b.User, "permissions": b.Scope,
 		}}})
 	}()
 	call.Status, call.At = rep.status, s.now()
@@ -208,7 +212,11 @@ func (s *Server) longLived(r *http.Request, token string) reply {
 		return fail(http.StatusBadRequest, 190, 0, "Invalid OAuth access token - Cannot parse access token")
 	}
 	s.next++
-	return answer(map[string]any{"access_token": fmt.Sprintf("%s%s.%d", longToken, user, s.next), "token_type": "bearer", "expires_in": 5184000})
+	long := fmt.Sprintf("%s%s.%d", longToken, user, s.next)
+	if p, known := s.permissions[token]; known {
+		s.grantLocked(long, p)
+	}
+	return answer(map[string]any{"access_token": long, "token_type": "bearer", "expires_in": 5184000})
 }
 
 // me is GET /me for tokens a consent issued.

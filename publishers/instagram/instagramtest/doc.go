@@ -34,7 +34,11 @@
 // Tokens come in the Authorization header (Bearer or OAuth) or as
 // access_token; any works except TokenRevoked and TokenExpired (code 190),
 // and a token in the URL is noted in the call log (Call.TokenInURL), so
-// tests can check a client never puts one there.
+// tests can check a client never puts one there. A token a consent
+// issued carries the permissions granted (grant= fields on the consent
+// form leave some out), its long-lived and refreshed successors too;
+// creating and publishing media want the content publish permission and
+// answer code 10 without it (permissions.go).
 //
 // Ids are numeric: containers start with 179, media with 180, and any
 // other number is an account.

@@ -267,7 +267,7 @@ func (s *Server) refreshIG(r *http.Request, token string) reply {
 	if r.Form.Get("grant_type") != "ig_refresh_token" {
 		return fail(http.StatusBadRequest, 100, 0, "Unsupported grant_type")
 	}
-	return s.newToken("IGAA")
+	return s.carry(token, s.newToken("IGAA"))
 }
 
 // exchangeFB answers POST /oauth/access_token?grant_type=fb_exchange_token.

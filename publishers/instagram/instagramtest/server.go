@@ -38,18 +38,21 @@ type Server struct {
 	byURL      map[string]Processing
 	limit      int
 	appSecret  string
-	faults     faultrules.Rules[Endpoint, Fault]
-	calls      calllog.Log[Call]
-	containers map[string]*Container
-	media      map[string]*Media
-	order      []string // media ids, oldest first
-	next       int64
-	refreshes  int
-	usage      http.Header
-	host       string                  // set by SetHost
-	images     map[string]Image        // set by SetImage
-	stats      map[string]MediaStats   // set by SetMediaStats
-	accounts   map[string]AccountStats // set by SetAccountStats
+	// permissions are the tokens a consent issued and what each may
+	// do, comma-joined (permissions.go).
+	permissions map[string]string
+	faults      faultrules.Rules[Endpoint, Fault]
+	calls       calllog.Log[Call]
+	containers  map[string]*Container
+	media       map[string]*Media
+	order       []string // media ids, oldest first
+	next        int64
+	refreshes   int
+	usage       http.Header
+	host        string                  // set by SetHost
+	images      map[string]Image        // set by SetImage
+	stats       map[string]MediaStats   // set by SetMediaStats
+	accounts    map[string]AccountStats // set by SetAccountStats
 }
 
 // New starts a server on a loopback address. The caller must Close it.
@@ -169,6 +172,7 @@ func (s *Server) api(ep Endpoint, serve func(r *http.Request, token string) repl
 		}
 		call := Call{Method: r.Method, Path: r.URL.Path, Endpoint: ep, Params: params, TokenInURL: inURL}
 		f, faulty := s.fault(ep)
+		refused := s.permissionRefused(ep, token)
 		var rep reply
 		switch {
 		case faulty && !f.Lost:
@@ -183,6 +187,8 @@ func (s *Server) api(ep Endpoint, serve func(r *http.Request, token string) repl
 			rep, _ = s.wrongHost(token)
 		case s.budgetSpent():
 			rep = budgetSpentReply()
+		case refused != nil:
+			rep = *refused
 		default:
 			rep = serve(r, token)
 		}

@@ -167,8 +167,13 @@ func (s *Server) exchangeCode(f url.Values) reply {
 		case s.exchangedLocked(call.Query.Get("code_sha256")):
 			return fail(http.StatusBadRequest, "invalid_request", "Unable to retrieve access token: authorization code not found or expired")
 		}
+		// The token carries the scopes of the consent, no more: each
+		// call checks its own (scopes.go). LinkedIn's consent screen
+		// grants all the scopes asked or none.
+		at := fmt.Sprintf("%s%s.%d", consentToken, b.Member, s.id())
+		s.grantLocked(at, strings.Fields(b.Scope))
 		return reply{status: http.StatusOK, body: map[string]any{
-			"access_token": fmt.Sprintf("%s%s.%d", consentToken, b.Member, s.id()), "expires_in": TokenLife,
+			"access_token": at, "expires_in": TokenLife,
 			"scope": strings.Join(strings.Fields(b.Scope), ","),
 		}}
 	}()

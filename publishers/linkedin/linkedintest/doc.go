@@ -37,8 +37,21 @@
 //	                                          commentsSummary{totalFirstLevelComments,
 //	                                          aggregatedTotalComments}}}, statuses, errors (404s)}
 //	GET  /rest/socialActions/{urn}            one summary
+//	GET  /rest/organizationAcls?q=roleAssignee[&role=][&state=][&start=][&count=]   (FINDER)
+//	                                          -> {elements[{roleAssignee, role, state, organization}],
+//	                                          paging{start, count (default 10, at most 100), total}}
 //	POST /oauth/v2/accessToken                grant_type=refresh_token, refresh_token, client_id,
 //	                                          client_secret
+//
+// The organization finder answers the roles of the token's member (a
+// consent's token, or IssueToken's; SetOrganizationRole gives roles),
+// only to a token with r_organization_admin or rw_organization_admin,
+// filtered by role and state, a page at a time (organizations.go). A
+// consent's member may post as an organization only where an APPROVED
+// ADMINISTRATOR, CONTENT_ADMINISTRATOR or DIRECT_SPONSORED_CONTENT_POSTER
+// role allows it (403 ACCESS_DENIED otherwise); the tests' own tokens
+// name no member and are not checked. A consent's token carries exactly
+// the scopes granted.
 //
 // API calls need LinkedIn-Version (YYYYMM) and X-Restli-Protocol-Version
 // 2.0.0, and a Bearer token: any works except TokenRevoked and
@@ -48,7 +61,8 @@
 // early). Each token has scopes (OrdinaryScopes unless GrantScopes says
 // otherwise) and each posts or upload call needs its own: w_*_social to
 // create or upload, r_*_social to list, member or organization by the
-// author; a missing one answers 403 ACCESS_DENIED (serviceErrorCode 100),
+// author (image and video uploads too, by their owner); a missing one
+// answers 403 ACCESS_DENIED (serviceErrorCode 100),
 // so listing a member's posts needs the closed r_member_social. Errors
 // are LinkedIn's: {message, status, serviceErrorCode, code}. An article
 // needs its title and may name an AVAILABLE image as thumbnail; a

@@ -54,6 +54,9 @@ func (s *Server) createPost(r *http.Request, body []byte) reply {
 	if rep, ok := s.needScope(r, authorScope(req.Author, "w_%s_social"), "partnerApiPostsExternal.CREATE"); !ok {
 		return rep
 	}
+	if rep, ok := s.needRole(r, req.Author, "partnerApiPostsExternal.CREATE"); !ok {
+		return rep
+	}
 	if !visible[req.Visibility] {
 		return fail(http.StatusUnprocessableEntity, 0, "", "/visibility: required, PUBLIC, CONNECTIONS or LOGGED_IN")
 	}

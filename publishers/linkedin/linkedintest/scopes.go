@@ -19,6 +19,11 @@ const OrdinaryScopes = "w_member_social w_organization_social r_organization_soc
 func (s *Server) GrantScopes(token string, scopes ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.grantLocked(token, scopes)
+}
+
+// grantLocked is GrantScopes; callers hold mu.
+func (s *Server) grantLocked(token string, scopes []string) {
 	if s.scopes == nil {
 		s.scopes = map[string]map[string]bool{}
 	}

@@ -53,7 +53,9 @@ type Server struct {
 	member          map[string]map[string]int64
 	// scopes are the tokens GrantScopes named; any other has
 	// OrdinaryScopes.
-	scopes   map[string]map[string]bool
+	scopes map[string]map[string]bool
+	// acls are the members' organization roles (organizations.go).
+	acls     []*orgACL
 	clientID string
 	secret   string
 	next     int64
@@ -140,6 +142,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /rest/organizationalEntityShareStatistics", s.api(EndpointShareStats, s.shareStats))
 	mux.Handle("GET /rest/networkSizes/{urn}", s.api(EndpointNetworkSize, s.networkSize))
 	mux.Handle("GET /rest/memberCreatorPostAnalytics", s.api(EndpointMemberAnalytics, s.memberAnalytics))
+	mux.Handle("GET /rest/organizationAcls", s.api(EndpointOrganizationAcls, s.organizationAcls))
 	mux.Handle("GET /rest/socialActions", s.api(EndpointSocialActions, s.socialActionsBatch))
 	mux.Handle("GET /rest/socialActions/{urn}", s.api(EndpointSocialActions, s.socialActions))
 	mux.Handle("PUT /upload/image/{id}", s.upload(s.uploadImage))

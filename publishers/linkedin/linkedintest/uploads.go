@@ -107,6 +107,11 @@ func (s *Server) initImage(r *http.Request, body []byte) reply {
 	if json.Unmarshal(body, &req) != nil || !authorURN.MatchString(req.InitializeUploadRequest.Owner) {
 		return fail(http.StatusUnprocessableEntity, 0, "", "/initializeUploadRequest/owner: required URN")
 	}
+	// Images API, "Initialize Image Upload": w_member_social or
+	// w_organization_social, by the owner.
+	if rep, ok := s.needScope(r, authorScope(req.InitializeUploadRequest.Owner, "w_%s_social"), "images.ACTION-initializeUpload"); !ok {
+		return rep
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := s.id()
@@ -126,6 +131,10 @@ func (s *Server) initVideo(r *http.Request, body []byte) reply {
 	var req initRequest
 	if json.Unmarshal(body, &req) != nil || !authorURN.MatchString(req.InitializeUploadRequest.Owner) {
 		return fail(http.StatusUnprocessableEntity, 0, "", "/initializeUploadRequest/owner: required URN")
+	}
+	// Videos API, "Initialize Video Upload": as images.
+	if rep, ok := s.needScope(r, authorScope(req.InitializeUploadRequest.Owner, "w_%s_social"), "videos.ACTION-initializeUpload"); !ok {
+		return rep
 	}
 	size := req.InitializeUploadRequest.FileSizeBytes
 	if size <= 0 {

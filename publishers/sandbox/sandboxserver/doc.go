@@ -28,7 +28,10 @@
 // a test sets them with SetStats and SetFollowers.
 //
 // API calls need "Authorization: Bearer <token>"; any token works except an
-// empty one and "revoked". Errors are {"error":{"code","message"}}: 401
+// empty one and "revoked". A token the consent (/oauth/authorize,
+// /oauth/token) issued carries the scopes the user kept, and the two
+// draft calls want "publish" (403 forbidden, "missing scope: publish").
+// Errors are {"error":{"code","message"}}: 401
 // invalid_token, 404 not_found, 422 invalid_post (account_id and ref
 // required, text at most 5000 characters, media kind image or video).
 // Browsers can open /p/{id} (a post), / (every post) and /media/{name} (a

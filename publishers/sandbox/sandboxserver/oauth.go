@@ -170,6 +170,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	at := secret("sbx_")
 	s.mu.Lock()
 	s.users[at] = g.user
+	s.scopes[at] = g.scopes
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -43,6 +43,7 @@ type Server struct {
 	followers  map[string]int64     // set by SetFollowers
 	codes      map[string]*grant    // authorization codes (oauth.go)
 	users      map[string]string    // access token -> user, of tokens /oauth/token issued
+	scopes     map[string][]string  // access token -> its scopes, likewise (scopes.go)
 }
 
 // draft is a post waiting to be published.
@@ -86,6 +87,7 @@ func newServer() *Server {
 		followers: map[string]int64{},
 		codes:     map[string]*grant{},
 		users:     map[string]string{},
+		scopes:    map[string][]string{},
 	}
 	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
 	s.served = make(chan struct{})
@@ -130,8 +132,8 @@ func (s *Server) Close() {
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/drafts", s.api(s.draftRef, s.createDraft))
-	mux.Handle("POST /v1/drafts/{id}/publish", s.api(s.publishRef, s.publish))
+	mux.Handle("POST /v1/drafts", s.api(s.draftRef, s.scoped("publish", s.createDraft)))
+	mux.Handle("POST /v1/drafts/{id}/publish", s.api(s.publishRef, s.scoped("publish", s.publish)))
 	mux.Handle("GET /v1/drafts/{id}", s.api(s.publishRef, s.getDraft))
 	mux.Handle("GET /v1/accounts/{account}/stats", s.api(noRef, s.accountStats))
 	mux.Handle("GET /v1/posts/{id}/stats", s.api(s.postRef, s.postStats))

@@ -14,7 +14,8 @@ import (
 //
 //	GET  /v2/auth/authorize/  the consent page (Allow / Deny)
 //	POST /v2/auth/authorize/  decision=allow|deny, open_id=<the user,
-//	                          default "consent-openid">: 303 to
+//	                          default "consent-openid">, grant=<a scope
+//	                          the user keeps> (repeated; none: all): 303 to
 //	                          redirect_uri with code and state, or
 //	                          error=access_denied
 //	POST /v2/oauth/token/     grant_type=authorization_code (client_key,
@@ -103,9 +104,13 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 		if openID == "" {
 			openID = "consent-openid"
 		}
+		granted := grantedOf(q.Get("scope"), r.PostForm["grant"])
 		t := s.Issue(openID)
-		bq.Set("code", s.sealCode(binding{Refresh: t.RefreshToken, RedirectURI: q.Get("redirect_uri"), Scope: q.Get("scope")}))
-		bq.Set("scopes", q.Get("scope"))
+		s.mu.Lock()
+		s.grants[t.RefreshToken].scopes = granted
+		s.mu.Unlock()
+		bq.Set("code", s.sealCode(binding{Refresh: t.RefreshToken, RedirectURI: q.Get("redirect_uri"), Scope: granted}))
+		bq.Set("scopes", granted)
 	}
 	consentcode.Back(w, r, q, bq, "")
 }

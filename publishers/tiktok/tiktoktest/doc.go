@@ -42,7 +42,12 @@
 // the Authorization header; a token in the URL is noted in the call log
 // (Call.TokenInURL). Any non-empty token works except TokenInvalid,
 // TokenNoScope, and issued tokens that expired, were revoked or were
-// marked with ExpireAccessToken.
+// marked with ExpireAccessToken. An issued token carries its grant's
+// scopes (Issue's: AllScopes; a consent's: those the user kept, grant=
+// fields on the consent form) and each endpoint wants one of its own
+// (scopes.go), answering 401 scope_not_authorized otherwise. Revoking a
+// token ends every grant of its user, as TikTok's revoke "disconnects
+// your app from the user's TikTok account".
 //
 // Each rule cites its source in the code: the per-user limits of the API
 // reference (PerMinute: 6 inits, 30 status fetches, 20 creator_info a

@@ -11,10 +11,12 @@ import (
 // grant is one user's authorization: its refresh tokens (only the newest
 // is live) and access tokens.
 type grant struct {
-	openID       string
-	refresh      string // the live refresh token
-	refreshAt    time.Time
-	revoked      bool
+	openID    string
+	refresh   string // the live refresh token
+	refreshAt time.Time
+	revoked   bool
+	// scopes are the granted scopes, comma-joined; "" means AllScopes.
+	scopes       string
 	accessExpiry map[string]time.Time
 	expired      map[string]bool
 }
@@ -103,12 +105,13 @@ func (s *Server) token(r *http.Request, c *Call) reply {
 	return reply{status: http.StatusOK, body: map[string]any{
 		"access_token": t.AccessToken, "expires_in": int64(AccessTokenLifetime / time.Second),
 		"refresh_token": t.RefreshToken, "refresh_expires_in": int64(RefreshTokenLifetime / time.Second),
-		"open_id": g.openID, "scope": "user.info.basic,video.publish,video.list,user.info.stats", "token_type": "Bearer",
+		"open_id": g.openID, "scope": g.scopeList(), "token_type": "Bearer",
 	}}
 }
 
-// revoke is POST /v2/oauth/revoke/: it ends the grant of the access
-// token.
+// revoke is POST /v2/oauth/revoke/: it "disconnects your app from the
+// user's TikTok account" (Revoke a User Access Token), so every grant of
+// the token's user ends, not only the token's.
 func (s *Server) revoke(r *http.Request, c *Call) reply {
 	f, err := form(r)
 	if err != nil {
@@ -124,6 +127,11 @@ func (s *Server) revoke(r *http.Request, c *Call) reply {
 	g, ok := s.access[at]
 	if !ok || g.revoked || g.expired[at] || !s.now().Before(g.accessExpiry[at]) {
 		return oauthError(http.StatusUnauthorized, CodeAccessTokenInvalid, "The access token is invalid or not found in the request.")
+	}
+	for _, other := range s.grants {
+		if other.openID == g.openID {
+			other.revoked = true
+		}
 	}
 	g.revoked = true
 	return reply{status: http.StatusOK, body: map[string]any{}}

@@ -201,6 +201,10 @@ func (s *Server) api(ep Endpoint, auth bool, serve func(r *http.Request, c *Call
 				rep = fail(StatusOf(code), code, authMessages[code])
 				break
 			}
+			if s.scopeRefused(ep, r) {
+				rep = fail(StatusOf(CodeScopeNotAuthorized), CodeScopeNotAuthorized, authMessages[CodeScopeNotAuthorized])
+				break
+			}
 			if s.overLimit(ep, r) {
 				rep = fail(http.StatusTooManyRequests, CodeRateLimitExceeded, "The API rate limit was exceeded. Please try again later.")
 				break

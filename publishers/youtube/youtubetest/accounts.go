@@ -31,6 +31,8 @@ type grant struct {
 	refresh string
 	access  []string
 	revoked bool
+	// scopes are the granted scopes, space-separated; "" means Scope.
+	scopes string
 }
 
 // Account is an account as the fake knows it.
@@ -186,7 +188,7 @@ func (s *Server) serveToken(r *http.Request, call *Call) reply {
 		}
 		call.Account = g.account
 		return reply{status: http.StatusOK, body: tokenAnswer{
-			AccessToken: s.newAccessLocked(g), ExpiresIn: AccessTokenLifetime, TokenType: "Bearer", Scope: Scope,
+			AccessToken: s.newAccessLocked(g), ExpiresIn: AccessTokenLifetime, TokenType: "Bearer", Scope: g.scopeList(),
 		}}
 	case "authorization_code":
 		acct, ok := s.codes[r.PostForm.Get("code")]
@@ -209,7 +211,9 @@ func (s *Server) serveToken(r *http.Request, call *Call) reply {
 }
 
 // revoke is Google's revoke endpoint: the token, access or refresh, comes
-// in the query or the form; revoking either revokes the whole grant.
+// in the query or the form. Revoking either ends the user's authorization
+// of the client, every grant of the account, as Google removes the app
+// from the user's third-party access ("Revoking a token").
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	call := Call{Op: OpRevoke, Method: r.Method, Path: r.URL.Path}
 	var rep reply
@@ -234,6 +238,11 @@ func (s *Server) revokeToken(token string, call *Call) reply {
 	}
 	if !ok || g.revoked {
 		return oauthFail(http.StatusBadRequest, "invalid_token", "Token expired or revoked")
+	}
+	for _, other := range s.refresh {
+		if other.account == g.account {
+			other.revoked = true
+		}
 	}
 	g.revoked = true
 	call.Account = g.account

@@ -2,7 +2,6 @@ package youtubetest
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/heraldhq/herald/publishers/internal/consentcode"
 )
@@ -21,7 +19,8 @@ import (
 //
 //	GET  /o/oauth2/v2/auth  the consent page (Allow / Deny)
 //	POST /o/oauth2/v2/auth  decision=allow|deny, account=<Google account
-//	                        id, default "consent-user">: 303 to
+//	                        id, default "consent-user">, grant=<a scope
+//	                        the user keeps> (repeated; none: all): 303 to
 //	                        redirect_uri with code or error=access_denied
 //	POST /token             grant_type=authorization_code now also takes
 //	                        the codes this page issues, checks their
@@ -111,7 +110,7 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 			sum := sha256.Sum256([]byte(challenge))
 			challenge = base64.RawURLEncoding.EncodeToString(sum[:])
 		}
-		bq.Set("code", sealCode(binding{Inner: s.IssueCode(account), RedirectURI: q.Get("redirect_uri"), Challenge: challenge, Scope: q.Get("scope")}))
+		bq.Set("code", sealCode(binding{Inner: s.IssueCode(account), RedirectURI: q.Get("redirect_uri"), Challenge: challenge, Scope: grantedOf(q.Get("scope"), r.PostForm["grant"])}))
 	}
 	consentcode.Back(w, r, q, bq, "")
 }
@@ -160,11 +159,14 @@ func (s *Server) tokenOrConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ans["scope"] = b.Scope
+	s.mu.Lock()
+	acct := s.codeAccount(ans)
+	if at, _ := ans["access_token"].(string); s.access[at] != nil {
+		s.access[at].scopes = b.Scope // the token can do what was granted, no more
+	}
+	s.mu.Unlock()
 	if strings.Contains(" "+b.Scope+" ", " openid ") {
-		s.mu.Lock()
-		acct := s.codeAccount(ans)
-		s.mu.Unlock()
-		ans["id_token"] = idToken(acct)
+		ans["id_token"] = s.idToken(acct)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeReply(w, reply{status: http.StatusOK, body: ans})
@@ -177,20 +179,6 @@ func (s *Server) codeAccount(ans map[string]any) string {
 		return g.account
 	}
 	return ""
-}
-
-// idToken is an id token for account, signed HS256 with the client
-// secret (OpenID Connect Core §10.1 allows it for a client with a
-// secret; Google signs RS256, which Herald does not check either: the
-// token comes straight from the token endpoint, §3.1.3.7).
-func idToken(account string) string {
-	enc := func(v any) string { j, _ := json.Marshal(v); return base64.RawURLEncoding.EncodeToString(j) }
-	now := time.Now().Unix()
-	signing := enc(map[string]string{"alg": "HS256", "typ": "JWT"}) + "." +
-		enc(map[string]any{"iss": Issuer, "aud": ClientID, "azp": ClientID, "sub": account, "iat": now, "exp": now + 3600})
-	m := hmac.New(sha256.New, []byte(ClientSecret))
-	m.Write([]byte(signing))
-	return signing + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {

@@ -35,7 +35,15 @@
 //     credentials (ClientID, ClientSecret) in the form or with HTTP Basic;
 //     400 {"error":"invalid_grant"} for a revoked or unknown refresh token.
 //     POST /revoke?token=...: 200, or 400 for an unknown token; revoking
-//     either token of a grant revokes both.
+//     either token ends the account's authorization of the client, every
+//     grant of it, as Google's does.
+//   - Scopes: a grant carries the scopes its consent granted (IssueToken's
+//     carry Scope); each call wants one its method's reference allows
+//     (scopes.go) and answers 403 insufficientPermissions otherwise. The
+//     consent page grants all that was asked, or, with grant= fields, the
+//     ones kept (openid, email and profile always).
+//   - Id tokens (for openid) are RS256 JWTs signed with the server's own
+//     key, published at CertsURL (GET /oauth2/v3/certs), as Google's.
 //
 // Errors are Google's JSON ({"error":{"code","message","errors":[{reason}]}})
 // with its reasons: invalidTitle, invalidDescription, invalidTags,

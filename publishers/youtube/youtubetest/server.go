@@ -3,6 +3,7 @@ package youtubetest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"github.com/heraldhq/herald/internal/calllog"
@@ -52,6 +53,11 @@ type Server struct {
 	insertsToday  int
 	channelLimit  int // videos a channel may upload a day; 0: no limit
 	unaudited     bool
+
+	// The id tokens' signing key (idtoken.go).
+	keyOnce sync.Once
+	key     *rsa.PrivateKey
+	kid     string
 }
 
 // New starts a server on a loopback address. The caller must Close it.
@@ -116,6 +122,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+AuthPath, s.consent)
 	mux.HandleFunc("POST "+AuthPath, s.consentDecision)
 	mux.HandleFunc("POST /revoke", s.revoke)
+	mux.HandleFunc("GET "+CertsPath, s.certs)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiError(http.StatusNotFound, "notFound", "no such endpoint: "+r.Method+" "+r.URL.Path))
 	})
@@ -174,6 +181,8 @@ func (s *Server) api(op Op, serve handler) http.HandlerFunc {
 			rep = f.reply()
 		} else if authErr != nil {
 			rep = *authErr
+		} else if refused := s.scopeRefusal(op, r); refused != nil {
+			rep = *refused
 		} else {
 			rep = serve(r, acct)
 		}

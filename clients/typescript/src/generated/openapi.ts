@@ -397,7 +397,7 @@ export interface paths {
         put?: never;
         /**
          * Start connecting an account through the platform's consent page.
-         * @description Answers the platform's authorize URL: send the user's browser there. The platform sends it back to GET /v1/oauth/{platform}/callback, which stores the tokens and redirects (303) to return_url with account_id and status=connected, or status=error&error=<code> (access_denied, platform_error, wrong_platform, exchange_failed, identity_failed, scope_missing, store_failed, api_key_revoked). The consent is single use, bound to the API key that started it, and expires after 10 minutes. Only platforms whose consent Herald runs are accepted (400 naming platform otherwise). Connecting an existing account again replaces its tokens.
+         * @description Answers the platform's authorize URL: send the user's browser there. The platform sends it back to GET /v1/oauth/{platform}/callback, which stores the tokens and redirects (303) to return_url with account_id and status=connected, or status=error&error=<code> (access_denied, platform_error, wrong_platform, exchange_failed, identity_failed, scope_missing, store_failed, api_key_revoked). The consent is single use, bound to the API key that started it, and expires after 10 minutes. Only platforms whose consent Herald runs are accepted (400 naming platform otherwise). Connecting an existing account again replaces its tokens (the replaced one is revoked at the platform when that cannot reach the new one). A smaller grant connects the account with what was granted; account.connected names what is missing, and a post that needs a missing scope fails as reauth before the platform is called.
          */
         post: operations["startConnection"];
         delete?: never;
@@ -484,6 +484,8 @@ export interface components {
             /** @enum {string} */
             status: "active" | "reauth_required" | "revoking" | "disconnected";
             scopes?: string[];
+            /** @description The organizations the user may publish as, read when the account was connected through Herald: on LinkedIn the organizations the member administers (urn:li:organization:N), when r_organization_admin was granted. A LinkedIn post names one in its option author. */
+            organizations?: string[];
             /** Format: date-time */
             expiry?: string;
             /** Format: date-time */
@@ -671,7 +673,7 @@ export interface components {
              * @description Where the browser goes afterwards; must start with a prefix of HERALD_CONNECT_RETURN_URLS (https, or http on loopback).
              */
             return_url: string;
-            /** @description Replace the platform's default scopes (publishing and analytics). */
+            /** @description Replace the platform's default scopes (publishing and analytics). LinkedIn members who post as the organizations they administer add w_organization_social and r_organization_admin. */
             scopes?: string[];
             /** @description Passed to the platform as login_hint. */
             login_hint?: string;

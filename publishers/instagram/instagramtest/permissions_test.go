@@ -1,0 +1,65 @@
+package instagramtest_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/heraldhq/herald/publishers/instagram/instagramtest"
+)
+
+// A user keeps some permissions at the consent: the exchange names them,
+// the long-lived token and its refresh carry them, and creating media
+// without the content publish permission answers code 10.
+func TestPermissionsOfAConsent(t *testing.T) {
+	s := instagramtest.New()
+	defer s.Close()
+	redirect := "https://herald.example/v1/oauth/instagram/callback"
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(resp *http.Response, err error) (int, map[string]any) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var ans map[string]any
+		json.NewDecoder(resp.Body).Decode(&ans)
+		return resp.StatusCode, ans
+	}
+	longToken := func(grant ...string) string {
+		q := url.Values{"client_id": {"app"}, "response_type": {"code"}, "redirect_uri": {redirect},
+			"scope": {"instagram_business_basic,instagram_business_content_publish,instagram_business_manage_insights"}, "state": {"st"}}
+		resp, err := noFollow.PostForm(s.AuthURL()+"?"+q.Encode(), url.Values{"decision": {"allow"}, "user": {"1784"}, "grant": grant})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		u, _ := url.Parse(resp.Header.Get("Location"))
+		_, ans := do(http.PostForm(s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {u.Query().Get("code")},
+			"redirect_uri": {redirect}, "client_id": {"app"}}))
+		data := ans["data"].([]any)[0].(map[string]any)
+		if len(grant) > 0 && data["permissions"] != "instagram_business_basic,instagram_business_manage_insights" {
+			t.Errorf("permissions %v", data["permissions"])
+		}
+		_, long := do(http.Get(s.URL() + "/access_token?" + url.Values{"grant_type": {"ig_exchange_token"}, "access_token": {data["access_token"].(string)}}.Encode()))
+		return long["access_token"].(string)
+	}
+	create := func(token string) (int, map[string]any) {
+		return do(http.PostForm(s.URL()+"/v23.0/1784/media", url.Values{"image_url": {"https://cdn.example.com/1.jpg"}, "access_token": {token}}))
+	}
+	refresh := func(token string) string {
+		_, ans := do(http.Get(s.URL() + "/refresh_access_token?grant_type=ig_refresh_token&access_token=" + url.QueryEscape(token)))
+		return ans["access_token"].(string)
+	}
+	without := longToken("instagram_business_manage_insights")
+	for name, tok := range map[string]string{"long-lived": without, "refreshed": refresh(without)} {
+		st, ans := create(tok)
+		e, _ := ans["error"].(map[string]any)
+		if st != http.StatusForbidden || e["code"] != float64(10) {
+			t.Errorf("%s token without content publish: %d %v", name, st, ans)
+		}
+	}
+	if st, ans := create(longToken()); st != http.StatusOK {
+		t.Errorf("a token with every permission: %d %v", st, ans)
+	}
+}

@@ -1,0 +1,80 @@
+package youtubetest
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// ScopePrefix prefixes Google's YouTube scopes.
+const ScopePrefix = "https://www.googleapis.com/auth/"
+
+// opScopes are the scopes each operation takes, any one of them (the
+// YouTube Data API reference, each method's "Authorization" section).
+// The calls within an upload session take the session's.
+var opScopes = map[Op][]string{
+	OpVideosInsert:        {"youtube.upload", "youtube", "youtube.force-ssl", "youtubepartner"},
+	OpThumbnailsSet:       {"youtube.upload", "youtube", "youtube.force-ssl", "youtubepartner"},
+	OpPlaylistItemsInsert: {"youtube", "youtube.force-ssl", "youtubepartner"},
+	OpVideosList:          {"youtube.readonly", "youtube", "youtube.force-ssl", "youtubepartner"},
+	OpChannelsList:        {"youtube.readonly", "youtube", "youtube.force-ssl", "youtubepartner"},
+}
+
+// scopeList is the grant's scopes, space-separated as Google answers
+// them; a grant IssueToken made has Scope.
+func (g *grant) scopeList() string {
+	if g.scopes == "" {
+		return Scope
+	}
+	return g.scopes
+}
+
+// scopeRefusal is the 403 Google answers a token without a scope op
+// takes (insufficientPermissions, "Request had insufficient
+// authentication scopes.", with RFC 6750 §3.1's insufficient_scope in
+// WWW-Authenticate), or nil.
+func (s *Server) scopeRefusal(op Op, r *http.Request) *reply {
+	need := opScopes[op]
+	if len(need) == 0 {
+		return nil
+	}
+	_, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	s.mu.Lock()
+	g, ok := s.access[token]
+	granted := ""
+	if ok {
+		granted = g.scopeList()
+	}
+	s.mu.Unlock()
+	if !ok {
+		return nil // authenticate refuses it
+	}
+	have := strings.Fields(granted)
+	for _, n := range need {
+		if slices.Contains(have, ScopePrefix+n) {
+			return nil
+		}
+	}
+	rep := apiError(http.StatusForbidden, "insufficientPermissions", "Request had insufficient authentication scopes.")
+	rep.header = http.Header{"Www-Authenticate": {`Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="` + ScopePrefix + need[0] + `"`}}
+	return &rep
+}
+
+// grantedOf is what a user who ticked grant (the consent form's "grant"
+// values; none means all) of asked (space-separated) granted: Google's
+// granular consent lets a user leave scopes out, and the token answer's
+// scope names those granted (OAuth 2.0 for Web Server Applications,
+// "Handling granular permissions"); the sign-in scopes (openid, email,
+// profile) cannot be left out.
+func grantedOf(asked string, grant []string) string {
+	if len(grant) == 0 {
+		return asked
+	}
+	var out []string
+	for _, a := range strings.Fields(asked) {
+		if slices.Contains([]string{"openid", "email", "profile"}, a) || slices.Contains(grant, a) {
+			out = append(out, a)
+		}
+	}
+	return strings.Join(out, " ")
+}
