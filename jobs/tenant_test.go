@@ -233,4 +233,38 @@ func TestTenantPostsPublishAndDisconnectApart(t *testing.T) {
 	if st := e.status("p2"); st.State != jobs.StateScheduled {
 		t.Errorf("the default tenant's p2 after shop's disconnect: %s", st.State)
 	}
+	// The account:revoke job of shop's account runs (its payload names
+	// the stored id) and ends the revocation.
+	eventually.True(t, 15*time.Second, func() bool {
+		info, err := vault.Info(ctx, "shop~acct-1")
+		return err == nil && info.Status == tokens.StatusDisconnected
+	}, "shop's acct-1 revoked")
+	if info, _ := vault.Info(ctx, "acct-1"); info.Status != tokens.StatusActive {
+		t.Errorf("the default tenant's acct-1 is %s", info.Status)
+	}
+}
+
+// The retention sweep is operator-wide: it walks every tenant's indexes
+// (their keys name stored ids), whatever its Client's tenant.
+func TestRetentionSweepWalksEveryTenant(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	shop := e.client.ForTenant("shop")
+	if _, err := shop.SchedulePost(ctx, e.post("done", time.Now().Add(time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shop.CancelPost(ctx, "done"); err != nil {
+		t.Fatal(err)
+	}
+	// A final record whose writer did not call ExpireFinal.
+	if err := e.rdb.Persist(ctx, "herald:{post:shop~done}").Err(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.client.NewRetentionSweep().Step(ctx, 100)
+	if err != nil || st.Examined != 1 || st.Expiring != 1 {
+		t.Fatalf("sweep: %+v, %v; want shop's record examined and given its expiry", st, err)
+	}
+	if d := recordTTL(t, e.rdb, "shop~done"); d <= 0 {
+		t.Errorf("shop's canceled record expires in %v", d)
+	}
 }

@@ -7,7 +7,10 @@
 // scenario ends with a check over the platform's call log and Herald's
 // records: every post published exactly once (or failed, or canceled and
 // not on the platform, as the scenario says), nothing lost, nothing
-// published for a disconnected account. The workers-killed scenario
+// published for a disconnected account. Every scenario runs with two
+// tenants that use the same account and post ids (harness_test.go), and
+// checks isolation beside exactly-once: each post is a post of its own
+// tenant, published with its own tenant's account. The workers-killed scenario
 // prints the orphan recovery time, kill to next attempt; under make chaos
 // TestChaosBareAsynqRecovery measures bare asynq's the same way, with the
 // test binary itself as a bare asynq worker.

@@ -120,7 +120,7 @@ func TestChaosWorkerStalled(t *testing.T) {
 	posts := r.schedule(size(8, 40), accounts, time.Second)
 	waitFor(t, time.Minute, "every post publishing", func() bool {
 		for _, p := range posts {
-			if st, err := r.client.PostStatus(context.Background(), p.ID); err != nil || st.State != jobs.StatePublishing {
+			if st, err := r.status(p.ID); err != nil || st.State != jobs.StatePublishing {
 				return false
 			}
 		}
@@ -140,7 +140,7 @@ func TestChaosWorkerStalled(t *testing.T) {
 		byRef[p.Ref] = p.ID
 	}
 	for _, p := range posts {
-		st, err := r.client.PostStatus(context.Background(), p.ID)
+		st, err := r.status(p.ID)
 		if err != nil || st.State != jobs.StatePublished || st.RemoteID != byRef[p.ID] {
 			t.Errorf("%s after the thaw: %s %q, platform has %q (%v)", p.ID, st.State, st.RemoteID, byRef[p.ID], err)
 		}
@@ -170,7 +170,7 @@ func TestChaosCancelsRaceLostAnswers(t *testing.T) {
 		// Cancels spread over the posts' due times and a little after.
 		at := start.Add(spread * 3 / 2 * time.Duration(i) / time.Duration(len(posts)))
 		<-time.After(time.Until(at))
-		if _, err := r.client.CancelPost(context.Background(), posts[k].ID); err != nil && !errors.Is(err, jobs.ErrAlreadyPublished) {
+		if err := r.cancel(posts[k].ID); err != nil && !errors.Is(err, jobs.ErrAlreadyPublished) {
 			t.Errorf("CancelPost(%s): %v", posts[k].ID, err)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/tenant"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -242,42 +243,77 @@ func (r *rig) stopAll() {
 	}
 }
 
-// connect connects n sandbox accounts acct-0..acct-(n-1).
+// Every scenario runs with two tenants (issue 27) that use the same
+// account and post ids: a post is published exactly once, and with its
+// own tenant's account. The rig's posts and accounts carry stored ids
+// (tenant.Qualify), which the sandbox sees as the post's ref and account
+// and the events name; the rig reads and cancels a post through its
+// tenant's Client.
+var tenants = [2]string{"shop", "blog"}
+
+// connect connects n sandbox accounts acct-0..acct-(n-1) in each tenant
+// and returns their stored ids, the tenants alternating.
 func (r *rig) connect(n int) []string {
 	r.t.Helper()
 	var ids []string
 	for i := range n {
-		id := fmt.Sprintf("acct-%d", i)
-		err := r.vault.Connect(context.Background(), tokens.Account{ID: id, Platform: "sandbox",
-			Token: &oauth2.Token{AccessToken: "tok-" + id, Expiry: time.Now().Add(24 * time.Hour)}})
-		if err != nil {
-			r.t.Fatal(err)
+		for _, tn := range tenants {
+			id := tenant.Qualify(tn, fmt.Sprintf("acct-%d", i))
+			err := r.vault.Connect(context.Background(), tokens.Account{ID: id, Platform: "sandbox",
+				Token: &oauth2.Token{AccessToken: "tok-" + id, Expiry: time.Now().Add(24 * time.Hour)}})
+			if err != nil {
+				r.t.Fatal(err)
+			}
+			ids = append(ids, id)
 		}
-		ids = append(ids, id)
 	}
 	return ids
 }
 
-// schedule schedules n posts over the accounts, due evenly across spread
-// from now. It returns the posts SchedulePost acknowledged.
+// schedule schedules n posts over the accounts (of connect), due evenly
+// across spread from now, each through its account's tenant's Client:
+// post i is post-<i/2> of its tenant, so both tenants use each id. It
+// returns the posts SchedulePost acknowledged, with stored ids.
 func (r *rig) schedule(n int, accounts []string, spread time.Duration) []jobs.Post {
 	r.t.Helper()
 	start := time.Now().Add(time.Second)
 	posts := make([]jobs.Post, 0, n)
 	for i := range n {
+		tn, acct := tenant.Split(accounts[i%len(accounts)])
 		p := jobs.Post{
-			ID:        fmt.Sprintf("post-%05d", i),
-			AccountID: accounts[i%len(accounts)],
+			ID:        fmt.Sprintf("post-%05d", i/2),
+			AccountID: acct,
 			Platform:  "sandbox",
 			PublishAt: start.Add(spread * time.Duration(i) / time.Duration(n)),
 			Content:   publishers.Content{Text: fmt.Sprintf("chaos post %d", i)},
 		}
-		if _, err := r.client.SchedulePost(context.Background(), p); err != nil {
-			r.t.Fatalf("SchedulePost(%s): %v", p.ID, err)
+		st, err := r.client.ForTenant(tn).SchedulePost(context.Background(), p)
+		if err != nil {
+			r.t.Fatalf("SchedulePost(%s of %s): %v", p.ID, tn, err)
 		}
+		if st.State != jobs.StateScheduled || st.Attempts != 0 {
+			r.t.Fatalf("SchedulePost(%s of %s) found a post: %+v", p.ID, tn, st)
+		}
+		p.ID, p.AccountID = tenant.Qualify(tn, p.ID), tenant.Qualify(tn, acct)
 		posts = append(posts, p)
 	}
 	return posts
+}
+
+// status is PostStatus of a post with a stored id, through its tenant's
+// Client; the status names the stored ids again.
+func (r *rig) status(id string) (jobs.PostStatus, error) {
+	tn, app := tenant.Split(id)
+	st, err := r.client.ForTenant(tn).PostStatus(context.Background(), app)
+	st.PostID, st.AccountID = tenant.Qualify(tn, st.PostID), tenant.Qualify(tn, st.AccountID)
+	return st, err
+}
+
+// cancel is CancelPost of a post with a stored id.
+func (r *rig) cancel(id string) error {
+	tn, app := tenant.Split(id)
+	_, err := r.client.ForTenant(tn).CancelPost(context.Background(), app)
+	return err
 }
 
 // waitFinal waits until every post is in a final state, and returns the
@@ -294,7 +330,7 @@ func (r *rig) waitFinal(posts []jobs.Post, within time.Duration) map[string]jobs
 			if st, ok := out[p.ID]; ok && st.State.Final() {
 				continue
 			}
-			st, err := r.client.PostStatus(context.Background(), p.ID)
+			st, err := r.status(p.ID)
 			if err != nil || !st.State.Final() {
 				pending++
 				continue
@@ -312,12 +348,16 @@ func (r *rig) waitFinal(posts []jobs.Post, within time.Duration) map[string]jobs
 }
 
 // checkExactlyOnce fails the test for any post that is not published, or
-// that the platform holds other than once.
+// that the platform holds other than once, or with an account of
+// another tenant than the post's.
 func (r *rig) checkExactlyOnce(posts []jobs.Post, states map[string]jobs.PostStatus) {
 	r.t.Helper()
 	perRef := map[string]int{}
 	for _, p := range r.sandbox.Posts() {
 		perRef[p.Ref]++
+		if tenant.Of(p.Ref) != tenant.Of(p.AccountID) {
+			r.t.Errorf("%s was published with %s, another tenant's account", p.Ref, p.AccountID)
+		}
 	}
 	bad := 0
 	for _, p := range posts {
