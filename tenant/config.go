@@ -108,7 +108,7 @@ func (c Config) Label(t string) string {
 	if c.Has(t) {
 		return t
 	}
-	return "other"
+	return Other
 }
 
 func orDefault(t string) string {

@@ -10,6 +10,10 @@ import (
 // every API key and webhook endpoint HERALD_TENANTS does not assign.
 const Default = "default"
 
+// Other is the metrics' tenant label of an id whose tenant is not
+// configured (Config.Label); no tenant may take the name.
+const Other = "other"
+
 // Sep joins a tenant and an app's id in a qualified id. It is not one of
 // input.CheckID's characters, so a qualified id never equals an app id.
 const Sep = "~"
@@ -26,6 +30,8 @@ func Check(name string) error {
 		return fmt.Errorf("tenant name is empty")
 	case len(name) > MaxNameLen:
 		return fmt.Errorf("tenant name %q is longer than %d characters", name, MaxNameLen)
+	case name == Other:
+		return fmt.Errorf("tenant name %q is reserved: the metrics' tenant label uses it for ids of no configured tenant", name)
 	case !namePattern.MatchString(name):
 		return fmt.Errorf("tenant name %q may contain only lower-case letters, digits and -, starting with a letter or digit", name)
 	}

@@ -53,7 +53,7 @@ func TestCheck(t *testing.T) {
 			t.Errorf("Check(%q) = %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "Shop", "-shop", "sh op", "shop~x", "a_b", strings.Repeat("x", tenant.MaxNameLen+1)} {
+	for _, bad := range []string{"", "Shop", "-shop", "sh op", "shop~x", "a_b", "other", strings.Repeat("x", tenant.MaxNameLen+1)} {
 		if err := tenant.Check(bad); err == nil {
 			t.Errorf("Check(%q) = nil", bad)
 		}

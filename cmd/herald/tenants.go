@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -14,38 +13,11 @@ import (
 	"github.com/heraldhq/herald/tenant"
 )
 
-// tenantsOf reads HERALD_TENANTS as the worker and the webhooks commands
-// need it: which tenant each webhook endpoint serves, and the tenants the
-// metrics' tenant label takes. A process not given HERALD_API_TOKENS (a
-// worker) takes the members that name no webhook endpoint as API key
-// names on trust; one not given HERALD_WEBHOOKS takes the others as
-// endpoint names.
-// (config.Config.TenantConfig on branch tenants-core does the same,
-// checked at Load; this gives way to it once both are merged.)
+// tenantsOf is HERALD_TENANTS as config.Load checked it: which tenant
+// each webhook endpoint serves, and the tenants the metrics' tenant label
+// takes.
 func tenantsOf(cfg config.Config) (tenant.Config, error) {
-	var keys, hooks []string
-	for _, item := range strings.Split(cfg.APITokens, ",") {
-		if name, _, ok := strings.Cut(item, ":"); ok && strings.TrimSpace(name) != "" {
-			keys = append(keys, strings.TrimSpace(name))
-		}
-	}
-	for _, ep := range cfg.WebhookEndpoints() {
-		hooks = append(hooks, ep.Name)
-	}
-	for _, entry := range strings.Split(cfg.Tenants, ";") {
-		_, members, _ := strings.Cut(entry, ":")
-		for _, m := range strings.Split(members, ",") {
-			if m = strings.TrimSpace(m); m == "" || slices.Contains(keys, m) || slices.Contains(hooks, m) {
-				continue
-			}
-			if cfg.APITokens == "" {
-				keys = append(keys, m)
-			} else if cfg.Webhooks == "" {
-				hooks = append(hooks, m)
-			}
-		}
-	}
-	return tenant.Parse(cfg.Tenants, keys, hooks)
+	return cfg.TenantConfig(), nil
 }
 
 // tenantStream is the events stream `herald events tail --tenant t`
