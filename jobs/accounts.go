@@ -26,8 +26,8 @@ func revokeTaskID(account string) string { return "revoke:" + account }
 
 // accountDisconnected does what jobs owes a disconnected account: it
 // cancels every post of it that has not gone out and enqueues the
-// revocation of its token on the critical queue. tokens.Vault calls it through
-// Options.OnDisconnect (see VaultHooks).
+// revocation of its token on the critical queue. tokens.Vault calls it
+// through Options.OnDisconnect (see VaultHooks).
 func (c *Client) accountDisconnected(ctx context.Context, accountID, platform string) error {
 	at := c.opts.now()
 	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(accountID), 0, -1).Result()
