@@ -329,3 +329,38 @@ func TestPostPastItsDeadlineLooksBeforeTooLate(t *testing.T) {
 		})
 	}
 }
+
+// TestCancelAsTheAttemptEndsIsSettledAtOnce: the cancel lands after the
+// attempt recorded its post unknown and released it, while asynq still
+// holds its task as running (and will retry it only after the backoff,
+// an hour here). The look must not wait for that retry: it runs at once.
+func TestCancelAsTheAttemptEndsIsSettledAtOnce(t *testing.T) {
+	e := newEnv(t)
+	platform := lostAt(t, publisherstest.StepPublished)
+	reg := publishers.NewRegistry()
+	reg.Register("sandbox", platform)
+	ended, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	e.startWorker(reg, func(c *jobs.WorkerConfig) {
+		slowRetries(c)
+		c.Observe = func(o jobs.Outcome) {
+			if o.State == jobs.StateUnknown {
+				once.Do(func() { close(ended); <-release }) // the handler has not returned yet
+			}
+		}
+	})
+	e.schedule(e.post("ending", time.Now()))
+	<-ended
+	if info := e.taskInfo("ending"); info == nil || info.State != asynq.TaskStateActive {
+		t.Fatalf("task %+v, want active", info)
+	}
+	st, err := e.client.CancelPost(context.Background(), "ending")
+	close(release)
+	if err != nil || st.State != jobs.StateCancelRequested {
+		t.Fatalf("CancelPost = %s, %v", st.State, err)
+	}
+	st = e.waitState("ending", jobs.StatePublished, 10*time.Second)
+	if posts := platform.Posts("ending"); len(posts) != 1 || st.RemoteID != posts[0] {
+		t.Errorf("platform has %v, record says %q", posts, st.RemoteID)
+	}
+}
