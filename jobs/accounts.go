@@ -19,27 +19,30 @@ type revokePayload struct {
 	V         int    `json:"v"`
 	AccountID string `json:"account_id"`
 	Platform  string `json:"platform,omitempty"`
+	// DisconnectedAt (unix ms) starts the look window (disconnectlook.go).
+	DisconnectedAt int64 `json:"disconnected_at,omitempty"`
 }
 
 func revokeTaskID(account string) string { return "revoke:" + account }
 
 // accountDisconnected does what jobs owes a disconnected account: it
-// enqueues the revocation of its token on the critical queue and cancels
-// every post of it that has not gone out. tokens.Vault calls it through
-// Options.OnDisconnect (see VaultHooks).
+// cancels every post of it that has not gone out and enqueues the
+// revocation of its token on the critical queue. tokens.Vault calls it
+// through Options.OnDisconnect (see VaultHooks).
 func (c *Client) accountDisconnected(ctx context.Context, accountID, platform string) error {
-	if err := c.enqueueRevoke(ctx, accountID, platform); err != nil {
-		return err
-	}
+	at := c.opts.now()
 	ids, err := c.store.rdb.ZRange(ctx, accountPostsKey(accountID), 0, -1).Result()
+	if err == nil {
+		err = c.cancelAll(ctx, accountID, ids)
+	}
+	// The revocation is enqueued after the cancels, so that its job sees
+	// the posts whose look needs the token (disconnectlook.go), and also
+	// when a cancel failed.
+	if qerr := c.enqueueRevoke(ctx, accountID, platform, at.UnixMilli()); qerr != nil {
+		return errors.Join(err, qerr)
+	}
 	if err != nil {
 		return err
-	}
-	for _, id := range ids {
-		_, _, err := c.cancel(ctx, id)
-		if err != nil && !errors.Is(err, ErrAlreadyPublished) && !errors.Is(err, ErrFinal) && !errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("cancel post %s of %s: %w", id, accountID, err)
-		}
 	}
 	// An attempt that was already talking to the platform was asked to
 	// stop; wait until it has, so that nothing of the account is published
@@ -56,13 +59,25 @@ func (c *Client) accountDisconnected(ctx context.Context, accountID, platform st
 // enqueueRevoke enqueues the revocation of the tokens the Vault keeps
 // aside for accountID (a disconnect's, or the one a reconnect replaced).
 // A revoke task already there takes them too: Revoke reads the kept
-// tokens again after each round.
-func (c *Client) enqueueRevoke(ctx context.Context, accountID, platform string) error {
-	payload, _ := json.Marshal(revokePayload{V: payloadVersion, AccountID: accountID, Platform: platform})
+// tokens again after each round. disconnectedAt (unix ms, 0 for a
+// reconnect's replaced token) starts the look window (disconnectlook.go).
+func (c *Client) enqueueRevoke(ctx context.Context, accountID, platform string, disconnectedAt int64) error {
+	payload, _ := json.Marshal(revokePayload{V: payloadVersion, AccountID: accountID, Platform: platform, DisconnectedAt: disconnectedAt})
 	_, err := c.q.EnqueueContext(ctx, asynq.NewTask(TypeAccountRevoke, payload),
 		asynq.TaskID(revokeTaskID(accountID)), asynq.Queue(QueueCritical), asynq.MaxRetry(8))
 	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return fmt.Errorf("enqueue revoke of %s: %w", accountID, err)
+	}
+	return nil
+}
+
+// cancelAll cancels the posts ids of accountID that have not gone out.
+func (c *Client) cancelAll(ctx context.Context, accountID string, ids []string) error {
+	for _, id := range ids {
+		_, _, err := c.cancel(ctx, id)
+		if err != nil && !errors.Is(err, ErrAlreadyPublished) && !errors.Is(err, ErrFinal) && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("cancel post %s of %s: %w", id, accountID, err)
+		}
 	}
 	return nil
 }
@@ -168,16 +183,28 @@ func (c *Client) deleteTasksNaming(queue, account string, n map[string]int) erro
 }
 
 // revokeHandler runs account:revoke tasks. Its last attempt forces the
-// deletion of the token even when the platform keeps failing.
-type revokeHandler struct{ revoker Tokens }
+// deletion of the token even when the platform keeps failing. It waits,
+// bounded, while posts of the account need the token for a look
+// (disconnectlook.go).
+type revokeHandler struct {
+	revoker Tokens
+	looks   *lookHold
+}
 
 func (h *revokeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	var p revokePayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || checkStored("account_id", p.AccountID) != nil {
 		return fmt.Errorf("payload: not a revoke payload: %w", asynq.SkipRetry)
 	}
+	wait, err := h.looks.wait(ctx, p)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return snooze(wait, fmt.Sprintf("posts of %s wait for a look with the token", p.AccountID))
+	}
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, _ := asynq.GetMaxRetry(ctx)
-	_, err := h.revoker.Revoke(ctx, p.AccountID, retried >= maxRetry)
+	_, err = h.revoker.Revoke(ctx, p.AccountID, retried >= maxRetry)
 	return err
 }

@@ -39,14 +39,17 @@ local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
 // length, event time, tenant, and the prefix of the tenant's stored ids
 // ("" for the default tenant), which the event's account id loses.
 // Replies {'missing'}, {'final', state}, {'early', publish_at_ms, wait_ms},
-// {'busy'}, {'late', deadline_ms, hash} or {'begun', attempts, hash}
+// {'busy'}, {'late', deadline_ms, hash} or {'begun', attempts, hash, look}
 // (checked in that order: busy before late, so that a task redelivered
 // near a post's deadline never fails a post another attempt is
 // publishing)
 // where hash is the record as it was before, as HGETALL gives it. A
 // cancel_requested post is never late (its attempt only looks whether
 // the platform has it) and keeps its state, its attempt named as the
-// record's resolver (unknown.go). When
+// record's resolver (unknown.go). Nor is a post past its deadline that
+// the platform may have (unknown, or with a checkpoint): its attempt
+// begins as a look, look being the deadline ("" for an ordinary
+// attempt), and the post is too late only if the platform has none. When
 // it begins an attempt and has KEYS[2], it appends the post.publishing
 // event itself. It reads the fields it decides on with one HMGET and
 // returns HGETALL's reply as it is, without copying the record in Lua.
@@ -62,7 +65,17 @@ local deadline = at + tonumber(ARGV[2])
 if f[3] and f[3] ~= '' then deadline = tonumber(f[3]) end
 if f[4] and f[4] ~= '' and (tonumber(f[5] or '0') or 0) > now then return {'busy'} end
 local resolving = st == 'cancel_requested'
-if now > deadline and not resolving then return {'late', tostring(deadline), redis.call('HGETALL', KEYS[1])} end
+local look = ''
+if now > deadline and not resolving then
+  local maybe = st == 'unknown'
+  if not maybe then
+    for _, k in ipairs(redis.call('HKEYS', KEYS[1])) do
+      if string.sub(k, 1, 3) == 'cp:' then maybe = true break end
+    end
+  end
+  if not maybe then return {'late', tostring(deadline), redis.call('HGETALL', KEYS[1])} end
+  look = tostring(deadline)
+end
 local h = redis.call('HGETALL', KEYS[1])
 local attempts = (tonumber(f[8] or '0') or 0) + 1
 local next = 'publishing'
@@ -79,7 +92,7 @@ if KEYS[2] then
     'account_id', acct, 'at', ARGV[7], 'platform', f[7] or '',
     'post_id', ARGV[5], 'state', 'publishing', 'attempt', tostring(attempts))
 end
-return {'begun', tostring(attempts), h}
+return {'begun', tostring(attempts), h, look}
 `)
 
 // finishScript: ARGV owner, allowed states ("" any, else comma-separated
@@ -124,6 +137,9 @@ type beginResult struct {
 	Wait     time.Duration // for early: until At, by Redis's clock
 	Attempts int
 	Record   record // for late and begun
+	// Look: begun, but only to look whether the platform has the post,
+	// which is past its deadline (At).
+	Look bool
 }
 
 // begin starts an attempt at postID for owner and appends the
@@ -196,6 +212,9 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 		} else {
 			r.Attempts, _ = strconv.Atoi(str(1))
 			r.Record.Attempts = r.Attempts
+			if len(res) > 3 && str(3) != "" {
+				r.Look, r.At = true, parseMilli(str(3))
+			}
 			if r.Record.State != StateCancelRequested {
 				r.Record.State = StatePublishing
 			}

@@ -279,17 +279,41 @@ func (c *Client) cancelRequested(ctx context.Context, st PostStatus, prev State)
 }
 
 // runSoon runs post id's waiting task now, or enqueues one when asynq
-// has none (it archived or lost it).
+// has none (it archived or lost it). A task that is still running
+// although its post is not publishing has ended its attempt (or not
+// begun one), and asynq would retry it only after its backoff: the post
+// gets a task of its own now ("settle:<attempts>:<post id>"), harmless
+// beside the other since the record decides what each does (a second
+// attempt waits while one holds the post).
 func (c *Client) runSoon(ctx context.Context, id string) error {
 	err := c.insp.RunTask(QueuePublish, publishTaskID(id))
-	if !errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
-		return nil // run now, or already running
+	if err == nil {
+		return nil
+	}
+	missing := errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound)
+	if !missing {
+		if info, ierr := c.insp.GetTaskInfo(QueuePublish, publishTaskID(id)); ierr != nil || info.State != asynq.TaskStateActive {
+			return nil // pending already (or gone since: the reconciler finds it)
+		}
 	}
 	rec, ok, err := c.store.load(ctx, id)
 	if err != nil || !ok {
 		return err
 	}
-	return c.enqueue(ctx, rec.Post)
+	if missing {
+		return c.enqueue(ctx, rec.Post)
+	}
+	payload, err := marshalPublishPayload(rec.Post)
+	if err != nil {
+		return err
+	}
+	_, err = c.q.EnqueueContext(ctx, asynq.NewTask(TypePublish, payload),
+		asynq.TaskID(fmt.Sprintf("settle:%d:%s", rec.Attempts, id)), asynq.Queue(QueuePublish),
+		asynq.MaxRetry(c.opts.maxRetry), asynq.Timeout(publishTimeout))
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	return err
 }
 
 // postError is post id's status and err, which names the post.

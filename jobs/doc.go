@@ -73,7 +73,8 @@
 //
 // An attempt begins and ends with one script each: begin reads the record,
 // checks the post is due, not held by another attempt, and not too late (in
-// that order), takes the post's lock (kept in the record and renewed while
+// that order; a post past its deadline that the platform may have is not
+// late yet: its attempt only looks, unknown.go), takes the post's lock (kept in the record and renewed while
 // the attempt runs, so a task asynq hands to a second worker waits) and
 // marks it publishing; finish records the outcome and releases the lock.
 // The lock is a fence (fence.go): checkpoint saves and outcomes are
@@ -102,7 +103,11 @@
 // is a state of its own, unknown, and a cancel never calls canceled a post
 // the platform may have: it leaves it cancel_requested, and the next
 // attempt only looks (publishers.Request.ResolveOnly), ending it
-// published with post.cancel_failed, or canceled (unknown.go).
+// published with post.cancel_failed, or canceled (unknown.go); a look
+// that cannot learn the outcome ends it failed, class outcome_unknown.
+// After a disconnect the look uses the token kept for its revocation,
+// and the revocation waits for it, at most WorkerConfig.LookWindow
+// (disconnectlook.go).
 //
 // Account erasure stays here, with the posts it mostly deletes: the
 // erase hook deletes the account's records, index and tasks, and asks

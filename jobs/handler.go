@@ -123,22 +123,27 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		return errBusy
 	case "late":
 		rec := b.Record
-		reason := fmt.Sprintf("not published by %s (publish_at %s)", b.At.UTC().Format(time.RFC3339), rec.PublishAt.UTC().Format(time.RFC3339))
-		return h.fail(ctx, rec, "", ClassTooLate, reason, rec.Attempts, start)
+		return h.fail(ctx, rec, "", ClassTooLate, lateReason(b.At, rec.PublishAt), rec.Attempts, start)
 	case "begun":
 	default:
 		return fmt.Errorf("begin attempt: unexpected verdict %q", b.Verdict)
 	}
 	rec, attempt := b.Record, b.Attempts
+	// Past its deadline but perhaps on the platform: this attempt only
+	// looks (unknown.go), and the post is too late only if it is not there.
+	late := ""
+	if b.Look {
+		late = lateReason(b.At, rec.PublishAt)
+	}
 	actx, lose, stopRenewing := h.store.keepLocked(ctx, postID, owner)
 	defer stopRenewing()
 
-	res, err := h.callPlatform(actx, rec, owner, lose, attempt, pending)
+	res, err := h.callPlatform(actx, rec, owner, lose, attempt, pending, b.Look)
 	if cause := context.Cause(actx); err != nil && errors.Is(cause, errLockLost) && !errors.Is(err, errLockLost) {
 		err = fmt.Errorf("%w (%w)", cause, err)
 	}
 	if err != nil {
-		return h.attemptFailed(ctx, rec, owner, attempt, err, start)
+		return h.attemptFailed(ctx, rec, owner, attempt, err, start, late)
 	}
 	published := &events.Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StatePublished),
 		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL,
@@ -177,15 +182,21 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	return nil
 }
 
+// lateReason says why a post whose deadline was deadline is too late.
+func lateReason(deadline, publishAt time.Time) string {
+	return fmt.Sprintf("not published by %s (publish_at %s)", deadline.UTC().Format(time.RFC3339), publishAt.UTC().Format(time.RFC3339))
+}
+
 // callPlatform gets a token and hands the post to its publisher.
 // pending, if it read rec's account, gives the token without a round
-// trip of its own.
-func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner string, lose func(error), attempt int, pending *tokens.PendingCredentials) (publishers.Result, error) {
+// trip of its own. look, or a cancel_requested post, makes the attempt
+// look-only (publishers.Request.ResolveOnly).
+func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner string, lose func(error), attempt int, pending *tokens.PendingCredentials, look bool) (publishers.Result, error) {
 	pub, ok := h.publishers.Lookup(rec.Platform)
 	if !ok {
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("platform %q is not enabled on this worker", rec.Platform))
 	}
-	resolve := rec.State == StateCancelRequested
+	resolve := look || rec.State == StateCancelRequested
 	if resolve {
 		if err := resolveOnly(rec, pub); err != nil {
 			return publishers.Result{}, err
@@ -200,6 +211,11 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner str
 		tok, info, err = pending.Result(ctx, rec.Platform)
 	} else {
 		tok, info, err = h.tokens.Credentials(ctx, rec.AccountID, rec.Platform)
+	}
+	if err != nil && resolve && errors.Is(err, tokens.ErrNotConnected) && !errors.Is(err, tokens.ErrReauthRequired) {
+		// Disconnected since: a look may use the token kept for the
+		// revocation, which waits for it (tokens/look.go, disconnectlook.go).
+		tok, info, err = h.tokens.LookToken(ctx, rec.AccountID, rec.Platform)
 	}
 	if err != nil {
 		return publishers.Result{}, tokenError(err)
@@ -277,10 +293,16 @@ func tokenError(err error) error {
 }
 
 // attemptFailed records a failed attempt, releases the post, and tells
-// asynq what to do next.
-func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner string, attempt int, err error, start time.Time) error {
+// asynq what to do next. late, if set, says the attempt was a look at a
+// post past its deadline, and why it is too late.
+func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner string, attempt int, err error, start time.Time, late string) error {
 	if done, serr := h.settleCancel(ctx, rec, owner, attempt, err, start); done {
 		return serr
+	}
+	if late != "" {
+		if done, lerr := h.lateLookFailed(ctx, rec, owner, attempt, err, start, late); done {
+			return lerr
+		}
 	}
 	class := publishers.ClassOf(err)
 	if ctx.Err() != nil || errors.Is(err, errLockLost) {
@@ -308,6 +330,10 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 	defer cancel()
 	// Unknown when the platform may have the post (unknown.go).
 	next, evType := retryState(err)
+	if late != "" {
+		// The look learned nothing: the platform may still have it.
+		next, evType = StateUnknown, events.PostUnknown
+	}
 	retry := &events.Event{Type: evType, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(next), Attempt: attempt, Class: class.String(), Reason: err.Error()}
 	tr, ferr := h.store.finish(wctx, rec.PostID, owner, []State{StatePublishing}, retry,
 		"state", string(next), "last_error", err.Error())

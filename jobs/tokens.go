@@ -32,6 +32,11 @@ type Tokens interface {
 	// (account:revoke tasks); force deletes it even when the platform
 	// keeps failing.
 	Revoke(ctx context.Context, accountID string, force bool) (revoked bool, err error)
+	// LookToken gives a disconnected account's token, kept for its
+	// revocation, to a look-only attempt (publishers.Request.ResolveOnly)
+	// at one of its canceled posts whose outcome is unknown, and to
+	// nothing else (tokens/look.go).
+	LookToken(ctx context.Context, accountID, platform string) (*oauth2.Token, tokens.Info, error)
 }
 
 var _ Tokens = (*tokens.Vault)(nil)

@@ -32,7 +32,32 @@ import (
 //     otherwise (post.canceled);
 //   - an attempt that ends without a post on a cancel_requested record is
 //     canceled when it left no checkpoint, and kept cancel_requested for
-//     the next attempt's look when it did.
+//     the next attempt's look when it did;
+//   - a look that cannot happen (the publisher cannot look without
+//     posting, the account's token is refused or gone) or whose retries
+//     ran out ends the post failed, class outcome_unknown, with the
+//     reason and post.failed: never left cancel_requested, and never
+//     called canceled;
+//   - a post past its deadline (not_after, or publish time plus the
+//     lateness) that the platform may have (unknown, or with checkpoints)
+//     is not failed as too late blindly either: its attempt only looks,
+//     and ends it published if the platform has it, too_late if not,
+//     outcome_unknown if it cannot learn which.
+//
+// A disconnect cancels too, and its looks need the account's token,
+// which the disconnect made unreadable: they use the sealed token kept
+// for its revocation (tokens.Vault.LookToken), and the revocation waits
+// for them, bounded (disconnectlook.go).
+
+// ClassOutcomeUnknown is the failure class of a post whose outcome at the
+// platform could not be learned: canceled (or past its deadline) while
+// the platform may have it, and no look could tell. The post may be
+// online: the reason says why Herald could not look; check the platform.
+const ClassOutcomeUnknown = "outcome_unknown"
+
+// unresolvedReason starts the reason of a canceled post whose look
+// failed for good.
+const unresolvedReason = "canceled, but whether the platform has the post could not be learned: "
 
 // cancelScript cancels a post, or asks for the cancel when the platform
 // may already have it. ARGV updated_at_ms. Replies {previous state ("" if
@@ -142,6 +167,11 @@ func (h *publishHandler) settleCancel(ctx context.Context, rec record, owner str
 		// on its own meets a cancel in finish (attemptFailed).
 		return false, nil
 	}
+	if resolving && !errors.Is(err, publishers.ErrNotPublished) {
+		if prefix, final := lookGivesUp(ctx, err); final {
+			return true, h.unresolved(ctx, rec, owner, attempt, prefix+unresolvedReason+err.Error(), start)
+		}
+	}
 	wctx, cancel := detached(ctx)
 	defer cancel()
 	verdict, serr := h.store.settle(wctx, rec.PostID, owner, settleMode(err))
@@ -163,22 +193,74 @@ func (h *publishHandler) settleCancel(ctx context.Context, rec record, owner str
 		// The next attempt looks, soon.
 		return true, snooze(time.Second, fmt.Sprintf("post %s canceled while the platform may have it: the next attempt looks", rec.PostID))
 	}
-	if c := publishers.ClassOf(err); c == publishers.ClassPermanent || c == publishers.ClassReauth {
-		// No attempt can look (a platform whose publisher cannot look
-		// without posting, an account whose token is gone): an operator
-		// must check the platform.
-		h.log.Warn("publish: canceled post's outcome cannot be learned; it stays cancel_requested", "post_id", rec.PostID, "platform", rec.Platform, "error", err)
-		return true, fmt.Errorf("post %s: canceled, but whether the platform has it cannot be learned: %w: %w", rec.PostID, err, asynq.SkipRetry)
-	}
 	return true, fmt.Errorf("post %s attempt %d (resolving a cancel): %w", rec.PostID, attempt, err)
 }
 
-// resolveOnly prepares the request of an attempt at a cancel_requested
-// post: the publisher may only look. Without a checkpoint nothing was
+// lookGivesUp reports whether a look-only attempt that failed with err
+// is the last: no attempt can look (a permanent or reauth error: a
+// publisher that cannot look without posting, a token refused or gone),
+// or this was the task's last try. prefix starts the reason.
+func lookGivesUp(ctx context.Context, err error) (prefix string, final bool) {
+	if ctx.Err() != nil || errors.Is(err, errLockLost) {
+		return "", false // cut short: shutdown requeues, another attempt holds the post
+	}
+	switch publishers.ClassOf(err) {
+	case publishers.ClassPermanent, publishers.ClassReauth:
+		return "", true
+	}
+	if IsFailure(err) && lastTry(ctx) {
+		return exhaustedPrefix, true
+	}
+	return "", false
+}
+
+// unresolved ends a canceled post whose look failed for good: failed,
+// class outcome_unknown, with post.failed, so that the app hears of it
+// rather than a post left cancel_requested for ever; releases the post
+// and archives its task.
+func (h *publishHandler) unresolved(ctx context.Context, rec record, owner string, attempt int, reason string, start time.Time) error {
+	wctx, cancel := detached(ctx)
+	defer cancel()
+	ev := &events.Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: attempt, Class: ClassOutcomeUnknown, Reason: reason}
+	tr, err := h.store.finish(wctx, rec.PostID, owner, []State{StateCancelRequested}, ev,
+		"state", string(StateFailed), "class", ClassOutcomeUnknown, "reason", reason)
+	if err != nil {
+		return fmt.Errorf("post %s attempt %d: %s (and %w)", rec.PostID, attempt, reason, err)
+	}
+	if tr.Fenced {
+		return fmt.Errorf("post %s attempt %d stopped: %s: %w", rec.PostID, attempt, reason, errLockLost)
+	}
+	if !tr.Changed {
+		return nil // erased meanwhile
+	}
+	h.log.Warn("publish: canceled post's outcome could not be learned; failed, class outcome_unknown: check the platform", "post_id", rec.PostID, "platform", rec.Platform, "reason", reason)
+	h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateFailed, Class: ClassOutcomeUnknown, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt), Err: errors.New(reason)})
+	return fmt.Errorf("post %s failed (%s): %s: %w", rec.PostID, ClassOutcomeUnknown, reason, asynq.SkipRetry)
+}
+
+// lateLookFailed ends a look at a post past its deadline that did not
+// find the post: too_late when the platform has none, outcome_unknown
+// when the look failed for good; done is false when the look is retried.
+func (h *publishHandler) lateLookFailed(ctx context.Context, rec record, owner string, attempt int, err error, start time.Time, late string) (done bool, _ error) {
+	if ctx.Err() != nil || errors.Is(err, errLockLost) {
+		return false, nil
+	}
+	if errors.Is(err, publishers.ErrNotPublished) {
+		return true, h.fail(ctx, rec, owner, ClassTooLate, late, attempt, start)
+	}
+	if prefix, final := lookGivesUp(ctx, err); final {
+		return true, h.fail(ctx, rec, owner, ClassOutcomeUnknown, prefix+late+", and whether the platform has the post could not be learned: "+err.Error(), attempt, start)
+	}
+	return false, nil
+}
+
+// resolveOnly prepares the request of a look-only attempt (a
+// cancel_requested post, or one past its deadline): the publisher may
+// only look. Without a checkpoint nothing was
 // sent, and the answer is known without asking (nor needing a token).
 func resolveOnly(rec record, pub publishers.Publisher) error {
 	if len(rec.Checkpoints) == 0 {
-		return publishers.Permanent(fmt.Errorf("post %s: nothing was sent before the cancel: %w", rec.PostID, publishers.ErrNotPublished))
+		return publishers.Permanent(fmt.Errorf("post %s: nothing was sent (no checkpoint): %w", rec.PostID, publishers.ErrNotPublished))
 	}
 	if r, ok := pub.(publishers.Resolver); !ok || !r.ResolvesOnly() {
 		return publishers.Permanent(fmt.Errorf("%w: the %s publisher cannot look a post up without publishing it", publishers.ErrOutcomeUnknown, rec.Platform))

@@ -226,8 +226,9 @@ type notResolver struct{ publishers.Publisher }
 
 // TestCancelOfAnUnknownPostOnAPlatformThatCannotLook: the publisher
 // cannot look a post up without posting it, so no attempt may run for
-// the canceled post: it stays cancel_requested and its task is archived
-// with the reason, and the platform gets nothing more.
+// the canceled post: it ends failed, class outcome_unknown (the app is
+// told, with post.failed, to check the platform), its task is archived,
+// and the platform gets nothing more.
 func TestCancelOfAnUnknownPostOnAPlatformThatCannotLook(t *testing.T) {
 	e := newEnv(t)
 	platform := lostAnswers()
@@ -243,8 +244,11 @@ func TestCancelOfAnUnknownPostOnAPlatformThatCannotLook(t *testing.T) {
 		info := e.taskInfo("blind")
 		return info != nil && info.State.String() == "archived"
 	})
-	if st := e.status("blind"); st.State != jobs.StateCancelRequested {
-		t.Errorf("state %s, want cancel_requested", st.State)
+	if st := e.status("blind"); st.State != jobs.StateFailed || st.FailureClass != jobs.ClassOutcomeUnknown {
+		t.Errorf("state %s (%s), want failed (outcome_unknown)", st.State, st.FailureClass)
+	}
+	if types := e.postEventTypes("blind"); !inOrder(types, events.PostCancelRequested, events.PostFailed) {
+		t.Errorf("events %v", types)
 	}
 	if posts := platform.Posts("blind"); len(posts) != 1 {
 		t.Errorf("platform has %v, want the one post", posts)

@@ -47,7 +47,7 @@ func VaultHooks(c *Client, o tokens.Options) tokens.Options {
 				return err
 			}
 		}
-		return c.enqueueRevoke(ctx, accountID, platform)
+		return c.enqueueRevoke(ctx, accountID, platform, 0)
 	}
 	o.OnDisconnect = func(ctx context.Context, accountID, platform string) error {
 		if onDisconnect != nil {

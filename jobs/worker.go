@@ -70,6 +70,12 @@ type WorkerConfig struct {
 	// Lookup paces the lookups of post ids a platform gives after
 	// publishing (TikTok's, after moderation; lookup.go).
 	Lookup LookupConfig
+	// LookWindow bounds how long a disconnected account's token, kept
+	// sealed for its revocation, may still serve the look-only attempts
+	// of its canceled posts that the platform may have: the revocation
+	// waits until they have settled, at most this long after the
+	// disconnect (default DefaultLookWindow; disconnectlook.go).
+	LookWindow time.Duration
 	// RecordRetention is how long a post's record outlives its end
 	// (default DefaultRetention; give it the Client's WithRetention). The
 	// attempt that ends a post sets the expiry in its own round trip.
@@ -126,6 +132,9 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	if cfg.RecordRetention <= 0 {
 		cfg.RecordRetention = DefaultRetention
 	}
+	if cfg.LookWindow <= 0 {
+		cfg.LookWindow = DefaultLookWindow
+	}
 	w := &Worker{}
 	c := NewClient(rdb, WithClock(cfg.Now), WithMaxRetry(cfg.MaxRetry), WithMaxLateness(cfg.MaxLateness),
 		WithEventsMaxLen(cfg.EventsMaxLen), WithEventObserver(cfg.ObserveEvent), WithRetention(cfg.RecordRetention))
@@ -167,7 +176,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		Posts: publishedPosts{st}, Events: st.events, Now: cfg.Now}
 	w.mux.Handle(TypeAnalyticsRefresh, analytics.NewRefreshHandler(rdb, ao))
 	w.mux.Handle(TypeAnalyticsSweep, analytics.NewSweepHandler(rdb, ao))
-	w.mux.Handle(TypeAccountRevoke, &revokeHandler{revoker: cfg.Tokens})
+	w.mux.Handle(TypeAccountRevoke, &revokeHandler{revoker: cfg.Tokens, looks: &lookHold{rdb: rdb, now: cfg.Now, window: cfg.LookWindow}})
 	if _, delivers := cfg.Queues[QueueWebhooks]; delivers && len(cfg.Webhooks.Endpoints) > 0 {
 		wh := cfg.Webhooks
 		if wh.Logger == nil {

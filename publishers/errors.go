@@ -124,5 +124,5 @@ var ErrOutcomeUnknown = errors.New("outcome unknown")
 // ErrNotPublished is what a publisher returns for a Request with
 // ResolveOnly set when the platform has no post of it: nothing an
 // earlier attempt sent became a post. The worker then records the
-// canceled post as canceled.
+// canceled post as canceled (a post past its deadline as too late).
 var ErrNotPublished = errors.New("the platform has no post of it")

@@ -67,8 +67,9 @@ type Request struct {
 	Checkpoints Checkpoints
 	// Attempt counts attempts of this post, from 1.
 	Attempt int
-	// ResolveOnly says the post was canceled while an earlier attempt's
-	// outcome was unknown: the publisher must only find out, from its
+	// ResolveOnly says the post was canceled (or its deadline passed)
+	// while an earlier attempt's outcome was unknown, or after it left a
+	// checkpoint: the publisher must only find out, from its
 	// checkpoints, whether the platform has the post, and return it if
 	// so, never create or publish anything; when the platform has none it
 	// returns an error wrapping ErrNotPublished. Only publishers that
@@ -81,7 +82,8 @@ type Request struct {
 // Resolver is a Publisher that honours Request.ResolveOnly. The worker
 // never sends a ResolveOnly request to a publisher that is not one (it
 // would create the post): a canceled post of such a platform whose
-// outcome is unknown stays cancel_requested for an operator to check.
+// outcome is unknown ends failed, class outcome_unknown, for the app to
+// check the platform.
 type Resolver interface {
 	Publisher
 	// ResolvesOnly reports that Publish honours Request.ResolveOnly.

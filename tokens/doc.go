@@ -25,7 +25,10 @@
 //     and deletes it, or deletes it anyway on its last attempt. Every
 //     disconnected token is kept until then, not only the last: a second
 //     disconnect (after a reconnect) before the job ran adds to the ones
-//     waiting, and each is deleted only after its own revocation.
+//     waiting, and each is deleted only after its own revocation. Until
+//     then LookToken hands the kept token to one use only: the look-only
+//     attempts of the account's canceled posts whose outcome is unknown
+//     (look.go); the revoke job waits for them, bounded.
 //   - Connect of an account that has a live token replaces it and keeps
 //     the replaced one for Revoke (Options.OnRevocation enqueues the job)
 //     when it differs from the new one, its platform has a revoke, and the

@@ -125,3 +125,36 @@ func ExampleVault_Erase() {
 	// acct-9 <nil>
 	// true
 }
+
+// After a disconnect the token is unreadable, but the sealed copy kept
+// for its revocation still serves the worker's look-only attempts (did
+// the platform take a post whose answer was lost?) until the revoke job
+// has revoked and deleted it.
+func ExampleVault_LookToken() {
+	ctx := context.Background()
+	h, err := heraldtest.New(ctx, heraldtest.NoWorker())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer h.Close()
+	vault := tokens.New(h.Redis, h.Keys, tokens.Options{Platforms: map[string]tokens.Platform{"sandbox": {}}})
+	_ = vault.Connect(ctx, tokens.Account{
+		ID: "acct-10", Platform: "sandbox", PlatformUserID: "sb-10",
+		Token: &oauth2.Token{AccessToken: "granted", TokenType: "Bearer"},
+	})
+	_ = vault.Disconnect(ctx, "acct-10")
+
+	_, err = vault.Token(ctx, "acct-10", "sandbox")
+	fmt.Println("publish:", errors.Is(err, tokens.ErrNotConnected))
+	tok, info, err := vault.LookToken(ctx, "acct-10", "sandbox")
+	fmt.Println("look:", tok.AccessToken == "granted", info.Status, err)
+
+	_, _ = vault.Revoke(ctx, "acct-10", false) // the account:revoke job
+	_, _, err = vault.LookToken(ctx, "acct-10", "sandbox")
+	fmt.Println("after the revocation:", errors.Is(err, tokens.ErrNotConnected))
+	// Output:
+	// publish: true
+	// look: true revoking <nil>
+	// after the revocation: true
+}

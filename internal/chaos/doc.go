@@ -3,7 +3,8 @@
 // append-only file, and the sandbox platform, while the tests kill
 // workers, crash and freeze Redis, make the platform fail and disconnect
 // accounts mid-run, let every retry fail, freeze a worker past its lock
-// (SIGSTOP, SIGCONT) and cancel posts while answers are lost. Each
+// (SIGSTOP, SIGCONT), and cancel posts or disconnect their accounts
+// while answers are lost. Each
 // scenario ends with a check over the platform's call log and Herald's
 // records: every post published exactly once (or failed, or canceled and
 // not on the platform, as the scenario says), nothing lost, nothing

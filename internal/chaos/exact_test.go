@@ -213,3 +213,119 @@ func countEvents(evs map[string]map[string]int, typ string) int {
 	}
 	return n
 }
+
+// The platform loses a third of its answers after doing the work, and
+// half the accounts are disconnected mid-run, each the moment one of its
+// posts may be on the platform without Herald knowing (an answer lost
+// after a draft was saved, the retry waiting), so that the post's look
+// must use the token the disconnect kept for its revocation. No post is left in a state that is not final; none is on
+// the platform twice, nor published after its account's Disconnect
+// returned; every post's state agrees with the platform: published if it
+// is there (with post.cancel_failed when a cancel lost), canceled if it
+// is not; and every disconnected token is deleted once the looks are
+// done.
+func TestChaosDisconnectsRaceLostAnswers(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "everysec")
+	r.sandbox.SetLatency(50 * time.Millisecond)
+	r.sandbox.SetFaultRate(0.33, 17, sandboxtest.Fault{LoseResponse: true})
+	accounts := r.connect(10)
+	// Retries a second or two away: such posts wait long enough for a
+	// disconnect to find them.
+	r.startWorker("HERALD_RETRY_BASE=1s", "HERALD_RETRY_CAP=3s")
+	r.startWorker("HERALD_RETRY_BASE=1s", "HERALD_RETRY_CAP=3s")
+	spread := time.Duration(size(8, 30)) * time.Second
+	posts := r.schedule(size(200, 1000), accounts, spread)
+	byAccount := map[string][]string{}
+	for _, p := range posts {
+		byAccount[p.AccountID] = append(byAccount[p.AccountID], p.ID)
+	}
+
+	gone := map[string]time.Time{}
+	caught := 0 // accounts disconnected with a post the platform may have
+	deadline := time.Now().Add(spread + 5*time.Second)
+	for _, a := range accounts[:len(accounts)/2] {
+		if r.waitMaybePublished(byAccount[a], deadline) {
+			caught++
+		}
+		if err := r.vault.Disconnect(context.Background(), a); err != nil {
+			t.Fatalf("Disconnect(%s): %v", a, err)
+		}
+		gone[a] = time.Now()
+	}
+	if caught == 0 {
+		t.Error("no account was disconnected with a post the platform may have: the scenario proved nothing")
+	}
+	states := r.waitFinal(posts, 3*time.Minute)
+
+	perRef := map[string]int{}
+	for _, p := range r.sandbox.Posts() {
+		perRef[p.Ref]++
+		if at, ok := gone[p.AccountID]; ok && p.CreatedAt.After(at) {
+			t.Errorf("%s of disconnected %s published %s after Disconnect returned", p.Ref, p.AccountID, p.CreatedAt.Sub(at))
+		}
+	}
+	evs := r.eventsOf()
+	counts := map[string]int{}
+	looked := 0 // posts settled by a look after their account went
+	bad := 0
+	for _, p := range posts {
+		st := states[p.ID]
+		_, disconnected := gone[p.AccountID]
+		counts[string(st.State)]++
+		if disconnected && evs[p.ID][events.PostCancelRequested] > 0 {
+			looked++
+		}
+		var why string
+		switch {
+		case perRef[p.ID] > 1:
+			why = fmt.Sprintf("on the platform %d times", perRef[p.ID])
+		case perRef[p.ID] == 1 && st.State != jobs.StatePublished:
+			why = fmt.Sprintf("on the platform but %s (%s: %s)", st.State, st.FailureClass, st.Reason)
+		case perRef[p.ID] == 0 && st.State != jobs.StateCanceled:
+			why = fmt.Sprintf("not on the platform but %s (%s: %s)", st.State, st.FailureClass, st.Reason)
+		case !disconnected && st.State != jobs.StatePublished:
+			why = "of a connected account, not published"
+		case evs[p.ID][events.PostCancelRequested] > 0 && st.State == jobs.StatePublished && evs[p.ID][events.PostCancelFailed] != 1:
+			why = "published after a cancel request without one post.cancel_failed"
+		}
+		if why != "" {
+			bad++
+			if bad <= 10 {
+				t.Errorf("%s: %s (events %v)", p.ID, why, evs[p.ID])
+			}
+		}
+	}
+	t.Logf("outcomes %v; %d of %d accounts disconnected with a post the platform may have; %d posts settled by a look after the disconnect",
+		counts, caught, len(gone), looked)
+	for a := range gone {
+		if _, err := r.vault.Token(context.Background(), a, ""); err == nil {
+			t.Errorf("%s still yields a token", a)
+		}
+		waitGone(t, r, a)
+	}
+}
+
+// waitMaybePublished waits until one of ids may be on the platform with
+// no attempt running (unknown, or waiting for a retry with a checkpoint
+// in its record), or deadline; it reports whether one was.
+func (r *rig) waitMaybePublished(ids []string, deadline time.Time) bool {
+	ctx := context.Background()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for time.Now().Before(deadline) {
+		for _, id := range ids {
+			h, err := r.rdb.HGetAll(ctx, "herald:{post:"+id+"}").Result()
+			if err != nil || (h["state"] != string(jobs.StateUnknown) && h["state"] != string(jobs.StateScheduled)) {
+				continue
+			}
+			for k := range h {
+				if strings.HasPrefix(k, "cp:") {
+					return true
+				}
+			}
+		}
+		<-tick.C
+	}
+	return false
+}

@@ -25,7 +25,8 @@ func platformLabel(p string) string {
 // classLabel keeps the failure classes Herald knows; "" (no failure) stays
 // "".
 func classLabel(c string) string {
-	if c == "" || c == jobs.ClassTooLate {
+	switch c {
+	case "", jobs.ClassTooLate, jobs.ClassArchived, jobs.ClassOutcomeUnknown:
 		return c
 	}
 	if _, ok := publishers.ParseClass(c); ok {

@@ -573,8 +573,11 @@ export interface components {
             result_state?: string;
             /** @description Published, but the platform gives the post's id later (TikTok, after moderation): Herald keeps looking it up, and a post.updated event (webhooks and the events stream) brings remote_id and url; a post moderation took down ends failed with post.failed; after 48 hours Herald stops asking and says so in warning, with post.updated. */
             remote_id_pending?: boolean;
-            /** @enum {string} */
-            failure_class?: "transient" | "rate_limited" | "reauth" | "permanent" | "too_late";
+            /**
+             * @description Why a failed post failed: the class of its last error; too_late (not published by its deadline); archived (its task was archived without the worker recording why); outcome_unknown (canceled, or past its deadline, while the platform may have the post, and no look could tell whether it does: the post may be online, check the platform; reason says why).
+             * @enum {string}
+             */
+            failure_class?: "transient" | "rate_limited" | "reauth" | "permanent" | "too_late" | "archived" | "outcome_unknown";
             reason?: string;
             /** @description The last failed attempt's error, while the post is retried. */
             last_error?: string;
