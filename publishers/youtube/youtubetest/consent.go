@@ -160,10 +160,17 @@ func (s *Server) tokenOrConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ans["scope"] = b.Scope
+	s.mu.Lock()
+	acct := s.codeAccount(ans)
+	if a, ok := s.accounts[acct]; ok {
+		// The token carries what the consent granted, as Google's does.
+		a.scopes = map[string]bool{}
+		for _, f := range strings.Fields(b.Scope) {
+			a.scopes[f] = true
+		}
+	}
+	s.mu.Unlock()
 	if strings.Contains(" "+b.Scope+" ", " openid ") {
-		s.mu.Lock()
-		acct := s.codeAccount(ans)
-		s.mu.Unlock()
 		ans["id_token"] = idToken(acct)
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -37,6 +37,14 @@
 //     POST /revoke?token=...: 200, or 400 for an unknown token; revoking
 //     either token of a grant revokes both.
 //
+// First comments and take-downs: commentThreads.insert (needs
+// ScopeForceSSL: SetScopes, default Scope lacks it; commentsDisabled on a
+// video made for kids), commentThreads.list by videoId (newest first,
+// paged), videos.delete (youtube, force-ssl or youtubepartner; 404
+// videoNotFound once gone, 403 forbidden for another channel's). Every
+// API call takes Fault{Lost: true}: it takes effect, its answer is
+// dropped.
+//
 // Errors are Google's JSON ({"error":{"code","message","errors":[{reason}]}})
 // with its reasons: invalidTitle, invalidDescription, invalidTags,
 // invalidCategoryId, invalidPublishAt, mediaBodyRequired, videoNotFound,
