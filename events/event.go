@@ -39,6 +39,13 @@ const (
 	// (the platform gave its id once moderation ended, or Herald gave up
 	// waiting for it and says so in Warning).
 	PostUpdated = "post.updated"
+	// PostCommented: the post's first comment (content.first_comment)
+	// is on the platform; CommentID is its id there.
+	PostCommented = "post.commented"
+	// PostCommentFailed: the first comment could not be posted and
+	// Herald stopped trying; the post stays published, with Warning
+	// saying so, and Reason why.
+	PostCommentFailed = "post.comment_failed"
 
 	AccountConnected      = "account.connected"
 	AccountReauthRequired = "account.reauth_required"
@@ -82,6 +89,9 @@ type Event struct {
 	// its id later (TikTok, after moderation): a post.updated follows
 	// with remote_id and url.
 	RemoteIDPending bool `json:"remote_id_pending,omitempty"`
+	// CommentID is the platform's id of the first comment
+	// (post.commented).
+	CommentID string `json:"comment_id,omitempty"`
 }
 
 // Stamp dates e and, when it has no type, names it after its post's
@@ -102,7 +112,7 @@ func (e Event) Fields() []any {
 	for _, kv := range [][2]string{
 		{"platform", e.Platform}, {"post_id", e.PostID}, {"state", e.State},
 		{"class", e.Class}, {"reason", e.Reason}, {"remote_id", e.RemoteID}, {"url", e.URL},
-		{"warning", e.Warning}, {"result_state", e.ResultState},
+		{"warning", e.Warning}, {"result_state", e.ResultState}, {"comment_id", e.CommentID},
 	} {
 		if kv[1] != "" {
 			v = append(v, kv[0], kv[1])
@@ -124,7 +134,7 @@ func Parse(m redis.XMessage) (Event, error) {
 		ID: m.ID, Type: s("type"), AccountID: s("account_id"), Platform: s("platform"),
 		PostID: s("post_id"), State: s("state"), Class: s("class"), Reason: s("reason"),
 		RemoteID: s("remote_id"), URL: s("url"), Warning: s("warning"), ResultState: s("result_state"),
-		RemoteIDPending: s("remote_id_pending") == "1",
+		RemoteIDPending: s("remote_id_pending") == "1", CommentID: s("comment_id"),
 	}
 	if e.Type == "" {
 		return e, fmt.Errorf("event %s: no type", m.ID)

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/publishers"
 )
 
 // Errors of the Client. Test with errors.Is.
@@ -48,6 +49,8 @@ type clientOptions struct {
 	observeEvent func(string)
 	retention    time.Duration // WithRetention
 	platforms    []string      // WithPlatforms; nil: any well-formed name
+	// capabilities: WithCapabilities; nil: any platform may be asked.
+	capabilities map[string]publishers.Capabilities
 }
 
 // ClientOption configures a Client.

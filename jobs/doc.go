@@ -91,6 +91,14 @@
 // attempt only looks (publishers.Request.ResolveOnly), ending it
 // published with post.cancel_failed, or canceled (unknown.go).
 //
+// A post with a first comment (Content.FirstComment) gets it in a step
+// of its own once published, a post:comment task that holds the post's
+// lock as a lookup does, saves that it sent the comment before sending
+// it, and after a lost answer reads the post's comments instead of
+// sending again (step.go, comment.go); the post stays published whatever
+// the comment does. WithCapabilities checks first comments against each
+// platform's limit at scheduling.
+//
 // Account erasure stays here, with the posts it mostly deletes: the
 // erase hook deletes the account's records, index and tasks, and asks
 // package events and package analytics to forget theirs.

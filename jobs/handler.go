@@ -38,6 +38,8 @@ type publishHandler struct {
 	observe     func(Outcome)
 	// lookups follows up a post published with its id pending.
 	lookups *lookups
+	// comments posts a published post's first comment (comment.go).
+	comments *comments
 }
 
 // Outcome is the end of one publish attempt, for metrics and the demo.
@@ -114,6 +116,11 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		}
 		// Already done: asynq redelivered (crash after success, or a
 		// TaskID reused after the task was forgotten). Never post twice.
+		if b.State == StatePublished {
+			// A crash between the outcome and queueing the first
+			// comment leaves it pending: queue it now.
+			h.comments.ensure(ctx, h.store, postID)
+		}
 		return nil
 	case "early":
 		// A task older than a reschedule to a later time: wait, without
@@ -147,10 +154,11 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	// platform took the post must not lose the record of it.
 	wctx, cancelWrite := detached(ctx)
 	defer cancelWrite()
-	tr, err := h.store.finish(wctx, postID, owner, nil, published,
+	comment := commentFields(rec)
+	tr, err := h.store.finish(wctx, postID, owner, nil, published, append([]any{
 		"state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
 		"published_at", unixMilli(h.store.now()), "last_error", "",
-		"warning", res.Warning, "result_state", res.State, "rid_pending", flag(res.RemoteIDPending))
+		"warning", res.Warning, "result_state", res.State, "rid_pending", flag(res.RemoteIDPending)}, comment...)...)
 	if err != nil {
 		// The platform has the post; the checkpoints let the retry find it.
 		return err
@@ -173,6 +181,9 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	h.emit(Outcome{PostID: postID, Platform: rec.Platform, State: StatePublished, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt)})
 	if res.RemoteIDPending {
 		h.lookups.first(ctx, postID)
+	}
+	if comment != nil {
+		h.comments.first(ctx, postID)
 	}
 	return nil
 }

@@ -160,7 +160,7 @@ func (s *store) filterState(ctx context.Context, entries []indexEntry, st State)
 
 // statusFields are the record fields a PostStatus is made of.
 var statusFields = []string{"account", "platform", "state", "publish_at", "attempts", "remote_id", "url", "published_at",
-	"warning", "result_state", "rid_pending", "class", "reason", "last_error", "updated_at"}
+	"warning", "result_state", "rid_pending", "class", "reason", "last_error", "updated_at", "cm_state", "comment_id"}
 
 // loadStatuses reads the statuses of entries in one round trip, without
 // the posts' content. An entry whose record is gone (expired) gives a
@@ -213,6 +213,8 @@ func statusOf(postID string, h map[string]string) PostStatus {
 		FailureClass:    h["class"],
 		Reason:          h["reason"],
 		LastError:       h["last_error"],
+		CommentState:    h["cm_state"],
+		CommentID:       h["comment_id"],
 		UpdatedAt:       parseMilli(h["updated_at"]),
 	}
 }

@@ -72,7 +72,15 @@ func WithPlatforms(names ...string) ClientOption {
 
 // ValidatePost checks p as SchedulePost does: Post.Validate, and a
 // platform among those of WithPlatforms.
-func (c *Client) ValidatePost(p Post) error { return p.validate(c.opts.platforms) }
+func (c *Client) ValidatePost(p Post) error {
+	if err := p.validate(c.opts.platforms); err != nil {
+		return err
+	}
+	if fe := c.checkFirstComment(p); fe != nil {
+		return fe
+	}
+	return nil
+}
 
 // knownPlatform says whether posts may name platform.
 func (c *Client) knownPlatform(platform string) bool {
@@ -130,6 +138,7 @@ func (p Post) validate(known []string) error {
 	if !utf8.ValidString(c.Text) {
 		add(&FieldError{Field: "content.text", Problem: "not valid UTF-8"})
 	}
+	add(checkFirstComment(c.FirstComment))
 	if c.Title == "" && c.Text == "" && len(c.Media) == 0 {
 		add(&FieldError{Field: "content", Problem: "empty: give a title, text or media"})
 	}

@@ -69,6 +69,11 @@ type PostStatus struct {
 	// permanent failure of its own class).
 	FailureClass string `json:"failure_class,omitempty"`
 	Reason       string `json:"reason,omitempty"`
+	// CommentState is where the post's first comment is: pending,
+	// posted (CommentID is its id at the platform) or failed (Warning
+	// says why); empty for a post without one (comment.go).
+	CommentState string `json:"comment_state,omitempty"`
+	CommentID    string `json:"comment_id,omitempty"`
 	// LastError is the error of the last failed attempt, kept while the
 	// post is retried.
 	LastError string    `json:"last_error,omitempty"`
