@@ -32,13 +32,14 @@ type postRequest struct {
 	PublishAt string             `json:"publish_at"`
 	NotAfter  string             `json:"not_after"`
 	Content   publishers.Content `json:"content"`
+	GroupID   string             `json:"group_id"`
 }
 
 // post turns req into a jobs.Post, naming every wrong field: those whose
 // time does not parse, then whatever validate (the Client's, which knows
 // the platforms) finds in the rest.
 func (req postRequest) post(now time.Time, validate func(jobs.Post) error) (jobs.Post, *problem) {
-	p := jobs.Post{ID: req.PostID, AccountID: req.AccountID, Platform: req.Platform, Content: req.Content}
+	p := jobs.Post{ID: req.PostID, AccountID: req.AccountID, Platform: req.Platform, Content: req.Content, GroupID: req.GroupID}
 	var fields []fieldProblem
 	bad := map[string]bool{}
 	var fp *fieldProblem

@@ -69,6 +69,9 @@ type Event struct {
 	AccountID string    `json:"account_id"`
 	Platform  string    `json:"platform,omitempty"`
 	PostID    string    `json:"post_id,omitempty"`
+	// GroupID is the post's group (the campaign it belongs to), when it
+	// has one.
+	GroupID string `json:"group_id,omitempty"`
 	// State is the post's state after the change (jobs.State's values).
 	State   string `json:"state,omitempty"`
 	Attempt int    `json:"attempt,omitempty"`
@@ -110,7 +113,7 @@ func (e *Event) Stamp(at time.Time) {
 func (e Event) Fields() []any {
 	v := []any{"type", e.Type, "account_id", e.AccountID, "at", e.At.UTC().Format(time.RFC3339Nano)}
 	for _, kv := range [][2]string{
-		{"platform", e.Platform}, {"post_id", e.PostID}, {"state", e.State},
+		{"platform", e.Platform}, {"post_id", e.PostID}, {"group_id", e.GroupID}, {"state", e.State},
 		{"class", e.Class}, {"reason", e.Reason}, {"remote_id", e.RemoteID}, {"url", e.URL},
 		{"warning", e.Warning}, {"result_state", e.ResultState}, {"comment_id", e.CommentID},
 	} {
@@ -132,7 +135,7 @@ func Parse(m redis.XMessage) (Event, error) {
 	s := func(k string) string { v, _ := m.Values[k].(string); return v }
 	e := Event{
 		ID: m.ID, Type: s("type"), AccountID: s("account_id"), Platform: s("platform"),
-		PostID: s("post_id"), State: s("state"), Class: s("class"), Reason: s("reason"),
+		PostID: s("post_id"), GroupID: s("group_id"), State: s("state"), Class: s("class"), Reason: s("reason"),
 		RemoteID: s("remote_id"), URL: s("url"), Warning: s("warning"), ResultState: s("result_state"),
 		RemoteIDPending: s("remote_id_pending") == "1", CommentID: s("comment_id"),
 	}

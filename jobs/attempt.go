@@ -48,7 +48,7 @@ local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
 // event itself. It reads the fields it decides on with one HMGET and
 // returns HGETALL's reply as it is, without copying the record in Lua.
 var beginScript = redis.NewScript(`
-local f = redis.call('HMGET', KEYS[1], 'state', 'publish_at', 'not_after', 'lock_owner', 'lock_until', 'account', 'platform', 'attempts')
+local f = redis.call('HMGET', KEYS[1], 'state', 'publish_at', 'not_after', 'lock_owner', 'lock_until', 'account', 'platform', 'attempts', 'group')
 local st = f[1]
 if not st then return {'missing'} end
 if st == 'published' or st == 'failed' or st == 'canceled' then return {'final', st} end
@@ -70,9 +70,15 @@ end
 redis.call('HSET', KEYS[1], 'attempts', attempts, 'state', next, 'lock_owner', ARGV[3],
   'lock_until', tostring(now + tonumber(ARGV[4])), 'updated_at', ARGV[1])
 if KEYS[2] then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing',
-    'account_id', f[6] or '', 'at', ARGV[7], 'platform', f[7] or '',
-    'post_id', ARGV[5], 'state', 'publishing', 'attempt', tostring(attempts))
+  if f[9] and f[9] ~= '' then
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing',
+      'account_id', f[6] or '', 'at', ARGV[7], 'platform', f[7] or '',
+      'post_id', ARGV[5], 'group_id', f[9], 'state', 'publishing', 'attempt', tostring(attempts))
+  else
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing',
+      'account_id', f[6] or '', 'at', ARGV[7], 'platform', f[7] or '',
+      'post_id', ARGV[5], 'state', 'publishing', 'attempt', tostring(attempts))
+  end
 end
 return {'begun', tostring(attempts), h}
 `)
@@ -191,7 +197,7 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 			if r.Record.State != StateCancelRequested {
 				r.Record.State = StatePublishing
 			}
-			ev := events.Event{PostID: postID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: string(StatePublishing), Attempt: r.Attempts}
+			ev := events.Event{PostID: postID, GroupID: r.Record.Post.GroupID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: string(StatePublishing), Attempt: r.Attempts}
 			if s.inlineEvents {
 				s.events.Appended(events.PostPublishing)
 			} else {

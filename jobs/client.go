@@ -109,6 +109,9 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 	if late := c.opts.now().Sub(p.PublishAt); late > c.opts.maxLateness {
 		return PostStatus{}, &FieldError{Field: "publish_at", Problem: fmt.Sprintf("%s in the past, more than the %s a post may be late", late.Round(time.Second), c.opts.maxLateness)}
 	}
+	if err := c.indexGroups(ctx, p); err != nil {
+		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, storeError(err))
+	}
 	create := c.store.create
 	if c.store.inlineEvents {
 		create = c.store.createInline // one round trip, the event included
@@ -132,7 +135,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 			c.store.afterCreate(ctx, []Post{p})
 		}
 		// What was just written; no need to read it back.
-		return PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
+		return PostStatus{PostID: p.ID, GroupID: p.GroupID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
 	}
 	return c.PostStatus(ctx, p.ID)
@@ -237,7 +240,7 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 	// The record now ends its life: it expires the retention from now.
 	// Should this fail, the retention sweep sets it.
 	_ = c.store.expireFinal(ctx, c.opts.retention, id)
-	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
+	_ = c.store.appendEvent(ctx, events.Event{PostID: id, GroupID: st.GroupID, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
 	st, err = c.PostStatus(ctx, id)
 	return st, prev == StatePublishing, err
 }
@@ -256,7 +259,7 @@ func (c *Client) cancelRequested(ctx context.Context, st PostStatus, prev State)
 			return st, false, fmt.Errorf("cancel post %s: enqueue the attempt that settles it: %w", id, err)
 		}
 	}
-	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCancelRequested)})
+	_ = c.store.appendEvent(ctx, events.Event{PostID: id, GroupID: st.GroupID, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCancelRequested)})
 	st, err = c.PostStatus(ctx, id)
 	return st, prev == StatePublishing, err
 }

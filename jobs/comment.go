@@ -252,7 +252,7 @@ func (h *commentHandler) run(ctx context.Context, rec stepRecord, owner string) 
 
 // posted records the comment and appends post.commented.
 func (h *commentHandler) posted(ctx context.Context, rec stepRecord, owner, id string) error {
-	ev := &events.Event{Type: events.PostCommented, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform,
+	ev := &events.Event{Type: events.PostCommented, PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform,
 		State: string(StatePublished), RemoteID: rec.RemoteID, URL: rec.URL, CommentID: id}
 	return h.settle(ctx, rec, owner, ev, "cm_state", CommentPosted, "comment_id", id)
 }
@@ -267,7 +267,7 @@ func (h *commentHandler) failed(ctx context.Context, rec stepRecord, owner strin
 	if rec.Warning != "" {
 		warning = rec.Warning + "; " + warning
 	}
-	ev := &events.Event{Type: events.PostCommentFailed, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform,
+	ev := &events.Event{Type: events.PostCommentFailed, PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform,
 		State: string(StatePublished), RemoteID: rec.RemoteID, URL: rec.URL, Class: publishers.ClassOf(cause).String(),
 		Reason: cause.Error(), Warning: warning}
 	if err := h.settle(ctx, rec, owner, ev, "cm_state", CommentFailed, "warning", warning); err != nil {

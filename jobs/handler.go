@@ -147,7 +147,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	if err != nil {
 		return h.attemptFailed(ctx, rec, owner, attempt, err, start)
 	}
-	published := &events.Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StatePublished),
+	published := &events.Event{PostID: postID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StatePublished),
 		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL,
 		Warning: res.Warning, ResultState: res.State, RemoteIDPending: res.RemoteIDPending}
 	// Detached: a cancel that stopped the attempt's context after the
@@ -288,7 +288,7 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 	defer cancel()
 	// Unknown when the platform may have the post (unknown.go).
 	next, evType := retryState(err)
-	retry := &events.Event{Type: evType, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(next), Attempt: attempt, Class: class.String(), Reason: err.Error()}
+	retry := &events.Event{Type: evType, PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(next), Attempt: attempt, Class: class.String(), Reason: err.Error()}
 	tr, ferr := h.store.finish(wctx, rec.PostID, owner, []State{StatePublishing}, retry,
 		"state", string(next), "last_error", err.Error())
 	if ferr == nil && tr.Fenced {
@@ -306,7 +306,7 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 func (h *publishHandler) fail(ctx context.Context, rec record, owner, class, reason string, attempt int, start time.Time) error {
 	wctx, cancel := detached(ctx)
 	defer cancel()
-	failed := &events.Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: attempt, Class: class, Reason: reason}
+	failed := &events.Event{PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: attempt, Class: class, Reason: reason}
 	tr, err := h.store.finish(wctx, rec.PostID, owner, []State{StateScheduled, StatePublishing}, failed,
 		"state", string(StateFailed), "class", class, "reason", reason)
 	if err != nil {

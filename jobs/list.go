@@ -160,7 +160,7 @@ func (s *store) filterState(ctx context.Context, entries []indexEntry, st State)
 
 // statusFields are the record fields a PostStatus is made of.
 var statusFields = []string{"account", "platform", "state", "publish_at", "attempts", "remote_id", "url", "published_at",
-	"warning", "result_state", "rid_pending", "class", "reason", "last_error", "updated_at", "cm_state", "comment_id"}
+	"warning", "result_state", "rid_pending", "class", "reason", "last_error", "updated_at", "cm_state", "comment_id", "group"}
 
 // loadStatuses reads the statuses of entries in one round trip, without
 // the posts' content. An entry whose record is gone (expired) gives a
@@ -199,6 +199,7 @@ func statusOf(postID string, h map[string]string) PostStatus {
 	attempts, _ := strconv.Atoi(h["attempts"])
 	return PostStatus{
 		PostID:          postID,
+		GroupID:         h["group"],
 		AccountID:       h["account"],
 		Platform:        h["platform"],
 		State:           State(h["state"]),

@@ -31,6 +31,10 @@ type Post struct {
 	// HERALD_PUBLISH_MAX_LATENESS after PublishAt applies.
 	NotAfter time.Time          `json:"not_after,omitzero"`
 	Content  publishers.Content `json:"content"`
+	// GroupID, if set, ties the post to a group of posts (one campaign
+	// on several platforms): same rules as post ids. A group needs no
+	// registration: it exists while it has posts (group.go).
+	GroupID string `json:"group_id,omitempty"`
 }
 
 // Limits on a post. They are loose upper bounds for every platform; each
@@ -119,6 +123,9 @@ func (p Post) validate(known []string) error {
 	add(checkID("post_id", p.ID))
 	add(checkID("account_id", p.AccountID))
 	add(checkPlatform(p.Platform, known))
+	if p.GroupID != "" {
+		add(checkID("group_id", p.GroupID))
+	}
 	if p.PublishAt.IsZero() {
 		add(&FieldError{Field: "publish_at", Problem: "required (RFC 3339 with a time zone)"})
 	}

@@ -42,7 +42,9 @@ func (s State) Final() bool {
 
 // PostStatus is what Herald knows of a post.
 type PostStatus struct {
-	PostID    string    `json:"post_id"`
+	PostID string `json:"post_id"`
+	// GroupID is the post's group, when it has one.
+	GroupID   string    `json:"group_id,omitempty"`
 	AccountID string    `json:"account_id"`
 	Platform  string    `json:"platform"`
 	State     State     `json:"state"`
@@ -197,12 +199,14 @@ func (s *store) create(ctx context.Context, p Post) (fp string, st State, create
 	at = s.now().Truncate(time.Millisecond)
 	now := unixMilli(at)
 	fp = p.fingerprint()
-	res, err := createScript.Run(ctx, s.rdb, []string{recordKey(p.ID)},
-		"v", recordVersion, "post", body, "fp", fp,
+	args := []any{"v", recordVersion, "post", body, "fp", fp,
 		"account", p.AccountID, "platform", p.Platform,
 		"state", string(StateScheduled), "publish_at", unixMilli(p.PublishAt), "not_after", unixMilli(p.NotAfter),
-		"attempts", 0, "created_at", now, "updated_at", now,
-	).Result()
+		"attempts", 0, "created_at", now, "updated_at", now}
+	if p.GroupID != "" {
+		args = append(args, "group", p.GroupID)
+	}
+	res, err := createScript.Run(ctx, s.rdb, []string{recordKey(p.ID)}, args...).Result()
 	if errors.Is(err, redis.Nil) {
 		return fp, StateScheduled, true, at, nil
 	}

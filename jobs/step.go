@@ -129,9 +129,10 @@ func finalStepError(ctx context.Context, err error) bool {
 	return ctx.Err() == nil && !errors.Is(err, errLockLost) && IsFailure(err) && lastTry(ctx)
 }
 
-// forgetSteps deletes postID's step tasks (its first comment), for an
-// erasure: their payloads name the post. Run it before the record is
-// deleted.
-func (c *Client) forgetSteps(_ context.Context, postID string, n map[string]int) {
+// forgetSteps deletes postID's step tasks (its first comment), whose
+// payloads name the post, and takes it out of its group, for an
+// erasure. Run it before the record is deleted.
+func (c *Client) forgetSteps(ctx context.Context, postID string, n map[string]int) {
 	c.deleteTask(QueuePublish, commentTaskID(postID), n)
+	c.forgetGroup(ctx, postID)
 }

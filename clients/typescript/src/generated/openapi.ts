@@ -283,6 +283,33 @@ export interface paths {
         patch: operations["reschedulePost"];
         trace?: never;
     };
+    "/v1/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The group_id its posts name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Every post of a group, with its state.
+         * @description A group exists while it has posts: 404 when none names it (or all expired).
+         */
+        get: operations["getGroup"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel every post of a group that has not gone out.
+         * @description Each post is canceled as DELETE /v1/posts/{id} cancels it; one that is published or failed is left as it is and reported refused. Answers a result per post, by publish time.
+         */
+        delete: operations["cancelGroup"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/callbacks/meta/deauthorize": {
         parameters: {
             query?: never;
@@ -516,6 +543,8 @@ export interface components {
              */
             not_after?: string;
             content: components["schemas"]["Content"];
+            /** @description Ties the post to a group of posts (one campaign on several platforms): same rules as post_id. A group needs no registration; it exists while it has posts (GET /v1/groups/{id}). */
+            group_id?: string;
         };
         /** @description At least one of title, text and media. */
         Content: {
@@ -526,6 +555,8 @@ export interface components {
             options?: {
                 [key: string]: string;
             };
+            /** @description Posted as the author's first comment once the post is published (hashtags, links), in a step of its own that never un-publishes the post. Checked at scheduling against the platform's limit (YouTube 10,000 characters, Instagram 2,200, LinkedIn 1,250); TikTok takes none (400 naming content.first_comment). YouTube needs the youtube.force-ssl scope, Instagram its comments permission. Events post.commented and post.comment_failed. */
+            first_comment?: string;
         };
         Media: {
             /**
@@ -552,6 +583,8 @@ export interface components {
         };
         PostStatus: {
             post_id: string;
+            /** @description The post's group, when it has one. */
+            group_id?: string;
             account_id: string;
             platform: string;
             /** @enum {string} */
@@ -571,6 +604,13 @@ export interface components {
             result_state?: string;
             /** @description Published, but the platform gives the post's id later (TikTok, after moderation): Herald keeps looking it up, and a post.updated event (webhooks and the events stream) brings remote_id and url; a post moderation took down ends failed with post.failed; after 48 hours Herald stops asking and says so in warning, with post.updated. */
             remote_id_pending?: boolean;
+            /**
+             * @description Where the first comment is, for a post with content.first_comment: pending until published and commented, posted (comment_id), or failed (warning says why; the post stays published).
+             * @enum {string}
+             */
+            comment_state?: "pending" | "posted" | "failed";
+            /** @description The platform's id of the first comment, once posted. */
+            comment_id?: string;
             /** @enum {string} */
             failure_class?: "transient" | "rate_limited" | "reauth" | "permanent" | "too_late";
             reason?: string;
@@ -696,6 +736,24 @@ export interface components {
             stitch_disabled: boolean;
             /** @description The longest video the creator may post, in seconds. */
             max_video_post_duration_sec: number;
+        };
+        Group: {
+            group_id: string;
+            /** @description Every post of the group (at most 1000), by publish time then post id. */
+            posts: components["schemas"]["PostStatus"][];
+        };
+        GroupCancelResult: {
+            post_id: string;
+            /**
+             * @description canceled: canceled now or before; cancel_requested: the platform may have the post, its next attempt looks (as DELETE /v1/posts/{id}); refused: published or failed, error says which.
+             * @enum {string}
+             */
+            result: "canceled" | "cancel_requested" | "refused";
+            status?: components["schemas"]["PostStatus"];
+            error?: {
+                code: string;
+                message: string;
+            };
         };
     };
     responses: {
@@ -1375,6 +1433,64 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Full"];
+        };
+    };
+    getGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The group_id its posts name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group's posts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The group_id its posts name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A result per post. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        group_id: string;
+                        results: components["schemas"]["GroupCancelResult"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Full"];
         };
