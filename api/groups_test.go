@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/tokens"
 )
 
 // groupBody is postBody with a group_id.
@@ -75,4 +77,57 @@ func TestFirstCommentRefusedForTikTok(t *testing.T) {
 	if len(e.Fields) != 1 || e.Fields[0].Field != "content.first_comment" || !strings.Contains(e.Fields[0].Problem, "tiktok") {
 		t.Errorf("first comment on tiktok: %s", r.body)
 	}
+}
+
+func TestTakeDown(t *testing.T) {
+	f := newFixture(t, func(o *Options, db *redistest.DB) {
+		o.Client = jobs.NewClient(db.Client, jobs.WithPlatforms("youtube", "instagram"),
+			jobs.WithCapabilities(map[string]publishers.Capabilities{"youtube": {CommentLimit: 10000, Remove: true}, "instagram": {CommentLimit: 2200}}))
+		o.Vault = tokens.New(db.Client, f0keys(t), jobs.VaultHooks(o.Client, tokens.Options{
+			Platforms: map[string]tokens.Platform{"youtube": {}, "instagram": {}}}))
+	})
+	f.connect("acct-1", "youtube")
+	f.connect("acct-ig", "instagram")
+	at := time.Now().Add(time.Hour)
+	expect(t, f.do("POST", "/v1/posts", postBody("yt", "acct-1", "youtube", at)), http.StatusCreated)
+	expect(t, f.do("POST", "/v1/posts", postBody("ig", "acct-ig", "instagram", at)), http.StatusCreated)
+
+	r := f.do("DELETE", "/v1/posts/yt?remote=true", "")
+	expect(t, r, http.StatusConflict)
+	if r.error(t).Code != codeNotPublished {
+		t.Errorf("take-down of a scheduled post: %s", r.body)
+	}
+	for _, id := range []string{"yt", "ig"} { // as the worker leaves them
+		f.db.Client.HSet(context.Background(), "herald:{post:"+id+"}", "state", "published", "remote_id", "r-"+id)
+	}
+	r = f.do("DELETE", "/v1/posts/ig?remote=true", "")
+	expect(t, r, http.StatusConflict)
+	if e := r.error(t); e.Code != codeCannotRemove || !strings.Contains(e.Message, "instagram") {
+		t.Errorf("take-down of an Instagram post: %s", r.body)
+	}
+	r = f.do("DELETE", "/v1/posts/yt?remote=true", "")
+	expect(t, r, http.StatusAccepted)
+	var st jobs.PostStatus
+	r.json(t, &st)
+	if st.State != jobs.StateRemoving {
+		t.Errorf("take-down answered %s", r.body)
+	}
+	r = f.do("DELETE", "/v1/posts/yt?remote=maybe", "")
+	expect(t, r, http.StatusBadRequest)
+	if e := r.error(t); len(e.Fields) != 1 || e.Fields[0].Field != "remote" {
+		t.Errorf("bad remote: %s", r.body)
+	}
+	r = f.do("DELETE", "/v1/posts/ig", "")
+	expect(t, r, http.StatusConflict)
+	if r.error(t).Code != codeAlreadyPublished {
+		t.Errorf("cancel of a published post: %s", r.body)
+	}
+}
+
+func f0keys(t *testing.T) *tokens.Keyring {
+	k, err := tokens.ParseKeyring(testKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -206,10 +207,35 @@ func (a *API) cancelPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := detach(r)
 	defer cancel()
+	switch remote := r.URL.Query().Get("remote"); remote {
+	case "", "false", "0":
+	case "true", "1":
+		return a.unpublishPost(ctx, w, id)
+	default:
+		return invalid(fieldProblem{"remote", "want true or false"})
+	}
 	st, err := a.o.Client.CancelPost(ctx, id)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// unpublishPost is DELETE /v1/posts/{id}?remote=true: it takes a
+// published post down at its platform, answering 202 with the post
+// removing (200 once removed). A platform whose API cannot delete posts
+// is 409 cannot_remove naming it; a post not published 409
+// not_published.
+func (a *API) unpublishPost(ctx context.Context, w http.ResponseWriter, id string) error {
+	st, err := a.o.Client.UnpublishPost(ctx, id)
+	if err != nil {
+		return err
+	}
+	status := http.StatusAccepted
+	if st.State == jobs.StateRemoved {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, st)
 	return nil
 }

@@ -46,6 +46,14 @@ const (
 	// Herald stopped trying; the post stays published, with Warning
 	// saying so, and Reason why.
 	PostCommentFailed = "post.comment_failed"
+	// PostRemoving: the app asked for a published post to be taken
+	// down at the platform; post.removed or post.remove_failed follows.
+	PostRemoving = "post.removing"
+	// PostRemoved: the platform no longer has the post.
+	PostRemoved = "post.removed"
+	// PostRemoveFailed: the take-down failed; the post is published
+	// again, Reason says why.
+	PostRemoveFailed = "post.remove_failed"
 
 	AccountConnected      = "account.connected"
 	AccountReauthRequired = "account.reauth_required"

@@ -51,7 +51,7 @@ var beginScript = redis.NewScript(`
 local f = redis.call('HMGET', KEYS[1], 'state', 'publish_at', 'not_after', 'lock_owner', 'lock_until', 'account', 'platform', 'attempts', 'group')
 local st = f[1]
 if not st then return {'missing'} end
-if st == 'published' or st == 'failed' or st == 'canceled' then return {'final', st} end
+if st == 'published' or st == 'failed' or st == 'canceled' or st == 'removing' or st == 'removed' then return {'final', st} end
 ` + redisNow + `
 local at = tonumber(f[2] or '0') or 0
 if at > now then return {'early', tostring(at), tostring(at - now)} end

@@ -33,11 +33,18 @@ const (
 	// already have it; the next attempt only looks (never posts) and
 	// ends it published (with post.cancel_failed) or canceled.
 	StateCancelRequested State = "cancel_requested"
+	// StateRemoving: a published post is being taken down at the
+	// platform (UnpublishPost); it ends removed, or published again
+	// with post.remove_failed (remove.go).
+	StateRemoving State = "removing"
+	// StateRemoved: the post was published and then taken down.
+	StateRemoved State = "removed"
 )
 
-// Final reports whether s can no longer change.
+// Final reports whether s can no longer change by itself. A published
+// post changes only when the app takes it down (UnpublishPost).
 func (s State) Final() bool {
-	return s == StatePublished || s == StateFailed || s == StateCanceled
+	return s == StatePublished || s == StateFailed || s == StateCanceled || s == StateRemoved
 }
 
 // PostStatus is what Herald knows of a post.
@@ -55,6 +62,8 @@ type PostStatus struct {
 	RemoteID    string    `json:"remote_id,omitempty"`
 	URL         string    `json:"url,omitempty"`
 	PublishedAt time.Time `json:"published_at,omitzero"`
+	// RemovedAt is when the post was taken down (state removed).
+	RemovedAt time.Time `json:"removed_at,omitzero"`
 	// Warning says a published post is online but not quite as asked
 	// (YouTube locked it private; Herald gave up waiting for TikTok's
 	// post id), in words for the post's author.

@@ -129,10 +129,11 @@ func finalStepError(ctx context.Context, err error) bool {
 	return ctx.Err() == nil && !errors.Is(err, errLockLost) && IsFailure(err) && lastTry(ctx)
 }
 
-// forgetSteps deletes postID's step tasks (its first comment), whose
+// forgetSteps deletes postID's step tasks (first comment, take-down), whose
 // payloads name the post, and takes it out of its group, for an
 // erasure. Run it before the record is deleted.
 func (c *Client) forgetSteps(ctx context.Context, postID string, n map[string]int) {
 	c.deleteTask(QueuePublish, commentTaskID(postID), n)
+	c.deleteTask(QueuePublish, removeTaskID(postID), n)
 	c.forgetGroup(ctx, postID)
 }

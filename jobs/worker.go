@@ -168,6 +168,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	w.mux.Handle(TypePublish, ph)
 	w.mux.Handle(TypeLookup, &lookupHandler{pub: ph, lookups: lk})
 	w.mux.Handle(TypeComment, &commentHandler{pub: ph, cfg: cfg.Comment})
+	w.mux.Handle(TypeRemove, &removeHandler{pub: ph})
 	ao := analytics.Options{Config: cfg.Analytics, Publishers: cfg.Publishers, Tokens: cfg.Tokens,
 		Posts: publishedPosts{st}, Events: st.events, Now: cfg.Now}
 	w.mux.Handle(TypeAnalyticsRefresh, analytics.NewRefreshHandler(rdb, ao))

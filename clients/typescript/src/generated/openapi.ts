@@ -270,8 +270,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Cancel a post that has not gone out.
-         * @description Canceling a canceled post answers its status again. A published post is 409 `already_published`, a failed one 409 `final`. A post the platform may already have (an attempt left a checkpoint, or its outcome is `unknown`) answers `cancel_requested`: its next attempt only looks, and it ends `published` (event `post.cancel_failed`) or `canceled`.
+         * Cancel a post that has not gone out, or take a published one down (remote=true).
+         * @description Canceling a canceled post answers its status again. A published post is 409 `already_published`, a failed one 409 `final`. A post the platform may already have (an attempt left a checkpoint, or its outcome is `unknown`) answers `cancel_requested`: its next attempt only looks, and it ends `published` (event `post.cancel_failed`) or `canceled`. With `remote=true` a published post is taken down at its platform instead: 202 with the post `removing`, then `removed` with event `post.removed` (or back to `published` with `post.remove_failed` when the platform refuses); 200 once removed. YouTube (videos.delete, the youtube.force-ssl or youtube scope), LinkedIn and the sandbox can; Instagram's Graph API and TikTok's API cannot delete posts: 409 `cannot_remove` naming the platform. A post not published is 409 `not_published` (cancel it instead). Erasing an account does not take its posts down.
          */
         delete: operations["cancelPost"];
         options?: never;
@@ -587,8 +587,11 @@ export interface components {
             group_id?: string;
             account_id: string;
             platform: string;
-            /** @enum {string} */
-            state: "scheduled" | "publishing" | "published" | "failed" | "canceled" | "unknown" | "cancel_requested";
+            /**
+             * @description removing: a take-down (DELETE /v1/posts/{id}?remote=true) is under way; removed: the post was published and then taken down at the platform.
+             * @enum {string}
+             */
+            state: "scheduled" | "publishing" | "published" | "failed" | "canceled" | "unknown" | "cancel_requested" | "removing" | "removed";
             /** Format: date-time */
             publish_at: string;
             attempts: number;
@@ -598,6 +601,11 @@ export interface components {
             url?: string;
             /** Format: date-time */
             published_at?: string;
+            /**
+             * Format: date-time
+             * @description When the post was taken down (state removed).
+             */
+            removed_at?: string;
             /** @description Set when the post is online but not quite as asked ("YouTube locked the video private: the API project is not audited"), or when Herald stopped waiting for a post id the platform withheld. */
             warning?: string;
             /** @description The platform's word for a published post that is not a public post yet: sent_to_inbox (a draft in the creator's TikTok inbox). */
@@ -614,7 +622,7 @@ export interface components {
             /** @enum {string} */
             failure_class?: "transient" | "rate_limited" | "reauth" | "permanent" | "too_late";
             reason?: string;
-            /** @description The last failed attempt's error, while the post is retried. */
+            /** @description The last failed attempt's error, while the post is retried; or why a take-down failed (the post is published again). */
             last_error?: string;
             /** Format: date-time */
             updated_at: string;
@@ -1076,7 +1084,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only posts in this state. */
-                state?: "scheduled" | "publishing" | "published" | "failed" | "canceled";
+                state?: "scheduled" | "publishing" | "published" | "failed" | "canceled" | "removing" | "removed";
                 /** @description Only posts publishing at or after this time (RFC 3339). */
                 from?: string;
                 /** @description Only posts publishing before this time (RFC 3339). */
@@ -1238,7 +1246,7 @@ export interface operations {
                 /** @description The account whose posts to list. */
                 account_id: string;
                 /** @description Only posts in this state. */
-                state?: "scheduled" | "publishing" | "published" | "failed" | "canceled";
+                state?: "scheduled" | "publishing" | "published" | "failed" | "canceled" | "removing" | "removed";
                 /** @description Only posts publishing at or after this time (RFC 3339). */
                 from?: string;
                 /** @description Only posts publishing before this time (RFC 3339). */
@@ -1374,7 +1382,10 @@ export interface operations {
     };
     cancelPost: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: take the published post down at its platform instead of canceling. */
+                remote?: "true" | "false" | "1" | "0";
+            };
             header?: never;
             path: {
                 /** @description The app's id of the post. */
@@ -1386,6 +1397,15 @@ export interface operations {
         responses: {
             /** @description The post, canceled (or cancel_requested). */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostStatus"];
+                };
+            };
+            /** @description remote=true: the take-down is under way (state removing). */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
