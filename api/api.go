@@ -136,6 +136,8 @@ func (a *API) routes() {
 	a.handle("GET /v1/posts/{id}", a.getPost)
 	a.handle("PATCH /v1/posts/{id}", a.patchPost)
 	a.handle("DELETE /v1/posts/{id}", a.cancelPost)
+	a.handle("GET /v1/groups/{id}", a.getGroup)
+	a.handle("DELETE /v1/groups/{id}", a.cancelGroup)
 
 	a.callbackRoutes()
 	a.connectionRoutes()

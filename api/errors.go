@@ -29,6 +29,8 @@ const (
 	codeNotImplemented   = "not_implemented"
 	codeInternal         = "internal"
 	codeUnavailable      = "unavailable"
+	codeCannotRemove     = "cannot_remove"
+	codeNotPublished     = "not_published"
 )
 
 // statusInvalid is the status of a well-formed request with wrong field
@@ -105,6 +107,10 @@ func problemFor(err error) *problem {
 		return newProblem(http.StatusConflict, codeAlreadyPublished, err.Error())
 	case errors.Is(err, jobs.ErrFinal):
 		return newProblem(http.StatusConflict, codeFinal, err.Error())
+	case errors.Is(err, jobs.ErrCannotRemove):
+		return newProblem(http.StatusConflict, codeCannotRemove, err.Error())
+	case errors.Is(err, jobs.ErrNotPublished):
+		return newProblem(http.StatusConflict, codeNotPublished, err.Error())
 	case errors.Is(err, jobs.ErrStarted):
 		return newProblem(http.StatusConflict, codeConflict, err.Error())
 	case jobs.IsRedisFull(err):

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,13 +33,14 @@ type postRequest struct {
 	PublishAt string             `json:"publish_at"`
 	NotAfter  string             `json:"not_after"`
 	Content   publishers.Content `json:"content"`
+	GroupID   string             `json:"group_id"`
 }
 
 // post turns req into a jobs.Post, naming every wrong field: those whose
 // time does not parse, then whatever validate (the Client's, which knows
 // the platforms) finds in the rest.
 func (req postRequest) post(now time.Time, validate func(jobs.Post) error) (jobs.Post, *problem) {
-	p := jobs.Post{ID: req.PostID, AccountID: req.AccountID, Platform: req.Platform, Content: req.Content}
+	p := jobs.Post{ID: req.PostID, AccountID: req.AccountID, Platform: req.Platform, Content: req.Content, GroupID: req.GroupID}
 	var fields []fieldProblem
 	bad := map[string]bool{}
 	var fp *fieldProblem
@@ -210,10 +212,35 @@ func (a *API) cancelPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := detach(r)
 	defer cancel()
+	switch remote := r.URL.Query().Get("remote"); remote {
+	case "", "false", "0":
+	case "true", "1":
+		return a.unpublishPost(ctx, w, r, id)
+	default:
+		return invalid(fieldProblem{"remote", "want true or false"})
+	}
 	st, err := a.client(r).CancelPost(ctx, id)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// unpublishPost is DELETE /v1/posts/{id}?remote=true: it takes a
+// published post down at its platform, answering 202 with the post
+// removing (200 once removed). A platform whose API cannot delete posts
+// is 409 cannot_remove naming it; a post not published 409
+// not_published.
+func (a *API) unpublishPost(ctx context.Context, w http.ResponseWriter, r *http.Request, id string) error {
+	st, err := a.client(r).UnpublishPost(ctx, id)
+	if err != nil {
+		return err
+	}
+	status := http.StatusAccepted
+	if st.State == jobs.StateRemoved {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, st)
 	return nil
 }

@@ -56,6 +56,21 @@ const (
 	// (the platform gave its id once moderation ended, or Herald gave up
 	// waiting for it and says so in Warning).
 	PostUpdated = "post.updated"
+	// PostCommented: the post's first comment (content.first_comment)
+	// is on the platform; CommentID is its id there.
+	PostCommented = "post.commented"
+	// PostCommentFailed: the first comment could not be posted and
+	// Herald stopped trying; the post stays published, with Warning
+	// saying so, and Reason why.
+	PostCommentFailed = "post.comment_failed"
+	// PostRemoving: the app asked for a published post to be taken
+	// down at the platform; post.removed or post.remove_failed follows.
+	PostRemoving = "post.removing"
+	// PostRemoved: the platform no longer has the post.
+	PostRemoved = "post.removed"
+	// PostRemoveFailed: the take-down failed; the post is published
+	// again, Reason says why.
+	PostRemoveFailed = "post.remove_failed"
 
 	AccountConnected      = "account.connected"
 	AccountReauthRequired = "account.reauth_required"
@@ -87,6 +102,9 @@ type Event struct {
 	AccountID string `json:"account_id"`
 	Platform  string `json:"platform,omitempty"`
 	PostID    string `json:"post_id,omitempty"`
+	// GroupID is the post's group (the campaign it belongs to), when it
+	// has one: the app's id in what Parse returns, as the others.
+	GroupID string `json:"group_id,omitempty"`
 	// State is the post's state after the change (jobs.State's values).
 	State   string `json:"state,omitempty"`
 	Attempt int    `json:"attempt,omitempty"`
@@ -107,6 +125,9 @@ type Event struct {
 	// its id later (TikTok, after moderation): a post.updated follows
 	// with remote_id and url.
 	RemoteIDPending bool `json:"remote_id_pending,omitempty"`
+	// CommentID is the platform's id of the first comment
+	// (post.commented).
+	CommentID string `json:"comment_id,omitempty"`
 }
 
 // Stamp dates e and, when it has no type, names it after its post's
@@ -142,7 +163,7 @@ var (
 func (e Event) local() (Event, error) {
 	var err error
 	named := "" // the tenant of the qualified ids
-	for _, id := range []*string{&e.AccountID, &e.PostID} {
+	for _, id := range []*string{&e.AccountID, &e.PostID, &e.GroupID} {
 		if !strings.Contains(*id, tenant.Sep) {
 			continue
 		}
@@ -179,9 +200,9 @@ func (e Event) Fields() []any {
 	e = e.Local()
 	v := []any{"type", e.Type, "tenant", e.Tenant, "account_id", e.AccountID, "at", e.At.UTC().Format(time.RFC3339Nano)}
 	for _, kv := range [][2]string{
-		{"platform", e.Platform}, {"post_id", e.PostID}, {"state", e.State},
+		{"platform", e.Platform}, {"post_id", e.PostID}, {"group_id", e.GroupID}, {"state", e.State},
 		{"class", e.Class}, {"reason", e.Reason}, {"remote_id", e.RemoteID}, {"url", e.URL},
-		{"warning", e.Warning}, {"result_state", e.ResultState},
+		{"warning", e.Warning}, {"result_state", e.ResultState}, {"comment_id", e.CommentID},
 	} {
 		if kv[1] != "" {
 			v = append(v, kv[0], kv[1])
@@ -203,9 +224,9 @@ func Parse(m redis.XMessage) (Event, error) {
 	s := func(k string) string { v, _ := m.Values[k].(string); return v }
 	e := Event{
 		ID: m.ID, Type: s("type"), Tenant: s("tenant"), AccountID: s("account_id"), Platform: s("platform"),
-		PostID: s("post_id"), State: s("state"), Class: s("class"), Reason: s("reason"),
+		PostID: s("post_id"), GroupID: s("group_id"), State: s("state"), Class: s("class"), Reason: s("reason"),
 		RemoteID: s("remote_id"), URL: s("url"), Warning: s("warning"), ResultState: s("result_state"),
-		RemoteIDPending: s("remote_id_pending") == "1",
+		RemoteIDPending: s("remote_id_pending") == "1", CommentID: s("comment_id"),
 	}
 	if e.Type == "" {
 		return e, fmt.Errorf("event %s: no type", m.ID)

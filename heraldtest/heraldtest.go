@@ -143,7 +143,8 @@ func (h *Herald) wire(ps []publishers.Platform) (*jobs.Worker, error) {
 	}
 	h.Client = jobs.NewClient(h.Redis,
 		jobs.WithMaxRetry(o.maxRetry), jobs.WithMaxLateness(o.maxLateness),
-		jobs.WithPlatforms(publishers.Names(ps)...), jobs.WithClock(o.now))
+		jobs.WithPlatforms(publishers.Names(ps)...), jobs.WithCapabilities(publishers.CapabilitiesByName(ps)),
+		jobs.WithClock(o.now))
 	h.Vault = tokens.New(h.Redis, h.Keys, jobs.VaultHooks(h.Client, tokens.Options{
 		Platforms: vaultPlatforms(ps), Now: o.now, Logger: o.logger,
 	}))

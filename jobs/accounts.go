@@ -96,6 +96,7 @@ func (c *Client) forgetAccount(ctx context.Context, accountID string) (map[strin
 	for _, id := range ids {
 		c.deleteTask(QueuePublish, publishTaskID(id), n)
 		c.forgetLookups(ctx, accountID, id, n)
+		c.forgetSteps(ctx, id, n)
 		d, err := c.store.rdb.Del(ctx, recordKey(id)).Result()
 		if err != nil {
 			return n, err

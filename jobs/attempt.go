@@ -54,10 +54,10 @@ local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
 // event itself. It reads the fields it decides on with one HMGET and
 // returns HGETALL's reply as it is, without copying the record in Lua.
 var beginScript = redis.NewScript(`
-local f = redis.call('HMGET', KEYS[1], 'state', 'publish_at', 'not_after', 'lock_owner', 'lock_until', 'account', 'platform', 'attempts')
+local f = redis.call('HMGET', KEYS[1], 'state', 'publish_at', 'not_after', 'lock_owner', 'lock_until', 'account', 'platform', 'attempts', 'group')
 local st = f[1]
 if not st then return {'missing'} end
-if st == 'published' or st == 'failed' or st == 'canceled' then return {'final', st} end
+if st == 'published' or st == 'failed' or st == 'canceled' or st == 'removing' or st == 'removed' then return {'final', st} end
 ` + redisNow + `
 local at = tonumber(f[2] or '0') or 0
 if at > now then return {'early', tostring(at), tostring(at - now)} end
@@ -88,9 +88,17 @@ redis.call('HSET', KEYS[1], 'attempts', attempts, 'state', next, 'lock_owner', A
 if KEYS[2] then
   local acct = f[6] or ''
   if ARGV[9] ~= '' and string.sub(acct, 1, #ARGV[9]) == ARGV[9] then acct = string.sub(acct, #ARGV[9] + 1) end
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing', 'tenant', ARGV[8],
-    'account_id', acct, 'at', ARGV[7], 'platform', f[7] or '',
-    'post_id', ARGV[5], 'state', 'publishing', 'attempt', tostring(attempts))
+  local grp = f[9] or ''
+  if ARGV[9] ~= '' and string.sub(grp, 1, #ARGV[9]) == ARGV[9] then grp = string.sub(grp, #ARGV[9] + 1) end
+  if grp ~= '' then
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing', 'tenant', ARGV[8],
+      'account_id', acct, 'at', ARGV[7], 'platform', f[7] or '',
+      'post_id', ARGV[5], 'group_id', grp, 'state', 'publishing', 'attempt', tostring(attempts))
+  else
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing', 'tenant', ARGV[8],
+      'account_id', acct, 'at', ARGV[7], 'platform', f[7] or '',
+      'post_id', ARGV[5], 'state', 'publishing', 'attempt', tostring(attempts))
+  end
 end
 return {'begun', tostring(attempts), h, look}
 `)
@@ -218,7 +226,7 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 			if r.Record.State != StateCancelRequested {
 				r.Record.State = StatePublishing
 			}
-			ev := events.Event{PostID: postID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: string(StatePublishing), Attempt: r.Attempts}
+			ev := events.Event{PostID: postID, GroupID: r.Record.Post.GroupID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: string(StatePublishing), Attempt: r.Attempts}
 			if s.inlineEvents {
 				s.events.Appended(events.PostPublishing)
 			} else {

@@ -72,6 +72,9 @@ func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleRes
 	for k, i := range todo {
 		batch[k] = c.ownPost(posts[i])
 	}
+	if err := c.indexGroups(ctx, batch...); err != nil {
+		return nil, fmt.Errorf("schedule posts: %w", storeError(err))
+	}
 	if err := c.store.createMany(ctx, batch, stored); err != nil {
 		return nil, fmt.Errorf("schedule posts: %w", storeError(err))
 	}
@@ -82,7 +85,7 @@ func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleRes
 		switch {
 		case r.created:
 			out[i].Result = ResultCreated
-			out[i].Status = PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
+			out[i].Status = PostStatus{PostID: p.ID, GroupID: p.GroupID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 				PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: r.at.UTC()}
 		case r.fp != p.fingerprint():
 			out[i].Result, out[i].Err = ResultConflict, fmt.Errorf("schedule post %s: %w", appID(p.ID), ErrConflict)

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/publishers"
 )
 
 // Errors of the Client. Test with errors.Is.
@@ -52,6 +53,8 @@ type clientOptions struct {
 	retention    time.Duration // WithRetention
 	platforms    []string      // WithPlatforms; nil: any well-formed name
 	tenant       string        // WithTenant; "" is tenant.Default
+	// capabilities: WithCapabilities; nil: any platform may be asked.
+	capabilities map[string]publishers.Capabilities
 }
 
 // ClientOption configures a Client.
@@ -114,6 +117,9 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 
 // schedule is SchedulePost of a checked post with stored ids.
 func (c *Client) schedule(ctx context.Context, p Post) (PostStatus, error) {
+	if err := c.indexGroups(ctx, p); err != nil {
+		return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), storeError(err))
+	}
 	create := c.store.create
 	if c.store.inlineEvents {
 		create = c.store.createInline // one round trip, the event included
@@ -137,7 +143,7 @@ func (c *Client) schedule(ctx context.Context, p Post) (PostStatus, error) {
 			c.store.afterCreate(ctx, []Post{p})
 		}
 		// What was just written; no need to read it back.
-		return PostStatus{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
+		return PostStatus{PostID: p.ID, GroupID: p.GroupID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
 	}
 	return c.status(ctx, p.ID)
@@ -254,7 +260,7 @@ func (c *Client) cancel(ctx context.Context, id string) (_ PostStatus, wasPublis
 	// The record now ends its life: it expires the retention from now.
 	// Should this fail, the retention sweep sets it.
 	_ = c.store.expireFinal(ctx, c.opts.retention, id)
-	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
+	_ = c.store.appendEvent(ctx, events.Event{PostID: id, GroupID: st.GroupID, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCanceled)})
 	st, err = c.status(ctx, id)
 	return st, prev == StatePublishing, err
 }
@@ -273,7 +279,7 @@ func (c *Client) cancelRequested(ctx context.Context, st PostStatus, prev State)
 			return st, false, fmt.Errorf("cancel post %s: enqueue the attempt that settles it: %w", appID(id), err)
 		}
 	}
-	_ = c.store.appendEvent(ctx, events.Event{PostID: id, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCancelRequested)})
+	_ = c.store.appendEvent(ctx, events.Event{PostID: id, GroupID: st.GroupID, AccountID: st.AccountID, Platform: st.Platform, State: string(StateCancelRequested)})
 	st, err = c.status(ctx, id)
 	return st, prev == StatePublishing, err
 }

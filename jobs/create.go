@@ -40,7 +40,7 @@ func (s *store) createArgs(p Post, at time.Time) (keys []string, args []any, err
 	if err != nil {
 		return nil, nil, err
 	}
-	e := events.Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)}
+	e := events.Event{PostID: p.ID, GroupID: p.GroupID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)}
 	e.Stamp(at)
 	args = append([]any{p.PublishAt.UnixMilli(), p.ID, s.events.MaxLen(), len(fields)}, fields...)
 	args = append(args, e.Fields()...)
@@ -54,12 +54,16 @@ func recordFields(p Post, at time.Time) ([]any, error) {
 		return nil, err
 	}
 	now := unixMilli(at)
-	return []any{
+	fields := []any{
 		"v", recordVersion, "post", body, "fp", p.fingerprint(),
 		"account", p.AccountID, "platform", p.Platform,
 		"state", string(StateScheduled), "publish_at", unixMilli(p.PublishAt), "not_after", unixMilli(p.NotAfter),
 		"attempts", 0, "created_at", now, "updated_at", now,
-	}, nil
+	}
+	if p.GroupID != "" {
+		fields = append(fields, "group", p.GroupID)
+	}
+	return fields, nil
 }
 
 // createInline is create with its event, in one round trip.
@@ -198,7 +202,7 @@ func (s *store) afterCreate(ctx context.Context, posts []Post) {
 	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for _, p := range posts {
 			pipe.ZAdd(ctx, accountPostsKey(p.AccountID), redis.Z{Score: float64(p.PublishAt.UnixMilli()), Member: p.ID})
-			e := events.Event{PostID: p.ID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)}
+			e := events.Event{PostID: p.ID, GroupID: p.GroupID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)}
 			e.Stamp(s.now())
 			pipe.XAdd(ctx, &redis.XAddArgs{Stream: e.Stream(), MaxLen: s.events.MaxLen(), Approx: true, Values: e.Fields()})
 		}

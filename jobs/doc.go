@@ -109,6 +109,20 @@
 // and the revocation waits for it, at most WorkerConfig.LookWindow
 // (disconnectlook.go).
 //
+// A post with a first comment (Content.FirstComment) gets it in a step
+// of its own once published, a post:comment task that holds the post's
+// lock as a lookup does, saves that it sent the comment before sending
+// it, and after a lost answer reads the post's comments instead of
+// sending again (step.go, comment.go); the post stays published whatever
+// the comment does. WithCapabilities checks first comments against each
+// platform's limit at scheduling.
+//
+// Posts may name a group (Post.GroupID): GroupStatus and CancelGroup act
+// on every post of one campaign (group.go). UnpublishPost takes a
+// published post down at its platform in a post:remove step that saves
+// that it sent the delete and looks the post up after a lost answer
+// (remove.go): removing, then removed.
+//
 // Account erasure stays here, with the posts it mostly deletes: the
 // erase hook deletes the account's records, index and tasks, and asks
 // package events and package analytics to forget theirs.

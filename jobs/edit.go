@@ -76,7 +76,7 @@ func (c *Client) edit(ctx context.Context, id string, e Edit) (PostStatus, error
 	if payload, err := marshalPublishPayload(p); err == nil {
 		_ = c.insp.UpdateTaskPayload(QueuePublish, publishTaskID(id), payload)
 	}
-	_ = c.store.appendEvent(ctx, events.Event{Type: events.PostEdited, PostID: id, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)})
+	_ = c.store.appendEvent(ctx, events.Event{Type: events.PostEdited, PostID: id, GroupID: p.GroupID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)})
 	return c.status(ctx, id)
 }
 

@@ -38,6 +38,8 @@ type publishHandler struct {
 	observe     func(Outcome)
 	// lookups follows up a post published with its id pending.
 	lookups *lookups
+	// comments posts a published post's first comment (comment.go).
+	comments *comments
 }
 
 // Outcome is the end of one publish attempt, for metrics and the demo.
@@ -114,6 +116,11 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		}
 		// Already done: asynq redelivered (crash after success, or a
 		// TaskID reused after the task was forgotten). Never post twice.
+		if b.State == StatePublished {
+			// A crash between the outcome and queueing the first
+			// comment leaves it pending: queue it now.
+			h.comments.ensure(ctx, h.store, postID)
+		}
 		return nil
 	case "early":
 		// A task older than a reschedule to a later time: wait, without
@@ -145,17 +152,18 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	if err != nil {
 		return h.attemptFailed(ctx, rec, owner, attempt, err, start, late)
 	}
-	published := &events.Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StatePublished),
+	published := &events.Event{PostID: postID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StatePublished),
 		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL,
 		Warning: res.Warning, ResultState: res.State, RemoteIDPending: res.RemoteIDPending}
 	// Detached: a cancel that stopped the attempt's context after the
 	// platform took the post must not lose the record of it.
 	wctx, cancelWrite := detached(ctx)
 	defer cancelWrite()
-	tr, err := h.store.finish(wctx, postID, owner, nil, published,
+	comment := commentFields(rec)
+	tr, err := h.store.finish(wctx, postID, owner, nil, published, append([]any{
 		"state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
 		"published_at", unixMilli(h.store.now()), "last_error", "",
-		"warning", res.Warning, "result_state", res.State, "rid_pending", flag(res.RemoteIDPending))
+		"warning", res.Warning, "result_state", res.State, "rid_pending", flag(res.RemoteIDPending)}, comment...)...)
 	if err != nil {
 		// The platform has the post; the checkpoints let the retry find it.
 		return err
@@ -178,6 +186,9 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	h.emit(Outcome{PostID: postID, Platform: rec.Platform, State: StatePublished, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt)})
 	if res.RemoteIDPending {
 		h.lookups.first(ctx, postID)
+	}
+	if comment != nil {
+		h.comments.first(ctx, postID)
 	}
 	return nil
 }
@@ -334,7 +345,7 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 		// The look learned nothing: the platform may still have it.
 		next, evType = StateUnknown, events.PostUnknown
 	}
-	retry := &events.Event{Type: evType, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(next), Attempt: attempt, Class: class.String(), Reason: err.Error()}
+	retry := &events.Event{Type: evType, PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(next), Attempt: attempt, Class: class.String(), Reason: err.Error()}
 	tr, ferr := h.store.finish(wctx, rec.PostID, owner, []State{StatePublishing}, retry,
 		"state", string(next), "last_error", err.Error())
 	if ferr == nil && tr.Fenced {
@@ -352,7 +363,7 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 func (h *publishHandler) fail(ctx context.Context, rec record, owner, class, reason string, attempt int, start time.Time) error {
 	wctx, cancel := detached(ctx)
 	defer cancel()
-	failed := &events.Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: attempt, Class: class, Reason: reason}
+	failed := &events.Event{PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: attempt, Class: class, Reason: reason}
 	tr, err := h.store.finish(wctx, rec.PostID, owner, []State{StateScheduled, StatePublishing}, failed,
 		"state", string(StateFailed), "class", class, "reason", reason)
 	if err != nil {

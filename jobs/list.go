@@ -75,9 +75,9 @@ func checkListQuery(q *ListQuery) error {
 		return err
 	}
 	switch q.State {
-	case "", StateScheduled, StatePublishing, StatePublished, StateFailed, StateCanceled:
+	case "", StateScheduled, StatePublishing, StatePublished, StateFailed, StateCanceled, StateRemoving, StateRemoved:
 	default:
-		return &FieldError{Field: "state", Problem: fmt.Sprintf("%.40q: want scheduled, publishing, published, failed or canceled", q.State)}
+		return &FieldError{Field: "state", Problem: fmt.Sprintf("%.40q: want scheduled, publishing, published, failed, canceled, removing or removed", q.State)}
 	}
 	if q.Limit == 0 {
 		q.Limit = DefaultListLimit
@@ -171,7 +171,7 @@ func (s *store) filterState(ctx context.Context, entries []indexEntry, st State)
 
 // statusFields are the record fields a PostStatus is made of.
 var statusFields = []string{"account", "platform", "state", "publish_at", "attempts", "remote_id", "url", "published_at",
-	"warning", "result_state", "rid_pending", "class", "reason", "last_error", "updated_at"}
+	"warning", "result_state", "rid_pending", "class", "reason", "last_error", "updated_at", "cm_state", "comment_id", "group", "removed_at"}
 
 // loadStatuses reads the statuses of entries in one round trip, without
 // the posts' content. An entry whose record is gone (expired) gives a
@@ -210,6 +210,7 @@ func statusOf(postID string, h map[string]string) PostStatus {
 	attempts, _ := strconv.Atoi(h["attempts"])
 	return PostStatus{
 		PostID:          postID,
+		GroupID:         h["group"],
 		AccountID:       h["account"],
 		Platform:        h["platform"],
 		State:           State(h["state"]),
@@ -218,12 +219,15 @@ func statusOf(postID string, h map[string]string) PostStatus {
 		RemoteID:        h["remote_id"],
 		URL:             h["url"],
 		PublishedAt:     parseMilli(h["published_at"]),
+		RemovedAt:       parseMilli(h["removed_at"]),
 		Warning:         h["warning"],
 		ResultState:     h["result_state"],
 		RemoteIDPending: h["rid_pending"] == "1",
 		FailureClass:    h["class"],
 		Reason:          h["reason"],
 		LastError:       h["last_error"],
+		CommentState:    h["cm_state"],
+		CommentID:       h["comment_id"],
 		UpdatedAt:       parseMilli(h["updated_at"]),
 	}
 }

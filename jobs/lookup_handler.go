@@ -115,7 +115,7 @@ func (h *lookupHandler) call(ctx context.Context, rec record) (publishers.Result
 
 // found records the post's id and URL and appends post.updated.
 func (h *lookupHandler) found(ctx context.Context, rec record, owner string, saved []any, res publishers.Result) error {
-	ev := &events.Event{Type: events.PostUpdated, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform,
+	ev := &events.Event{Type: events.PostUpdated, PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform,
 		State: string(StatePublished), RemoteID: res.RemoteID, URL: res.URL, Warning: res.Warning, ResultState: res.State}
 	fields := append([]any{"remote_id", res.RemoteID, "url", res.URL, "rid_pending", ""}, saved...)
 	if res.Warning != "" {
@@ -128,7 +128,7 @@ func (h *lookupHandler) found(ctx context.Context, rec record, owner string, sav
 func (h *lookupHandler) failed(ctx context.Context, rec record, owner string, saved []any, err error) error {
 	reason := err.Error()
 	class := publishers.ClassPermanent.String()
-	ev := &events.Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed),
+	ev := &events.Event{PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed),
 		Class: class, Reason: reason}
 	fields := append([]any{"state", string(StateFailed), "class", class, "reason", reason, "rid_pending", ""}, saved...)
 	return h.settle(ctx, rec, owner, ev, fields)
@@ -136,7 +136,7 @@ func (h *lookupHandler) failed(ctx context.Context, rec record, owner string, sa
 
 // stop ends the lookups without an id, and says why in warning.
 func (h *lookupHandler) stop(ctx context.Context, rec record, owner string, saved []any, warning string) error {
-	ev := &events.Event{Type: events.PostUpdated, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform,
+	ev := &events.Event{Type: events.PostUpdated, PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform,
 		State: string(StatePublished), Warning: warning}
 	fields := append([]any{"rid_pending", "", "warning", warning}, saved...)
 	return h.settle(ctx, rec, owner, ev, fields)

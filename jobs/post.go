@@ -32,6 +32,10 @@ type Post struct {
 	// HERALD_PUBLISH_MAX_LATENESS after PublishAt applies.
 	NotAfter time.Time          `json:"not_after,omitzero"`
 	Content  publishers.Content `json:"content"`
+	// GroupID, if set, ties the post to a group of posts (one campaign
+	// on several platforms): same rules as post ids. A group needs no
+	// registration: it exists while it has posts (group.go).
+	GroupID string `json:"group_id,omitempty"`
 }
 
 // Limits on a post. They are loose upper bounds for every platform; each
@@ -78,7 +82,15 @@ func WithPlatforms(names ...string) ClientOption {
 
 // ValidatePost checks p as SchedulePost does: Post.Validate, and a
 // platform among those of WithPlatforms.
-func (c *Client) ValidatePost(p Post) error { return p.validate(c.opts.platforms) }
+func (c *Client) ValidatePost(p Post) error {
+	if err := p.validate(c.opts.platforms); err != nil {
+		return err
+	}
+	if fe := c.checkFirstComment(p); fe != nil {
+		return fe
+	}
+	return nil
+}
 
 // knownPlatform says whether posts may name platform.
 func (c *Client) knownPlatform(platform string) bool {
@@ -117,6 +129,9 @@ func (p Post) validate(known []string) error {
 	add(checkID("post_id", p.ID))
 	add(checkID("account_id", p.AccountID))
 	add(checkPlatform(p.Platform, known))
+	if p.GroupID != "" {
+		add(checkID("group_id", p.GroupID))
+	}
 	if p.PublishAt.IsZero() {
 		add(&FieldError{Field: "publish_at", Problem: "required (RFC 3339 with a time zone)"})
 	}
@@ -136,6 +151,7 @@ func (p Post) validate(known []string) error {
 	if !utf8.ValidString(c.Text) {
 		add(&FieldError{Field: "content.text", Problem: "not valid UTF-8"})
 	}
+	add(checkFirstComment(c.FirstComment))
 	if c.Title == "" && c.Text == "" && len(c.Media) == 0 {
 		add(&FieldError{Field: "content", Problem: "empty: give a title, text or media"})
 	}

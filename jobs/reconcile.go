@@ -207,7 +207,7 @@ func (r *reconciler) settle(ctx context.Context, id string) (bool, error) {
 	if info.LastErr == "" {
 		reason = "task archived"
 	}
-	ev := &events.Event{PostID: id, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: rec.Attempts, Class: ClassArchived, Reason: reason}
+	ev := &events.Event{PostID: id, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: rec.Attempts, Class: ClassArchived, Reason: reason}
 	tr, err := r.c.store.finish(ctx, id, "", []State{StateScheduled, StatePublishing}, ev,
 		"state", string(StateFailed), "class", ClassArchived, "reason", reason)
 	if err != nil || !tr.Changed {

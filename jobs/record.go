@@ -33,16 +33,25 @@ const (
 	// already have it; the next attempt only looks (never posts) and
 	// ends it published (with post.cancel_failed) or canceled.
 	StateCancelRequested State = "cancel_requested"
+	// StateRemoving: a published post is being taken down at the
+	// platform (UnpublishPost); it ends removed, or published again
+	// with post.remove_failed (remove.go).
+	StateRemoving State = "removing"
+	// StateRemoved: the post was published and then taken down.
+	StateRemoved State = "removed"
 )
 
-// Final reports whether s can no longer change.
+// Final reports whether s can no longer change by itself. A published
+// post changes only when the app takes it down (UnpublishPost).
 func (s State) Final() bool {
-	return s == StatePublished || s == StateFailed || s == StateCanceled
+	return s == StatePublished || s == StateFailed || s == StateCanceled || s == StateRemoved
 }
 
 // PostStatus is what Herald knows of a post.
 type PostStatus struct {
-	PostID    string    `json:"post_id"`
+	PostID string `json:"post_id"`
+	// GroupID is the post's group, when it has one.
+	GroupID   string    `json:"group_id,omitempty"`
 	AccountID string    `json:"account_id"`
 	Platform  string    `json:"platform"`
 	State     State     `json:"state"`
@@ -53,6 +62,8 @@ type PostStatus struct {
 	RemoteID    string    `json:"remote_id,omitempty"`
 	URL         string    `json:"url,omitempty"`
 	PublishedAt time.Time `json:"published_at,omitzero"`
+	// RemovedAt is when the post was taken down (state removed).
+	RemovedAt time.Time `json:"removed_at,omitzero"`
 	// Warning says a published post is online but not quite as asked
 	// (YouTube locked it private; Herald gave up waiting for TikTok's
 	// post id), in words for the post's author.
@@ -69,6 +80,11 @@ type PostStatus struct {
 	// permanent failure of its own class).
 	FailureClass string `json:"failure_class,omitempty"`
 	Reason       string `json:"reason,omitempty"`
+	// CommentState is where the post's first comment is: pending,
+	// posted (CommentID is its id at the platform) or failed (Warning
+	// says why); empty for a post without one (comment.go).
+	CommentState string `json:"comment_state,omitempty"`
+	CommentID    string `json:"comment_id,omitempty"`
 	// LastError is the error of the last failed attempt, kept while the
 	// post is retried.
 	LastError string    `json:"last_error,omitempty"`
@@ -192,12 +208,14 @@ func (s *store) create(ctx context.Context, p Post) (fp string, st State, create
 	at = s.now().Truncate(time.Millisecond)
 	now := unixMilli(at)
 	fp = p.fingerprint()
-	res, err := createScript.Run(ctx, s.rdb, []string{recordKey(p.ID)},
-		"v", recordVersion, "post", body, "fp", fp,
+	args := []any{"v", recordVersion, "post", body, "fp", fp,
 		"account", p.AccountID, "platform", p.Platform,
 		"state", string(StateScheduled), "publish_at", unixMilli(p.PublishAt), "not_after", unixMilli(p.NotAfter),
-		"attempts", 0, "created_at", now, "updated_at", now,
-	).Result()
+		"attempts", 0, "created_at", now, "updated_at", now}
+	if p.GroupID != "" {
+		args = append(args, "group", p.GroupID)
+	}
+	res, err := createScript.Run(ctx, s.rdb, []string{recordKey(p.ID)}, args...).Result()
 	if errors.Is(err, redis.Nil) {
 		return fp, StateScheduled, true, at, nil
 	}

@@ -30,7 +30,7 @@ func WithRetention(d time.Duration) ClientOption {
 var expireFinalScript = redis.NewScript(`
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return 0 end
-if st ~= 'published' and st ~= 'failed' and st ~= 'canceled' then return 1 end
+if st ~= 'published' and st ~= 'failed' and st ~= 'canceled' and st ~= 'removed' then return 1 end
 if redis.call('PTTL', KEYS[1]) >= 0 then return 2 end
 local ended = tonumber(redis.call('HGET', KEYS[1], 'updated_at') or '') or tonumber(ARGV[2])
 redis.call('PEXPIREAT', KEYS[1], ended + tonumber(ARGV[1]))

@@ -73,6 +73,9 @@ func (c *Client) own(field, id string) (string, error) {
 func (c *Client) ownPost(p Post) Post {
 	p.ID = tenant.Qualify(c.opts.tenant, p.ID)
 	p.AccountID = tenant.Qualify(c.opts.tenant, p.AccountID)
+	if p.GroupID != "" {
+		p.GroupID = tenant.Qualify(c.opts.tenant, p.GroupID)
+	}
 	return p
 }
 
@@ -84,12 +87,12 @@ func appID(stored string) string {
 
 // forApp is st with the app's ids.
 func (st PostStatus) forApp() PostStatus {
-	st.PostID, st.AccountID = appID(st.PostID), appID(st.AccountID)
+	st.PostID, st.AccountID, st.GroupID = appID(st.PostID), appID(st.AccountID), appID(st.GroupID)
 	return st
 }
 
 // forApp is p with the app's ids.
 func (p Post) forApp() Post {
-	p.ID, p.AccountID = appID(p.ID), appID(p.AccountID)
+	p.ID, p.AccountID, p.GroupID = appID(p.ID), appID(p.AccountID), appID(p.GroupID)
 	return p
 }

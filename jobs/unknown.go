@@ -184,7 +184,7 @@ func (h *publishHandler) settleCancel(ctx context.Context, rec record, owner str
 	case "fenced":
 		return true, fmt.Errorf("post %s attempt %d stopped: %w", rec.PostID, attempt, err)
 	case "canceled":
-		_ = h.store.appendEvent(wctx, events.Event{PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateCanceled), Attempt: attempt})
+		_ = h.store.appendEvent(wctx, events.Event{PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateCanceled), Attempt: attempt})
 		h.emit(Outcome{PostID: rec.PostID, Platform: rec.Platform, State: StateCanceled, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt)})
 		return true, fmt.Errorf("post %s canceled: %w", rec.PostID, asynq.RevokeTask)
 	}
@@ -282,7 +282,7 @@ func retryState(err error) (State, string) {
 func (h *publishHandler) cancelLost(ctx context.Context, rec record, attempt int, res publishers.Result) {
 	wctx, cancel := detached(ctx)
 	defer cancel()
-	_ = h.store.appendEvent(wctx, events.Event{Type: events.PostCancelFailed, PostID: rec.PostID, AccountID: rec.AccountID, Platform: rec.Platform,
+	_ = h.store.appendEvent(wctx, events.Event{Type: events.PostCancelFailed, PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform,
 		State: string(StatePublished), Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL,
 		Reason: "canceled too late: the platform had already taken the post"})
 }

@@ -76,6 +76,8 @@ type WorkerConfig struct {
 	// waits until they have settled, at most this long after the
 	// disconnect (default DefaultLookWindow; disconnectlook.go).
 	LookWindow time.Duration
+	// Comment tunes the first comment step (comment.go).
+	Comment CommentConfig
 	// RecordRetention is how long a post's record outlives its end
 	// (default DefaultRetention; give it the Client's WithRetention). The
 	// attempt that ends a post sets the expiry in its own round trip.
@@ -165,13 +167,17 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	w.mux = asynq.NewServeMux()
 	w.mux.Use(recoverPanics, logTasks(cfg.Logger))
 	cfg.Lookup.defaults()
+	cfg.Comment.defaults()
 	lk := &lookups{q: c.q, cfg: cfg.Lookup, log: cfg.Logger}
 	ph := &publishHandler{
 		store: st, publishers: cfg.Publishers, tokens: cfg.Tokens, sealer: cfg.Sealer,
 		maxLateness: cfg.MaxLateness, log: cfg.Logger, observe: cfg.Observe, lookups: lk,
+		comments: &comments{q: c.q, cfg: cfg.Comment, log: cfg.Logger},
 	}
 	w.mux.Handle(TypePublish, ph)
 	w.mux.Handle(TypeLookup, &lookupHandler{pub: ph, lookups: lk})
+	w.mux.Handle(TypeComment, &commentHandler{pub: ph, cfg: cfg.Comment})
+	w.mux.Handle(TypeRemove, &removeHandler{pub: ph})
 	ao := analytics.Options{Config: cfg.Analytics, Publishers: cfg.Publishers, Tokens: cfg.Tokens,
 		Posts: publishedPosts{st}, Events: st.events, Now: cfg.Now}
 	w.mux.Handle(TypeAnalyticsRefresh, analytics.NewRefreshHandler(rdb, ao))

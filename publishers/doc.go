@@ -57,6 +57,16 @@
 // publishers; RegistryOf fills it from the descriptors, the worker reads
 // it.
 //
+// # After publishing
+//
+// A platform whose API can also comment on a post or take it down says
+// so by implementing Commenter (a first comment, found again by reading
+// the post's comments after a lost answer) and Remover (a delete that is
+// safe to repeat, and Exists to settle a lost answer); Capabilities
+// reads which, and jobs.Client checks requests against them, so a
+// platform that cannot (TikTok, and Instagram for take-downs) is refused
+// up front, by name. The worker keeps the checkpoints of both steps.
+//
 // This package is the contract only: the Publisher interface and what
 // it is given and returns, the error classes and the Checkpoints seam.
 // The helpers the platform packages share to speak HTTP to a platform

@@ -27,6 +27,10 @@ type Content struct {
 	// Options are platform-specific settings (privacy, tags, ...), read
 	// by the platform's publisher.
 	Options map[string]string `json:"options,omitempty"`
+	// FirstComment, if set, is posted as the author's first comment once
+	// the post is published (where hashtags and links go), by the
+	// platform's Commenter in a step of its own: Publish ignores it.
+	FirstComment string `json:"first_comment,omitempty"`
 }
 
 // Media is one attachment, fetched by the publisher from URL.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -151,6 +152,7 @@ func printStatus(w io.Writer, asJSON bool, st jobs.PostStatus) error {
 // runPost: herald post schedule|status|cancel|reschedule|import|export.
 func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	usage := "usage: herald post schedule --file post.json | status ID | cancel ID | reschedule ID --at RFC3339 [--json] [--tenant T]\n" +
+		"       herald post status --group ID | cancel --group ID [--json] [--tenant T]\n" +
 		"       herald post import --file posts.jsonl|posts.csv [--format jsonl|csv] [--tenant T]\n" +
 		"       herald post export --account ID [--from RFC3339] [--to RFC3339] [--state STATE] [--tenant T]"
 	if len(args) == 0 {
@@ -166,9 +168,11 @@ func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	from := fs.String("from", "", "export: only posts publishing at or after this RFC 3339 time")
 	to := fs.String("to", "", "export: only posts publishing before this RFC 3339 time")
 	state := fs.String("state", "", "export: only posts in this state")
+	group := fs.String("group", "", "status, cancel: every post of this group instead of one post")
 	tn := tenantFlag(fs)
 	sub := args[0]
-	id, err := parseSub(fs, args[1:], sub != "schedule" && sub != "import" && sub != "export", usage)
+	byGroup := (sub == "status" || sub == "cancel") && slices.ContainsFunc(args[1:], isGroupFlag)
+	id, err := parseSub(fs, args[1:], sub != "schedule" && sub != "import" && sub != "export" && !byGroup, usage)
 	if err != nil {
 		return err
 	}
@@ -179,6 +183,9 @@ func runPost(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer done()
 	if err := e.useTenant(*tn); err != nil {
 		return err
+	}
+	if byGroup {
+		return runGroup(ctx, e, sub, *group, *asJSON, stdout)
 	}
 	var st jobs.PostStatus
 	switch sub {

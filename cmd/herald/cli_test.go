@@ -48,6 +48,21 @@ func TestCLIPostsAccountsAndEvents(t *testing.T) {
 	if out, _, err = herald(t, ctx, "post", "cancel", "cli-1"); err != nil || !strings.Contains(out, "canceled") {
 		t.Fatalf("post cancel: %q %v", out, err)
 	}
+	for _, id := range []string{"cli-g1", "cli-g2"} {
+		gp := write(id+".json", `{"post_id":"`+id+`","group_id":"cli-camp","account_id":"cli-acct","platform":"sandbox","publish_at":"`+at+`","content":{"text":"hi"}}`)
+		if out, _, err = herald(t, ctx, "post", "schedule", "--file", gp); err != nil {
+			t.Fatalf("post schedule %s: %q %v", id, out, err)
+		}
+	}
+	if out, _, err = herald(t, ctx, "post", "status", "--group", "cli-camp"); err != nil || !strings.Contains(out, "cli-g1") || !strings.Contains(out, "cli-g2") || strings.Contains(out, "cli-1 ") {
+		t.Fatalf("post status --group: %q %v", out, err)
+	}
+	if out, _, err = herald(t, ctx, "post", "cancel", "--group=cli-camp", "--json"); err != nil || strings.Count(out, `"result": "canceled"`) != 2 {
+		t.Fatalf("post cancel --group: %q %v", out, err)
+	}
+	if _, _, err = herald(t, ctx, "post", "status", "--group", "nothing-here"); err == nil {
+		t.Error("status of an unknown group succeeded")
+	}
 	if _, _, err = herald(t, ctx, "post", "reschedule", "cli-1", "--at", "tomorrow"); err == nil || !strings.Contains(err.Error(), "--at") {
 		t.Errorf("reschedule with a bad time: %v", err)
 	}

@@ -36,12 +36,17 @@ type demoPost struct {
 	times int // how many calls the fault hits; <0 forever
 	// cancel: the post is canceled right after it is scheduled.
 	cancel bool
+	// comment is the post's first comment; group its group.
+	comment, group string
 }
+
+// demoGroup is the group of the demo's campaign posts.
+const demoGroup = "launch"
 
 func demoPosts(sandboxURL string) []demoPost {
 	return []demoPost{
-		{name: "hello", in: 3 * time.Second, text: "Hello from Herald!"},
-		{name: "photo", in: 6 * time.Second, text: "A picture", media: []publishers.Media{{URL: sandboxURL + "/media/sunset.jpg", Kind: publishers.MediaImage}}},
+		{name: "hello", in: 3 * time.Second, text: "Hello from Herald!", group: demoGroup, comment: "#herald #demo https://github.com/heraldhq/herald"},
+		{name: "photo", in: 6 * time.Second, text: "A picture", media: []publishers.Media{{URL: sandboxURL + "/media/sunset.jpg", Kind: publishers.MediaImage}}, group: demoGroup},
 		{name: "flaky", in: 9 * time.Second, text: "The platform fails twice, then takes it", fault: &sandboxserver.Fault{Status: 503}, times: 2},
 		{name: "throttled", in: 12 * time.Second, text: "The platform says: slow down for 3s", fault: &sandboxserver.Fault{Status: 429, RetryAfter: 3 * time.Second}, times: 1},
 		{name: "rejected", in: 15 * time.Second, text: "The platform refuses this one for good", fault: &sandboxserver.Fault{Status: 422, Message: "image must be at least 320px wide"}, times: -1},
@@ -65,7 +70,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		ctx, cancel = context.WithTimeout(ctx, *runFor)
 		defer cancel()
 	}
-	d := &demo{out: &journal{w: stdout, start: time.Now()}, run: time.Now().Format("150405"), untilDone: *untilDone}
+	d := &demo{out: &journal{w: stdout, start: time.Now()}, run: time.Now().Format("150405"), untilDone: *untilDone, commented: map[string]bool{}}
 	defer d.close()
 	if err := d.startRedis(ctx, cfg, stderr); err != nil {
 		return err
@@ -96,6 +101,8 @@ type demo struct {
 	run       string // tells this run's post ids from an earlier run's
 	untilDone bool
 	stops     []func()
+	// commented are the posts with a first comment, which end with it.
+	commented map[string]bool
 
 	rc       config.Redis
 	rdb      redis.UniversalClient
@@ -250,9 +257,15 @@ func (d *demo) schedule(ctx context.Context) (map[string]string, error) {
 		p := jobs.Post{
 			ID: "demo-" + d.run + "-" + dp.name, AccountID: "demo-account", Platform: "sandbox",
 			PublishAt: time.Now().Add(dp.in),
-			Content:   publishers.Content{Title: "Demo: " + dp.name, Text: dp.text, Media: dp.media},
+			Content:   publishers.Content{Title: "Demo: " + dp.name, Text: dp.text, Media: dp.media, FirstComment: dp.comment},
+		}
+		if dp.group != "" {
+			p.GroupID = dp.group + "-" + d.run
 		}
 		names[p.ID] = dp.name
+		if dp.comment != "" {
+			d.commented[p.ID] = true
+		}
 		if dp.fault != nil {
 			d.sb.FailRef(p.ID, dp.times, *dp.fault)
 		}
@@ -271,8 +284,15 @@ func (d *demo) schedule(ctx context.Context) (map[string]string, error) {
 // follow prints the posts' events until each has reached its end, then
 // lets the webhook deliveries of the last events arrive.
 func (d *demo) follow(ctx context.Context, from string, names map[string]string) error {
-	if err := follow(ctx, d.rdb, from, d.out, names); err != nil {
+	if err := follow(ctx, d.rdb, from, d.out, names, d.commented); err != nil {
 		return err
+	}
+	if g, err := d.client.GroupStatus(ctx, demoGroup+"-"+d.run); err == nil {
+		var states []string
+		for _, p := range g.Posts {
+			states = append(states, names[p.PostID]+" "+string(p.State))
+		}
+		d.out.say("group %s (GET /v1/groups/%s): %s", g.GroupID, g.GroupID, strings.Join(states, ", "))
 	}
 	if d.hook != nil {
 		n, _ := d.rdb.XRange(ctx, events.Stream, "("+d.hookFrom, "+").Result()
@@ -308,7 +328,7 @@ func lastEventID(ctx context.Context, rdb redis.UniversalClient, stream string) 
 
 // follow prints the demo posts' events until each has reached a final
 // state.
-func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *journal, names map[string]string) error {
+func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *journal, names map[string]string, commented map[string]bool) error {
 	open := map[string]bool{}
 	for id := range names {
 		open[id] = true
@@ -333,7 +353,12 @@ func follow(ctx context.Context, rdb redis.UniversalClient, from string, out *jo
 			}
 			line := fmt.Sprintf("%-10s %s", name, describe(ev))
 			out.say("%s", line)
-			if jobs.State(ev.State).Final() && ev.Type != events.PostRetry {
+			switch {
+			case ev.Type == events.PostCommented || ev.Type == events.PostCommentFailed:
+				delete(open, ev.PostID)
+			case ev.Type == events.PostPublished && commented[ev.PostID]:
+				// Its end is its first comment's.
+			case jobs.State(ev.State).Final() && ev.Type != events.PostRetry:
 				delete(open, ev.PostID)
 			}
 		}
@@ -355,6 +380,10 @@ func describe(ev events.Event) string {
 		return fmt.Sprintf("FAILED (%s): %s", ev.Class, shorten(ev.Reason))
 	case events.PostCanceled:
 		return "canceled"
+	case events.PostCommented:
+		return "FIRST COMMENT posted, id " + ev.CommentID
+	case events.PostCommentFailed:
+		return fmt.Sprintf("first comment FAILED (%s): %s", ev.Class, shorten(ev.Reason))
 	}
 	if ev.Reason != "" {
 		return ev.Type + ": " + shorten(ev.Reason)

@@ -22,7 +22,7 @@ import (
 // platform and publish_at are required; media is a space-separated list
 // of kind:url (image:https://... video:https://...); options is a JSON
 // object.
-var csvColumns = []string{"post_id", "account_id", "platform", "publish_at", "not_after", "title", "text", "media", "options"}
+var csvColumns = []string{"post_id", "account_id", "platform", "publish_at", "not_after", "title", "text", "media", "options", "group_id", "first_comment"}
 
 // jsonLine is an import line of JSON Lines: the API's POST /v1/posts
 // body, or a line of `herald post export` (whose status is ignored).
@@ -33,6 +33,7 @@ type jsonLine struct {
 	PublishAt string             `json:"publish_at"`
 	NotAfter  string             `json:"not_after"`
 	Content   publishers.Content `json:"content"`
+	GroupID   string             `json:"group_id"`
 	Status    json.RawMessage    `json:"status"`
 }
 
@@ -59,6 +60,7 @@ func readJSONLines(r io.Reader, yield func(importLine) bool) error {
 			l.err = fmt.Errorf("not a post as JSON: %w", err)
 		} else {
 			l.post, l.err = postOf(jl.PostID, jl.AccountID, jl.Platform, jl.PublishAt, jl.NotAfter, jl.Content)
+			l.post.GroupID = jl.GroupID
 		}
 		if !yield(l) {
 			return nil
@@ -145,7 +147,7 @@ func csvPost(rec []string, col map[string]int) (jobs.Post, error) {
 		}
 		return ""
 	}
-	c := publishers.Content{Title: get("title"), Text: get("text")}
+	c := publishers.Content{Title: get("title"), Text: get("text"), FirstComment: get("first_comment")}
 	for i, m := range strings.Fields(get("media")) {
 		kind, url, ok := strings.Cut(m, ":")
 		if !ok || (kind != publishers.MediaImage && kind != publishers.MediaVideo) {
@@ -158,5 +160,7 @@ func csvPost(rec []string, col map[string]int) (jobs.Post, error) {
 			return jobs.Post{}, &jobs.FieldError{Field: "options", Problem: "want a JSON object of strings"}
 		}
 	}
-	return postOf(get("post_id"), get("account_id"), get("platform"), get("publish_at"), get("not_after"), c)
+	p, err := postOf(get("post_id"), get("account_id"), get("platform"), get("publish_at"), get("not_after"), c)
+	p.GroupID = get("group_id")
+	return p, err
 }

@@ -97,7 +97,7 @@ func newClient(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Pla
 	opts := []jobs.ClientOption{
 		jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness),
 		jobs.WithEventsMaxLen(cfg.EventsMaxLen), jobs.WithPlatforms(publishers.Names(ps)...),
-		jobs.WithRetention(cfg.RecordRetention),
+		jobs.WithCapabilities(publishers.CapabilitiesByName(ps)), jobs.WithRetention(cfg.RecordRetention),
 	}
 	if observeEvent != nil {
 		opts = append(opts, jobs.WithEventObserver(observeEvent))

@@ -3,9 +3,11 @@ package chaos
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
 	"github.com/heraldhq/herald/tokens"
 )
@@ -59,9 +61,11 @@ func TestChaosWorkersKilled(t *testing.T) {
 	t.Logf("%d posts were interrupted by a kill and resumed", interrupted)
 }
 
-// The platform fails a fifth of all calls: 5xx, 429 with Retry-After,
-// answers lost after the work was done. Every post is published exactly
-// once, and no call comes back sooner than the platform asked.
+// The platform fails a fifth of all calls, first comments' included:
+// 5xx, 429 with Retry-After, answers lost after the work was done. Every
+// post is published exactly once, every other post's first comment is
+// posted exactly once, and no call comes back sooner than the platform
+// asked.
 func TestChaosPlatformFaults(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, "everysec")
@@ -74,9 +78,25 @@ func TestChaosPlatformFaults(t *testing.T) {
 	accounts := r.connect(10)
 	r.startWorker()
 	r.startWorker()
-	posts := r.schedule(size(200, 1000), accounts, time.Duration(size(5, 20))*time.Second)
+	n := 0
+	posts := r.schedule(size(200, 1000), accounts, time.Duration(size(5, 20))*time.Second, func(p *jobs.Post) {
+		if n++; n%2 == 0 {
+			p.Content.FirstComment = "#chaos " + p.ID
+		}
+	})
 	states := r.waitFinal(posts, 3*time.Minute)
 	r.checkExactlyOnce(posts, states)
+	r.checkCommentedOnce(posts, 4*time.Minute)
+	hit := 0
+	for _, c := range r.sandbox.Calls() {
+		if strings.HasPrefix(c.Ref, sandboxtest.CommentRef("")) && (c.Lost || c.Status >= 429) {
+			hit++
+		}
+	}
+	if hit == 0 {
+		t.Error("no comment call met a fault: the comments proved nothing")
+	}
+	t.Logf("%d comment calls met a fault", hit)
 
 	lastLimited := map[string]time.Time{}
 	limitedFor := map[string]time.Duration{}

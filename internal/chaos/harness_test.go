@@ -273,8 +273,9 @@ func (r *rig) connect(n int) []string {
 // schedule schedules n posts over the accounts (of connect), due evenly
 // across spread from now, each through its account's tenant's Client:
 // post i is post-<i/2> of its tenant, so both tenants use each id. It
-// returns the posts SchedulePost acknowledged, with stored ids.
-func (r *rig) schedule(n int, accounts []string, spread time.Duration) []jobs.Post {
+// returns the posts SchedulePost acknowledged, with stored ids. Each post
+// is changed by tweak (if any) first.
+func (r *rig) schedule(n int, accounts []string, spread time.Duration, tweak ...func(*jobs.Post)) []jobs.Post {
 	r.t.Helper()
 	start := time.Now().Add(time.Second)
 	posts := make([]jobs.Post, 0, n)
@@ -286,6 +287,9 @@ func (r *rig) schedule(n int, accounts []string, spread time.Duration) []jobs.Po
 			Platform:  "sandbox",
 			PublishAt: start.Add(spread * time.Duration(i) / time.Duration(n)),
 			Content:   publishers.Content{Text: fmt.Sprintf("chaos post %d", i)},
+		}
+		for _, f := range tweak {
+			f(&p)
 		}
 		st, err := r.client.ForTenant(tn).SchedulePost(context.Background(), p)
 		if err != nil {
@@ -371,5 +375,55 @@ func (r *rig) checkExactlyOnce(posts []jobs.Post, states map[string]jobs.PostSta
 	}
 	if bad > 0 {
 		r.t.Errorf("%d of %d posts not published exactly once", bad, len(posts))
+	}
+}
+
+// checkCommentedOnce waits until the first comment of every post that
+// has one is settled, and fails the test for any that is not posted, or
+// that the platform holds other than once.
+func (r *rig) checkCommentedOnce(posts []jobs.Post, within time.Duration) {
+	r.t.Helper()
+	deadline := time.Now().Add(within)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		pending := 0
+		for _, p := range posts {
+			if p.Content.FirstComment == "" {
+				continue
+			}
+			st, err := r.client.PostStatus(context.Background(), p.ID)
+			if err != nil || st.CommentState == "" || st.CommentState == jobs.CommentPending {
+				pending++
+			}
+		}
+		if pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("after %s, %d first comments are not settled (worker logs in %s)", within, pending, r.dir)
+		}
+		<-tick.C
+	}
+	perRef := map[string][]sandboxtest.Comment{}
+	for _, p := range r.sandbox.Posts() {
+		perRef[p.Ref] = append(perRef[p.Ref], p.Comments...)
+	}
+	bad := 0
+	for _, p := range posts {
+		if p.Content.FirstComment == "" {
+			continue
+		}
+		st, _ := r.client.PostStatus(context.Background(), p.ID)
+		got := perRef[p.ID]
+		if st.CommentState != jobs.CommentPosted || len(got) != 1 || got[0].ID != st.CommentID {
+			bad++
+			if bad <= 10 {
+				r.t.Errorf("%s: comment %s (%s), platform holds %d comments", p.ID, st.CommentState, st.Warning, len(got))
+			}
+		}
+	}
+	if bad > 0 {
+		r.t.Errorf("%d first comments not posted exactly once", bad)
 	}
 }

@@ -55,6 +55,9 @@ func (p *Publisher) call(ctx context.Context, step, method, path, token string, 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return responseError(step, resp.StatusCode, resp.Header, b, token, p.now())
 	}
+	if out == nil {
+		return nil
+	}
 	if err := json.Unmarshal(b, out); err != nil {
 		return publishers.Transient(fmt.Errorf("sandbox: %s: %d answer is not JSON: %s", step, resp.StatusCode, wire.Quote(b, 100, token)))
 	}

@@ -195,4 +195,10 @@
 // Platform describes TikTok for Herald (publishers.Platform): this
 // publisher, whose RefreshToken and Revoke are the Vault's refresh and
 // revoke, and TikTok's webhooks; cmd/herald lists it with the others.
+//
+// TikTok's Content Posting API publishes and reports, nothing more: it
+// has no endpoint to comment on a post nor to delete one. The publisher
+// is therefore no publishers.Commenter nor publishers.Remover, and
+// Herald refuses a first comment (400 naming content.first_comment) and
+// a take-down (409 naming TikTok) of a TikTok post up front.
 package tiktok

@@ -80,4 +80,11 @@
 //	srv.FailNext(instagramtest.EndpointPublish, 1, instagramtest.Fault{Lost: true})
 //	// ... publish "Hello" through srv.URL(), twice ...
 //	if srv.Published("Hello") != 1 { t.Error("published twice") }
+//
+// Comments: POST /{ig-media-id}/comments?message= as the media's owner
+// and GET /{ig-media-id}/comments (newest first, limit and after), both
+// refused with code 10 to a token without the comments permission
+// (GrantScopes; OrdinaryScopes otherwise); EndpointComment and
+// EndpointComments take faults, Lost ones included. There is no delete:
+// the Graph API offers none for media.
 package instagramtest

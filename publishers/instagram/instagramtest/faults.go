@@ -18,6 +18,8 @@ const (
 	EndpointRead     Endpoint = "read"     // GET /{id} (container status, media, account), GET /?ids=
 	EndpointInsights Endpoint = "insights" // GET /{id}/insights
 	EndpointRefresh  Endpoint = "refresh"  // GET /refresh_access_token, POST /oauth/access_token
+	EndpointComment  Endpoint = "comment"  // POST /{ig-media-id}/comments
+	EndpointComments Endpoint = "comments" // GET /{ig-media-id}/comments
 )
 
 // Fault is how a call fails: a Graph error answer, or (Lost) no answer at

@@ -53,6 +53,8 @@ type Server struct {
 	images      map[string]Image        // set by SetImage
 	stats       map[string]MediaStats   // set by SetMediaStats
 	accounts    map[string]AccountStats // set by SetAccountStats
+	comments    []*Comment
+	scopes      map[string]map[string]bool // set by GrantScopes
 }
 
 // New starts a server on a loopback address. The caller must Close it.
@@ -117,6 +119,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /{version}/{user}/media", s.api(EndpointList, s.list(false)))
 	mux.Handle("GET /{version}/{user}/stories", s.api(EndpointList, s.list(true)))
 	mux.Handle("GET /{version}/{id}/insights", s.api(EndpointInsights, s.insights))
+	mux.Handle("POST /{version}/{id}/comments", s.api(EndpointComment, s.createComment))
+	mux.Handle("GET /{version}/{id}/comments", s.api(EndpointComments, s.listComments))
 	mux.Handle("GET /{version}/{id}", s.api(EndpointRead, s.read))
 	mux.Handle("GET /{version}/{$}", s.api(EndpointRead, s.readBatch))
 	mux.Handle("GET /refresh_access_token", s.api(EndpointRefresh, s.refreshIG))

@@ -95,4 +95,11 @@
 //	srv.FailNext(linkedintest.EndpointCreatePost, 1, linkedintest.Fault{Lost: true})
 //	// ... publish "Hello" through srv.URL(), twice ...
 //	if srv.Created("Hello") != 1 { t.Error("posted twice") }
+//
+// Comments and deletions: POST and GET /rest/socialActions/{urn}/comments
+// (writing needs the author's w_*_social, reading r_*_social, which a
+// member's token lacks by default), DELETE /rest/posts/{urn} (204, also
+// when already deleted) and GET /rest/posts/{urn} (404 once deleted);
+// EndpointComment, EndpointComments, EndpointDeletePost and
+// EndpointGetPost take faults, Lost ones included.
 package linkedintest

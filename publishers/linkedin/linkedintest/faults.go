@@ -25,6 +25,10 @@ const (
 	EndpointMemberAnalytics Endpoint = "member_analytics" // GET /rest/memberCreatorPostAnalytics
 	EndpointSocialActions   Endpoint = "social_actions"   // GET /rest/socialActions?ids=List(...) or /rest/socialActions/{urn}
 	EndpointToken           Endpoint = "token"            // POST /oauth/v2/accessToken
+	EndpointGetPost         Endpoint = "get_post"         // GET /rest/posts/{urn}
+	EndpointDeletePost      Endpoint = "delete_post"      // DELETE /rest/posts/{urn}
+	EndpointComment         Endpoint = "comment"          // POST /rest/socialActions/{urn}/comments
+	EndpointComments        Endpoint = "comments"         // GET /rest/socialActions/{urn}/comments
 )
 
 // Fault is how a call fails: an error answer, or (Lost) no answer at all

@@ -43,6 +43,8 @@ type Post struct {
 	Visibility string
 	NoReshare  bool
 	CreatedAt  time.Time
+	// Deleted: DELETE /rest/posts took it down.
+	Deleted bool
 	// JSON is the post as the finder lists it.
 	JSON map[string]any
 }

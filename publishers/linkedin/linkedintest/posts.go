@@ -133,7 +133,7 @@ func (s *Server) createPost(r *http.Request, body []byte) reply {
 		return fail(http.StatusUnprocessableEntity, 0, "", "/commentary: a post without content needs commentary")
 	}
 	for _, old := range s.posts {
-		if old.Author == p.Author && old.Commentary == p.Commentary && slices.Equal(old.MediaIDs, p.MediaIDs) && old.Article == p.Article {
+		if !old.Deleted && old.Author == p.Author && old.Commentary == p.Commentary && slices.Equal(old.MediaIDs, p.MediaIDs) && old.Article == p.Article {
 			return reply{status: http.StatusUnprocessableEntity, body: map[string]any{
 				"errorDetailType": "com.linkedin.common.error.BadRequest",
 				"message":         "com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of " + old.URN,
@@ -191,7 +191,7 @@ func (s *Server) listPosts(r *http.Request, _ []byte) reply {
 	var mine []map[string]any
 	for i := len(s.posts) - 1; i >= 0; i-- {
 		p := s.posts[i]
-		if p.Author == author && now.Sub(p.CreatedAt) >= s.listLag {
+		if p.Author == author && !p.Deleted && now.Sub(p.CreatedAt) >= s.listLag {
 			mine = append(mine, p.JSON)
 		}
 	}

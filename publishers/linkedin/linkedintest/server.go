@@ -38,6 +38,8 @@ type Server struct {
 	faults     faultrules.Rules[Endpoint, Fault]
 	calls      calllog.Log[Call]
 	posts      []*Post
+	comments   []*Comment
+	deleted    int // posts deleted through the API
 	images     map[string]*Image
 	documents  map[string]*Image
 	videos     map[string]*Video
@@ -126,6 +128,10 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /rest/posts", s.api(EndpointCreatePost, s.createPost))
 	mux.Handle("GET /rest/posts", s.api(EndpointListPosts, s.listPosts))
+	mux.Handle("GET /rest/posts/{urn}", s.api(EndpointGetPost, s.getPost))
+	mux.Handle("DELETE /rest/posts/{urn}", s.api(EndpointDeletePost, s.deletePost))
+	mux.Handle("POST /rest/socialActions/{urn}/comments", s.api(EndpointComment, s.createComment))
+	mux.Handle("GET /rest/socialActions/{urn}/comments", s.api(EndpointComments, s.listComments))
 	mux.Handle("POST /rest/images", s.api(EndpointImageInit, s.initImage))
 	mux.Handle("GET /rest/images/{urn}", s.api(EndpointImage, s.readImage))
 	mux.Handle("POST /rest/documents", s.api(EndpointDocumentInit, s.initDocument))

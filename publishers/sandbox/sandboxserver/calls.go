@@ -29,6 +29,8 @@ type Post struct {
 	URL       string
 	DraftID   string
 	CreatedAt time.Time
+	// Comments are the post's comments, oldest first.
+	Comments []Comment
 }
 
 // Calls returns the API calls so far, in the order they were answered.
@@ -55,6 +57,7 @@ func (s *Server) Posts() []Post {
 	for _, id := range s.order {
 		p := *s.posts[id]
 		p.Media = append([]Media(nil), p.Media...)
+		p.Comments = append([]Comment(nil), p.Comments...)
 		posts = append(posts, p)
 	}
 	return posts

@@ -25,6 +25,7 @@ article{border:1px solid #ddd;border-radius:8px;padding:1em;margin:1em 0}
 {{range .Post.Media}}{{if eq .Kind "image"}}<p><img src="{{.URL}}" alt=""></p>{{else}}<p><a href="{{.URL}}">video</a></p>{{end}}{{end}}
 <p class="meta">{{.Post.ID}} by {{.Post.AccountID}}, {{.Post.CreatedAt.Format "2006-01-02 15:04:05"}} (Herald post {{.Post.Ref}})<br>
 {{.Stats.Views}} views, {{.Stats.Likes}} likes, {{.Stats.Comments}} comments, {{.Stats.Shares}} shares</p>
+{{range .Post.Comments}}<p class="meta">{{.AccountID}} commented: {{.Text}}</p>{{end}}
 </article>{{else}}<p>Nothing published yet.</p>{{end}}
 </body></html>
 `))
@@ -45,6 +46,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	var post Post
 	if ok {
 		post = *p
+		post.Comments = slices.Clone(p.Comments)
 	}
 	s.mu.Unlock()
 	if !ok {

@@ -39,6 +39,8 @@ type Server struct {
 	order      []string // post ids, oldest first
 	ndraft     int
 	npost      int
+	ncomment   int
+	deleted    int                  // posts deleted through the API
 	stats      map[string]postStats // set by SetStats
 	followers  map[string]int64     // set by SetFollowers
 	codes      map[string]*grant    // authorization codes (oauth.go)
@@ -137,6 +139,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/drafts/{id}", s.api(s.publishRef, s.getDraft))
 	mux.Handle("GET /v1/accounts/{account}/stats", s.api(noRef, s.accountStats))
 	mux.Handle("GET /v1/posts/{id}/stats", s.api(s.postRef, s.postStats))
+	mux.Handle("POST /v1/posts/{id}/comments", s.api(s.commentRef, s.createComment))
+	mux.Handle("GET /v1/posts/{id}/comments", s.api(s.commentRef, s.listComments))
+	mux.Handle("DELETE /v1/posts/{id}", s.api(s.postRef, s.deletePost))
+	mux.Handle("GET /v1/posts/{id}", s.api(s.postRef, s.getPost))
 	mux.Handle("GET /v1/me", s.api(noRef, s.me))
 	mux.HandleFunc("GET /oauth/authorize", s.authorizePage)
 	mux.HandleFunc("POST /oauth/authorize", s.authorizeDecision)

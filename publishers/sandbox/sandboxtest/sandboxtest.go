@@ -18,13 +18,18 @@ import "github.com/heraldhq/herald/publishers/sandbox/sandboxserver"
 
 // The sandbox's types, under the names tests know.
 type (
-	Server = sandboxserver.Server
-	Fault  = sandboxserver.Fault
-	Call   = sandboxserver.Call
-	Post   = sandboxserver.Post
-	Media  = sandboxserver.Media
-	Stats  = sandboxserver.Stats
+	Server  = sandboxserver.Server
+	Fault   = sandboxserver.Fault
+	Call    = sandboxserver.Call
+	Post    = sandboxserver.Post
+	Media   = sandboxserver.Media
+	Stats   = sandboxserver.Stats
+	Comment = sandboxserver.Comment
 )
+
+// CommentRef is the ref of the comment calls on the post of ref, for
+// FailRef.
+func CommentRef(ref string) string { return sandboxserver.CommentRef(ref) }
 
 // MaxTextLength is the longest text the sandbox takes.
 const MaxTextLength = sandboxserver.MaxTextLength

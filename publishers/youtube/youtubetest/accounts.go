@@ -19,6 +19,9 @@ type account struct {
 	subscribers uint64
 	views       uint64
 	playlists   map[string]bool
+	// scopes, if set (SetScopes), are the scopes its tokens carry;
+	// nil means Scope.
+	scopes map[string]bool
 	// uploadsToday counts the channel's videos since the last
 	// ResetQuota, for SetChannelUploadLimit.
 	uploadsToday int

@@ -16,6 +16,8 @@ type Call struct {
 	Video string
 	// Bytes counts media bytes the call brought.
 	Bytes int64
+	// Lost: the call took effect and its answer was dropped (Fault.Lost).
+	Lost bool
 }
 
 // Calls returns the calls so far, in the order they were answered.

@@ -164,6 +164,13 @@ func (s *Server) tokenOrConsent(w http.ResponseWriter, r *http.Request) {
 	if at, _ := ans["access_token"].(string); s.access[at] != nil {
 		s.access[at].scopes = b.Scope // the token can do what was granted, no more
 	}
+	if a, ok := s.accounts[acct]; ok {
+		// The token carries what the consent granted, as Google's does.
+		a.scopes = map[string]bool{}
+		for _, f := range strings.Fields(b.Scope) {
+			a.scopes[f] = true
+		}
+	}
 	s.mu.Unlock()
 	if strings.Contains(" "+b.Scope+" ", " openid ") {
 		ans["id_token"] = s.idToken(acct)

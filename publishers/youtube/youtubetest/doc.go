@@ -45,6 +45,14 @@
 //   - Id tokens (for openid) are RS256 JWTs signed with the server's own
 //     key, published at CertsURL (GET /oauth2/v3/certs), as Google's.
 //
+// First comments and take-downs: commentThreads.insert (needs
+// ScopeForceSSL: SetScopes, default Scope lacks it; commentsDisabled on a
+// video made for kids), commentThreads.list by videoId (newest first,
+// paged), videos.delete (youtube, force-ssl or youtubepartner; 404
+// videoNotFound once gone, 403 forbidden for another channel's). Every
+// API call takes Fault{Lost: true}: it takes effect, its answer is
+// dropped.
+//
 // Errors are Google's JSON ({"error":{"code","message","errors":[{reason}]}})
 // with its reasons: invalidTitle, invalidDescription, invalidTags,
 // invalidCategoryId, invalidPublishAt, mediaBodyRequired, videoNotFound,

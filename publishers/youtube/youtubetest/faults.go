@@ -18,9 +18,14 @@ const (
 	OpThumbnailsSet       Op = "thumbnails.set"
 	OpPlaylistItemsInsert Op = "playlistItems.insert"
 	OpVideosList          Op = "videos.list"
-	OpChannelsList        Op = "channels.list"
-	OpToken               Op = "token"
-	OpRevoke              Op = "revoke"
+	OpVideosDelete        Op = "videos.delete"
+	// OpCommentThreadsInsert and OpCommentThreadsList are the first
+	// comment's calls.
+	OpCommentThreadsInsert Op = "commentThreads.insert"
+	OpCommentThreadsList   Op = "commentThreads.list"
+	OpChannelsList         Op = "channels.list"
+	OpToken                Op = "token"
+	OpRevoke               Op = "revoke"
 )
 
 // Fault is how a call fails.
@@ -36,29 +41,37 @@ type Fault struct {
 	Message string
 	// RetryAfter, when positive, is sent as a Retry-After header.
 	RetryAfter time.Duration
+	// Lost makes an API call take effect and then close the connection
+	// without an answer, as when the answer is lost on the way (the
+	// other fields are ignored). Upload chunks and the token endpoint
+	// have their own ways (DropChunk, LoseFinalResponse).
+	Lost bool
 }
 
 // reasonStatus is the status Google answers each reason with.
 var reasonStatus = map[string]int{
-	"quotaExceeded":         http.StatusForbidden,
-	"dailyLimitExceeded":    http.StatusForbidden,
-	"rateLimitExceeded":     http.StatusForbidden,
-	"userRateLimitExceeded": http.StatusForbidden,
-	"forbidden":             http.StatusForbidden,
-	"uploadLimitExceeded":   http.StatusBadRequest,
-	"authError":             http.StatusUnauthorized,
-	"backendError":          http.StatusServiceUnavailable,
-	"internalError":         http.StatusInternalServerError,
-	"badRequest":            http.StatusBadRequest,
-	"invalidTitle":          http.StatusBadRequest,
-	"invalidDescription":    http.StatusBadRequest,
-	"invalidCategoryId":     http.StatusBadRequest,
-	"invalidTags":           http.StatusBadRequest,
-	"invalidPublishAt":      http.StatusBadRequest,
-	"mediaBodyRequired":     http.StatusBadRequest,
-	"videoNotFound":         http.StatusNotFound,
-	"playlistNotFound":      http.StatusNotFound,
-	"invalid_grant":         http.StatusBadRequest,
+	"quotaExceeded":           http.StatusForbidden,
+	"dailyLimitExceeded":      http.StatusForbidden,
+	"rateLimitExceeded":       http.StatusForbidden,
+	"userRateLimitExceeded":   http.StatusForbidden,
+	"forbidden":               http.StatusForbidden,
+	"uploadLimitExceeded":     http.StatusBadRequest,
+	"authError":               http.StatusUnauthorized,
+	"backendError":            http.StatusServiceUnavailable,
+	"internalError":           http.StatusInternalServerError,
+	"badRequest":              http.StatusBadRequest,
+	"invalidTitle":            http.StatusBadRequest,
+	"invalidDescription":      http.StatusBadRequest,
+	"invalidCategoryId":       http.StatusBadRequest,
+	"invalidTags":             http.StatusBadRequest,
+	"invalidPublishAt":        http.StatusBadRequest,
+	"mediaBodyRequired":       http.StatusBadRequest,
+	"videoNotFound":           http.StatusNotFound,
+	"commentsDisabled":        http.StatusForbidden,
+	"insufficientPermissions": http.StatusForbidden,
+	"commentTextTooLong":      http.StatusBadRequest,
+	"playlistNotFound":        http.StatusNotFound,
+	"invalid_grant":           http.StatusBadRequest,
 }
 
 func (f Fault) status() int {

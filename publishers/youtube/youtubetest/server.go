@@ -47,6 +47,8 @@ type Server struct {
 	videos    map[string]*video
 	vorder    []string // video ids, oldest first
 	items     int      // playlist items made
+	comments  []*Comment
+	deleted   int // videos deleted
 	tokenHits int
 
 	insertsPerDay int // the project's videos.insert bucket
@@ -118,6 +120,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /youtube/v3/videos", s.api(OpVideosList, s.listVideos))
 	mux.HandleFunc("GET /youtube/v3/channels", s.api(OpChannelsList, s.listChannels))
 	mux.HandleFunc("POST /youtube/v3/playlistItems", s.api(OpPlaylistItemsInsert, s.insertPlaylistItem))
+	mux.HandleFunc("POST /youtube/v3/commentThreads", s.api(OpCommentThreadsInsert, s.insertCommentThread))
+	mux.HandleFunc("GET /youtube/v3/commentThreads", s.api(OpCommentThreadsList, s.listCommentThreads))
+	mux.HandleFunc("DELETE /youtube/v3/videos", s.api(OpVideosDelete, s.deleteVideo))
 	mux.HandleFunc("POST /token", s.tokenOrConsent)
 	mux.HandleFunc("GET "+AuthPath, s.consent)
 	mux.HandleFunc("POST "+AuthPath, s.consentDecision)
@@ -177,7 +182,8 @@ func (s *Server) api(op Op, serve handler) http.HandlerFunc {
 		if acct != nil {
 			call.Account = acct.id
 		}
-		if f, ok := s.fault(op); ok {
+		f, faulty := s.fault(op)
+		if faulty && !f.Lost {
 			rep = f.reply()
 		} else if authErr != nil {
 			rep = *authErr
@@ -187,7 +193,13 @@ func (s *Server) api(op Op, serve handler) http.HandlerFunc {
 			rep = serve(r, acct)
 		}
 		call.Status, call.Video, call.Bytes = rep.status, rep.video, rep.bytes
+		call.Lost = faulty && f.Lost
 		s.record(call)
+		if call.Lost {
+			// The call took effect; its answer never arrives.
+			loseAnswer(w)
+			return
+		}
 		writeReply(w, rep)
 	}
 }
@@ -206,6 +218,17 @@ func writeReply(w http.ResponseWriter, rep reply) {
 }
 
 func writeError(w http.ResponseWriter, rep reply) { writeReply(w, rep) }
+
+// loseAnswer closes the connection without an answer.
+func loseAnswer(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
 
 // Google's error body.
 type errorBody struct {

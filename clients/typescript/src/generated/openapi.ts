@@ -270,8 +270,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Cancel a post that has not gone out.
-         * @description Canceling a canceled post answers its status again. A published post is 409 `already_published`, a failed one 409 `final`. A post the platform may already have (an attempt left a checkpoint, or its outcome is `unknown`) answers `cancel_requested`: its next attempt only looks, and it ends `published` (event `post.cancel_failed`) or `canceled`.
+         * Cancel a post that has not gone out, or take a published one down (remote=true).
+         * @description Canceling a canceled post answers its status again. A published post is 409 `already_published`, a failed one 409 `final`. A post the platform may already have (an attempt left a checkpoint, or its outcome is `unknown`) answers `cancel_requested`: its next attempt only looks, and it ends `published` (event `post.cancel_failed`) or `canceled`. With `remote=true` a published post is taken down at its platform instead: 202 with the post `removing`, then `removed` with event `post.removed` (or back to `published` with `post.remove_failed` when the platform refuses); 200 once removed. YouTube (videos.delete, the youtube.force-ssl or youtube scope), LinkedIn and the sandbox can; Instagram's Graph API and TikTok's API cannot delete posts: 409 `cannot_remove` naming the platform. A post not published is 409 `not_published` (cancel it instead). Erasing an account does not take its posts down.
          */
         delete: operations["cancelPost"];
         options?: never;
@@ -281,6 +281,33 @@ export interface paths {
          * @description Only a scheduled post (also one waiting for a retry) can change: its content, not_after and publish_at. After an edit, scheduling the original body again under the same post_id is a conflict (409).
          */
         patch: operations["reschedulePost"];
+        trace?: never;
+    };
+    "/v1/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The group_id its posts name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Every post of a group, with its state.
+         * @description A group exists while it has posts: 404 when none names it (or all expired).
+         */
+        get: operations["getGroup"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel every post of a group that has not gone out.
+         * @description Each post is canceled as DELETE /v1/posts/{id} cancels it; one that is published or failed is left as it is and reported refused. Answers a result per post, by publish time.
+         */
+        delete: operations["cancelGroup"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/callbacks/meta/deauthorize": {
@@ -518,6 +545,8 @@ export interface components {
              */
             not_after?: string;
             content: components["schemas"]["Content"];
+            /** @description Ties the post to a group of posts (one campaign on several platforms): same rules as post_id. A group needs no registration; it exists while it has posts (GET /v1/groups/{id}). */
+            group_id?: string;
         };
         /** @description At least one of title, text and media. */
         Content: {
@@ -528,6 +557,8 @@ export interface components {
             options?: {
                 [key: string]: string;
             };
+            /** @description Posted as the author's first comment once the post is published (hashtags, links), in a step of its own that never un-publishes the post. Checked at scheduling against the platform's limit (YouTube 10,000 characters, Instagram 2,200, LinkedIn 1,250); TikTok takes none (400 naming content.first_comment). YouTube needs the youtube.force-ssl scope, Instagram its comments permission. Events post.commented and post.comment_failed. */
+            first_comment?: string;
         };
         Media: {
             /**
@@ -554,10 +585,15 @@ export interface components {
         };
         PostStatus: {
             post_id: string;
+            /** @description The post's group, when it has one. */
+            group_id?: string;
             account_id: string;
             platform: string;
-            /** @enum {string} */
-            state: "scheduled" | "publishing" | "published" | "failed" | "canceled" | "unknown" | "cancel_requested";
+            /**
+             * @description removing: a take-down (DELETE /v1/posts/{id}?remote=true) is under way; removed: the post was published and then taken down at the platform.
+             * @enum {string}
+             */
+            state: "scheduled" | "publishing" | "published" | "failed" | "canceled" | "unknown" | "cancel_requested" | "removing" | "removed";
             /** Format: date-time */
             publish_at: string;
             attempts: number;
@@ -567,6 +603,11 @@ export interface components {
             url?: string;
             /** Format: date-time */
             published_at?: string;
+            /**
+             * Format: date-time
+             * @description When the post was taken down (state removed).
+             */
+            removed_at?: string;
             /** @description Set when the post is online but not quite as asked ("YouTube locked the video private: the API project is not audited"), or when Herald stopped waiting for a post id the platform withheld. */
             warning?: string;
             /** @description The platform's word for a published post that is not a public post yet: sent_to_inbox (a draft in the creator's TikTok inbox). */
@@ -574,12 +615,19 @@ export interface components {
             /** @description Published, but the platform gives the post's id later (TikTok, after moderation): Herald keeps looking it up, and a post.updated event (webhooks and the events stream) brings remote_id and url; a post moderation took down ends failed with post.failed; after 48 hours Herald stops asking and says so in warning, with post.updated. */
             remote_id_pending?: boolean;
             /**
+             * @description Where the first comment is, for a post with content.first_comment: pending until published and commented, posted (comment_id), or failed (warning says why; the post stays published).
+             * @enum {string}
+             */
+            comment_state?: "pending" | "posted" | "failed";
+            /** @description The platform's id of the first comment, once posted. */
+            comment_id?: string;
+            /**
              * @description Why a failed post failed: the class of its last error; too_late (not published by its deadline); archived (its task was archived without the worker recording why); outcome_unknown (canceled, or past its deadline, while the platform may have the post, and no look could tell whether it does: the post may be online, check the platform; reason says why).
              * @enum {string}
              */
             failure_class?: "transient" | "rate_limited" | "reauth" | "permanent" | "too_late" | "archived" | "outcome_unknown";
             reason?: string;
-            /** @description The last failed attempt's error, while the post is retried. */
+            /** @description The last failed attempt's error, while the post is retried; or why a take-down failed (the post is published again). */
             last_error?: string;
             /** Format: date-time */
             updated_at: string;
@@ -701,6 +749,24 @@ export interface components {
             stitch_disabled: boolean;
             /** @description The longest video the creator may post, in seconds. */
             max_video_post_duration_sec: number;
+        };
+        Group: {
+            group_id: string;
+            /** @description Every post of the group (at most 1000), by publish time then post id. */
+            posts: components["schemas"]["PostStatus"][];
+        };
+        GroupCancelResult: {
+            post_id: string;
+            /**
+             * @description canceled: canceled now or before; cancel_requested: the platform may have the post, its next attempt looks (as DELETE /v1/posts/{id}); refused: published or failed, error says which.
+             * @enum {string}
+             */
+            result: "canceled" | "cancel_requested" | "refused";
+            status?: components["schemas"]["PostStatus"];
+            error?: {
+                code: string;
+                message: string;
+            };
         };
     };
     responses: {
@@ -1023,7 +1089,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only posts in this state. */
-                state?: "scheduled" | "publishing" | "published" | "failed" | "canceled";
+                state?: "scheduled" | "publishing" | "published" | "failed" | "canceled" | "removing" | "removed";
                 /** @description Only posts publishing at or after this time (RFC 3339). */
                 from?: string;
                 /** @description Only posts publishing before this time (RFC 3339). */
@@ -1185,7 +1251,7 @@ export interface operations {
                 /** @description The account whose posts to list. */
                 account_id: string;
                 /** @description Only posts in this state. */
-                state?: "scheduled" | "publishing" | "published" | "failed" | "canceled";
+                state?: "scheduled" | "publishing" | "published" | "failed" | "canceled" | "removing" | "removed";
                 /** @description Only posts publishing at or after this time (RFC 3339). */
                 from?: string;
                 /** @description Only posts publishing before this time (RFC 3339). */
@@ -1321,7 +1387,10 @@ export interface operations {
     };
     cancelPost: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: take the published post down at its platform instead of canceling. */
+                remote?: "true" | "false" | "1" | "0";
+            };
             header?: never;
             path: {
                 /** @description The app's id of the post. */
@@ -1333,6 +1402,15 @@ export interface operations {
         responses: {
             /** @description The post, canceled (or cancel_requested). */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostStatus"];
+                };
+            };
+            /** @description remote=true: the take-down is under way (state removing). */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1380,6 +1458,64 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Full"];
+        };
+    };
+    getGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The group_id its posts name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group's posts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The group_id its posts name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A result per post. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        group_id: string;
+                        results: components["schemas"]["GroupCancelResult"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Full"];
         };
