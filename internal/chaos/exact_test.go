@@ -13,6 +13,7 @@ import (
 	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
+	"github.com/heraldhq/herald/tenant"
 )
 
 // The scenarios of issue 19 (exactly once, closed): retries that run
@@ -54,23 +55,27 @@ func (r *rig) stop(id int) {
 	}
 }
 
-// eventsOf counts the stream's events by post id and type.
+// eventsOf counts the events of every tenant's stream by stored post id
+// and type.
 func (r *rig) eventsOf() map[string]map[string]int {
 	r.t.Helper()
 	out := map[string]map[string]int{}
-	msgs, err := r.rdb.XRange(context.Background(), events.Stream, "-", "+").Result()
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	for _, m := range msgs {
-		ev, err := events.Parse(m)
-		if err != nil || ev.PostID == "" {
-			continue
+	for _, tn := range append([]string{tenant.Default}, tenants[:]...) {
+		msgs, err := r.rdb.XRange(context.Background(), events.StreamOf(tn), "-", "+").Result()
+		if err != nil {
+			r.t.Fatal(err)
 		}
-		if out[ev.PostID] == nil {
-			out[ev.PostID] = map[string]int{}
+		for _, m := range msgs {
+			ev, err := events.Parse(m)
+			if err != nil || ev.PostID == "" {
+				continue
+			}
+			id := tenant.Qualify(ev.Tenant, ev.PostID)
+			if out[id] == nil {
+				out[id] = map[string]int{}
+			}
+			out[id][ev.Type]++
 		}
-		out[ev.PostID][ev.Type]++
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/tenant"
 )
 
 // Orphan recovery time: from a worker's SIGKILL to the next attempt at
@@ -59,20 +60,23 @@ func (r *rig) snapshotPublishing(posts []jobs.Post, at time.Time) killSnapshot {
 // followed them.
 func (r *rig) recoveryTimes(kills []killSnapshot) []time.Duration {
 	r.t.Helper()
-	msgs, err := r.rdb.XRange(context.Background(), events.Stream, "-", "+").Result()
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	began := map[string]map[int]time.Time{} // post -> attempt -> begun
-	for _, m := range msgs {
-		ev, err := events.Parse(m)
-		if err != nil || ev.Type != events.PostPublishing {
-			continue
+	began := map[string]map[int]time.Time{} // stored post id -> attempt -> begun
+	for _, tn := range append([]string{tenant.Default}, tenants[:]...) {
+		msgs, err := r.rdb.XRange(context.Background(), events.StreamOf(tn), "-", "+").Result()
+		if err != nil {
+			r.t.Fatal(err)
 		}
-		if began[ev.PostID] == nil {
-			began[ev.PostID] = map[int]time.Time{}
+		for _, m := range msgs {
+			ev, err := events.Parse(m)
+			if err != nil || ev.Type != events.PostPublishing {
+				continue
+			}
+			id := tenant.Qualify(ev.Tenant, ev.PostID)
+			if began[id] == nil {
+				began[id] = map[int]time.Time{}
+			}
+			began[id][ev.Attempt] = ev.At
 		}
-		began[ev.PostID][ev.Attempt] = ev.At
 	}
 	return recoveries(kills, began)
 }
