@@ -392,7 +392,7 @@ func (r *rig) checkCommentedOnce(posts []jobs.Post, within time.Duration) {
 			if p.Content.FirstComment == "" {
 				continue
 			}
-			st, err := r.client.PostStatus(context.Background(), p.ID)
+			st, err := r.status(p.ID)
 			if err != nil || st.CommentState == "" || st.CommentState == jobs.CommentPending {
 				pending++
 			}
@@ -414,7 +414,7 @@ func (r *rig) checkCommentedOnce(posts []jobs.Post, within time.Duration) {
 		if p.Content.FirstComment == "" {
 			continue
 		}
-		st, _ := r.client.PostStatus(context.Background(), p.ID)
+		st, _ := r.status(p.ID)
 		got := perRef[p.ID]
 		if st.CommentState != jobs.CommentPosted || len(got) != 1 || got[0].ID != st.CommentID {
 			bad++
