@@ -135,7 +135,7 @@ func (h *removeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("remove payload: %w: %w", err, asynq.SkipRetry)
 	}
-	if err := checkID("post_id", p.PostID); err != nil {
+	if err := checkStored("post_id", p.PostID); err != nil {
 		return fmt.Errorf("remove payload: %w: %w", err, asynq.SkipRetry)
 	}
 	owner := randomID()
