@@ -28,6 +28,19 @@ func within(t *testing.T, what string, cond func() bool) {
 	eventually.True(t, 10*time.Second, cond, "%s", what)
 }
 
+// eventsInOrder waits until post id's events include want in order (a
+// post's final state is written before some of its events are appended)
+// and returns them.
+func (e *env) eventsInOrder(t *testing.T, id string, want ...string) []string {
+	t.Helper()
+	var types []string
+	eventually.True(t, 10*time.Second, func() bool {
+		types = e.postEventTypes(id)
+		return inOrder(types, want...)
+	}, "events of %s in order %v; have %v", id, want, types)
+	return types
+}
+
 // postEventTypes returns the stream's events about post id, by type.
 func (e *env) postEventTypes(id string) []string {
 	var types []string
@@ -88,10 +101,7 @@ func TestLostAnswerThenCancelEndsPublished(t *testing.T) {
 	if len(posts) != 1 || st.RemoteID != posts[0] {
 		t.Errorf("platform has %v, record says %q", posts, st.RemoteID)
 	}
-	types := e.postEventTypes("lost")
-	if !inOrder(types, events.PostUnknown, events.PostCancelRequested, events.PostPublished, events.PostCancelFailed) {
-		t.Errorf("events %v", types)
-	}
+	types := e.eventsInOrder(t, "lost", events.PostUnknown, events.PostCancelRequested, events.PostPublished, events.PostCancelFailed)
 	if slices.Contains(types, events.PostCanceled) {
 		t.Errorf("post.canceled for a post the platform has: %v", types)
 	}
@@ -125,9 +135,7 @@ func TestCancelAfterADraftEndsCanceled(t *testing.T) {
 	if posts := platform.Posts("draft"); len(posts) != 0 {
 		t.Errorf("posted: %v", posts)
 	}
-	if types := e.postEventTypes("draft"); !inOrder(types, events.PostCancelRequested, events.PostCanceled) {
-		t.Errorf("events %v", types)
-	}
+	e.eventsInOrder(t, "draft", events.PostCancelRequested, events.PostCanceled)
 }
 
 // TestCancelBeforeAnythingSentIsCanceled: no checkpoint, nothing sent:
@@ -182,9 +190,7 @@ func TestDisconnectWhilePlatformTakesThePost(t *testing.T) {
 	if st.State != jobs.StatePublished || len(platform.Posts("live")) != 1 {
 		t.Fatalf("post %s, platform has %v; want published", st.State, platform.Posts("live"))
 	}
-	if types := e.env.postEventTypes("live"); !inOrder(types, events.PostCancelRequested, events.PostPublished, events.PostCancelFailed) {
-		t.Errorf("events %v", types)
-	}
+	e.env.eventsInOrder(t, "live", events.PostCancelRequested, events.PostPublished, events.PostCancelFailed)
 }
 
 // lostAnswers is a platform whose answers to publishing are always lost.
@@ -247,9 +253,7 @@ func TestCancelOfAnUnknownPostOnAPlatformThatCannotLook(t *testing.T) {
 	if st := e.status("blind"); st.State != jobs.StateFailed || st.FailureClass != jobs.ClassOutcomeUnknown {
 		t.Errorf("state %s (%s), want failed (outcome_unknown)", st.State, st.FailureClass)
 	}
-	if types := e.postEventTypes("blind"); !inOrder(types, events.PostCancelRequested, events.PostFailed) {
-		t.Errorf("events %v", types)
-	}
+	e.eventsInOrder(t, "blind", events.PostCancelRequested, events.PostFailed)
 	if posts := platform.Posts("blind"); len(posts) != 1 {
 		t.Errorf("platform has %v, want the one post", posts)
 	}
@@ -275,9 +279,7 @@ func TestCancelOfAnUnknownPostWithNothingSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.waitState("none", jobs.StateCanceled, 10*time.Second)
-	if types := e.postEventTypes("none"); !inOrder(types, events.PostUnknown, events.PostCancelRequested, events.PostCanceled) {
-		t.Errorf("events %v", types)
-	}
+	e.eventsInOrder(t, "none", events.PostUnknown, events.PostCancelRequested, events.PostCanceled)
 }
 
 // TestReconcilerEnqueuesLostTaskOfUnsettledPosts: an unknown or
