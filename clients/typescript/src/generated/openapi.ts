@@ -789,7 +789,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Error"];
             };
         };
-        /** @description No such account, post or analytics. */
+        /** @description No such account, post, group or analytics in the API key's tenant. Another tenant's account or post answers exactly as a missing one. */
         NotFound: {
             headers: {
                 [name: string]: unknown;
