@@ -315,6 +315,9 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 			return lerr
 		}
 	}
+	if errors.Is(err, tokens.ErrDisconnected) && len(rec.Checkpoints) == 0 {
+		return h.disconnectedBeforeSending(ctx, rec, owner, attempt, start)
+	}
 	class := publishers.ClassOf(err)
 	if ctx.Err() != nil || errors.Is(err, errLockLost) {
 		// Shutdown or timeout: asynq requeues or retries the task. A lost

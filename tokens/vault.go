@@ -179,6 +179,10 @@ var (
 	// refused the refresh token, or it expired and has none); the user
 	// must connect the account again. It wraps ErrNotConnected.
 	ErrReauthRequired = fmt.Errorf("reauthorization required: %w", ErrNotConnected)
+	// ErrDisconnected: the account was disconnected (Disconnect, a
+	// platform's notice); a post of it is canceled, not failed. It wraps
+	// ErrNotConnected.
+	ErrDisconnected = fmt.Errorf("account disconnected: %w", ErrNotConnected)
 	// ErrInvalid: Connect, Disconnect or AccountsOf was given a bad
 	// account; the error is a FieldError naming the field. It is
 	// input.ErrInvalid, as jobs.ErrInvalid is.
@@ -331,6 +335,8 @@ func usable(r *record, platform string) error {
 	switch {
 	case r.Status == StatusReauthRequired:
 		return fmt.Errorf("account %s: %w", r.Account, ErrReauthRequired)
+	case r.Status == StatusRevoking || r.Status == StatusDisconnected:
+		return fmt.Errorf("account %s (%s): %w", r.Account, r.Status, ErrDisconnected)
 	case r.Status != StatusActive:
 		return fmt.Errorf("account %s (%s): %w", r.Account, r.Status, ErrNotConnected)
 	case platform != "" && platform != r.Platform:
