@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -114,7 +113,7 @@ func (c *Client) SchedulePost(ctx context.Context, p Post) (PostStatus, error) {
 	if err != nil {
 		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, storeError(err))
 	}
-	if !created && fp != p.fingerprint() {
+	if !created && !p.matches(fp) {
 		return PostStatus{}, fmt.Errorf("schedule post %s: %w", p.ID, ErrConflict)
 	}
 	if st == StateScheduled {
@@ -302,7 +301,7 @@ func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (P
 		return rec.PostStatus, fmt.Errorf("post %s: %w", id, ErrPublishing)
 	}
 	p.PublishAt = at
-	body, err := json.Marshal(p)
+	body, err := encodePost(p)
 	if err != nil {
 		return rec.PostStatus, err
 	}

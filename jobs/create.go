@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -47,19 +46,24 @@ func (s *store) createArgs(p Post, at time.Time) (keys []string, args []any, err
 	return []string{recordKey(p.ID), accountPostsKey(p.AccountID), events.Stream}, args, nil
 }
 
-// recordFields are the field/value pairs of p's new record, stored at at.
+// recordFields are the field/value pairs of p's new record, stored at at
+// (storedpost.go): no not_after when it has none, which every reader
+// takes as empty.
 func recordFields(p Post, at time.Time) ([]any, error) {
-	body, err := json.Marshal(p)
+	body, err := encodePost(p)
 	if err != nil {
 		return nil, err
 	}
-	now := unixMilli(at)
-	return []any{
+	f := []any{
 		"v", recordVersion, "post", body, "fp", p.fingerprint(),
 		"account", p.AccountID, "platform", p.Platform,
-		"state", string(StateScheduled), "publish_at", unixMilli(p.PublishAt), "not_after", unixMilli(p.NotAfter),
-		"attempts", 0, "created_at", now, "updated_at", now,
-	}, nil
+		"state", string(StateScheduled), "publish_at", unixMilli(p.PublishAt),
+		"attempts", 0, "updated_at", unixMilli(at),
+	}
+	if !p.NotAfter.IsZero() {
+		f = append(f, "not_after", unixMilli(p.NotAfter))
+	}
+	return f, nil
 }
 
 // createInline is create with its event, in one round trip.

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -44,7 +43,7 @@ func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, e
 	if err := c.ValidatePost(p); err != nil {
 		return rec.PostStatus, err
 	}
-	body, err := json.Marshal(p)
+	body, err := encodePost(p)
 	if err != nil {
 		return rec.PostStatus, err
 	}
