@@ -64,7 +64,7 @@ func bytesText(n int64) string {
 // post's record is a hash whose post field (the post as JSON) is longer
 // than Redis's default limit of 64 bytes, which turns the whole hash
 // into a hashtable at about twice the memory; up to this limit it stays a
-// compact listpack (BENCHMARKS.md, figure 7).
+// compact listpack (BENCHMARKS.md, figure 8).
 const CompactHashValue = 1024
 
 // listpackWarnings reads hash-max-listpack-value (hash-max-ziplist-value

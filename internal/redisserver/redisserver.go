@@ -1,5 +1,6 @@
 // Package redisserver starts a private redis-server: a unix socket in a
-// temp dir, persisting nothing, with noeviction as asynq needs. Tests and
+// temp dir, persisting nothing, with noeviction as asynq needs and the
+// hash-max-listpack-value of README's production notes. Tests and
 // `herald demo` use it; production points at a real Redis.
 package redisserver
 
@@ -83,6 +84,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		"--appendonly", "no",
 		"--databases", strconv.Itoa(o.Databases),
 		"--maxmemory-policy", "noeviction",
+		// As README's production notes ask: a post's record stays a
+		// compact hash (its post field passes the default 64 bytes).
+		// The ziplist name is the one Redis 6.2 knows; 7 takes it too.
+		"--hash-max-ziplist-value", "1024",
 		"--logfile", filepath.Join(dir, "redis.log"),
 	}
 	if o.AppendFsync != "" {
