@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -12,6 +13,9 @@ import (
 type Events struct {
 	appended  *prometheus.CounterVec
 	delivered *prometheus.CounterVec
+	// byType holds the appended counter of each well-formed type, looked
+	// up once: a worker appends two events per attempt.
+	byType sync.Map // type -> prometheus.Counter
 }
 
 // Webhook delivery outcomes, the outcome label of
@@ -48,10 +52,17 @@ func (e *Events) Appended(typ string) {
 	if e == nil {
 		return
 	}
-	if !eventType.MatchString(typ) {
-		typ = other
+	if c, ok := e.byType.Load(typ); ok {
+		c.(prometheus.Counter).Inc()
+		return
 	}
-	e.appended.WithLabelValues(typ).Inc()
+	if !eventType.MatchString(typ) {
+		e.appended.WithLabelValues(other).Inc()
+		return
+	}
+	c := e.appended.WithLabelValues(typ)
+	e.byType.Store(typ, c)
+	c.Inc()
 }
 
 // Delivered counts one webhook delivery attempt that ended with outcome.

@@ -60,6 +60,35 @@ func TestPublishPlatformsStartsSeriesAtZero(t *testing.T) {
 	}
 }
 
+// A platform given to Platforms has its published attempts' series
+// looked up once (Publish.published): they count as any other's.
+func TestPublishObserveOfAKnownPlatform(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	p := metrics.NewPublish(reg)
+	p.Platforms("youtube")
+	p.Observe(jobs.Outcome{Platform: "youtube", State: jobs.StatePublished, Attempt: 1, Duration: time.Second, Lag: time.Second})
+	p.Observe(jobs.Outcome{Platform: "youtube", State: jobs.StatePublished, Attempt: 3, Duration: time.Second, Lag: -time.Second})
+	p.Observe(jobs.Outcome{Platform: "youtube", State: jobs.StateScheduled, Class: "transient", Attempt: 1, Duration: time.Second})
+	want := `
+# HELP herald_publish_attempts_total Publish attempts by platform, outcome (published, retry, failed, canceled) and failure class.
+# TYPE herald_publish_attempts_total counter
+herald_publish_attempts_total{class="",outcome="published",platform="youtube"} 2
+herald_publish_attempts_total{class="transient",outcome="retry",platform="youtube"} 1
+`
+	if err := testutil.CollectAndCompare(reg, strings.NewReader(want), "herald_publish_attempts_total"); err != nil {
+		t.Error(err)
+	}
+	if h := histogram(t, reg, "herald_publish_attempts_per_post"); h.GetSampleCount() != 2 || h.GetSampleSum() != 4 {
+		t.Errorf("attempts per post: %d samples summing %v, want 2 summing 4", h.GetSampleCount(), h.GetSampleSum())
+	}
+	if h := histogram(t, reg, "herald_publish_duration_seconds"); h.GetSampleCount() != 3 {
+		t.Errorf("duration samples = %d, want 3", h.GetSampleCount())
+	}
+	if h := histogram(t, reg, "herald_schedule_lag_seconds"); h.GetSampleCount() != 2 {
+		t.Errorf("lag samples = %d, want 2 (the negative lag left out)", h.GetSampleCount())
+	}
+}
+
 func TestTokensCountRefreshesAndCoalescedWaiters(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	tk := metrics.NewTokens(reg)
