@@ -306,7 +306,7 @@ func (c *Client) ReschedulePost(ctx context.Context, id string, at time.Time) (P
 		return rec.PostStatus, err
 	}
 	r, err := c.store.transition(ctx, id, []State{StateScheduled}, false,
-		"post", body, "fp", p.fingerprint(), "publish_at", unixMilli(at))
+		"post", body, "fp", fingerprintOf(p, body), "publish_at", unixMilli(at))
 	if err != nil {
 		return rec.PostStatus, err
 	}

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -15,7 +16,16 @@ import (
 // it too appends one event per new post and moves a stale index entry
 // of an expired post under the same id to the new post's time. The
 // tests elsewhere run the one-script path of a single Redis.
+//
+// Both paths write the same records and the same events: the inline
+// script builds the post.scheduled event itself, and events.Event.Fields
+// is the form it must keep to.
 func TestSchedulingOnTheClusterPath(t *testing.T) {
+	type written struct {
+		records map[string]map[string]string
+		events  []map[string]any
+	}
+	paths := map[bool]written{}
 	for _, inline := range []bool{false, true} {
 		t.Run(map[bool]string{false: "split", true: "inline"}[inline], func(t *testing.T) {
 			db := redistest.New(t)
@@ -45,6 +55,25 @@ func TestSchedulingOnTheClusterPath(t *testing.T) {
 			if n := db.Client.XLen(ctx, events.Stream).Val(); n != 2 {
 				t.Errorf("%d events, want 2 (one per new post)", n)
 			}
+			var w written
+			w.records = map[string]map[string]string{}
+			for _, id := range []string{"one", "two"} {
+				h := db.Client.HGetAll(ctx, recordKey(id)).Val()
+				delete(h, "updated_at")
+				w.records[id] = h
+			}
+			for _, m := range db.Client.XRange(ctx, events.Stream, "-", "+").Val() {
+				e, err := events.Parse(m)
+				if err != nil || e.Type != events.PostScheduled || e.State != string(StateScheduled) || e.AccountID != "a" || e.Platform != "sandbox" {
+					t.Errorf("event %v: %+v, %v", m.Values, e, err)
+				}
+				delete(m.Values, "at")
+				w.events = append(w.events, m.Values)
+			}
+			paths[inline] = w
 		})
+	}
+	if !reflect.DeepEqual(paths[false], paths[true]) {
+		t.Errorf("the paths wrote differently:\nsplit  %v\ninline %v", paths[false], paths[true])
 	}
 }

@@ -48,7 +48,7 @@ func (c *Client) EditPost(ctx context.Context, id string, e Edit) (PostStatus, e
 		return rec.PostStatus, err
 	}
 	r, err := c.store.edit(ctx, id, e.Content != nil,
-		"post", body, "fp", p.fingerprint(), "not_after", unixMilli(p.NotAfter), "updated_at", unixMilli(c.opts.now()))
+		"post", body, "fp", fingerprintOf(p, body), "not_after", unixMilli(p.NotAfter), "updated_at", unixMilli(c.opts.now()))
 	if err != nil {
 		return rec.PostStatus, err
 	}

@@ -124,7 +124,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	case "late":
 		rec := b.Record
 		reason := fmt.Sprintf("not published by %s (publish_at %s)", b.At.UTC().Format(time.RFC3339), rec.PublishAt.UTC().Format(time.RFC3339))
-		return h.fail(ctx, rec, "", ClassTooLate, reason, rec.Attempts, start)
+		return h.fail(ctx, *rec, "", ClassTooLate, reason, rec.Attempts, start)
 	case "begun":
 	default:
 		return fmt.Errorf("begin attempt: unexpected verdict %q", b.Verdict)
@@ -138,7 +138,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		err = fmt.Errorf("%w (%w)", cause, err)
 	}
 	if err != nil {
-		return h.attemptFailed(ctx, rec, owner, attempt, err, start)
+		return h.attemptFailed(ctx, *rec, owner, attempt, err, start)
 	}
 	published := &events.Event{PostID: postID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StatePublished),
 		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL,
@@ -147,10 +147,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	// platform took the post must not lose the record of it.
 	wctx, cancelWrite := detached(ctx)
 	defer cancelWrite()
-	tr, err := h.store.finish(wctx, postID, owner, nil, published,
-		"state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
-		"published_at", unixMilli(h.store.now()), "last_error", "",
-		"warning", res.Warning, "result_state", res.State, "rid_pending", flag(res.RemoteIDPending))
+	tr, err := h.store.finish(wctx, postID, owner, nil, published, publishedFields(res, h.store.now())...)
 	if err != nil {
 		// The platform has the post; the checkpoints let the retry find it.
 		return err
@@ -168,7 +165,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		return nil
 	}
 	if tr.Prev == StateCancelRequested {
-		h.cancelLost(ctx, rec, attempt, res)
+		h.cancelLost(ctx, *rec, attempt, res)
 	}
 	h.emit(Outcome{PostID: postID, Platform: rec.Platform, State: StatePublished, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt)})
 	if res.RemoteIDPending {
@@ -177,17 +174,33 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	return nil
 }
 
+// publishedFields are the record's fields of a post res published at at.
+// A post is published once, so it has no warning, result_state or
+// rid_pending before: those are written only when set (each costs
+// memory, and Redis time in finish), last_error always (a retry left it).
+func publishedFields(res publishers.Result, at time.Time) []any {
+	f := make([]any, 0, 18) // and finish's updated_at
+	f = append(f, "state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
+		"published_at", unixMilli(at), "last_error", "")
+	for _, kv := range [...][2]string{{"warning", res.Warning}, {"result_state", res.State}, {"rid_pending", flag(res.RemoteIDPending)}} {
+		if kv[1] != "" {
+			f = append(f, kv[0], kv[1])
+		}
+	}
+	return f
+}
+
 // callPlatform gets a token and hands the post to its publisher.
 // pending, if it read rec's account, gives the token without a round
 // trip of its own.
-func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner string, lose func(error), attempt int, pending *tokens.PendingCredentials) (publishers.Result, error) {
+func (h *publishHandler) callPlatform(ctx context.Context, rec *record, owner string, lose func(error), attempt int, pending *tokens.PendingCredentials) (publishers.Result, error) {
 	pub, ok := h.publishers.Lookup(rec.Platform)
 	if !ok {
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("platform %q is not enabled on this worker", rec.Platform))
 	}
 	resolve := rec.State == StateCancelRequested
 	if resolve {
-		if err := resolveOnly(rec, pub); err != nil {
+		if err := resolveOnly(*rec, pub); err != nil {
 			return publishers.Result{}, err
 		}
 	}

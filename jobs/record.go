@@ -113,6 +113,9 @@ type store struct {
 	trackAttempts bool
 	// renewed, if set, hears of every renewal attempt's end (tests).
 	renewed func()
+	// beforeRead, if set, queues commands between begin's script and its
+	// read of the record (tests: another client's write landing there).
+	beforeRead func(redis.Pipeliner)
 }
 
 func newStore(rdb redis.UniversalClient, now func() time.Time, maxLen int64, observe func(string)) *store {
@@ -127,13 +130,14 @@ func (s *store) appendEvent(ctx context.Context, e events.Event) error {
 	return s.events.Append(ctx, e)
 }
 
-// createScript writes a new record unless one exists; it returns nil when
-// it wrote, else the existing record's fingerprint and state.
-var createScript = redis.NewScript(`
+// createScript writes a new record from recordArgs unless one exists; it
+// returns nil when it wrote, else the existing record's fingerprint and
+// state.
+var createScript = redis.NewScript(newRecordLua + `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.call('HMGET', KEYS[1], 'fp', 'state')
 end
-redis.call('HSET', KEYS[1], unpack(ARGV))
+newRecord(KEYS[1], 1)
 return false
 `)
 
@@ -189,11 +193,11 @@ func (s *store) create(ctx context.Context, p Post) (fp string, st State, create
 		return "", "", false, at, fmt.Errorf("index post: %w", err)
 	}
 	at = s.now().Truncate(time.Millisecond)
-	fields, err := recordFields(p, at)
+	rec, err := recordArgs(p, at)
 	if err != nil {
 		return "", "", false, at, err
 	}
-	res, err := createScript.Run(ctx, s.rdb, []string{recordKey(p.ID)}, fields...).Result()
+	res, err := createScript.Run(ctx, s.rdb, []string{recordKey(p.ID)}, rec...).Result()
 	if errors.Is(err, redis.Nil) {
 		return "", StateScheduled, true, at, nil
 	}
@@ -300,7 +304,7 @@ func checkpointContext(postID, name string) string { return "checkpoint|" + post
 
 // openCheckpoints unseals what earlier attempts of rec saved, for the
 // attempt of owner; lose, if set, hears why a save was refused.
-func openCheckpoints(s *store, sealer Sealer, rec record, owner string, lose func(error)) (*checkpoints, error) {
+func openCheckpoints(s *store, sealer Sealer, rec *record, owner string, lose func(error)) (*checkpoints, error) {
 	c := &checkpoints{s: s, sealer: sealer, postID: rec.PostID, owner: owner, lose: lose, saved: map[string]string{}}
 	for name, v := range rec.Checkpoints {
 		if sealer != nil {

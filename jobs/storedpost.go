@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -45,34 +46,55 @@ func decodePost(postID string, h map[string]string) (Post, error) {
 	return p, nil
 }
 
-// fingerprintSum identifies a post's content and schedule, to tell a
-// repeated SchedulePost from a conflicting one.
-func (p Post) fingerprintSum() [16]byte {
+// fingerprint identifies a post's content and schedule, to tell a
+// repeated SchedulePost from a conflicting one: the first 16 bytes of a
+// SHA-256 of the post's id, account, platform, publish_at and not_after
+// (whole seconds) and its post field, so that storing a post encodes it
+// once (recordArgs). Records before version 2 hold another hash, as
+// hex (legacyFingerprint); matches takes either.
+func (p Post) fingerprint() string {
+	body, _ := encodePost(p)
+	return fingerprintOf(p, body)
+}
+
+// fingerprintOf is p's fingerprint, body its post field.
+func fingerprintOf(p Post, body []byte) string {
+	// The fields before the body hold no NUL (ids, names and numbers).
+	b := make([]byte, 0, 96+len(body))
+	b = append(b, p.ID...)
+	b = append(b, 0)
+	b = append(b, p.AccountID...)
+	b = append(b, 0)
+	b = append(b, p.Platform...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, p.PublishAt.Unix(), 10)
+	b = append(b, 0)
+	if !p.NotAfter.IsZero() {
+		b = strconv.AppendInt(b, p.NotAfter.Unix(), 10)
+	}
+	b = append(b, 0)
+	b = append(b, body...)
+	sum := sha256.Sum256(b)
+	return string(sum[:16])
+}
+
+// legacyFingerprint is the fingerprint of records before version 2, in
+// hex: a hash of the whole post's JSON.
+func (p Post) legacyFingerprint() string {
 	p.PublishAt = p.PublishAt.UTC().Truncate(time.Second)
 	if !p.NotAfter.IsZero() {
 		p.NotAfter = p.NotAfter.UTC().Truncate(time.Second)
 	}
 	b, _ := json.Marshal(p) // map keys are sorted: stable
 	sum := sha256.Sum256(b)
-	return [16]byte(sum[:16])
-}
-
-// fingerprint is p's fp field: the 16 bytes themselves (records before
-// version 2 hold them as 32 hex digits).
-func (p Post) fingerprint() string {
-	sum := p.fingerprintSum()
-	return string(sum[:])
+	return hex.EncodeToString(sum[:16])
 }
 
 // matches reports whether stored, a record's fp field in either form, is
 // p's fingerprint.
 func (p Post) matches(stored string) bool {
-	sum := p.fingerprintSum()
-	switch len(stored) {
-	case len(sum):
-		return stored == string(sum[:])
-	case 2 * len(sum):
-		return stored == hex.EncodeToString(sum[:])
+	if len(stored) == 2*16 {
+		return stored == p.legacyFingerprint()
 	}
-	return false
+	return stored == p.fingerprint()
 }
