@@ -9,7 +9,8 @@
 //	go run ./bench --out BENCHMARKS.md   # also write the markdown report
 //
 // The program starts its own redis-server (internal/redisserver: a unix
-// socket, AOF and RDB off, noeviction) and empties it before each side of
+// socket, AOF and RDB off, noeviction, hash-max-listpack-value 1024 as
+// Herald's Redis runs) and empties it before each side of
 // each figure. Every Redis client is made as Herald's processes make them
 // (config.ParseRedisURL, go-redis's default pool of 10 connections per
 // core) and is shared by Herald's code and the asynq server or client

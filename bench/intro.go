@@ -12,7 +12,8 @@ Reproduce with ` + "`go run ./bench --out BENCHMARKS.md`" + ` (a few
 minutes; ` + "`--quick`" + ` for small N, ` + "`--only NAME,...`" + `
 for some figures: enqueue, batch, process, slow, burst, refresh, upload, bullmq, memory). The
 program starts its own redis-server (unix socket, AOF and RDB off, so the
-disk is not measured), empties it before each side of each figure, and
+disk is not measured; hash-max-listpack-value 1024, as Herald's Redis
+runs, for both sides), empties it before each side of each figure, and
 uses an in-process no-op platform so that Herald's own cost shows.
 Redis clients are made as Herald makes them (go-redis's default pool).
 
@@ -26,7 +27,7 @@ Redis clients are made as Herald makes them (go-redis's default pool).
 | 5. Token refresh | 1000 due jobs of one account with an expired token (token endpoint 50 ms): calls to the endpoint (must be 1), time until all reached the platform | the same jobs with a valid token |
 | 6. Upload | 1 GiB through the YouTube publisher into its fake: MB/s, peak RSS | io.Copy of 1 GiB over loopback TCP |
 | 7. BullMQ | due posts drained by a publish-only ` + "`jobs.Worker`" + ` (as 2c) | BullMQ's own Worker (Node, ` + "`bench/bullmq/drain.mjs`" + `) draining as many no-op jobs on the same redis-server, same concurrency; skipped, with the reason, without Node or ` + "`npm ci --prefix bench/bullmq`" + ` |
-| 8. Redis memory | INFO memory used_memory per post: 100,000 posts scheduled with SchedulePosts (record, index entry, task), then canceled (final records at rest); events stream reported apart (it is capped); again with hash-max-listpack-value 1024 (8c) | bare asynq enqueueing the same posts with the whole post as payload, stored once |
+| 8. Redis memory | INFO memory used_memory per post: 100,000 posts scheduled with SchedulePosts (record, index entry, task), then canceled (final records at rest); events stream reported apart (it is capped); Redis with hash-max-listpack-value 1024, as Herald runs it (8a, 8b), and both sides on Redis's default 64 (8c) or on 1024 (8d) | bare asynq enqueueing the same posts with the whole post as payload, stored once, on Redis's defaults |
 
 Figure 3 cannot beat figure 2b: when the machine cannot run 5000 tasks/s
 at all, the slow platform's figure shows that ceiling, not the platform.

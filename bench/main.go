@@ -205,7 +205,7 @@ func machine(ctx context.Context, e *env) []string {
 		fmt.Sprintf("date: %s", time.Now().UTC().Format("2006-01-02 15:04 MST")),
 		fmt.Sprintf("CPU: %s, %d cores (GOMAXPROCS %d), %s", cpu, runtime.NumCPU(), runtime.GOMAXPROCS(0), kernel),
 		fmt.Sprintf("Go: %s %s/%s", runtime.Version(), runtime.GOOS, runtime.GOARCH),
-		fmt.Sprintf("Redis: redis-server %s, private, unix socket, AOF and RDB off, same machine", redisVersion),
+		fmt.Sprintf("Redis: redis-server %s, private, unix socket, AOF and RDB off, hash-max-listpack-value 1024, same machine", redisVersion),
 	}
 }
 
