@@ -38,9 +38,10 @@ Figure 2 is measured in two CPU layouts, each side the same in both:
 
 - **2a, Redis on its own CPU**: redis-server pinned to one CPU and the
   benchmark (Herald or asynq) to the others, as in production, where
-  Redis has cores or a host of its own. Herald meets the 0.8 target
-  here. Bare asynq runs about as fast in this layout as in 2b, so the
-  baseline is not handicapped.
+  Redis has cores or a host of its own. Herald met the 0.8 target
+  here on a quiet machine (0.89 on 2026-11-29); with other work on the
+  pinned CPUs the layout means little. Bare asynq runs about as fast in
+  this layout as in 2b, so the baseline is not handicapped.
 - **2b, CPUs shared**: Go and redis-server on the same two CPUs, as when
   everything runs on one small box (the demo). Herald misses the target
   here.
@@ -84,10 +85,11 @@ Why the layouts differ so much:
   to two fifths higher in 2b than in 2a for the same work.
 - The note's third side, asynq whose handler makes two plain Redis
   writes (start and end), is the floor for any handler that records an
-  attempt durably. Herald runs at 0.9 or more of it with Redis on its
-  own CPU and at 0.7 to 0.85 of it on shared CPUs. The rest is the scripts' own work in Redis (about 10 µs for begin and 5 µs
-  for finish per call, measured with redis-benchmark here, against
-  0.2 µs for an HSET), decoding the record and decrypting the token.
+  attempt durably. On a quiet machine Herald ran at 0.9 or more of it
+  with Redis on its own CPU and at 0.7 to 0.85 of it on shared CPUs.
+  The rest is the scripts' own work in Redis (the section on issues 23
+  and 28 below counts it), decoding the record and decrypting the
+  token.
 - Tried, and measured no gain on shared CPUs:
   - one shared pipeline for the begins or finishes of all attempts ready
     at the same moment. On two CPUs they seldom meet, and the hand-off

@@ -39,11 +39,10 @@ local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
 // length, event time, tenant, and the prefix of the tenant's stored ids
 // ("" for the default tenant), which the event's account id loses.
 // Replies {'missing'}, {'final', state}, {'early', publish_at_ms, wait_ms},
-// {'busy'}, {'late', deadline_ms, hash} or {'begun', attempts, hash, look}
+// {'busy'}, {'late', deadline_ms} or {'begun', attempts, state, look}
 // (checked in that order: busy before late, so that a task redelivered
 // near a post's deadline never fails a post another attempt is
-// publishing)
-// where hash is the record as it was before, as HGETALL gives it. A
+// publishing), where state is the one the attempt runs in. A
 // cancel_requested post is never late (its attempt only looks whether
 // the platform has it) and keeps its state, its attempt named as the
 // record's resolver (unknown.go). Nor is a post past its deadline that
@@ -51,8 +50,9 @@ local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
 // begins as a look, look being the deadline ("" for an ordinary
 // attempt), and the post is too late only if the platform has none. When
 // it begins an attempt and has KEYS[2], it appends the post.publishing
-// event itself. It reads the fields it decides on with one HMGET and
-// returns HGETALL's reply as it is, without copying the record in Lua.
+// event itself. It reads the fields it decides on with one HMGET. The
+// record itself is read by an HGETALL pipelined after it (begin): a
+// reply of Lua's costs Redis three times what the command's does.
 var beginScript = redis.NewScript(`
 local f = redis.call('HMGET', KEYS[1], 'state', 'publish_at', 'not_after', 'lock_owner', 'lock_until', 'account', 'platform', 'attempts', 'group')
 local st = f[1]
@@ -73,11 +73,11 @@ if now > deadline and not resolving then
       if string.sub(k, 1, 3) == 'cp:' then maybe = true break end
     end
   end
-  if not maybe then return {'late', tostring(deadline), redis.call('HGETALL', KEYS[1])} end
+  if not maybe then return {'late', tostring(deadline)} end
   look = tostring(deadline)
 end
-local h = redis.call('HGETALL', KEYS[1])
-local attempts = (tonumber(f[8] or '0') or 0) + 1
+-- Numbers are made strings once: each conversion is a sprintf in Redis.
+local attempts = tostring((tonumber(f[8] or '0') or 0) + 1)
 local next = 'publishing'
 if resolving then
   next = st
@@ -93,24 +93,27 @@ if KEYS[2] then
   if grp ~= '' then
     redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing', 'tenant', ARGV[8],
       'account_id', acct, 'at', ARGV[7], 'platform', f[7] or '',
-      'post_id', ARGV[5], 'group_id', grp, 'state', 'publishing', 'attempt', tostring(attempts))
+      'post_id', ARGV[5], 'group_id', grp, 'state', 'publishing', 'attempt', attempts)
   else
     redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'post.publishing', 'tenant', ARGV[8],
       'account_id', acct, 'at', ARGV[7], 'platform', f[7] or '',
-      'post_id', ARGV[5], 'state', 'publishing', 'attempt', tostring(attempts))
+      'post_id', ARGV[5], 'state', 'publishing', 'attempt', attempts)
   end
 end
-return {'begun', tostring(attempts), h, look}
+return {'begun', attempts, next, look}
 `)
 
 // finishScript: ARGV owner, allowed states ("" any, else comma-separated
-// with leading and trailing commas), n, n field/value arguments, and with
-// KEYS[2] (the events stream) its max length and the event's field/value
-// pairs. It writes the fields if the record exists, its state is allowed
-// and the fence lets owner write (the lock is owner's; for owner "", no
-// attempt holds a live lock), appends the event if it wrote, and releases
-// the owner's lock in any case. Replies {previous state ("" if none),
-// changed, fenced}.
+// with leading and trailing commas), expire_at_ms ("" none), n, n
+// field/value arguments, and with KEYS[2] (the events stream) its max
+// length and the event's field/value pairs. It writes the fields if the
+// record exists, its state is allowed and the fence lets owner write (the
+// lock is owner's; for owner "", no attempt holds a live lock), appends
+// the event if it wrote, and releases the owner's lock in any case. When
+// it wrote and has expire_at_ms (the fields end the post: the retention
+// after now), the record expires then unless it expires already, as
+// expireFinalScript would set it, in the same step. Replies {previous
+// state ("" if none), changed, fenced}.
 var finishScript = redis.NewScript(`
 local f = redis.call('HMGET', KEYS[1], 'state', 'lock_owner', 'lock_until')
 local st = f[1]
@@ -123,12 +126,15 @@ elseif held then
   if (tonumber(f[3] or '0') or 0) > now then return {st, 0, 1} end
 end
 local changed = 0
-local n = tonumber(ARGV[3])
+local n = tonumber(ARGV[4])
 if ARGV[2] == '' or string.find(ARGV[2], ',' .. st .. ',', 1, true) then
-  if n > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 4, 3 + n)) end
+  if n > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 5, 4 + n)) end
   changed = 1
   if KEYS[2] then
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4 + n], '*', unpack(ARGV, 5 + n))
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5 + n], '*', unpack(ARGV, 6 + n))
+  end
+  if ARGV[3] ~= '' and redis.call('PTTL', KEYS[1]) < 0 then
+    redis.call('PEXPIREAT', KEYS[1], ARGV[3])
   end
 end
 if ARGV[1] ~= '' then
@@ -144,7 +150,7 @@ type beginResult struct {
 	At       time.Time
 	Wait     time.Duration // for early: until At, by Redis's clock
 	Attempts int
-	Record   record // for late and begun
+	Record   *record // for late and begun
 	// Look: begun, but only to look whether the platform has the post,
 	// which is past its deadline (At).
 	Look bool
@@ -166,28 +172,37 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 		keys = append(keys, events.StreamOf(t))
 		args = append(args, appID, s.events.MaxLen(), now.UTC().Format(time.RFC3339Nano), t, tenant.Qualify(t, ""))
 	}
-	var res []any
-	var err error
-	if also == nil && !s.trackAttempts {
-		res, err = beginScript.Run(ctx, s.rdb, keys, args...).Slice()
-	} else {
+	// The record is read right after the script, in the same round trip:
+	// once the attempt has begun nothing but this attempt changes the
+	// post or its checkpoints (an edit or a reschedule needs it
+	// scheduled, another attempt its lock), and its state is the one the
+	// script replies, so it is the record as the attempt runs it. A
+	// cancel or an erasure may come between: the state from the reply
+	// stands, and an erased record reads empty.
+	pipe := s.rdb.Pipeline()
+	cmd := beginScript.EvalSha(ctx, pipe, keys, args...)
+	if s.beforeRead != nil {
+		s.beforeRead(pipe)
+	}
+	hcmd := pipe.HGetAll(ctx, recordKey(postID))
+	if s.trackAttempts {
+		// In the same round trip: the recoverer's index (recover.go).
+		// Kept whatever begin decides; the recoverer drops entries
+		// of attempts that never began.
+		pipe.ZAdd(ctx, attemptsKey, redis.Z{Score: float64(now.Add(s.lockTTL).UnixMilli()), Member: attemptMember(postID, owner)})
+	}
+	if also != nil {
+		also(pipe)
+	}
+	_, _ = pipe.Exec(ctx) // each command keeps its own error
+	res, err := cmd.Slice()
+	if redis.HasErrorPrefix(err, "NOSCRIPT") {
+		// A restarted Redis forgot the script; EvalSha did not run it.
 		pipe := s.rdb.Pipeline()
-		cmd := beginScript.EvalSha(ctx, pipe, keys, args...)
-		if s.trackAttempts {
-			// In the same round trip: the recoverer's index (recover.go).
-			// Kept whatever begin decides; the recoverer drops entries
-			// of attempts that never began.
-			pipe.ZAdd(ctx, attemptsKey, redis.Z{Score: float64(now.Add(s.lockTTL).UnixMilli()), Member: attemptMember(postID, owner)})
-		}
-		if also != nil {
-			also(pipe)
-		}
-		_, _ = pipe.Exec(ctx) // each command keeps its own error
+		cmd = beginScript.Eval(ctx, pipe, keys, args...)
+		hcmd = pipe.HGetAll(ctx, recordKey(postID))
+		_, _ = pipe.Exec(ctx)
 		res, err = cmd.Slice()
-		if redis.HasErrorPrefix(err, "NOSCRIPT") {
-			// A restarted Redis forgot the script; EvalSha did not run it.
-			res, err = beginScript.Eval(ctx, s.rdb, keys, args...).Slice()
-		}
 	}
 	if err != nil {
 		return beginResult{}, fmt.Errorf("begin attempt: %w", err)
@@ -202,19 +217,19 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 		ms, _ := strconv.ParseInt(str(2), 10, 64)
 		r.Wait = time.Duration(ms) * time.Millisecond
 	case "late", "begun":
-		var flat []any
-		if len(res) > 2 {
-			flat, _ = res[2].([]any)
+		h, err := hcmd.Result()
+		if err != nil {
+			return beginResult{}, fmt.Errorf("begin attempt: read record: %w", err)
 		}
-		h := make(map[string]string, len(flat)/2)
-		for i := 0; i+1 < len(flat); i += 2 {
-			k, _ := flat[i].(string)
-			v, _ := flat[i+1].(string)
-			h[k] = v
+		if len(h) == 0 {
+			// Erased since the script ran: nothing to publish.
+			return beginResult{Verdict: "missing"}, nil
 		}
-		if r.Record, err = decodeRecord(postID, h); err != nil {
+		rec, err := decodeRecord(postID, h)
+		if err != nil {
 			return r, err
 		}
+		r.Record = &rec
 		if r.Verdict == "late" {
 			r.At = parseMilli(str(1))
 		} else {
@@ -223,9 +238,7 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 			if len(res) > 3 && str(3) != "" {
 				r.Look, r.At = true, parseMilli(str(3))
 			}
-			if r.Record.State != StateCancelRequested {
-				r.Record.State = StatePublishing
-			}
+			r.Record.State = State(str(2))
 			ev := events.Event{PostID: postID, GroupID: r.Record.Post.GroupID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: string(StatePublishing), Attempt: r.Attempts}
 			if s.inlineEvents {
 				s.events.Appended(events.PostPublishing)
@@ -239,7 +252,8 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 
 // finish writes fields to postID's record if its state is one of from
 // (any when from is empty), appends ev (if not nil) when it wrote, and
-// releases owner's lock ("" for none).
+// releases owner's lock ("" for none). When the fields end the post, the
+// record gets its expiry in the same step.
 func (s *store) finish(ctx context.Context, postID, owner string, from []State, ev *events.Event, fields ...any) (transitionResult, error) {
 	allowed := ""
 	if len(from) > 0 {
@@ -249,11 +263,15 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 		}
 	}
 	now := s.now()
+	expireAt := ""
+	if s.retention > 0 && endsPost(fields) {
+		expireAt = strconv.FormatInt(now.Add(s.retention).UnixMilli(), 10)
+	}
 	if len(fields) > 0 {
 		fields = append(fields, "updated_at", unixMilli(now))
 	}
 	keys := []string{recordKey(postID)}
-	args := append([]any{owner, allowed, len(fields)}, fields...)
+	args := append([]any{owner, allowed, expireAt, len(fields)}, fields...)
 	inline := ev != nil && s.inlineEvents
 	if inline {
 		ev.Stamp(now)
@@ -263,34 +281,19 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 	}
 	var res []any
 	var err error
-	track := owner != "" && s.trackAttempts
-	expire := s.retention > 0 && endsPost(fields)
-	if !track && !expire {
+	if track := owner != "" && s.trackAttempts; !track {
 		res, err = finishScript.Run(ctx, s.rdb, keys, args...).Slice()
 	} else {
-		// The attempt leaves the recoverer's index, and a post that ends
-		// gets its record's expiry, in the same round trip. The expiry
-		// script sets nothing unless the record is final, so a refused
-		// finish leaves the record as it was.
+		// The attempt leaves the recoverer's index in the same round
+		// trip.
 		pipe := s.rdb.Pipeline()
 		cmd := finishScript.EvalSha(ctx, pipe, keys, args...)
-		if track {
-			pipe.ZRem(ctx, attemptsKey, attemptMember(postID, owner))
-		}
-		var exp *redis.Cmd
-		if expire {
-			exp = expireFinalScript.EvalSha(ctx, pipe, []string{recordKey(postID)}, s.retention.Milliseconds(), now.UnixMilli())
-		}
+		pipe.ZRem(ctx, attemptsKey, attemptMember(postID, owner))
 		_, _ = pipe.Exec(ctx)
 		res, err = cmd.Slice()
 		if redis.HasErrorPrefix(err, "NOSCRIPT") {
-			// A restarted Redis forgot the scripts: neither ran.
+			// A restarted Redis forgot the script: it did not run.
 			res, err = finishScript.Eval(ctx, s.rdb, keys, args...).Slice()
-			if expire && err == nil {
-				_ = s.expireFinal(ctx, s.retention, postID)
-			}
-		} else if exp != nil && redis.HasErrorPrefix(exp.Err(), "NOSCRIPT") {
-			_ = s.expireFinal(ctx, s.retention, postID)
 		}
 	}
 	if err != nil {

@@ -87,7 +87,7 @@ func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleRes
 			out[i].Result = ResultCreated
 			out[i].Status = PostStatus{PostID: p.ID, GroupID: p.GroupID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
 				PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: r.at.UTC()}
-		case r.fp != p.fingerprint():
+		case !p.matches(r.fp):
 			out[i].Result, out[i].Err = ResultConflict, fmt.Errorf("schedule post %s: %w", appID(p.ID), ErrConflict)
 			continue
 		default:

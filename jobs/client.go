@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -128,7 +127,7 @@ func (c *Client) schedule(ctx context.Context, p Post) (PostStatus, error) {
 	if err != nil {
 		return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), storeError(err))
 	}
-	if !created && fp != p.fingerprint() {
+	if !created && !p.matches(fp) {
 		return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), ErrConflict)
 	}
 	if st == StateScheduled {
@@ -363,12 +362,12 @@ func (c *Client) reschedule(ctx context.Context, id string, at time.Time) (PostS
 		return rec.PostStatus, fmt.Errorf("post %s: %w", appID(id), ErrPublishing)
 	}
 	p.PublishAt = at
-	body, err := json.Marshal(p)
+	body, err := encodePost(p)
 	if err != nil {
 		return rec.PostStatus, err
 	}
 	r, err := c.store.transition(ctx, id, []State{StateScheduled}, false,
-		"post", body, "fp", p.fingerprint(), "publish_at", unixMilli(at))
+		"post", body, "fp", fingerprintOf(p, body), "publish_at", unixMilli(at))
 	if err != nil {
 		return rec.PostStatus, err
 	}

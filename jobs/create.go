@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -18,52 +17,73 @@ import (
 // entry is set to its publish time, which also moves a stale entry left
 // by an expired post under the same id; an existing record keeps its
 // entry (NX: a conflicting repeat must not move the original) and is
-// answered with its fingerprint and state.
-// KEYS: record, index, stream. ARGV: score, post id, stream max length,
-// n, n record field/value args, then the event's field/value pairs.
-var createInlineScript = redis.NewScript(`
+// answered with its fingerprint and state. The record is built by the
+// script from the few values that vary (each argument of a script costs
+// Redis about as much as a small command); the event's fields are
+// events.Event.Fields' for post.scheduled, passed as they are, since
+// they name the tenant and the app's ids.
+// KEYS: record, index, stream (the tenant's). ARGV: score, post id,
+// stream max length, the 8 recordArgs, then the event's field/value
+// pairs.
+var createInlineScript = redis.NewScript(newRecordLua + `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('ZADD', KEYS[2], 'NX', ARGV[1], ARGV[2])
   return redis.call('HMGET', KEYS[1], 'fp', 'state')
 end
-local n = tonumber(ARGV[4])
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[1], unpack(ARGV, 5, 4 + n))
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 5 + n))
+newRecord(KEYS[1], 4)
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 12))
 return false
 `)
+
+// newRecordLua defines newRecord(key, i), which writes a new scheduled
+// record from recordArgs, ARGV[i] onward (storedpost.go): no not_after
+// when it has none, which every reader takes as empty, and no group
+// when the post is in none.
+const newRecordLua = `
+local function newRecord(key, i)
+  local f = {'v', '` + recordVersion + `', 'post', ARGV[i], 'fp', ARGV[i + 1], 'account', ARGV[i + 2],
+    'platform', ARGV[i + 3], 'state', 'scheduled', 'publish_at', ARGV[i + 4], 'attempts', '0',
+    'updated_at', ARGV[i + 5]}
+  if ARGV[i + 6] ~= '' then
+    f[#f + 1] = 'not_after'
+    f[#f + 1] = ARGV[i + 6]
+  end
+  if ARGV[i + 7] ~= '' then
+    f[#f + 1] = 'group'
+    f[#f + 1] = ARGV[i + 7]
+  end
+  redis.call('HSET', key, unpack(f))
+end
+`
 
 // createArgs are createInlineScript's keys and arguments for p, stored
 // at at.
 func (s *store) createArgs(p Post, at time.Time) (keys []string, args []any, err error) {
-	fields, err := recordFields(p, at)
+	rec, err := recordArgs(p, at)
 	if err != nil {
 		return nil, nil, err
 	}
+	// The event's fields come from Go (events.Event.Fields): they carry
+	// the tenant and the app's ids, and go to the tenant's stream.
 	e := events.Event{PostID: p.ID, GroupID: p.GroupID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)}
 	e.Stamp(at)
-	args = append([]any{p.PublishAt.UnixMilli(), p.ID, s.events.MaxLen(), len(fields)}, fields...)
+	args = make([]any, 0, 3+len(rec)+16)
+	args = append(args, p.PublishAt.UnixMilli(), p.ID, s.events.MaxLen())
+	args = append(args, rec...)
 	args = append(args, e.Fields()...)
 	return []string{recordKey(p.ID), accountPostsKey(p.AccountID), e.Stream()}, args, nil
 }
 
-// recordFields are the field/value pairs of p's new record, stored at at.
-func recordFields(p Post, at time.Time) ([]any, error) {
-	body, err := json.Marshal(p)
+// recordArgs are newRecordLua's arguments for p, stored at at: its post
+// field, fingerprint, account, platform, publish_at, updated_at,
+// not_after ("" for none) and group ("" for none).
+func recordArgs(p Post, at time.Time) ([]any, error) {
+	body, err := encodePost(p)
 	if err != nil {
 		return nil, err
 	}
-	now := unixMilli(at)
-	fields := []any{
-		"v", recordVersion, "post", body, "fp", p.fingerprint(),
-		"account", p.AccountID, "platform", p.Platform,
-		"state", string(StateScheduled), "publish_at", unixMilli(p.PublishAt), "not_after", unixMilli(p.NotAfter),
-		"attempts", 0, "created_at", now, "updated_at", now,
-	}
-	if p.GroupID != "" {
-		fields = append(fields, "group", p.GroupID)
-	}
-	return fields, nil
+	return []any{body, fingerprintOf(p, body), p.AccountID, p.Platform, unixMilli(p.PublishAt), unixMilli(at), unixMilli(p.NotAfter), p.GroupID}, nil
 }
 
 // createInline is create with its event, in one round trip.
@@ -138,11 +158,11 @@ func (s *store) createMany(ctx context.Context, posts []Post, out []createResult
 	cmds := make([]*redis.Cmd, len(posts))
 	_, err = s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for i, p := range posts {
-			fields, err := recordFields(p, at)
+			rec, err := recordArgs(p, at)
 			if err != nil {
 				return err
 			}
-			cmds[i] = createScript.EvalSha(ctx, pipe, []string{recordKey(p.ID)}, fields...)
+			cmds[i] = createScript.EvalSha(ctx, pipe, []string{recordKey(p.ID)}, rec...)
 		}
 		return nil
 	})

@@ -127,7 +127,9 @@
 // erase hook deletes the account's records, index and tasks, and asks
 // package events and package analytics to forget theirs.
 //
-// Redis keys: a post's record is the hash herald:{post:ID}; the posts of an
+// Redis keys: a post's record is the hash herald:{post:ID}, which keeps
+// the post once (storedpost.go) and stays a compact listpack on a Redis
+// with hash-max-listpack-value 1024; the posts of an
 // account are the sorted set herald:{acct:ID}:posts; state changes are
 // appended to the stream herald:events (package events), inside the
 // attempt scripts where Redis is not a cluster. Each script touches keys

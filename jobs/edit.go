@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -55,12 +54,12 @@ func (c *Client) edit(ctx context.Context, id string, e Edit) (PostStatus, error
 	if err := c.ValidatePost(p.forApp()); err != nil {
 		return rec.PostStatus, err
 	}
-	body, err := json.Marshal(p)
+	body, err := encodePost(p)
 	if err != nil {
 		return rec.PostStatus, err
 	}
 	r, err := c.store.edit(ctx, id, e.Content != nil,
-		"post", body, "fp", p.fingerprint(), "not_after", unixMilli(p.NotAfter), "updated_at", unixMilli(c.opts.now()))
+		"post", body, "fp", fingerprintOf(p, body), "not_after", unixMilli(p.NotAfter), "updated_at", unixMilli(c.opts.now()))
 	if err != nil {
 		return rec.PostStatus, err
 	}

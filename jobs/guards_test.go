@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/publishers"
@@ -226,5 +228,36 @@ func TestCheckpointSaveGuards(t *testing.T) {
 				t.Errorf("Get = %q after a refused save, want the saved d1", cps.Get("draft"))
 			}
 		})
+	}
+}
+
+// TestBeginRunsInTheStateItBegan: begin reads the record right after its
+// script, in the same round trip. A cancel that lands between the two
+// makes the post cancel_requested, yet the attempt runs as the
+// publishing attempt it began (its renewal is then refused and stops
+// it); it must not take the cancel for its own and turn into the
+// attempt that resolves it, which the record names another's (none).
+// An erasure there leaves nothing to publish.
+func TestBeginRunsInTheStateItBegan(t *testing.T) {
+	st, _ := guardStore(t)
+	ctx := context.Background()
+	// Loaded, so that the hook's write comes after the script, not after
+	// a NOSCRIPT.
+	if err := beginScript.Load(ctx, st.rdb).Err(); err != nil {
+		t.Fatal(err)
+	}
+	st.beforeRead = func(pipe redis.Pipeliner) { pipe.HSet(ctx, recordKey("p1"), "state", string(StateCancelRequested)) }
+	b, err := st.begin(ctx, "p1", "owner-1", time.Hour, nil)
+	if err != nil || b.Verdict != "begun" {
+		t.Fatalf("begin = %+v, %v", b, err)
+	}
+	if b.Record.State != StatePublishing || b.Record.Post.Content.Text != "hi" || b.Record.Attempts != 1 {
+		t.Errorf("attempt runs %+v, want the publishing attempt 1 of the post", b.Record)
+	}
+
+	st, _ = guardStore(t)
+	st.beforeRead = func(pipe redis.Pipeliner) { pipe.Del(ctx, recordKey("p1")) }
+	if b, err := st.begin(ctx, "p1", "owner-1", time.Hour, nil); err != nil || b.Verdict != "missing" {
+		t.Errorf("begin of a post erased meanwhile = %+v, %v; want missing", b, err)
 	}
 }

@@ -130,7 +130,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		return errBusy
 	case "late":
 		rec := b.Record
-		return h.fail(ctx, rec, "", ClassTooLate, lateReason(b.At, rec.PublishAt), rec.Attempts, start)
+		return h.fail(ctx, *rec, "", ClassTooLate, lateReason(b.At, rec.PublishAt), rec.Attempts, start)
 	case "begun":
 	default:
 		return fmt.Errorf("begin attempt: unexpected verdict %q", b.Verdict)
@@ -150,7 +150,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		err = fmt.Errorf("%w (%w)", cause, err)
 	}
 	if err != nil {
-		return h.attemptFailed(ctx, rec, owner, attempt, err, start, late)
+		return h.attemptFailed(ctx, *rec, owner, attempt, err, start, late)
 	}
 	published := &events.Event{PostID: postID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StatePublished),
 		Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL,
@@ -159,11 +159,8 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	// platform took the post must not lose the record of it.
 	wctx, cancelWrite := detached(ctx)
 	defer cancelWrite()
-	comment := commentFields(rec)
-	tr, err := h.store.finish(wctx, postID, owner, nil, published, append([]any{
-		"state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
-		"published_at", unixMilli(h.store.now()), "last_error", "",
-		"warning", res.Warning, "result_state", res.State, "rid_pending", flag(res.RemoteIDPending)}, comment...)...)
+	comment := commentFields(*rec)
+	tr, err := h.store.finish(wctx, postID, owner, nil, published, append(publishedFields(res, h.store.now()), comment...)...)
 	if err != nil {
 		// The platform has the post; the checkpoints let the retry find it.
 		return err
@@ -181,7 +178,7 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 		return nil
 	}
 	if tr.Prev == StateCancelRequested {
-		h.cancelLost(ctx, rec, attempt, res)
+		h.cancelLost(ctx, *rec, attempt, res)
 	}
 	h.emit(Outcome{PostID: postID, Platform: rec.Platform, State: StatePublished, Attempt: attempt, Duration: h.store.now().Sub(start), Lag: start.Sub(rec.PublishAt)})
 	if res.RemoteIDPending {
@@ -198,18 +195,35 @@ func lateReason(deadline, publishAt time.Time) string {
 	return fmt.Sprintf("not published by %s (publish_at %s)", deadline.UTC().Format(time.RFC3339), publishAt.UTC().Format(time.RFC3339))
 }
 
+// publishedFields are the record's fields of a post res published at at.
+// A post is published once, so it has no warning, result_state or
+// rid_pending before: those are written only when set (each costs
+// memory, and Redis time in finish), last_error always (a retry left it).
+// The handler appends the first comment's fields (commentFields).
+func publishedFields(res publishers.Result, at time.Time) []any {
+	f := make([]any, 0, 24) // and the comment's, and finish's updated_at
+	f = append(f, "state", string(StatePublished), "remote_id", res.RemoteID, "url", res.URL,
+		"published_at", unixMilli(at), "last_error", "")
+	for _, kv := range [...][2]string{{"warning", res.Warning}, {"result_state", res.State}, {"rid_pending", flag(res.RemoteIDPending)}} {
+		if kv[1] != "" {
+			f = append(f, kv[0], kv[1])
+		}
+	}
+	return f
+}
+
 // callPlatform gets a token and hands the post to its publisher.
 // pending, if it read rec's account, gives the token without a round
 // trip of its own. look, or a cancel_requested post, makes the attempt
 // look-only (publishers.Request.ResolveOnly).
-func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner string, lose func(error), attempt int, pending *tokens.PendingCredentials, look bool) (publishers.Result, error) {
+func (h *publishHandler) callPlatform(ctx context.Context, rec *record, owner string, lose func(error), attempt int, pending *tokens.PendingCredentials, look bool) (publishers.Result, error) {
 	pub, ok := h.publishers.Lookup(rec.Platform)
 	if !ok {
 		return publishers.Result{}, publishers.Permanent(fmt.Errorf("platform %q is not enabled on this worker", rec.Platform))
 	}
 	resolve := look || rec.State == StateCancelRequested
 	if resolve {
-		if err := resolveOnly(rec, pub); err != nil {
+		if err := resolveOnly(*rec, pub); err != nil {
 			return publishers.Result{}, err
 		}
 	}
@@ -232,7 +246,7 @@ func (h *publishHandler) callPlatform(ctx context.Context, rec record, owner str
 		return publishers.Result{}, tokenError(err)
 	}
 	if !resolve && len(rec.Checkpoints) == 0 {
-		if err := h.checkScopes(rec, info); err != nil {
+		if err := h.checkScopes(*rec, info); err != nil {
 			return publishers.Result{}, err
 		}
 	}

@@ -93,7 +93,7 @@ func (h *lookupHandler) call(ctx context.Context, rec record) (publishers.Result
 	if err != nil {
 		return publishers.Result{}, nil, tokenError(err)
 	}
-	opened, err := openCheckpoints(h.pub.store, h.pub.sealer, rec, "", nil)
+	opened, err := openCheckpoints(h.pub.store, h.pub.sealer, &rec, "", nil)
 	if err != nil {
 		return publishers.Result{}, nil, err
 	}

@@ -300,9 +300,12 @@ func TestTikTokLookupsArePacedPerAccount(t *testing.T) {
 func TestTikTokErasureForgetsLookups(t *testing.T) {
 	e := newTikTokEnv(t, jobs.LookupConfig{First: time.Hour})
 	e.publishPending("tt-9")
-	if _, err := e.insp.GetTaskInfo(jobs.QueuePublish, "lookup:tt-9:1"); err != nil {
-		t.Fatalf("the first round's task: %v", err)
-	}
+	// The handler enqueues the lookup after it recorded the post
+	// published, which the test saw.
+	eventually.True(t, 10*time.Second, func() bool {
+		_, err := e.insp.GetTaskInfo(jobs.QueuePublish, "lookup:tt-9:1")
+		return err == nil
+	}, "the first round's task enqueued")
 	if _, err := e.vault.Erase(context.Background(), "acct-1"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,6 @@
 package jobs
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -198,16 +195,4 @@ func checkMediaURL(field, raw string) *FieldError {
 		return &FieldError{Field: field, Problem: "must not contain credentials"}
 	}
 	return nil
-}
-
-// fingerprint identifies a post's content and schedule, to tell a repeated
-// SchedulePost from a conflicting one.
-func (p Post) fingerprint() string {
-	p.PublishAt = p.PublishAt.UTC().Truncate(time.Second)
-	if !p.NotAfter.IsZero() {
-		p.NotAfter = p.NotAfter.UTC().Truncate(time.Second)
-	}
-	b, _ := json.Marshal(p) // map keys are sorted: stable
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
 }

@@ -49,3 +49,47 @@ func TestExpireFinalKeepsAnExpiry(t *testing.T) {
 }
 
 func redisZ(score float64, member string) redis.Z { return redis.Z{Score: score, Member: member} }
+
+// finish gives the record it ends its expiry in the same step, and only
+// that one: a refused finish (fenced, or from a state not allowed) or
+// one that does not end the post sets none, and a record that expires
+// already keeps its time.
+func TestFinishExpiresOnlyWhatItEnds(t *testing.T) {
+	const retention = 48 * time.Hour
+	for _, tc := range []struct {
+		name   string
+		record []any // besides state publishing and owner-1's lock
+		ttl    time.Duration
+		owner  string
+		from   []State
+		state  State
+		want   time.Duration // about; -1: none
+	}{
+		{name: "ends the post", owner: "owner-1", state: StatePublished, want: retention},
+		{name: "fenced", owner: "owner-2", state: StatePublished, want: -1},
+		{name: "state not allowed", owner: "owner-1", from: []State{StateScheduled}, state: StateFailed, want: -1},
+		{name: "retried", owner: "owner-1", state: StateScheduled, want: -1},
+		{name: "expiring already", owner: "owner-1", ttl: time.Hour, state: StatePublished, want: time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := redistest.New(t)
+			ctx := context.Background()
+			s := newStore(db.Client, time.Now, 0, nil)
+			s.retention = retention
+			db.Client.HSet(ctx, recordKey("p"), "state", "publishing", "lock_owner", "owner-1", "lock_until", time.Now().Add(time.Minute).UnixMilli())
+			if tc.ttl > 0 {
+				db.Client.Expire(ctx, recordKey("p"), tc.ttl)
+			}
+			if _, err := s.finish(ctx, "p", tc.owner, tc.from, nil, "state", string(tc.state)); err != nil {
+				t.Fatal(err)
+			}
+			d := db.Client.PTTL(ctx, recordKey("p")).Val()
+			if tc.want < 0 && d >= 0 {
+				t.Errorf("expires in %v, want no expiry", d)
+			}
+			if tc.want > 0 && (d <= tc.want-time.Minute || d > tc.want) {
+				t.Errorf("expires in %v, want about %v", d, tc.want)
+			}
+		})
+	}
+}

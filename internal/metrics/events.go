@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -16,6 +17,9 @@ type Events struct {
 	delivered *prometheus.CounterVec
 	// tenants bounds the tenant label (set by Tenants).
 	tenants tenant.Config
+	// byType holds the appended counter of each well-formed type, looked
+	// up once: a worker appends two events per attempt.
+	byType sync.Map // type -> prometheus.Counter
 }
 
 // Webhook delivery outcomes, the outcome label of
@@ -52,10 +56,17 @@ func (e *Events) Appended(typ string) {
 	if e == nil {
 		return
 	}
-	if !eventType.MatchString(typ) {
-		typ = other
+	if c, ok := e.byType.Load(typ); ok {
+		c.(prometheus.Counter).Inc()
+		return
 	}
-	e.appended.WithLabelValues(typ).Inc()
+	if !eventType.MatchString(typ) {
+		e.appended.WithLabelValues(other).Inc()
+		return
+	}
+	c := e.appended.WithLabelValues(typ)
+	e.byType.Store(typ, c)
+	c.Inc()
 }
 
 // Tenants sets the configured tenants, the values the tenant label of the

@@ -108,6 +108,41 @@ herald_webhooks_delivered_total{outcome="delivered",tenant="shop"} 1
 	}
 }
 
+// A platform given to Platforms has its published attempts' series
+// looked up once (Publish.published): they count as any other's.
+func TestPublishObserveOfAKnownPlatform(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	p := metrics.NewPublish(reg)
+	p.Platforms("youtube")
+	p.Tenants(tenants(t))
+	p.Observe(jobs.Outcome{PostID: "p1", Platform: "youtube", State: jobs.StatePublished, Attempt: 1, Duration: time.Second, Lag: time.Second})
+	p.Observe(jobs.Outcome{PostID: "shop~p1", Platform: "youtube", State: jobs.StatePublished, Attempt: 3, Duration: time.Second, Lag: -time.Second})
+	p.Observe(jobs.Outcome{PostID: "gone~p1", Platform: "youtube", State: jobs.StatePublished, Duration: time.Second, Lag: -time.Second})
+	p.Observe(jobs.Outcome{PostID: "p2", Platform: "youtube", State: jobs.StateScheduled, Class: "transient", Attempt: 1, Duration: time.Second})
+	// The cached series are each tenant's: the tenant label is kept.
+	want := `
+# HELP herald_publish_attempts_total Publish attempts by platform, outcome (published, retry, failed, canceled), failure class and tenant (configured tenants; other).
+# TYPE herald_publish_attempts_total counter
+herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="blog"} 0
+herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="default"} 1
+herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="other"} 1
+herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="shop"} 1
+herald_publish_attempts_total{class="transient",outcome="retry",platform="youtube",tenant="default"} 1
+`
+	if err := testutil.CollectAndCompare(reg, strings.NewReader(want), "herald_publish_attempts_total"); err != nil {
+		t.Error(err)
+	}
+	if h := histogram(t, reg, "herald_publish_attempts_per_post"); h.GetSampleCount() != 2 || h.GetSampleSum() != 4 {
+		t.Errorf("attempts per post: %d samples summing %v, want 2 summing 4", h.GetSampleCount(), h.GetSampleSum())
+	}
+	if h := histogram(t, reg, "herald_publish_duration_seconds"); h.GetSampleCount() != 4 {
+		t.Errorf("duration samples = %d, want 4", h.GetSampleCount())
+	}
+	if h := histogram(t, reg, "herald_schedule_lag_seconds"); h.GetSampleCount() != 2 {
+		t.Errorf("lag samples = %d, want 2 (the negative lag left out)", h.GetSampleCount())
+	}
+}
+
 func TestTokensCountRefreshesAndCoalescedWaiters(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	tk := metrics.NewTokens(reg)

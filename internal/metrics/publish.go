@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald/jobs"
@@ -19,6 +21,22 @@ type Publish struct {
 	// tenants bounds the tenant label (set by Tenants).
 	tenants   tenant.Config
 	platforms []string
+	// published holds, for each platform given to Platforms and each
+	// configured tenant, the series a published attempt touches, looked
+	// up once: a worker observes every attempt, and resolving four label
+	// sets each time cost more than the observations
+	// (BenchmarkPublishedAttempt).
+	published sync.Map // seriesKey -> *publishedSeries
+}
+
+// seriesKey names the published series of one platform and tenant label.
+type seriesKey struct{ platform, tenant string }
+
+// publishedSeries are the series of one platform's published attempts
+// of one tenant.
+type publishedSeries struct {
+	attempts               prometheus.Counter
+	duration, lag, perPost prometheus.Observer
 }
 
 // Publish outcomes, the outcome label of herald_publish_attempts_total.
@@ -60,11 +78,11 @@ func NewPublish(reg prometheus.Registerer) *Publish {
 // named) at zero, so that rate() and alerts see a platform before its
 // first failure.
 func (p *Publish) Platforms(names ...string) {
-	for _, n := range names {
-		n = platformLabel(n)
+	for _, name := range names {
+		n := platformLabel(name)
 		p.platforms = append(p.platforms, n)
 		for _, t := range p.tenants.Names() {
-			p.attempts.WithLabelValues(n, OutcomePublished, "", t)
+			p.cache(n, t)
 		}
 		p.duration.WithLabelValues(n)
 		p.lag.WithLabelValues(n)
@@ -80,13 +98,33 @@ func (p *Publish) Tenants(c tenant.Config) {
 	p.tenants = c
 	for _, n := range p.platforms {
 		for _, t := range c.Names() {
-			p.attempts.WithLabelValues(n, OutcomePublished, "", t)
+			p.cache(n, t)
 		}
 	}
 }
 
+// cache creates the published series of platform label n and tenant
+// label t (at zero) and keeps them for Observe.
+func (p *Publish) cache(n, t string) {
+	p.published.Store(seriesKey{n, t}, &publishedSeries{
+		attempts: p.attempts.WithLabelValues(n, OutcomePublished, "", t),
+		duration: p.duration.WithLabelValues(n),
+		lag:      p.lag.WithLabelValues(n),
+		perPost:  p.perPost.WithLabelValues(n),
+	})
+}
+
 // Observe records one attempt's outcome; it fits jobs.WorkerConfig.Observe.
 func (p *Publish) Observe(o jobs.Outcome) {
+	t := p.tenants.Label(tenant.Of(o.PostID))
+	if o.State == jobs.StatePublished && o.Class == "" {
+		// Only platforms given to Platforms are cached, under their
+		// label; any other name misses and takes the path below.
+		if s, ok := p.published.Load(seriesKey{o.Platform, t}); ok {
+			s.(*publishedSeries).observe(o)
+			return
+		}
+	}
 	platform := platformLabel(o.Platform)
 	outcome := OutcomeRetry
 	switch o.State {
@@ -100,9 +138,21 @@ func (p *Publish) Observe(o jobs.Outcome) {
 	case jobs.StateCanceled:
 		outcome = OutcomeCanceled
 	}
-	p.attempts.WithLabelValues(platform, outcome, classLabel(o.Class), p.tenants.Label(tenant.Of(o.PostID))).Inc()
+	p.attempts.WithLabelValues(platform, outcome, classLabel(o.Class), t).Inc()
 	p.duration.WithLabelValues(platform).Observe(o.Duration.Seconds())
 	if o.Lag >= 0 {
 		p.lag.WithLabelValues(platform).Observe(o.Lag.Seconds())
+	}
+}
+
+// observe is Observe for a published attempt.
+func (s *publishedSeries) observe(o jobs.Outcome) {
+	s.attempts.Inc()
+	if o.Attempt > 0 {
+		s.perPost.Observe(float64(o.Attempt))
+	}
+	s.duration.Observe(o.Duration.Seconds())
+	if o.Lag >= 0 {
+		s.lag.Observe(o.Lag.Seconds())
 	}
 }
