@@ -100,6 +100,12 @@ func drainHerald(ctx context.Context, e *env, n, concurrency int, queues map[str
 // one at its end: the least a handler must do that records durably that
 // an attempt began (so a crash is noticed) and how it ended.
 func drainBare(ctx context.Context, e *env, n, concurrency int, queues map[string]int, trace, write bool) (drain, error) {
+	return drainBareLoops(ctx, e, n, concurrency, 1, queues, trace, write)
+}
+
+// drainBareLoops is drainBare with the concurrency split over loops
+// servers, as a Herald worker's dequeue loops (HERALD_WORKER_DEQUEUERS).
+func drainBareLoops(ctx context.Context, e *env, n, concurrency, loops int, queues map[string]int, trace, write bool) (drain, error) {
 	if err := e.fresh(ctx); err != nil {
 		return drain{}, err
 	}
@@ -119,7 +125,7 @@ func drainBare(ctx context.Context, e *env, n, concurrency int, queues map[strin
 		e.tracer.start()
 	}
 	start := time.Now()
-	srv, err := startBare(rdb, concurrency, queues, func(ctx context.Context, t *asynq.Task) error {
+	srv, err := startBareLoops(rdb, concurrency, loops, queues, func(ctx context.Context, t *asynq.Task) error {
 		if write {
 			id, _ := asynq.GetTaskID(ctx)
 			for _, state := range []string{"started", "done"} {
@@ -148,10 +154,11 @@ func drainBare(ctx context.Context, e *env, n, concurrency int, queues map[strin
 	return drain{Tasks: n, Elapsed: elapsed, GoCPU: goCPU, Redis: redisCPU, Ops: ops}, nil
 }
 
-// rateSides is figure 2's three sides in one CPU layout, one drain of
-// each per round: Herald, bare asynq, and asynq whose handler makes two
-// Redis writes (the floor).
-type rateSides struct{ herald, bare, floor []drain }
+// rateSides is figure 2's four sides in one CPU layout, one drain of
+// each per round: Herald, bare asynq, asynq whose handler makes two
+// Redis writes (the floor), and bare asynq in as many servers as a
+// Herald worker has dequeue loops (loops).
+type rateSides struct{ herald, bare, floor, loops []drain }
 
 func (s *rateSides) round(ctx context.Context, e *env, n int) error {
 	h, err := drainHerald(ctx, e, n, rateConcurrency, nil, false)
@@ -166,14 +173,18 @@ func (s *rateSides) round(ctx context.Context, e *env, n int) error {
 	if err != nil {
 		return err
 	}
-	s.herald, s.bare, s.floor = append(s.herald, h), append(s.bare, b), append(s.floor, f)
+	l, err := drainBareLoops(ctx, e, n, rateConcurrency, jobs.DefaultDequeuers, nil, false, false)
+	if err != nil {
+		return err
+	}
+	s.herald, s.bare, s.floor, s.loops = append(s.herald, h), append(s.bare, b), append(s.floor, f), append(s.loops, l)
 	return nil
 }
 
 // row reports each side's median run and the spread of the per-round
 // ratios.
 func (s *rateSides) row(figure, where string, n int) row {
-	h, b, f := medianDrain(s.herald), medianDrain(s.bare), medianDrain(s.floor)
+	h, b, f, l := medianDrain(s.herald), medianDrain(s.bare), medianDrain(s.floor), medianDrain(s.loops)
 	lo, hi := ratioRange(s.herald, s.bare)
 	per := func(d time.Duration) string { return us(d / time.Duration(n)) }
 	return row{
@@ -181,10 +192,10 @@ func (s *rateSides) row(figure, where string, n int) row {
 		Herald:   rate(h.rate()),
 		Baseline: rate(b.rate()),
 		Ratio:    ratio(h.rate(), b.rate()),
-		Note: fmt.Sprintf("%s; %d due tasks each, concurrency %d, Herald's 4 queues; target ≥ 0.80; median of %d interleaved runs (ratio per round %s to %s); CPU per task Herald %s Go + %s Redis, asynq %s + %s; "+
-			"cores busy (Go and Redis) Herald %.2f, asynq %.2f; asynq whose handler makes two Redis writes (start and end): %s (Herald %s of it)",
-			where, n, rateConcurrency, len(s.herald), ratio(lo, 1), ratio(hi, 1), per(h.GoCPU), per(h.Redis), per(b.GoCPU), per(b.Redis),
-			h.cores(), b.cores(), rate(f.rate()), ratio(h.rate(), f.rate())),
+		Note: fmt.Sprintf("%s; %d due tasks each, concurrency %d, Herald's 4 queues; target ≥ 0.80; median of %d interleaved runs (ratio per round %s to %s); Herald's worker in %d dequeue loops (HERALD_WORKER_DEQUEUERS), bare asynq in one server as by default; CPU per task Herald %s Go + %s Redis, asynq %s + %s; "+
+			"cores busy (Go and Redis) Herald %.2f, asynq %.2f; asynq whose handler makes two Redis writes (start and end): %s (Herald %s of it); bare asynq in %d servers as Herald's loops: %s (Herald %s of it)",
+			where, n, rateConcurrency, len(s.herald), ratio(lo, 1), ratio(hi, 1), jobs.DefaultDequeuers, per(h.GoCPU), per(h.Redis), per(b.GoCPU), per(b.Redis),
+			h.cores(), b.cores(), rate(f.rate()), ratio(h.rate(), f.rate()), jobs.DefaultDequeuers, rate(l.rate()), ratio(h.rate(), l.rate())),
 	}
 }
 

@@ -21,7 +21,7 @@ var (
 
 // layoutSides is figure 2c's runs, on shared CPUs as 2b: one each.
 type layoutSides struct {
-	herald, compose, bare drain
+	herald, compose, bare, loops drain
 }
 
 func measureLayouts(ctx context.Context, e *env, n int) (layoutSides, error) {
@@ -34,6 +34,9 @@ func measureLayouts(ctx context.Context, e *env, n int) (layoutSides, error) {
 		return s, err
 	}
 	if s.compose, err = drainHerald(ctx, e, n, rateConcurrency, composePublish, false); err != nil {
+		return s, err
+	}
+	if s.loops, err = drainBareLoops(ctx, e, n, rateConcurrency, jobs.DefaultDequeuers, bareOne, false, false); err != nil {
 		return s, err
 	}
 	return s, nil
@@ -50,10 +53,11 @@ func (s layoutSides) row(n int, four rateSides) row {
 		Ratio:    ratio(s.herald.rate(), s.bare.rate()),
 		Note: fmt.Sprintf("CPUs shared as in 2b (all %d); %d due tasks each, concurrency %d, one run each; Herald's worker serves the publish queue alone (HERALD_WORKER_QUEUES=publish), bare asynq one queue; target ≥ 0.80; "+
 			"Herald publish-only is %s its rate with the four queues (2b, %s); compose's publish workers (critical,publish): %s (%s of publish-only); "+
-			"the four queues cost bare asynq itself: %s with them (2b) against %s with one queue, %s",
+			"the four queues cost bare asynq itself: %s with them (2b) against %s with one queue, %s; bare asynq with one queue in %d servers as Herald's dequeue loops: %s (Herald %s of it)",
 			runtime.NumCPU(), n, rateConcurrency,
 			times(s.herald.rate(), h4.rate()), rate(h4.rate()), rate(s.compose.rate()), ratio(s.compose.rate(), s.herald.rate()),
-			rate(b4.rate()), rate(s.bare.rate()), ratio(b4.rate(), s.bare.rate())),
+			rate(b4.rate()), rate(s.bare.rate()), ratio(b4.rate(), s.bare.rate()),
+			jobs.DefaultDequeuers, rate(s.loops.rate()), ratio(s.herald.rate(), s.loops.rate())),
 	}
 }
 

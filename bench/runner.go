@@ -119,28 +119,43 @@ func (h *heraldWorker) stop() error {
 	return <-h.done
 }
 
-// bareServer is a bare asynq server with one handler for publish tasks.
-type bareServer struct{ srv *asynq.Server }
+// bareServer is bare asynq: servers with one handler for publish tasks.
+type bareServer struct{ srvs []*asynq.Server }
 
-// startBare starts a bare server of queues (nil: Herald's four, with
-// their weights).
+// startBare starts bare asynq serving queues (nil: Herald's four, with
+// their weights) in one server, as asynq is run by default.
 func startBare(rdb redis.UniversalClient, concurrency int, queues map[string]int, handle func(ctx context.Context, t *asynq.Task) error) (*bareServer, error) {
+	return startBareLoops(rdb, concurrency, 1, queues, handle)
+}
+
+// startBareLoops is startBare with the concurrency split over loops
+// servers as a Herald worker splits it over its dequeue loops.
+func startBareLoops(rdb redis.UniversalClient, concurrency, loops int, queues map[string]int, handle func(ctx context.Context, t *asynq.Task) error) (*bareServer, error) {
 	if queues == nil {
 		queues = jobs.Queues()
 	}
-	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency:              concurrency,
-		Queues:                   queues,
-		DelayedTaskCheckInterval: time.Second,
-		ShutdownTimeout:          2 * time.Second,
-		LogLevel:                 asynq.WarnLevel,
-	})
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(jobs.TypePublish, handle)
-	if err := srv.Start(mux); err != nil {
-		return nil, err
+	b := &bareServer{}
+	for _, c := range jobs.SplitConcurrency(concurrency, loops) {
+		srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
+			Concurrency:              c,
+			Queues:                   queues,
+			DelayedTaskCheckInterval: time.Second,
+			ShutdownTimeout:          2 * time.Second,
+			LogLevel:                 asynq.WarnLevel,
+		})
+		if err := srv.Start(mux); err != nil {
+			b.stop()
+			return nil, err
+		}
+		b.srvs = append(b.srvs, srv)
 	}
-	return &bareServer{srv: srv}, nil
+	return b, nil
 }
 
-func (b *bareServer) stop() { b.srv.Shutdown() }
+func (b *bareServer) stop() {
+	for _, s := range b.srvs {
+		s.Shutdown()
+	}
+}

@@ -96,9 +96,22 @@ func figSlow(ctx context.Context, e *env) ([]row, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bare child: %w", err)
 	}
+	// Bare asynq in as many servers as Herald's dequeue loops.
+	if err := e.fresh(ctx); err != nil {
+		return nil, err
+	}
+	fmt.Printf("  enqueueing %d tasks\n", nh)
+	if err := enqueueBare(ctx, rdb, nh, func(i int) jobs.Post { return post("s", i, accts[i%len(accts)], at) }); err != nil {
+		return nil, err
+	}
+	bl, err := e.runChild(ctx, "slow-bare-loops", nh, warmup, window)
+	if err != nil {
+		return nil, fmt.Errorf("bare child in loops: %w", err)
+	}
 
-	note := fmt.Sprintf("concurrency %d, %s platform, window %s after %s warm-up; peak RSS Herald %s, bare asynq %s; bare asynq with a %s handler: %s (%.2f of ideal); Redis pool of %d: Herald waited for a connection %d times (%s in all), bare asynq %d times (%s)",
-		slowConcurrency, slowLatency, h.Window, warmup, mib(h.PeakRSS), mib(b.PeakRSS), slowLatency, rate(b.Rate), b.Rate/ideal,
+	note := fmt.Sprintf("concurrency %d, %s platform, window %s after %s warm-up; peak RSS Herald %s, bare asynq %s; bare asynq with a %s handler: %s (%.2f of ideal; Herald %s of it, goal ≥ 0.85); the same in %d servers as Herald's dequeue loops: %s (Herald %s of it); Redis pool of %d: Herald waited for a connection %d times (%s in all), bare asynq %d times (%s)",
+		slowConcurrency, slowLatency, h.Window, warmup, mib(h.PeakRSS), mib(b.PeakRSS), slowLatency, rate(b.Rate), b.Rate/ideal, ratio(h.Rate, b.Rate),
+		jobs.DefaultDequeuers, rate(bl.Rate), ratio(h.Rate, bl.Rate),
 		h.PoolSize, h.PoolWaits, h.PoolWait, b.PoolWaits, b.PoolWait)
 	if e.heraldDrainRate > 0 && e.heraldDrainRate < ideal {
 		note += fmt.Sprintf("; this machine drains at most %s with Herald and a no-op platform (figure 2b), below the ideal: that is the ceiling here", rate(e.heraldDrainRate))
@@ -230,8 +243,12 @@ func runSlowChild(args []string) (slowResult, error) {
 			return slowResult{}, err
 		}
 		stop = func() { _ = w.stop() }
-	case "slow-bare":
-		srv, err := startBare(rdb, slowConcurrency, nil, func(ctx context.Context, _ *asynq.Task) error {
+	case "slow-bare", "slow-bare-loops":
+		loops := 1
+		if kind == "slow-bare-loops" {
+			loops = jobs.DefaultDequeuers
+		}
+		srv, err := startBareLoops(rdb, slowConcurrency, loops, nil, func(ctx context.Context, _ *asynq.Task) error {
 			t := time.NewTimer(slowLatency)
 			defer t.Stop()
 			select {

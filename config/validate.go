@@ -91,6 +91,7 @@ func (c *Config) validateLogging(ch *checker) {
 
 func (c *Config) validateWorker(ch *checker) {
 	ch.between("HERALD_WORKER_CONCURRENCY", c.WorkerConcurrency, 1, 10000)
+	ch.between("HERALD_WORKER_DEQUEUERS", c.WorkerDequeuers, 1, 64)
 	if _, err := jobs.ParseQueues(c.WorkerQueues); err != nil {
 		ch.bad("HERALD_WORKER_QUEUES", err.Error())
 	}

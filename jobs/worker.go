@@ -78,6 +78,12 @@ type WorkerConfig struct {
 	LookWindow time.Duration
 	// Comment tunes the first comment step (comment.go).
 	Comment CommentConfig
+	// Dequeuers is how many dequeue loops share Concurrency (default
+	// DefaultDequeuers). asynq takes tasks one round trip at a time in a
+	// single loop per server, so one loop caps a worker's rate at the
+	// inverse of a dequeue's latency whatever the concurrency; each loop
+	// is an asynq server of its own (dequeuers.go).
+	Dequeuers int
 	// RecordRetention is how long a post's record outlives its end
 	// (default DefaultRetention; give it the Client's WithRetention). The
 	// attempt that ends a post sets the expiry in its own round trip.
@@ -86,7 +92,7 @@ type WorkerConfig struct {
 
 // Worker runs Herald's tasks from Redis.
 type Worker struct {
-	srv    *asynq.Server
+	srvs   []*asynq.Server
 	mux    *asynq.ServeMux
 	health atomic.Pointer[error]
 	// dispatch, if set, runs beside the server until Run's context ends.
@@ -151,8 +157,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		st.trackAttempts = true
 		w.recover = &recoverer{c: c, cfg: cfg.Recover, log: cfg.Logger.With("component", "recover")}
 	}
-	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency:              cfg.Concurrency,
+	w.srvs = newServers(rdb, cfg.Dequeuers, cfg.Concurrency, asynq.Config{
 		Queues:                   maps.Clone(cfg.Queues),
 		RetryDelayFunc:           cfg.Retry.Delay,
 		IsFailure:                IsFailure,
@@ -204,7 +209,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 // (Redis unreachable past its retries), after which the worker shuts
 // down as well, for its supervisor to restart the process.
 func (w *Worker) Run(ctx context.Context) error {
-	if err := w.srv.Start(w.mux); err != nil {
+	if err := startServers(w.srvs, w.mux); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	dctx, stopDispatch := context.WithCancel(ctx)
@@ -240,7 +245,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	stopDispatch()
 	<-reconciled
 	<-recovered
-	w.srv.Shutdown()
+	shutdownServers(w.srvs)
 	if dispatched != nil {
 		if derr := <-dispatched; derr != nil {
 			err = fmt.Errorf("webhook dispatcher: %w", derr)

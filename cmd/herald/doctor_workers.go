@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // doctorWorkers lists the live workers from asynq's server list (each
-// worker's heartbeat, written every 5s and kept for 10s, says which
+// asynq server's heartbeat, written every 5s and kept for 10s, says which
 // queues it serves) and checks that every queue Herald uses is served by
 // one of them. A queue nobody serves is a problem, named with the age of
 // its oldest pending task: with HERALD_WORKER_QUEUES a deployment can
@@ -28,15 +29,15 @@ func doctorWorkers(d *diagnosis, insp *asynq.Inspector, qs []monitor.Queue) {
 		d.problem("list the live workers: %v", err)
 		return
 	}
-	live := liveServers(servers)
+	live := liveWorkers(liveServers(servers))
 	served := map[string]bool{}
 	fmt.Fprintf(d.w, "workers: %d live\n", len(live))
-	for _, s := range live {
-		for q := range s.Queues {
+	for _, w := range live {
+		for q := range w.Queues {
 			served[q] = true
 		}
-		fmt.Fprintf(d.w, "  %s pid %d: queues %s, concurrency %d, %d running, up %s\n",
-			s.Host, s.PID, jobs.FormatQueues(s.Queues), s.Concurrency, len(s.ActiveWorkers), time.Since(s.Started).Round(time.Second))
+		fmt.Fprintf(d.w, "  %s pid %d: queues %s, concurrency %d in %d dequeue loops, %d running, up %s\n",
+			w.Host, w.PID, jobs.FormatQueues(w.Queues), w.Concurrency, w.Loops, w.Running, time.Since(w.Started).Round(time.Second))
 	}
 	byName := map[string]monitor.Queue{}
 	for _, q := range qs {
@@ -76,4 +77,36 @@ func liveServers(servers []*asynq.ServerInfo) []*asynq.ServerInfo {
 		return cmp.Or(cmp.Compare(a.Host, b.Host), cmp.Compare(a.PID, b.PID), cmp.Compare(a.ID, b.ID))
 	})
 	return live
+}
+
+// worker is one worker process: the live asynq servers of one host and
+// pid, one per dequeue loop (HERALD_WORKER_DEQUEUERS).
+type worker struct {
+	Host        string
+	PID         int
+	Queues      map[string]int
+	Concurrency int
+	Running     int
+	Loops       int
+	Started     time.Time
+}
+
+// liveWorkers groups live servers, sorted by host and pid, into their
+// processes.
+func liveWorkers(live []*asynq.ServerInfo) []*worker {
+	var ws []*worker
+	for _, s := range live {
+		if n := len(ws); n == 0 || ws[n-1].Host != s.Host || ws[n-1].PID != s.PID {
+			ws = append(ws, &worker{Host: s.Host, PID: s.PID, Queues: map[string]int{}, Started: s.Started})
+		}
+		w := ws[len(ws)-1]
+		maps.Copy(w.Queues, s.Queues)
+		w.Concurrency += s.Concurrency
+		w.Running += len(s.ActiveWorkers)
+		w.Loops++
+		if s.Started.Before(w.Started) {
+			w.Started = s.Started
+		}
+	}
+	return ws
 }

@@ -40,6 +40,7 @@ func workerEnv(t *testing.T) (*redistest.DB, *asynq.Inspector, *sandboxtest.Serv
 		"HERALD_WORKER_SHUTDOWN_TIMEOUT":     "1s",
 		"HERALD_DELAYED_TASK_CHECK_INTERVAL": "100ms",
 		"HERALD_SANDBOX_URL":                 sb.URL(),
+		"HERALD_WORKER_DEQUEUERS":            fmt.Sprint(testDequeuers),
 	} {
 		t.Setenv(k, v)
 	}
@@ -88,10 +89,14 @@ func liveLayouts(t *testing.T, insp *asynq.Inspector) []map[string]int {
 	return out
 }
 
-// waitLive waits until n servers are live.
+// testDequeuers is HERALD_WORKER_DEQUEUERS in workerEnv: each worker
+// is that many asynq servers.
+const testDequeuers = 2
+
+// waitLive waits until n workers' servers are live.
 func waitLive(t *testing.T, insp *asynq.Inspector, n int) {
 	t.Helper()
-	eventually.True(t, 15*time.Second, func() bool { return len(liveLayouts(t, insp)) == n }, "%d live workers", n)
+	eventually.True(t, 15*time.Second, func() bool { return len(liveLayouts(t, insp)) == n*testDequeuers }, "%d live workers", n)
 }
 
 func TestWorkerQueuesFlagWinsOverTheEnvironment(t *testing.T) {
@@ -158,7 +163,7 @@ func TestDoctorNamesAQueueNoWorkerServes(t *testing.T) {
 	waitLive(t, insp, 1)
 	out, err = doctor()
 	for _, want := range []string{
-		"workers: 1 live", "queues critical=10,publish=6, concurrency 50",
+		"workers: 1 live", "queues critical=10,publish=6, concurrency 50 in 2 dequeue loops",
 		"PROBLEM: queue webhooks is served by no live worker (nothing pending): run a worker whose HERALD_WORKER_QUEUES or --queues includes webhooks",
 		"PROBLEM: queue analytics is served by no live worker (1 pending, the oldest for",
 	} {
@@ -174,7 +179,10 @@ func TestDoctorNamesAQueueNoWorkerServes(t *testing.T) {
 	startHeraldWorker(t, "--queues", jobs.FormatQueues(layouts["worker-background"]))
 	waitLive(t, insp, 2)
 	out, err = doctor()
-	if err != nil || strings.Contains(out, "served by no live worker") || !strings.Contains(out, "workers: 2 live") {
+	// Both workers run in this test's process, which doctor shows as one
+	// worker of both layouts' loops.
+	if err != nil || strings.Contains(out, "served by no live worker") || !strings.Contains(out, "workers: 1 live") ||
+		!strings.Contains(out, "queues critical=10,publish=6,webhooks=3,analytics=1, concurrency 100 in 4 dequeue loops") {
 		t.Errorf("doctor with compose's workers: %v\n%s", err, out)
 	}
 }
