@@ -38,13 +38,11 @@ Figure 2 is measured in two CPU layouts, each side the same in both:
 
 - **2a, Redis on its own CPU**: redis-server pinned to one CPU and the
   benchmark (Herald or asynq) to the others, as in production, where
-  Redis has cores or a host of its own. Herald met the 0.8 target
-  here on a quiet machine (0.89 on 2026-11-29); with other work on the
-  pinned CPUs the layout means little. Bare asynq runs about as fast in
-  this layout as in 2b, so the baseline is not handicapped.
+  Redis has cores or a host of its own. With other work on the pinned
+  CPUs the layout means little. Bare asynq runs about as fast in this
+  layout as in 2b, so the baseline is not handicapped.
 - **2b, CPUs shared**: Go and redis-server on the same two CPUs, as when
-  everything runs on one small box (the demo). Herald misses the target
-  here.
+  everything runs on one small box (the demo).
 - **2c, publish-only worker** (issue 28), CPUs shared as in 2b, one run
   of each side: a worker that serves the publish queue alone
   (` + "`HERALD_WORKER_QUEUES=publish`" + `) against bare asynq with one queue.
@@ -52,44 +50,54 @@ Figure 2 is measured in two CPU layouts, each side the same in both:
   and ` + "`publish`" + `), and what the four queues cost bare asynq itself
   (2b's baseline against 2c's; 2b's note says it too).
 
+The baseline of each figure is bare asynq as it runs by default: one
+server. A Herald worker runs four dequeue loops (` + "`HERALD_WORKER_DEQUEUERS`" + `,
+below), each an asynq server of its own sharing the same concurrency;
+the notes of 2b, 2c and 3 add bare asynq split into as many servers, so
+that what Herald's own work costs stays in view beside what its layout
+gains.
+
 Why the layouts differ so much:
 
-- asynq takes tasks one at a time. A single processor goroutine makes
-  one dequeue round trip per queue it tries, then hands each task to the
-  heartbeater over an unbuffered channel. So asynq's rate follows the
-  latency of those steps more than CPU (neither side keeps the CPUs busy;
-  see the note's "cores busy"). With Herald's four queues, three of them
-  empty here, it makes about 2.1 dequeue round trips a task (the
-  breakdown below): bare asynq with the one queue it needs runs 1.6 to
-  2.4 times as fast in runs on this machine (2c's baseline against
-  2b's).
-- Serving the publish queue alone lifts that ceiling for Herald too, but
-  Herald gains much less than bare asynq (2c's note: a tenth or less on
-  shared CPUs): each of its tasks costs two to three times bare asynq's
-  CPU, Go and Redis together, and on two shared CPUs that cost, not the
-  dequeue loop, sets its rate. The publish-only layout is what lets a
-  cheaper handler show; docker-compose's publish workers also serve
-  ` + "`critical`" + ` (so revocations never wait for the background worker),
-  which costs a dequeue round trip on about five tasks in eight.
-- Herald makes two round trips a task more than bare asynq, and a
-  promise needs each of them: begin (the record's checks, the lock and
-  the publishing event in one script, with the token read in the same
-  pipeline) and finish (outcome, event and lock release in one script).
-  Putting the events inside the scripts and the token read beside begin
-  took three round trips off this figure.
+- asynq takes tasks one at a time. A server's single processor
+  goroutine makes one dequeue round trip per queue it tries, then hands
+  each task to the heartbeater over an unbuffered channel. So a
+  server's rate follows the latency of those steps more than CPU: with
+  one server neither side keeps the CPUs busy (the notes' "cores
+  busy"). With Herald's four queues, three of them empty here, it makes
+  about 2.1 dequeue round trips a task (the breakdown below): bare asynq
+  with the one queue it needs runs 1.2 to 2.4 times as fast in runs on
+  this machine (2c's baseline against 2b's).
+- Herald lifts that ceiling by running several loops: four asynq
+  servers in one worker process, sharing its concurrency (jobs/dequeuers.go).
+  The loops dequeue side by side, so the rate follows CPU instead of one
+  loop's latency. Measured on a quiet machine (2026-12-07, before this
+  run): 2b 2480 → 3195 tasks/s, 2c 2282 → 3737/s, figure 3 1513 →
+  2664/s, each against bare asynq in one server at 3100 to 5250/s.
+  Bare asynq gains from the same split (the notes), more with four
+  queues than with one.
+- With the loop's ceiling lifted, what remains is CPU per task: each of
+  Herald's tasks costs about 1.3 to 1.8 times bare asynq's CPU, Go and
+  Redis together (the notes' "CPU per task"), and on two shared CPUs
+  that cost sets its rate. Herald makes two round trips a task more than
+  bare asynq, and a promise needs each of them: begin (the record's
+  checks, the lock and the publishing event in one script, with the
+  token read in the same pipeline) and finish (outcome, event and lock
+  release in one script). Putting the events inside the scripts and the
+  token read beside begin took three round trips off this figure.
+- docker-compose's publish workers also serve ` + "`critical`" + ` (so
+  revocations never wait for the background worker), which costs a
+  dequeue round trip on about five tasks in eight.
 - With a CPU of its own, redis-server runs those scripts beside the
-  dequeue loop, and Herald's handlers mostly run while the loop waits on
-  Redis. When the CPUs are shared, the extra work competes with the
-  dequeue loop itself: each script is CPU that redis-server takes from
-  Go, and each reply is a wake-up. Herald's Go CPU per task is a third
-  to two fifths higher in 2b than in 2a for the same work.
+  dequeue loops, and Herald's handlers mostly run while the loops wait
+  on Redis. When the CPUs are shared, the extra work competes with the
+  loops themselves: each script is CPU that redis-server takes from Go,
+  and each reply is a wake-up.
 - The note's third side, asynq whose handler makes two plain Redis
   writes (start and end), is the floor for any handler that records an
-  attempt durably. On a quiet machine Herald ran at 0.9 or more of it
-  with Redis on its own CPU and at 0.7 to 0.85 of it on shared CPUs.
-  The rest is the scripts' own work in Redis (the section on issues 23
-  and 28 below counts it), decoding the record and decrypting the
-  token.
+  attempt durably, in one server. The rest of Herald's cost is the
+  scripts' own work in Redis (the section on issues 23 and 28 below
+  counts it), decoding the record and decrypting the token.
 - Tried, and measured no gain on shared CPUs:
   - one shared pipeline for the begins or finishes of all attempts ready
     at the same moment. On two CPUs they seldom meet, and the hand-off
