@@ -203,8 +203,16 @@ func (r *rig) killBusy(rng *rand.Rand) int {
 			}
 			r.mu.Unlock()
 			if victim >= 0 {
+				// A worker is several asynq servers, one a dequeue loop:
+				// its running tasks are all of theirs.
+				active := 0
+				for _, s := range servers {
+					if s.PID == srv.PID && s.Host == srv.Host {
+						active += len(s.ActiveWorkers)
+					}
+				}
 				r.kill(victim)
-				return len(srv.ActiveWorkers)
+				return active
 			}
 		}
 		<-tick.C
