@@ -20,6 +20,11 @@ export type RefreshAccepted = components["schemas"]["RefreshAccepted"];
 export type BatchResult = components["schemas"]["BatchResult"];
 export type StartConnection = components["schemas"]["StartConnection"];
 export type Connection = components["schemas"]["Connection"];
+export type CreatorInfo = components["schemas"]["CreatorInfo"];
+export type Group = components["schemas"]["Group"];
+export type GroupCancelResult = components["schemas"]["GroupCancelResult"];
+/** Where a post's first comment is (content.first_comment). */
+export type CommentState = NonNullable<PostStatus["comment_state"]>;
 
 type JSONBody<R> = R extends { content: { "application/json": infer T } } ? T : never;
 /** The JSON of an operation's 2xx answers. */
@@ -59,8 +64,10 @@ export interface Page<T> {
 
 /** What waitForPost waits for. */
 export interface WaitOptions extends CallOptions {
-  /** States that end the wait (default: published, failed, canceled). */
+  /** States that end the wait (default: published, failed, canceled, removed). */
   states?: PostState[];
+  /** Ends the wait when it returns true; given, it replaces states. */
+  until?: (st: PostStatus) => boolean;
   /** Give up after this long (default 60 s). */
   timeoutMs?: number;
   /** Time between two reads of the post (default 500 ms). */
@@ -121,6 +128,14 @@ export class HeraldClient {
   eraseAccount(accountId: string, o?: CallOptions): Promise<Receipt> {
     return this.request<"eraseAccount">("DELETE", `/v1/accounts/${enc(accountId)}`, o);
   }
+  /**
+   * What the account's creator may post now, as the platform says
+   * (TikTok's creator_info: show privacy_level_options before each post).
+   * Another platform's account is a HeraldError with code `unsupported`.
+   */
+  getCreatorInfo(accountId: string, o?: CallOptions): Promise<CreatorInfo> {
+    return this.request<"getCreatorInfo">("GET", `/v1/accounts/${enc(accountId)}/creator-info`, o);
+  }
   getAnalytics(accountId: string, o?: CallOptions): Promise<Analytics> {
     return this.request<"getAnalytics">("GET", `/v1/accounts/${enc(accountId)}/analytics`, o);
   }
@@ -156,8 +171,43 @@ export class HeraldClient {
   reschedulePost(postId: string, patch: PostPatch, o?: CallOptions): Promise<PostStatus> {
     return this.request<"reschedulePost">("PATCH", `/v1/posts/${enc(postId)}`, { body: patch, ...o });
   }
-  cancelPost(postId: string, o?: CallOptions): Promise<Success<"cancelPost">> {
+  /**
+   * Cancels a post that has not gone out (canceled, or cancel_requested
+   * when the platform may have it). A published post is a HeraldError with
+   * code `already_published` (take it down with unpublishPost), a failed
+   * one `final`.
+   */
+  cancelPost(postId: string, o?: CallOptions): Promise<PostStatus> {
     return this.request<"cancelPost">("DELETE", `/v1/posts/${enc(postId)}`, o);
+  }
+  /**
+   * Takes a published post down at its platform (DELETE ?remote=true):
+   * answers it `removing` (or `removed` once done); it ends `removed`, or
+   * `published` again with last_error when the platform refuses, so wait
+   * with waitForPost(id, { states: ["removed", "published"] }). Errors
+   * (HeraldError, 409): `cannot_remove` for a platform whose API cannot
+   * delete posts (Instagram, TikTok), `not_published` for a post not yet
+   * out (cancel it instead). Asking again changes nothing, so a lost
+   * answer is sent again.
+   */
+  unpublishPost(postId: string, o?: CallOptions): Promise<PostStatus> {
+    return this.request<"cancelPost">("DELETE", `/v1/posts/${enc(postId)}`, { query: { remote: "true" }, idempotent: true, ...o });
+  }
+
+  // Groups: the posts that name one group_id (a campaign on several platforms).
+
+  /** Every post of the group, by publish time; not_found when no post names it. */
+  getGroup(groupId: string, o?: CallOptions): Promise<Group> {
+    return this.request<"getGroup">("GET", `/v1/groups/${enc(groupId)}`, o);
+  }
+  /**
+   * Cancels every post of the group not yet published, each as cancelPost
+   * would, and answers a result per post by publish time: `canceled`,
+   * `cancel_requested`, or `refused` (error.code `already_published` or
+   * `final`); a refused post does not stop the others.
+   */
+  cancelGroup(groupId: string, o?: CallOptions): Promise<Success<"cancelGroup">> {
+    return this.request<"cancelGroup">("DELETE", `/v1/groups/${enc(groupId)}`, o);
   }
 
   /** One page of an account's posts by publish time, filtered by state and publish time (from, to). */
@@ -190,20 +240,32 @@ export class HeraldClient {
 
   /**
    * Reads the post until it reaches one of opts.states (default: an end
-   * state) and returns that status; a HeraldError with code `timeout`
-   * when it does not in time.
+   * state), or opts.until says so, and returns that status; a HeraldError
+   * with code `timeout` when it does not in time.
    */
   async waitForPost(postId: string, opts: WaitOptions = {}): Promise<PostStatus> {
-    const states = opts.states ?? ["published", "failed", "canceled"];
+    const states = opts.states ?? ["published", "failed", "canceled", "removed"];
+    const done = opts.until ?? ((st: PostStatus) => states.includes(st.state));
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
     for (;;) {
       const st = await this.getPost(postId, opts);
-      if (states.includes(st.state)) return st;
+      if (done(st)) return st;
       if (Date.now() >= deadline) {
-        throw new HeraldError({ status: 0, code: "timeout", message: `herald: post ${postId} still ${st.state}, not ${states.join(" or ")}` });
+        const want = opts.until ? "what until waits for" : states.join(" or ");
+        throw new HeraldError({ status: 0, code: "timeout", message: `herald: post ${postId} still ${st.state}, not ${want}` });
       }
       await this.#sleep(opts.intervalMs ?? 500, opts.signal);
     }
+  }
+  /**
+   * Waits for the post and then its first comment (content.first_comment):
+   * returns once comment_state is `posted` (comment_id) or `failed`
+   * (warning says why; the post stays published), or once the post ends
+   * without a comment to come (failed, canceled, removed, or published
+   * with none). Reads as waitForPost; opts.states and opts.until are not used.
+   */
+  waitForComment(postId: string, opts: Omit<WaitOptions, "states" | "until"> = {}): Promise<PostStatus> {
+    return this.waitForPost(postId, { ...opts, until: commentSettled });
   }
 
   /**
@@ -246,6 +308,25 @@ export class HeraldClient {
   #backoff(attempt: number): number {
     const r = this.#retry;
     return Math.floor(r.random() * Math.min(r.maxDelayMs, r.baseDelayMs * 2 ** (attempt - 1)));
+  }
+}
+
+/**
+ * Whether a post's first comment is settled: posted or failed, or none is
+ * coming (the post ended unpublished, was taken down, or has no comment).
+ * Herald sets comment_state `pending` when the post is published.
+ */
+export function commentSettled(st: PostStatus): boolean {
+  switch (st.state) {
+    case "failed":
+    case "canceled":
+    case "removing":
+    case "removed":
+      return true;
+    case "published":
+      return st.comment_state !== "pending";
+    default:
+      return false;
   }
 }
 

@@ -2,7 +2,7 @@
 // and their waits (an injected sleep records them), pagination.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { HeraldClient, HeraldError, paginate } from "../dist/index.js";
+import { commentSettled, HeraldClient, HeraldError, paginate } from "../dist/index.js";
 
 const problem = (status, code, message, fields, headers = {}) =>
   new Response(JSON.stringify({ type: "about:blank", title: "x", status, detail: message, error: { code, message, fields } }), {
@@ -129,4 +129,59 @@ test("waitForPost reads until an end state, sleeping between reads", async () =>
 test("a client without baseUrl or apiKey is refused, naming it", () => {
   assert.throws(() => new HeraldClient({ baseUrl: "", apiKey: "k" }), /baseUrl/);
   assert.throws(() => new HeraldClient({ baseUrl: "http://x", apiKey: "" }), /apiKey/);
+});
+
+test("waitForPost ends on removed by default: a post taken down is at an end", async () => {
+  const { client, calls } = fake([json(200, { ...status, state: "removing" }), json(200, { ...status, state: "removed" })]);
+  const st = await client.waitForPost("p1", { intervalMs: 1, timeoutMs: 60_000 });
+  assert.equal(st.state, "removed");
+  assert.equal(calls.length, 2);
+});
+
+test("waitForPost with until waits for what until says, not for states", async () => {
+  const published = { ...status, state: "published", remote_id: "r1" };
+  const { client, calls } = fake([json(200, published), json(200, { ...published, comment_state: "posted", comment_id: "c1" })]);
+  const st = await client.waitForPost("p1", { intervalMs: 1, states: ["published"], until: (s) => s.comment_id !== undefined });
+  assert.equal(st.comment_id, "c1");
+  assert.equal(calls.length, 2, "until replaces states: published alone did not end the wait");
+});
+
+test("waitForPost's timeout is a HeraldError with code timeout", async () => {
+  const { client } = fake([json(200, status)]);
+  const err = await client.waitForPost("p1", { timeoutMs: 0 }).catch((e) => e);
+  assert.ok(err instanceof HeraldError, String(err));
+  assert.equal(err.code, "timeout");
+  assert.match(err.message, /still scheduled/);
+});
+
+test("waitForComment reads past publish until the first comment is posted or failed", async () => {
+  const published = { ...status, state: "published", remote_id: "r1" };
+  const { client, calls } = fake([
+    json(200, { ...status, state: "publishing" }),
+    json(200, { ...published, comment_state: "pending" }),
+    json(200, { ...published, comment_state: "failed", warning: "sandbox: comments are off" }),
+  ]);
+  const st = await client.waitForComment("p1", { intervalMs: 1 });
+  assert.equal(st.comment_state, "failed");
+  assert.equal(st.warning, "sandbox: comments are off");
+  assert.equal(calls.length, 3);
+});
+
+test("commentSettled: posted, failed, no comment, or a post that ended without one", () => {
+  const pub = { ...status, state: "published" };
+  const cases = [
+    [{ ...status, state: "scheduled" }, false],
+    [{ ...status, state: "publishing" }, false],
+    [{ ...status, state: "cancel_requested" }, false],
+    [{ ...status, state: "unknown" }, false],
+    [{ ...pub, comment_state: "pending" }, false],
+    [{ ...pub, comment_state: "posted", comment_id: "c1" }, true],
+    [{ ...pub, comment_state: "failed" }, true],
+    [pub, true], // published without a first comment
+    [{ ...status, state: "failed" }, true],
+    [{ ...status, state: "canceled" }, true],
+    [{ ...status, state: "removing" }, true],
+    [{ ...status, state: "removed" }, true],
+  ];
+  for (const [st, want] of cases) assert.equal(commentSettled(st), want, `${st.state}/${st.comment_state}`);
 });

@@ -28,3 +28,16 @@ test("the staleness check fails on stale types", () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the document's error codes include every code api/errors.go answers", () => {
+  // ErrorCode (errors.ts) is what apps branch on; a code the Go API
+  // answers but the document omits would be typed out of it.
+  const goSrc = readFileSync(join(pkg, "../../api/errors.go"), "utf8");
+  const block = goSrc.match(/\/\/ Error codes:[\s\S]*?const \(([\s\S]*?)\n\)/);
+  assert.ok(block, "api/errors.go has no `// Error codes:` const block");
+  const goCodes = [...block[1].matchAll(/^\s*code\w+\s*=\s*"([a-z_]+)"/gm)].map((m) => m[1]);
+  assert.ok(goCodes.length >= 15, `read only ${goCodes.length} codes from api/errors.go`);
+  const doc = JSON.parse(readFileSync(join(pkg, "../../api/openapi.json"), "utf8"));
+  const documented = new Set(doc.components.schemas.Error.properties.error.properties.code.enum);
+  assert.deepEqual(goCodes.filter((c) => !documented.has(c)), []);
+});

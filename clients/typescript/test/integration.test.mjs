@@ -1,7 +1,8 @@
 // The client against a real Herald (herald api + herald worker + the
 // sandbox platform, see harness.mjs): connect, schedule, watch publish,
 // cancel, schedule a batch, list, verify the webhooks the worker sends,
-// and run the connect flow through the sandbox's consent page.
+// run the connect flow through the sandbox's consent page, and a group,
+// a first comment and a take-down on a second account.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { HeraldClient, HeraldError, verifyWebhook } from "../dist/index.js";
@@ -143,5 +144,73 @@ describe("against a real herald", { skip: missing, timeout: 120_000 }, () => {
     const bad = await client.startConnection({ platform: "sandbox", account_id: id, return_url: "https://elsewhere.example/back" }).catch((e) => e);
     assert.ok(bad instanceof HeraldError && bad.status === 400, String(bad));
     assert.equal(bad.field, "return_url");
+  });
+
+  describe("groups, first comments and take-downs", () => {
+    const other = `${account}-2`;
+    const at = (ms) => ({ account_id: other, platform: "sandbox", publish_at: iso(Date.now() + ms) });
+
+    before(async () => {
+      await client.connectAccount({
+        account_id: other, platform: "sandbox", platform_user_id: `sb-${other}`,
+        access_token: "sandbox-access-token", token_type: "Bearer", expiry: iso(Date.now() + 3_600_000), scopes: ["publish"],
+      });
+    });
+
+    test("a group: read it, cancel it, the published post refused", async () => {
+      const group = `${other}-launch`;
+      const now = { ...at(0), post_id: `${group}-now`, group_id: group, content: { text: "out now" } };
+      const later = { ...at(86_400_000), post_id: `${group}-later`, group_id: group, content: { text: "tomorrow" } };
+      await client.schedulePosts([later, now]);
+      assert.equal((await client.waitForPost(now.post_id, { timeoutMs: 30_000, intervalMs: 100 })).state, "published");
+
+      const g = await client.getGroup(group);
+      assert.equal(g.group_id, group);
+      assert.deepEqual(g.posts.map((p) => [p.post_id, p.state, p.group_id]), [[now.post_id, "published", group], [later.post_id, "scheduled", group]]);
+
+      const c = await client.cancelGroup(group);
+      assert.deepEqual(c.results.map((r) => [r.post_id, r.result, r.error?.code]), [[now.post_id, "refused", "already_published"], [later.post_id, "canceled", undefined]]);
+      assert.equal((await client.getPost(later.post_id)).state, "canceled");
+
+      const missing = await client.getGroup(`${other}-no-such-group`).catch((e) => e);
+      assert.ok(missing instanceof HeraldError && missing.status === 404 && missing.code === "not_found", String(missing));
+      const bad = await client.cancelGroup("not a group id").catch((e) => e);
+      assert.ok(bad instanceof HeraldError && bad.status === 400, String(bad));
+      assert.equal(bad.field, "group_id");
+    });
+
+    test("a first comment: posted after the post, or refused naming content.first_comment", async () => {
+      const post = { ...at(0), post_id: `${other}-commented`, content: { text: "links below", first_comment: "https://example.com #launch" } };
+      await client.schedulePost(post);
+      const st = await client.waitForComment(post.post_id, { timeoutMs: 60_000, intervalMs: 100 });
+      assert.equal(st.state, "published", JSON.stringify(st));
+      assert.equal(st.comment_state, "posted", JSON.stringify(st));
+      assert.ok(st.comment_id, "a posted comment has its id");
+
+      const long = { ...at(3_600_000), post_id: `${other}-long-comment`, content: { text: "x", first_comment: "c".repeat(2001) } };
+      const err = await client.schedulePost(long).catch((e) => e);
+      assert.ok(err instanceof HeraldError && err.status === 400, String(err));
+      assert.equal(err.field, "content.first_comment");
+    });
+
+    test("take a published post down; a post not published is refused", async () => {
+      const id = `${other}-commented`;
+      const first = await client.unpublishPost(id);
+      assert.ok(["removing", "removed"].includes(first.state), JSON.stringify(first));
+      const st = await client.waitForPost(id, { states: ["removed", "published"], timeoutMs: 30_000, intervalMs: 100 });
+      assert.equal(st.state, "removed", JSON.stringify(st));
+      assert.ok(st.removed_at, "a removed post says when");
+      assert.equal((await client.unpublishPost(id)).state, "removed", "asking again answers the same");
+      await eventually("the post.removed webhook", () =>
+        h.deliveries.find((d) => d.headers["herald-event-type"] === "post.removed" && JSON.parse(d.rawBody).post_id === id),
+      30_000);
+
+      const later = { ...at(86_400_000), post_id: `${other}-not-yet`, content: { text: "tomorrow" } };
+      await client.schedulePost(later);
+      const err = await client.unpublishPost(later.post_id).catch((e) => e);
+      assert.ok(err instanceof HeraldError && err.status === 409, String(err));
+      assert.equal(err.code, "not_published");
+      assert.equal((await client.getPost(later.post_id)).state, "scheduled", "a refused take-down changes nothing");
+    });
   });
 });

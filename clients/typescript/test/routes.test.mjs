@@ -1,9 +1,9 @@
-// The routes of the listing, the batch and the connect flow against a fake
-// fetch: what each sends, what it answers, and which are retried after a
-// lost answer.
+// The routes of the listing, the batch, the connect flow, groups,
+// take-downs and creator info against a fake fetch: what each sends, what
+// it answers, and which are retried after a lost answer.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { HeraldClient } from "../dist/index.js";
+import { HeraldClient, HeraldError } from "../dist/index.js";
 
 const json = (status, v) => new Response(JSON.stringify(v), { status, headers: { "content-type": "application/json" } });
 const lost = () => new TypeError("fetch failed");
@@ -80,4 +80,75 @@ test("startConnection posts the request and answers the authorize URL", async ()
   assert.equal(calls[0].url, "http://herald.test/v1/connections");
   assert.equal(calls[0].method, "POST");
   assert.deepEqual(JSON.parse(calls[0].body), req);
+});
+
+const problem = (status, code, message) =>
+  new Response(JSON.stringify({ type: "about:blank", title: "x", status, detail: message, error: { code, message } }), {
+    status,
+    headers: { "content-type": "application/problem+json" },
+  });
+
+test("getGroup reads /v1/groups/{id}, the id escaped", async () => {
+  const group = { group_id: "spring/launch", posts: [status, { ...status, post_id: "p2", group_id: "spring/launch" }] };
+  const { client, calls } = fake([json(200, group)]);
+  assert.deepEqual(await client.getGroup("spring/launch"), group);
+  assert.equal(calls[0].url, "http://herald.test/v1/groups/spring%2Flaunch");
+  assert.equal(calls[0].method, "GET");
+  assert.equal(calls[0].body, undefined);
+});
+
+test("cancelGroup deletes /v1/groups/{id}, answers a result per post, and is not sent again after a lost answer", async () => {
+  const answer = {
+    group_id: "g1",
+    results: [
+      { post_id: "p1", result: "canceled", status: { ...status, state: "canceled" } },
+      { post_id: "p2", result: "refused", status: { ...status, post_id: "p2", state: "published" }, error: { code: "already_published", message: "post p2 is already published" } },
+    ],
+  };
+  const { client, calls } = fake([json(200, answer)]);
+  assert.deepEqual(await client.cancelGroup("g1"), answer);
+  assert.equal(calls[0].url, "http://herald.test/v1/groups/g1");
+  assert.equal(calls[0].method, "DELETE");
+
+  const l = fake([lost(), json(200, answer)]);
+  await assert.rejects(l.client.cancelGroup("g1"), TypeError);
+  assert.equal(l.calls.length, 1, "cancelGroup is retried like cancelPost: not after a network failure");
+});
+
+test("unpublishPost is DELETE ?remote=true; cancelPost never sends remote", async () => {
+  const removing = { ...status, state: "removing", remote_id: "r1", url: "http://sandbox.test/p/r1" };
+  const { client, calls } = fake([json(202, removing), json(200, { ...status, state: "canceled" })]);
+  assert.deepEqual(await client.unpublishPost("a/b"), removing);
+  assert.equal(calls[0].url, "http://herald.test/v1/posts/a%2Fb?remote=true");
+  assert.equal(calls[0].method, "DELETE");
+  assert.equal(calls[0].body, undefined);
+  assert.equal((await client.cancelPost("a/b")).state, "canceled");
+  assert.equal(calls[1].url, "http://herald.test/v1/posts/a%2Fb", "a cancel must not take the post down");
+});
+
+test("a lost answer is retried for unpublishPost (asking again changes nothing)", async () => {
+  const removed = { ...status, state: "removed", removed_at: "2026-01-02T00:00:00Z" };
+  const { client, calls } = fake([lost(), json(200, removed)]);
+  assert.deepEqual(await client.unpublishPost("p1"), removed);
+  assert.equal(calls.length, 2);
+  assert.equal(calls[1].url, "http://herald.test/v1/posts/p1?remote=true");
+});
+
+test("unpublishPost's refusals are HeraldErrors with their codes", async () => {
+  const { client } = fake([problem(409, "cannot_remove", "post p1: instagram: the platform's API cannot take posts down"), problem(409, "not_published", "post p1 is not published (it is scheduled): cancel it instead")]);
+  const cannot = await client.unpublishPost("p1").catch((e) => e);
+  assert.ok(cannot instanceof HeraldError, String(cannot));
+  assert.equal(cannot.status, 409);
+  assert.equal(cannot.code, "cannot_remove");
+  assert.match(cannot.message, /instagram/);
+  const not = await client.unpublishPost("p1").catch((e) => e);
+  assert.equal(not.code, "not_published");
+});
+
+test("getCreatorInfo reads /v1/accounts/{id}/creator-info", async () => {
+  const info = { account_id: "a1", platform: "tiktok", creator_username: "u", creator_nickname: "n", privacy_level_options: ["SELF_ONLY"], comment_disabled: false, duet_disabled: false, stitch_disabled: false, max_video_post_duration_sec: 600 };
+  const { client, calls } = fake([json(200, info)]);
+  assert.deepEqual(await client.getCreatorInfo("a 1"), info);
+  assert.equal(calls[0].url, "http://herald.test/v1/accounts/a%201/creator-info");
+  assert.equal(calls[0].method, "GET");
 });

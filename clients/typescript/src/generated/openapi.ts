@@ -468,7 +468,7 @@ export interface components {
             detail: string;
             error: {
                 /** @enum {string} */
-                code: "invalid_json" | "invalid" | "unsupported" | "unauthorized" | "not_found" | "method_not_allowed" | "conflict" | "already_published" | "final" | "publishing" | "not_connected" | "too_large" | "rate_limited" | "unsupported_media_type" | "not_implemented" | "internal" | "unavailable" | "invalid_request" | "authentication_failed" | "invalid_key" | "invalid_issuer" | "invalid_audience" | "expired";
+                code: "invalid_json" | "invalid" | "unsupported" | "unauthorized" | "not_found" | "method_not_allowed" | "conflict" | "already_published" | "final" | "publishing" | "not_connected" | "too_large" | "rate_limited" | "unsupported_media_type" | "not_implemented" | "internal" | "unavailable" | "cannot_remove" | "not_published" | "invalid_request" | "authentication_failed" | "invalid_key" | "invalid_issuer" | "invalid_audience" | "expired";
                 message: string;
                 fields?: components["schemas"]["FieldProblem"][];
             };
@@ -770,7 +770,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is wrong: the body is not the JSON expected (`bad_json`: syntax, a wrong type, an unknown field, data after the object; the message says the line and column), or a field's value is wrong (`invalid`) or cannot be changed (`unsupported`); `error.fields` names each wrong field. */
+        /** @description The request is wrong: the body is not the JSON expected (`invalid_json`: syntax, a wrong type, an unknown field, data after the object; the message says the line and column), or a field's value is wrong (`invalid`) or cannot be changed (`unsupported`); `error.fields` names each wrong field. */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -798,7 +798,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Error"];
             };
         };
-        /** @description The request conflicts with the resource's state: `conflict` (post_id used by another post), `already_published`, `final` (failed or canceled), `publishing` (an attempt runs now; see Retry-After), `not_connected`. */
+        /** @description The request conflicts with the resource's state: `conflict` (post_id used by another post), `already_published`, `final` (failed or canceled), `publishing` (an attempt runs now; see Retry-After), `not_connected`; for a take-down (remote=true), `cannot_remove` (the platform's API cannot delete posts; the message names it) and `not_published` (cancel it instead). */
         Conflict: {
             headers: {
                 "Retry-After"?: number;
