@@ -35,7 +35,7 @@ const (
 
 // statusInvalid is the status of a well-formed request with wrong field
 // values: 400, as for malformed JSON (the contract); error.code
-// (invalid, bad_json) tells them apart. See doc.go.
+// (invalid, invalid_json) tells them apart. See doc.go.
 const statusInvalid = http.StatusBadRequest
 
 // problem is an error with everything its response needs. Handlers return
