@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,7 +32,8 @@ for i = 1, #h, 2 do r[h[i]] = h[i+1] end
 if r['sealed'] and r['sealed'] ~= '' then
   local p = ARGV[1] .. ARGV[3]
   redis.call('HSET', KEYS[2], p .. 'v', r['v'], p .. 'platform', r['platform'], p .. 'kid', r['kid'],
-    p .. 'sealed', r['sealed'], p .. 'expiry', r['expiry'] or '', p .. 'at', ARGV[2])
+    p .. 'sealed', r['sealed'], p .. 'expiry', r['expiry'] or '', p .. 'at', ARGV[2],
+    p .. 'user', r['platform_user_id'] or '', p .. 'login', r['login_user_id'] or '')
 end
 redis.call('DEL', KEYS[1])
 local status = 'disconnected'
@@ -116,7 +118,15 @@ const revokeRounds = 5
 func (v *Vault) revokeRound(ctx context.Context, account string, pending []pendingRevocation, force bool) (revoked bool, err error) {
 	var failed []error
 	for _, p := range pending {
-		ok, err := v.revokeAtPlatform(ctx, account, p.fields)
+		var ok bool
+		again, err := v.grantedAgain(ctx, p.fields)
+		if err == nil && again != "" {
+			// Revoking would end the new connection as well.
+			v.o.Logger.Info("tokens: kept token deleted, not revoked: its user connected again and the platform's revoke would end that grant too",
+				"account_id", account, "connected_again", again)
+		} else if err == nil {
+			ok, err = v.revokeAtPlatform(ctx, account, p.fields)
+		}
 		revoked = revoked || ok
 		if err != nil && !force {
 			failed = append(failed, err)
@@ -155,6 +165,59 @@ func (v *Vault) revokeAtPlatform(ctx context.Context, account string, h map[stri
 		return false, fmt.Errorf("revoke %s at %s: %w", account, r.Platform, err)
 	}
 	return true, nil
+}
+
+// grantedAgain returns an account whose live token the user of the kept
+// token h granted on a platform whose revoke ends the user's whole
+// authorization of the app (Platform.RevokesAll: Google, TikTok), or ""
+// when there is none. A disconnect keeps the token until the revoke job
+// runs, which waits for the look-only attempts of the account's posts
+// (up to minutes): a user who connects again meanwhile, to this account
+// or another, in any tenant, holds a token of the same grant, and the
+// revocation would disconnect it. The kept token is then only deleted,
+// as a reconnect of the same user deletes the token it replaces
+// (replace.go). Users are compared as otherUser does; a token kept
+// without its user (by an older release) is revoked as before.
+func (v *Vault) grantedAgain(ctx context.Context, h map[string]string) (string, error) {
+	plat, ok := v.o.Platforms[h["platform"]]
+	if !ok || !plat.RevokesAll || plat.Revoke == nil {
+		return "", nil
+	}
+	kept := &record{Platform: h["platform"], PlatformUserID: h["user"], LoginUserID: h["login"]}
+	id := cmp.Or(kept.LoginUserID, kept.PlatformUserID)
+	if id == "" {
+		return "", nil
+	}
+	accounts, err := v.AccountsOf(ctx, kept.Platform, id)
+	if err != nil {
+		return "", err
+	}
+	for _, acc := range accounts {
+		r, err := v.load(ctx, acc)
+		if errors.Is(err, errNoRecord) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if r.Status == StatusActive && r.Platform == kept.Platform && sameUser(kept, r) {
+			return acc, nil
+		}
+	}
+	return "", nil
+}
+
+// sameUser reports whether a and b are known to be the same user of
+// their platform: by login user id when both have one, else by platform
+// user id when neither has a login user id.
+func sameUser(a, b *record) bool {
+	switch {
+	case a.LoginUserID != "" && b.LoginUserID != "":
+		return a.LoginUserID == b.LoginUserID
+	case a.LoginUserID == "" && b.LoginUserID == "" && a.PlatformUserID != "":
+		return a.PlatformUserID == b.PlatformUserID
+	}
+	return false
 }
 
 // Receipt says what Erase deleted.

@@ -28,7 +28,11 @@
 //     waiting, and each is deleted only after its own revocation. Until
 //     then LookToken hands the kept token to one use only: the look-only
 //     attempts of the account's canceled posts whose outcome is unknown
-//     (look.go); the revoke job waits for them, bounded.
+//     (look.go); the revoke job waits for them, bounded. Where revoking
+//     ends the user's whole authorization (Platform.RevokesAll), a kept
+//     token whose user has connected again meanwhile, to any account, is
+//     deleted without its revocation, which would end the new grant
+//     (disconnect.go, grantedAgain).
 //   - Connect of an account that has a live token replaces it and keeps
 //     the replaced one for Revoke (Options.OnRevocation enqueues the job)
 //     when it differs from the new one, its platform has a revoke, and the

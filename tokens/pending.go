@@ -12,7 +12,8 @@ import (
 // that job has run: every such token must still be revoked. So the
 // revoke key, herald:{acct:ID}:revoke, is one hash that holds any number
 // of pending tokens, each under its own id (the tombstone's new rev):
-// field "<id>.<name>" for each of v, platform, kid, sealed, expiry, at.
+// field "<id>.<name>" for each of v, platform, kid, sealed, expiry, at,
+// user and login (the platform and login user ids, for grantedAgain).
 // Fields without an id are a token kept by a release that held only one;
 // they are read as one more entry. Each entry is deleted only after its
 // own revocation succeeded (or on the job's last attempt), so one that
@@ -25,7 +26,7 @@ const pendingSep = "."
 // pendingRevocation is one token kept for its revocation.
 type pendingRevocation struct {
 	id     string            // "" for a token kept by an older release
-	fields map[string]string // v, platform, kid, sealed, expiry, at
+	fields map[string]string // v, platform, kid, sealed, expiry, at, user, login
 	names  []string          // its fields as stored, to delete it alone
 }
 

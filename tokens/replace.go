@@ -85,7 +85,8 @@ if ARGV[2] == '1' then
   if r['sealed'] and r['sealed'] ~= '' then
     local p = ARGV[3] .. ARGV[5]
     redis.call('HSET', KEYS[2], p .. 'v', r['v'], p .. 'platform', r['platform'], p .. 'kid', r['kid'],
-      p .. 'sealed', r['sealed'], p .. 'expiry', r['expiry'] or '', p .. 'at', ARGV[4])
+      p .. 'sealed', r['sealed'], p .. 'expiry', r['expiry'] or '', p .. 'at', ARGV[4],
+      p .. 'user', r['platform_user_id'] or '', p .. 'login', r['login_user_id'] or '')
   end
 end
 redis.call('DEL', KEYS[1])
