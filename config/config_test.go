@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/heraldhq/herald/jobs"
 )
 
 func TestLoadDefaults(t *testing.T) {
@@ -29,6 +31,7 @@ func TestLoadDefaults(t *testing.T) {
 		RetryBase:                10 * time.Second,
 		RetryCap:                 time.Hour,
 		PublishMaxLateness:       24 * time.Hour,
+		LookWindow:               5 * time.Minute,
 		MonitorAddr:              "127.0.0.1:8080",
 		APIAddr:                  "127.0.0.1:8081",
 		APIRateLimit:             600,
@@ -167,6 +170,9 @@ func TestLoadErrors(t *testing.T) {
 		{"HERALD_RETRY_CAP", "1s", "HERALD_RETRY_BASE=10s: must not exceed HERALD_RETRY_CAP (1s)"},
 		{"HERALD_RETRY_CAP", "forever", "HERALD_RETRY_CAP=forever: not a duration (e.g. 30s, 5m)"},
 		{"HERALD_PUBLISH_MAX_LATENESS", "0s", "HERALD_PUBLISH_MAX_LATENESS=0s: must be greater than 0"},
+		{"HERALD_LOOK_WINDOW", "0s", "HERALD_LOOK_WINDOW=0s: must be greater than 0"},
+		{"HERALD_LOOK_WINDOW", "-5m", "HERALD_LOOK_WINDOW=-5m: must be greater than 0"},
+		{"HERALD_LOOK_WINDOW", "soon", "HERALD_LOOK_WINDOW=soon: not a duration (e.g. 30s, 5m)"},
 		{"HERALD_MONITOR_ADDR", "localhost:http", "HERALD_MONITOR_ADDR=localhost:http: port must be a number from 0 to 65535"},
 		{"HERALD_MONITOR_READONLY", "maybe", "HERALD_MONITOR_READONLY=maybe: not a boolean (true or false)"},
 		{"HERALD_PROMETHEUS_URL", "prometheus:9090", "HERALD_PROMETHEUS_URL=prometheus:9090: must be an http:// or https:// URL, or empty"},
@@ -337,7 +343,7 @@ func TestVars(t *testing.T) {
 		"HERALD_REDIS_URL", "HERALD_LOG_FORMAT", "HERALD_LOG_LEVEL",
 		"HERALD_WORKER_CONCURRENCY", "HERALD_WORKER_QUEUES", "HERALD_WORKER_SHUTDOWN_TIMEOUT", "HERALD_WORKER_METRICS_ADDR",
 		"HERALD_DELAYED_TASK_CHECK_INTERVAL", "HERALD_RETRY_MAX", "HERALD_RETRY_BASE", "HERALD_RETRY_CAP",
-		"HERALD_PUBLISH_MAX_LATENESS", "HERALD_ANALYTICS_INTERVAL", "HERALD_ANALYTICS_WINDOW",
+		"HERALD_PUBLISH_MAX_LATENESS", "HERALD_LOOK_WINDOW", "HERALD_ANALYTICS_INTERVAL", "HERALD_ANALYTICS_WINDOW",
 		"HERALD_ANALYTICS_HISTORY_DAYS", "HERALD_RECORD_RETENTION", "HERALD_SCHEDULER_METRICS_ADDR",
 		"HERALD_EVENTS_MAX_LEN", "HERALD_WEBHOOKS", "HERALD_WEBHOOK_SECRETS", "HERALD_WEBHOOK_MAX_AGE", "HERALD_WEBHOOK_TIMEOUT",
 		"HERALD_PUBLIC_URL", "HERALD_CONNECT_RETURN_URLS", "HERALD_GOOGLE_RISC_JWKS_URL", "HERALD_GOOGLE_RISC_ISSUER", "HERALD_GOOGLE_RISC_AUDIENCE",
@@ -386,5 +392,21 @@ func TestVars(t *testing.T) {
 			t.Errorf("field name %s used twice: errors could name the wrong variable", s.Field)
 		}
 		fields[s.Field] = true
+	}
+}
+
+// HERALD_LOOK_WINDOW's default is the worker's own: an operator who does
+// not set it gets what jobs documents.
+func TestLookWindowDefaultIsJobs(t *testing.T) {
+	c, err := LoadFrom(map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LookWindow != jobs.DefaultLookWindow {
+		t.Errorf("HERALD_LOOK_WINDOW defaults to %s, jobs.DefaultLookWindow is %s", c.LookWindow, jobs.DefaultLookWindow)
+	}
+	c, err = LoadFrom(map[string]string{"HERALD_LOOK_WINDOW": "90s"})
+	if err != nil || c.LookWindow != 90*time.Second || !c.IsSet("HERALD_LOOK_WINDOW") {
+		t.Errorf("HERALD_LOOK_WINDOW=90s: %v, set %v, %v", c.LookWindow, c.IsSet("HERALD_LOOK_WINDOW"), err)
 	}
 }

@@ -105,6 +105,7 @@ func (c *Config) validateWorker(ch *checker) {
 		ch.bad("HERALD_RETRY_BASE", fmt.Sprintf("must not exceed HERALD_RETRY_CAP (%s)", ch.l.raw["HERALD_RETRY_CAP"]))
 	}
 	ch.positive("HERALD_PUBLISH_MAX_LATENESS", c.PublishMaxLateness)
+	ch.positive("HERALD_LOOK_WINDOW", c.LookWindow)
 }
 
 func (c *Config) validateScheduler(ch *checker) {

@@ -181,6 +181,7 @@ func workerConfig(cfg config.Config, ps []publishers.Platform, log *slog.Logger,
 		RecordRetention:          cfg.RecordRetention,
 		MaxLateness:              cfg.PublishMaxLateness,
 		MaxRetry:                 cfg.RetryMax,
+		LookWindow:               cfg.LookWindow,
 		Publishers:               publishers.RegistryOf(ps),
 		Logger:                   log,
 		Analytics: analytics.Config{
