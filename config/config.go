@@ -28,6 +28,7 @@ type Config struct {
 	RetryBase          time.Duration `env:"HERALD_RETRY_BASE" envDefault:"10s" desc:"Backoff base: retry n waits a random time between 0 and HERALD_RETRY_BASE × 2^n, at most HERALD_RETRY_CAP (full jitter)."`
 	RetryCap           time.Duration `env:"HERALD_RETRY_CAP" envDefault:"1h" desc:"Longest wait before a retry (rate limits wait as long as the platform asks)."`
 	PublishMaxLateness time.Duration `env:"HERALD_PUBLISH_MAX_LATENESS" envDefault:"24h" desc:"A post not published by its publish time plus this fails as too late."`
+	LookWindow         time.Duration `env:"HERALD_LOOK_WINDOW" envDefault:"5m" desc:"After an account is disconnected, how long its token, kept sealed for the revocation, may still serve the looks (never a post) that settle its canceled posts whose outcome at the platform is unknown; the revocation waits for them at most this long after the disconnect, and a later look ends its post failed, class outcome_unknown (see Tokens and privacy)."`
 
 	AnalyticsInterval    time.Duration `env:"HERALD_ANALYTICS_INTERVAL" envDefault:"1h" desc:"How often every connected account's analytics are refreshed; each sweep spreads the refreshes across the interval."`
 	AnalyticsWindow      time.Duration `env:"HERALD_ANALYTICS_WINDOW" envDefault:"720h" desc:"Posts published longer ago than this are no longer read for analytics (default 30 days)."`

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/heraldhq/herald/jobs"
 )
 
 func TestLoadDefaults(t *testing.T) {
@@ -29,6 +31,7 @@ func TestLoadDefaults(t *testing.T) {
 		RetryBase:                10 * time.Second,
 		RetryCap:                 time.Hour,
 		PublishMaxLateness:       24 * time.Hour,
+		LookWindow:               5 * time.Minute,
 		MonitorAddr:              "127.0.0.1:8080",
 		APIAddr:                  "127.0.0.1:8081",
 		APIRateLimit:             600,
@@ -167,6 +170,9 @@ func TestLoadErrors(t *testing.T) {
 		{"HERALD_RETRY_CAP", "1s", "HERALD_RETRY_BASE=10s: must not exceed HERALD_RETRY_CAP (1s)"},
 		{"HERALD_RETRY_CAP", "forever", "HERALD_RETRY_CAP=forever: not a duration (e.g. 30s, 5m)"},
 		{"HERALD_PUBLISH_MAX_LATENESS", "0s", "HERALD_PUBLISH_MAX_LATENESS=0s: must be greater than 0"},
+		{"HERALD_LOOK_WINDOW", "0s", "HERALD_LOOK_WINDOW=0s: must be greater than 0"},
+		{"HERALD_LOOK_WINDOW", "-5m", "HERALD_LOOK_WINDOW=-5m: must be greater than 0"},
+		{"HERALD_LOOK_WINDOW", "soon", "HERALD_LOOK_WINDOW=soon: not a duration (e.g. 30s, 5m)"},
 		{"HERALD_MONITOR_ADDR", "localhost:http", "HERALD_MONITOR_ADDR=localhost:http: port must be a number from 0 to 65535"},
 		{"HERALD_MONITOR_READONLY", "maybe", "HERALD_MONITOR_READONLY=maybe: not a boolean (true or false)"},
 		{"HERALD_PROMETHEUS_URL", "prometheus:9090", "HERALD_PROMETHEUS_URL=prometheus:9090: must be an http:// or https:// URL, or empty"},
@@ -185,8 +191,8 @@ func TestLoadErrors(t *testing.T) {
 		{"HERALD_INSTAGRAM_API_VERSION", "24", "HERALD_INSTAGRAM_API_VERSION=24: must look like v24.0"},
 		{"HERALD_META_APP_SECRET", "shh", "HERALD_META_APP_ID: set it together with HERALD_META_APP_SECRET, or neither"},
 		{"HERALD_TOKEN_REFRESH_SKEW", "-1m", "HERALD_TOKEN_REFRESH_SKEW=-1m: must be greater than 0"},
-		{"HERALD_GOOGLE_AUTH_URL", "accounts.google.com/o/oauth2/v2/auth", "HERALD_GOOGLE_AUTH_URL=accounts.google.com/o/oauth2/v2/auth: must be an http:// or https:// URL"},
-		{"HERALD_GOOGLE_TOKEN_URL", "oauth2.googleapis.com/token", "HERALD_GOOGLE_TOKEN_URL=oauth2.googleapis.com/token: must be an http:// or https:// URL"},
+		{"HERALD_GOOGLE_AUTH_URL", "accounts.google.com/o/oauth2/v2/auth", "HERALD_GOOGLE_AUTH_URL=accounts.google.com/o/oauth2/v2/auth: not an absolute URL"},
+		{"HERALD_GOOGLE_TOKEN_URL", "oauth2.googleapis.com/token", "HERALD_GOOGLE_TOKEN_URL=oauth2.googleapis.com/token: not an absolute URL"},
 		{"HERALD_EVENTS_MAX_LEN", "10", "HERALD_EVENTS_MAX_LEN=10: must be at least 1000"},
 		{"HERALD_WEBHOOKS", "app", `HERALD_WEBHOOKS=app: "app": want name=url`},
 		{"HERALD_WEBHOOKS", "App=https://a.example/h", `HERALD_WEBHOOKS=App=https://a.example/h: "App": a name is 1-32 lowercase letters`},
@@ -198,7 +204,7 @@ func TestLoadErrors(t *testing.T) {
 		{"HERALD_PUBLIC_URL", "herald.example.com", "HERALD_PUBLIC_URL=herald.example.com: not an absolute URL, or empty"},
 		{"HERALD_CONNECT_RETURN_URLS", "https://app.example/ok,http://app.example/", `HERALD_CONNECT_RETURN_URLS=https://app.example/ok,http://app.example/: "http://app.example/": must be https (plain http only on loopback)`},
 		{"HERALD_CONNECT_RETURN_URLS", "https://app.example/?next=x", `HERALD_CONNECT_RETURN_URLS=https://app.example/?next=x: "https://app.example/?next=x": a prefix has no query, fragment or user info`},
-		{"HERALD_GOOGLE_RISC_JWKS_URL", "certs", "HERALD_GOOGLE_RISC_JWKS_URL=certs: must be an http:// or https:// URL"},
+		{"HERALD_GOOGLE_RISC_JWKS_URL", "certs", "HERALD_GOOGLE_RISC_JWKS_URL=certs: not an absolute URL"},
 		{"HERALD_RECONNECT_LEAD", "0s", "HERALD_RECONNECT_LEAD=0s: must be greater than 0"},
 		{"HERALD_GOOGLE_CLIENT_ID", "123.apps.googleusercontent.com", "HERALD_GOOGLE_CLIENT_ID=123.apps.googleusercontent.com: set it together with HERALD_GOOGLE_CLIENT_SECRET, or neither"},
 	}
@@ -337,7 +343,7 @@ func TestVars(t *testing.T) {
 		"HERALD_REDIS_URL", "HERALD_LOG_FORMAT", "HERALD_LOG_LEVEL",
 		"HERALD_WORKER_CONCURRENCY", "HERALD_WORKER_QUEUES", "HERALD_WORKER_SHUTDOWN_TIMEOUT", "HERALD_WORKER_METRICS_ADDR",
 		"HERALD_DELAYED_TASK_CHECK_INTERVAL", "HERALD_RETRY_MAX", "HERALD_RETRY_BASE", "HERALD_RETRY_CAP",
-		"HERALD_PUBLISH_MAX_LATENESS", "HERALD_ANALYTICS_INTERVAL", "HERALD_ANALYTICS_WINDOW",
+		"HERALD_PUBLISH_MAX_LATENESS", "HERALD_LOOK_WINDOW", "HERALD_ANALYTICS_INTERVAL", "HERALD_ANALYTICS_WINDOW",
 		"HERALD_ANALYTICS_HISTORY_DAYS", "HERALD_RECORD_RETENTION", "HERALD_SCHEDULER_METRICS_ADDR",
 		"HERALD_EVENTS_MAX_LEN", "HERALD_WEBHOOKS", "HERALD_WEBHOOK_SECRETS", "HERALD_WEBHOOK_MAX_AGE", "HERALD_WEBHOOK_TIMEOUT",
 		"HERALD_PUBLIC_URL", "HERALD_CONNECT_RETURN_URLS", "HERALD_GOOGLE_RISC_JWKS_URL", "HERALD_GOOGLE_RISC_ISSUER", "HERALD_GOOGLE_RISC_AUDIENCE",
@@ -386,5 +392,61 @@ func TestVars(t *testing.T) {
 			t.Errorf("field name %s used twice: errors could name the wrong variable", s.Field)
 		}
 		fields[s.Field] = true
+	}
+}
+
+// HERALD_LOOK_WINDOW's default is the worker's own: an operator who does
+// not set it gets what jobs documents.
+func TestLookWindowDefaultIsJobs(t *testing.T) {
+	c, err := LoadFrom(map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LookWindow != jobs.DefaultLookWindow {
+		t.Errorf("HERALD_LOOK_WINDOW defaults to %s, jobs.DefaultLookWindow is %s", c.LookWindow, jobs.DefaultLookWindow)
+	}
+	c, err = LoadFrom(map[string]string{"HERALD_LOOK_WINDOW": "90s"})
+	if err != nil || c.LookWindow != 90*time.Second || !c.IsSet("HERALD_LOOK_WINDOW") {
+		t.Errorf("HERALD_LOOK_WINDOW=90s: %v, set %v, %v", c.LookWindow, c.IsSet("HERALD_LOOK_WINDOW"), err)
+	}
+}
+
+// TestPlatformEndpointsMustBeHTTPS: every platform endpoint carries a
+// token, a client secret, a consent or the keys that vouch for security
+// events, so plain http is refused except on loopback, where tests and
+// the demo run their fakes. Every *_URL variable is such an endpoint but
+// the few named here, so a new one is checked too.
+func TestPlatformEndpointsMustBeHTTPS(t *testing.T) {
+	notEndpoints := map[string]string{
+		"HERALD_REDIS_URL":      "not http",
+		"HERALD_PUBLIC_URL":     "Herald's own address, https checked apart (TestLoadErrors)",
+		"HERALD_PROMETHEUS_URL": "an internal Prometheus, queried without a secret",
+		"HERALD_SANDBOX_URL":    "the demo's fake platform, reached by service name",
+	}
+	n := 0
+	for _, v := range Vars() {
+		name := v.Name
+		if !strings.HasSuffix(name, "_URL") || notEndpoints[name] != "" {
+			continue
+		}
+		n++
+		for _, u := range []string{"http://oauth.example/token", "http://10.0.0.5:8080/", "ftp://oauth.example/"} {
+			_, err := LoadFrom(map[string]string{name: u})
+			var ve *VarError
+			if err == nil || !errors.As(err, &ve) || ve.Var != name || !strings.Contains(err.Error(), "must be") || strings.Contains(err.Error(), "\n") {
+				t.Errorf("%s=%s: %v, want one error naming %s", name, u, err, name)
+			}
+		}
+		for _, u := range []string{"https://oauth.example/token", "http://127.0.0.1:9000/token", "http://[::1]:9000/", "http://localhost:9000/"} {
+			if _, err := LoadFrom(map[string]string{name: u}); err != nil {
+				t.Errorf("%s=%s: %v", name, u, err)
+			}
+		}
+	}
+	if n < 15 {
+		t.Errorf("checked %d endpoints, want the 15 platform URLs at least", n)
+	}
+	if _, err := LoadFrom(map[string]string{"HERALD_SANDBOX_URL": "http://sandbox:8090"}); err != nil {
+		t.Errorf("HERALD_SANDBOX_URL=http://sandbox:8090: %v", err)
 	}
 }

@@ -14,7 +14,7 @@ func (c Config) ConnectReturnURLList() []string { return splitList(c.ConnectRetu
 // Package connect checks the same again when the API starts.
 func (c *Config) validateConnect(ch *checker) {
 	for _, prefix := range c.ConnectReturnURLList() {
-		p := webhookURLProblem(prefix)
+		p := httpsURLProblem(prefix)
 		if u, err := url.Parse(prefix); p == "" && (err != nil || u.RawQuery != "" || u.Fragment != "" || u.User != nil) {
 			p = "a prefix has no query, fragment or user info"
 		}

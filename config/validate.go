@@ -106,6 +106,7 @@ func (c *Config) validateWorker(ch *checker) {
 		ch.bad("HERALD_RETRY_BASE", fmt.Sprintf("must not exceed HERALD_RETRY_CAP (%s)", ch.l.raw["HERALD_RETRY_CAP"]))
 	}
 	ch.positive("HERALD_PUBLISH_MAX_LATENESS", c.PublishMaxLateness)
+	ch.positive("HERALD_LOOK_WINDOW", c.LookWindow)
 }
 
 func (c *Config) validateScheduler(ch *checker) {
@@ -135,7 +136,7 @@ func (c *Config) validateWebhooks(ch *checker) {
 	ch.positive("HERALD_WEBHOOK_MAX_AGE", c.WebhookMaxAge)
 	ch.positive("HERALD_WEBHOOK_TIMEOUT", c.WebhookTimeout)
 	if c.PublicURL != "" {
-		if p := webhookURLProblem(c.PublicURL); p != "" {
+		if p := httpsURLProblem(c.PublicURL); p != "" {
 			ch.bad("HERALD_PUBLIC_URL", p+", or empty")
 		}
 	}
@@ -215,7 +216,12 @@ func (c *Config) validatePlatforms(ch *checker) {
 }
 
 // validateEndpoints checks the platforms' URLs: required ones, and the
-// optional ones (empty: the platform's own) when set.
+// optional ones (empty: the platform's own) when set. Every one of them
+// carries an account's token, a client secret, a consent or the keys that
+// vouch for security events, so each must be https; plain http is left
+// to loopback, where tests and the demo run their fakes. The sandbox is
+// the demo's fake platform itself (compose reaches it as
+// http://sandbox:8090) and carries no real token: any http(s) URL.
 func (c *Config) validateEndpoints(ch *checker) {
 	for name, u := range map[string]string{
 		"HERALD_GOOGLE_AUTH_URL": c.GoogleAuthURL, "HERALD_TIKTOK_AUTH_URL": c.TikTokAuthURL, "HERALD_LINKEDIN_AUTH_URL": c.LinkedInAuthURL,
@@ -227,14 +233,17 @@ func (c *Config) validateEndpoints(ch *checker) {
 		"HERALD_GOOGLE_RISC_JWKS_URL": c.GoogleRISCJWKSURL,
 		"HERALD_INSTAGRAM_GRAPH_URL":  c.InstagramGraphURL, "HERALD_INSTAGRAM_REFRESH_URL": c.InstagramRefreshURL,
 	} {
-		if !isHTTPURL(u) {
-			ch.bad(name, "must be an http:// or https:// URL")
+		if p := httpsURLProblem(u); p != "" {
+			ch.bad(name, p)
 		}
 	}
-	for name, u := range map[string]string{"HERALD_YOUTUBE_UPLOAD_URL": c.YouTubeUploadURL, "HERALD_SANDBOX_URL": c.SandboxURL} {
-		if u != "" && !isHTTPURL(u) {
-			ch.bad(name, "must be an http:// or https:// URL, or empty")
+	if c.YouTubeUploadURL != "" {
+		if p := httpsURLProblem(c.YouTubeUploadURL); p != "" {
+			ch.bad("HERALD_YOUTUBE_UPLOAD_URL", p+", or empty")
 		}
+	}
+	if c.SandboxURL != "" && !isHTTPURL(c.SandboxURL) {
+		ch.bad("HERALD_SANDBOX_URL", "must be an http:// or https:// URL, or empty")
 	}
 }
 

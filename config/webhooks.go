@@ -49,7 +49,7 @@ func parseWebhooks(endpoints, secrets string) ([]WebhookEndpoint, map[string]str
 		case index[name] > 0:
 			problems["HERALD_WEBHOOKS"] = fmt.Sprintf("%q named twice", name)
 		default:
-			if p := webhookURLProblem(strings.TrimSpace(raw)); p != "" {
+			if p := httpsURLProblem(strings.TrimSpace(raw)); p != "" {
 				problems["HERALD_WEBHOOKS"] = fmt.Sprintf("%s: %s", name, p)
 				continue
 			}
@@ -83,9 +83,12 @@ func parseWebhooks(endpoints, secrets string) ([]WebhookEndpoint, map[string]str
 	return eps, problems
 }
 
-// webhookURLProblem allows https anywhere and plain http only on loopback,
-// where a local receiver (the demo's, a sidecar's) is reached.
-func webhookURLProblem(raw string) string {
+// httpsURLProblem allows https anywhere and plain http only on loopback,
+// where a local receiver (the demo's, a sidecar's) or a test's fake
+// platform is reached: whatever travels to such a URL (a webhook's
+// signature, an account's token, a client secret) must not cross a
+// network in clear.
+func httpsURLProblem(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return "not an absolute URL"

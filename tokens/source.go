@@ -19,11 +19,5 @@ type Source interface {
 // connected, was disconnected, or must be connected again.
 var ErrNotConnected = errors.New("tokens: account not connected")
 
-// Static is a Source that returns the same token for every account. It
-// serves the sandbox platform, which checks no token, and tests.
-type Static struct{ AccessToken string }
-
-// Token implements Source.
-func (s Static) Token(context.Context, string, string) (*oauth2.Token, error) {
-	return &oauth2.Token{AccessToken: s.AccessToken, TokenType: "Bearer"}, nil
-}
+// The Vault is Herald's Source (doc.go).
+var _ Source = (*Vault)(nil)

@@ -151,6 +151,13 @@ func newVault(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Plat
 	}
 	if tel != nil {
 		o.OnRefresh, o.OnCoalesced = tel.tokens.Refreshed, tel.tokens.Coalesced
+		// The refresh series of the platforms that refresh start at zero,
+		// so that increase() in HeraldReauthSpike sees the first ones.
+		for name, p := range o.Platforms {
+			if p.OAuth != nil || p.Refresh != nil {
+				tel.tokens.Platforms(name)
+			}
+		}
 	}
 	return tokens.New(rdb, keys, jobs.VaultHooks(client, o)), keys, nil
 }
@@ -182,6 +189,7 @@ func workerConfig(cfg config.Config, ps []publishers.Platform, log *slog.Logger,
 		RecordRetention:          cfg.RecordRetention,
 		MaxLateness:              cfg.PublishMaxLateness,
 		MaxRetry:                 cfg.RetryMax,
+		LookWindow:               cfg.LookWindow,
 		Publishers:               publishers.RegistryOf(ps),
 		Logger:                   log,
 		Analytics: analytics.Config{

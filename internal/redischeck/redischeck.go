@@ -1,6 +1,7 @@
 // Package redischeck tells whether a Redis server is fit to hold Herald's
-// queue: asynq loses jobs when Redis evicts keys, and a Redis that
-// persists nothing loses every scheduled post when it restarts.
+// queue: asynq loses jobs when Redis evicts keys, a Redis that persists
+// nothing loses every scheduled post when it restarts, and a Redis older
+// than MinVersion lacks commands Herald uses.
 package redischeck
 
 import (
@@ -32,6 +33,12 @@ func (r Report) OK() bool { return len(r.Problems) == 0 }
 // Check inspects the server behind rdb. On a cluster it inspects the node
 // the client picks for INFO; every node should be configured alike.
 func Check(ctx context.Context, rdb redis.UniversalClient) (Report, error) {
+	return check(ctx, rdb, MinVersion)
+}
+
+// check is Check with the oldest version allowed as a parameter, so a
+// test can hold a real server to a version it does not reach.
+func check(ctx context.Context, rdb redis.UniversalClient, minVersion string) (Report, error) {
 	var r Report
 	info, err := rdb.Info(ctx, "server", "memory", "persistence").Result()
 	if err != nil {
@@ -39,6 +46,11 @@ func Check(ctx context.Context, rdb redis.UniversalClient) (Report, error) {
 	}
 	fields := parseInfo(info)
 	r.Version = fields["redis_version"]
+	if p, w := versionFindings(r.Version, minVersion); p != "" {
+		r.Problems = append(r.Problems, p)
+	} else if w != "" {
+		r.Warnings = append(r.Warnings, w)
+	}
 	r.Mode = fields["redis_mode"]
 	r.MaxMemoryPolicy = fields["maxmemory_policy"]
 	r.AOF = fields["aof_enabled"] == "1"
