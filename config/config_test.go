@@ -23,6 +23,7 @@ func TestLoadDefaults(t *testing.T) {
 		LogFormat:                "json",
 		LogLevel:                 slog.LevelInfo,
 		WorkerConcurrency:        50,
+		WorkerDequeuers:          4,
 		WorkerQueues:             "critical=10,publish=6,webhooks=3,analytics=1",
 		WorkerShutdownTimeout:    25 * time.Second,
 		WorkerMetricsAddr:        "127.0.0.1:9091",
@@ -154,6 +155,8 @@ func TestLoadErrors(t *testing.T) {
 		{"HERALD_WORKER_CONCURRENCY", "abc", "HERALD_WORKER_CONCURRENCY=abc: not a number"},
 		{"HERALD_WORKER_CONCURRENCY", "0", "HERALD_WORKER_CONCURRENCY=0: must be between 1 and 10000"},
 		{"HERALD_WORKER_CONCURRENCY", "10001", "HERALD_WORKER_CONCURRENCY=10001: must be between 1 and 10000"},
+		{"HERALD_WORKER_DEQUEUERS", "0", "HERALD_WORKER_DEQUEUERS=0: must be between 1 and 64"},
+		{"HERALD_WORKER_DEQUEUERS", "65", "HERALD_WORKER_DEQUEUERS=65: must be between 1 and 64"},
 		{"HERALD_WORKER_CONCURRENCY", "99999999999999999999", "HERALD_WORKER_CONCURRENCY=99999999999999999999: number out of range"},
 		{"HERALD_WORKER_QUEUES", "critical,posts", `HERALD_WORKER_QUEUES=critical,posts: queue "posts" is not one of Herald's queues (critical, publish, webhooks, analytics)`},
 		{"HERALD_WORKER_QUEUES", "publish=0", `HERALD_WORKER_QUEUES=publish=0: queue "publish": weight "0" is not a whole number from 1 to 100`},
@@ -341,7 +344,7 @@ func TestWebhookEndpoints(t *testing.T) {
 func TestVars(t *testing.T) {
 	want := []string{
 		"HERALD_REDIS_URL", "HERALD_LOG_FORMAT", "HERALD_LOG_LEVEL",
-		"HERALD_WORKER_CONCURRENCY", "HERALD_WORKER_QUEUES", "HERALD_WORKER_SHUTDOWN_TIMEOUT", "HERALD_WORKER_METRICS_ADDR",
+		"HERALD_WORKER_CONCURRENCY", "HERALD_WORKER_DEQUEUERS", "HERALD_WORKER_QUEUES", "HERALD_WORKER_SHUTDOWN_TIMEOUT", "HERALD_WORKER_METRICS_ADDR",
 		"HERALD_DELAYED_TASK_CHECK_INTERVAL", "HERALD_RETRY_MAX", "HERALD_RETRY_BASE", "HERALD_RETRY_CAP",
 		"HERALD_PUBLISH_MAX_LATENESS", "HERALD_LOOK_WINDOW", "HERALD_ANALYTICS_INTERVAL", "HERALD_ANALYTICS_WINDOW",
 		"HERALD_ANALYTICS_HISTORY_DAYS", "HERALD_RECORD_RETENTION", "HERALD_SCHEDULER_METRICS_ADDR",

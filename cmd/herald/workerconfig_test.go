@@ -24,6 +24,7 @@ func TestWorkerConfigTakesTheEnvironment(t *testing.T) {
 		"HERALD_LOOK_WINDOW":                 "90s",
 		"HERALD_DELAYED_TASK_CHECK_INTERVAL": "3s",
 		"HERALD_RETRY_MAX":                   "4",
+		"HERALD_WORKER_DEQUEUERS":            "3",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -32,8 +33,8 @@ func TestWorkerConfigTakesTheEnvironment(t *testing.T) {
 	if wc.LookWindow != 90*time.Second {
 		t.Errorf("LookWindow %s, want HERALD_LOOK_WINDOW's 90s", wc.LookWindow)
 	}
-	if wc.DelayedTaskCheckInterval != 3*time.Second || wc.MaxRetry != 4 {
-		t.Errorf("DelayedTaskCheckInterval %s, MaxRetry %d", wc.DelayedTaskCheckInterval, wc.MaxRetry)
+	if wc.DelayedTaskCheckInterval != 3*time.Second || wc.MaxRetry != 4 || wc.Dequeuers != 3 {
+		t.Errorf("DelayedTaskCheckInterval %s, MaxRetry %d, Dequeuers %d", wc.DelayedTaskCheckInterval, wc.MaxRetry, wc.Dequeuers)
 	}
 }
 
