@@ -162,14 +162,9 @@ func (s *Server) tokenOrConsent(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	acct := s.codeAccount(ans)
 	if at, _ := ans["access_token"].(string); s.access[at] != nil {
-		s.access[at].scopes = b.Scope // the token can do what was granted, no more
-	}
-	if a, ok := s.accounts[acct]; ok {
-		// The token carries what the consent granted, as Google's does.
-		a.scopes = map[string]bool{}
-		for _, f := range strings.Fields(b.Scope) {
-			a.scopes[f] = true
-		}
+		// The token carries what the consent granted, no more, as
+		// Google's does; its refreshes too (scopes.go).
+		s.access[at].scopes = b.Scope
 	}
 	s.mu.Unlock()
 	if strings.Contains(" "+b.Scope+" ", " openid ") {

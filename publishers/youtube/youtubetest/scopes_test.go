@@ -145,3 +145,44 @@ func TestIDTokenVerifiesWithTheJWKSet(t *testing.T) {
 		t.Errorf("signature: %v", err)
 	}
 }
+
+// A token carries the scopes it was issued with, its refreshes too:
+// IssueToken's default (Scope) cannot comment, one issued with
+// ScopeForceSSL can, and a refresh of the narrower grant stays narrow.
+func TestIssuedTokenCarriesItsScopes(t *testing.T) {
+	s := youtubetest.New()
+	defer s.Close()
+	comment := func(tok string) int {
+		req, _ := http.NewRequest("POST", s.URL()+"/youtube/v3/commentThreads?part=snippet", strings.NewReader(
+			`{"snippet":{"channelId":"UC1","videoId":"nosuchvideo","topLevelComment":{"snippet":{"textOriginal":"hi"}}}}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	narrow := s.IssueToken("ada")
+	if st := comment(narrow.AccessToken); st != http.StatusForbidden {
+		t.Errorf("commentThreads.insert with Scope: %d, want 403", st)
+	}
+	resp, err := http.PostForm(s.TokenURL(), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {narrow.RefreshToken},
+		"client_id": {youtubetest.ClientID}, "client_secret": {youtubetest.ClientSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ans struct {
+		AccessToken string `json:"access_token"`
+		Scope       string
+	}
+	json.NewDecoder(resp.Body).Decode(&ans)
+	resp.Body.Close()
+	if ans.Scope != youtubetest.Scope || comment(ans.AccessToken) != http.StatusForbidden {
+		t.Errorf("refreshed narrow grant: scope %q, want Scope and a 403", ans.Scope)
+	}
+	wide := s.IssueToken("ada", youtubetest.Scope, youtubetest.ScopeForceSSL)
+	if st := comment(wide.AccessToken); st != http.StatusNotFound {
+		t.Errorf("commentThreads.insert with force-ssl on a missing video: %d, want 404", st)
+	}
+}
