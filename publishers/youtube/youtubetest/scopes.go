@@ -17,11 +17,11 @@ const ScopePrefix = "https://www.googleapis.com/auth/"
 var opScopes = map[Op][]string{
 	OpCommentThreadsInsert: {"youtube.force-ssl"},
 	OpVideosDelete:         {"youtube", "youtube.force-ssl", "youtubepartner"},
-	OpVideosInsert:        {"youtube.upload", "youtube", "youtube.force-ssl", "youtubepartner"},
-	OpThumbnailsSet:       {"youtube.upload", "youtube", "youtube.force-ssl", "youtubepartner"},
-	OpPlaylistItemsInsert: {"youtube", "youtube.force-ssl", "youtubepartner"},
-	OpVideosList:          {"youtube.readonly", "youtube", "youtube.force-ssl", "youtubepartner"},
-	OpChannelsList:        {"youtube.readonly", "youtube", "youtube.force-ssl", "youtubepartner"},
+	OpVideosInsert:         {"youtube.upload", "youtube", "youtube.force-ssl", "youtubepartner"},
+	OpThumbnailsSet:        {"youtube.upload", "youtube", "youtube.force-ssl", "youtubepartner"},
+	OpPlaylistItemsInsert:  {"youtube", "youtube.force-ssl", "youtubepartner"},
+	OpVideosList:           {"youtube.readonly", "youtube", "youtube.force-ssl", "youtubepartner"},
+	OpChannelsList:         {"youtube.readonly", "youtube", "youtube.force-ssl", "youtubepartner"},
 }
 
 // scopeList is the grant's scopes, space-separated as Google answers
