@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/publishers/instagram/instagramtest"
 )
@@ -61,5 +62,44 @@ func TestPermissionsOfAConsent(t *testing.T) {
 	}
 	if st, ans := create(longToken()); st != http.StatusOK {
 		t.Errorf("a token with every permission: %d %v", st, ans)
+	}
+}
+
+// A token IssueToken made carries the permissions named, no more:
+// commenting wants the comments permission, reading comments it or the
+// basic one; a token the server did not issue carries OrdinaryScopes.
+func TestIssuedTokenCarriesItsPermissions(t *testing.T) {
+	s := instagramtest.New()
+	defer s.Close()
+	media := s.Seed("1784", "Sunset", time.Now())
+	call := func(method, token string) (int, float64) {
+		req, _ := http.NewRequest(method, s.URL()+"/v23.0/"+media+"/comments?message=hi", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var ans struct{ Error struct{ Code float64 } }
+		json.NewDecoder(resp.Body).Decode(&ans)
+		return resp.StatusCode, ans.Error.Code
+	}
+	for _, tc := range []struct {
+		name, token string
+		post, get   int
+	}{
+		{"publish only", s.IssueToken("1784", "instagram_business_content_publish"), 403, 403},
+		{"basic", s.IssueToken("1784", "instagram_business_basic,instagram_business_content_publish"), 403, 200},
+		{"comments", s.IssueToken("1784", "instagram_business_manage_comments"), 200, 200},
+		{"Facebook Login comments", s.IssueToken("1784", "instagram_manage_comments"), 200, 200},
+		{"issued without naming any", s.IssueToken("1784"), 200, 200},
+		{"not issued by the server", "IGQVJ-any", 200, 200},
+	} {
+		if st, code := call(http.MethodPost, tc.token); st != tc.post || st == 403 && code != 10 {
+			t.Errorf("%s: create comment %d (code %v), want %d", tc.name, st, code, tc.post)
+		}
+		if st, code := call(http.MethodGet, tc.token); st != tc.get || st == 403 && code != 10 {
+			t.Errorf("%s: read comments %d (code %v), want %d", tc.name, st, code, tc.get)
+		}
 	}
 }

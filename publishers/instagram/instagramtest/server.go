@@ -38,8 +38,8 @@ type Server struct {
 	byURL      map[string]Processing
 	limit      int
 	appSecret  string
-	// permissions are the tokens a consent issued and what each may
-	// do, comma-joined (permissions.go).
+	// permissions are the tokens a consent or IssueToken issued and
+	// what each may do, comma-joined (permissions.go).
 	permissions map[string]string
 	faults      faultrules.Rules[Endpoint, Fault]
 	calls       calllog.Log[Call]
@@ -54,7 +54,6 @@ type Server struct {
 	stats       map[string]MediaStats   // set by SetMediaStats
 	accounts    map[string]AccountStats // set by SetAccountStats
 	comments    []*Comment
-	scopes      map[string]map[string]bool // set by GrantScopes
 }
 
 // New starts a server on a loopback address. The caller must Close it.
