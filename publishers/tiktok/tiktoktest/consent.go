@@ -156,8 +156,8 @@ func (s *Server) tokenOrCode(r *http.Request, c *Call) reply {
 	}
 	t := s.rotateLocked(g)
 	return reply{status: http.StatusOK, body: map[string]any{
-		"access_token": t.AccessToken, "expires_in": int64(AccessTokenLifetime / time.Second),
-		"refresh_token": t.RefreshToken, "refresh_expires_in": int64(RefreshTokenLifetime / time.Second),
+		"access_token": t.AccessToken, "expires_in": int64(s.accessLife / time.Second),
+		"refresh_token": t.RefreshToken, "refresh_expires_in": int64(s.refreshLife / time.Second),
 		"open_id": g.openID, "scope": b.Scope, "token_type": "Bearer",
 	}}
 }
