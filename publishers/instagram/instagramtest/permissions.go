@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 )
 
 // Permissions of tokens: a token carries the permissions granted when
@@ -109,14 +111,5 @@ func (s *Server) carry(from string, rep reply) reply {
 // instagram_business_basic, which every Instagram Login app needs,
 // stays.
 func grantedOf(asked string, grant []string) string {
-	if len(grant) == 0 {
-		return asked
-	}
-	var out []string
-	for _, a := range strings.Split(asked, ",") {
-		if a == "instagram_business_basic" || slices.Contains(grant, a) {
-			out = append(out, a)
-		}
-	}
-	return strings.Join(out, ",")
+	return strings.Join(fakeconsent.Kept(strings.Split(asked, ","), grant, "instagram_business_basic"), ",")
 }

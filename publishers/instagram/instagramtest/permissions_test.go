@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/publishers/instagram/instagramtest"
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 )
 
 // A user keeps some permissions at the consent: the exchange names them,
@@ -17,7 +18,6 @@ func TestPermissionsOfAConsent(t *testing.T) {
 	s := instagramtest.New()
 	defer s.Close()
 	redirect := "https://herald.example/v1/oauth/instagram/callback"
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	do := func(resp *http.Response, err error) (int, map[string]any) {
 		if err != nil {
 			t.Fatal(err)
@@ -30,14 +30,9 @@ func TestPermissionsOfAConsent(t *testing.T) {
 	longToken := func(grant ...string) string {
 		q := url.Values{"client_id": {"app"}, "response_type": {"code"}, "redirect_uri": {redirect},
 			"scope": {"instagram_business_basic,instagram_business_content_publish,instagram_business_manage_insights"}, "state": {"st"}}
-		resp, err := noFollow.PostForm(s.AuthURL()+"?"+q.Encode(), url.Values{"decision": {"allow"}, "user": {"1784"}, "grant": grant})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		u, _ := url.Parse(resp.Header.Get("Location"))
-		_, ans := do(http.PostForm(s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {u.Query().Get("code")},
-			"redirect_uri": {redirect}, "client_id": {"app"}}))
+		code := fakeconsent.Code(t, s.AuthURL(), q, url.Values{"user": {"1784"}, "grant": grant})
+		_, ans := fakeconsent.Exchange(t, s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {code},
+			"redirect_uri": {redirect}, "client_id": {"app"}})
 		data := ans["data"].([]any)[0].(map[string]any)
 		if len(grant) > 0 && data["permissions"] != "instagram_business_basic,instagram_business_manage_insights" {
 			t.Errorf("permissions %v", data["permissions"])

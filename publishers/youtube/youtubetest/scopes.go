@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 )
 
 // ScopePrefix prefixes Google's YouTube scopes.
@@ -73,14 +75,5 @@ func (s *Server) scopeRefusal(op Op, r *http.Request) *reply {
 // "Handling granular permissions"); the sign-in scopes (openid, email,
 // profile) cannot be left out.
 func grantedOf(asked string, grant []string) string {
-	if len(grant) == 0 {
-		return asked
-	}
-	var out []string
-	for _, a := range strings.Fields(asked) {
-		if slices.Contains([]string{"openid", "email", "profile"}, a) || slices.Contains(grant, a) {
-			out = append(out, a)
-		}
-	}
-	return strings.Join(out, " ")
+	return strings.Join(fakeconsent.Kept(strings.Fields(asked), grant, "openid", "email", "profile"), " ")
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 )
 
@@ -23,23 +24,11 @@ func consentToken(t *testing.T, s *youtubetest.Server, account, scope string, gr
 	t.Helper()
 	redirect := "https://herald.example/v1/oauth/youtube/callback"
 	q := url.Values{"client_id": {youtubetest.ClientID}, "response_type": {"code"}, "redirect_uri": {redirect}, "scope": {scope}, "state": {"st"}}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.PostForm(s.AuthURL()+"?"+q.Encode(), url.Values{"decision": {"allow"}, "account": {account}, "grant": grant})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, _ := url.Parse(resp.Header.Get("Location"))
-	resp, err = http.PostForm(s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+	code := fakeconsent.Code(t, s.AuthURL(), q, url.Values{"account": {account}, "grant": grant})
+	st, ans := fakeconsent.Exchange(t, s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {redirect}, "client_id": {youtubetest.ClientID}, "client_secret": {youtubetest.ClientSecret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var ans map[string]any
-	json.NewDecoder(resp.Body).Decode(&ans)
-	if resp.StatusCode != 200 {
-		t.Fatalf("exchange: %d %v", resp.StatusCode, ans)
+	if st != 200 {
+		t.Fatalf("exchange: %d %v", st, ans)
 	}
 	return ans
 }
