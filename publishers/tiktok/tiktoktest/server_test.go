@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 	"github.com/heraldhq/herald/publishers/publisherstest"
 	"github.com/heraldhq/herald/publishers/tiktok/tiktoktest"
 )
@@ -113,22 +114,18 @@ func TestUploadTakesChunksInOrderOnce(t *testing.T) {
 	}
 }
 
+// refreshToken runs the refresh_token grant of rt.
+func refreshToken(t *testing.T, srv *tiktoktest.Server, rt string) (int, map[string]any) {
+	t.Helper()
+	return fakeconsent.Exchange(t, srv.URL()+"/v2/oauth/token/", url.Values{"client_key": {tiktoktest.DefaultClientKey},
+		"client_secret": {tiktoktest.DefaultClientSecret}, "grant_type": {"refresh_token"}, "refresh_token": {rt}})
+}
+
 func TestTokenRotation(t *testing.T) {
 	srv := tiktoktest.New()
 	defer srv.Close()
 	tok := srv.Issue("u1")
-	refresh := func(rt string) (int, map[string]any) {
-		form := url.Values{"client_key": {tiktoktest.DefaultClientKey}, "client_secret": {tiktoktest.DefaultClientSecret},
-			"grant_type": {"refresh_token"}, "refresh_token": {rt}}
-		resp, err := http.PostForm(srv.URL()+"/v2/oauth/token/", form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
-	}
+	refresh := func(rt string) (int, map[string]any) { return refreshToken(t, srv, rt) }
 	status, out := refresh(tok.RefreshToken)
 	if status != http.StatusOK || out["refresh_token"] == tok.RefreshToken || out["refresh_token"] != srv.LiveRefreshToken("u1") {
 		t.Fatalf("refresh: %d %v", status, out)
@@ -176,18 +173,7 @@ func TestTokenLifetimes(t *testing.T) {
 	srv := tiktoktest.New()
 	defer srv.Close()
 	srv.SetClock(clk.Now)
-	refresh := func(rt string) (int, map[string]any) {
-		form := url.Values{"client_key": {tiktoktest.DefaultClientKey}, "client_secret": {tiktoktest.DefaultClientSecret},
-			"grant_type": {"refresh_token"}, "refresh_token": {rt}}
-		resp, err := http.PostForm(srv.URL()+"/v2/oauth/token/", form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
-	}
+	refresh := func(rt string) (int, map[string]any) { return refreshToken(t, srv, rt) }
 	userInfo := func(at string) int {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/v2/user/info/?fields=open_id", nil)
 		req.Header.Set("Authorization", "Bearer "+at)
