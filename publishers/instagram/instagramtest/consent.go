@@ -67,17 +67,10 @@ type binding struct {
 // than code, no client_id or scope, a redirect_uri that is not absolute
 // https (http let through on loopback for tests).
 func checkAuthorize(q url.Values) string {
-	switch {
-	case q.Get("response_type") != "code":
-		return "response_type must be code"
-	case q.Get("client_id") == "":
-		return "client_id is required"
-	case strings.TrimSpace(q.Get("scope")) == "":
-		return "scope is required"
-	case !fakeconsent.RedirectOK(q.Get("redirect_uri")):
-		return "Invalid redirect_uri"
-	}
-	return ""
+	return map[string]string{
+		"response_type": "response_type must be code", "client_id": "client_id is required",
+		"scope": "scope is required", "redirect_uri": "Invalid redirect_uri",
+	}[fakeconsent.Problem(q, "client_id", "")]
 }
 
 // consentPage is the consent: a user who cancels comes back with

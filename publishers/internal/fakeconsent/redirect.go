@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strings"
 )
 
 // Loopback reports whether host is localhost or a loopback address: the
@@ -38,4 +39,24 @@ func Kept(asked, ticked []string, always ...string) []string {
 		}
 	}
 	return out
+}
+
+// Problem is the first parameter of an authorize request (its query q)
+// that Instagram, LinkedIn and TikTok refuse before consent, or "":
+// response_type other than code, the client parameter (clientParam:
+// client_id, or TikTok's client_key) missing or, when clientID is set,
+// another, no scope, a redirect_uri RedirectOK refuses. Each fake words
+// the refusal as its platform does and adds its own rules.
+func Problem(q url.Values, clientParam, clientID string) string {
+	switch {
+	case q.Get("response_type") != "code":
+		return "response_type"
+	case q.Get(clientParam) == "" || clientID != "" && q.Get(clientParam) != clientID:
+		return clientParam
+	case strings.TrimSpace(q.Get("scope")) == "":
+		return "scope"
+	case !RedirectOK(q.Get("redirect_uri")):
+		return "redirect_uri"
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
 package fakeconsent
 
 import (
+	"net/url"
 	"slices"
 	"testing"
 )
@@ -43,5 +44,30 @@ func TestKept(t *testing.T) {
 	}
 	if got := Kept(asked, []string{"insights"}); !slices.Equal(got, []string{"insights"}) {
 		t.Errorf("insights ticked, nothing kept always: %v", got)
+	}
+}
+
+func TestProblem(t *testing.T) {
+	good := func() url.Values {
+		return url.Values{"response_type": {"code"}, "client_key": {"k"}, "scope": {"a"}, "redirect_uri": {"https://app.example/cb"}}
+	}
+	for want, tweak := range map[string]func(url.Values){
+		"":              func(url.Values) {},
+		"response_type": func(q url.Values) { q.Set("response_type", "token") },
+		"client_key":    func(q url.Values) { q.Set("client_key", "other") },
+		"scope":         func(q url.Values) { q.Set("scope", " ") },
+		"redirect_uri":  func(q url.Values) { q.Set("redirect_uri", "http://app.example/cb") },
+	} {
+		q := good()
+		tweak(q)
+		if got := Problem(q, "client_key", "k"); got != want {
+			t.Errorf("Problem = %q, want %q", got, want)
+		}
+	}
+	if got := Problem(url.Values{"response_type": {"code"}, "scope": {"a"}, "redirect_uri": {"https://app.example/cb"}}, "client_id", ""); got != "client_id" {
+		t.Errorf("no client_id: %q", got)
+	}
+	if got := Problem(url.Values{"response_type": {"code"}, "client_id": {"any"}, "scope": {"a"}, "redirect_uri": {"https://app.example/cb"}}, "client_id", ""); got != "" {
+		t.Errorf("any client_id when none is set: %q", got)
 	}
 }

@@ -55,17 +55,10 @@ func (s *Server) checkAuthorize(q url.Values) string {
 	s.mu.Lock()
 	id := s.clientID
 	s.mu.Unlock()
-	switch {
-	case q.Get("response_type") != "code":
-		return "response_type must be code"
-	case q.Get("client_id") == "" || (id != "" && q.Get("client_id") != id):
-		return "invalid client_id"
-	case strings.TrimSpace(q.Get("scope")) == "":
-		return "scope is required"
-	case !fakeconsent.RedirectOK(q.Get("redirect_uri")):
-		return "invalid redirect_uri"
-	}
-	return ""
+	return map[string]string{
+		"response_type": "response_type must be code", "client_id": "invalid client_id",
+		"scope": "scope is required", "redirect_uri": "invalid redirect_uri",
+	}[fakeconsent.Problem(q, "client_id", id)]
 }
 
 // consentPage is the consent: a member who cancels comes back with

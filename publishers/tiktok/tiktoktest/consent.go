@@ -3,7 +3,6 @@ package tiktoktest
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
@@ -51,16 +50,13 @@ func (s *Server) checkAuthorize(q url.Values) string {
 	key := s.clientKey
 	s.mu.Unlock()
 	u, err := url.Parse(q.Get("redirect_uri"))
+	if p := fakeconsent.Problem(q, "client_key", key); p != "" {
+		return p
+	}
 	switch {
-	case q.Get("client_key") != key:
-		return "client_key"
-	case q.Get("response_type") != "code":
-		return "response_type"
-	case strings.TrimSpace(q.Get("scope")) == "":
-		return "scope"
 	case q.Get("state") == "":
 		return "state"
-	case err != nil || u.RawQuery != "" || !fakeconsent.RedirectOK(q.Get("redirect_uri")):
+	case err != nil || u.RawQuery != "":
 		return "redirect_uri"
 	}
 	return ""
