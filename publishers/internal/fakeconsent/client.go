@@ -11,6 +11,7 @@ import (
 // T is what the helpers below need of a *testing.T.
 type T interface {
 	Helper()
+	Errorf(format string, args ...any)
 	Fatalf(format string, args ...any)
 }
 
@@ -63,4 +64,19 @@ func Exchange(t T, tokenURL string, form url.Values) (int, map[string]any) {
 	var ans map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&ans)
 	return resp.StatusCode, ans
+}
+
+// RefusesEach checks that the consent page authURL answers each
+// authorize request good() altered by a tweak with a 400 and no
+// redirect, allowed or not: a request the platform refuses before
+// consent never sends the browser anywhere.
+func RefusesEach(t T, authURL string, good func() url.Values, tweaks map[string]func(url.Values)) {
+	t.Helper()
+	for name, tweak := range tweaks {
+		q := good()
+		tweak(q)
+		if st, loc, err := Decide(authURL, q, url.Values{"decision": {"allow"}}); err != nil || st != http.StatusBadRequest || loc != nil {
+			t.Errorf("%s: %d %v %v, want 400 and no redirect", name, st, loc, err)
+		}
+	}
 }

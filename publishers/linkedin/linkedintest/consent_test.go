@@ -58,18 +58,12 @@ func TestConsentRefusesABadAuthorizeRequest(t *testing.T) {
 	good := func() url.Values {
 		return url.Values{"client_id": {"cid"}, "response_type": {"code"}, "redirect_uri": {"https://herald.example/cb"}, "scope": {"w_member_social"}, "state": {"st"}}
 	}
-	for name, tweak := range map[string]func(url.Values){
+	fakeconsent.RefusesEach(t, s.AuthURL(), good, map[string]func(url.Values){
 		"response_type token":  func(q url.Values) { q.Set("response_type", "token") },
 		"another client_id":    func(q url.Values) { q.Set("client_id", "other") },
 		"no scope":             func(q url.Values) { q.Del("scope") },
 		"plain http elsewhere": func(q url.Values) { q.Set("redirect_uri", "http://herald.example/cb") },
-	} {
-		q := good()
-		tweak(q)
-		if st, loc, err := fakeconsent.Decide(s.AuthURL(), q, url.Values{"decision": {"allow"}}); err != nil || st != http.StatusBadRequest || loc != nil {
-			t.Errorf("%s: %d %v %v, want 400 and no redirect", name, st, loc, err)
-		}
-	}
+	})
 	if st, loc, _ := fakeconsent.Decide(s.AuthURL(), good(), url.Values{"decision": {"deny"}}); st != http.StatusSeeOther || loc.Query().Get("error") != "user_cancelled_authorize" || loc.Query().Get("state") != "st" {
 		t.Errorf("deny: %d %v", st, loc)
 	}
