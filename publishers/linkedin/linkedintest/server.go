@@ -53,8 +53,8 @@ type Server struct {
 	followers       map[string]int64
 	social          map[string]SocialActions
 	member          map[string]map[string]int64
-	// scopes are the tokens GrantScopes named; any other has
-	// OrdinaryScopes.
+	// scopes are what the tokens a consent or IssueToken issued carry;
+	// any other token has OrdinaryScopes.
 	scopes map[string]map[string]bool
 	// acls are the members' organization roles (organizations.go).
 	acls     []*orgACL
