@@ -12,10 +12,12 @@
 //     with an HMAC of the fake's client secret, so a code cannot be
 //     forged or altered; Hash names a code in a call log without
 //     holding it, for the fakes whose log makes codes single use;
-//   - RedirectOK and Loopback are the redirect_uri test (absolute
-//     https, http on loopback only), Kept what a user who unticks
-//     some scopes grants;
-//   - Decide and PostForm are the client side, for the fakes' tests.
+//   - Problem is the authorize request check the platforms share
+//     (response_type, client, scope, redirect_uri), RedirectOK and
+//     Loopback the redirect_uri test (absolute https, http on loopback
+//     only), Kept what a user who unticks some scopes grants;
+//   - Decide, Code, Exchange and RefusesEach are the client side, for
+//     the fakes' tests.
 //
 // Each fake keeps its platform's own wire: the parameter names
 // (client_id or client_key), the error words and shapes, the code
