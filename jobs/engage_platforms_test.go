@@ -30,8 +30,7 @@ func TestYouTubeFirstCommentAndTakeDown(t *testing.T) {
 	yt := youtubetest.New()
 	t.Cleanup(yt.Close)
 	ch := yt.AddAccount("acct-1").ChannelID
-	yt.SetScopes("acct-1", youtubetest.Scope, youtubetest.ScopeForceSSL)
-	tok := yt.IssueToken("acct-1")
+	tok := yt.IssueToken("acct-1", youtubetest.Scope, youtubetest.ScopeForceSSL)
 	video := bytes.Repeat([]byte("0123456789abcdef"), 1<<14)
 	src := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "video/mp4")

@@ -46,8 +46,8 @@ func TestCommentRefusals(t *testing.T) {
 		setup func(e env, req *publishers.CommentRequest)
 		want  string
 	}{
-		{"without the comments permission", func(e env, _ *publishers.CommentRequest) {
-			e.srv.GrantScopes(token, "instagram_business_basic instagram_business_content_publish")
+		{"without the comments permission", func(e env, req *publishers.CommentRequest) {
+			req.Token = &oauth2.Token{AccessToken: e.srv.IssueToken(user, "instagram_business_basic instagram_business_content_publish")}
 		}, "instagram_business_manage_comments"},
 		{"too long", func(_ env, req *publishers.CommentRequest) {
 			req.Text = strings.Repeat("#", instagram.MaxCommentLength+1)

@@ -144,8 +144,8 @@
 // records as the post's "unknown" state), which a caller tests
 // with errors.Is; a retry looks again (the app may have been granted the
 // permission since) and never posts. The fake enforces the scopes per
-// endpoint (linkedintest.OrdinaryScopes unless GrantScopes says
-// otherwise), so this path is tested as LinkedIn behaves.
+// endpoint (a token carries linkedintest.OrdinaryScopes unless it was
+// issued with others), so this path is tested as LinkedIn behaves.
 //
 // # Waiting
 //

@@ -54,8 +54,9 @@ func TestCommentRefusals(t *testing.T) {
 	if _, err := e.p.Comment(context.Background(), long); publishers.ClassOf(err) != publishers.ClassPermanent {
 		t.Errorf("too long: %v, want permanent", err)
 	}
-	e.srv.GrantScopes(token, "w_member_social")
-	_, err := e.p.Comment(context.Background(), commentOn(org, urn))
+	narrow := commentOn(org, urn)
+	narrow.Token = &oauth2.Token{AccessToken: e.srv.IssueToken(memberID, "w_member_social")}
+	_, err := e.p.Comment(context.Background(), narrow)
 	if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), "w_organization_social") {
 		t.Errorf("without w_organization_social: %v, want permanent naming it", err)
 	}
@@ -89,8 +90,9 @@ func TestMemberCommentCannotBeLookedUpWithoutReadPermission(t *testing.T) {
 	if !errors.Is(err, publishers.ErrOutcomeUnknown) || !strings.Contains(err.Error(), "r_member_social") {
 		t.Fatalf("err = %v, want outcome unknown naming r_member_social", err)
 	}
-	e.srv.GrantScopes(token, linkedintest.OrdinaryScopes, "r_member_social")
-	if _, found, err := e.p.FindComment(context.Background(), commentOn(member, urn)); err != nil || found {
+	read := commentOn(member, urn)
+	read.Token = &oauth2.Token{AccessToken: e.srv.IssueToken(memberID, linkedintest.OrdinaryScopes, "r_member_social")}
+	if _, found, err := e.p.FindComment(context.Background(), read); err != nil || found {
 		t.Fatalf("with the permission: %v, %v; want not found", found, err)
 	}
 }

@@ -21,7 +21,9 @@ import (
 const (
 	token  = "AQX-member-tok-5e1f0c9d"
 	member = "urn:li:person:8675309abc"
-	org    = "urn:li:organization:2414183"
+	// memberID is member's id, for the tokens the fake issues.
+	memberID = "8675309abc"
+	org      = "urn:li:organization:2414183"
 )
 
 // epoch is the tests' clock, on which version is served (the fake
@@ -98,6 +100,13 @@ func request(cp publishers.Checkpoints, author, text string, media ...publishers
 		Token:       &oauth2.Token{AccessToken: token},
 		Checkpoints: cp,
 	}
+}
+
+// reader gives req a token issued with r_member_social too, the closed
+// permission that listing a member's posts needs.
+func (e env) reader(req publishers.Request) publishers.Request {
+	req.Token = &oauth2.Token{AccessToken: e.srv.IssueToken(memberID, linkedintest.OrdinaryScopes, "r_member_social")}
+	return req
 }
 
 // steps describes the calls the server saw, one word each.

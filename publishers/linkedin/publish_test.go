@@ -265,9 +265,6 @@ func TestLostCreateAnswerFoundByLookup(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := start(t)
-			if tt.author == member {
-				e.srv.GrantScopes(token, linkedintest.OrdinaryScopes, "r_member_social")
-			}
 			if tt.media != nil {
 				// The author posted the same text with other media
 				// before: the lookup must not take it for ours.
@@ -283,6 +280,9 @@ func TestLostCreateAnswerFoundByLookup(t *testing.T) {
 				media = tt.media(e)
 			}
 			req := request(cp, tt.author, "Lost answer", media...)
+			if tt.author == member {
+				req = e.reader(req)
+			}
 			postsBefore := len(e.srv.Posts())
 			_, err := e.p.Publish(context.Background(), req)
 			if publishers.ClassOf(err) != publishers.ClassTransient || !strings.Contains(err.Error(), "create") {
@@ -309,11 +309,10 @@ func TestLostCreateAnswerFoundByLookup(t *testing.T) {
 
 func TestLostCreateAnswerWithListingLag(t *testing.T) {
 	e := start(t)
-	e.srv.GrantScopes(token, linkedintest.OrdinaryScopes, "r_member_social")
 	e.srv.SetListLag(24 * time.Hour) // never listed within the test
 	e.srv.FailNext(linkedintest.EndpointCreatePost, 1, linkedintest.Fault{Lost: true})
 	cp := &memory{}
-	req := request(cp, member, "Lagging index")
+	req := e.reader(request(cp, member, "Lagging index"))
 	var classes []string
 	var res publishers.Result
 	for attempt := 1; attempt <= 4; attempt++ {

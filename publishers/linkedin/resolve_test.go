@@ -14,9 +14,8 @@ import (
 // unknown) finds the post a lost create answer made, and sends nothing.
 func TestResolveOnlyFindsTheLostPost(t *testing.T) {
 	e := start(t)
-	e.srv.GrantScopes(token, linkedintest.OrdinaryScopes, "r_member_social")
 	e.srv.FailNext(linkedintest.EndpointCreatePost, 1, linkedintest.Fault{Lost: true})
-	req := request(&memory{}, member, "Canceled too late")
+	req := e.reader(request(&memory{}, member, "Canceled too late"))
 	if _, err := e.p.Publish(context.Background(), req); err == nil {
 		t.Fatal("first attempt succeeded")
 	}
@@ -48,9 +47,8 @@ func TestResolveOnlyNothingThere(t *testing.T) {
 	})
 	t.Run("refused, then not listed", func(t *testing.T) {
 		e := start(t)
-		e.srv.GrantScopes(token, linkedintest.OrdinaryScopes, "r_member_social")
 		e.srv.FailNext(linkedintest.EndpointCreatePost, 1, linkedintest.Fault{Status: 503})
-		req := request(&memory{}, member, "Refused")
+		req := e.reader(request(&memory{}, member, "Refused"))
 		if _, err := e.p.Publish(context.Background(), req); err == nil {
 			t.Fatal("first attempt succeeded")
 		}

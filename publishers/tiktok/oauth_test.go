@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -138,5 +139,23 @@ func TestRevokeRefreshesAnExpiredAccessToken(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "revoke token revoke" {
 		t.Errorf("calls %v, want revoke token revoke", got)
+	}
+}
+
+// Herald takes a token's life from the answer, not from a figure of its
+// own: TikTok's pages disagree (2 hours and 180 days in the newest, 24
+// hours and 365 days in an older one), and with either the refreshed
+// token expires when expires_in says.
+func TestRefreshFollowsTheAnsweredLifetime(t *testing.T) {
+	for _, lives := range [][2]time.Duration{{tiktoktest.AccessTokenLifetime, tiktoktest.RefreshTokenLifetime}, {24 * time.Hour, 365 * 24 * time.Hour}} {
+		e := start(t)
+		e.srv.SetTokenLifetimes(lives[0], lives[1])
+		next, err := e.p.RefreshToken(context.Background(), nil, e.srv.Issue("open-1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !next.Expiry.Equal(epoch.Add(lives[0])) || next.Extra("refresh_expires_in") != int64(lives[1]/time.Second) {
+			t.Errorf("lives %v: expiry %s, refresh_expires_in %v", lives, next.Expiry, next.Extra("refresh_expires_in"))
+		}
 	}
 }

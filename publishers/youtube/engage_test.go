@@ -16,10 +16,10 @@ import (
 )
 
 // published uploads one video and returns it and a comment request on
-// it, with the account granted youtube.force-ssl.
+// it, with a token the account granted youtube.force-ssl too.
 func (e *env) published(t *testing.T) (youtubetest.Video, publishers.CommentRequest) {
 	t.Helper()
-	e.srv.SetScopes("acct-1", youtubetest.Scope, youtubetest.ScopeForceSSL)
+	e.tok = e.srv.IssueToken("acct-1", youtubetest.Scope, youtubetest.ScopeForceSSL)
 	if _, err := e.p.Publish(context.Background(), e.request("post-1", chunk, &publisherstest.Checkpoints{})); err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,9 @@ func TestCommentRefusals(t *testing.T) {
 		setup func(e *env, req *publishers.CommentRequest)
 		want  string
 	}{
-		{"no force-ssl scope", func(e *env, _ *publishers.CommentRequest) { e.srv.SetScopes("acct-1", youtubetest.Scope) }, "youtube.force-ssl"},
+		{"no force-ssl scope", func(e *env, req *publishers.CommentRequest) {
+			req.Token = &oauth2.Token{AccessToken: e.srv.IssueToken("acct-1", youtubetest.Scope).AccessToken}
+		}, "youtube.force-ssl"},
 		{"too long", func(_ *env, req *publishers.CommentRequest) {
 			req.Text = strings.Repeat("x", youtube.MaxCommentLength+1)
 		}, "at most 10000"},
@@ -129,14 +131,13 @@ func TestRemoveRefusals(t *testing.T) {
 	e := setup(t)
 	v, c := e.published(t)
 	req := publishers.RemoveRequest{PlatformUserID: v.ChannelID, RemoteID: v.ID, Token: c.Token}
-	e.srv.SetScopes("acct-1", "https://www.googleapis.com/auth/youtube.upload")
+	req.Token = &oauth2.Token{AccessToken: e.srv.IssueToken("acct-1", youtubetest.ScopePrefix+"youtube.upload").AccessToken}
 	err := e.p.Remove(context.Background(), req)
 	if publishers.ClassOf(err) != publishers.ClassPermanent || !strings.Contains(err.Error(), youtube.ForceSSLScope) {
 		t.Fatalf("err = %v, want permanent naming the scope", err)
 	}
-	other := e.srv.IssueToken("acct-2")
+	other := e.srv.IssueToken("acct-2", youtubetest.Scope)
 	req.Token = &oauth2.Token{AccessToken: other.AccessToken}
-	e.srv.SetScopes("acct-2", youtubetest.Scope)
 	var apiErr *youtube.APIError
 	if err := e.p.Remove(context.Background(), req); !errors.As(err, &apiErr) || apiErr.Reason != "forbidden" {
 		t.Fatalf("another channel's delete: %v, want 403 forbidden", err)

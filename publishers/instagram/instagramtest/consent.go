@@ -1,17 +1,14 @@
 package instagramtest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	htmltemplate "html/template"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/heraldhq/herald/publishers/internal/consentcode"
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 )
 
 // Business Login for Instagram, for the connect flow (the real hosts in
@@ -65,83 +62,44 @@ type binding struct {
 	Nonce       int64  `json:"n"`
 }
 
-var consentPage = htmltemplate.Must(htmltemplate.New("consent").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Instagram (fake): allow access</title></head>
-<body><h1>Allow this app to access your Instagram professional account?</h1><p>{{.Scope}}</p>
-<form method="post">
-<p><label>IG user <input name="user" value="17841400000000001"></label></p>
-<button name="decision" value="allow" id="allow">Allow</button>
-<button name="decision" value="deny" id="deny">Cancel</button>
-</form></body></html>
-`))
-
 // checkAuthorize refuses what Instagram refuses before consent (Business
 // Login for Instagram, "Step 1: Get Authorization"): response_type other
 // than code, no client_id or scope, a redirect_uri that is not absolute
 // https (http let through on loopback for tests).
 func checkAuthorize(q url.Values) string {
-	u, err := url.Parse(q.Get("redirect_uri"))
-	switch {
-	case q.Get("response_type") != "code":
-		return "response_type must be code"
-	case q.Get("client_id") == "":
-		return "client_id is required"
-	case strings.TrimSpace(q.Get("scope")) == "":
-		return "scope is required"
-	case err != nil || !u.IsAbs() || u.Fragment != "":
-		return "Invalid redirect_uri"
-	case u.Scheme != "https" && !(u.Scheme == "http" && consentcode.Loopback(u.Hostname())):
-		return "Invalid redirect_uri"
-	}
-	return ""
+	return map[string]string{
+		"response_type": "response_type must be code", "client_id": "client_id is required",
+		"scope": "scope is required", "redirect_uri": "Invalid redirect_uri",
+	}[fakeconsent.Problem(q, "client_id", "")]
 }
 
-func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
-	if p := checkAuthorize(r.URL.Query()); p != "" {
-		http.Error(w, p, http.StatusBadRequest)
-		return
+// consentPage is the consent: a user who cancels comes back with
+// error=access_denied and error_reason=user_denied; Instagram appends
+// "#_" to the redirect (Instagram Platform reference, OAuth Authorize:
+// the end of the redirect URI gets #_).
+func (s *Server) consentPage() *fakeconsent.Consent {
+	return &fakeconsent.Consent{
+		Page: fakeconsent.Page{Title: "Instagram (fake): allow access", Heading: "Allow this app to access your Instagram professional account?",
+			Field: "user", Label: "IG user", Default: "17841400000000001", Deny: "Cancel"},
+		Check:  checkAuthorize,
+		Denied: url.Values{"error": {"access_denied"}, "error_reason": {"user_denied"}},
+		Allow: func(q, form url.Values, user string) url.Values {
+			s.mu.Lock()
+			s.next++
+			b := binding{User: user, RedirectURI: q.Get("redirect_uri"), Scope: grantedOf(q.Get("scope"), form["grant"]), At: s.now().Unix(), Nonce: s.next}
+			s.mu.Unlock()
+			return url.Values{"code": {s.codes().Seal(b)}}
+		},
+		Suffix: "#_",
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = consentPage.Execute(w, map[string]string{"Scope": r.URL.Query().Get("scope")})
 }
 
-func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if p := checkAuthorize(q); p != "" {
-		http.Error(w, p, http.StatusBadRequest)
-		return
-	}
-	r.ParseForm()
-	bq := url.Values{}
-	if r.PostForm.Get("decision") != "allow" {
-		bq.Set("error", "access_denied")
-		bq.Set("error_reason", "user_denied")
-	} else {
-		user := r.PostForm.Get("user")
-		if user == "" {
-			user = "17841400000000001"
-		}
+func (s *Server) codes() fakeconsent.Codes {
+	return fakeconsent.Codes{Prefix: "AQB.", Key: func() string {
 		s.mu.Lock()
-		s.next++
-		b := binding{User: user, RedirectURI: q.Get("redirect_uri"), Scope: grantedOf(q.Get("scope"), r.PostForm["grant"]), At: s.now().Unix(), Nonce: s.next}
-		s.mu.Unlock()
-		bq.Set("code", s.sealCode(b))
-	}
-	consentcode.Back(w, r, q, bq, "#_")
-}
-
-func (s *Server) codeKey() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return "instagramtest:" + s.appSecret
-}
-
-func (s *Server) sealCode(b binding) string { return consentcode.Seal("AQB.", s.codeKey(), b) }
-
-func (s *Server) openCode(code string) (binding, bool) {
-	var b binding
-	ok := consentcode.Open("AQB.", s.codeKey(), code, &b)
-	return b, ok
+		defer s.mu.Unlock()
+		return "instagramtest:" + s.appSecret
+	}}
 }
 
 func writeJSON(w http.ResponseWriter, rep reply) {
@@ -157,10 +115,10 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
 	r.ParseForm()
 	f := r.PostForm
-	b, ok := s.openCode(f.Get("code"))
-	sum := sha256.Sum256([]byte(f.Get("code")))
+	var b binding
+	ok := s.codes().Open(f.Get("code"), &b)
 	call := Call{Method: r.Method, Path: r.URL.Path, Endpoint: EndpointRefresh,
-		Params: url.Values{"grant_type": {f.Get("grant_type")}, "code_sha256": {hex.EncodeToString(sum[:])}}}
+		Params: url.Values{"grant_type": {f.Get("grant_type")}, "code_sha256": {fakeconsent.Hash(f.Get("code"))}}}
 	s.mu.Lock()
 	rep := func() reply {
 		switch {

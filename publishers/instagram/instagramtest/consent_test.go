@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/heraldhq/herald/publishers/instagram/instagramtest"
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 )
 
 // A consent code is exchanged once, for its redirect_uri, for a
@@ -16,20 +17,8 @@ func TestConsentCodeIsBound(t *testing.T) {
 	defer s.Close()
 	s.SetAppSecret("secret")
 	redirect := "https://herald.example/v1/oauth/instagram/callback"
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	code := func() string {
-		q := url.Values{"client_id": {"app"}, "response_type": {"code"}, "redirect_uri": {redirect}, "scope": {"instagram_business_basic"}, "state": {"st"}}
-		resp, err := noFollow.PostForm(s.AuthURL()+"?"+q.Encode(), url.Values{"decision": {"allow"}, "user": {"1784"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		u, _ := url.Parse(resp.Header.Get("Location"))
-		if u.Query().Get("state") != "st" || u.Query().Get("code") == "" {
-			t.Fatalf("consent sent the browser to %s", u)
-		}
-		return u.Query().Get("code")
-	}
+	q := url.Values{"client_id": {"app"}, "response_type": {"code"}, "redirect_uri": {redirect}, "scope": {"instagram_business_basic"}, "state": {"st"}}
+	code := func() string { return fakeconsent.Code(t, s.AuthURL(), q, url.Values{"user": {"1784"}}) }
 	do := func(resp *http.Response, err error) (int, map[string]any) {
 		if err != nil {
 			t.Fatal(err)
@@ -40,8 +29,8 @@ func TestConsentCodeIsBound(t *testing.T) {
 		return resp.StatusCode, ans
 	}
 	exchange := func(code, redirectURI string) (int, map[string]any) {
-		return do(http.PostForm(s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {code},
-			"redirect_uri": {redirectURI}, "client_id": {"app"}, "client_secret": {"secret"}}))
+		return fakeconsent.Exchange(t, s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {code},
+			"redirect_uri": {redirectURI}, "client_id": {"app"}, "client_secret": {"secret"}})
 	}
 	if st, ans := exchange(code(), redirect+"x"); st != http.StatusBadRequest {
 		t.Errorf("another redirect_uri: %d %v", st, ans)
@@ -63,5 +52,24 @@ func TestConsentCodeIsBound(t *testing.T) {
 	st, me := do(http.Get(s.URL() + "/me?fields=user_id,username&access_token=" + url.QueryEscape(long["access_token"].(string))))
 	if st != http.StatusOK || me["user_id"] != "1784" {
 		t.Errorf("/me: %d %v", st, me)
+	}
+}
+
+// The consent page refuses a bad authorize request with a 400, never a
+// redirect (Business Login for Instagram, "Step 1: Get Authorization").
+func TestConsentRefusesABadAuthorizeRequest(t *testing.T) {
+	s := instagramtest.New()
+	defer s.Close()
+	good := func() url.Values {
+		return url.Values{"client_id": {"app"}, "response_type": {"code"}, "redirect_uri": {"https://herald.example/cb"}, "scope": {"instagram_business_basic"}}
+	}
+	fakeconsent.RefusesEach(t, s.AuthURL(), good, map[string]func(url.Values){
+		"response_type token":  func(q url.Values) { q.Set("response_type", "token") },
+		"no client_id":         func(q url.Values) { q.Del("client_id") },
+		"no scope":             func(q url.Values) { q.Del("scope") },
+		"plain http elsewhere": func(q url.Values) { q.Set("redirect_uri", "http://herald.example/cb") },
+	})
+	if st, loc, _ := fakeconsent.Decide(s.AuthURL(), good(), url.Values{"decision": {"deny"}}); st != http.StatusSeeOther || loc.Query().Get("error") != "access_denied" || loc.Fragment != "_" {
+		t.Errorf("deny: %d %v", st, loc)
 	}
 }

@@ -34,10 +34,12 @@
 // Tokens come in the Authorization header (Bearer or OAuth) or as
 // access_token; any works except TokenRevoked and TokenExpired (code 190),
 // and a token in the URL is noted in the call log (Call.TokenInURL), so
-// tests can check a client never puts one there. A token a consent
-// issued carries the permissions granted (grant= fields on the consent
-// form leave some out), its long-lived and refreshed successors too;
-// creating and publishing media want the content publish permission and
+// tests can check a client never puts one there. A token carries the
+// permissions granted when it was issued, from then on: a consent's
+// those granted (grant= fields on the consent form leave some out), its
+// long-lived and refreshed successors too; IssueToken's those the test
+// names; any other token OrdinaryScopes. Creating and publishing media
+// want the content publish permission, commenting the comments one, and
 // answer code 10 without it (permissions.go).
 //
 // Ids are numeric: containers start with 179, media with 180, and any
@@ -84,7 +86,7 @@
 // Comments: POST /{ig-media-id}/comments?message= as the media's owner
 // and GET /{ig-media-id}/comments (newest first, limit and after), both
 // refused with code 10 to a token without the comments permission
-// (GrantScopes; OrdinaryScopes otherwise); EndpointComment and
+// (IssueToken(user, permissions...) makes one); EndpointComment and
 // EndpointComments take faults, Lost ones included. There is no delete:
 // the Graph API offers none for media.
 package instagramtest

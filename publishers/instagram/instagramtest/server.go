@@ -38,8 +38,8 @@ type Server struct {
 	byURL      map[string]Processing
 	limit      int
 	appSecret  string
-	// permissions are the tokens a consent issued and what each may
-	// do, comma-joined (permissions.go).
+	// permissions are the tokens a consent or IssueToken issued and
+	// what each may do, comma-joined (permissions.go).
 	permissions map[string]string
 	faults      faultrules.Rules[Endpoint, Fault]
 	calls       calllog.Log[Call]
@@ -54,7 +54,6 @@ type Server struct {
 	stats       map[string]MediaStats   // set by SetMediaStats
 	accounts    map[string]AccountStats // set by SetAccountStats
 	comments    []*Comment
-	scopes      map[string]map[string]bool // set by GrantScopes
 }
 
 // New starts a server on a loopback address. The caller must Close it.
@@ -124,8 +123,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /{version}/{id}", s.api(EndpointRead, s.read))
 	mux.Handle("GET /{version}/{$}", s.api(EndpointRead, s.readBatch))
 	mux.Handle("GET /refresh_access_token", s.api(EndpointRefresh, s.refreshIG))
-	mux.HandleFunc("GET "+AuthPath, s.consent)
-	mux.HandleFunc("POST "+AuthPath, s.consentDecision)
+	consent := s.consentPage()
+	mux.HandleFunc("GET "+AuthPath, consent.Show)
+	mux.HandleFunc("POST "+AuthPath, consent.Decide)
 	mux.HandleFunc("POST "+TokenPath, s.exchangeCode)
 	mux.Handle("GET /access_token", s.api(EndpointRefresh, s.longLived))
 	mux.Handle("GET /me", s.api(EndpointRead, s.me))

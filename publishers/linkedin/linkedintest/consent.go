@@ -1,16 +1,13 @@
 package linkedintest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	htmltemplate "html/template"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/heraldhq/herald/publishers/internal/consentcode"
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 )
 
 // LinkedIn's Authorization Code Flow and OpenID userinfo, for the
@@ -50,16 +47,6 @@ type binding struct {
 	Nonce       string `json:"n"`
 }
 
-var consentPage = htmltemplate.Must(htmltemplate.New("consent").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>LinkedIn (fake): sign in</title></head>
-<body><h1>This app would like to access your LinkedIn account</h1><p>{{.Scope}}</p>
-<form method="post">
-<p><label>Member <input name="member" value="consentMember1"></label></p>
-<button name="decision" value="allow" id="allow">Allow</button>
-<button name="decision" value="deny" id="deny">Cancel</button>
-</form></body></html>
-`))
-
 // checkAuthorize refuses what LinkedIn refuses before consent ("Step 2:
 // Request an Authorization Code"): response_type other than code, an
 // unknown client_id (when SetClient set one), no scope, a redirect_uri
@@ -68,68 +55,37 @@ func (s *Server) checkAuthorize(q url.Values) string {
 	s.mu.Lock()
 	id := s.clientID
 	s.mu.Unlock()
-	u, err := url.Parse(q.Get("redirect_uri"))
-	switch {
-	case q.Get("response_type") != "code":
-		return "response_type must be code"
-	case q.Get("client_id") == "" || (id != "" && q.Get("client_id") != id):
-		return "invalid client_id"
-	case strings.TrimSpace(q.Get("scope")) == "":
-		return "scope is required"
-	case err != nil || !u.IsAbs() || u.Fragment != "":
-		return "invalid redirect_uri"
-	case u.Scheme != "https" && !(u.Scheme == "http" && consentcode.Loopback(u.Hostname())):
-		return "invalid redirect_uri"
-	}
-	return ""
+	return map[string]string{
+		"response_type": "response_type must be code", "client_id": "invalid client_id",
+		"scope": "scope is required", "redirect_uri": "invalid redirect_uri",
+	}[fakeconsent.Problem(q, "client_id", id)]
 }
 
-func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
-	if p := s.checkAuthorize(r.URL.Query()); p != "" {
-		http.Error(w, p, http.StatusBadRequest)
-		return
+// consentPage is the consent: a member who cancels comes back with
+// LinkedIn's words for it, user_cancelled_authorize ("Step 2: Request
+// an Authorization Code", "Failed Requests"). LinkedIn's consent screen
+// grants all the scopes asked or none.
+func (s *Server) consentPage() *fakeconsent.Consent {
+	return &fakeconsent.Consent{
+		Page: fakeconsent.Page{Title: "LinkedIn (fake): sign in", Heading: "This app would like to access your LinkedIn account",
+			Field: "member", Label: "Member", Default: "consentMember1", Deny: "Cancel"},
+		Check:  s.checkAuthorize,
+		Denied: url.Values{"error": {"user_cancelled_authorize"}, "error_description": {"The user cancelled the authorization"}},
+		Allow: func(q, _ url.Values, member string) url.Values {
+			s.mu.Lock()
+			b := binding{Member: member, RedirectURI: q.Get("redirect_uri"), Scope: q.Get("scope"), At: s.now().Unix(), Nonce: fmt.Sprint(s.id())}
+			s.mu.Unlock()
+			return url.Values{"code": {s.codes().Seal(b)}}
+		},
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = consentPage.Execute(w, map[string]string{"Scope": r.URL.Query().Get("scope")})
 }
 
-func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if p := s.checkAuthorize(q); p != "" {
-		http.Error(w, p, http.StatusBadRequest)
-		return
-	}
-	r.ParseForm()
-	bq := url.Values{}
-	if r.PostForm.Get("decision") != "allow" {
-		// LinkedIn's word for a member who cancels.
-		bq.Set("error", "user_cancelled_authorize")
-		bq.Set("error_description", "The user cancelled the authorization")
-	} else {
-		member := r.PostForm.Get("member")
-		if member == "" {
-			member = "consentMember1"
-		}
+func (s *Server) codes() fakeconsent.Codes {
+	return fakeconsent.Codes{Prefix: "AQT.", Key: func() string {
 		s.mu.Lock()
-		b := binding{Member: member, RedirectURI: q.Get("redirect_uri"), Scope: q.Get("scope"), At: s.now().Unix(), Nonce: fmt.Sprint(s.id())}
-		s.mu.Unlock()
-		bq.Set("code", s.sealCode(b))
-	}
-	consentcode.Back(w, r, q, bq, "")
-}
-
-func (s *Server) codeKey() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return "linkedintest:" + s.secret
-}
-
-func (s *Server) sealCode(b binding) string { return consentcode.Seal("AQT.", s.codeKey(), b) }
-
-func (s *Server) openCode(code string) (binding, bool) {
-	var b binding
-	ok := consentcode.Open("AQT.", s.codeKey(), code, &b)
-	return b, ok
+		defer s.mu.Unlock()
+		return "linkedintest:" + s.secret
+	}}
 }
 
 // tokenOrCode is POST /oauth/v2/accessToken: the authorization_code
@@ -150,10 +106,10 @@ func (s *Server) exchangeCode(f url.Values) reply {
 	fail := func(status int, code, desc string) reply {
 		return reply{status: status, body: map[string]any{"error": code, "error_description": desc}}
 	}
-	b, ok := s.openCode(f.Get("code"))
-	sum := sha256.Sum256([]byte(f.Get("code")))
+	var b binding
+	ok := s.codes().Open(f.Get("code"), &b)
 	call := Call{Method: http.MethodPost, Path: "/oauth/v2/accessToken", Endpoint: EndpointToken,
-		Query: url.Values{"grant_type": {"authorization_code"}, "code_sha256": {hex.EncodeToString(sum[:])}}}
+		Query: url.Values{"grant_type": {"authorization_code"}, "code_sha256": {fakeconsent.Hash(f.Get("code"))}}}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rep := func() reply {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 )
 
@@ -16,30 +17,11 @@ func TestConsentCodeIsBound(t *testing.T) {
 	defer s.Close()
 	s.SetClient("cid", "secret")
 	redirect := "https://herald.example/v1/oauth/linkedin/callback"
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	code := func() string {
-		q := url.Values{"client_id": {"cid"}, "response_type": {"code"}, "redirect_uri": {redirect}, "scope": {"openid profile w_member_social"}, "state": {"st"}}
-		resp, err := noFollow.PostForm(s.AuthURL()+"?"+q.Encode(), url.Values{"decision": {"allow"}, "member": {"ada"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		u, _ := url.Parse(resp.Header.Get("Location"))
-		if u.Query().Get("state") != "st" || u.Query().Get("code") == "" {
-			t.Fatalf("consent sent the browser to %s", u)
-		}
-		return u.Query().Get("code")
-	}
+	q := url.Values{"client_id": {"cid"}, "response_type": {"code"}, "redirect_uri": {redirect}, "scope": {"openid profile w_member_social"}, "state": {"st"}}
+	code := func() string { return fakeconsent.Code(t, s.AuthURL(), q, url.Values{"member": {"ada"}}) }
 	exchange := func(code, redirectURI string) (int, map[string]any) {
-		resp, err := http.PostForm(s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		return fakeconsent.Exchange(t, s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {code},
 			"redirect_uri": {redirectURI}, "client_id": {"cid"}, "client_secret": {"secret"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var ans map[string]any
-		json.NewDecoder(resp.Body).Decode(&ans)
-		return resp.StatusCode, ans
 	}
 	if st, ans := exchange(code(), redirect+"x"); st != http.StatusBadRequest || ans["error"] != "invalid_redirect_uri" {
 		t.Errorf("another redirect_uri: %d %v", st, ans)
@@ -63,5 +45,26 @@ func TestConsentCodeIsBound(t *testing.T) {
 	resp.Body.Close()
 	if info["sub"] != "ada" {
 		t.Errorf("userinfo %v", info)
+	}
+}
+
+// The consent page refuses a bad authorize request with a 400, never a
+// redirect ("Step 2: Request an Authorization Code"); a member who
+// cancels comes back with user_cancelled_authorize.
+func TestConsentRefusesABadAuthorizeRequest(t *testing.T) {
+	s := linkedintest.New()
+	defer s.Close()
+	s.SetClient("cid", "secret")
+	good := func() url.Values {
+		return url.Values{"client_id": {"cid"}, "response_type": {"code"}, "redirect_uri": {"https://herald.example/cb"}, "scope": {"w_member_social"}, "state": {"st"}}
+	}
+	fakeconsent.RefusesEach(t, s.AuthURL(), good, map[string]func(url.Values){
+		"response_type token":  func(q url.Values) { q.Set("response_type", "token") },
+		"another client_id":    func(q url.Values) { q.Set("client_id", "other") },
+		"no scope":             func(q url.Values) { q.Del("scope") },
+		"plain http elsewhere": func(q url.Values) { q.Set("redirect_uri", "http://herald.example/cb") },
+	})
+	if st, loc, _ := fakeconsent.Decide(s.AuthURL(), good(), url.Values{"decision": {"deny"}}); st != http.StatusSeeOther || loc.Query().Get("error") != "user_cancelled_authorize" || loc.Query().Get("state") != "st" {
+		t.Errorf("deny: %d %v", st, loc)
 	}
 }

@@ -58,8 +58,8 @@
 // TokenExpired (401). A version is served on the server's clock as
 // LinkedIn serves it: from its month to the 15th of the same month a
 // year on; before and after, every call answers 426 (Sunset ends one
-// early). Each token has scopes (OrdinaryScopes unless GrantScopes says
-// otherwise) and each posts or upload call needs its own: w_*_social to
+// early). Each token has the scopes granted when it was issued (a
+// consent's, IssueToken's; OrdinaryScopes for any other) and each posts or upload call needs its own: w_*_social to
 // create or upload, r_*_social to list, member or organization by the
 // author (image and video uploads too, by their owner); a missing one
 // answers 403 ACCESS_DENIED (serviceErrorCode 100),

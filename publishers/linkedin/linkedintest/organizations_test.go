@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 	"github.com/heraldhq/herald/publishers/linkedin/linkedintest"
 )
 
@@ -134,25 +135,11 @@ func TestConsentTokenCarriesItsScopes(t *testing.T) {
 	s.SetClient("cid", "secret")
 	s.SetOrganizationRole("ada", "urn:li:organization:1", linkedintest.RoleAdministrator, linkedintest.StateApproved)
 	redirect := "https://herald.example/v1/oauth/linkedin/callback"
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	q := url.Values{"client_id": {"cid"}, "response_type": {"code"}, "redirect_uri": {redirect}, "scope": {"openid profile w_member_social"}, "state": {"st"}}
-	resp, err := noFollow.PostForm(s.AuthURL()+"?"+q.Encode(), url.Values{"decision": {"allow"}, "member": {"ada"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, _ := url.Parse(resp.Header.Get("Location"))
-	resp, err = http.PostForm(s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+	code := fakeconsent.Code(t, s.AuthURL(), q, url.Values{"member": {"ada"}})
+	_, ans := fakeconsent.Exchange(t, s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {redirect}, "client_id": {"cid"}, "client_secret": {"secret"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ans struct {
-		AccessToken string `json:"access_token"`
-	}
-	json.NewDecoder(resp.Body).Decode(&ans)
-	resp.Body.Close()
-	tok := ans.AccessToken
+	tok, _ := ans["access_token"].(string)
 	for author, want := range map[string]int{"urn:li:person:ada": 201, "urn:li:organization:1": 403} {
 		body := fmt.Sprintf(`{"author":%q,"commentary":"hi","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED"},"lifecycleState":"PUBLISHED"}`, author)
 		req, _ := http.NewRequest("POST", s.URL()+"/rest/posts", strings.NewReader(body))

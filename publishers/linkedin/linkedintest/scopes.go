@@ -5,24 +5,20 @@ import (
 	"strings"
 )
 
-// OrdinaryScopes are the scopes a token has unless GrantScopes says
-// otherwise: what an app with the open products gets (Share on LinkedIn:
-// w_member_social; Community Management API: w_organization_social,
-// r_organization_social). r_member_social, which reading a member's own
-// posts needs, is a closed permission LinkedIn grants few apps
-// (Posts API, "Find Posts by Authors": r_member_social for members,
-// r_organization_social for organizations), so tokens lack it by default.
+// OrdinaryScopes are the scopes of a token the server did not issue
+// (any non-empty string works as a token); a token a consent or
+// IssueToken issued carries what was granted then, from then on. They
+// are what an app with the open products gets (Share on
+// LinkedIn: w_member_social; Community Management API:
+// w_organization_social, r_organization_social). r_member_social, which
+// reading a member's own posts needs, is a closed permission LinkedIn
+// grants few apps (Posts API, "Find Posts by Authors": r_member_social
+// for members, r_organization_social for organizations), so tokens lack
+// it by default.
 const OrdinaryScopes = "w_member_social w_organization_social r_organization_social"
 
-// GrantScopes makes token carry exactly scopes (space-separated names)
-// from now on.
-func (s *Server) GrantScopes(token string, scopes ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.grantLocked(token, scopes)
-}
-
-// grantLocked is GrantScopes; callers hold mu.
+// grantLocked records the scopes of a token being issued; callers hold
+// mu.
 func (s *Server) grantLocked(token string, scopes []string) {
 	if s.scopes == nil {
 		s.scopes = map[string]map[string]bool{}

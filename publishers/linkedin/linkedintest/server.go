@@ -53,8 +53,8 @@ type Server struct {
 	followers       map[string]int64
 	social          map[string]SocialActions
 	member          map[string]map[string]int64
-	// scopes are the tokens GrantScopes named; any other has
-	// OrdinaryScopes.
+	// scopes are what the tokens a consent or IssueToken issued carry;
+	// any other token has OrdinaryScopes.
 	scopes map[string]map[string]bool
 	// acls are the members' organization roles (organizations.go).
 	acls     []*orgACL
@@ -154,8 +154,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("PUT /upload/image/{id}", s.upload(s.uploadImage))
 	mux.Handle("PUT /upload/video/{id}/{part}", s.upload(s.uploadPart))
 	mux.Handle("POST /oauth/v2/accessToken", s.tokenOrCode())
-	mux.HandleFunc("GET "+AuthPath, s.consent)
-	mux.HandleFunc("POST "+AuthPath, s.consentDecision)
+	consent := s.consentPage()
+	mux.HandleFunc("GET "+AuthPath, consent.Show)
+	mux.HandleFunc("POST "+AuthPath, consent.Decide)
 	mux.HandleFunc("GET /v2/userinfo", s.userinfo)
 	mux.Handle("/", s.api("", func(*http.Request, []byte) reply {
 		return fail(http.StatusNotFound, 0, "", "No virtual resource found")

@@ -135,11 +135,17 @@ func ExampleParseLittle() {
 // the status and the decoded answer.
 func call(t *testing.T, srv *linkedintest.Server, method, path, body string) (int, map[string]any) {
 	t.Helper()
+	return callAs(t, srv, "t", method, path, body)
+}
+
+// callAs is call with token.
+func callAs(t *testing.T, srv *linkedintest.Server, token, method, path, body string) (int, map[string]any) {
+	t.Helper()
 	req, err := http.NewRequest(method, srv.URL()+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer t")
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("LinkedIn-Version", version)
 	req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
 	resp, err := http.DefaultClient.Do(req)
@@ -236,9 +242,9 @@ func TestScopesPerEndpoint(t *testing.T) {
 	srv := newServer()
 	defer srv.Close()
 	member, org := url.QueryEscape("urn:li:person:abc"), url.QueryEscape("urn:li:organization:1")
-	list := func(author string) int {
+	list := func(author, token string) int {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/rest/posts?q=author&author="+author, nil)
-		req.Header.Set("Authorization", "Bearer t")
+		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("LinkedIn-Version", version)
 		req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
 		req.Header.Set("X-RestLi-Method", "FINDER")
@@ -250,20 +256,20 @@ func TestScopesPerEndpoint(t *testing.T) {
 		return resp.StatusCode
 	}
 	post := `{"author":"urn:li:person:abc","commentary":"hi","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED"},"lifecycleState":"PUBLISHED"}`
-	if got := list(member); got != 403 {
+	if got := list(member, "t"); got != 403 {
 		t.Errorf("ordinary token lists a member's posts: %d, want 403", got)
 	}
-	if got := list(org); got != 200 {
+	if got := list(org, "t"); got != 200 {
 		t.Errorf("ordinary token lists an organization's posts: %d, want 200", got)
 	}
 	if got, _ := call(t, srv, http.MethodPost, "/rest/posts", post); got != 201 {
 		t.Errorf("ordinary token creates a member's post: %d, want 201", got)
 	}
-	srv.GrantScopes("t", "r_member_social")
-	if got := list(member); got != 200 {
+	read := srv.IssueToken("abc", "r_member_social")
+	if got := list(member, read); got != 200 {
 		t.Errorf("token with r_member_social lists a member's posts: %d, want 200", got)
 	}
-	if got, body := call(t, srv, http.MethodPost, "/rest/posts", post); got != 403 || body["serviceErrorCode"] != float64(100) {
+	if got, body := callAs(t, srv, read, http.MethodPost, "/rest/posts", post); got != 403 || body["serviceErrorCode"] != float64(100) {
 		t.Errorf("token without w_member_social creates: %d %v, want 403 ACCESS_DENIED", got, body)
 	}
 }

@@ -1,13 +1,11 @@
 package tiktoktest
 
 import (
-	"html/template"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
-	"github.com/heraldhq/herald/publishers/internal/consentcode"
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 )
 
 // TikTok's Login Kit for Web, for the connect flow:
@@ -41,16 +39,6 @@ type binding struct {
 	Scope       string `json:"s"`
 }
 
-var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>TikTok (fake): authorize</title></head>
-<body><h1>Allow this app to access your TikTok account?</h1><p>{{.Scope}}</p>
-<form method="post">
-<p><label>open_id <input name="open_id" value="consent-openid"></label></p>
-<button name="decision" value="allow" id="allow">Allow</button>
-<button name="decision" value="deny" id="deny">Deny</button>
-</form></body></html>
-`))
-
 // checkAuthorize refuses what TikTok refuses on its authorize page: an
 // unknown client_key, response_type other than code, no scope or state
 // (Login Kit for Web: "Redirect request to TikTok's authorization
@@ -62,71 +50,47 @@ func (s *Server) checkAuthorize(q url.Values) string {
 	key := s.clientKey
 	s.mu.Unlock()
 	u, err := url.Parse(q.Get("redirect_uri"))
+	if p := fakeconsent.Problem(q, "client_key", key); p != "" {
+		return p
+	}
 	switch {
-	case q.Get("client_key") != key:
-		return "client_key"
-	case q.Get("response_type") != "code":
-		return "response_type"
-	case strings.TrimSpace(q.Get("scope")) == "":
-		return "scope"
 	case q.Get("state") == "":
 		return "state"
-	case err != nil || !u.IsAbs() || u.RawQuery != "" || u.Fragment != "":
-		return "redirect_uri"
-	case u.Scheme != "https" && !(u.Scheme == "http" && consentcode.Loopback(u.Hostname())):
+	case err != nil || u.RawQuery != "":
 		return "redirect_uri"
 	}
 	return ""
 }
 
-func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
-	if p := s.checkAuthorize(r.URL.Query()); p != "" {
-		http.Error(w, "param_error: "+p, http.StatusBadRequest)
-		return
+// consentPage is the consent. A consent issues the user's grant at once
+// (Issue), carrying the scopes the user kept, and the code names its
+// refresh token; the redirect names the scopes too (Login Kit for Web:
+// the callback carries code, scopes and state), and a refusal is
+// error=access_denied.
+func (s *Server) consentPage() *fakeconsent.Consent {
+	return &fakeconsent.Consent{
+		Page: fakeconsent.Page{Title: "TikTok (fake): authorize", Heading: "Allow this app to access your TikTok account?",
+			Field: "open_id", Label: "open_id", Default: "consent-openid", Deny: "Deny"},
+		Check:   s.checkAuthorize,
+		Refused: "param_error: ",
+		Denied:  url.Values{"error": {"access_denied"}, "error_description": {"The user denied the authorization."}},
+		Allow: func(q, form url.Values, openID string) url.Values {
+			granted := grantedOf(q.Get("scope"), form["grant"])
+			t := s.Issue(openID)
+			s.mu.Lock()
+			s.grants[t.RefreshToken].scopes = granted
+			s.mu.Unlock()
+			return url.Values{"code": {s.codes().Seal(binding{Refresh: t.RefreshToken, RedirectURI: q.Get("redirect_uri"), Scope: granted})}, "scopes": {granted}}
+		},
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = consentPage.Execute(w, map[string]string{"Scope": r.URL.Query().Get("scope")})
 }
 
-func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if p := s.checkAuthorize(q); p != "" {
-		http.Error(w, "param_error: "+p, http.StatusBadRequest)
-		return
-	}
-	r.ParseForm()
-	bq := url.Values{}
-	if r.PostForm.Get("decision") != "allow" {
-		bq.Set("error", "access_denied")
-		bq.Set("error_description", "The user denied the authorization.")
-	} else {
-		openID := r.PostForm.Get("open_id")
-		if openID == "" {
-			openID = "consent-openid"
-		}
-		granted := grantedOf(q.Get("scope"), r.PostForm["grant"])
-		t := s.Issue(openID)
+func (s *Server) codes() fakeconsent.Codes {
+	return fakeconsent.Codes{Prefix: "code.", Key: func() string {
 		s.mu.Lock()
-		s.grants[t.RefreshToken].scopes = granted
-		s.mu.Unlock()
-		bq.Set("code", s.sealCode(binding{Refresh: t.RefreshToken, RedirectURI: q.Get("redirect_uri"), Scope: granted}))
-		bq.Set("scopes", granted)
-	}
-	consentcode.Back(w, r, q, bq, "")
-}
-
-func (s *Server) codeKey() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.clientSecret
-}
-
-func (s *Server) sealCode(b binding) string { return consentcode.Seal("code.", s.codeKey(), b) }
-
-func (s *Server) openCode(code string) (binding, bool) {
-	var b binding
-	ok := consentcode.Open("code.", s.codeKey(), code, &b)
-	return b, ok
+		defer s.mu.Unlock()
+		return s.clientSecret
+	}}
 }
 
 // tokenOrCode is POST /v2/oauth/token/: the authorization_code grant
@@ -137,7 +101,8 @@ func (s *Server) tokenOrCode(r *http.Request, c *Call) reply {
 		return s.token(r, c)
 	}
 	c.Params = map[string]string{"client_key": f.Get("client_key"), "grant_type": f.Get("grant_type")}
-	b, ok := s.openCode(f.Get("code"))
+	var b binding
+	ok := s.codes().Open(f.Get("code"), &b)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if f.Get("client_key") != s.clientKey || f.Get("client_secret") != s.clientSecret {
@@ -156,8 +121,8 @@ func (s *Server) tokenOrCode(r *http.Request, c *Call) reply {
 	}
 	t := s.rotateLocked(g)
 	return reply{status: http.StatusOK, body: map[string]any{
-		"access_token": t.AccessToken, "expires_in": int64(AccessTokenLifetime / time.Second),
-		"refresh_token": t.RefreshToken, "refresh_expires_in": int64(RefreshTokenLifetime / time.Second),
+		"access_token": t.AccessToken, "expires_in": int64(s.accessLife / time.Second),
+		"refresh_token": t.RefreshToken, "refresh_expires_in": int64(s.refreshLife / time.Second),
 		"open_id": g.openID, "scope": b.Scope, "token_type": "Bearer",
 	}}
 }

@@ -1,11 +1,11 @@
 package tiktoktest_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
 
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 	"github.com/heraldhq/herald/publishers/tiktok/tiktoktest"
 )
 
@@ -15,48 +15,20 @@ func TestConsentCodeIsBound(t *testing.T) {
 	s := tiktoktest.New()
 	defer s.Close()
 	redirect := "https://herald.example/v1/oauth/tiktok/callback"
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	authorize := func(q url.Values) *http.Response {
-		resp, err := noFollow.PostForm(s.AuthURL()+"?"+q.Encode(), url.Values{"decision": {"allow"}, "open_id": {"ada"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp
-	}
 	good := func() url.Values {
 		return url.Values{"client_key": {tiktoktest.DefaultClientKey}, "response_type": {"code"}, "redirect_uri": {redirect},
 			"scope": {"user.info.basic,video.publish"}, "state": {"st"}}
 	}
-	for name, tweak := range map[string]func(url.Values){
+	fakeconsent.RefusesEach(t, s.AuthURL(), good, map[string]func(url.Values){
 		"unknown client_key":    func(q url.Values) { q.Set("client_key", "other") },
 		"no state":              func(q url.Values) { q.Del("state") },
 		"redirect with a query": func(q url.Values) { q.Set("redirect_uri", redirect+"?x=1") },
 		"plain http elsewhere":  func(q url.Values) { q.Set("redirect_uri", "http://herald.example/cb") },
-	} {
-		q := good()
-		tweak(q)
-		if resp := authorize(q); resp.StatusCode != http.StatusBadRequest {
-			t.Errorf("%s: %d, want 400 (no redirect)", name, resp.StatusCode)
-		}
-	}
-	code := func() string {
-		u, _ := url.Parse(authorize(good()).Header.Get("Location"))
-		if u.Query().Get("state") != "st" || u.Query().Get("code") == "" {
-			t.Fatalf("consent sent the browser to %s", u)
-		}
-		return u.Query().Get("code")
-	}
+	})
+	code := func() string { return fakeconsent.Code(t, s.AuthURL(), good(), url.Values{"open_id": {"ada"}}) }
 	exchange := func(code, redirectURI string) (int, map[string]any) {
-		resp, err := http.PostForm(s.URL()+"/v2/oauth/token/", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		return fakeconsent.Exchange(t, s.URL()+"/v2/oauth/token/", url.Values{"grant_type": {"authorization_code"}, "code": {code},
 			"redirect_uri": {redirectURI}, "client_key": {tiktoktest.DefaultClientKey}, "client_secret": {tiktoktest.DefaultClientSecret}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var ans map[string]any
-		json.NewDecoder(resp.Body).Decode(&ans)
-		return resp.StatusCode, ans
 	}
 	if st, ans := exchange(code(), redirect+"x"); st != http.StatusBadRequest {
 		t.Errorf("another redirect_uri: %d %v", st, ans)

@@ -41,8 +41,10 @@
 // HTTP status TikTok sends them with (StatusOf). Access tokens come in
 // the Authorization header; a token in the URL is noted in the call log
 // (Call.TokenInURL). Any non-empty token works except TokenInvalid,
-// TokenNoScope, and issued tokens that expired, were revoked or were
-// marked with ExpireAccessToken. An issued token carries its grant's
+// TokenNoScope, and issued tokens that expired (access tokens live
+// AccessTokenLifetime, 2 hours, refresh tokens RefreshTokenLifetime, 180
+// days, as TikTok's newest documentation says; SetTokenLifetimes
+// changes them), were revoked or were marked with ExpireAccessToken. An issued token carries its grant's
 // scopes (Issue's: AllScopes; a consent's: those the user kept, grant=
 // fields on the consent form) and each endpoint wants one of its own
 // (scopes.go), answering 401 scope_not_authorized otherwise. Revoking a

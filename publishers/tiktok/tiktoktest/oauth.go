@@ -37,10 +37,10 @@ func (s *Server) rotateLocked(g *grant) *oauth2.Token {
 	at := fmt.Sprintf("act.%s.%06d!4a7b9c", g.openID, n)
 	rt := fmt.Sprintf("rft.%s.%06d!8d2e1f", g.openID, n)
 	g.refresh, g.refreshAt = rt, s.now()
-	g.accessExpiry[at] = s.now().Add(AccessTokenLifetime)
+	g.accessExpiry[at] = s.now().Add(s.accessLife)
 	s.grants[rt] = g
 	s.access[at] = g
-	return &oauth2.Token{AccessToken: at, RefreshToken: rt, TokenType: "Bearer", Expiry: s.now().Add(AccessTokenLifetime)}
+	return &oauth2.Token{AccessToken: at, RefreshToken: rt, TokenType: "Bearer", Expiry: s.now().Add(s.accessLife)}
 }
 
 // ExpireAccessToken makes TikTok refuse at (access_token_invalid), as
@@ -98,13 +98,13 @@ func (s *Server) token(r *http.Request, c *Call) reply {
 	}
 	rt := f.Get("refresh_token")
 	g, ok := s.grants[rt]
-	if !ok || g.revoked || g.refresh != rt || !s.now().Before(g.refreshAt.Add(RefreshTokenLifetime)) {
+	if !ok || g.revoked || g.refresh != rt || !s.now().Before(g.refreshAt.Add(s.refreshLife)) {
 		return oauthError(http.StatusBadRequest, "invalid_grant", "Refresh token is invalid or expired.")
 	}
 	t := s.rotateLocked(g)
 	return reply{status: http.StatusOK, body: map[string]any{
-		"access_token": t.AccessToken, "expires_in": int64(AccessTokenLifetime / time.Second),
-		"refresh_token": t.RefreshToken, "refresh_expires_in": int64(RefreshTokenLifetime / time.Second),
+		"access_token": t.AccessToken, "expires_in": int64(s.accessLife / time.Second),
+		"refresh_token": t.RefreshToken, "refresh_expires_in": int64(s.refreshLife / time.Second),
 		"open_id": g.openID, "scope": g.scopeList(), "token_type": "Bearer",
 	}}
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 )
 
 // AllScopes are the scopes of a grant that Issue made (and of every token
@@ -60,14 +62,5 @@ func (g *grant) scopeList() string {
 // User Access Tokens, "Authorization scopes"); user.info.basic, which
 // every app needs, stays.
 func grantedOf(asked string, grant []string) string {
-	if len(grant) == 0 {
-		return asked
-	}
-	var out []string
-	for _, a := range strings.Split(asked, ",") {
-		if a == "user.info.basic" || slices.Contains(grant, a) {
-			out = append(out, a)
-		}
-	}
-	return strings.Join(out, ",")
+	return strings.Join(fakeconsent.Kept(strings.Split(asked, ","), grant, "user.info.basic"), ",")
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 	"github.com/heraldhq/herald/publishers/tiktok/tiktoktest"
 )
 
@@ -16,21 +17,9 @@ func consent(t *testing.T, s *tiktoktest.Server, openID, scope string, grant ...
 	t.Helper()
 	redirect := "https://herald.example/v1/oauth/tiktok/callback"
 	q := url.Values{"client_key": {tiktoktest.DefaultClientKey}, "response_type": {"code"}, "redirect_uri": {redirect}, "scope": {scope}, "state": {"st"}}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.PostForm(s.AuthURL()+"?"+q.Encode(), url.Values{"decision": {"allow"}, "open_id": {openID}, "grant": grant})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, _ := url.Parse(resp.Header.Get("Location"))
-	resp, err = http.PostForm(s.URL()+"/v2/oauth/token/", url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+	code := fakeconsent.Code(t, s.AuthURL(), q, url.Values{"open_id": {openID}, "grant": grant})
+	_, ans := fakeconsent.Exchange(t, s.URL()+"/v2/oauth/token/", url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {redirect}, "client_key": {tiktoktest.DefaultClientKey}, "client_secret": {tiktoktest.DefaultClientSecret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var ans map[string]any
-	json.NewDecoder(resp.Body).Decode(&ans)
 	return ans
 }
 

@@ -22,7 +22,14 @@ const (
 	// UploadURLLifetime is how long an upload URL takes chunks.
 	UploadURLLifetime = time.Hour
 	// AccessTokenLifetime and RefreshTokenLifetime are those of issued
-	// tokens, as TikTok's newest documentation says.
+	// tokens unless SetTokenLifetimes says otherwise: 2 hours
+	// (expires_in 7200) and 180 days (refresh_expires_in 15552000), as
+	// TikTok's newest documentation says (Manage OAuth Access Tokens,
+	// "Token lifetimes", and Refresh a User Access Token, both updated
+	// November 2026). An older page (Manage User Access Tokens, "Fetch an
+	// access token": 24 hours, 365 days) still says otherwise; the
+	// shorter one is the stricter test, and Herald reads expires_in and
+	// never assumes either (TestRefreshFollowsTheAnsweredLifetime).
 	AccessTokenLifetime  = 2 * time.Hour
 	RefreshTokenLifetime = 180 * 24 * time.Hour
 )
@@ -81,6 +88,8 @@ type Server struct {
 	next         int
 	limits       map[Endpoint]int
 	hits         map[string][]time.Time // by endpoint and access token
+	accessLife   time.Duration
+	refreshLife  time.Duration
 }
 
 // New starts a server on a loopback address. The caller must Close it.
@@ -98,6 +107,8 @@ func New() *Server {
 		user:         UserStats{Followers: 1200, Following: 80, Likes: 45000, Videos: 37},
 		limits:       maps.Clone(PerMinute),
 		hits:         map[string][]time.Time{},
+		accessLife:   AccessTokenLifetime,
+		refreshLife:  RefreshTokenLifetime,
 	}
 	s.ts = httptest.NewServer(s.routes())
 	return s
@@ -114,6 +125,15 @@ func (s *Server) Close() { s.once.Do(s.ts.Close) }
 func (s *Server) SetClock(now func() time.Time) {
 	s.mu.Lock()
 	s.now = now
+	s.mu.Unlock()
+}
+
+// SetTokenLifetimes sets the lives of the tokens issued from now on
+// (expires_in and refresh_expires_in with them); the defaults are
+// AccessTokenLifetime and RefreshTokenLifetime.
+func (s *Server) SetTokenLifetimes(access, refresh time.Duration) {
+	s.mu.Lock()
+	s.accessLife, s.refreshLife = access, refresh
 	s.mu.Unlock()
 }
 
@@ -157,8 +177,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /v2/post/publish/status/fetch/", s.api(EndpointStatus, true, s.status))
 	mux.Handle("PUT /upload/{id}", s.api(EndpointUpload, false, s.upload))
 	mux.Handle("POST /v2/oauth/token/", s.api(EndpointToken, false, s.tokenOrCode))
-	mux.HandleFunc("GET "+AuthPath, s.consent)
-	mux.HandleFunc("POST "+AuthPath, s.consentDecision)
+	consent := s.consentPage()
+	mux.HandleFunc("GET "+AuthPath, consent.Show)
+	mux.HandleFunc("POST "+AuthPath, consent.Decide)
 	mux.Handle("POST /v2/oauth/revoke/", s.api(EndpointRevoke, false, s.revoke))
 	mux.Handle("POST /v2/video/query/", s.api(EndpointVideoQuery, true, s.videoQuery))
 	mux.Handle("GET /v2/user/info/", s.api(EndpointUserInfo, true, s.userInfo))

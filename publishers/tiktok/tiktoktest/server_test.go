@@ -8,7 +8,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
+	"github.com/heraldhq/herald/publishers/publisherstest"
 	"github.com/heraldhq/herald/publishers/tiktok/tiktoktest"
 )
 
@@ -111,22 +114,18 @@ func TestUploadTakesChunksInOrderOnce(t *testing.T) {
 	}
 }
 
+// refreshToken runs the refresh_token grant of rt.
+func refreshToken(t *testing.T, srv *tiktoktest.Server, rt string) (int, map[string]any) {
+	t.Helper()
+	return fakeconsent.Exchange(t, srv.URL()+"/v2/oauth/token/", url.Values{"client_key": {tiktoktest.DefaultClientKey},
+		"client_secret": {tiktoktest.DefaultClientSecret}, "grant_type": {"refresh_token"}, "refresh_token": {rt}})
+}
+
 func TestTokenRotation(t *testing.T) {
 	srv := tiktoktest.New()
 	defer srv.Close()
 	tok := srv.Issue("u1")
-	refresh := func(rt string) (int, map[string]any) {
-		form := url.Values{"client_key": {tiktoktest.DefaultClientKey}, "client_secret": {tiktoktest.DefaultClientSecret},
-			"grant_type": {"refresh_token"}, "refresh_token": {rt}}
-		resp, err := http.PostForm(srv.URL()+"/v2/oauth/token/", form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
-	}
+	refresh := func(rt string) (int, map[string]any) { return refreshToken(t, srv, rt) }
 	status, out := refresh(tok.RefreshToken)
 	if status != http.StatusOK || out["refresh_token"] == tok.RefreshToken || out["refresh_token"] != srv.LiveRefreshToken("u1") {
 		t.Fatalf("refresh: %d %v", status, out)
@@ -162,5 +161,53 @@ func TestFaults(t *testing.T) {
 	}
 	if status, env := post(t, srv, "/v2/post/publish/creator_info/query/", struct{}{}); status != http.StatusOK || code(env) != "ok" {
 		t.Errorf("after the faults: %d %v", status, env)
+	}
+}
+
+// Tokens live as TikTok's newest documentation says (2 hours, 180
+// days), or as SetTokenLifetimes says: the answer names the lives, an
+// access token past its life is refused, a refresh token past its life
+// too.
+func TestTokenLifetimes(t *testing.T) {
+	clk := publisherstest.NewClock(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	srv := tiktoktest.New()
+	defer srv.Close()
+	srv.SetClock(clk.Now)
+	refresh := func(rt string) (int, map[string]any) { return refreshToken(t, srv, rt) }
+	userInfo := func(at string) int {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/v2/user/info/?fields=open_id", nil)
+		req.Header.Set("Authorization", "Bearer "+at)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		access, refresh time.Duration
+		set             bool
+	}{{2 * time.Hour, 180 * 24 * time.Hour, false}, {24 * time.Hour, 365 * 24 * time.Hour, true}} {
+		if tc.set {
+			srv.SetTokenLifetimes(tc.access, tc.refresh)
+		}
+		tok := srv.Issue("u-" + tc.access.String())
+		st, out := refresh(tok.RefreshToken)
+		if st != http.StatusOK || out["expires_in"] != tc.access.Seconds() || out["refresh_expires_in"] != tc.refresh.Seconds() {
+			t.Fatalf("lives %s/%s: %d %v", tc.access, tc.refresh, st, out)
+		}
+		at, rt := out["access_token"].(string), out["refresh_token"].(string)
+		clk.Advance(tc.access - time.Second)
+		if st := userInfo(at); st != http.StatusOK {
+			t.Errorf("access token within its %s: %d", tc.access, st)
+		}
+		clk.Advance(time.Second)
+		if st := userInfo(at); st != http.StatusUnauthorized {
+			t.Errorf("access token after its %s: %d, want 401", tc.access, st)
+		}
+		clk.Advance(tc.refresh - tc.access)
+		if st, out := refresh(rt); st != http.StatusBadRequest || out["error"] != "invalid_grant" {
+			t.Errorf("refresh token after its %s: %d %v", tc.refresh, st, out)
+		}
 	}
 }

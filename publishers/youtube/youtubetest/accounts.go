@@ -19,9 +19,6 @@ type account struct {
 	subscribers uint64
 	views       uint64
 	playlists   map[string]bool
-	// scopes, if set (SetScopes), are the scopes its tokens carry;
-	// nil means Scope.
-	scopes map[string]bool
 	// uploadsToday counts the channel's videos since the last
 	// ResetQuota, for SetChannelUploadLimit.
 	uploadsToday int
@@ -69,12 +66,16 @@ func (s *Server) addAccountLocked(id string) Account {
 }
 
 // IssueToken grants the account (made if needed) a new refresh token and
-// an access token, as the end of an OAuth consent would.
-func (s *Server) IssueToken(accountID string) Token {
+// an access token, as the end of an OAuth consent would. The grant
+// carries scopes (space-separated URLs, in one or more arguments), or
+// Scope when none are named: a test that wants a narrower or a wider
+// grant than Herald's default consent issues the token so, as a user
+// would consent to it.
+func (s *Server) IssueToken(accountID string, scopes ...string) Token {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.addAccountLocked(accountID)
-	g := &grant{account: accountID, refresh: "1//" + randomID(40)}
+	g := &grant{account: accountID, refresh: "1//" + randomID(40), scopes: strings.Join(strings.Fields(strings.Join(scopes, " ")), " ")}
 	s.refresh[g.refresh] = g
 	return Token{AccessToken: s.newAccessLocked(g), RefreshToken: g.refresh}
 }

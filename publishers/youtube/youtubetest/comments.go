@@ -13,14 +13,10 @@ import (
 	"google.golang.org/api/youtube/v3"
 )
 
-// Scopes the endpoints below check.
-const (
-	// ScopeForceSSL is the only scope commentThreads.insert takes
-	// (CommentThreads: insert, "Authorization").
-	ScopeForceSSL = "https://www.googleapis.com/auth/youtube.force-ssl"
-	scopeYouTube  = "https://www.googleapis.com/auth/youtube"
-	scopePartner  = "https://www.googleapis.com/auth/youtubepartner"
-)
+// ScopeForceSSL is the only scope commentThreads.insert takes
+// (CommentThreads: insert, "Authorization"); Scope, what IssueToken
+// grants unless told otherwise, lacks it.
+const ScopeForceSSL = ScopePrefix + "youtube.force-ssl"
 
 // MaxCommentLength is the longest textOriginal the fake takes: YouTube's
 // comment box stops at 10,000 characters (commentTextTooLong past it).
@@ -34,39 +30,6 @@ type Comment struct {
 	AuthorChannelID string
 	Text            string
 	PublishedAt     time.Time
-}
-
-// SetScopes makes every token of the account carry exactly scopes
-// (space-separated URLs) from now on; the default is Scope, what
-// Herald's default consent grants, which lacks ScopeForceSSL.
-func (s *Server) SetScopes(accountID string, scopes ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.addAccountLocked(accountID)
-	set := map[string]bool{}
-	for _, sc := range scopes {
-		for _, f := range strings.Fields(sc) {
-			set[f] = true
-		}
-	}
-	s.accounts[accountID].scopes = set
-}
-
-// hasScope says whether the account's tokens carry one of scopes;
-// callers hold mu.
-func (a *account) hasScope(scopes ...string) bool {
-	for _, sc := range scopes {
-		if a.scopes == nil && strings.Contains(" "+Scope+" ", " "+sc+" ") || a.scopes[sc] {
-			return true
-		}
-	}
-	return false
-}
-
-// insufficientScope is Google's answer to a token without the scope a
-// method needs (error message documentation, "insufficientPermissions").
-func insufficientScope() reply {
-	return apiError(http.StatusForbidden, "insufficientPermissions", "Request had insufficient authentication scopes.")
 }
 
 // AddComment records a comment on video outside the API (another
@@ -110,9 +73,6 @@ func (s *Server) insertCommentThread(r *http.Request, acct *account) reply {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !acct.hasScope(ScopeForceSSL) {
-		return insufficientScope()
-	}
 	sn := t.Snippet
 	if sn == nil || sn.ChannelId == "" || sn.VideoId == "" {
 		return apiError(http.StatusBadRequest, "channelOrVideoIdMissing", "The comment thread must be associated with a channel or video.")
@@ -206,9 +166,6 @@ func (s *Server) deleteVideo(r *http.Request, acct *account) reply {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !acct.hasScope(scopeYouTube, ScopeForceSSL, scopePartner) {
-		return insufficientScope()
-	}
 	v, ok := s.videos[id]
 	if !ok {
 		return apiError(http.StatusNotFound, "videoNotFound", "The video that you are trying to delete cannot be found.")

@@ -5,13 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 
-	"github.com/heraldhq/herald/publishers/internal/consentcode"
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 )
 
 // Google's consent for the connect flow, as "Using OAuth 2.0 for Web
@@ -48,16 +47,6 @@ type binding struct {
 	Scope       string `json:"s"`
 }
 
-var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign in - Google Accounts (fake)</title></head>
-<body><h1>Allow this app to access your Google Account?</h1><p>{{.Scope}}</p>
-<form method="post">
-<p><label>Account <input name="account" value="consent-user"></label></p>
-<button name="decision" value="allow" id="allow">Allow</button>
-<button name="decision" value="deny" id="deny">Deny</button>
-</form></body></html>
-`))
-
 // checkAuthorize refuses what Google refuses before showing consent
 // (the "Error: invalid_request"/"redirect_uri_mismatch" pages, never a
 // redirect): an unknown client, a response_type other than code, a
@@ -80,46 +69,35 @@ func checkAuthorize(q url.Values) string {
 	return ""
 }
 
-func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if p := checkAuthorize(q); p != "" {
-		http.Error(w, "Error 400: "+p, http.StatusBadRequest)
-		return
+// consentPage is the consent: a refusal is error=access_denied (OAuth
+// 2.0 for Web Server Applications, "Step 5: Handle the OAuth 2.0
+// server response").
+func (s *Server) consentPage() *fakeconsent.Consent {
+	return &fakeconsent.Consent{
+		Page: fakeconsent.Page{Title: "Sign in - Google Accounts (fake)", Heading: "Allow this app to access your Google Account?",
+			Field: "account", Label: "Account", Default: "consent-user", Deny: "Deny"},
+		Check:   checkAuthorize,
+		Refused: "Error 400: ",
+		Denied:  url.Values{"error": {"access_denied"}},
+		Allow: func(q, form url.Values, account string) url.Values {
+			challenge := q.Get("code_challenge")
+			if challenge != "" && q.Get("code_challenge_method") == "plain" {
+				sum := sha256.Sum256([]byte(challenge))
+				challenge = base64.RawURLEncoding.EncodeToString(sum[:])
+			}
+			return url.Values{"code": {sealCode(binding{Inner: s.IssueCode(account), RedirectURI: q.Get("redirect_uri"), Challenge: challenge, Scope: grantedOf(q.Get("scope"), form["grant"])})}}
+		},
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = consentPage.Execute(w, map[string]string{"Scope": q.Get("scope")})
 }
 
-func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if p := checkAuthorize(q); p != "" {
-		http.Error(w, "Error 400: "+p, http.StatusBadRequest)
-		return
-	}
-	r.ParseForm()
-	bq := url.Values{}
-	if r.PostForm.Get("decision") != "allow" {
-		bq.Set("error", "access_denied")
-	} else {
-		account := r.PostForm.Get("account")
-		if account == "" {
-			account = "consent-user"
-		}
-		challenge := q.Get("code_challenge")
-		if challenge != "" && q.Get("code_challenge_method") == "plain" {
-			sum := sha256.Sum256([]byte(challenge))
-			challenge = base64.RawURLEncoding.EncodeToString(sum[:])
-		}
-		bq.Set("code", sealCode(binding{Inner: s.IssueCode(account), RedirectURI: q.Get("redirect_uri"), Challenge: challenge, Scope: grantedOf(q.Get("scope"), r.PostForm["grant"])}))
-	}
-	consentcode.Back(w, r, q, bq, "")
-}
+// codes seal the consent codes with the client secret.
+var codes = fakeconsent.Codes{Prefix: "4/c.", Key: func() string { return ClientSecret }}
 
-func sealCode(b binding) string { return consentcode.Seal("4/c.", ClientSecret, b) }
+func sealCode(b binding) string { return codes.Seal(b) }
 
 func openCode(code string) (binding, bool) {
 	var b binding
-	ok := consentcode.Open("4/c.", ClientSecret, code, &b)
+	ok := codes.Open(code, &b)
 	return b, ok
 }
 
@@ -162,14 +140,9 @@ func (s *Server) tokenOrConsent(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	acct := s.codeAccount(ans)
 	if at, _ := ans["access_token"].(string); s.access[at] != nil {
-		s.access[at].scopes = b.Scope // the token can do what was granted, no more
-	}
-	if a, ok := s.accounts[acct]; ok {
-		// The token carries what the consent granted, as Google's does.
-		a.scopes = map[string]bool{}
-		for _, f := range strings.Fields(b.Scope) {
-			a.scopes[f] = true
-		}
+		// The token carries what the consent granted, no more, as
+		// Google's does; its refreshes too (scopes.go).
+		s.access[at].scopes = b.Scope
 	}
 	s.mu.Unlock()
 	if strings.Contains(" "+b.Scope+" ", " openid ") {

@@ -3,11 +3,11 @@ package youtubetest_test
 import (
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
 
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 )
 
@@ -19,32 +19,13 @@ func TestConsentCodeIsBound(t *testing.T) {
 	verifier := "v-0123456789012345678901234567890123456789012"
 	sum := sha256.Sum256([]byte(verifier))
 	redirect := "https://herald.example/v1/oauth/youtube/callback"
-	code := func() string {
-		q := url.Values{"client_id": {youtubetest.ClientID}, "response_type": {"code"}, "redirect_uri": {redirect},
-			"scope": {"openid https://www.googleapis.com/auth/youtube.upload"}, "state": {"st"},
-			"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
-		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		resp, err := c.PostForm(s.AuthURL()+"?"+q.Encode(), url.Values{"decision": {"allow"}, "account": {"ada"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		u, _ := url.Parse(resp.Header.Get("Location"))
-		if u.Query().Get("state") != "st" || u.Query().Get("code") == "" {
-			t.Fatalf("consent sent the browser to %s", u)
-		}
-		return u.Query().Get("code")
-	}
+	q := url.Values{"client_id": {youtubetest.ClientID}, "response_type": {"code"}, "redirect_uri": {redirect},
+		"scope": {"openid https://www.googleapis.com/auth/youtube.upload"}, "state": {"st"},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
+	code := func() string { return fakeconsent.Code(t, s.AuthURL(), q, url.Values{"account": {"ada"}}) }
 	exchange := func(code, redirectURI, verifier string) (int, map[string]any) {
-		resp, err := http.PostForm(s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI},
+		return fakeconsent.Exchange(t, s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI},
 			"code_verifier": {verifier}, "client_id": {youtubetest.ClientID}, "client_secret": {youtubetest.ClientSecret}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var ans map[string]any
-		json.NewDecoder(resp.Body).Decode(&ans)
-		return resp.StatusCode, ans
 	}
 	if st, ans := exchange(code(), redirect+"x", verifier); st != http.StatusBadRequest || ans["error"] != "redirect_uri_mismatch" {
 		t.Errorf("another redirect_uri: %d %v", st, ans)

@@ -37,16 +37,19 @@
 //     POST /revoke?token=...: 200, or 400 for an unknown token; revoking
 //     either token ends the account's authorization of the client, every
 //     grant of it, as Google's does.
-//   - Scopes: a grant carries the scopes its consent granted (IssueToken's
-//     carry Scope); each call wants one its method's reference allows
-//     (scopes.go) and answers 403 insufficientPermissions otherwise. The
-//     consent page grants all that was asked, or, with grant= fields, the
-//     ones kept (openid, email and profile always).
+//   - Scopes: a grant carries the scopes granted when it was issued,
+//     from then on (its refreshes too): its consent's, or IssueToken's
+//     (Scope unless the test names others). Each call wants one its
+//     method's reference allows (scopes.go) and answers 403
+//     insufficientPermissions otherwise. The consent page grants all that
+//     was asked, or, with grant= fields, the ones kept (openid, email and
+//     profile always).
 //   - Id tokens (for openid) are RS256 JWTs signed with the server's own
 //     key, published at CertsURL (GET /oauth2/v3/certs), as Google's.
 //
 // First comments and take-downs: commentThreads.insert (needs
-// ScopeForceSSL: SetScopes, default Scope lacks it; commentsDisabled on a
+// ScopeForceSSL, which Scope lacks: IssueToken(id, Scope,
+// ScopeForceSSL) grants it; commentsDisabled on a
 // video made for kids), commentThreads.list by videoId (newest first,
 // paged), videos.delete (youtube, force-ssl or youtubepartner; 404
 // videoNotFound once gone, 403 forbidden for another channel's). Every

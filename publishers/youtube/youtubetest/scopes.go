@@ -4,24 +4,32 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 )
 
 // ScopePrefix prefixes Google's YouTube scopes.
 const ScopePrefix = "https://www.googleapis.com/auth/"
 
 // opScopes are the scopes each operation takes, any one of them (the
-// YouTube Data API reference, each method's "Authorization" section).
-// The calls within an upload session take the session's.
+// YouTube Data API reference, each method's "Authorization" section:
+// CommentThreads: insert takes youtube.force-ssl only; Videos: delete
+// youtube, youtube.force-ssl or youtubepartner). The calls within an
+// upload session take the session's.
 var opScopes = map[Op][]string{
-	OpVideosInsert:        {"youtube.upload", "youtube", "youtube.force-ssl", "youtubepartner"},
-	OpThumbnailsSet:       {"youtube.upload", "youtube", "youtube.force-ssl", "youtubepartner"},
-	OpPlaylistItemsInsert: {"youtube", "youtube.force-ssl", "youtubepartner"},
-	OpVideosList:          {"youtube.readonly", "youtube", "youtube.force-ssl", "youtubepartner"},
-	OpChannelsList:        {"youtube.readonly", "youtube", "youtube.force-ssl", "youtubepartner"},
+	OpCommentThreadsInsert: {"youtube.force-ssl"},
+	OpVideosDelete:         {"youtube", "youtube.force-ssl", "youtubepartner"},
+	OpVideosInsert:         {"youtube.upload", "youtube", "youtube.force-ssl", "youtubepartner"},
+	OpThumbnailsSet:        {"youtube.upload", "youtube", "youtube.force-ssl", "youtubepartner"},
+	OpPlaylistItemsInsert:  {"youtube", "youtube.force-ssl", "youtubepartner"},
+	OpVideosList:           {"youtube.readonly", "youtube", "youtube.force-ssl", "youtubepartner"},
+	OpChannelsList:         {"youtube.readonly", "youtube", "youtube.force-ssl", "youtubepartner"},
 }
 
 // scopeList is the grant's scopes, space-separated as Google answers
-// them; a grant IssueToken made has Scope.
+// them: those its consent granted, or IssueToken's (Scope unless it
+// named others). A token carries them from its issue on, its refreshes
+// too; nothing widens or narrows them later.
 func (g *grant) scopeList() string {
 	if g.scopes == "" {
 		return Scope
@@ -31,8 +39,8 @@ func (g *grant) scopeList() string {
 
 // scopeRefusal is the 403 Google answers a token without a scope op
 // takes (insufficientPermissions, "Request had insufficient
-// authentication scopes.", with RFC 6750 §3.1's insufficient_scope in
-// WWW-Authenticate), or nil.
+// authentication scopes.", the error message documentation; with RFC
+// 6750 §3.1's insufficient_scope in WWW-Authenticate), or nil.
 func (s *Server) scopeRefusal(op Op, r *http.Request) *reply {
 	need := opScopes[op]
 	if len(need) == 0 {
@@ -67,14 +75,5 @@ func (s *Server) scopeRefusal(op Op, r *http.Request) *reply {
 // "Handling granular permissions"); the sign-in scopes (openid, email,
 // profile) cannot be left out.
 func grantedOf(asked string, grant []string) string {
-	if len(grant) == 0 {
-		return asked
-	}
-	var out []string
-	for _, a := range strings.Fields(asked) {
-		if slices.Contains([]string{"openid", "email", "profile"}, a) || slices.Contains(grant, a) {
-			out = append(out, a)
-		}
-	}
-	return strings.Join(out, " ")
+	return strings.Join(fakeconsent.Kept(strings.Fields(asked), grant, "openid", "email", "profile"), " ")
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/heraldhq/herald/publishers/internal/fakeconsent"
 	"github.com/heraldhq/herald/publishers/youtube/youtubetest"
 )
 
@@ -23,23 +24,11 @@ func consentToken(t *testing.T, s *youtubetest.Server, account, scope string, gr
 	t.Helper()
 	redirect := "https://herald.example/v1/oauth/youtube/callback"
 	q := url.Values{"client_id": {youtubetest.ClientID}, "response_type": {"code"}, "redirect_uri": {redirect}, "scope": {scope}, "state": {"st"}}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.PostForm(s.AuthURL()+"?"+q.Encode(), url.Values{"decision": {"allow"}, "account": {account}, "grant": grant})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, _ := url.Parse(resp.Header.Get("Location"))
-	resp, err = http.PostForm(s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+	code := fakeconsent.Code(t, s.AuthURL(), q, url.Values{"account": {account}, "grant": grant})
+	st, ans := fakeconsent.Exchange(t, s.TokenURL(), url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {redirect}, "client_id": {youtubetest.ClientID}, "client_secret": {youtubetest.ClientSecret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var ans map[string]any
-	json.NewDecoder(resp.Body).Decode(&ans)
-	if resp.StatusCode != 200 {
-		t.Fatalf("exchange: %d %v", resp.StatusCode, ans)
+	if st != 200 {
+		t.Fatalf("exchange: %d %v", st, ans)
 	}
 	return ans
 }
@@ -143,5 +132,46 @@ func TestIDTokenVerifiesWithTheJWKSet(t *testing.T) {
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig); err != nil {
 		t.Errorf("signature: %v", err)
+	}
+}
+
+// A token carries the scopes it was issued with, its refreshes too:
+// IssueToken's default (Scope) cannot comment, one issued with
+// ScopeForceSSL can, and a refresh of the narrower grant stays narrow.
+func TestIssuedTokenCarriesItsScopes(t *testing.T) {
+	s := youtubetest.New()
+	defer s.Close()
+	comment := func(tok string) int {
+		req, _ := http.NewRequest("POST", s.URL()+"/youtube/v3/commentThreads?part=snippet", strings.NewReader(
+			`{"snippet":{"channelId":"UC1","videoId":"nosuchvideo","topLevelComment":{"snippet":{"textOriginal":"hi"}}}}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	narrow := s.IssueToken("ada")
+	if st := comment(narrow.AccessToken); st != http.StatusForbidden {
+		t.Errorf("commentThreads.insert with Scope: %d, want 403", st)
+	}
+	resp, err := http.PostForm(s.TokenURL(), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {narrow.RefreshToken},
+		"client_id": {youtubetest.ClientID}, "client_secret": {youtubetest.ClientSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ans struct {
+		AccessToken string `json:"access_token"`
+		Scope       string
+	}
+	json.NewDecoder(resp.Body).Decode(&ans)
+	resp.Body.Close()
+	if ans.Scope != youtubetest.Scope || comment(ans.AccessToken) != http.StatusForbidden {
+		t.Errorf("refreshed narrow grant: scope %q, want Scope and a 403", ans.Scope)
+	}
+	wide := s.IssueToken("ada", youtubetest.Scope, youtubetest.ScopeForceSSL)
+	if st := comment(wide.AccessToken); st != http.StatusNotFound {
+		t.Errorf("commentThreads.insert with force-ssl on a missing video: %d, want 404", st)
 	}
 }

@@ -124,8 +124,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /youtube/v3/commentThreads", s.api(OpCommentThreadsList, s.listCommentThreads))
 	mux.HandleFunc("DELETE /youtube/v3/videos", s.api(OpVideosDelete, s.deleteVideo))
 	mux.HandleFunc("POST /token", s.tokenOrConsent)
-	mux.HandleFunc("GET "+AuthPath, s.consent)
-	mux.HandleFunc("POST "+AuthPath, s.consentDecision)
+	consent := s.consentPage()
+	mux.HandleFunc("GET "+AuthPath, consent.Show)
+	mux.HandleFunc("POST "+AuthPath, consent.Decide)
 	mux.HandleFunc("POST /revoke", s.revoke)
 	mux.HandleFunc("GET "+CertsPath, s.certs)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
