@@ -19,7 +19,8 @@ func TestNoWorkerLeavesTheWorkerToTheApp(t *testing.T) {
 	h := heraldtest.Start(t, heraldtest.NoWorker())
 	h.ConnectAccount(t, "acct-1")
 	ps := []publishers.Platform{sandbox.Platform(h.Sandbox.URL(), nil)}
-	w, err := jobs.NewWorker(h.Redis, jobs.WorkerConfig{Publishers: publishers.RegistryOf(ps), Tokens: h.Vault, Sealer: h.Keys})
+	// One dequeue loop: the app's worker is then one asynq server.
+	w, err := jobs.NewWorker(h.Redis, jobs.WorkerConfig{Publishers: publishers.RegistryOf(ps), Tokens: h.Vault, Sealer: h.Keys, Dequeuers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
