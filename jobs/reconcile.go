@@ -18,7 +18,9 @@ import (
 // The reconciler settles the posts asynq no longer holds: a record still
 // scheduled or publishing whose task is archived (its retries ran out on
 // an attempt that could not say so, or an operator archived it) ends
-// failed with the task's last error and post.failed; one whose task is
+// failed with the task's last error and post.failed, unless the platform
+// may have the post (unknown, cancel_requested, or a checkpoint): that
+// one gets a last look first (lookLast, unknown.go). One whose task is
 // gone (lost: a Redis restored from an old AOF, a task deleted by hand)
 // is enqueued again, under its own task id, and the record decides what
 // the task does (publish, wait, or fail as too late).
@@ -167,9 +169,8 @@ func (r *reconciler) pass(ctx context.Context) (int, error) {
 
 // unsettled says whether a post in state st still needs its task: an
 // unknown or cancel_requested post too (its next attempt learns the
-// outcome), though only a scheduled or publishing one is failed when its
-// task is archived (the finish below refuses the others: the platform may
-// have them).
+// outcome), though one the platform may have is not failed when its
+// task is archived before a last look (lookLast).
 func unsettled(st State) bool {
 	switch st {
 	case StateScheduled, StatePublishing, StateUnknown, StateCancelRequested:
@@ -207,6 +208,10 @@ func (r *reconciler) settle(ctx context.Context, id string) (bool, error) {
 	if info.LastErr == "" {
 		reason = "task archived"
 	}
+	if rec.State == StateUnknown || rec.State == StateCancelRequested || len(rec.Checkpoints) > 0 {
+		// The platform may have the post: never failed without a look.
+		return r.lookLast(ctx, rec, reason)
+	}
 	ev := &events.Event{PostID: id, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: rec.Attempts, Class: ClassArchived, Reason: reason}
 	tr, err := r.c.store.finish(ctx, id, "", []State{StateScheduled, StatePublishing}, ev,
 		"state", string(StateFailed), "class", ClassArchived, "reason", reason)
@@ -214,5 +219,47 @@ func (r *reconciler) settle(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	r.log.Warn("reconcile: the post's task was archived; marked it failed", "post_id", id)
+	return true, nil
+}
+
+// lookLast settles a post the platform may have whose task asynq
+// archived: the first time it marks the record for a last look
+// (last_look, unknown.go) and enqueues the task again; a marked post
+// whose task is archived again (its look was killed, or waited, on its
+// last try) ends failed, class outcome_unknown, with post.failed.
+func (r *reconciler) lookLast(ctx context.Context, rec record, reason string) (bool, error) {
+	id := rec.PostID
+	from := []State{StateScheduled, StatePublishing, StateUnknown, StateCancelRequested}
+	if rec.LastLook != "" {
+		why := "the post's last look did not end (" + reason + "): whether the platform has the post could not be learned"
+		if rec.State == StateCancelRequested {
+			why = unresolvedReason + why
+		}
+		ev := &events.Event{PostID: id, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: rec.Attempts, Class: ClassOutcomeUnknown, Reason: why}
+		tr, err := r.c.store.finish(ctx, id, "", from, ev, "state", string(StateFailed), "class", ClassOutcomeUnknown, "reason", why)
+		if err != nil || !tr.Changed {
+			return false, err
+		}
+		r.log.Warn("reconcile: the post's last look was archived; failed, class outcome_unknown: check the platform", "post_id", id)
+		return true, nil
+	}
+	fields := []any{"last_look", ClassArchived + ":" + reason}
+	var ev *events.Event
+	if rec.State == StateScheduled || rec.State == StatePublishing {
+		// A checkpoint says the platform may have it.
+		fields = append(fields, "state", string(StateUnknown))
+		ev = &events.Event{Type: events.PostUnknown, PostID: id, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateUnknown), Attempt: rec.Attempts, Class: ClassArchived, Reason: reason}
+	}
+	tr, err := r.c.store.finish(ctx, id, "", from, ev, fields...)
+	if err != nil || !tr.Changed {
+		return false, err
+	}
+	if err := r.c.insp.DeleteTask(QueuePublish, publishTaskID(id)); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+		return false, fmt.Errorf("delete archived task: %w", err) // the next pass enqueues it
+	}
+	if err := r.c.enqueue(ctx, rec.Post); err != nil {
+		return false, err
+	}
+	r.log.Warn("reconcile: the post's task was archived while the platform may have the post; enqueued a last look", "post_id", id)
 	return true, nil
 }
