@@ -59,6 +59,7 @@ if f[1] == 'removing' or f[1] == 'removed' then return {'again', f[1]} end
 if f[1] ~= 'published' then return {'not', f[1]} end
 if f[3] == '1' or not f[2] or f[2] == '' then return {'pending'} end
 redis.call('HSET', KEYS[1], 'state', 'removing', 'updated_at', ARGV[1], 'last_error', '')
+redis.call('HDEL', KEYS[1], 'rm_requeued') -- a take-down of its own (reconcile.go)
 return {'removing'}
 `)
 
