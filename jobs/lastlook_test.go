@@ -161,9 +161,7 @@ func TestReconcilerLooksBeforeFailingArchivedPosts(t *testing.T) {
 			e.startWorker(reg, reconcileSlowRetries)
 			e.schedule(e.post("p", time.Now()))
 			within(t, "first attempt failed", func() bool { st := e.status("p"); return st.State == tc.before && st.Attempts == 1 })
-			if err := e.insp.ArchiveTask(jobs.QueuePublish, "publish:p"); err != nil {
-				t.Fatal(err)
-			}
+			e.loseTask(t, "publish:p", true)
 
 			st := e.waitState("p", tc.want, 20*time.Second)
 			if n := len(tc.platform.Posts("p")); n != tc.posts {

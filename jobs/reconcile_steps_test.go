@@ -11,6 +11,25 @@ import (
 	"github.com/heraldhq/herald/publishers/sandbox/sandboxtest"
 )
 
+// loseTask waits until task id's first try has failed (its retry an
+// hour away), then deletes it (asynq lost it) or archives it.
+func (e *env) loseTask(t *testing.T, id string, archive bool) {
+	t.Helper()
+	within(t, id+" failed once", func() bool {
+		info, err := e.insp.GetTaskInfo(jobs.QueuePublish, id)
+		return err == nil && info.State.String() == "retry"
+	})
+	var err error
+	if archive {
+		err = e.insp.ArchiveTask(jobs.QueuePublish, id)
+	} else {
+		err = e.insp.DeleteTask(jobs.QueuePublish, id)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestReconcilerFinishesAPendingComment: a published post whose first
 // comment is pending and whose comment task asynq lost (deleted) or
 // archived gets the task again from the reconciler, and the comment is
@@ -31,19 +50,7 @@ func TestReconcilerFinishesAPendingComment(t *testing.T) {
 			e.sandbox.FailRef(sandboxtest.CommentRef("c"), 1, tc.fault)
 			e.startWorker(e.registry(nil), func(c *jobs.WorkerConfig) { reconcileSlowRetries(c); quickLooks(c) })
 			e.commented("c", "#again")
-			within(t, "the comment's first try failed", func() bool {
-				info, err := e.insp.GetTaskInfo(jobs.QueuePublish, "comment:c")
-				return err == nil && info.State.String() == "retry"
-			})
-			var err error
-			if tc.archive {
-				err = e.insp.ArchiveTask(jobs.QueuePublish, "comment:c")
-			} else {
-				err = e.insp.DeleteTask(jobs.QueuePublish, "comment:c")
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			e.loseTask(t, "comment:c", tc.archive)
 
 			st := e.waitComment("c", jobs.CommentPosted)
 			got := e.sandboxComments("c")
@@ -67,16 +74,10 @@ func TestReconcilerFailsACommentArchivedTwice(t *testing.T) {
 	e.sandbox.FailRef(sandboxtest.CommentRef("c"), -1, sandboxtest.Fault{Status: 503})
 	e.startWorker(e.registry(nil), reconcileSlowRetries)
 	e.commented("c", "#never")
-	within(t, "the comment's first try failed", func() bool {
-		info, err := e.insp.GetTaskInfo(jobs.QueuePublish, "comment:c")
-		return err == nil && info.State.String() == "retry"
-	})
 	if err := e.rdb.HSet(context.Background(), "herald:{post:c}", "cm_requeued", "1").Err(); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.insp.ArchiveTask(jobs.QueuePublish, "comment:c"); err != nil {
-		t.Fatal(err)
-	}
+	e.loseTask(t, "comment:c", true)
 	st := e.waitComment("c", jobs.CommentFailed)
 	// The failed try had saved cm_sent: the comment may be there.
 	if st.State != jobs.StatePublished || !strings.Contains(st.Warning, "may or may not be on the post") || !strings.Contains(st.Warning, "archived") {
@@ -115,19 +116,7 @@ func TestReconcilerFinishesATakeDown(t *testing.T) {
 			if _, err := e.client.UnpublishPost(context.Background(), "r"); err != nil {
 				t.Fatal(err)
 			}
-			within(t, "the take-down's first try failed", func() bool {
-				info, err := e.insp.GetTaskInfo(jobs.QueuePublish, "remove:r")
-				return err == nil && info.State.String() == "retry"
-			})
-			var err error
-			if tc.archive {
-				err = e.insp.ArchiveTask(jobs.QueuePublish, "remove:r")
-			} else {
-				err = e.insp.DeleteTask(jobs.QueuePublish, "remove:r")
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			e.loseTask(t, "remove:r", tc.archive)
 
 			e.waitState("r", jobs.StateRemoved, 20*time.Second)
 			if n := e.sandbox.Deleted(); n != 1 {
@@ -159,16 +148,10 @@ func TestReconcilerFailsATakeDownArchivedTwice(t *testing.T) {
 	if _, err := e.client.UnpublishPost(ctx, "r"); err != nil {
 		t.Fatal(err)
 	}
-	within(t, "the take-down's first try failed", func() bool {
-		info, err := e.insp.GetTaskInfo(jobs.QueuePublish, "remove:r")
-		return err == nil && info.State.String() == "retry"
-	})
 	if err := e.rdb.HSet(ctx, "herald:{post:r}", "rm_requeued", "1").Err(); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.insp.ArchiveTask(jobs.QueuePublish, "remove:r"); err != nil {
-		t.Fatal(err)
-	}
+	e.loseTask(t, "remove:r", true)
 	st := e.waitState("r", jobs.StatePublished, 20*time.Second)
 	if !strings.Contains(st.LastError, "archived") || !strings.Contains(st.LastError, "may have gone through") {
 		t.Errorf("last_error %q", st.LastError)
