@@ -149,47 +149,15 @@ type commentHandler struct {
 }
 
 func (h *commentHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	var p commentPayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil {
-		return fmt.Errorf("comment payload: %w: %w", err, asynq.SkipRetry)
-	}
-	if err := checkStored("post_id", p.PostID); err != nil {
-		return fmt.Errorf("comment payload: %w: %w", err, asynq.SkipRetry)
-	}
-	s := h.pub.store
-	owner := randomID()
-	verdict, rec, err := s.beginStep(ctx, p.PostID, owner, StatePublished, "cm_state", CommentPending)
-	if err != nil {
-		return err
-	}
-	switch verdict {
-	case "missing", "done":
-		// Erased, already commented or failed, or no longer
-		// published: never a second comment.
-		return nil
-	case "unsettled":
-		return snooze(time.Minute, fmt.Sprintf("post %s is not settled yet", p.PostID))
-	case "busy":
-		return snooze(lockTTL/2, fmt.Sprintf("post %s is held by another step", p.PostID))
-	case "begun":
-	default:
-		return fmt.Errorf("begin comment: unexpected verdict %q", verdict)
-	}
-	err = h.run(ctx, rec, owner)
-	if err == nil || errors.Is(err, errLockLost) {
-		return err
-	}
-	if _, waits := Snoozed(err); waits {
-		return err
-	}
-	if finalStepError(ctx, err) {
-		return h.failed(ctx, rec, owner, err)
-	}
-	// Retried on its own; the post stays as it is.
-	if rerr := h.release(ctx, rec, owner); rerr != nil && !errors.Is(rerr, errLockLost) {
-		return rerr
-	}
-	return fmt.Errorf("first comment of post %s: %w", rec.PostID, err)
+	// Erased, already commented or failed, or no longer published
+	// ("done"): never a second comment.
+	return h.pub.processStep(ctx, t, h.spec())
+}
+
+// spec is the comment step for processStep.
+func (h *commentHandler) spec() stepSpec {
+	return stepSpec{name: "first comment", state: StatePublished, field: "cm_state", value: CommentPending,
+		unsettled: snoozeUntilSettled, run: h.run, failed: h.failed}
 }
 
 // run looks for a comment an earlier run may have made, and posts the
@@ -286,14 +254,5 @@ func (h *commentHandler) release(ctx context.Context, rec stepRecord, owner stri
 // settle writes the step's outcome while it holds the post, and
 // releases it.
 func (h *commentHandler) settle(ctx context.Context, rec stepRecord, owner string, ev *events.Event, fields ...any) error {
-	wctx, cancel := detached(ctx)
-	defer cancel()
-	tr, err := h.pub.store.finish(wctx, rec.PostID, owner, []State{StatePublished}, ev, fields...)
-	if err != nil {
-		return err
-	}
-	if tr.Fenced {
-		return fmt.Errorf("first comment of post %s: %w", rec.PostID, errLockLost)
-	}
-	return nil
+	return h.pub.settleStep(ctx, h.spec(), rec, owner, ev, fields...)
 }

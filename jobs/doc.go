@@ -82,9 +82,13 @@
 // renewal cancels the attempt; times in the scripts are Redis's.
 //
 // Nothing is forgotten when retries run out: the last try records the post
-// failed ("retries exhausted: ..."), and a reconciler in every worker (one
-// pass at a time, bounded) fails posts whose task asynq archived and
-// enqueues again those whose task was lost (exhausted.go, reconcile.go).
+// failed ("retries exhausted: ..."), after a last look when the platform
+// may have it (unknown.go), and a reconciler in every worker (one pass at
+// a time, bounded) fails posts whose task asynq archived (again after a
+// last look when the platform may have them), enqueues again those whose
+// task was lost, and does the same for the steps after publishing (a
+// first comment left pending, a take-down left removing) (exhausted.go,
+// reconcile.go).
 // A dead worker's post is enqueued again by the recoverer soon after its
 // lock expires, rather than after asynq's own recovery (recover.go).
 //

@@ -11,7 +11,8 @@ import (
 // attempt knows it is the last (asynq puts the retry count and the
 // maximum in the handler's context) and, when it fails like the others,
 // records the post failed itself, with the last error's class and the
-// reason "retries exhausted: <last reason>", and appends post.failed.
+// reason "retries exhausted: <last reason>", and appends post.failed;
+// when the platform may have the post it looks first (unknown.go).
 // What escapes even that (an attempt killed on its last try, a task
 // archived by hand or by asynq's recoverer) the reconciler settles
 // (reconcile.go).

@@ -145,9 +145,27 @@ func (h *publishHandler) publish(ctx context.Context, postID, accountHint string
 	actx, lose, stopRenewing := h.store.keepLocked(ctx, postID, owner)
 	defer stopRenewing()
 
-	res, err := h.callPlatform(actx, rec, owner, lose, attempt, pending, b.Look)
+	// A post the reconciler gave a last look (its task archived while
+	// the platform may have it) is only looked for, as a late one is.
+	look := b.Look || rec.LastLook != ""
+	res, err := h.callPlatform(actx, rec, owner, lose, attempt, pending, look)
 	if cause := context.Cause(actx); err != nil && errors.Is(cause, errLockLost) && !errors.Is(err, errLockLost) {
 		err = fmt.Errorf("%w (%w)", cause, err)
+	}
+	if err != nil && h.mayHavePosted(actx, *rec, err, look) {
+		// The last try failed while the platform may have the post: look
+		// before calling it failed (unknown.go).
+		lres, lerr := h.lastLook(actx, *rec, owner, lose, attempt)
+		switch {
+		case lerr == nil:
+			res, err = lres, nil
+		case actx.Err() != nil || errors.Is(lerr, errLockLost):
+			// Cut short: the attempt's own failure decides.
+		case errors.Is(lerr, publishers.ErrNotPublished):
+			return h.fail(ctx, *rec, owner, publishers.ClassOf(err).String(), exhaustedPrefix+err.Error()+"; a last look found no post at the platform", attempt, start)
+		default:
+			return h.fail(ctx, *rec, owner, ClassOutcomeUnknown, exhaustedPrefix+err.Error()+"; whether the platform has the post could not be learned: "+lerr.Error(), attempt, start)
+		}
 	}
 	if err != nil {
 		return h.attemptFailed(ctx, *rec, owner, attempt, err, start, late)
@@ -328,6 +346,10 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 		if done, lerr := h.lateLookFailed(ctx, rec, owner, attempt, err, start, late); done {
 			return lerr
 		}
+	} else if rec.LastLook != "" {
+		if done, lerr := h.lastLookFailed(ctx, rec, owner, attempt, err, start); done {
+			return lerr
+		}
 	}
 	if errors.Is(err, tokens.ErrDisconnected) && len(rec.Checkpoints) == 0 {
 		return h.disconnectedBeforeSending(ctx, rec, owner, attempt, start)
@@ -347,8 +369,9 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 	// (exhausted.go). Not when the attempt was cut short (shutdown
 	// requeues it) or lost its post, nor for a wait that is nobody's
 	// failure (IsFailure).
-	// An unknown outcome is not failed (the platform may show the post):
-	// the record stays unknown.
+	// An unknown outcome is not failed blindly (the platform may show
+	// the post): the last look above decided it, or, if it could not
+	// run, the record stays unknown for the reconciler's.
 	if ctx.Err() == nil && !errors.Is(err, errLockLost) && IsFailure(err) && lastTry(ctx) && !errors.Is(err, publishers.ErrOutcomeUnknown) {
 		return h.fail(ctx, rec, owner, class.String(), exhaustedPrefix+err.Error(), attempt, start)
 	}
@@ -358,7 +381,7 @@ func (h *publishHandler) attemptFailed(ctx context.Context, rec record, owner st
 	defer cancel()
 	// Unknown when the platform may have the post (unknown.go).
 	next, evType := retryState(err)
-	if late != "" {
+	if late != "" || rec.LastLook != "" {
 		// The look learned nothing: the platform may still have it.
 		next, evType = StateUnknown, events.PostUnknown
 	}

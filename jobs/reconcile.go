@@ -15,13 +15,29 @@ import (
 	"github.com/heraldhq/herald/events"
 )
 
-// The reconciler settles the posts asynq no longer holds: a record still
+// The reconciler settles the posts asynq no longer holds (and the steps
+// after publishing, below): a record still
 // scheduled or publishing whose task is archived (its retries ran out on
 // an attempt that could not say so, or an operator archived it) ends
-// failed with the task's last error and post.failed; one whose task is
+// failed with the task's last error and post.failed, unless the platform
+// may have the post (unknown, cancel_requested, or a checkpoint): that
+// one gets a last look first (lookLast, unknown.go). One whose task is
 // gone (lost: a Redis restored from an old AOF, a task deleted by hand)
 // is enqueued again, under its own task id, and the record decides what
 // the task does (publish, wait, or fail as too late).
+//
+// The steps after publishing (step.go) are settled the same way: a
+// published post whose first comment is still pending, or a post still
+// removing, whose step task is lost gets the task again (under its own
+// task id); one whose task is archived (killed, or waiting, on its last
+// try: asynq archives a wait there too, or archived by hand) gets it
+// again once (cm_requeued, rm_requeued), and ends the step failed when
+// that one is archived too: the comment failed (post.comment_failed),
+// the post back to published (post.remove_failed), with rm_sent kept
+// when a delete may have gone through, so that asking again looks
+// first. The step's own checkpoints make a task run again harmless: a
+// comment or delete that may have been sent is looked for first, never
+// sent twice.
 //
 // Every worker runs it, but one pass at a time in all: a pass takes a
 // lease in Redis for the interval. A pass reads at most ReconcileConfig.Batch
@@ -68,6 +84,9 @@ type reconciler struct {
 	c   *Client
 	cfg ReconcileConfig
 	log *slog.Logger
+	// comments enqueues first comment steps (nil: pending comments are
+	// left alone).
+	comments *comments
 }
 
 // run makes a pass every cfg.Every until ctx ends, one worker at a time.
@@ -136,7 +155,7 @@ func (r *reconciler) pass(ctx context.Context) (int, error) {
 	cmds := make([]*redis.SliceCmd, len(ids))
 	_, err = r.c.store.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for i, id := range ids {
-			cmds[i] = pipe.HMGet(ctx, recordKey(id), "state", "updated_at")
+			cmds[i] = pipe.HMGet(ctx, recordKey(id), "state", "updated_at", "cm_state", "rid_pending")
 		}
 		return nil
 	})
@@ -146,15 +165,23 @@ func (r *reconciler) pass(ctx context.Context) (int, error) {
 	settled := 0
 	for i, id := range ids {
 		v := cmds[i].Val()
-		if len(v) != 2 {
+		if len(v) != 4 {
 			continue
 		}
 		state, _ := v[0].(string)
 		updated, _ := v[1].(string)
-		if !unsettled(State(state)) || r.c.opts.now().Sub(parseMilli(updated)) < r.cfg.Grace {
+		cm, _ := v[2].(string)
+		ridPending, _ := v[3].(string)
+		step := stepOf(State(state), cm, ridPending == "1")
+		if !unsettled(State(state)) && step == nil || r.c.opts.now().Sub(parseMilli(updated)) < r.cfg.Grace {
 			continue
 		}
-		ok, err := r.settle(ctx, id)
+		var ok bool
+		if step != nil {
+			ok, err = r.settleStep(ctx, id, step)
+		} else {
+			ok, err = r.settle(ctx, id)
+		}
 		if err != nil {
 			return settled, fmt.Errorf("post %s: %w", id, err)
 		}
@@ -167,9 +194,8 @@ func (r *reconciler) pass(ctx context.Context) (int, error) {
 
 // unsettled says whether a post in state st still needs its task: an
 // unknown or cancel_requested post too (its next attempt learns the
-// outcome), though only a scheduled or publishing one is failed when its
-// task is archived (the finish below refuses the others: the platform may
-// have them).
+// outcome), though one the platform may have is not failed when its
+// task is archived before a last look (lookLast).
 func unsettled(st State) bool {
 	switch st {
 	case StateScheduled, StatePublishing, StateUnknown, StateCancelRequested:
@@ -207,6 +233,10 @@ func (r *reconciler) settle(ctx context.Context, id string) (bool, error) {
 	if info.LastErr == "" {
 		reason = "task archived"
 	}
+	if rec.State == StateUnknown || rec.State == StateCancelRequested || len(rec.Checkpoints) > 0 {
+		// The platform may have the post: never failed without a look.
+		return r.lookLast(ctx, rec, reason)
+	}
 	ev := &events.Event{PostID: id, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: rec.Attempts, Class: ClassArchived, Reason: reason}
 	tr, err := r.c.store.finish(ctx, id, "", []State{StateScheduled, StatePublishing}, ev,
 		"state", string(StateFailed), "class", ClassArchived, "reason", reason)
@@ -215,4 +245,169 @@ func (r *reconciler) settle(ctx context.Context, id string) (bool, error) {
 	}
 	r.log.Warn("reconcile: the post's task was archived; marked it failed", "post_id", id)
 	return true, nil
+}
+
+// lookLast settles a post the platform may have whose task asynq
+// archived: the first time it marks the record for a last look
+// (last_look, unknown.go) and enqueues the task again; a marked post
+// whose task is archived again (its look was killed, or waited, on its
+// last try) ends failed, class outcome_unknown, with post.failed.
+func (r *reconciler) lookLast(ctx context.Context, rec record, reason string) (bool, error) {
+	id := rec.PostID
+	from := []State{StateScheduled, StatePublishing, StateUnknown, StateCancelRequested}
+	if rec.LastLook != "" {
+		why := "the post's last look did not end (" + reason + "): whether the platform has the post could not be learned"
+		if rec.State == StateCancelRequested {
+			why = unresolvedReason + why
+		}
+		ev := &events.Event{PostID: id, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateFailed), Attempt: rec.Attempts, Class: ClassOutcomeUnknown, Reason: why}
+		tr, err := r.c.store.finish(ctx, id, "", from, ev, "state", string(StateFailed), "class", ClassOutcomeUnknown, "reason", why)
+		if err != nil || !tr.Changed {
+			return false, err
+		}
+		r.log.Warn("reconcile: the post's last look was archived; failed, class outcome_unknown: check the platform", "post_id", id)
+		return true, nil
+	}
+	fields := []any{"last_look", ClassArchived + ":" + reason}
+	var ev *events.Event
+	if rec.State == StateScheduled || rec.State == StatePublishing {
+		// A checkpoint says the platform may have it.
+		fields = append(fields, "state", string(StateUnknown))
+		ev = &events.Event{Type: events.PostUnknown, PostID: id, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform, State: string(StateUnknown), Attempt: rec.Attempts, Class: ClassArchived, Reason: reason}
+	}
+	tr, err := r.c.store.finish(ctx, id, "", from, ev, fields...)
+	if err != nil || !tr.Changed {
+		return false, err
+	}
+	if err := r.c.insp.DeleteTask(QueuePublish, publishTaskID(id)); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+		return false, fmt.Errorf("delete archived task: %w", err) // the next pass enqueues it
+	}
+	if err := r.c.enqueue(ctx, rec.Post); err != nil {
+		return false, err
+	}
+	r.log.Warn("reconcile: the post's task was archived while the platform may have the post; enqueued a last look", "post_id", id)
+	return true, nil
+}
+
+// postStep is a step after publishing as the reconciler settles it.
+type postStep struct {
+	name   string // for logs and reasons
+	state  State  // the state the step works on
+	taskID func(postID string) string
+	// requeued marks a record whose step task the reconciler enqueued
+	// again after asynq archived it.
+	requeued string
+	// sent is the step's checkpoint: the platform may have been changed.
+	sent string
+}
+
+var (
+	commentStep = &postStep{name: "first comment", state: StatePublished, taskID: commentTaskID, requeued: "cm_requeued", sent: "cm_sent"}
+	removeStep  = &postStep{name: "take-down", state: StateRemoving, taskID: removeTaskID, requeued: "rm_requeued", sent: "rm_sent"}
+)
+
+// stepOf says which step a post in state st, with its first comment in
+// cm, still needs, if any. A post whose id is pending waits for its
+// lookup before its comment.
+func stepOf(st State, cm string, ridPending bool) *postStep {
+	switch {
+	case st == StateRemoving:
+		return removeStep
+	case st == StatePublished && cm == CommentPending && !ridPending:
+		return commentStep
+	}
+	return nil
+}
+
+// settleStep looks at post id's step and settles it when asynq lost or
+// archived its task.
+func (r *reconciler) settleStep(ctx context.Context, id string, step *postStep) (bool, error) {
+	if step == commentStep && r.comments == nil {
+		return false, nil
+	}
+	h, err := r.c.store.rdb.HGetAll(ctx, recordKey(id)).Result()
+	if err != nil || len(h) == 0 {
+		return false, err
+	}
+	rec, err := decodeRecord(id, h)
+	if err != nil {
+		return false, err
+	}
+	if stepOf(rec.State, h["cm_state"], h["rid_pending"] == "1") != step || r.c.opts.now().Sub(rec.UpdatedAt) < r.cfg.Grace {
+		return false, nil
+	}
+	if held, err := r.c.store.locked(ctx, id); err != nil || held {
+		return false, err // the step runs
+	}
+	info, err := r.c.insp.GetTaskInfo(QueuePublish, step.taskID(id))
+	switch {
+	case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
+		if err := r.enqueueStep(ctx, id, step); err != nil {
+			return false, err
+		}
+		r.log.Warn("reconcile: the post's "+step.name+" task was lost; enqueued it again", "post_id", id)
+		return true, nil
+	case err != nil:
+		return false, err
+	case info.State != asynq.TaskStateArchived:
+		return false, nil
+	}
+	reason := step.name + " task archived"
+	if info.LastErr != "" {
+		reason += ": " + info.LastErr
+	}
+	if h[step.requeued] == "" {
+		tr, err := r.c.store.finish(ctx, id, "", []State{step.state}, nil, step.requeued, "1")
+		if err != nil || !tr.Changed {
+			return false, err
+		}
+		if err := r.c.insp.DeleteTask(QueuePublish, step.taskID(id)); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+			return false, fmt.Errorf("delete archived task: %w", err) // the next pass enqueues it
+		}
+		if err := r.enqueueStep(ctx, id, step); err != nil {
+			return false, err
+		}
+		r.log.Warn("reconcile: the post's "+step.name+" task was archived before the step ended; enqueued it again", "post_id", id)
+		return true, nil
+	}
+	sent := h[step.sent] != ""
+	var (
+		ev     *events.Event
+		fields []any
+	)
+	if step == commentStep {
+		warning := "the first comment was not posted: " + reason
+		if sent {
+			warning = "the first comment may or may not be on the post (it may have been sent, and its task was archived before Herald could look): " + reason
+		}
+		if rec.Warning != "" {
+			warning = rec.Warning + "; " + warning
+		}
+		ev = &events.Event{Type: events.PostCommentFailed, PostID: id, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform,
+			State: string(StatePublished), RemoteID: rec.RemoteID, URL: rec.URL, Class: ClassArchived, Reason: reason, Warning: warning}
+		fields = []any{"cm_state", CommentFailed, "warning", warning}
+	} else {
+		why := "take-down failed: " + reason
+		if sent {
+			why += " (the delete may have gone through: asking again looks first)"
+		}
+		ev = &events.Event{Type: events.PostRemoveFailed, PostID: id, GroupID: rec.Post.GroupID, AccountID: rec.AccountID,
+			Platform: rec.Platform, State: string(StatePublished), RemoteID: rec.RemoteID, URL: rec.URL, Class: ClassArchived, Reason: why}
+		fields = []any{"state", string(StatePublished), "last_error", why}
+	}
+	tr, err := r.c.store.finish(ctx, id, "", []State{step.state}, ev, fields...)
+	if err != nil || !tr.Changed {
+		return false, err
+	}
+	r.log.Warn("reconcile: the post's "+step.name+" task was archived twice; the step failed", "post_id", id)
+	return true, nil
+}
+
+// enqueueStep enqueues post id's step task again; one that exists is as
+// good.
+func (r *reconciler) enqueueStep(ctx context.Context, id string, step *postStep) error {
+	if step == commentStep {
+		return r.comments.enqueue(ctx, id, 0)
+	}
+	return r.c.enqueueRemove(ctx, id)
 }

@@ -96,6 +96,10 @@ type record struct {
 	Post        Post
 	Fingerprint string
 	Checkpoints map[string]string
+	// LastLook, when set, makes every attempt at the post only look
+	// (unknown.go): "class:reason", how the post fails if the platform
+	// has none.
+	LastLook string
 }
 
 // recordVersion 2: the post field leaves out what the record's fields
@@ -287,6 +291,7 @@ func decodeRecord(postID string, h map[string]string) (record, error) {
 	}
 	rec.PostStatus = statusOf(postID, h)
 	rec.Fingerprint = h["fp"]
+	rec.LastLook = h["last_look"]
 	rec.Checkpoints = map[string]string{}
 	for k, v := range h {
 		if name, ok := strings.CutPrefix(k, checkpointPrefix); ok {

@@ -59,6 +59,7 @@ if f[1] == 'removing' or f[1] == 'removed' then return {'again', f[1]} end
 if f[1] ~= 'published' then return {'not', f[1]} end
 if f[3] == '1' or not f[2] or f[2] == '' then return {'pending'} end
 redis.call('HSET', KEYS[1], 'state', 'removing', 'updated_at', ARGV[1], 'last_error', '')
+redis.call('HDEL', KEYS[1], 'rm_requeued') -- a take-down of its own (reconcile.go)
 return {'removing'}
 `)
 
@@ -131,45 +132,16 @@ type removeHandler struct {
 }
 
 func (h *removeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	var p commentPayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil {
-		return fmt.Errorf("remove payload: %w: %w", err, asynq.SkipRetry)
-	}
-	if err := checkStored("post_id", p.PostID); err != nil {
-		return fmt.Errorf("remove payload: %w: %w", err, asynq.SkipRetry)
-	}
-	owner := randomID()
-	verdict, rec, err := h.pub.store.beginStep(ctx, p.PostID, owner, StateRemoving, "", "")
-	if err != nil {
-		return err
-	}
-	switch verdict {
-	case "missing", "done":
-		// Erased, removed already, or its take-down failed: never a
-		// second delete.
-		return nil
-	case "unsettled":
-		return nil // not published: nothing to take down
-	case "busy":
-		return snooze(lockTTL/2, fmt.Sprintf("post %s is held by another step", p.PostID))
-	case "begun":
-	default:
-		return fmt.Errorf("begin take-down: unexpected verdict %q", verdict)
-	}
-	err = h.run(ctx, rec, owner)
-	if err == nil || errors.Is(err, errLockLost) {
-		return err
-	}
-	if _, waits := Snoozed(err); waits {
-		return err
-	}
-	if finalStepError(ctx, err) {
-		return h.failed(ctx, rec, owner, err)
-	}
-	if rerr := h.settle(ctx, rec, owner, nil); rerr != nil && !errors.Is(rerr, errLockLost) {
-		return rerr
-	}
-	return fmt.Errorf("take-down of post %s: %w", rec.PostID, err)
+	// Erased, removed already, or its take-down failed ("done"): never
+	// a second delete.
+	return h.pub.processStep(ctx, t, h.spec())
+}
+
+// spec is the take-down step for processStep.
+func (h *removeHandler) spec() stepSpec {
+	return stepSpec{name: "take-down", state: StateRemoving,
+		unsettled: func(string) error { return nil }, // not published: nothing to take down
+		run:       h.run, failed: h.failed}
 }
 
 // run deletes the post unless a run before did, and settles it removed.
@@ -244,14 +216,5 @@ func (h *removeHandler) failed(ctx context.Context, rec stepRecord, owner string
 // settle writes the step's outcome while it holds the post (still
 // removing), and releases it.
 func (h *removeHandler) settle(ctx context.Context, rec stepRecord, owner string, ev *events.Event, fields ...any) error {
-	wctx, cancel := detached(ctx)
-	defer cancel()
-	tr, err := h.pub.store.finish(wctx, rec.PostID, owner, []State{StateRemoving}, ev, fields...)
-	if err != nil {
-		return err
-	}
-	if tr.Fenced {
-		return fmt.Errorf("take-down of post %s: %w", rec.PostID, errLockLost)
-	}
-	return nil
+	return h.pub.settleStep(ctx, h.spec(), rec, owner, ev, fields...)
 }

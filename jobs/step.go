@@ -2,12 +2,16 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/publishers"
 )
 
@@ -29,6 +33,10 @@ import (
 //
 // Each platform call is bounded well inside the lock's lifetime, which
 // is not renewed: a step makes at most two calls.
+//
+// processStep is that skeleton, shared by the steps; each gives its
+// stepSpec: the state it works on, what its run does (checkpoint, look,
+// send) and how it fails for good.
 
 // beginStepScript locks a settled post for a step. ARGV owner,
 // lock_ttl_ms, the state the step works on, and a field and the value
@@ -136,4 +144,87 @@ func (c *Client) forgetSteps(ctx context.Context, postID string, n map[string]in
 	c.deleteTask(QueuePublish, commentTaskID(postID), n)
 	c.deleteTask(QueuePublish, removeTaskID(postID), n)
 	c.forgetGroup(ctx, postID)
+}
+
+// stepSpec is what a step gives processStep.
+type stepSpec struct {
+	name string // "first comment", "take-down": for errors
+	// state is the state the step works on, and field (unless "") the
+	// field that must hold value (beginStep).
+	state        State
+	field, value string
+	// unsettled answers a task whose post has not settled yet.
+	unsettled func(postID string) error
+	// run does the step while it holds the post, and settles it unless
+	// it returns an error.
+	run func(ctx context.Context, rec stepRecord, owner string) error
+	// failed ends the step for good after cause (finalStepError).
+	failed func(ctx context.Context, rec stepRecord, owner string, cause error) error
+}
+
+// processStep runs a step's task (its payload names the post): it
+// takes the post's lock (beginStep), runs the step, and after an error
+// either fails the step for good or releases the post for the task's
+// retry.
+func (h *publishHandler) processStep(ctx context.Context, t *asynq.Task, sp stepSpec) error {
+	var p commentPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return fmt.Errorf("%s payload: %w: %w", sp.name, err, asynq.SkipRetry)
+	}
+	if err := checkStored("post_id", p.PostID); err != nil {
+		return fmt.Errorf("%s payload: %w: %w", sp.name, err, asynq.SkipRetry)
+	}
+	owner := randomID()
+	verdict, rec, err := h.store.beginStep(ctx, p.PostID, owner, sp.state, sp.field, sp.value)
+	if err != nil {
+		return err
+	}
+	switch verdict {
+	case "missing", "done":
+		// Erased, or the step ran already or is moot: never twice.
+		return nil
+	case "unsettled":
+		return sp.unsettled(p.PostID)
+	case "busy":
+		return snooze(lockTTL/2, fmt.Sprintf("post %s is held by another step", p.PostID))
+	case "begun":
+	default:
+		return fmt.Errorf("begin %s: unexpected verdict %q", sp.name, verdict)
+	}
+	err = sp.run(ctx, rec, owner)
+	if err == nil || errors.Is(err, errLockLost) {
+		return err
+	}
+	if _, waits := Snoozed(err); waits {
+		return err
+	}
+	if finalStepError(ctx, err) {
+		return sp.failed(ctx, rec, owner, err)
+	}
+	// Retried on its own; the post stays as it is.
+	if rerr := h.settleStep(ctx, sp, rec, owner, nil); rerr != nil && !errors.Is(rerr, errLockLost) {
+		return rerr
+	}
+	return fmt.Errorf("%s of post %s: %w", sp.name, rec.PostID, err)
+}
+
+// settleStep writes a step's outcome (fields, and ev if not nil) while
+// it holds the post, still in the step's state, and releases it.
+func (h *publishHandler) settleStep(ctx context.Context, sp stepSpec, rec stepRecord, owner string, ev *events.Event, fields ...any) error {
+	wctx, cancel := detached(ctx)
+	defer cancel()
+	tr, err := h.store.finish(wctx, rec.PostID, owner, []State{sp.state}, ev, fields...)
+	if err != nil {
+		return err
+	}
+	if tr.Fenced {
+		return fmt.Errorf("%s of post %s: %w", sp.name, rec.PostID, errLockLost)
+	}
+	return nil
+}
+
+// snoozeUntilSettled is the unsettled answer of a step that waits for
+// its post to settle.
+func snoozeUntilSettled(postID string) error {
+	return snooze(time.Minute, fmt.Sprintf("post %s is not settled yet", postID))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -42,7 +43,20 @@ import (
 //     lateness) that the platform may have (unknown, or with checkpoints)
 //     is not failed as too late blindly either: its attempt only looks,
 //     and ends it published if the platform has it, too_late if not,
-//     outcome_unknown if it cannot learn which.
+//     outcome_unknown if it cannot learn which;
+//   - nor is a post whose retries run out while the platform may have it
+//     (the last try's answer was lost, or it left a checkpoint): the
+//     last try looks once more (ResolveOnly, as the looks above) and
+//     ends the post published if the platform has it, failed with its
+//     own class ("retries exhausted: ...") if not, and outcome_unknown
+//     when the look cannot happen or fails;
+//   - the reconciler gives a post the platform may have whose task asynq
+//     archived without an outcome (a try killed, a wait on the last try)
+//     one last look rather than failing it: it marks the record
+//     (last_look: the class and reason the post fails with if the
+//     platform has none) and enqueues the task again; every attempt at a
+//     marked post only looks, and a marked post whose task is archived
+//     again ends outcome_unknown.
 //
 // A disconnect cancels too, and its looks need the account's token,
 // which the disconnect made unreadable: they use the sealed token kept
@@ -50,9 +64,10 @@ import (
 // for them, bounded (disconnectlook.go).
 
 // ClassOutcomeUnknown is the failure class of a post whose outcome at the
-// platform could not be learned: canceled (or past its deadline) while
-// the platform may have it, and no look could tell. The post may be
-// online: the reason says why Herald could not look; check the platform.
+// platform could not be learned: canceled (or past its deadline, or out
+// of retries) while the platform may have it, and no look could tell.
+// The post may be online: the reason says why Herald could not look;
+// check the platform.
 const ClassOutcomeUnknown = "outcome_unknown"
 
 // unresolvedReason starts the reason of a canceled post whose look
@@ -285,4 +300,74 @@ func (h *publishHandler) cancelLost(ctx context.Context, rec record, attempt int
 	_ = h.store.appendEvent(wctx, events.Event{Type: events.PostCancelFailed, PostID: rec.PostID, GroupID: rec.Post.GroupID, AccountID: rec.AccountID, Platform: rec.Platform,
 		State: string(StatePublished), Attempt: attempt, RemoteID: res.RemoteID, URL: res.URL,
 		Reason: "canceled too late: the platform had already taken the post"})
+}
+
+// mayHavePosted reports whether an ordinary attempt that failed with err
+// is the task's last try at a post the platform may have: its answer
+// was lost, or it (or an attempt before) saved a checkpoint. Such a
+// post is looked for before it is failed (lastLook). A look-only
+// attempt (look, or a cancel_requested post) decides on its own, and an
+// attempt cut short, refused for good or waiting is no last try.
+func (h *publishHandler) mayHavePosted(ctx context.Context, rec record, err error, look bool) bool {
+	if look || rec.State == StateCancelRequested || ctx.Err() != nil || errors.Is(err, errLockLost) || !IsFailure(err) || !lastTry(ctx) {
+		return false
+	}
+	switch publishers.ClassOf(err) {
+	case publishers.ClassPermanent, publishers.ClassReauth:
+		return false
+	}
+	if errors.Is(err, publishers.ErrOutcomeUnknown) {
+		return true
+	}
+	sent, serr := h.store.sentSomething(ctx, rec.PostID)
+	return sent || serr != nil // unread: look rather than fail blindly
+}
+
+// lastLook looks, with the checkpoints saved so far (this attempt's
+// too), whether the platform has rec's post: its result when it does,
+// an error wrapping ErrNotPublished when it has none (or nothing was
+// sent), any other error when the look cannot tell.
+func (h *publishHandler) lastLook(ctx context.Context, rec record, owner string, lose func(error), attempt int) (publishers.Result, error) {
+	cur, ok, err := h.store.load(ctx, rec.PostID)
+	if err != nil {
+		return publishers.Result{}, err
+	}
+	if !ok {
+		return publishers.Result{}, fmt.Errorf("post %s erased: %w", rec.PostID, publishers.ErrNotPublished)
+	}
+	rec.Checkpoints = cur.Checkpoints
+	return h.callPlatform(ctx, &rec, owner, lose, attempt, nil, true)
+}
+
+// lastLookFailed ends a look at a post the reconciler marked for a last
+// look (rec.LastLook): failed as the mark says when the platform has no
+// post, outcome_unknown when the look failed for good; done is false
+// when the look is retried.
+func (h *publishHandler) lastLookFailed(ctx context.Context, rec record, owner string, attempt int, err error, start time.Time) (done bool, _ error) {
+	if ctx.Err() != nil || errors.Is(err, errLockLost) {
+		return false, nil
+	}
+	class, reason, _ := strings.Cut(rec.LastLook, ":")
+	if errors.Is(err, publishers.ErrNotPublished) {
+		return true, h.fail(ctx, rec, owner, class, reason+"; a last look found no post at the platform", attempt, start)
+	}
+	if _, final := lookGivesUp(ctx, err); final {
+		return true, h.fail(ctx, rec, owner, ClassOutcomeUnknown, reason+"; whether the platform has the post could not be learned: "+err.Error(), attempt, start)
+	}
+	return false, nil
+}
+
+// sentSomething reports whether postID's record holds a checkpoint: an
+// attempt may have made the post.
+func (s *store) sentSomething(ctx context.Context, postID string) (bool, error) {
+	keys, err := s.rdb.HKeys(ctx, recordKey(postID)).Result()
+	if err != nil {
+		return false, fmt.Errorf("read checkpoints: %w", err)
+	}
+	for _, k := range keys {
+		if strings.HasPrefix(k, checkpointPrefix) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

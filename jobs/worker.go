@@ -179,6 +179,9 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		maxLateness: cfg.MaxLateness, log: cfg.Logger, observe: cfg.Observe, lookups: lk,
 		comments: &comments{q: c.q, cfg: cfg.Comment, log: cfg.Logger},
 	}
+	if w.reconcile != nil {
+		w.reconcile.comments = ph.comments
+	}
 	w.mux.Handle(TypePublish, ph)
 	w.mux.Handle(TypeLookup, &lookupHandler{pub: ph, lookups: lk})
 	w.mux.Handle(TypeComment, &commentHandler{pub: ph, cfg: cfg.Comment})

@@ -622,7 +622,7 @@ export interface components {
             /** @description The platform's id of the first comment, once posted. */
             comment_id?: string;
             /**
-             * @description Why a failed post failed: the class of its last error; too_late (not published by its deadline); archived (its task was archived without the worker recording why); outcome_unknown (canceled, or past its deadline, while the platform may have the post, and no look could tell whether it does: the post may be online, check the platform; reason says why).
+             * @description Why a failed post failed: the class of its last error; too_late (not published by its deadline); archived (its task was archived without the worker recording why); outcome_unknown (canceled, past its deadline, or out of retries, while the platform may have the post, and no look could tell whether it does: the post may be online, check the platform; reason says why).
              * @enum {string}
              */
             failure_class?: "transient" | "rate_limited" | "reauth" | "permanent" | "too_late" | "archived" | "outcome_unknown";
