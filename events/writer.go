@@ -15,8 +15,9 @@ type WriterOptions struct {
 	// MaxLen caps each tenant's stream at about this many entries
 	// (default DefaultMaxLen).
 	MaxLen int64
-	// Observe, if set, hears the type of every event appended (metrics).
-	Observe func(typ string)
+	// Observe, if set, hears the tenant and type of every event appended
+	// (metrics).
+	Observe func(tenant, typ string)
 	// Now is the clock events are stamped with (default time.Now).
 	Now func() time.Time
 }
@@ -54,7 +55,7 @@ func (w *Writer) Append(ctx context.Context, e Event) error {
 		Stream: StreamOf(l.Tenant), MaxLen: w.o.MaxLen, Approx: true, Values: l.Fields(),
 	}).Err()
 	if err == nil {
-		w.Appended(e.Type)
+		w.Appended(l.Tenant, e.Type)
 	}
 	return err
 }
@@ -62,11 +63,11 @@ func (w *Writer) Append(ctx context.Context, e Event) error {
 // MaxLen is the stream's cap, for a script that appends events itself.
 func (w *Writer) MaxLen() int64 { return w.o.MaxLen }
 
-// Appended tells the observer of an event of type typ that a script
-// appended itself.
-func (w *Writer) Appended(typ string) {
+// Appended tells the observer of an event of type typ to tenant t's
+// stream that a script appended itself.
+func (w *Writer) Appended(t, typ string) {
 	if w.o.Observe != nil {
-		w.o.Observe(typ)
+		w.o.Observe(t, typ)
 	}
 }
 

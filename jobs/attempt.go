@@ -241,7 +241,7 @@ func (s *store) begin(ctx context.Context, postID, owner string, maxLateness tim
 			r.Record.State = State(str(2))
 			ev := events.Event{PostID: postID, GroupID: r.Record.Post.GroupID, AccountID: r.Record.AccountID, Platform: r.Record.Platform, State: string(StatePublishing), Attempt: r.Attempts}
 			if s.inlineEvents {
-				s.events.Appended(events.PostPublishing)
+				s.events.Appended(tenant.Of(r.Record.AccountID), events.PostPublishing)
 			} else {
 				_ = s.appendEvent(ctx, ev)
 			}
@@ -305,7 +305,7 @@ func (s *store) finish(ctx context.Context, postID, owner string, from []State, 
 	tr := transitionResult{Prev: State(prev), Changed: changed == 1, Fenced: fenced == 1}
 	if tr.Changed && ev != nil {
 		if inline {
-			s.events.Appended(ev.Type)
+			s.events.Appended(tenant.Of(ev.AccountID), ev.Type)
 		} else {
 			_ = s.appendEvent(ctx, *ev)
 		}

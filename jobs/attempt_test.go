@@ -27,7 +27,7 @@ func TestAttemptEventsSameInlineOrNot(t *testing.T) {
 		// Due by Redis's clock, which begin reads; the same for both runs.
 		now := t0
 		var observed []string
-		st := newStore(db.Client, func() time.Time { return now }, 0, func(typ string) { observed = append(observed, typ) })
+		st := newStore(db.Client, func() time.Time { return now }, 0, func(tn, typ string) { observed = append(observed, tn+" "+typ) })
 		st.inlineEvents = inline
 		p := Post{ID: "p1", AccountID: "acct-1", Platform: "sandbox", PublishAt: now.Add(-time.Second), Content: publishers.Content{Text: "hi"}}
 		if _, _, _, _, err := st.create(ctx, p); err != nil {
@@ -62,7 +62,7 @@ func TestAttemptEventsSameInlineOrNot(t *testing.T) {
 		for _, m := range db.Client.XRange(ctx, events.Stream, "-", "+").Val() {
 			streams[inline] = append(streams[inline], m.Values)
 		}
-		if want := []string{events.PostPublishing, events.PostPublished}; len(observed) != 2 || observed[0] != want[0] || observed[1] != want[1] {
+		if want := []string{"default " + events.PostPublishing, "default " + events.PostPublished}; len(observed) != 2 || observed[0] != want[0] || observed[1] != want[1] {
 			t.Errorf("inline=%v: observed %v, want %v", inline, observed, want)
 		}
 	}

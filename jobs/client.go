@@ -48,7 +48,7 @@ type clientOptions struct {
 	maxRetry     int
 	maxLateness  time.Duration
 	eventsMaxLen int64
-	observeEvent func(string)
+	observeEvent func(tenant, typ string)
 	retention    time.Duration // WithRetention
 	platforms    []string      // WithPlatforms; nil: any well-formed name
 	tenant       string        // WithTenant; "" is tenant.Default
@@ -77,7 +77,7 @@ func WithEventsMaxLen(n int64) ClientOption { return func(o *clientOptions) { o.
 
 // WithEventObserver has observe hear the type of every event the client
 // appends (metrics).
-func WithEventObserver(observe func(typ string)) ClientOption {
+func WithEventObserver(observe func(tenant, typ string)) ClientOption {
 	return func(o *clientOptions) { o.observeEvent = observe }
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/events"
+	"github.com/heraldhq/herald/tenant"
 )
 
 // createInlineScript is create, afterCreate and the scheduled event in
@@ -98,7 +99,7 @@ func (s *store) createInline(ctx context.Context, p Post) (fp string, st State, 
 		return "", "", false, at, fmt.Errorf("create record: %w", r.err)
 	}
 	if r.created {
-		s.events.Appended("post." + string(StateScheduled))
+		s.events.Appended(tenant.Of(p.AccountID), "post."+string(StateScheduled))
 	}
 	return r.fp, r.state, r.created, at, nil
 }
@@ -203,7 +204,7 @@ func (s *store) createManyInline(ctx context.Context, posts []Post, out []create
 			return fmt.Errorf("create record %s: %w", appID(posts[i].ID), out[i].err)
 		}
 		if out[i].created {
-			s.events.Appended("post." + string(StateScheduled))
+			s.events.Appended(tenant.Of(posts[i].AccountID), "post."+string(StateScheduled))
 		}
 	}
 	return nil
@@ -229,8 +230,8 @@ func (s *store) afterCreate(ctx context.Context, posts []Post) {
 		return nil
 	})
 	if err == nil {
-		for range posts {
-			s.events.Appended("post." + string(StateScheduled))
+		for _, p := range posts {
+			s.events.Appended(tenant.Of(p.AccountID), "post."+string(StateScheduled))
 		}
 	}
 }

@@ -138,7 +138,7 @@ type store struct {
 	beforeRead func(redis.Pipeliner)
 }
 
-func newStore(rdb redis.UniversalClient, now func() time.Time, maxLen int64, observe func(string)) *store {
+func newStore(rdb redis.UniversalClient, now func() time.Time, maxLen int64, observe func(tenant, typ string)) *store {
 	_, cluster := rdb.(*redis.ClusterClient)
 	ev := events.NewWriter(rdb, events.WriterOptions{MaxLen: maxLen, Observe: observe, Now: now})
 	return &store{rdb: rdb, now: now, events: ev, inlineEvents: !cluster, lockTTL: lockTTL, renewEvery: lockTTL / 3}

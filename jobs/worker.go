@@ -52,8 +52,9 @@ type WorkerConfig struct {
 	Observe func(Outcome)
 	// EventsMaxLen caps the events stream (default events.DefaultMaxLen).
 	EventsMaxLen int64
-	// ObserveEvent, if set, hears the type of every event appended.
-	ObserveEvent func(typ string)
+	// ObserveEvent, if set, hears the tenant and type of every event
+	// appended.
+	ObserveEvent func(tenant, typ string)
 	// Webhooks, if it has endpoints and the worker serves QueueWebhooks,
 	// makes the worker deliver every event to them (its Logger and Now
 	// default to the worker's).

@@ -104,6 +104,7 @@ func apiHandler(cfg config.Config, rdb redis.UniversalClient, keys map[string]st
 	}
 	reg := metrics.NewRegistry()
 	appended := metrics.NewEvents(reg) // the API appends post.scheduled and account events
+	appended.Tenants(cfg.TenantConfig())
 	client := newClient(cfg, rdb, ps, appended.Appended)
 	vault, keyring, err := newVault(cfg, rdb, ps, client, log, nil)
 	if err != nil {

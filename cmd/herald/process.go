@@ -77,7 +77,7 @@ func (t *telemetry) tenants(c tenant.Config) {
 }
 
 // eventObserver counts appended events, or is nil without telemetry.
-func (t *telemetry) eventObserver() func(string) {
+func (t *telemetry) eventObserver() func(tenant, typ string) {
 	if t == nil {
 		return nil
 	}
@@ -93,7 +93,7 @@ func newTelemetry() *telemetry {
 // newClient is the jobs client every process uses, as configured: posts
 // may name the platforms of ps. observeEvent, if not nil, counts the
 // events it appends.
-func newClient(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Platform, observeEvent func(string)) *jobs.Client {
+func newClient(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Platform, observeEvent func(tenant, typ string)) *jobs.Client {
 	opts := []jobs.ClientOption{
 		jobs.WithMaxRetry(cfg.RetryMax), jobs.WithMaxLateness(cfg.PublishMaxLateness),
 		jobs.WithEventsMaxLen(cfg.EventsMaxLen), jobs.WithPlatforms(publishers.Names(ps)...),
@@ -108,7 +108,7 @@ func newClient(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Pla
 // newEventWriter appends to the events stream as configured, for
 // processes that append events of their own (the platforms' notices).
 // observe, if not nil, counts them.
-func newEventWriter(cfg config.Config, rdb redis.UniversalClient, observe func(string)) *events.Writer {
+func newEventWriter(cfg config.Config, rdb redis.UniversalClient, observe func(tenant, typ string)) *events.Writer {
 	return events.NewWriter(rdb, events.WriterOptions{MaxLen: cfg.EventsMaxLen, Observe: observe})
 }
 
@@ -168,7 +168,7 @@ func newVault(cfg config.Config, rdb redis.UniversalClient, ps []publishers.Plat
 func workerConfig(cfg config.Config, ps []publishers.Platform, log *slog.Logger, tel *telemetry) jobs.WorkerConfig {
 	var (
 		observe      func(jobs.Outcome)
-		observeEvent func(string)
+		observeEvent func(tenant, typ string)
 		delivered    func(tenant, outcome string)
 	)
 	if tel != nil {

@@ -17,9 +17,9 @@ type Events struct {
 	delivered *prometheus.CounterVec
 	// tenants bounds the tenant label (set by Tenants).
 	tenants tenant.Config
-	// byType holds the appended counter of each well-formed type, looked
-	// up once: a worker appends two events per attempt.
-	byType sync.Map // type -> prometheus.Counter
+	// series holds the appended counter of each tenant and well-formed
+	// type, looked up once: a worker appends two events per attempt.
+	series sync.Map // appendedKey -> prometheus.Counter
 }
 
 // Webhook delivery outcomes, the outcome label of
@@ -36,8 +36,8 @@ func NewEvents(reg prometheus.Registerer) *Events {
 	e := &Events{
 		appended: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_events_appended_total",
-			Help: "Entries appended to the events streams (herald:events and each tenant's), by event type.",
-		}, []string{"type"}),
+			Help: "Entries appended to the events streams (herald:events and each tenant's), by event type and tenant.",
+		}, []string{"type", "tenant"}),
 		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_webhooks_delivered_total",
 			Help: "Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410) and the endpoint's tenant.",
@@ -51,27 +51,37 @@ func NewEvents(reg prometheus.Registerer) *Events {
 // "analytics.refreshed").
 var eventType = regexp.MustCompile(`^[a-z][a-z_]{0,23}\.[a-z][a-z_]{0,23}$`)
 
-// Appended counts one entry of type typ appended to the events stream.
-func (e *Events) Appended(typ string) {
+// appendedKey names one series of herald_events_appended_total, as
+// given (a type of the wrong shape counts as "other" but is looked up
+// by what was given, so the cache holds what callers pass: Herald's
+// own types and tenants, a bounded set).
+type appendedKey struct{ tenant, typ string }
+
+// Appended counts one entry of type typ appended to tenant t's events
+// stream.
+func (e *Events) Appended(t, typ string) {
 	if e == nil {
 		return
 	}
-	if c, ok := e.byType.Load(typ); ok {
+	k := appendedKey{t, typ}
+	if c, ok := e.series.Load(k); ok {
 		c.(prometheus.Counter).Inc()
 		return
 	}
+	label := typ
 	if !eventType.MatchString(typ) {
-		e.appended.WithLabelValues(other).Inc()
-		return
+		label = other
 	}
-	c := e.appended.WithLabelValues(typ)
-	e.byType.Store(typ, c)
+	c := e.appended.WithLabelValues(label, e.tenants.Label(t))
+	if label != other {
+		e.series.Store(k, c)
+	}
 	c.Inc()
 }
 
-// Tenants sets the configured tenants, the values the tenant label of the
-// deliveries takes (any other counts as "other"). Call it before the
-// first Delivered.
+// Tenants sets the configured tenants, the values the tenant label takes
+// (any other counts as "other"). Call it before the first Appended or
+// Delivered.
 func (e *Events) Tenants(c tenant.Config) {
 	if e != nil {
 		e.tenants = c

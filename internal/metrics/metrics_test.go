@@ -176,17 +176,26 @@ herald_token_refresh_coalesced_total{platform="youtube"} 3
 func TestEventsCountAppendedAndDelivered(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	e := metrics.NewEvents(reg)
-	e.Appended("post.published")
-	e.Appended("post.published")
-	e.Appended("post:launch-42 for acct-7") // not a type: must not become a label
+	tc, err := tenant.Parse("shop:shop-api", []string{"shop-api"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Tenants(tc)
+	e.Appended(tenant.Default, "post.published")
+	e.Appended(tenant.Default, "post.published")
+	e.Appended("shop", "post.published")
+	e.Appended("ghost", "post.published")                   // no configured tenant: must not become a label
+	e.Appended(tenant.Default, "post:launch-42 for acct-7") // not a type: must not become a label
 	e.Delivered(tenant.Default, metrics.WebhookDelivered)
 	e.Delivered(tenant.Default, "https://hooks.example/secret")
 
 	want := `
-# HELP herald_events_appended_total Entries appended to the events streams (herald:events and each tenant's), by event type.
+# HELP herald_events_appended_total Entries appended to the events streams (herald:events and each tenant's), by event type and tenant.
 # TYPE herald_events_appended_total counter
-herald_events_appended_total{type="other"} 1
-herald_events_appended_total{type="post.published"} 2
+herald_events_appended_total{tenant="default",type="other"} 1
+herald_events_appended_total{tenant="default",type="post.published"} 2
+herald_events_appended_total{tenant="other",type="post.published"} 1
+herald_events_appended_total{tenant="shop",type="post.published"} 1
 # HELP herald_webhooks_delivered_total Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410) and the endpoint's tenant.
 # TYPE herald_webhooks_delivered_total counter
 herald_webhooks_delivered_total{outcome="delivered",tenant="default"} 1
@@ -196,7 +205,7 @@ herald_webhooks_delivered_total{outcome="other",tenant="default"} 1
 		t.Error(err)
 	}
 	var none *metrics.Events
-	none.Appended("post.published")
+	none.Appended(tenant.Default, "post.published")
 	none.Delivered(tenant.Default, metrics.WebhookFailed)
 	none.Tenants(tenant.Config{})
 }
@@ -439,7 +448,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 	tk.Platforms("youtube")
 	tk.Coalesced("youtube")
 	ev := metrics.NewEvents(reg)
-	ev.Appended("post.published")
+	ev.Appended(tenant.Default, "post.published")
 	ev.Delivered(tenant.Default, metrics.WebhookDelivered)
 	rq := metrics.NewRequests(reg)
 	rq.Uploaded("youtube", 1)

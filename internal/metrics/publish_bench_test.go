@@ -8,6 +8,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/tenant"
 )
 
 // BenchmarkPublishedAttempt is what a worker's metrics cost per published
@@ -20,8 +21,8 @@ func BenchmarkPublishedAttempt(b *testing.B) {
 	o := jobs.Outcome{PostID: "p1", Platform: "youtube", State: jobs.StatePublished, Attempt: 1, Duration: 300 * time.Millisecond, Lag: time.Second}
 	b.ReportAllocs()
 	for b.Loop() {
-		e.Appended("post.publishing")
+		e.Appended(tenant.Default, "post.publishing")
 		p.Observe(o)
-		e.Appended("post.published")
+		e.Appended(tenant.Default, "post.published")
 	}
 }

@@ -134,7 +134,7 @@ func exportedNames(t *testing.T) map[string]bool {
 	metrics.NewPublish(reg).Platforms("youtube")
 	metrics.NewTokens(reg).Platforms("youtube")
 	ev := metrics.NewEvents(reg)
-	ev.Appended("post.published")
+	ev.Appended(tenant.Default, "post.published")
 	ev.Delivered(tenant.Default, metrics.WebhookDelivered)
 	rq := metrics.NewRequests(reg)
 	rq.Uploaded("youtube", 1)
