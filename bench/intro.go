@@ -15,7 +15,9 @@ program starts its own redis-server (unix socket, AOF and RDB off, so the
 disk is not measured; hash-max-listpack-value 1024, as Herald's Redis
 runs, for both sides), empties it before each side of each figure, and
 uses an in-process no-op platform so that Herald's own cost shows.
-Redis clients are made as Herald makes them (go-redis's default pool).
+Redis clients are made as Herald makes them: go-redis's default pool,
+and for a Herald worker the pool ` + "`herald worker`" + ` sizes from its
+concurrency (` + "`jobs.PoolSize`" + `).
 
 | figure | Herald | baseline |
 | --- | --- | --- |

@@ -46,7 +46,8 @@ func drainHerald(ctx context.Context, e *env, n, concurrency int, queues map[str
 	if err := e.fresh(ctx); err != nil {
 		return drain{}, err
 	}
-	rdb, err := e.client()
+	// The pool herald worker makes for its concurrency.
+	rdb, err := newPoolClient(e.url, e.tracer, jobs.PoolSize(concurrency, 0))
 	if err != nil {
 		return drain{}, err
 	}

@@ -109,7 +109,7 @@ func figSlow(ctx context.Context, e *env) ([]row, error) {
 		return nil, fmt.Errorf("bare child in loops: %w", err)
 	}
 
-	note := fmt.Sprintf("concurrency %d, %s platform, window %s after %s warm-up; peak RSS Herald %s, bare asynq %s; bare asynq with a %s handler: %s (%.2f of ideal; Herald %s of it, goal ≥ 0.85); the same in %d servers as Herald's dequeue loops: %s (Herald %s of it); Redis pool of %d: Herald waited for a connection %d times (%s in all), bare asynq %d times (%s)",
+	note := fmt.Sprintf("concurrency %d, %s platform, window %s after %s warm-up; peak RSS Herald %s, bare asynq %s; bare asynq with a %s handler: %s (%.2f of ideal; Herald %s of it, goal ≥ 0.85); the same in %d servers as Herald's dequeue loops: %s (Herald %s of it); Redis pool of %d (herald worker's for its concurrency; bare asynq go-redis's default): Herald waited for a connection %d times (%s in all), bare asynq %d times (%s)",
 		slowConcurrency, slowLatency, h.Window, warmup, mib(h.PeakRSS), mib(b.PeakRSS), slowLatency, rate(b.Rate), b.Rate/ideal, ratio(h.Rate, b.Rate),
 		jobs.DefaultDequeuers, rate(bl.Rate), ratio(h.Rate, bl.Rate),
 		h.PoolSize, h.PoolWaits, h.PoolWait, b.PoolWaits, b.PoolWait)
@@ -210,9 +210,12 @@ func runSlowChild(args []string) (slowResult, error) {
 	n := fs.Int("n", 0, "tasks in the queue")
 	warmup := fs.Duration("warmup", 2*time.Second, "")
 	window := fs.Duration("window", 10*time.Second, "")
-	pool := fs.Int("pool", 0, "Redis pool size (0: go-redis's default, as Herald runs)")
+	pool := fs.Int("pool", 0, "Redis pool size (0: as each side runs: herald worker's jobs.PoolSize, asynq's go-redis default)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return slowResult{}, err
+	}
+	if *pool == 0 && kind == "slow-herald" {
+		*pool = jobs.PoolSize(slowConcurrency, 0)
 	}
 	rdb, err := newPoolClient(*url, nil, *pool)
 	if err != nil {

@@ -138,6 +138,15 @@ func (r Redis) NewClient() redis.UniversalClient {
 	return redis.NewUniversalClient(r.UniversalOptions())
 }
 
+// NewClientPool is NewClient with a pool of size connections per node
+// (0 or less: go-redis's default, 10 per GOMAXPROCS); a worker sizes its
+// pool from its concurrency (jobs.PoolSize).
+func (r Redis) NewClientPool(size int) redis.UniversalClient {
+	o := r.UniversalOptions()
+	o.PoolSize = max(size, 0)
+	return redis.NewUniversalClient(o)
+}
+
 // Addrs returns the host:port addresses in r (sentinels for a sentinel
 // URL, seed nodes for a cluster), or the socket path of a unix URL.
 func (r Redis) Addrs() []string { return append([]string(nil), r.addrs...) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -88,5 +89,22 @@ func TestWorkerRunsItsWholeConcurrencyAcrossLoops(t *testing.T) {
 	e.startWorker(reg, func(c *jobs.WorkerConfig) { c.Concurrency, c.Dequeuers = 6, 3 })
 	for i := range 6 {
 		e.waitState(fmt.Sprintf("p-%d", i), jobs.StatePublished, 20*time.Second)
+	}
+}
+
+// TestPoolSizeGrowsWithConcurrency: a worker's pool is never below
+// go-redis's default and grows with its slots and loops.
+func TestPoolSizeGrowsWithConcurrency(t *testing.T) {
+	def := 10 * runtime.GOMAXPROCS(0)
+	for _, tc := range []struct{ concurrency, dequeuers, want int }{
+		{1, 4, def},
+		{50, 0, max(def, 50/4+2*4+8)},
+		{1000, 4, max(def, 250+8+8)},
+		{1000, 1, max(def, 250+2+8)},
+		{10000, 64, max(def, 2500+128+8)},
+	} {
+		if got := jobs.PoolSize(tc.concurrency, tc.dequeuers); got != tc.want {
+			t.Errorf("PoolSize(%d, %d) = %d, want %d", tc.concurrency, tc.dequeuers, got, tc.want)
+		}
 	}
 }
