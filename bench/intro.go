@@ -45,8 +45,8 @@ Figure 2 is measured in two CPU layouts, each side the same in both:
   layout as in 2b, so the baseline is not handicapped.
 - **2b, CPUs shared**: Go and redis-server on the same two CPUs, as when
   everything runs on one small box (the demo).
-- **2c, publish-only worker** (issue 28), CPUs shared as in 2b, one run
-  of each side: a worker that serves the publish queue alone
+- **2c, publish-only worker** (issue 28), CPUs shared as in 2b, median
+  of three interleaved runs of each side: a worker that serves the publish queue alone
   (` + "`HERALD_WORKER_QUEUES=publish`" + `) against bare asynq with one queue.
   The note adds Herald with docker-compose's publish workers (` + "`critical`" + `
   and ` + "`publish`" + `), and what the four queues cost bare asynq itself

@@ -238,7 +238,7 @@ func figProcess(ctx context.Context, e *env) ([]row, *breakdown, error) {
 	rows = append(rows, shared.row("2b. Processing rate, CPUs shared", fmt.Sprintf("Go and redis-server share all %d CPUs", runtime.NumCPU()), n))
 
 	// 2c: the layout of a publish worker, one run of each side.
-	layouts, err := measureLayouts(ctx, e, n)
+	layouts, err := measureLayouts(ctx, e, n, rounds)
 	if err != nil {
 		return nil, nil, err
 	}

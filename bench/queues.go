@@ -19,20 +19,32 @@ var (
 	bareOne = map[string]int{jobs.QueuePublish: 1}
 )
 
-// layoutSides is figure 2c's runs, on shared CPUs as 2b: one each.
+// layoutSides is figure 2c's runs, on shared CPUs as 2b: Herald and
+// bare asynq, the figure's two sides, rounds times interleaved (their
+// median runs), the others once.
 type layoutSides struct {
 	herald, compose, bare, loops drain
+	rounds                       int
+	lo, hi                       float64 // the per-round ratios' spread
 }
 
-func measureLayouts(ctx context.Context, e *env, n int) (layoutSides, error) {
-	var s layoutSides
+func measureLayouts(ctx context.Context, e *env, n, rounds int) (layoutSides, error) {
+	s := layoutSides{rounds: rounds}
+	var hs, bs []drain
+	for range rounds {
+		h, err := drainHerald(ctx, e, n, rateConcurrency, publishOnly, false)
+		if err != nil {
+			return s, err
+		}
+		b, err := drainBare(ctx, e, n, rateConcurrency, bareOne, false, false)
+		if err != nil {
+			return s, err
+		}
+		hs, bs = append(hs, h), append(bs, b)
+	}
+	s.herald, s.bare = medianDrain(hs), medianDrain(bs)
+	s.lo, s.hi = ratioRange(hs, bs)
 	var err error
-	if s.herald, err = drainHerald(ctx, e, n, rateConcurrency, publishOnly, false); err != nil {
-		return s, err
-	}
-	if s.bare, err = drainBare(ctx, e, n, rateConcurrency, bareOne, false, false); err != nil {
-		return s, err
-	}
 	if s.compose, err = drainHerald(ctx, e, n, rateConcurrency, composePublish, false); err != nil {
 		return s, err
 	}
@@ -51,10 +63,10 @@ func (s layoutSides) row(n int, four rateSides) row {
 		Herald:   rate(s.herald.rate()),
 		Baseline: rate(s.bare.rate()),
 		Ratio:    ratio(s.herald.rate(), s.bare.rate()),
-		Note: fmt.Sprintf("CPUs shared as in 2b (all %d); %d due tasks each, concurrency %d, one run each; Herald's worker serves the publish queue alone (HERALD_WORKER_QUEUES=publish), bare asynq one queue; target ≥ 0.80; "+
-			"Herald publish-only is %s its rate with the four queues (2b, %s); compose's publish workers (critical,publish): %s (%s of publish-only); "+
-			"the four queues cost bare asynq itself: %s with them (2b) against %s with one queue, %s; bare asynq with one queue in %d servers as Herald's dequeue loops: %s (Herald %s of it)",
-			runtime.NumCPU(), n, rateConcurrency,
+		Note: fmt.Sprintf("CPUs shared as in 2b (all %d); %d due tasks each, concurrency %d, median of %d interleaved runs (ratio per round %s to %s); Herald's worker serves the publish queue alone (HERALD_WORKER_QUEUES=publish), bare asynq one queue; target ≥ 0.80; "+
+			"Herald publish-only is %s its rate with the four queues (2b, %s); compose's publish workers (critical,publish), one run: %s (%s of publish-only); "+
+			"the four queues cost bare asynq itself: %s with them (2b) against %s with one queue, %s; bare asynq with one queue in %d servers as Herald's dequeue loops, one run: %s (Herald %s of it)",
+			runtime.NumCPU(), n, rateConcurrency, s.rounds, ratio(s.lo, 1), ratio(s.hi, 1),
 			times(s.herald.rate(), h4.rate()), rate(h4.rate()), rate(s.compose.rate()), ratio(s.compose.rate(), s.herald.rate()),
 			rate(b4.rate()), rate(s.bare.rate()), ratio(b4.rate(), s.bare.rate()),
 			jobs.DefaultDequeuers, rate(s.loops.rate()), ratio(s.herald.rate(), s.loops.rate())),
