@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -249,14 +250,20 @@ func TestChaosDisconnectsRaceLostAnswers(t *testing.T) {
 	gone := map[string]time.Time{}
 	caught := 0 // accounts disconnected with a post the platform may have
 	deadline := time.Now().Add(spread + 5*time.Second)
-	for _, a := range accounts[:len(accounts)/2] {
-		if r.waitMaybePublished(byAccount[a], deadline) {
+	// Half the accounts go, each the moment one of its posts may be on
+	// the platform (whichever account that is first); those not caught
+	// by the deadline go then.
+	left := slices.Clone(accounts)
+	for range len(accounts) / 2 {
+		a, ok := r.waitMaybePublished(left, byAccount, deadline)
+		if ok {
 			caught++
 		}
 		if err := r.vault.Disconnect(context.Background(), a); err != nil {
 			t.Fatalf("Disconnect(%s): %v", a, err)
 		}
 		gone[a] = time.Now()
+		left = slices.DeleteFunc(left, func(b string) bool { return b == a })
 	}
 	if caught == 0 {
 		t.Error("no account was disconnected with a post the platform may have: the scenario proved nothing")
@@ -311,26 +318,29 @@ func TestChaosDisconnectsRaceLostAnswers(t *testing.T) {
 	}
 }
 
-// waitMaybePublished waits until one of ids may be on the platform with
-// no attempt running (unknown, or waiting for a retry with a checkpoint
-// in its record), or deadline; it reports whether one was.
-func (r *rig) waitMaybePublished(ids []string, deadline time.Time) bool {
+// waitMaybePublished waits until a post of one of accounts may be on
+// the platform without Herald knowing (a checkpoint saved, the outcome
+// unknown or the retry waiting) and returns that account, or, at the
+// deadline, the first of accounts and false.
+func (r *rig) waitMaybePublished(accounts []string, byAccount map[string][]string, deadline time.Time) (string, bool) {
 	ctx := context.Background()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for time.Now().Before(deadline) {
-		for _, id := range ids {
-			h, err := r.rdb.HGetAll(ctx, "herald:{post:"+id+"}").Result()
-			if err != nil || (h["state"] != string(jobs.StateUnknown) && h["state"] != string(jobs.StateScheduled)) {
-				continue
-			}
-			for k := range h {
-				if strings.HasPrefix(k, "cp:") {
-					return true
+		for _, a := range accounts {
+			for _, id := range byAccount[a] {
+				h, err := r.rdb.HGetAll(ctx, "herald:{post:"+id+"}").Result()
+				if err != nil || (h["state"] != string(jobs.StateUnknown) && h["state"] != string(jobs.StateScheduled)) {
+					continue
+				}
+				for k := range h {
+					if strings.HasPrefix(k, "cp:") {
+						return a, true
+					}
 				}
 			}
 		}
 		<-tick.C
 	}
-	return false
+	return accounts[0], false
 }
