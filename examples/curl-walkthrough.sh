@@ -37,12 +37,14 @@ call POST /v1/accounts "{
 
 # 2. Schedule a post due now and one for tomorrow. Sending the same body
 #    again is harmless: the post id makes it idempotent.
+#    The same body means the same publish_at too: take the time once.
 NOW_POST="$ACCOUNT-now"
 LATER_POST="$ACCOUNT-later"
+NOW_AT=$(at 'now')
 for attempt in 1 2; do
   call POST /v1/posts "{
     \"post_id\": \"$NOW_POST\", \"account_id\": \"$ACCOUNT\", \"platform\": \"sandbox\",
-    \"publish_at\": \"$(at 'now')\",
+    \"publish_at\": \"$NOW_AT\",
     \"content\": {\"title\": \"Hello\", \"text\": \"Published by the walkthrough\"}}"
 done
 call POST /v1/posts "{
