@@ -159,16 +159,9 @@ func (s *store) beginLookup(ctx context.Context, postID, owner string) (string, 
 	if err != nil {
 		return "", record{}, fmt.Errorf("begin lookup: %w", err)
 	}
-	verdict, _ := res[0].(string)
-	if verdict != "begun" || len(res) < 2 {
+	verdict, h := begunRecord(res)
+	if h == nil {
 		return verdict, record{}, nil
-	}
-	flat, _ := res[1].([]any)
-	h := make(map[string]string, len(flat)/2)
-	for i := 0; i+1 < len(flat); i += 2 {
-		k, _ := flat[i].(string)
-		v, _ := flat[i+1].(string)
-		h[k] = v
 	}
 	rec, err := decodeRecord(postID, h)
 	return verdict, rec, err

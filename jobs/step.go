@@ -73,19 +73,30 @@ func (s *store) beginStep(ctx context.Context, postID, owner string, state State
 	if err != nil {
 		return "", stepRecord{}, fmt.Errorf("begin step: %w", err)
 	}
-	verdict, _ := res[0].(string)
-	if verdict != "begun" || len(res) < 2 {
+	verdict, h := begunRecord(res)
+	if h == nil {
 		return verdict, stepRecord{}, nil
 	}
+	rec, err := decodeRecord(postID, h)
+	return verdict, stepRecord{record: rec, fields: h}, err
+}
+
+// begunRecord reads the reply of a script that locks a record for a
+// step: {verdict} or {'begun', HGETALL of the record}. h is nil unless
+// the step began.
+func begunRecord(res []any) (verdict string, h map[string]string) {
+	verdict, _ = res[0].(string)
+	if verdict != "begun" || len(res) < 2 {
+		return verdict, nil
+	}
 	flat, _ := res[1].([]any)
-	h := make(map[string]string, len(flat)/2)
+	h = make(map[string]string, len(flat)/2)
 	for i := 0; i+1 < len(flat); i += 2 {
 		k, _ := flat[i].(string)
 		v, _ := flat[i+1].(string)
 		h[k] = v
 	}
-	rec, err := decodeRecord(postID, h)
-	return verdict, stepRecord{record: rec, fields: h}, err
+	return verdict, h
 }
 
 // stepSaveScript writes field/value pairs while owner holds the post.
