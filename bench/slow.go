@@ -83,30 +83,28 @@ func figSlow(ctx context.Context, e *env) ([]row, error) {
 		return nil, fmt.Errorf("herald child: %w", err)
 	}
 
-	// Bare asynq.
-	nb := size(e.bareDrainRate)
-	if err := e.fresh(ctx); err != nil {
-		return nil, err
+	// Bare asynq, in one server and in as many as Herald's dequeue loops.
+	bare := func(kind string, n int) (slowResult, error) {
+		if err := e.fresh(ctx); err != nil {
+			return slowResult{}, err
+		}
+		fmt.Printf("  enqueueing %d tasks\n", n)
+		if err := enqueueBare(ctx, rdb, n, func(i int) jobs.Post { return post("s", i, accts[i%len(accts)], at) }); err != nil {
+			return slowResult{}, err
+		}
+		r, err := e.runChild(ctx, kind, n, warmup, window)
+		if err != nil {
+			return slowResult{}, fmt.Errorf("%s child: %w", kind, err)
+		}
+		return r, nil
 	}
-	fmt.Printf("  enqueueing %d tasks\n", nb)
-	if err := enqueueBare(ctx, rdb, nb, func(i int) jobs.Post { return post("s", i, accts[i%len(accts)], at) }); err != nil {
-		return nil, err
-	}
-	b, err := e.runChild(ctx, "slow-bare", nb, warmup, window)
+	b, err := bare("slow-bare", size(e.bareDrainRate))
 	if err != nil {
-		return nil, fmt.Errorf("bare child: %w", err)
-	}
-	// Bare asynq in as many servers as Herald's dequeue loops.
-	if err := e.fresh(ctx); err != nil {
 		return nil, err
 	}
-	fmt.Printf("  enqueueing %d tasks\n", nh)
-	if err := enqueueBare(ctx, rdb, nh, func(i int) jobs.Post { return post("s", i, accts[i%len(accts)], at) }); err != nil {
-		return nil, err
-	}
-	bl, err := e.runChild(ctx, "slow-bare-loops", nh, warmup, window)
+	bl, err := bare("slow-bare-loops", nh)
 	if err != nil {
-		return nil, fmt.Errorf("bare child in loops: %w", err)
+		return nil, err
 	}
 
 	note := fmt.Sprintf("concurrency %d, %s platform, window %s after %s warm-up; peak RSS Herald %s, bare asynq %s; bare asynq with a %s handler: %s (%.2f of ideal; Herald %s of it, goal ≥ 0.85); the same in %d servers as Herald's dequeue loops: %s (Herald %s of it); Redis pool of %d (herald worker's for its concurrency; bare asynq go-redis's default): Herald waited for a connection %d times (%s in all), bare asynq %d times (%s)",
