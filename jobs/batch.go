@@ -36,9 +36,13 @@ const enqueueWorkers = 16
 
 // SchedulePosts schedules up to MaxBatch posts, each exactly as
 // SchedulePost would, and returns a result per post in order. A post that
-// is refused does not stop the others. The records and index entries are
-// written in two pipelined round trips and the events in a third; the
-// asynq tasks, which asynq enqueues one at a time, go out concurrently.
+// is refused does not stop the others. On a single Redis each new post's
+// record, index entry, event and asynq task are written by one script,
+// all posts' in one pipelined round trip. On a cluster the index entries
+// and records take two pipelined round trips and the events a third, and
+// the asynq tasks, which asynq enqueues one at a time, go out
+// concurrently; so do, on either, the tasks of posts stored by an
+// earlier call that failed before enqueueing them.
 // The error is for the batch as a whole (Redis unreachable or full): some
 // posts may then be stored, and scheduling the batch again is safe.
 func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleResult, error) {
@@ -75,7 +79,7 @@ func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleRes
 	if err := c.indexGroups(ctx, batch...); err != nil {
 		return nil, fmt.Errorf("schedule posts: %w", storeError(err))
 	}
-	if err := c.store.createMany(ctx, batch, stored); err != nil {
+	if err := c.store.createMany(ctx, batch, stored, c.opts.maxRetry); err != nil {
 		return nil, fmt.Errorf("schedule posts: %w", storeError(err))
 	}
 	var enqueue []Post
@@ -94,9 +98,10 @@ func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleRes
 			out[i].Result = ResultUnchanged
 			unchanged = append(unchanged, i)
 		}
-		if r.state == StateScheduled {
+		if r.state == StateScheduled && !(r.created && c.store.inlineEvents) {
 			// As SchedulePost: an earlier call may have stored the
-			// record and failed before enqueueing.
+			// record and failed before enqueueing (the inline create
+			// script wrote a new record's task itself).
 			enqueue = append(enqueue, p)
 		}
 	}

@@ -121,7 +121,10 @@ func (c *Client) schedule(ctx context.Context, p Post) (PostStatus, error) {
 	}
 	create := c.store.create
 	if c.store.inlineEvents {
-		create = c.store.createInline // one round trip, the event included
+		// One round trip, the event and the new post's task included.
+		create = func(ctx context.Context, p Post) (string, State, bool, time.Time, error) {
+			return c.store.createInline(ctx, p, c.opts.maxRetry)
+		}
 	}
 	fp, st, created, at, err := create(ctx, p)
 	if err != nil {
@@ -130,7 +133,7 @@ func (c *Client) schedule(ctx context.Context, p Post) (PostStatus, error) {
 	if !created && !p.matches(fp) {
 		return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), ErrConflict)
 	}
-	if st == StateScheduled {
+	if st == StateScheduled && !(created && c.store.inlineEvents) {
 		// Enqueue also when the record existed: an earlier call may have
 		// stored the record and failed before enqueueing.
 		if err := c.enqueue(ctx, p); err != nil {

@@ -12,20 +12,24 @@ import (
 	"github.com/heraldhq/herald/tenant"
 )
 
-// createInlineScript is create, afterCreate and the scheduled event in
-// one step, for a Redis that is not a cluster (on a cluster the record,
-// the index and the stream are in different slots). A new record's index
-// entry is set to its publish time, which also moves a stale entry left
-// by an expired post under the same id; an existing record keeps its
-// entry (NX: a conflicting repeat must not move the original) and is
-// answered with its fingerprint and state. The record is built by the
-// script from the few values that vary (each argument of a script costs
-// Redis about as much as a small command); the event's fields are
+// createInlineScript is create, afterCreate, the scheduled event and the
+// publish task (asynqtask.go) in one step, for a Redis that is not a
+// cluster (on a cluster the record, the index, the stream and the queue
+// are in different slots). A new record's index entry is set to its
+// publish time, which also moves a stale entry left by an expired post
+// under the same id; an existing record keeps its entry (NX: a
+// conflicting repeat must not move the original) and is answered with
+// its fingerprint and state, and its task is left to the caller (it
+// must compare fingerprints first). A task that exists already is kept,
+// as asynq's enqueue keeps it. The record is built by the script from
+// the few values that vary (each argument of a script costs Redis about
+// as much as a small command); the event's fields are
 // events.Event.Fields' for post.scheduled, passed as they are, since
 // they name the tenant and the app's ids.
-// KEYS: record, index, stream (the tenant's). ARGV: score, post id,
-// stream max length, the 8 recordArgs, then the event's field/value
-// pairs.
+// KEYS: record, index, stream (the tenant's), task, the queue's
+// scheduled set or pending list. ARGV: score, post id, stream max
+// length, the 8 recordArgs, the 4 asynqTask.args, then the event's
+// field/value pairs.
 var createInlineScript = redis.NewScript(newRecordLua + `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('ZADD', KEYS[2], 'NX', ARGV[1], ARGV[2])
@@ -33,7 +37,16 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
 newRecord(KEYS[1], 4)
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 12))
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 16))
+if redis.call('EXISTS', KEYS[4]) == 0 then
+  if ARGV[14] == '1' then
+    redis.call('HSET', KEYS[4], 'msg', ARGV[12], 'state', 'pending', 'pending_since', ARGV[13])
+    redis.call('LPUSH', KEYS[5], ARGV[15])
+  else
+    redis.call('HSET', KEYS[4], 'msg', ARGV[12], 'state', 'scheduled')
+    redis.call('ZADD', KEYS[5], ARGV[13], ARGV[15])
+  end
+end
 return false
 `)
 
@@ -59,9 +72,13 @@ end
 `
 
 // createArgs are createInlineScript's keys and arguments for p, stored
-// at at.
-func (s *store) createArgs(p Post, at time.Time) (keys []string, args []any, err error) {
+// at at, with its publish task allowed maxRetry retries.
+func (s *store) createArgs(p Post, at time.Time, maxRetry int) (keys []string, args []any, err error) {
 	rec, err := recordArgs(p, at)
+	if err != nil {
+		return nil, nil, err
+	}
+	task, err := newPublishTask(p, maxRetry, at)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -69,11 +86,12 @@ func (s *store) createArgs(p Post, at time.Time) (keys []string, args []any, err
 	// the tenant and the app's ids, and go to the tenant's stream.
 	e := events.Event{PostID: p.ID, GroupID: p.GroupID, AccountID: p.AccountID, Platform: p.Platform, State: string(StateScheduled)}
 	e.Stamp(at)
-	args = make([]any, 0, 3+len(rec)+16)
+	args = make([]any, 0, 3+len(rec)+4+16)
 	args = append(args, p.PublishAt.UnixMilli(), p.ID, s.events.MaxLen())
 	args = append(args, rec...)
+	args = append(args, task.args()...)
 	args = append(args, e.Fields()...)
-	return []string{recordKey(p.ID), accountPostsKey(p.AccountID), e.Stream()}, args, nil
+	return []string{recordKey(p.ID), accountPostsKey(p.AccountID), e.Stream(), task.key, task.list}, args, nil
 }
 
 // recordArgs are newRecordLua's arguments for p, stored at at: its post
@@ -87,11 +105,15 @@ func recordArgs(p Post, at time.Time) ([]any, error) {
 	return []any{body, fingerprintOf(p, body), p.AccountID, p.Platform, unixMilli(p.PublishAt), unixMilli(at), unixMilli(p.NotAfter), p.GroupID}, nil
 }
 
-// createInline is create with its event, in one round trip.
-func (s *store) createInline(ctx context.Context, p Post) (fp string, st State, created bool, at time.Time, err error) {
+// createInline is create with its event and, when it creates the
+// record, its publish task (maxRetry retries), in one round trip.
+func (s *store) createInline(ctx context.Context, p Post, maxRetry int) (fp string, st State, created bool, at time.Time, err error) {
 	at = s.now().Truncate(time.Millisecond)
-	keys, args, err := s.createArgs(p, at)
+	keys, args, err := s.createArgs(p, at, maxRetry)
 	if err != nil {
+		return "", "", false, at, err
+	}
+	if err := s.knowQueue(ctx); err != nil {
 		return "", "", false, at, err
 	}
 	r := createResultOf(createInlineScript.Run(ctx, s.rdb, keys, args...), at)
@@ -134,14 +156,30 @@ type createResult struct {
 	err     error
 }
 
+// knowQueue adds the publish queue to asynq's list of queues once, as
+// asynq's client does before its first enqueue, for tasks the create
+// script writes.
+func (s *store) knowQueue(ctx context.Context) error {
+	if s.queueKnown.Load() {
+		return nil
+	}
+	if err := s.rdb.SAdd(ctx, asynqQueuesKey, QueuePublish).Err(); err != nil {
+		return fmt.Errorf("add the publish queue: %w", err)
+	}
+	s.queueKnown.Store(true)
+	return nil
+}
+
 // createMany is create for many posts: every index entry in one pipeline,
-// then every record in another (index first, as create explains).
-func (s *store) createMany(ctx context.Context, posts []Post, out []createResult) error {
+// then every record in another (index first, as create explains). On a
+// Redis that is not a cluster it is createManyInline, which writes the
+// created posts' tasks too (maxRetry retries each).
+func (s *store) createMany(ctx context.Context, posts []Post, out []createResult, maxRetry int) error {
 	if len(posts) == 0 {
 		return nil
 	}
 	if s.inlineEvents {
-		return s.createManyInline(ctx, posts, out)
+		return s.createManyInline(ctx, posts, out, maxRetry)
 	}
 	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for _, p := range posts {
@@ -179,16 +217,19 @@ func (s *store) createMany(ctx context.Context, posts []Post, out []createResult
 }
 
 // createManyInline is createInline for many posts, in one pipeline: the
-// scheduled events are appended by the script.
-func (s *store) createManyInline(ctx context.Context, posts []Post, out []createResult) error {
+// scheduled events and the new posts' tasks are written by the script.
+func (s *store) createManyInline(ctx context.Context, posts []Post, out []createResult, maxRetry int) error {
 	if err := createInlineScript.Load(ctx, s.rdb).Err(); err != nil {
 		return fmt.Errorf("create records: %w", err)
+	}
+	if err := s.knowQueue(ctx); err != nil {
+		return err
 	}
 	at := s.now().Truncate(time.Millisecond)
 	cmds := make([]*redis.Cmd, len(posts))
 	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for i, p := range posts {
-			keys, args, err := s.createArgs(p, at)
+			keys, args, err := s.createArgs(p, at, maxRetry)
 			if err != nil {
 				return err
 			}

@@ -11,9 +11,11 @@
 // checkpoints a publisher saved on the way. asynq's task is only the
 // alarm clock that says "look at this post now":
 //
-//   - SchedulePost writes the record first, then enqueues a task whose
-//     TaskID derives from the post id, so scheduling twice is a no-op and a
-//     different post under the same id is a Conflict.
+//   - SchedulePost writes the record and a task whose TaskID derives from
+//     the post id, so scheduling twice is a no-op and a different post
+//     under the same id is a Conflict. On a single Redis one script writes
+//     both, the task as asynq's Enqueue would (asynqtask.go); on a cluster
+//     the record goes first and asynq enqueues the task.
 //   - The publish handler reads the record before anything else. A post
 //     that is already published, canceled or failed is never sent to the
 //     platform again, whatever asynq redelivers (asynq forgets TaskIDs of

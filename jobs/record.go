@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -136,6 +137,9 @@ type store struct {
 	// beforeRead, if set, queues commands between begin's script and its
 	// read of the record (tests: another client's write landing there).
 	beforeRead func(redis.Pipeliner)
+	// queueKnown: asynq's list of queues has the publish queue
+	// (knowQueue).
+	queueKnown atomic.Bool
 }
 
 func newStore(rdb redis.UniversalClient, now func() time.Time, maxLen int64, observe func(tenant, typ string)) *store {

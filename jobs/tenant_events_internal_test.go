@@ -24,7 +24,7 @@ func TestScriptsAppendToThePostsTenantsStream(t *testing.T) {
 			s.inlineEvents = inline
 			p := Post{ID: "shop~p1", AccountID: "shop~acct-1", Platform: "sandbox", PublishAt: time.Now().Add(-time.Second), Content: publishers.Content{Text: "hi"}}
 			if inline {
-				if _, _, created, _, err := s.createInline(ctx, p); err != nil || !created {
+				if _, _, created, _, err := s.createInline(ctx, p, 0); err != nil || !created {
 					t.Fatalf("createInline = %v, %v", created, err)
 				}
 			} else {
