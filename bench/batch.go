@@ -68,7 +68,7 @@ func figBatch(ctx context.Context, e *env) ([]row, error) {
 		Herald:   rate(h),
 		Baseline: rate(b),
 		Ratio:    ratio(h, b),
-		Note: fmt.Sprintf("%d posts in calls of %d: jobs.Client.SchedulePosts (record, index entry, event and asynq task of each post in one script, the 500 pipelined) against bare asynq enqueueing each 500 with %d producers; goal ≥ 0.8",
+		Note: fmt.Sprintf("%d posts in calls of %d: jobs.Client.SchedulePosts (record, index entry, event and asynq task of each post in one script, in pipelines of 50 sent at once) against bare asynq enqueueing each 500 with %d producers; goal ≥ 0.8",
 			n, jobs.MaxBatch, producers),
 	}}, nil
 }

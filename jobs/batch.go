@@ -38,7 +38,7 @@ const enqueueWorkers = 16
 // SchedulePost would, and returns a result per post in order. A post that
 // is refused does not stop the others. On a single Redis each new post's
 // record, index entry, event and asynq task are written by one script,
-// all posts' in one pipelined round trip. On a cluster the index entries
+// the posts' scripts in pipelines of 50 sent at once. On a cluster the index entries
 // and records take two pipelined round trips and the events a third, and
 // the asynq tasks, which asynq enqueues one at a time, go out
 // concurrently; so do, on either, the tasks of posts stored by an

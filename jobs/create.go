@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/heraldhq/herald/events"
 	"github.com/heraldhq/herald/tenant"
@@ -216,8 +217,12 @@ func (s *store) createMany(ctx context.Context, posts []Post, out []createResult
 	return nil
 }
 
-// createManyInline is createInline for many posts, in one pipeline: the
-// scheduled events and the new posts' tasks are written by the script.
+// createChunk is how many posts createManyInline sends in one pipeline.
+const createChunk = 50
+
+// createManyInline is createInline for many posts, in pipelines of
+// createChunk run at once: the scheduled events and the new posts' tasks
+// are written by the script.
 func (s *store) createManyInline(ctx context.Context, posts []Post, out []createResult, maxRetry int) error {
 	if err := createInlineScript.Load(ctx, s.rdb).Err(); err != nil {
 		return fmt.Errorf("create records: %w", err)
@@ -227,17 +232,30 @@ func (s *store) createManyInline(ctx context.Context, posts []Post, out []create
 	}
 	at := s.now().Truncate(time.Millisecond)
 	cmds := make([]*redis.Cmd, len(posts))
-	_, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		for i, p := range posts {
-			keys, args, err := s.createArgs(p, at, maxRetry)
-			if err != nil {
-				return err
+	// The posts go in a few pipelines at once, so that Go builds one
+	// while Redis runs another, instead of each waiting for the other
+	// through one long pipeline.
+	g, gctx := errgroup.WithContext(ctx)
+	for lo := 0; lo < len(posts); lo += createChunk {
+		hi := min(len(posts), lo+createChunk)
+		g.Go(func() error {
+			_, err := s.rdb.Pipelined(gctx, func(pipe redis.Pipeliner) error {
+				for i := lo; i < hi; i++ {
+					keys, args, err := s.createArgs(posts[i], at, maxRetry)
+					if err != nil {
+						return err
+					}
+					cmds[i] = createInlineScript.EvalSha(gctx, pipe, keys, args...)
+				}
+				return nil
+			})
+			if errors.Is(err, redis.Nil) {
+				return nil // a record that existed: createResultOf reads it
 			}
-			cmds[i] = createInlineScript.EvalSha(ctx, pipe, keys, args...)
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return fmt.Errorf("create records: %w", err)
 	}
 	for i, cmd := range cmds {
