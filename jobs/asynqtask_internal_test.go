@@ -107,3 +107,84 @@ func TestCreateWritesTheTaskAsAsynqDoes(t *testing.T) {
 		})
 	}
 }
+
+// TestNewPostReplacesALeftoverTask: asynq keeps an archived task for 90
+// days, records are kept 30 by default, so a post id used again after
+// its record expired can find its task id held by the old post's
+// archived task. The new post gets a task of its own (else it would
+// never run, and the reconciler would fail it as archived); a live task
+// under the id is left alone, as is an archived one when the record
+// existed (its retries ran out: the reconciler's to settle).
+func TestNewPostReplacesALeftoverTask(t *testing.T) {
+	ctx := context.Background()
+	at := time.Now().Add(time.Hour).Truncate(time.Second)
+	newPost := func(id string) Post {
+		return Post{ID: id, AccountID: "acct", Platform: "sandbox", PublishAt: at, Content: publishers.Content{Text: "new"}}
+	}
+	for _, inline := range []bool{true, false} {
+		for _, batch := range []bool{false, true} {
+			name := map[bool]string{true: "inline", false: "split"}[inline] + map[bool]string{false: ", one", true: ", batch"}[batch]
+			t.Run(name, func(t *testing.T) {
+				db := redistest.New(t)
+				c := NewClient(db.Client)
+				c.store.inlineEvents = inline
+				insp := asynq.NewInspectorFromRedisClient(db.Client)
+				old := asynq.NewClientFromRedisClient(db.Client)
+				leave := func(id string, archive bool) {
+					if _, err := old.Enqueue(asynq.NewTask(TypePublish, []byte(`{"v":1,"post":{"post_id":"`+id+`"}}`)),
+						asynq.TaskID(publishTaskID(id)), asynq.Queue(QueuePublish), asynq.ProcessAt(time.Now().Add(time.Minute))); err != nil {
+						t.Fatal(err)
+					}
+					if archive {
+						if err := insp.ArchiveTask(QueuePublish, publishTaskID(id)); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				leave("archived", true)
+				leave("live", false)
+				schedule := func(ps ...Post) {
+					if batch {
+						res, err := c.SchedulePosts(ctx, ps)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, r := range res {
+							if r.Err != nil {
+								t.Fatal(r.Err)
+							}
+						}
+						return
+					}
+					for _, p := range ps {
+						if _, err := c.SchedulePost(ctx, p); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				schedule(newPost("archived"), newPost("live"))
+				for id, want := range map[string]asynq.TaskState{"archived": asynq.TaskStateScheduled, "live": asynq.TaskStateScheduled} {
+					info, err := insp.GetTaskInfo(QueuePublish, publishTaskID(id))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if info.State != want {
+						t.Errorf("%s: task %s, want %s", id, info.State, want)
+					}
+					if fromNew := string(info.Payload) != `{"v":1,"post":{"post_id":"`+id+`"}}`; fromNew != (id == "archived") {
+						t.Errorf("%s: task payload %s", id, info.Payload)
+					}
+				}
+				// The record exists now: an archived task is its own, and a
+				// repeat of the post keeps it.
+				if err := insp.ArchiveTask(QueuePublish, publishTaskID("archived")); err != nil {
+					t.Fatal(err)
+				}
+				schedule(newPost("archived"))
+				if info, err := insp.GetTaskInfo(QueuePublish, publishTaskID("archived")); err != nil || info.State != asynq.TaskStateArchived {
+					t.Errorf("a repeat replaced the record's own archived task: %v %v", info, err)
+				}
+			})
+		}
+	}
+}

@@ -82,7 +82,7 @@ func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleRes
 	if err := c.store.createMany(ctx, batch, stored, c.opts.maxRetry); err != nil {
 		return nil, fmt.Errorf("schedule posts: %w", storeError(err))
 	}
-	var enqueue []Post
+	var enqueue []createdPost
 	var unchanged []int
 	for k, i := range todo {
 		r, p := stored[k], batch[k]
@@ -98,11 +98,8 @@ func (c *Client) SchedulePosts(ctx context.Context, posts []Post) ([]ScheduleRes
 			out[i].Result = ResultUnchanged
 			unchanged = append(unchanged, i)
 		}
-		if r.state == StateScheduled && !(r.created && c.store.inlineEvents) {
-			// As SchedulePost: an earlier call may have stored the
-			// record and failed before enqueueing (the inline create
-			// script wrote a new record's task itself).
-			enqueue = append(enqueue, p)
+		if c.leftToEnqueue(r) {
+			enqueue = append(enqueue, createdPost{p, r})
 		}
 	}
 	if err := c.enqueueMany(ctx, enqueue); err != nil {
@@ -147,19 +144,27 @@ func repeatResult(p, firstPost Post, firstResult ScheduleResult) ScheduleResult 
 	return ScheduleResult{PostID: p.ID, Result: ResultUnchanged, Status: firstResult.Status}
 }
 
-// enqueueMany enqueues the posts' tasks, enqueueWorkers at a time, and
-// returns the first error.
-func (c *Client) enqueueMany(ctx context.Context, posts []Post) error {
+// createdPost is a post of a batch and what its create did.
+type createdPost struct {
+	p Post
+	r createResult
+}
+
+// enqueueMany enqueues the tasks the posts' creates left to enqueue
+// (enqueueAfterCreate), enqueueWorkers at a time, and returns the first
+// error.
+func (c *Client) enqueueMany(ctx context.Context, posts []createdPost) error {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
 		first error
-		next  = make(chan Post)
+		next  = make(chan createdPost)
 	)
 	for range min(enqueueWorkers, len(posts)) {
 		wg.Go(func() {
-			for p := range next {
-				if err := c.enqueue(ctx, p); err != nil {
+			for cp := range next {
+				p := cp.p
+				if err := c.enqueueAfterCreate(ctx, p, cp.r); err != nil {
 					mu.Lock()
 					if first == nil {
 						first = fmt.Errorf("post %s: %w", appID(p.ID), err)

@@ -119,43 +119,79 @@ func (c *Client) schedule(ctx context.Context, p Post) (PostStatus, error) {
 	if err := c.indexGroups(ctx, p); err != nil {
 		return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), storeError(err))
 	}
-	create := c.store.create
+	var r createResult
 	if c.store.inlineEvents {
 		// One round trip, the event and the new post's task included.
-		create = func(ctx context.Context, p Post) (string, State, bool, time.Time, error) {
-			return c.store.createInline(ctx, p, c.opts.maxRetry)
-		}
+		r = c.store.createInline(ctx, p, c.opts.maxRetry)
+	} else {
+		r.fp, r.state, r.created, r.at, r.err = c.store.create(ctx, p)
 	}
-	fp, st, created, at, err := create(ctx, p)
-	if err != nil {
-		return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), storeError(err))
+	if r.err != nil {
+		return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), storeError(r.err))
 	}
-	if !created && !p.matches(fp) {
+	if !r.created && !p.matches(r.fp) {
 		return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), ErrConflict)
 	}
-	if st == StateScheduled && !(created && c.store.inlineEvents) {
-		// Enqueue also when the record existed: an earlier call may have
-		// stored the record and failed before enqueueing.
-		if err := c.enqueue(ctx, p); err != nil {
-			return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), storeError(err))
-		}
+	if err := c.enqueueAfterCreate(ctx, p, r); err != nil {
+		return PostStatus{}, fmt.Errorf("schedule post %s: %w", appID(p.ID), storeError(err))
 	}
-	if created {
+	if r.created {
 		if !c.store.inlineEvents {
 			c.store.afterCreate(ctx, []Post{p})
 		}
 		// What was just written; no need to read it back.
 		return PostStatus{PostID: p.ID, GroupID: p.GroupID, AccountID: p.AccountID, Platform: p.Platform, State: StateScheduled,
-			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: at.UTC()}, nil
+			PublishAt: time.UnixMilli(p.PublishAt.UnixMilli()).UTC(), UpdatedAt: r.at.UTC()}, nil
 	}
 	return c.status(ctx, p.ID)
 }
 
+// enqueueAfterCreate gives p the task its create (r) left to enqueue: a
+// new post's, unless the inline script wrote it, replacing a leftover;
+// and a scheduled record's that existed, since an earlier call may have
+// stored the record and failed before enqueueing.
+func (c *Client) enqueueAfterCreate(ctx context.Context, p Post, r createResult) error {
+	switch {
+	case !c.leftToEnqueue(r):
+		return nil
+	case r.created:
+		return c.enqueueNew(ctx, p)
+	}
+	return c.enqueue(ctx, p)
+}
+
+// leftToEnqueue says whether create (r) left a task to enqueue: it did
+// unless the inline script wrote the new post's task, or the record
+// existed and is no longer scheduled.
+func (c *Client) leftToEnqueue(r createResult) bool {
+	if r.created {
+		return !c.store.inlineEvents || r.taskTaken
+	}
+	return r.state == StateScheduled
+}
+
 // enqueue adds p's publish task; one that exists already is fine.
 func (c *Client) enqueue(ctx context.Context, p Post) error {
+	_, err := c.enqueueTask(ctx, p)
+	return err
+}
+
+// enqueueNew adds a new post's publish task, replacing a leftover task
+// under its id (replaceLeftoverTask).
+func (c *Client) enqueueNew(ctx context.Context, p Post) error {
+	taken, err := c.enqueueTask(ctx, p)
+	if err != nil || !taken {
+		return err
+	}
+	return c.replaceLeftoverTask(ctx, p)
+}
+
+// enqueueTask adds p's publish task and says whether its task id was
+// taken (asynq then kept the task it had).
+func (c *Client) enqueueTask(ctx context.Context, p Post) (taken bool, err error) {
 	payload, err := marshalPublishPayload(p)
 	if err != nil {
-		return err
+		return false, err
 	}
 	_, err = c.q.EnqueueContext(ctx, asynq.NewTask(TypePublish, payload),
 		asynq.TaskID(publishTaskID(p.ID)),
@@ -165,12 +201,36 @@ func (c *Client) enqueue(ctx context.Context, p Post) error {
 		asynq.Timeout(publishTimeout),
 	)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
-		return nil
+		return true, nil
 	}
 	if err != nil {
-		return fmt.Errorf("enqueue: %w", err)
+		return false, fmt.Errorf("enqueue: %w", err)
 	}
-	return nil
+	return false, nil
+}
+
+// replaceLeftoverTask replaces the task that holds new post p's task id
+// when it is a leftover of an earlier post under the same id whose
+// record has expired: asynq keeps an archived task for 90 days (or
+// until 10,000 are archived), longer than HERALD_RECORD_RETENTION's
+// default, so it would never run the new post, and the reconciler would
+// fail the post as archived. A live task (pending, scheduled, retry,
+// active) runs the new record as it finds it.
+func (c *Client) replaceLeftoverTask(ctx context.Context, p Post) error {
+	id := publishTaskID(p.ID)
+	info, err := c.insp.GetTaskInfo(QueuePublish, id)
+	switch {
+	case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
+		return c.enqueue(ctx, p) // gone since
+	case err != nil:
+		return fmt.Errorf("look at the task left under the post's id: %w", err)
+	case info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateCompleted:
+		return nil
+	}
+	if err := c.insp.DeleteTask(QueuePublish, id); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+		return fmt.Errorf("delete the task left under the post's id: %w", err)
+	}
+	return c.enqueue(ctx, p)
 }
 
 // dueAt is when asynq should hand out a post's task. asynq keeps

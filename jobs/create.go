@@ -21,8 +21,10 @@ import (
 // under the same id; an existing record keeps its entry (NX: a
 // conflicting repeat must not move the original) and is answered with
 // its fingerprint and state, and its task is left to the caller (it
-// must compare fingerprints first). A task that exists already is kept,
-// as asynq's enqueue keeps it. The record is built by the script from
+// must compare fingerprints first). A new record whose task id is taken
+// keeps that task, as asynq's enqueue would, and the script answers 1:
+// the caller replaces the task if it is a leftover (replaceLeftoverTask).
+// Otherwise it answers nil. The record is built by the script from
 // the few values that vary (each argument of a script costs Redis about
 // as much as a small command); the event's fields are
 // events.Event.Fields' for post.scheduled, passed as they are, since
@@ -39,14 +41,15 @@ end
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
 newRecord(KEYS[1], 4)
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 16))
-if redis.call('EXISTS', KEYS[4]) == 0 then
-  if ARGV[14] == '1' then
-    redis.call('HSET', KEYS[4], 'msg', ARGV[12], 'state', 'pending', 'pending_since', ARGV[13])
-    redis.call('LPUSH', KEYS[5], ARGV[15])
-  else
-    redis.call('HSET', KEYS[4], 'msg', ARGV[12], 'state', 'scheduled')
-    redis.call('ZADD', KEYS[5], ARGV[13], ARGV[15])
-  end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  return 1
+end
+if ARGV[14] == '1' then
+  redis.call('HSET', KEYS[4], 'msg', ARGV[12], 'state', 'pending', 'pending_since', ARGV[13])
+  redis.call('LPUSH', KEYS[5], ARGV[15])
+else
+  redis.call('HSET', KEYS[4], 'msg', ARGV[12], 'state', 'scheduled')
+  redis.call('ZADD', KEYS[5], ARGV[13], ARGV[15])
 end
 return false
 `)
@@ -107,24 +110,26 @@ func recordArgs(p Post, at time.Time) ([]any, error) {
 }
 
 // createInline is create with its event and, when it creates the
-// record, its publish task (maxRetry retries), in one round trip.
-func (s *store) createInline(ctx context.Context, p Post, maxRetry int) (fp string, st State, created bool, at time.Time, err error) {
-	at = s.now().Truncate(time.Millisecond)
+// record, its publish task (maxRetry retries), in one round trip. Its
+// err is the only field set when it failed.
+func (s *store) createInline(ctx context.Context, p Post, maxRetry int) createResult {
+	at := s.now().Truncate(time.Millisecond)
 	keys, args, err := s.createArgs(p, at, maxRetry)
 	if err != nil {
-		return "", "", false, at, err
+		return createResult{err: err, at: at}
 	}
 	if err := s.knowQueue(ctx); err != nil {
-		return "", "", false, at, err
+		return createResult{err: err, at: at}
 	}
 	r := createResultOf(createInlineScript.Run(ctx, s.rdb, keys, args...), at)
 	if r.err != nil {
-		return "", "", false, at, fmt.Errorf("create record: %w", r.err)
+		r.err = fmt.Errorf("create record: %w", r.err)
+		return r
 	}
 	if r.created {
 		s.events.Appended(tenant.Of(p.AccountID), "post."+string(StateScheduled))
 	}
-	return r.fp, r.state, r.created, at, nil
+	return r
 }
 
 // createResultOf reads a create script's reply: nil when it wrote (fp is
@@ -139,6 +144,9 @@ func createResultOf(cmd *redis.Cmd, at time.Time) createResult {
 	if err != nil {
 		return createResult{err: err}
 	}
+	if n, ok := res.(int64); ok && n == 1 {
+		return createResult{created: true, state: StateScheduled, at: at, taskTaken: true}
+	}
 	vals, _ := res.([]any)
 	if len(vals) != 2 {
 		return createResult{err: fmt.Errorf("unexpected reply %v", res)}
@@ -151,6 +159,9 @@ func createResultOf(cmd *redis.Cmd, at time.Time) createResult {
 // createResult is what create found or did for one post.
 type createResult struct {
 	created bool
+	// taskTaken: the record is new, and the inline script found a task
+	// under its task id and wrote none.
+	taskTaken bool
 	fp      string
 	state   State
 	at      time.Time

@@ -24,8 +24,8 @@ func TestScriptsAppendToThePostsTenantsStream(t *testing.T) {
 			s.inlineEvents = inline
 			p := Post{ID: "shop~p1", AccountID: "shop~acct-1", Platform: "sandbox", PublishAt: time.Now().Add(-time.Second), Content: publishers.Content{Text: "hi"}}
 			if inline {
-				if _, _, created, _, err := s.createInline(ctx, p, 0); err != nil || !created {
-					t.Fatalf("createInline = %v, %v", created, err)
+				if r := s.createInline(ctx, p, 0); r.err != nil || !r.created {
+					t.Fatalf("createInline = %v, %v", r.created, r.err)
 				}
 			} else {
 				if _, _, created, _, err := s.create(ctx, p); err != nil || !created {
