@@ -162,10 +162,10 @@ type createResult struct {
 	// taskTaken: the record is new, and the inline script found a task
 	// under its task id and wrote none.
 	taskTaken bool
-	fp      string
-	state   State
-	at      time.Time
-	err     error
+	fp        string
+	state     State
+	at        time.Time
+	err       error
 }
 
 // knowQueue adds the publish queue to asynq's list of queues once, as
