@@ -140,10 +140,14 @@ func (r Redis) NewClient() redis.UniversalClient {
 
 // NewClientPool is NewClient with a pool of size connections per node
 // (0 or less: go-redis's default, 10 per GOMAXPROCS); a worker sizes its
-// pool from its concurrency (jobs.PoolSize).
-func (r Redis) NewClientPool(size int) redis.UniversalClient {
+// pool from its concurrency (jobs.PoolSize). A non-empty name is set on
+// every connection (CLIENT SETNAME, in the handshake's round trip), so
+// that CLIENT LIST tells the process's connections from others': doctor
+// counts the workers' that way.
+func (r Redis) NewClientPool(name string, size int) redis.UniversalClient {
 	o := r.UniversalOptions()
 	o.PoolSize = max(size, 0)
+	o.ClientName = name
 	return redis.NewUniversalClient(o)
 }
 

@@ -28,7 +28,8 @@ const doctorLatencyWarn = 5 * time.Minute
 const doctorListMax = 10
 
 // runDoctor checks the configuration, Redis, the platforms' credentials,
-// the keyring against every stored token and the queues, prints what it
+// the keyring against every stored token, the queues, the workers and
+// Redis's room for their connections, prints what it
 // found and ends with a verdict. It exits non-zero when Herald could not
 // run safely.
 func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -78,7 +79,9 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	doctorPlatforms(d, ps, census, time.Now())
 	insp := asynq.NewInspectorFromRedisClient(rdb)
 	qs := doctorQueues(d, insp)
-	doctorWorkers(d, insp, qs)
+	if live, ok := doctorWorkers(d, insp, qs); ok {
+		doctorClients(ctx, d, rdb, live)
+	}
 	return d.verdict()
 }
 

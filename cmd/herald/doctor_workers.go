@@ -21,15 +21,16 @@ import (
 // leave one out, and nothing tells it otherwise, since the tasks simply
 // wait. With no worker running at all, only queues with tasks waiting
 // are problems, and the rest a warning: doctor also runs before a first
-// deployment.
-func doctorWorkers(d *diagnosis, insp *asynq.Inspector, qs []monitor.Queue) {
+// deployment. It returns the live workers, or ok false when it could not
+// list them.
+func doctorWorkers(d *diagnosis, insp *asynq.Inspector, qs []monitor.Queue) (live []*worker, ok bool) {
 	servers, err := insp.Servers()
 	if err != nil {
 		fmt.Fprintln(d.w, "workers: PROBLEM")
 		d.problem("list the live workers: %v", err)
-		return
+		return nil, false
 	}
-	live := liveWorkers(liveServers(servers))
+	live = liveWorkers(liveServers(servers))
 	served := map[string]bool{}
 	fmt.Fprintf(d.w, "workers: %d live\n", len(live))
 	for _, w := range live {
@@ -62,6 +63,7 @@ func doctorWorkers(d *diagnosis, insp *asynq.Inspector, qs []monitor.Queue) {
 	if len(live) == 0 {
 		d.warn("no worker is running: nothing is published, revoked or delivered until one starts")
 	}
+	return live, true
 }
 
 // liveServers keeps the servers taking tasks ("active": not stopping),

@@ -34,13 +34,13 @@ func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 // openRedis connects a long-running process to the configured Redis and
 // runs checkRedis; the caller closes the client.
 func openRedis(ctx context.Context, cfg config.Config, log *slog.Logger) (redis.UniversalClient, error) {
-	return openRedisPool(ctx, cfg, log, 0)
+	return openRedisPool(ctx, cfg, log, "", 0)
 }
 
 // openRedisPool is openRedis with a pool of size connections (0: the
-// default).
-func openRedisPool(ctx context.Context, cfg config.Config, log *slog.Logger, size int) (redis.UniversalClient, error) {
-	rdb := cfg.Redis.NewClientPool(size)
+// default) whose connections carry name (empty: none) in CLIENT LIST.
+func openRedisPool(ctx context.Context, cfg config.Config, log *slog.Logger, name string, size int) (redis.UniversalClient, error) {
+	rdb := cfg.Redis.NewClientPool(name, size)
 	if err := checkRedis(ctx, rdb, log); err != nil {
 		rdb.Close()
 		return nil, err

@@ -31,7 +31,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		queues = cfg.WorkerQueueLayout()
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
-	rdb, err := openRedisPool(ctx, cfg, log, jobs.PoolSize(cfg.WorkerConcurrency, cfg.WorkerDequeuers))
+	rdb, err := openRedisPool(ctx, cfg, log, workerClientName, jobs.PoolSize(cfg.WorkerConcurrency, cfg.WorkerDequeuers))
 	if err != nil {
 		return err
 	}
