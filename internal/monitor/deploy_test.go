@@ -44,7 +44,7 @@ func TestDeployConfigPassesPromtool(t *testing.T) {
 // Herald process exports: a renamed metric breaks this test, not a
 // dashboard nobody looks at until the incident.
 func TestDashboardAndAlertsNameRealMetrics(t *testing.T) {
-	exported := exportedNames(t)
+	exported, _ := exportedNames(t)
 
 	var exprs []string
 	var dash struct {
@@ -112,8 +112,9 @@ func TestDashboardAndAlertsNameRealMetrics(t *testing.T) {
 }
 
 // exportedNames is every sample name a monitor plus a worker's metrics
-// expose, histogram series included.
-func exportedNames(t *testing.T) map[string]bool {
+// expose, histogram series included, and those of them that carry the
+// tenant label.
+func exportedNames(t *testing.T) (names, tenanted map[string]bool) {
 	t.Helper()
 	db := redistest.New(t)
 	if _, err := asynq.NewClientFromRedisClient(db.Client).Enqueue(asynq.NewTask(jobs.TypePublish, nil), asynq.Queue(jobs.QueuePublish)); err != nil {
@@ -148,13 +149,84 @@ func exportedNames(t *testing.T) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := map[string]bool{}
+	names, tenanted = map[string]bool{}, map[string]bool{}
 	for _, f := range fams {
 		n := f.GetName()
 		names[n] = true
 		if f.GetType().String() == "HISTOGRAM" {
 			names[n+"_bucket"], names[n+"_sum"], names[n+"_count"] = true, true, true
 		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "tenant" {
+					tenanted[n] = true
+				}
+			}
+		}
 	}
-	return names
+	return names, tenanted
+}
+
+// TestDashboardFiltersByTenant checks the dashboard's tenant variable
+// (multi-select with All, its values read from a metric that carries
+// the label) and that every panel querying a metric with the tenant
+// label filters it by $tenant: a new tenant-labelled panel that ignores
+// the variable shows every tenant whatever is picked.
+func TestDashboardFiltersByTenant(t *testing.T) {
+	_, tenanted := exportedNames(t)
+	var dash struct {
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr string }
+		}
+		Templating struct {
+			List []struct {
+				Name, Definition  string
+				Multi, IncludeAll bool
+			}
+		}
+	}
+	b, err := os.ReadFile(deployDir + "grafana/herald.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &dash); err != nil {
+		t.Fatalf("herald.json: %v", err)
+	}
+	found := false
+	values := regexp.MustCompile(`^label_values\(([a-z_]+), tenant\)$`)
+	for _, v := range dash.Templating.List {
+		if v.Name != "tenant" {
+			continue
+		}
+		found = true
+		if !v.Multi || !v.IncludeAll {
+			t.Errorf("tenant variable: multi %v, includeAll %v, want both", v.Multi, v.IncludeAll)
+		}
+		if m := values.FindStringSubmatch(v.Definition); m == nil || !tenanted[m[1]] {
+			t.Errorf("tenant variable reads %q, want label_values of a metric with the tenant label (%v)", v.Definition, tenanted)
+		}
+	}
+	if !found {
+		t.Error("the dashboard has no tenant variable")
+	}
+
+	selector := regexp.MustCompile(`\b((?:herald|asynq)_[a-z_]+)\b(\{[^}]*\})?`)
+	filtered := 0
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			for _, m := range selector.FindAllStringSubmatch(tg.Expr, -1) {
+				if !tenanted[m[1]] {
+					continue
+				}
+				if !strings.Contains(m[2], `tenant=~"$tenant"`) {
+					t.Errorf("panel %q queries %s without tenant=~\"$tenant\":\n%s", p.Title, m[1], tg.Expr)
+				}
+				filtered++
+			}
+		}
+	}
+	if filtered == 0 {
+		t.Errorf("no panel queries a metric with the tenant label (%v)", tenanted)
+	}
 }
