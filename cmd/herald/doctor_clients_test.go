@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,9 @@ func setMaxClients(t *testing.T, db *redistest.DB, n int) {
 // each loop): doctor says so against maxclients, through the binary's
 // worker and doctor, and names the knobs.
 func TestDoctorWeighsWorkersPoolsAgainstMaxclients(t *testing.T) {
+	if 10*runtime.GOMAXPROCS(0) > 1012 {
+		t.Skip("go-redis's floor of 10 per CPU passes the pool this test expects")
+	}
 	db, insp, _ := workerEnv(t)
 	t.Setenv("HERALD_WORKER_CONCURRENCY", "4000")
 	startHeraldWorker(t)
