@@ -16,7 +16,7 @@ import (
 
 func TestMain(m *testing.M) { redistest.Main(m) }
 
-func TestProcessCountsThisProcessesWork(t *testing.T) {
+func TestProcessGrowsAsThisProcessWorks(t *testing.T) {
 	before := cputime.Process()
 	if before <= 0 {
 		t.Fatalf("Process = %v, want the CPU the test binary has used so far", before)
