@@ -9,13 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/internal/cputime"
 	"github.com/heraldhq/herald/internal/redisserver"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
@@ -111,33 +111,11 @@ func poolSize(size int) int {
 	return 10 * runtime.GOMAXPROCS(0)
 }
 
-// redisCPU returns the CPU time redis-server has used.
+// redisCPU returns the CPU time redis-server has used, 0 if it does
+// not answer.
 func redisCPU(ctx context.Context, rdb redis.UniversalClient) time.Duration {
-	info, err := rdb.Info(ctx, "cpu").Result()
-	if err != nil {
-		return 0
-	}
-	var total float64
-	for _, line := range strings.Split(info, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
-			f, _ := strconv.ParseFloat(v, 64)
-			total += f
-		}
-	}
-	return time.Duration(total * float64(time.Second))
-}
-
-// processCPU returns the CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) time.Duration {
-		return time.Duration(t.Sec)*time.Second + time.Duration(t.Usec)*time.Microsecond
-	}
-	return tv(ru.Utime) + tv(ru.Stime)
+	d, _ := cputime.Redis(ctx, rdb)
+	return d
 }
 
 // cpuMeter measures the CPU both processes spend over a stretch.
@@ -147,12 +125,12 @@ type cpuMeter struct {
 }
 
 func startCPU(ctx context.Context, rdb redis.UniversalClient) *cpuMeter {
-	return &cpuMeter{rdb: rdb, go0: processCPU(), rdis0: redisCPU(ctx, rdb)}
+	return &cpuMeter{rdb: rdb, go0: cputime.Process(), rdis0: redisCPU(ctx, rdb)}
 }
 
 // stop returns the CPU used by this process and by redis-server.
 func (m *cpuMeter) stop(ctx context.Context) (goCPU, redisCPUTime time.Duration) {
-	return processCPU() - m.go0, redisCPU(ctx, m.rdb) - m.rdis0
+	return cputime.Process() - m.go0, redisCPU(ctx, m.rdb) - m.rdis0
 }
 
 // post is the i-th post of a figure: tweet-sized text, accounts taken in

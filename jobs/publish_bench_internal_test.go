@@ -9,13 +9,13 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
+	"github.com/heraldhq/herald/internal/cputime"
 	"github.com/heraldhq/herald/internal/redisserver"
 	"github.com/heraldhq/herald/publishers"
 	"github.com/heraldhq/herald/tokens"
@@ -88,7 +88,7 @@ func BenchmarkPublishAttempt(b *testing.B) {
 			}
 		}}
 	b.ReportAllocs()
-	redis0, go0 := redisCPU(b, rdb), processCPU()
+	redis0, go0 := redisCPU(b, rdb), cputime.Process()
 	b.ResetTimer()
 	for i := range b.N {
 		if err := h.publish(ctx, posts[i].ID, posts[i].AccountID); err != nil {
@@ -96,7 +96,7 @@ func BenchmarkPublishAttempt(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64((processCPU()-go0).Microseconds())/float64(b.N), "go-cpu-µs/op")
+	b.ReportMetric(float64((cputime.Process()-go0).Microseconds())/float64(b.N), "go-cpu-µs/op")
 	b.ReportMetric(float64((redisCPU(b, rdb)-redis0).Microseconds())/float64(b.N), "redis-cpu-µs/op")
 	if published != b.N {
 		b.Fatalf("%d of %d published", published, b.N)
@@ -105,26 +105,9 @@ func BenchmarkPublishAttempt(b *testing.B) {
 
 // redisCPU is the CPU time redis-server has used (INFO cpu).
 func redisCPU(b *testing.B, rdb *redis.Client) time.Duration {
-	info, err := rdb.Info(context.Background(), "cpu").Result()
+	d, err := cputime.Redis(context.Background(), rdb)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var total float64
-	for _, line := range strings.Split(info, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
-			f, _ := strconv.ParseFloat(v, 64)
-			total += f
-		}
-	}
-	return time.Duration(total * float64(time.Second))
-}
-
-// processCPU is the CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return d
 }

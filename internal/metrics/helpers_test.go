@@ -1,9 +1,11 @@
 package metrics_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 )
 
@@ -48,4 +50,35 @@ func mustVec(t *testing.T, reg *prometheus.Registry, name, label string) prometh
 	}
 	t.Fatalf("no %s{%s}", name, label)
 	return nil
+}
+
+// The HELP and TYPE lines of the families more than one test compares.
+const (
+	attemptsHead = `
+# HELP herald_publish_attempts_total Publish attempts by platform, outcome (published, retry, failed, canceled), failure class and tenant (configured tenants; other).
+# TYPE herald_publish_attempts_total counter`
+	deliveredHead = `
+# HELP herald_webhooks_delivered_total Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410) and the endpoint's tenant.
+# TYPE herald_webhooks_delivered_total counter`
+	scrapeErrorHead = `
+# HELP herald_platform_quota_scrape_error 1 if the last read of the quota counters failed, else 0.
+# TYPE herald_platform_quota_scrape_error gauge`
+)
+
+// compare fails t unless what reg collects of the families names (all
+// of them if none) is want, in the text exposition format.
+func compare(t *testing.T, reg *prometheus.Registry, want string, names ...string) {
+	t.Helper()
+	if err := testutil.CollectAndCompare(reg, strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
+}
+
+// compareGathered is compare through reg.Gather, for collectors that
+// read on scrape.
+func compareGathered(t *testing.T, reg *prometheus.Registry, want string, names ...string) {
+	t.Helper()
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
 }

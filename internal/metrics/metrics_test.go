@@ -29,17 +29,13 @@ func TestPublishObserveCountsOutcomesAndAttemptsPerPost(t *testing.T) {
 	p.Observe(jobs.Outcome{PostID: "p2", Platform: "youtube", State: jobs.StateFailed, Class: "too_late", Attempt: 1, Lag: -time.Second})
 	p.Observe(jobs.Outcome{PostID: "p3", Platform: "Evil Platform", State: jobs.StateFailed, Class: "a class someone made up"})
 
-	want := `
-# HELP herald_publish_attempts_total Publish attempts by platform, outcome (published, retry, failed, canceled), failure class and tenant (configured tenants; other).
-# TYPE herald_publish_attempts_total counter
+	want := attemptsHead + `
 herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="default"} 1
 herald_publish_attempts_total{class="other",outcome="failed",platform="other",tenant="default"} 1
 herald_publish_attempts_total{class="too_late",outcome="failed",platform="youtube",tenant="default"} 1
 herald_publish_attempts_total{class="transient",outcome="retry",platform="youtube",tenant="default"} 1
 `
-	if err := testutil.CollectAndCompare(reg, strings.NewReader(want), "herald_publish_attempts_total"); err != nil {
-		t.Error(err)
-	}
+	compare(t, reg, want, "herald_publish_attempts_total")
 	if n := testutil.CollectAndCount(reg, "herald_publish_attempts_per_post"); n != 1 {
 		t.Errorf("attempts per post series = %d, want 1 (published posts only)", n)
 	}
@@ -89,23 +85,18 @@ func TestTenantLabelIsBounded(t *testing.T) {
 		p.Observe(jobs.Outcome{PostID: id, Platform: "youtube", State: jobs.StatePublished})
 		e.Delivered(tenant.Of(id), metrics.WebhookDelivered)
 	}
-	want := `
-# HELP herald_publish_attempts_total Publish attempts by platform, outcome (published, retry, failed, canceled), failure class and tenant (configured tenants; other).
-# TYPE herald_publish_attempts_total counter
+	want := attemptsHead + `
 herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="blog"} 1
 herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="default"} 1
 herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="other"} 3
 herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="shop"} 1
-# HELP herald_webhooks_delivered_total Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410) and the endpoint's tenant.
-# TYPE herald_webhooks_delivered_total counter
+` + deliveredHead + `
 herald_webhooks_delivered_total{outcome="delivered",tenant="blog"} 1
 herald_webhooks_delivered_total{outcome="delivered",tenant="default"} 1
 herald_webhooks_delivered_total{outcome="delivered",tenant="other"} 3
 herald_webhooks_delivered_total{outcome="delivered",tenant="shop"} 1
 `
-	if err := testutil.CollectAndCompare(reg, strings.NewReader(want), "herald_publish_attempts_total", "herald_webhooks_delivered_total"); err != nil {
-		t.Error(err)
-	}
+	compare(t, reg, want, "herald_publish_attempts_total", "herald_webhooks_delivered_total")
 }
 
 // A platform given to Platforms has its published attempts' series
@@ -120,18 +111,14 @@ func TestPublishObserveOfAKnownPlatform(t *testing.T) {
 	p.Observe(jobs.Outcome{PostID: "gone~p1", Platform: "youtube", State: jobs.StatePublished, Duration: time.Second, Lag: -time.Second})
 	p.Observe(jobs.Outcome{PostID: "p2", Platform: "youtube", State: jobs.StateScheduled, Class: "transient", Attempt: 1, Duration: time.Second})
 	// The cached series are each tenant's: the tenant label is kept.
-	want := `
-# HELP herald_publish_attempts_total Publish attempts by platform, outcome (published, retry, failed, canceled), failure class and tenant (configured tenants; other).
-# TYPE herald_publish_attempts_total counter
+	want := attemptsHead + `
 herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="blog"} 0
 herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="default"} 1
 herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="other"} 1
 herald_publish_attempts_total{class="",outcome="published",platform="youtube",tenant="shop"} 1
 herald_publish_attempts_total{class="transient",outcome="retry",platform="youtube",tenant="default"} 1
 `
-	if err := testutil.CollectAndCompare(reg, strings.NewReader(want), "herald_publish_attempts_total"); err != nil {
-		t.Error(err)
-	}
+	compare(t, reg, want, "herald_publish_attempts_total")
 	if h := histogram(t, reg, "herald_publish_attempts_per_post"); h.GetSampleCount() != 2 || h.GetSampleSum() != 4 {
 		t.Errorf("attempts per post: %d samples summing %v, want 2 summing 4", h.GetSampleCount(), h.GetSampleSum())
 	}
@@ -164,9 +151,7 @@ herald_token_refreshes_total{outcome="reauth",platform="tiktok"} 1
 # TYPE herald_token_refresh_coalesced_total counter
 herald_token_refresh_coalesced_total{platform="youtube"} 3
 `
-	if err := testutil.CollectAndCompare(reg, strings.NewReader(want)); err != nil {
-		t.Error(err)
-	}
+	compare(t, reg, want)
 
 	var none *metrics.Tokens // a Vault without metrics
 	none.Refreshed("youtube", metrics.RefreshOK)
@@ -196,14 +181,11 @@ herald_events_appended_total{tenant="default",type="other"} 1
 herald_events_appended_total{tenant="default",type="post.published"} 2
 herald_events_appended_total{tenant="other",type="post.published"} 1
 herald_events_appended_total{tenant="shop",type="post.published"} 1
-# HELP herald_webhooks_delivered_total Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410) and the endpoint's tenant.
-# TYPE herald_webhooks_delivered_total counter
+` + deliveredHead + `
 herald_webhooks_delivered_total{outcome="delivered",tenant="default"} 1
 herald_webhooks_delivered_total{outcome="other",tenant="default"} 1
 `
-	if err := testutil.CollectAndCompare(reg, strings.NewReader(want)); err != nil {
-		t.Error(err)
-	}
+	compare(t, reg, want)
 	var none *metrics.Events
 	none.Appended(tenant.Default, "post.published")
 	none.Delivered(tenant.Default, metrics.WebhookFailed)
@@ -307,9 +289,7 @@ herald_platform_requests_total{code="error",endpoint="GET /v1/accounts/:id/stats
 # TYPE herald_upload_bytes_total counter
 herald_upload_bytes_total{platform="sandbox"} 1024
 `
-	if err := testutil.CollectAndCompare(reg, strings.NewReader(want), "herald_platform_requests_total", "herald_upload_bytes_total"); err != nil {
-		t.Error(err)
-	}
+	compare(t, reg, want, "herald_platform_requests_total", "herald_upload_bytes_total")
 	if n := testutil.CollectAndCount(reg, "herald_platform_request_duration_seconds"); n != 1 {
 		t.Errorf("duration series = %d, want 1", n)
 	}
@@ -343,26 +323,19 @@ func TestQuotaCollectorReadsOnScrape(t *testing.T) {
 # TYPE herald_platform_quota_limit gauge
 herald_platform_quota_limit{bucket="units",platform="youtube",project="default"} 10000
 herald_platform_quota_limit{bucket="uploads",platform="youtube",project="default"} 100
-# HELP herald_platform_quota_scrape_error 1 if the last read of the quota counters failed, else 0.
-# TYPE herald_platform_quota_scrape_error gauge
+` + scrapeErrorHead + `
 herald_platform_quota_scrape_error 0
 # HELP herald_platform_quota_used Quota spent today, by platform, project and bucket.
 # TYPE herald_platform_quota_used gauge
 herald_platform_quota_used{bucket="units",platform="youtube",project="default"} 150
 herald_platform_quota_used{bucket="uploads",platform="youtube",project="default"} 3
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "herald_platform_quota_used", "herald_platform_quota_limit", "herald_platform_quota_scrape_error"); err != nil {
-		t.Error(err)
-	}
+	compareGathered(t, reg, want, "herald_platform_quota_used", "herald_platform_quota_limit", "herald_platform_quota_scrape_error")
 	fail = true
-	want = `
-# HELP herald_platform_quota_scrape_error 1 if the last read of the quota counters failed, else 0.
-# TYPE herald_platform_quota_scrape_error gauge
+	want = scrapeErrorHead + `
 herald_platform_quota_scrape_error 1
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want)); err != nil {
-		t.Error(err)
-	}
+	compareGathered(t, reg, want)
 }
 
 func TestAccountsCollectorFoldsUnknownLabels(t *testing.T) {
@@ -384,9 +357,7 @@ herald_accounts{platform="youtube",status="active"} 5
 herald_accounts{platform="youtube",status="other"} 1
 herald_accounts{platform="youtube",status="reauth_required"} 1
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "herald_accounts"); err != nil {
-		t.Error(err)
-	}
+	compareGathered(t, reg, want, "herald_accounts")
 }
 
 func TestCachedReadsOncePerTTL(t *testing.T) {

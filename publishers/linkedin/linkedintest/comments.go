@@ -61,6 +61,36 @@ func (s *Server) postLocked(urn string) *Post {
 	return nil
 }
 
+// anyPostLocked is the post urn, deleted or not, or nil; callers hold mu.
+func (s *Server) anyPostLocked(urn string) *Post {
+	var p *Post
+	for _, q := range s.posts {
+		if q.URN == urn {
+			p = q
+		}
+	}
+	return p
+}
+
+// authorPost is how a call on a post starts: the post urn as find
+// (postLocked or anyPostLocked) sees it, 404 if there is none, then 403
+// unless the token holds the post author's variant of kind
+// ("w_%s_social", "r_%s_social": authorScope) for resource. Each caller
+// cites the section its kind and resource come from. It returns the
+// post and true, or the answer to give and false.
+func (s *Server) authorPost(r *http.Request, urn string, find func(string) *Post, kind, resource string) (*Post, reply, bool) {
+	s.mu.Lock()
+	p := find(urn)
+	s.mu.Unlock()
+	if p == nil {
+		return nil, fail(http.StatusNotFound, 0, "", "Not Found: no such post "+urn), false
+	}
+	if rep, ok := s.needScope(r, authorScope(p.Author, kind), resource); !ok {
+		return nil, rep, false
+	}
+	return p, reply{}, true
+}
+
 type commentRequest struct {
 	Actor   string `json:"actor"`
 	Object  string `json:"object"`
@@ -124,13 +154,7 @@ func (s *Server) createComment(r *http.Request, body []byte) reply {
 // r_organization_social for an organization's ("Permissions").
 func (s *Server) listComments(r *http.Request, _ []byte) reply {
 	post := r.PathValue("urn")
-	s.mu.Lock()
-	p := s.postLocked(post)
-	s.mu.Unlock()
-	if p == nil {
-		return fail(http.StatusNotFound, 0, "", "Not Found: no such post "+post)
-	}
-	if rep, ok := s.needScope(r, authorScope(p.Author, "r_%s_social"), "comments.GET_ALL"); !ok {
+	if _, rep, ok := s.authorPost(r, post, s.postLocked, "r_%s_social", "comments.GET_ALL"); !ok {
 		return rep
 	}
 	count, start := 10, 0
@@ -168,18 +192,8 @@ func (s *Server) deletePost(r *http.Request, _ []byte) reply {
 	if !postURN.MatchString(urn) {
 		return badRequest("not a post URN: %s", urn)
 	}
-	s.mu.Lock()
-	var p *Post
-	for _, q := range s.posts {
-		if q.URN == urn {
-			p = q
-		}
-	}
-	s.mu.Unlock()
-	if p == nil {
-		return fail(http.StatusNotFound, 0, "", "Not Found: no such post "+urn)
-	}
-	if rep, ok := s.needScope(r, authorScope(p.Author, "w_%s_social"), "partnerApiPostsExternal.DELETE"); !ok {
+	p, rep, ok := s.authorPost(r, urn, s.anyPostLocked, "w_%s_social", "partnerApiPostsExternal.DELETE")
+	if !ok {
 		return rep
 	}
 	s.mu.Lock()
@@ -196,18 +210,8 @@ func (s *Server) deletePost(r *http.Request, _ []byte) reply {
 // organization's r_organization_social.
 func (s *Server) getPost(r *http.Request, _ []byte) reply {
 	urn := r.PathValue("urn")
-	s.mu.Lock()
-	var p *Post
-	for _, q := range s.posts {
-		if q.URN == urn {
-			p = q
-		}
-	}
-	s.mu.Unlock()
-	if p == nil {
-		return fail(http.StatusNotFound, 0, "", "Not Found: no such post "+urn)
-	}
-	if rep, ok := s.needScope(r, authorScope(p.Author, "r_%s_social"), "partnerApiPostsExternal.GET"); !ok {
+	p, rep, ok := s.authorPost(r, urn, s.anyPostLocked, "r_%s_social", "partnerApiPostsExternal.GET")
+	if !ok {
 		return rep
 	}
 	s.mu.Lock()
