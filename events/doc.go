@@ -45,6 +45,12 @@
 //		return handle(e) // nil acknowledges e; an error leaves it pending
 //	})
 //
+// Consume outlives Redis: a read that fails (a restart, a failover) is
+// retried with a growing, capped wait for as long as it takes, and only
+// its context ends it. Reader.Logger and Reader.OnFailing hear when reads
+// start failing and when they work again; a group lost with Redis's data
+// is joined again from the start of the stream.
+//
 // Delivery is at least once: a consumer that must not act twice keeps the
 // ids (Event.ID) it handled; stream ids are unique within a tenant's
 // stream. Each stream is capped (DefaultMaxLen): a consumer that falls

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -39,6 +40,24 @@ type Reader struct {
 	// and were idle longer than ClaimAfter (processes that died without
 	// Close).
 	ClaimAfter time.Duration
+	// RetryMin and RetryMax bound ConsumeBatches' wait between reads
+	// while they fail (Redis restarting, failing over, unreachable): it
+	// starts at RetryMin and doubles up to RetryMax, jittered into the
+	// upper half of each step (default 2s and 30s). ConsumeBatches never
+	// gives up: asynq rides out an outage of any length, and a process
+	// that exited would leave its in-flight tasks to orphan recovery.
+	RetryMin, RetryMax time.Duration
+	// Logger hears ConsumeBatches' failing reads: a warning when they
+	// start, again at most once a minute while they go on, and a note
+	// when a read works again (default slog.Default()).
+	Logger *slog.Logger
+	// OnFailing, if set, hears true when ConsumeBatches' reads start
+	// failing and false once one works again (or ConsumeBatches ends): a
+	// gauge of whether the reader can read its stream.
+	OnFailing func(failing bool)
+	// now is the clock that paces the failure log (time.Now; tests set
+	// it).
+	now func() time.Time
 
 	mu sync.Mutex
 	// claimed is when the last scan of the pending entries ended; zero
@@ -69,7 +88,8 @@ func NewReader(ctx context.Context, rdb redis.UniversalClient, t, group, consume
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
 		return nil, fmt.Errorf("create consumer group %s of %s: %w", group, stream, err)
 	}
-	return &Reader{rdb: rdb, tenant: t, stream: stream, group: group, consumer: consumer, Block: 2 * time.Second, ClaimAfter: time.Minute}, nil
+	return &Reader{rdb: rdb, tenant: t, stream: stream, group: group, consumer: consumer, Block: 2 * time.Second, ClaimAfter: time.Minute,
+		RetryMin: defaultRetryMin, RetryMax: defaultRetryMax}, nil
 }
 
 func randomSuffix() string {
@@ -91,23 +111,25 @@ func (r *Reader) Tenant() string { return r.tenant }
 // most calls. An entry that is not a valid event of the reader's tenant
 // is acknowledged and skipped. Acknowledge each event with Ack once it
 // is handled.
+//
+// When the group is gone (Redis restarted without its data, or someone
+// deleted the stream or the group), Read joins it again from the start
+// of the stream and returns nothing: the entries the stream holds then
+// were appended after the loss, so the group never handed them out
+// (were the group alone deleted, its old entries come again: delivery is
+// at least once).
 func (r *Reader) Read(ctx context.Context, count int) ([]Event, error) {
-	msgs, err := r.claim(ctx, count)
+	msgs, err := r.fetch(ctx, count)
+	if isNoGroup(err) {
+		if jerr := r.rejoin(ctx); jerr != nil {
+			return nil, fmt.Errorf("%w; joining the group again: %w", err, jerr)
+		}
+		r.logger().Warn("events: the consumer group was gone (Redis lost its data, or the stream or group was deleted); joined it again from the start of the stream",
+			"tenant", r.tenant, "stream", r.stream, "group", r.group, "consumer", r.consumer)
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
-	}
-	if len(msgs) == 0 {
-		res, err := r.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
-			Group: r.group, Consumer: r.consumer, Streams: []string{r.stream, ">"},
-			Count: int64(count), Block: r.Block,
-		}).Result()
-		if errors.Is(err, redis.Nil) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read events: %w", err)
-		}
-		msgs = res[0].Messages
 	}
 	events := make([]Event, 0, len(msgs))
 	var bad []string
@@ -127,6 +149,46 @@ func (r *Reader) Read(ctx context.Context, count int) ([]Event, error) {
 		}
 	}
 	return events, nil
+}
+
+// fetch returns the entries claim takes over, else up to count new ones.
+func (r *Reader) fetch(ctx context.Context, count int) ([]redis.XMessage, error) {
+	msgs, err := r.claim(ctx, count)
+	if err != nil || len(msgs) > 0 {
+		return msgs, err
+	}
+	res, err := r.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+		Group: r.group, Consumer: r.consumer, Streams: []string{r.stream, ">"},
+		Count: int64(count), Block: r.Block,
+	}).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return res[0].Messages, nil
+}
+
+// isNoGroup reports whether err is Redis's answer for a stream or group
+// that does not exist.
+func isNoGroup(err error) bool {
+	var re redis.Error
+	return errors.As(err, &re) && strings.HasPrefix(re.Error(), "NOGROUP")
+}
+
+// rejoin creates the group again at the start of the stream (and the
+// stream, if gone), and forgets where the last scan of the lost group's
+// pending entries stopped.
+func (r *Reader) rejoin(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.claimFrom, r.claimed = "", time.Time{}
+	err := r.rdb.XGroupCreateMkStream(ctx, r.stream, r.group, "0").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("create consumer group %s of %s: %w", r.group, r.stream, err)
+	}
+	return nil
 }
 
 // claim takes over up to count entries left pending for ClaimAfter, when
@@ -170,8 +232,9 @@ func (r *Reader) Ack(ctx context.Context, ids ...string) error {
 
 // Consume hands every event to handle until ctx ends, acknowledging those
 // it returned nil for. An event handle failed stays pending and is read
-// again after ClaimAfter, by this consumer or another. Consume returns
-// ctx's error, or a Redis error that outlasted its retries.
+// again after ClaimAfter, by this consumer or another. Redis errors are
+// retried as ConsumeBatches says; Consume returns ctx's error once ctx
+// ends, and only then.
 func (r *Reader) Consume(ctx context.Context, handle func(context.Context, Event) error) error {
 	return r.ConsumeBatches(ctx, func(ctx context.Context, events []Event) []string {
 		var done []string
@@ -185,26 +248,26 @@ func (r *Reader) Consume(ctx context.Context, handle func(context.Context, Event
 }
 
 // ConsumeBatches is Consume handing each non-empty batch Read returns to
-// handle at once; it acknowledges the ids handle returns. Redis errors
-// are retried every 2s; after a minute of them it returns the last.
+// handle at once; it acknowledges the ids handle returns. A failed read
+// (Redis restarting, failing over, unreachable) is retried after a wait
+// that grows from RetryMin to RetryMax, for as long as it takes: only
+// ctx ending stops ConsumeBatches, and it returns ctx's error. Logger and
+// OnFailing hear when reads start failing and when they work again.
 func (r *Reader) ConsumeBatches(ctx context.Context, handle func(context.Context, []Event) []string) error {
-	failures := 0
+	f := readFailures{r: r}
+	defer f.ended()
 	for ctx.Err() == nil {
 		events, err := r.Read(ctx, 100)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
 			}
-			// Redis may be restarting: back off, give up after a minute.
-			if failures++; failures > 30 {
-				return err
-			}
-			if err := wait.Sleep(ctx, 2*time.Second); err != nil {
+			if err := wait.Sleep(ctx, f.failed(err)); err != nil {
 				break
 			}
 			continue
 		}
-		failures = 0
+		f.recovered()
 		if len(events) == 0 {
 			continue
 		}

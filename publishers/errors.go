@@ -23,11 +23,20 @@ const (
 	ClassPermanent
 )
 
+// ClassNone is ClassOf a nil error: no failure, so nothing to retry or
+// stop. It equals none of the four classes above, and its String is "",
+// what a record or an event without a failure carries.
+const ClassNone Class = -1
+
 var classNames = [...]string{"transient", "rate_limited", "reauth", "permanent"}
 
-// String returns the class as used in records, events and metric labels.
+// String returns the class as used in records, events and metric labels;
+// "" for ClassNone.
 func (c Class) String() string {
-	if int(c) < len(classNames) {
+	switch {
+	case c == ClassNone:
+		return ""
+	case c >= 0 && int(c) < len(classNames):
 		return classNames[c]
 	}
 	return fmt.Sprintf("class(%d)", int(c))
@@ -93,8 +102,13 @@ func RateLimited(after time.Duration, err error) error {
 }
 
 // ClassOf returns the class of err: the class of the outermost *Error in
-// its chain, or ClassTransient when there is none.
+// its chain, or ClassTransient when there is none. A nil error is
+// ClassNone, so that no caller takes the absence of an error for a
+// failure to retry.
 func ClassOf(err error) Class {
+	if err == nil {
+		return ClassNone
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Class

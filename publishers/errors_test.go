@@ -25,13 +25,33 @@ func TestClassOf(t *testing.T) {
 		{"wrapped", fmt.Errorf("step 2: %w", publishers.Permanent(cause)), publishers.ClassPermanent},
 		{"outermost wins", publishers.Reauth(publishers.Transient(cause)), publishers.ClassReauth},
 		{"nil cause", publishers.Permanent(nil), publishers.ClassPermanent},
+		{"no error", nil, publishers.ClassNone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := publishers.ClassOf(tt.err); got != tt.want {
-				t.Errorf("ClassOf = %s, want %s", got, tt.want)
+				t.Errorf("ClassOf = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// ClassNone reads as no failure wherever a class is written, and is no
+// class a failure can have.
+func TestClassNoneIsNoFailure(t *testing.T) {
+	if s := publishers.ClassNone.String(); s != "" {
+		t.Errorf("ClassNone.String() = %q, want \"\"", s)
+	}
+	for _, c := range []publishers.Class{publishers.ClassTransient, publishers.ClassRateLimited, publishers.ClassReauth, publishers.ClassPermanent} {
+		if c == publishers.ClassNone {
+			t.Errorf("ClassNone equals %s", c)
+		}
+	}
+	if c, ok := publishers.ParseClass(""); ok {
+		t.Errorf("ParseClass(\"\") = %s, true; want no class", c)
+	}
+	if s := publishers.Class(-2).String(); s != "class(-2)" {
+		t.Errorf("Class(-2).String() = %q, want class(-2)", s)
 	}
 }
 

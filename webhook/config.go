@@ -42,6 +42,15 @@ type Config struct {
 	// Retry, Failed (given up) or Disabled (the receiver answered 410),
 	// with the tenant of the endpoint.
 	Observe func(tenant, outcome string)
+	// ReadFailing, if set, hears whether the dispatcher can read each
+	// tenant's events stream: false when it starts reading it, true when
+	// reads start failing (Redis unreachable; the dispatcher retries until
+	// they work), false again when they do.
+	ReadFailing func(tenant string, failing bool)
+	// ReadRetryMin and ReadRetryMax bound the dispatcher's wait between
+	// failed reads of an events stream (default events.Reader's: 2s
+	// doubling to 30s).
+	ReadRetryMin, ReadRetryMax time.Duration
 	// Logger (default slog.Default()).
 	Logger *slog.Logger
 	// Now is the clock deliveries are signed and aged with (default

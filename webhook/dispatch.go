@@ -53,9 +53,11 @@ func NewDispatcher(rdb redis.UniversalClient, cfg Config) *Dispatcher {
 
 // Run dispatches until ctx ends, reading the stream of every tenant with
 // endpoints (one blocking read each), then leaves the consumer groups, so
-// a worker that stops leaves no consumer behind. It returns nil when ctx
-// ended, else the error that stopped it: joining a group failed, or
-// Redis stayed unreachable past the reader's retries.
+// a worker that stops leaves no consumer behind. A Redis outage, however
+// long, does not stop it: its readers retry until Redis answers again
+// (Config.ReadFailing hears when they fail), as asynq does. It returns
+// nil when ctx ended, else the error that stopped it: joining a group at
+// the start failed.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for _, t := range slices.Sorted(maps.Keys(d.byTenant)) {
@@ -74,6 +76,19 @@ func (d *Dispatcher) run(ctx context.Context, t string, ts []target) error {
 	if err != nil {
 		return err
 	}
+	r.Logger = d.cfg.Logger
+	if d.cfg.ReadRetryMin > 0 {
+		r.RetryMin = d.cfg.ReadRetryMin
+	}
+	if d.cfg.ReadRetryMax > 0 {
+		r.RetryMax = d.cfg.ReadRetryMax
+	}
+	if d.cfg.ReadFailing != nil {
+		// The series starts at 0, so that an alert sees the first failure.
+		d.cfg.ReadFailing(t, false)
+		r.OnFailing = func(failing bool) { d.cfg.ReadFailing(t, failing) }
+	}
+	// ConsumeBatches only ends with ctx, whatever Redis does.
 	err = r.ConsumeBatches(ctx, func(ctx context.Context, evs []events.Event) []string { return d.batch(ctx, ts, evs) })
 	// Leave on a context of its own: ctx has ended.
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

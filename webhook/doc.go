@@ -30,7 +30,9 @@
 // stream (events.StreamOf) in the group herald-webhooks (Group) that
 // turns each event into one webhook:deliver task per enabled Endpoint of
 // the tenant, on the webhooks queue; a worker that stops leaves the
-// groups. A tenant's events never reach another tenant's endpoint: the
+// groups. A Redis outage does not stop the dispatcher: its readers retry
+// until Redis answers (Config.ReadFailing hears when they fail), so the
+// worker rides it out as asynq does. A tenant's events never reach another tenant's endpoint: the
 // dispatcher reads them from the tenant's own stream, and the Deliverer
 // drops a task whose event is not of its endpoint's tenant (HERALD_TENANTS
 // moved the endpoint after the event was read). TaskAbout finds an

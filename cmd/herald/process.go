@@ -176,9 +176,11 @@ func workerConfig(cfg config.Config, ps []publishers.Platform, log *slog.Logger,
 		observe      func(jobs.Outcome)
 		observeEvent func(tenant, typ string)
 		delivered    func(tenant, outcome string)
+		readFailing  func(tenant string, failing bool)
 	)
 	if tel != nil {
 		observe, observeEvent, delivered = tel.publish.Observe, tel.events.Appended, tel.events.Delivered
+		readFailing = tel.events.ReadFailing
 	}
 	return jobs.WorkerConfig{
 		Observe:      observe,
@@ -186,6 +188,7 @@ func workerConfig(cfg config.Config, ps []publishers.Platform, log *slog.Logger,
 		EventsMaxLen: cfg.EventsMaxLen,
 		Webhooks: webhook.Config{
 			Endpoints: webhookEndpoints(cfg), MaxAge: cfg.WebhookMaxAge, Timeout: cfg.WebhookTimeout, Observe: delivered,
+			ReadFailing: readFailing,
 		},
 		Concurrency:              cfg.WorkerConcurrency,
 		Dequeuers:                cfg.WorkerDequeuers,

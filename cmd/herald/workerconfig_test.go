@@ -13,8 +13,10 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/config"
+	"github.com/heraldhq/herald/internal/eventually"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/webhook"
 )
 
 // TestWorkerConfigTakesTheEnvironment: the settings an operator tunes
@@ -71,4 +73,37 @@ herald_token_refreshes_total{outcome="reauth",platform="youtube"} 0
 	if err := testutil.GatherAndCompare(tel.reg, strings.NewReader(want), "herald_token_refreshes_total"); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestWorkerShowsWhetherWebhooksReadTheStream: the worker's webhook
+// dispatcher feeds herald_webhooks_read_failing, whose series starts at
+// 0 for each tenant with endpoints (HeraldWebhooksReadFailing watches it).
+func TestWorkerShowsWhetherWebhooksReadTheStream(t *testing.T) {
+	cfg, err := config.LoadFrom(map[string]string{
+		"HERALD_WEBHOOKS":        "app=https://app.example/hooks",
+		"HERALD_WEBHOOK_SECRETS": "app=whsec-0123456789abcdef01234567",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tel := newTelemetry()
+	wc := workerConfig(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), tel)
+	db := redistest.New(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- webhook.NewDispatcher(db.Client, wc.Webhooks).Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dispatcher Run = %v", err)
+		}
+	})
+	want := `
+# HELP herald_webhooks_read_failing 1 while this worker's webhook dispatcher cannot read the tenant's events stream (Redis unreachable: it retries, and no deliveries are enqueued meanwhile), else 0.
+# TYPE herald_webhooks_read_failing gauge
+herald_webhooks_read_failing{tenant="default"} 0
+`
+	eventually.True(t, 10*time.Second, func() bool {
+		return testutil.GatherAndCompare(tel.reg, strings.NewReader(want), "herald_webhooks_read_failing") == nil
+	}, "herald_webhooks_read_failing{tenant=\"default\"} 0 is exported")
 }

@@ -10,11 +10,13 @@ import (
 )
 
 // Events counts what Herald tells apps: entries appended to the events
-// streams and webhook deliveries. Its methods fit hook funcs; a nil
+// streams and webhook deliveries, and shows whether the webhook
+// dispatcher can read the streams. Its methods fit hook funcs; a nil
 // *Events counts nothing.
 type Events struct {
-	appended  *prometheus.CounterVec
-	delivered *prometheus.CounterVec
+	appended    *prometheus.CounterVec
+	delivered   *prometheus.CounterVec
+	readFailing *prometheus.GaugeVec
 	// tenants bounds the tenant label (set by Tenants).
 	tenants tenant.Config
 	// series holds the appended counter of each tenant and well-formed
@@ -42,8 +44,12 @@ func NewEvents(reg prometheus.Registerer) *Events {
 			Name: "herald_webhooks_delivered_total",
 			Help: "Webhook delivery attempts by outcome (delivered, retry, failed: given up, disabled: the receiver answered 410) and the endpoint's tenant.",
 		}, []string{"outcome", "tenant"}),
+		readFailing: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "herald_webhooks_read_failing",
+			Help: "1 while this worker's webhook dispatcher cannot read the tenant's events stream (Redis unreachable: it retries, and no deliveries are enqueued meanwhile), else 0.",
+		}, []string{"tenant"}),
 	}
-	reg.MustRegister(e.appended, e.delivered)
+	reg.MustRegister(e.appended, e.delivered, e.readFailing)
 	return e
 }
 
@@ -95,4 +101,19 @@ func (e *Events) Delivered(t, outcome string) {
 		return
 	}
 	e.delivered.WithLabelValues(oneOf(outcome, WebhookDelivered, WebhookRetry, WebhookFailed, WebhookDisabled), e.tenants.Label(t)).Inc()
+}
+
+// ReadFailing sets whether the webhook dispatcher's reader of tenant t's
+// events stream is failing; it fits webhook.Config.ReadFailing, which
+// sets false as each reader starts, so the series exists before the
+// first failure.
+func (e *Events) ReadFailing(t string, failing bool) {
+	if e == nil {
+		return
+	}
+	v := 0.0
+	if failing {
+		v = 1
+	}
+	e.readFailing.WithLabelValues(e.tenants.Label(t)).Set(v)
 }

@@ -189,6 +189,7 @@ herald_webhooks_delivered_total{outcome="other",tenant="default"} 1
 	var none *metrics.Events
 	none.Appended(tenant.Default, "post.published")
 	none.Delivered(tenant.Default, metrics.WebhookFailed)
+	none.ReadFailing(tenant.Default, true)
 	none.Tenants(tenant.Config{})
 }
 
@@ -408,6 +409,32 @@ func TestMuxServesProbesApart(t *testing.T) {
 
 // TestMetricsPassPromtool runs `promtool check metrics` on what a
 // process with every Herald metric serves.
+// TestWebhooksReadFailingGauge: the gauge follows the dispatcher's
+// readers per tenant, the tenant label bounded like the others.
+func TestWebhooksReadFailingGauge(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	e := metrics.NewEvents(reg)
+	e.Tenants(tenants(t))
+	e.ReadFailing(tenant.Default, false)
+	e.ReadFailing("shop", false)
+	e.ReadFailing("shop", true)
+	e.ReadFailing("ghost", true) // no configured tenant: must not become a label
+	want := `
+# HELP herald_webhooks_read_failing 1 while this worker's webhook dispatcher cannot read the tenant's events stream (Redis unreachable: it retries, and no deliveries are enqueued meanwhile), else 0.
+# TYPE herald_webhooks_read_failing gauge
+herald_webhooks_read_failing{tenant="default"} 0
+herald_webhooks_read_failing{tenant="other"} 1
+herald_webhooks_read_failing{tenant="shop"} 1
+`
+	if err := testutil.CollectAndCompare(reg, strings.NewReader(want), "herald_webhooks_read_failing"); err != nil {
+		t.Error(err)
+	}
+	e.ReadFailing("shop", false) // reads work again
+	if err := testutil.CollectAndCompare(reg, strings.NewReader(strings.Replace(want, `{tenant="shop"} 1`, `{tenant="shop"} 0`, 1)), "herald_webhooks_read_failing"); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestMetricsPassPromtool(t *testing.T) {
 	promtool := metricstest.Promtool(t)
 	reg := metrics.NewRegistry()
@@ -421,6 +448,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 	ev := metrics.NewEvents(reg)
 	ev.Appended(tenant.Default, "post.published")
 	ev.Delivered(tenant.Default, metrics.WebhookDelivered)
+	ev.ReadFailing(tenant.Default, true)
 	rq := metrics.NewRequests(reg)
 	rq.Uploaded("youtube", 1)
 	srv := httptest.NewServer(http.NotFoundHandler())

@@ -137,6 +137,7 @@ func exportedNames(t *testing.T) (names, tenanted map[string]bool) {
 	ev := metrics.NewEvents(reg)
 	ev.Appended(tenant.Default, "post.published")
 	ev.Delivered(tenant.Default, metrics.WebhookDelivered)
+	ev.ReadFailing(tenant.Default, false)
 	rq := metrics.NewRequests(reg)
 	rq.Uploaded("youtube", 1)
 	srv := httptest.NewServer(http.NotFoundHandler())

@@ -119,10 +119,23 @@ func (s *Server) run(ctx context.Context) error {
 // Crash kills the server with SIGKILL, as a power cut would, and starts
 // it again on the same directory: what its append-only file kept is back.
 func (s *Server) Crash(ctx context.Context) error {
+	s.Kill()
+	return s.Restart(ctx)
+}
+
+// Kill kills the server with SIGKILL and waits for it to exit, keeping
+// its directory: clients' connections and dials fail until Restart, as
+// in an outage.
+func (s *Server) Kill() {
+	_ = s.cmd.Process.Signal(syscall.SIGCONT) // a paused server dies too
 	_ = s.cmd.Process.Kill()
 	<-s.exited
-	return s.run(ctx)
 }
+
+// Restart starts a killed server again on the same socket and directory
+// and waits until it answers: what its append-only file kept is back
+// (nothing, without Options.AppendFsync).
+func (s *Server) Restart(ctx context.Context) error { return s.run(ctx) }
 
 // Pause stops the server (SIGSTOP) until Resume: clients see a network
 // that went silent.

@@ -9,4 +9,8 @@
 //	if err := wait.Sleep(ctx, pollInterval); err != nil {
 //		return err // ctx is done
 //	}
+//
+// Backoff says how long to wait before the next retry of something that
+// keeps failing (a reader of the events stream while Redis is down):
+// doubling up to a cap, jittered.
 package wait
