@@ -209,9 +209,10 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 // Run processes tasks until ctx ends, then shuts down gracefully: it stops
 // taking tasks and waits up to ShutdownTimeout for running ones. It
 // returns nil after a shutdown that ctx asked for, else the error that
-// stopped the worker: starting failed, or the webhook dispatcher gave up
-// (Redis unreachable past its retries), after which the worker shuts
-// down as well, for its supervisor to restart the process.
+// stopped the worker: starting failed, or the webhook dispatcher could
+// not join its consumer groups when it started (it rides out a Redis
+// outage after that), after which the worker shuts down as well, for its
+// supervisor to restart the process.
 func (w *Worker) Run(ctx context.Context) error {
 	if err := startServers(w.srvs, w.mux); err != nil {
 		return fmt.Errorf("start worker: %w", err)
