@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -122,8 +123,11 @@ func TestChaosWorkerStalled(t *testing.T) {
 	// Each call takes long enough that the freeze lands mid-attempt.
 	r.sandbox.SetLatency(1500 * time.Millisecond)
 	accounts := r.connect(4)
-	frozen := r.startWorker()
-	posts := r.schedule(size(8, 40), accounts, time.Second)
+	// A slot for every post, so that all of them are mid-attempt when
+	// the worker freezes (the rig's default concurrency is 20).
+	n := size(8, 40)
+	frozen := r.startWorker("HERALD_WORKER_CONCURRENCY=" + strconv.Itoa(max(n, 20)))
+	posts := r.schedule(n, accounts, time.Second)
 	waitFor(t, time.Minute, "every post publishing", func() bool {
 		for _, p := range posts {
 			if st, err := r.status(p.ID); err != nil || st.State != jobs.StatePublishing {
