@@ -15,13 +15,17 @@ import (
 )
 
 // startWorker runs a worker over f's Redis, publishing to the sandbox
-// with tokens from f's Vault, until the test ends.
-func (f *fixture) startWorker() *sandboxtest.Server {
+// (and to what register adds) with tokens from f's Vault, until the test
+// ends.
+func (f *fixture) startWorker(register ...func(*publishers.Registry)) *sandboxtest.Server {
 	f.t.Helper()
 	sb := sandboxtest.New()
 	f.t.Cleanup(sb.Close)
 	reg := publishers.NewRegistry()
 	reg.Register("sandbox", sandbox.New(sb.URL(), nil))
+	for _, r := range register {
+		r(reg)
+	}
 	w, err := jobs.NewWorker(f.db.Client, jobs.WorkerConfig{
 		Concurrency:              2,
 		ShutdownTimeout:          2 * time.Second,

@@ -52,13 +52,13 @@ func newFixture(t *testing.T, tweak ...func(*Options, *redistest.DB)) *fixture {
 	db := redistest.New(t)
 	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	client := jobs.NewClient(db.Client, jobs.WithMaxRetry(3), jobs.WithPlatforms("youtube", "instagram", "tiktok", "sandbox"))
+	client := jobs.NewClient(db.Client, jobs.WithMaxRetry(3), jobs.WithPlatforms("youtube", "instagram", "tiktok", "linkedin", "sandbox"))
 	keys, err := tokens.ParseKeyring(testKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	vault := tokens.New(db.Client, keys, jobs.VaultHooks(client, tokens.Options{
-		Platforms: map[string]tokens.Platform{"youtube": {}, "sandbox": {}},
+		Platforms: map[string]tokens.Platform{"youtube": {}, "linkedin": {}, "sandbox": {}},
 		Logger:    logger,
 	}))
 	o := Options{

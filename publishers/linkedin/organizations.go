@@ -143,3 +143,10 @@ func grantedScopes(tok *oauth2.Token) []string {
 	s, _ := tok.Extra("scope").(string)
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 }
+
+// IsOrganization says whether urn names an organization as LinkedIn
+// writes it (urn:li:organization:<digits>), the form OptionAuthor and
+// publishers.Request.Organizations take. The API checks organizations an
+// app hands in with it, so they are stored only in the form a post can
+// be authored as.
+func IsOrganization(urn string) bool { return orgURN.MatchString(urn) }
