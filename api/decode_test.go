@@ -146,10 +146,27 @@ func FuzzUnmarshalStrict(f *testing.F) {
 	f.Add([]byte(`{"post_id":1}`))
 	f.Add([]byte(`{} {}`))
 	f.Add([]byte("\n\n{\"content\":{\"media\":[{\"url\":[]}]}}"))
+	f.Add([]byte(linkedInBody("a", "linkedin", "urn:li:person:ada", "t", `["urn:li:organization:1","urn:li:organization:1"]`)))
+	f.Add([]byte(`{"platform":"linkedin","organizations":["urn:li:organization:"]}`))
+	f.Add([]byte(`{"platform":"youtube","organizations":[null,7]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var v postRequest
 		if p := unmarshalStrict(body, &v); p != nil && (p.status != http.StatusBadRequest || p.message == "") {
 			t.Fatalf("problem %+v", p)
+		}
+		// POST /v1/accounts' body: its organizations' problems name
+		// them.
+		var c connectRequest
+		if p := unmarshalStrict(body, &c); p != nil {
+			if p.status != http.StatusBadRequest || p.message == "" {
+				t.Fatalf("problem %+v", p)
+			}
+			return
+		}
+		for _, fp := range checkOrganizations(c) {
+			if !strings.HasPrefix(fp.Field, "organizations") || fp.Problem == "" {
+				t.Fatalf("organizations problem %+v", fp)
+			}
 		}
 	})
 }

@@ -113,10 +113,10 @@ func TestConnectWithOrganizationsPostsAsOne(t *testing.T) {
 	// Without organizations: the same member's other account.
 	expect(t, f.do("POST", "/v1/accounts", linkedInBody("acct-li-plain", "linkedin", "urn:li:person:ada", tok, "")), http.StatusCreated)
 
-	post := func(id, account string) jobs.PostStatus {
+	post := func(id, account, author string) jobs.PostStatus {
 		t.Helper()
 		body := fmt.Sprintf(`{"post_id":%q,"account_id":%q,"platform":"linkedin","publish_at":%q,
-			"content":{"text":"Hello from the page","options":{"author":%q}}}`, id, account, time.Now().UTC().Format(time.RFC3339Nano), org)
+			"content":{"text":"Hello from the page","options":{"author":%q}}}`, id, account, time.Now().UTC().Format(time.RFC3339Nano), author)
 		expect(t, f.do("POST", "/v1/posts", body), http.StatusCreated)
 		var st jobs.PostStatus
 		eventually.True(t, 15*time.Second, func() bool {
@@ -125,15 +125,28 @@ func TestConnectWithOrganizationsPostsAsOne(t *testing.T) {
 		}, "post %s done", id)
 		return st
 	}
-	if st := post("p-org", "acct-li"); st.State != jobs.StatePublished {
+	if st := post("p-org", "acct-li", org); st.State != jobs.StatePublished {
 		t.Fatalf("post as the organization: %+v", st)
 	}
 	posts := li.Posts()
 	if len(posts) != 1 || posts[0].Author != org {
 		t.Fatalf("LinkedIn holds %+v, want one post by %s", posts, org)
 	}
-	if st := post("p-plain", "acct-li-plain"); st.State != jobs.StateFailed || !strings.Contains(st.Reason, "not among the 0 organizations") {
+	if st := post("p-plain", "acct-li-plain", org); st.State != jobs.StateFailed || !strings.Contains(st.Reason, "not among the 0 organizations") {
 		t.Errorf("post as the organization from an account without it: %+v", st)
+	}
+	// Herald takes the app's word for the organizations; LinkedIn refuses
+	// a page the member has no role on.
+	if st := post("p-norole", "acct-li", "urn:li:organization:1"); st.State != jobs.StateFailed || st.FailureClass != "permanent" {
+		t.Errorf("post as an organization the member has no role on: %+v", st)
+	}
+	if n := len(li.Posts()); n != 1 {
+		t.Errorf("LinkedIn holds %d posts, want 1", n)
+	}
+	// Connecting again replaces them: left out, the account has none.
+	expect(t, f.do("POST", "/v1/accounts", linkedInBody("acct-li", "linkedin", "urn:li:person:ada", tok, "")), http.StatusOK)
+	if stored, err := f.vault.Info(context.Background(), "acct-li"); err != nil || len(stored.Organizations) != 0 {
+		t.Errorf("after connecting again without organizations: %v, %v", stored.Organizations, err)
 	}
 	f.checkNoSecrets()
 }

@@ -494,6 +494,13 @@ export interface components {
             /** @description The id under which the platform's login knows the person who granted the token, where it differs from platform_user_id: the app-scoped Facebook user id of an Instagram account connected through Facebook Login, the Google account id (sub) of a YouTube channel. The platforms' disconnect notices name this id; without it they cannot find the account. */
             login_user_id?: string;
             scopes?: string[];
+            /**
+             * @description LinkedIn only, for a member's account (platform_user_id urn:li:person:...): the organizations (company pages) the member administers, which the account's posts may be authored as (option author). Herald's own consent reads them from LinkedIn; an app that holds its own tokens hands them in here. Each is urn:li:organization:<digits>, none twice, at most 1000. Connecting again replaces them: omit them and the account has none. The account needs w_organization_social to post as one.
+             * @example [
+             *       "urn:li:organization:2414183"
+             *     ]
+             */
+            organizations?: string[];
             access_token: string;
             refresh_token?: string;
             /** @example Bearer */
@@ -511,7 +518,7 @@ export interface components {
             /** @enum {string} */
             status: "active" | "reauth_required" | "revoking" | "disconnected";
             scopes?: string[];
-            /** @description The organizations the user may publish as, read when the account was connected through Herald: on LinkedIn the organizations the member administers (urn:li:organization:N), when r_organization_admin was granted. A LinkedIn post names one in its option author. */
+            /** @description The organizations the user may publish as: on LinkedIn the organizations the member administers (urn:li:organization:N), read when the account was connected through Herald (when r_organization_admin was granted), or handed in with POST /v1/accounts (organizations). A LinkedIn post names one in its option author. */
             organizations?: string[];
             /** Format: date-time */
             expiry?: string;
