@@ -10,6 +10,7 @@ import (
 	"github.com/heraldhq/herald/heraldtest"
 	"github.com/heraldhq/herald/jobs"
 	"github.com/heraldhq/herald/publishers"
+	"github.com/heraldhq/herald/tenant"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -76,4 +77,32 @@ func Example_fault() {
 	// Output:
 	// failed permanent <nil>
 	// 0 posts at the platform
+}
+
+// A tenant's Client schedules and reads that tenant's posts; its
+// accounts are connected under the tenant's qualified id.
+func ExampleHerald_ForTenant() {
+	ctx := context.Background()
+	h, err := heraldtest.New(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer h.Close()
+	_ = h.Vault.Connect(ctx, tokens.Account{ID: tenant.Qualify("acme", "acct-1"), Platform: "sandbox", PlatformUserID: "sb-1",
+		Token: &oauth2.Token{AccessToken: "any", TokenType: "Bearer"}})
+
+	acme := h.ForTenant("acme")
+	_, err = acme.SchedulePost(ctx, jobs.Post{ID: "launch-42", AccountID: "acct-1", Platform: "sandbox",
+		PublishAt: time.Now().Add(time.Hour), Content: publishers.Content{Text: "We launched"}})
+	fmt.Println(err)
+
+	st, err := acme.PostStatus(ctx, "launch-42")
+	fmt.Println(st.State, st.AccountID, err)
+	_, err = h.Client.PostStatus(ctx, "launch-42")
+	fmt.Println("default tenant:", err)
+	// Output:
+	// <nil>
+	// scheduled acct-1 <nil>
+	// default tenant: post launch-42: post not found
 }
