@@ -7,7 +7,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/heraldhq/herald/publishers/linkedin"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -27,6 +26,7 @@ type connectRequest struct {
 	// organizations (company pages) the member administers, which its
 	// posts may be authored as (option author): what Herald's own consent
 	// reads from LinkedIn and stores, for apps that hold their own tokens.
+	// The Vault checks them (tokens.Platform.Organization).
 	Organizations []string `json:"organizations"`
 }
 
@@ -35,39 +35,6 @@ const (
 	maxScopes   = 100
 	maxScopeLen = 256
 )
-
-// checkOrganizations names what is wrong with req's organizations: only
-// a LinkedIn member's account has them (an organization's account posts
-// as itself), each is urn:li:organization:<digits>, at most
-// tokens.MaxOrganizations (as many as the consent reads), none twice.
-func checkOrganizations(req connectRequest) []fieldProblem {
-	if len(req.Organizations) == 0 {
-		return nil
-	}
-	switch {
-	case req.Platform != "linkedin":
-		return []fieldProblem{{"organizations", fmt.Sprintf("only linkedin accounts have organizations, not %s accounts", quoteField(req.Platform))}}
-	case linkedin.IsOrganization(req.PlatformUserID):
-		return []fieldProblem{{"organizations", "the account is an organization (platform_user_id), which posts as itself: organizations are for a member's account"}}
-	case len(req.Organizations) > tokens.MaxOrganizations:
-		return []fieldProblem{{"organizations", fmt.Sprintf("%d organizations, at most %d allowed", len(req.Organizations), tokens.MaxOrganizations)}}
-	}
-	var fields []fieldProblem
-	seen := make(map[string]int, len(req.Organizations))
-	for i, o := range req.Organizations {
-		field := fmt.Sprintf("organizations[%d]", i)
-		if !linkedin.IsOrganization(o) {
-			fields = append(fields, fieldProblem{field, fmt.Sprintf("%s is not an organization URN, urn:li:organization:<digits>", quoteField(o))})
-			continue
-		}
-		if j, dup := seen[o]; dup {
-			fields = append(fields, fieldProblem{field, fmt.Sprintf("%s is organizations[%d] again", o, j)})
-			continue
-		}
-		seen[o] = i
-	}
-	return fields
-}
 
 // connectAccount stores an account's tokens, replacing earlier ones: 201
 // when the account is new, 200 when it replaced one. The answer is the
@@ -90,7 +57,6 @@ func (a *API) connectAccount(w http.ResponseWriter, r *http.Request) error {
 			fields = append(fields, fieldProblem{fmt.Sprintf("scopes[%d]", i), fmt.Sprintf("must be 1 to %d characters", maxScopeLen)})
 		}
 	}
-	fields = append(fields, checkOrganizations(req)...)
 	stored, p := a.account(r, "account_id", req.AccountID)
 	if p != nil {
 		fields = append(fields, p.fields...)
@@ -195,13 +161,4 @@ func (a *API) eraseAccount(w http.ResponseWriter, r *http.Request) error {
 	rc.AccountID = appID(rc.AccountID)
 	writeJSON(w, http.StatusOK, rc)
 	return nil
-}
-
-// quoteField quotes a value an app sent for an error message, cut to 80
-// bytes so a huge value does not make a huge answer.
-func quoteField(v string) string {
-	if len(v) > 80 {
-		return fmt.Sprintf("%q...", v[:80])
-	}
-	return fmt.Sprintf("%q", v)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/heraldhq/herald/internal/logging/logtest"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/jobs"
+	"github.com/heraldhq/herald/publishers/linkedin"
 	"github.com/heraldhq/herald/tokens"
 )
 
@@ -58,7 +59,7 @@ func newFixture(t *testing.T, tweak ...func(*Options, *redistest.DB)) *fixture {
 		t.Fatal(err)
 	}
 	vault := tokens.New(db.Client, keys, jobs.VaultHooks(client, tokens.Options{
-		Platforms: map[string]tokens.Platform{"youtube": {}, "linkedin": {}, "sandbox": {}},
+		Platforms: map[string]tokens.Platform{"youtube": {}, "linkedin": {Organization: linkedin.CheckOrganization}, "sandbox": {}},
 		Logger:    logger,
 	}))
 	o := Options{

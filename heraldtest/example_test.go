@@ -89,8 +89,12 @@ func ExampleHerald_ForTenant() {
 		return
 	}
 	defer h.Close()
-	_ = h.Vault.Connect(ctx, tokens.Account{ID: tenant.Qualify("acme", "acct-1"), Platform: "sandbox", PlatformUserID: "sb-1",
+	err = h.Vault.Connect(ctx, tokens.Account{ID: tenant.Qualify("acme", "acct-1"), Platform: "sandbox", PlatformUserID: "sb-1",
 		Token: &oauth2.Token{AccessToken: "any", TokenType: "Bearer"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	acme := h.ForTenant("acme")
 	_, err = acme.SchedulePost(ctx, jobs.Post{ID: "launch-42", AccountID: "acct-1", Platform: "sandbox",

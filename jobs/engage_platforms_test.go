@@ -82,7 +82,7 @@ func TestLinkedInMemberLostCommentIsNeverSentTwice(t *testing.T) {
 	t.Cleanup(li.Close)
 	const member = "urn:li:person:abc123"
 	keys, _ := tokens.ParseKeyring(testKeys)
-	vault := tokens.New(e.rdb, keys, jobs.VaultHooks(e.client, tokens.Options{Platforms: map[string]tokens.Platform{"linkedin": {}}}))
+	vault := tokens.New(e.rdb, keys, jobs.VaultHooks(e.client, tokens.Options{Platforms: map[string]tokens.Platform{"linkedin": {Organization: linkedin.CheckOrganization}}}))
 	if err := vault.Connect(context.Background(), tokens.Account{ID: "acct-1", Platform: "linkedin", PlatformUserID: member,
 		Token: &oauth2.Token{AccessToken: "li-token", Expiry: time.Now().Add(time.Hour)}}); err != nil {
 		t.Fatal(err)

@@ -99,6 +99,13 @@ type Tokens struct {
 	// TikTok account"). A reconnect of the same user then must not
 	// revoke the token it replaces: that would kill the new one too.
 	RevokesAll bool
+	// Organization, if set, says the platform's member accounts may
+	// act for organizations (LinkedIn's company pages), and what is
+	// wrong with an id as one (nil: it is one, in the platform's form).
+	// The Vault stores organizations
+	// only for such a platform, each in that form, and none for an
+	// account that is itself an organization.
+	Organization func(id string) error
 }
 
 // Check is what doctor reports of a platform: whether the deployment has

@@ -1,10 +1,13 @@
 package tokens
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/heraldhq/herald/publishers/linkedin"
 )
 
 // FuzzRecordDecode: whatever sits in Redis under a token key, decoding and
@@ -26,6 +29,38 @@ func FuzzRecordDecode(f *testing.F) {
 		tok, err := rec.open(ring)
 		if err == nil && tok == nil {
 			t.Fatal("no error and no token")
+		}
+	})
+}
+
+// FuzzCheckOrganizations: whatever organizations an app hands in, each
+// problem names its field and says what is wrong in a bounded message,
+// and what passes is what a post can be authored as, each once.
+func FuzzCheckOrganizations(f *testing.F) {
+	known := map[string]Platform{"linkedin": {Organization: linkedin.CheckOrganization}, "youtube": {}}
+	f.Add("linkedin", "urn:li:person:ada", "urn:li:organization:1\nurn:li:organization:1")
+	f.Add("linkedin", "urn:li:organization:2", "urn:li:organization:1")
+	f.Add("linkedin", "urn:li:person:ada", "urn:li:organization:\n 12")
+	f.Add("youtube", "UC1", "urn:li:organization:1")
+	f.Add("linkedin", "urn:li:person:ada", strings.Repeat("\"", 500))
+	f.Fuzz(func(t *testing.T, platform, platformUserID, orgs string) {
+		a := Account{Platform: platform, PlatformUserID: platformUserID, Organizations: strings.Split(orgs, "\n")}
+		errs := checkOrganizations(a, known)
+		for _, err := range errs {
+			fe, ok := err.(*FieldError)
+			if !ok || !strings.HasPrefix(fe.Field, "organizations") || fe.Problem == "" || len(fe.Problem) > 500 { // a value is quoted cut to 80 bytes, each at most 4 escaped
+				t.Fatalf("problem %#v", err)
+			}
+		}
+		if len(errs) > 0 || platform != "linkedin" {
+			return
+		}
+		seen := map[string]bool{}
+		for _, o := range a.Organizations {
+			if linkedin.CheckOrganization(o) != nil || seen[o] {
+				t.Fatalf("%q passed among %q", o, a.Organizations)
+			}
+			seen[o] = true
 		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/publishers/linkedin"
 	"github.com/heraldhq/herald/publishers/youtube"
 	"github.com/heraldhq/herald/tokens"
 	"github.com/heraldhq/herald/tokens/tokenstest"
@@ -103,7 +104,8 @@ func (f *fixture) options() tokens.Options {
 				OAuth:  &oauth2.Config{ClientID: "client", ClientSecret: "secret", Endpoint: f.oauth.Endpoint()},
 				Revoke: youtube.Revoke(f.oauth.RevokeURL()),
 			},
-			"sandbox": {},
+			"linkedin": {Organization: linkedin.CheckOrganization},
+			"sandbox":  {},
 		},
 		Logger: slog.New(slog.NewTextHandler(lockedWriter{}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}

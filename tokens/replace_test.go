@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,22 +125,45 @@ func TestConnectKeepsOrganizationsAndTheGrant(t *testing.T) {
 	tok := f.oauth.Issue(time.Now().Add(time.Hour))
 	remember(tok)
 	orgs := []string{"urn:li:organization:1", "urn:li:organization:2"}
-	if err := v.Connect(ctx, tokens.Account{ID: "a1", Platform: "sandbox", PlatformUserID: "u1", Scopes: []string{"publish"}, ScopesGranted: true, Organizations: orgs, Token: tok}); err != nil {
+	if err := v.Connect(ctx, tokens.Account{ID: "a1", Platform: "linkedin", PlatformUserID: "urn:li:person:u1", Scopes: []string{"publish"}, ScopesGranted: true, Organizations: orgs, Token: tok}); err != nil {
 		t.Fatal(err)
 	}
 	info, err := v.Info(ctx, "a1")
 	if err != nil || !info.ScopesGranted || !slices.Equal(info.Organizations, orgs) {
 		t.Fatalf("info %+v %v", info, err)
 	}
-	_, creds, err := v.Credentials(ctx, "a1", "sandbox")
+	_, creds, err := v.Credentials(ctx, "a1", "linkedin")
 	if err != nil || !creds.ScopesGranted || !slices.Equal(creds.Organizations, orgs) {
 		t.Fatalf("credentials %+v %v", creds, err)
 	}
-	for _, bad := range [][]string{{""}, {"urn:li:organization:1 x"}, make([]string, tokens.MaxOrganizations+1)} {
-		err := v.Connect(ctx, tokens.Account{ID: "a2", Platform: "sandbox", Organizations: bad, Token: tok})
-		var fe *tokens.FieldError
-		if !errors.As(err, &fe) {
-			t.Errorf("organizations %q: %v, want a field error", bad[:min(1, len(bad))], err)
-		}
+	// The Vault stores organizations only where a post can be authored
+	// as them (tokens.Platform.Organization), for every caller: the API,
+	// the consent, an embedder.
+	const member = "urn:li:person:u2"
+	tests := []struct {
+		name, platform, platformUserID string
+		orgs                           []string
+		field, problem                 string
+	}{
+		{"a platform without organizations", "sandbox", "u2", []string{"urn:li:organization:1"}, "organizations", `only linkedin accounts have organizations, not "sandbox" accounts`},
+		{"an organization's account", "linkedin", "urn:li:organization:9", []string{"urn:li:organization:1"}, "organizations", "the account is an organization"},
+		{"too many", "linkedin", member, make([]string, tokens.MaxOrganizations+1), "organizations", "at most 1000"},
+		{"empty", "linkedin", member, []string{""}, "organizations[0]", "not an organization URN"},
+		{"white space", "linkedin", member, []string{"urn:li:organization:1 x"}, "organizations[0]", "not an organization URN"},
+		{"a person", "linkedin", member, []string{"urn:li:organization:1", "urn:li:person:bob"}, "organizations[1]", `"urn:li:person:bob" is not an organization URN`},
+		{"too long", "linkedin", member, []string{"urn:li:organization:" + strings.Repeat("1", 300)}, "organizations[0]", "longer than 256"},
+		{"twice", "linkedin", member, []string{"urn:li:organization:1", "urn:li:organization:2", "urn:li:organization:1"}, "organizations[2]", "urn:li:organization:1 is organizations[0] again"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := v.Connect(ctx, tokens.Account{ID: "a2", Platform: tt.platform, PlatformUserID: tt.platformUserID, Organizations: tt.orgs, Token: tok})
+			var fe *tokens.FieldError
+			if !errors.As(err, &fe) || fe.Field != tt.field || !strings.Contains(fe.Problem, tt.problem) {
+				t.Errorf("Connect: %v, want a field error on %s saying %q", err, tt.field, tt.problem)
+			}
+			if _, err := v.Info(ctx, "a2"); !errors.Is(err, tokens.ErrNotConnected) {
+				t.Errorf("Info after the refused connect: %v, want ErrNotConnected", err)
+			}
+		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -43,6 +42,12 @@ type Platform struct {
 	// not only the one given (Google, TikTok): Connect then never revokes
 	// a token it replaces for the same user (replace.go).
 	RevokesAll bool
+	// Organization, if set, says the platform's member accounts may act
+	// for organizations (LinkedIn's company pages), and what is wrong
+	// with an id as one (nil: it is one, in the platform's form): Connect stores Account.Organizations
+	// only for such a platform, each in that form, none twice, and none
+	// for an account that is itself an organization.
+	Organization func(id string) error
 }
 
 // canRefresh reports whether the Vault can renew t on its own: p
@@ -207,14 +212,7 @@ func (a Account) validate(known map[string]Platform, now time.Time) error {
 	if len(a.LoginUserID) > MaxPlatformUserID {
 		errs = append(errs, &FieldError{Field: "login_user_id", Problem: "longer than 256 characters"})
 	}
-	if len(a.Organizations) > MaxOrganizations {
-		errs = append(errs, &FieldError{Field: "organizations", Problem: fmt.Sprintf("%d organizations, at most %d", len(a.Organizations), MaxOrganizations)})
-	}
-	for i, o := range a.Organizations {
-		if o == "" || len(o) > MaxPlatformUserID || strings.ContainsAny(o, " \t\r\n") {
-			errs = append(errs, &FieldError{Field: fmt.Sprintf("organizations[%d]", i), Problem: "1 to 256 characters without white space"})
-		}
-	}
+	errs = append(errs, checkOrganizations(a, known)...)
 	switch {
 	case a.Token == nil || a.Token.AccessToken == "":
 		errs = append(errs, &FieldError{Field: "access_token", Problem: "required"})

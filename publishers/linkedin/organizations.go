@@ -144,9 +144,14 @@ func grantedScopes(tok *oauth2.Token) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 }
 
-// IsOrganization says whether urn names an organization as LinkedIn
-// writes it (urn:li:organization:<digits>), the form OptionAuthor and
-// publishers.Request.Organizations take. The API checks organizations an
-// app hands in with it, so they are stored only in the form a post can
-// be authored as.
-func IsOrganization(urn string) bool { return orgURN.MatchString(urn) }
+// CheckOrganization says what is wrong with urn as an organization, nil
+// when it names one as LinkedIn writes it (urn:li:organization:<digits>),
+// the form OptionAuthor and publishers.Request.Organizations take. The
+// Vault checks the organizations it stores with it (Tokens.Organization),
+// so they are stored only in the form a post can be authored as.
+func CheckOrganization(urn string) error {
+	if !orgURN.MatchString(urn) {
+		return errors.New("not an organization URN, urn:li:organization:<digits>")
+	}
+	return nil
+}

@@ -14,9 +14,9 @@ func Platform(o Options, a OAuth, consent ...Consent) publishers.Platform {
 	if len(consent) > 0 {
 		c = consent[0]
 	}
-	var t publishers.Tokens
+	t := publishers.Tokens{Organization: CheckOrganization}
 	if a.ClientID != "" {
-		t = publishers.Tokens{Refresh: a.Refresh, NeedsRefreshToken: true}
+		t.Refresh, t.NeedsRefreshToken = a.Refresh, true
 	}
 	p := New(o)
 	return publishers.Platform{
