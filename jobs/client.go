@@ -54,6 +54,9 @@ type clientOptions struct {
 	tenant       string        // WithTenant; "" is tenant.Default
 	// capabilities: WithCapabilities; nil: any platform may be asked.
 	capabilities map[string]publishers.Capabilities
+	// afterRunRefused, in tests, runs in runSoon between asynq refusing
+	// to run a task and the look at its state.
+	afterRunRefused func()
 }
 
 // ClientOption configures a Client.
@@ -352,23 +355,45 @@ func (c *Client) cancelRequested(ctx context.Context, st PostStatus, prev State)
 // begun one), and asynq would retry it only after its backoff: the post
 // gets a task of its own now ("settle:<attempts>:<post id>"), harmless
 // beside the other since the record decides what each does (a second
-// attempt waits while one holds the post).
+// attempt waits while one holds the post). A task can move between
+// asking to run it and looking at it (a running one into retry, with
+// its backoff): runSoon then asks again.
 func (c *Client) runSoon(ctx context.Context, id string) error {
-	err := c.insp.RunTask(QueuePublish, publishTaskID(id))
-	if err == nil {
-		return nil
-	}
-	missing := errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound)
-	if !missing {
-		if info, ierr := c.insp.GetTaskInfo(QueuePublish, publishTaskID(id)); ierr != nil || info.State != asynq.TaskStateActive {
-			return nil // pending already (or gone since: the reconciler finds it)
+	taskID := publishTaskID(id)
+	for try := 1; ; try++ {
+		err := c.insp.RunTask(QueuePublish, taskID)
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+			return c.enqueueSettle(ctx, id, false)
+		}
+		if c.opts.afterRunRefused != nil {
+			c.opts.afterRunRefused()
+		}
+		info, err := c.insp.GetTaskInfo(QueuePublish, taskID)
+		switch {
+		case errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound):
+			return c.enqueueSettle(ctx, id, false)
+		case err != nil:
+			return nil // as before this look: the reconciler finds a stuck post
+		case info.State == asynq.TaskStatePending:
+			return nil
+		case info.State == asynq.TaskStateActive, try == 3:
+			// Running, or moving each time it is asked: a task of its own.
+			return c.enqueueSettle(ctx, id, true)
 		}
 	}
+}
+
+// enqueueSettle enqueues post id's publish task when asynq has none
+// (running false), or a settle task beside the running one.
+func (c *Client) enqueueSettle(ctx context.Context, id string, running bool) error {
 	rec, ok, err := c.store.load(ctx, id)
 	if err != nil || !ok {
 		return err
 	}
-	if missing {
+	if !running {
 		return c.enqueue(ctx, rec.Post)
 	}
 	payload, err := marshalPublishPayload(rec.Post)
